@@ -1,0 +1,32 @@
+package io.kiln.runtime.gemm;
+
+import io.kiln.runtime.simd.ScalarElementwise;
+
+/** The scalar twin of the GEMM: a plain triple loop, the oracle every fast GEMM is tested against. */
+public final class ScalarGemm implements GemmKernel {
+  @Override
+  public void gemm(Layout layout, int m, int n, int k,
+      float[] a, int aOff, int lda,
+      float[] b, int bOff, int ldb,
+      float[] c, int cOff, int ldc,
+      Epilogue ep) {
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        float sum = 0f;
+        for (int p = 0; p < k; p++) {
+          float av = layout == Layout.TN ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+          float bv = layout == Layout.NT ? b[bOff + j * ldb + p] : b[bOff + p * ldb + j];
+          sum += av * bv;
+        }
+        int ci = cOff + i * ldc + j;
+        float v = ep.accumulate() ? c[ci] + sum : sum;
+        switch (ep.bias()) {
+          case PER_ROW -> v += ep.biasData()[ep.biasOffset() + i];
+          case PER_COLUMN -> v += ep.biasData()[ep.biasOffset() + j];
+          case NONE -> { }
+        }
+        c[ci] = ScalarElementwise.apply(ep.activation(), v);
+      }
+    }
+  }
+}
