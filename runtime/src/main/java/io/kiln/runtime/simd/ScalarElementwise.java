@@ -1,0 +1,187 @@
+package io.kiln.runtime.simd;
+
+import io.kiln.dsl.Activation;
+
+/**
+ * The plain scalar twins of {@link ElementwiseKernels}: obvious loops, written to be read. They
+ * are the test oracle for the Vector API kernels and the fallback when
+ * {@code jdk.incubator.vector} is not available.
+ *
+ * <p>Transcendentals use {@link Math#exp}/{@link Math#tanh} in double precision and round once,
+ * so these results are the reference the vector kernels are compared against.
+ */
+public final class ScalarElementwise implements ElementwiseKernels {
+
+  /** Creates the (stateless) scalar kernels. */
+  public ScalarElementwise() {}
+
+  /**
+   * Applies one activation to one value; shared with the scalar GEMM epilogue so both paths
+   * agree bit for bit.
+   *
+   * @param f the activation
+   * @param z the pre-activation
+   * @return {@code f(z)}
+   */
+  public static float apply(Activation f, float z) {
+    return switch (f) {
+      case NONE -> z;
+      // z > 0 ? z : 0 also maps NaN to 0 and -0 to 0, like Math.max(0f, z) would not for NaN;
+      // keep NaN visible instead so a diverging model is noticed by the loss check.
+      case RELU -> z > 0f ? z : (z != z ? z : 0f);
+      case SIGMOID -> sigmoid(z);
+      case TANH -> (float) Math.tanh(z);
+      case STEP -> z >= 0f ? 1f : 0f;
+    };
+  }
+
+  /** The logistic function, evaluated without overflow for either sign of z. */
+  static float sigmoid(float z) {
+    // For z < 0, e^z / (1 + e^z) avoids e^-z overflowing to infinity (which would still give 0,
+    // but through an inf/inf-free path this stays accurate near underflow too).
+    if (z >= 0f) {
+      return (float) (1.0 / (1.0 + Math.exp(-z)));
+    }
+    double e = Math.exp(z);
+    return (float) (e / (1.0 + e));
+  }
+
+  /** The derivative of f expressed through its output y = f(z) (see the interface). */
+  static float derivativeFromOutput(Activation f, float y) {
+    return switch (f) {
+      case NONE, STEP -> 1f;
+      case RELU -> y > 0f ? 1f : 0f;
+      case SIGMOID -> y * (1f - y);
+      case TANH -> 1f - y * y;
+    };
+  }
+
+  @Override
+  public void activate(Activation f, float[] x, int xOff, int n) {
+    if (f == Activation.NONE) {
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      x[xOff + i] = apply(f, x[xOff + i]);
+    }
+  }
+
+  @Override
+  public void activationBackward(
+      Activation f, float[] dz, int dzOff, float[] dy, int dyOff, float[] y, int yOff, int n) {
+    for (int i = 0; i < n; i++) {
+      dz[dzOff + i] = dy[dyOff + i] * derivativeFromOutput(f, y[yOff + i]);
+    }
+  }
+
+  @Override
+  public void addColumnSums(float[] db, int dbOff, float[] dz, int dzOff, int rows, int cols) {
+    for (int r = 0; r < rows; r++) {
+      int row = dzOff + r * cols;
+      for (int j = 0; j < cols; j++) {
+        db[dbOff + j] += dz[row + j];
+      }
+    }
+  }
+
+  @Override
+  public float softmaxCrossEntropy(
+      float[] dLogits, int dOff, float[] logits, int lOff, int[] labels, int labelsOff, int rows, int classes) {
+    double total = 0;
+    float invRows = 1f / rows;
+    for (int r = 0; r < rows; r++) {
+      int row = lOff + r * classes;
+      int label = labels[labelsOff + r];
+      float max = Float.NEGATIVE_INFINITY;
+      for (int j = 0; j < classes; j++) {
+        max = Math.max(max, logits[row + j]);
+      }
+      // log Σ e^(z - max): the largest term is e^0 = 1, so the sum never overflows.
+      float sum = 0f;
+      for (int j = 0; j < classes; j++) {
+        sum += (float) Math.exp(logits[row + j] - max);
+      }
+      float logSum = (float) Math.log(sum);
+      total += logSum - (logits[row + label] - max);
+      if (dLogits != null) {
+        int drow = dOff + r * classes;
+        float inv = 1f / sum;
+        for (int j = 0; j < classes; j++) {
+          float p = (float) Math.exp(logits[row + j] - max) * inv;
+          dLogits[drow + j] = (p - (j == label ? 1f : 0f)) * invRows;
+        }
+      }
+    }
+    return (float) (total / rows);
+  }
+
+  @Override
+  public float sigmoidBinaryCrossEntropy(
+      float[] dLogits, int dOff, float[] logits, int lOff, float[] targets, int tOff, int n) {
+    double total = 0;
+    float invN = 1f / n;
+    for (int i = 0; i < n; i++) {
+      float z = logits[lOff + i];
+      float t = targets[tOff + i];
+      // max(z, 0) − z·t + log(1 + e^−|z|): never exponentiates a positive number.
+      total += Math.max(z, 0f) - z * t + Math.log1p(Math.exp(-Math.abs(z)));
+      if (dLogits != null) {
+        dLogits[dOff + i] = (sigmoid(z) - t) * invN;
+      }
+    }
+    return (float) (total / n);
+  }
+
+  @Override
+  public float meanSquaredError(float[] dY, int dOff, float[] y, int yOff, float[] targets, int tOff, int n) {
+    double total = 0;
+    float scale = 2f / n;
+    for (int i = 0; i < n; i++) {
+      float d = y[yOff + i] - targets[tOff + i];
+      total += (double) d * d;
+      if (dY != null) {
+        dY[dOff + i] = d * scale;
+      }
+    }
+    return (float) (total / n);
+  }
+
+  @Override
+  public float perceptron(
+      float[] dZ, int dOff, float[] yHat, int yOff, float[] targets, int tOff, int n, int rows) {
+    int wrong = 0;
+    float invRows = 1f / rows;
+    for (int i = 0; i < n; i++) {
+      float d = yHat[yOff + i] - targets[tOff + i];
+      if (d != 0f) {
+        wrong++;
+      }
+      if (dZ != null) {
+        dZ[dOff + i] = d * invRows;
+      }
+    }
+    return (float) wrong / n;
+  }
+
+  @Override
+  public void softmax(float[] out, int outOff, float[] x, int xOff, int rows, int cols) {
+    for (int r = 0; r < rows; r++) {
+      int in = xOff + r * cols;
+      int o = outOff + r * cols;
+      float max = Float.NEGATIVE_INFINITY;
+      for (int j = 0; j < cols; j++) {
+        max = Math.max(max, x[in + j]);
+      }
+      float sum = 0f;
+      for (int j = 0; j < cols; j++) {
+        float e = (float) Math.exp(x[in + j] - max);
+        out[o + j] = e;
+        sum += e;
+      }
+      float inv = 1f / sum;
+      for (int j = 0; j < cols; j++) {
+        out[o + j] *= inv;
+      }
+    }
+  }
+}
