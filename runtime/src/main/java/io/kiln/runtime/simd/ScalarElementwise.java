@@ -1,6 +1,7 @@
 package io.kiln.runtime.simd;
 
 import io.kiln.dsl.Activation;
+import java.util.Objects;
 
 /**
  * The plain scalar twins of {@link ElementwiseKernels}: obvious loops, written to be read. They
@@ -26,9 +27,8 @@ public final class ScalarElementwise implements ElementwiseKernels {
   public static float apply(Activation f, float z) {
     return switch (f) {
       case NONE -> z;
-      // z > 0 ? z : 0 also maps NaN to 0 and -0 to 0, like Math.max(0f, z) would not for NaN;
-      // keep NaN visible instead so a diverging model is noticed by the loss check.
-      case RELU -> z > 0f ? z : (z != z ? z : 0f);
+      // Math.max keeps NaN visible (so the loss check notices a diverging model) and maps −0 to 0.
+      case RELU -> Math.max(z, 0f);
       case SIGMOID -> sigmoid(z);
       case TANH -> (float) Math.tanh(z);
       case STEP -> z >= 0f ? 1f : 0f;
@@ -37,8 +37,7 @@ public final class ScalarElementwise implements ElementwiseKernels {
 
   /** The logistic function, evaluated without overflow for either sign of z. */
   static float sigmoid(float z) {
-    // For z < 0, e^z / (1 + e^z) avoids e^-z overflowing to infinity (which would still give 0,
-    // but through an inf/inf-free path this stays accurate near underflow too).
+    // For z < 0, e^z / (1 + e^z) never forms e^−z, which overflows for very negative z.
     if (z >= 0f) {
       return (float) (1.0 / (1.0 + Math.exp(-z)));
     }
@@ -46,13 +45,17 @@ public final class ScalarElementwise implements ElementwiseKernels {
     return (float) (e / (1.0 + e));
   }
 
-  /** The derivative of f expressed through its output y = f(z) (see the interface). */
-  static float derivativeFromOutput(Activation f, float y) {
+  /**
+   * {@code dy · f'(z)} with f' expressed through the output y = f(z) (see the interface). ReLU
+   * selects rather than multiplies, so a switched-off unit passes exactly 0 even when dy is
+   * infinite (as PyTorch's threshold_backward does).
+   */
+  static float backward(Activation f, float dy, float y) {
     return switch (f) {
-      case NONE, STEP -> 1f;
-      case RELU -> y > 0f ? 1f : 0f;
-      case SIGMOID -> y * (1f - y);
-      case TANH -> 1f - y * y;
+      case NONE, STEP -> dy;
+      case RELU -> y > 0f ? dy : 0f;
+      case SIGMOID -> dy * (y * (1f - y));
+      case TANH -> dy * (1f - y * y);
     };
   }
 
@@ -70,7 +73,7 @@ public final class ScalarElementwise implements ElementwiseKernels {
   public void activationBackward(
       Activation f, float[] dz, int dzOff, float[] dy, int dyOff, float[] y, int yOff, int n) {
     for (int i = 0; i < n; i++) {
-      dz[dzOff + i] = dy[dyOff + i] * derivativeFromOutput(f, y[yOff + i]);
+      dz[dzOff + i] = backward(f, dy[dyOff + i], y[yOff + i]);
     }
   }
 
@@ -91,7 +94,7 @@ public final class ScalarElementwise implements ElementwiseKernels {
     float invRows = 1f / rows;
     for (int r = 0; r < rows; r++) {
       int row = lOff + r * classes;
-      int label = labels[labelsOff + r];
+      int label = Objects.checkIndex(labels[labelsOff + r], classes);
       float max = Float.NEGATIVE_INFINITY;
       for (int j = 0; j < classes; j++) {
         max = Math.max(max, logits[row + j]);

@@ -1,0 +1,124 @@
+package io.kiln.runtime;
+
+import io.kiln.runtime.train.NonFiniteLossException;
+import java.util.Arrays;
+
+/**
+ * Run-time argument checks called by generated models at the top of {@code forward} and
+ * {@code trainStep}. Shapes are checked at build time; what remains is what only the caller's
+ * data can get wrong: batch size, label ranges, non-finite values. Messages name the model,
+ * method and input, what was expected and what was passed, because they are the first thing a
+ * user reads.
+ */
+public final class Checks {
+  private Checks() {}
+
+  /**
+   * Checks a flat input batch and returns its batch size.
+   *
+   * @param model the model's name, e.g. {@code "XorNet"}
+   * @param method the method being called, e.g. {@code "forward"}
+   * @param input the input's declared name, e.g. {@code "x"}
+   * @param x the caller's data, {@code batch × prod(sampleShape)} floats
+   * @param sampleShape the shape of one sample (without the batch)
+   * @param maxBatch the model's {@code @Model(maxBatch)}
+   * @return the batch size, in {@code [1, maxBatch]}
+   * @throws NullPointerException if {@code x} is null
+   * @throws IllegalArgumentException if x is empty, not a whole number of samples, or too large
+   */
+  public static int batchOf(String model, String method, String input, float[] x, int[] sampleShape, int maxBatch) {
+    String where = model + "." + method + ": input '" + input + "'";
+    if (x == null) {
+      throw new NullPointerException(where + " is null");
+    }
+    long sample = sizeOf(sampleShape);
+    if (sample <= 0) {
+      throw new IllegalArgumentException(where + " has an empty sample shape " + Arrays.toString(sampleShape));
+    }
+    if (x.length == 0) {
+      throw new IllegalArgumentException(
+          where + " is empty; pass at least one sample of shape " + Arrays.toString(sampleShape));
+    }
+    if (x.length % sample != 0) {
+      throw new IllegalArgumentException(
+          where + " has " + x.length + " floats, which is not a whole number of samples of shape "
+              + Arrays.toString(sampleShape) + " (" + sample + " floats each)");
+    }
+    long batch = x.length / sample;
+    if (batch > maxBatch) {
+      throw new IllegalArgumentException(
+          where + " holds a batch of " + batch + " samples but @Model(maxBatch = " + maxBatch
+              + ") allows at most " + maxBatch + "; split it or raise maxBatch");
+    }
+    return (int) batch;
+  }
+
+  /**
+   * Checks integer class labels: one per sample, each in {@code [0, classes)}.
+   *
+   * @param labels the labels' declared name, e.g. {@code "label"}
+   * @throws NullPointerException if {@code y} is null
+   * @throws IllegalArgumentException if the count differs from the batch or a label is out of range
+   */
+  public static void classLabels(String model, String method, String labels, int[] y, int batch, int classes) {
+    String where = model + "." + method + ": ";
+    if (y == null) {
+      throw new NullPointerException(where + "labels '" + labels + "' is null");
+    }
+    if (y.length != batch) {
+      throw new IllegalArgumentException(
+          where + "labels '" + labels + "' has " + y.length + " entries but the batch has " + batch + " samples");
+    }
+    for (int i = 0; i < y.length; i++) {
+      if (y[i] < 0 || y[i] >= classes) {
+        throw new IllegalArgumentException(
+            where + labels + "[" + i + "] = " + y[i] + " is outside [0, " + classes + ")");
+      }
+    }
+  }
+
+  /**
+   * Checks float targets (for binary cross-entropy, MSE, the perceptron): {@code batch ×
+   * prod(sampleShape)} values, all finite.
+   *
+   * @throws NullPointerException if {@code t} is null
+   * @throws IllegalArgumentException if the length is wrong or a value is NaN or infinite
+   */
+  public static void targets(String model, String method, String labels, float[] t, int batch, int[] sampleShape) {
+    String where = model + "." + method + ": ";
+    if (t == null) {
+      throw new NullPointerException(where + "targets '" + labels + "' is null");
+    }
+    long expected = (long) batch * sizeOf(sampleShape);
+    if (t.length != expected) {
+      throw new IllegalArgumentException(
+          where + "targets '" + labels + "' has " + t.length + " floats but a batch of " + batch
+              + " samples of shape " + Arrays.toString(sampleShape) + " needs " + expected);
+    }
+    for (int i = 0; i < t.length; i++) {
+      if (!Float.isFinite(t[i])) {
+        throw new IllegalArgumentException(where + labels + "[" + i + "] = " + t[i] + " is not a finite number");
+      }
+    }
+  }
+
+  /**
+   * Stops training on a NaN or infinite loss.
+   *
+   * @param step the training step that produced {@code loss}
+   * @throws NonFiniteLossException if {@code loss} is NaN or infinite
+   */
+  public static void finiteLoss(String model, float loss, long step) {
+    if (!Float.isFinite(loss)) {
+      throw new NonFiniteLossException(model, loss, step);
+    }
+  }
+
+  private static long sizeOf(int[] shape) {
+    long n = 1;
+    for (int d : shape) {
+      n *= d;
+    }
+    return n;
+  }
+}
