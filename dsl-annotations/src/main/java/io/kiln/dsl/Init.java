@@ -5,7 +5,10 @@ package io.kiln.dsl;
  * output), {@code n_out} the fan-out. Biases always start at zero.
  */
 public enum Init {
-  /** He normal for layers followed by ReLU, Xavier normal otherwise (what Keras and the notes advise). */
+  /**
+   * He normal for layers followed by ReLU, zeros for the perceptron's STEP (the classic start),
+   * Xavier normal otherwise (what the notes advise).
+   */
   DEFAULT,
   /** Xavier as in the notes: {@code N(0, 1/n_in)}. */
   XAVIER_NORMAL,

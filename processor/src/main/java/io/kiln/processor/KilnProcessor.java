@@ -1,0 +1,130 @@
+package io.kiln.processor;
+
+import com.google.auto.service.AutoService;
+import com.palantir.javapoet.JavaFile;
+import io.kiln.processor.diag.Diagnostic;
+import io.kiln.processor.diag.ErrorId;
+import io.kiln.processor.diag.Messages;
+import io.kiln.processor.diag.Report;
+import io.kiln.processor.diag.SourceRef;
+import io.kiln.processor.parse.ModelParser;
+import io.kiln.processor.parse.ModelSpec;
+import io.kiln.processor.parse.SourceRegistry;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.annotation.processing.AbstractProcessor;
+import javax.annotation.processing.Processor;
+import javax.annotation.processing.RoundEnvironment;
+import javax.annotation.processing.SupportedAnnotationTypes;
+import javax.lang.model.SourceVersion;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.AnnotationValue;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.TypeElement;
+import javax.tools.Diagnostic.Kind;
+
+/**
+ * Compiles each {@code @Model} class into a {@code Kiln<Name>} class. Errors are compile errors
+ * pinned to the node method and the annotation attribute at fault; a model with errors gets no
+ * generated code but never stops the build of other types, and an unexpected exception becomes
+ * one error on the model with its stack trace instead of crashing javac.
+ */
+@AutoService(Processor.class)
+@SupportedAnnotationTypes("io.kiln.dsl.Model")
+public final class KilnProcessor extends AbstractProcessor {
+
+  @Override
+  public SourceVersion getSupportedSourceVersion() {
+    return SourceVersion.latestSupported();
+  }
+
+  @Override
+  public boolean process(Set<? extends TypeElement> annotations, RoundEnvironment round) {
+    TypeElement model = processingEnv.getElementUtils().getTypeElement("io.kiln.dsl.Model");
+    if (model == null) {
+      return false;
+    }
+    for (Element element : round.getElementsAnnotatedWith(model)) {
+      if (element instanceof TypeElement type) {
+        compile(type);
+      }
+    }
+    return false;
+  }
+
+  private void compile(TypeElement type) {
+    Locations locations = new Locations();
+    Report report = new Report();
+    try {
+      ModelSpec spec = new ModelParser(locations, report).parse(type);
+      JavaFile file = report.hasErrors() ? null : Pipeline.compile(spec, report);
+      print(report, locations);
+      if (file != null && !report.hasErrors()) {
+        String name = file.packageName().isEmpty() ? file.typeSpec().name() : file.packageName() + "." + file.typeSpec().name();
+        try (java.io.Writer out = processingEnv.getFiler().createSourceFile(name, type).openWriter()) {
+          file.writeTo(out);
+        }
+      }
+    } catch (IOException e) {
+      processingEnv.getMessager().printMessage(Kind.ERROR,
+          "[" + ErrorId.INTERNAL.code() + "] could not write the generated class for " + type.getSimpleName() + ": " + e, type);
+    } catch (RuntimeException | Error e) {
+      StringWriter trace = new StringWriter();
+      e.printStackTrace(new PrintWriter(trace));
+      processingEnv.getMessager().printMessage(Kind.ERROR,
+          "[" + ErrorId.INTERNAL.code() + "] " + Messages.internalError(type.getSimpleName().toString(), trace.toString()), type);
+    }
+  }
+
+  private void print(Report report, Locations locations) {
+    for (Diagnostic d : report.diagnostics()) {
+      Kind kind = d.severity() == Diagnostic.Severity.ERROR ? Kind.ERROR : Kind.WARNING;
+      Locations.Location at = locations.get(d.ref());
+      if (at == null) {
+        processingEnv.getMessager().printMessage(kind, d.text());
+        continue;
+      }
+      AnnotationValue value = d.attribute() == null || at.annotation() == null ? null : valueOf(at.annotation(), d.attribute());
+      if (value != null) {
+        processingEnv.getMessager().printMessage(kind, d.text(), at.element(), at.annotation(), value);
+      } else if (at.annotation() != null) {
+        processingEnv.getMessager().printMessage(kind, d.text(), at.element(), at.annotation());
+      } else {
+        processingEnv.getMessager().printMessage(kind, d.text(), at.element());
+      }
+    }
+  }
+
+  /** The explicitly written value of {@code attribute}, or null when it is defaulted. */
+  private static AnnotationValue valueOf(AnnotationMirror annotation, String attribute) {
+    for (Map.Entry<? extends ExecutableElement, ? extends AnnotationValue> e : annotation.getElementValues().entrySet()) {
+      if (e.getKey().getSimpleName().contentEquals(attribute)) {
+        return e.getValue();
+      }
+    }
+    return null;
+  }
+
+  /** Maps the passes' opaque {@link SourceRef}s back to elements. */
+  private static final class Locations implements SourceRegistry {
+    record Location(Element element, AnnotationMirror annotation) {}
+
+    private final List<Location> locations = new ArrayList<>();
+
+    @Override
+    public SourceRef register(Element element, AnnotationMirror annotation) {
+      locations.add(new Location(element, annotation));
+      return new SourceRef(locations.size() - 1);
+    }
+
+    Location get(SourceRef ref) {
+      return ref.id() >= 0 && ref.id() < locations.size() ? locations.get(ref.id()) : null;
+    }
+  }
+}

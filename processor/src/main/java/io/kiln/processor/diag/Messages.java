@@ -1,0 +1,200 @@
+package io.kiln.processor.diag;
+
+import io.kiln.dsl.LossKind;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Every diagnostic text Kiln prints, in one place. Each names the node, what was found (shapes
+ * with the batch as {@code B}) and a fix. The catalogue in {@code docs/errors.md} mirrors this file.
+ */
+public final class Messages {
+  private Messages() {}
+
+  // --- the model class -------------------------------------------------------------------------
+
+  public static String modelNotClass(String model, String kind) {
+    return "@Model " + model + " is " + article(kind.toLowerCase().replace('_', ' '))
+        + "; declare it as an abstract class";
+  }
+
+  public static String modelFinal(String model) {
+    return "@Model class " + model + " is final; declare it abstract (Kiln writes Kiln" + model + " beside it)";
+  }
+
+  public static String modelNotAbstract(String model) {
+    return "@Model class " + model + " must be abstract; its node methods are declarations that Kiln implements";
+  }
+
+  public static String modelInner(String model) {
+    return "@Model class " + model + " is an inner class; make it static so Kiln can instantiate its model without an outer instance";
+  }
+
+  public static String modelLocal(String model) {
+    return "@Model class " + model + " is local or anonymous; declare it at top level or as a static nested class";
+  }
+
+  public static String modelPrivate(String model) {
+    return "@Model class " + model + " is private; make it at least package-private so the generated class can see it";
+  }
+
+  public static String modelGeneric(String model) {
+    return "@Model class " + model + " has type parameters; a model's shapes must be fixed, remove them";
+  }
+
+  public static String maxBatchNotPositive(String model, int maxBatch) {
+    return "@Model(maxBatch = " + maxBatch + ") on " + model + " must be at least 1";
+  }
+
+  public static String emptyModel(String model) {
+    return "@Model " + model + " declares no nodes; add an @Input and the layers that read it";
+  }
+
+  public static String noInput(String model) {
+    return "@Model " + model + " has no @Input; declare one, e.g. @Input(shape = {784}) abstract Tensor x();";
+  }
+
+  public static String noOutput(String model, List<String> sinks) {
+    return sinks.isEmpty()
+        ? "@Model " + model + " computes nothing from its inputs; add a layer that reads an @Input"
+        : "@Model " + model + " has no @Loss and several nodes that nothing reads (" + String.join(", ", sinks)
+            + "); keep one output or add a @Loss";
+  }
+
+  // --- node methods -----------------------------------------------------------------------------
+
+  public static String noLayer(String node) {
+    return node + ": abstract method has no layer annotation; annotate it (@Input, @Dense, @Flatten, @Loss) or give it a body";
+  }
+
+  public static String twoLayers(String node, List<String> annotations) {
+    return node + ": has " + String.join(" and ", annotations) + "; a node is exactly one layer, declare one method per layer";
+  }
+
+  public static String nodeNotAbstract(String node, String annotation) {
+    return node + ": " + annotation + " node must be abstract; Kiln writes its implementation, remove the body";
+  }
+
+  public static String nodeGeneric(String node) {
+    return node + ": node methods cannot have type parameters; remove them";
+  }
+
+  public static String nodeReturnType(String node, String type) {
+    return node + ": a node returns Tensor but this returns " + type + "; declare it as abstract Tensor " + node + "(...)";
+  }
+
+  public static String duplicateNode(String node) {
+    return node + ": a node with this name is already declared; node names must be unique (overloads are not allowed)";
+  }
+
+  public static String paramType(String node, String param, String type) {
+    return node + ": parameter '" + param + "' is " + type + "; node parameters are Tensor (a node's output) or, on a @Loss, @Labels IntTensor/Tensor";
+  }
+
+  public static String labelsOutsideLoss(String node, String param) {
+    return node + ": @Labels on '" + param + "' belongs on a @Loss method's parameter; remove it here";
+  }
+
+  // --- graph ------------------------------------------------------------------------------------
+
+  public static String unknownNode(String node, String param, String suggestion) {
+    return node + ": parameter '" + param + "' names no node"
+        + (suggestion != null ? "; did you mean '" + suggestion + "'?" : "; declare a node method named '" + param + "'");
+  }
+
+  public static String intTensorParam(String node, String param) {
+    return node + ": parameter '" + param + "' is declared IntTensor but node '" + param + "' computes floats; declare it as Tensor " + param;
+  }
+
+  public static String readsLoss(String node, String param) {
+    return node + ": reads '" + param + "', which is a @Loss; a loss ends the graph, read the node it scores instead";
+  }
+
+  public static String arity(String node, String annotation, int expected, List<String> inputs) {
+    String what = expected == 0 ? "no nodes" : expected == 1 ? "exactly one node" : expected + " nodes";
+    return node + ": " + annotation + " reads " + what + " but the method has " + inputs.size()
+        + (inputs.isEmpty() ? "" : " (" + String.join(", ", inputs) + ")") + "; "
+        + (expected == 0 ? "remove the parameters" : "declare " + (expected == 1 ? "one Tensor parameter" : expected + " Tensor parameters") + " naming the nodes it reads");
+  }
+
+  public static String cycle(List<String> cycle) {
+    return cycle.get(0) + ": nodes read each other in a cycle (" + String.join(" -> ", cycle) + "); a model must be acyclic";
+  }
+
+  public static String twoLosses(String node, String first) {
+    return node + ": a second @Loss (the first is '" + first + "'); a model trains one objective, combine them in one @Loss";
+  }
+
+  public static String missingLabels(String node, LossKind kind) {
+    String type = kind == LossKind.SOFTMAX_CROSS_ENTROPY ? "IntTensor" : "Tensor";
+    return node + ": @Loss(" + kind + ") needs a labels parameter; add @Labels " + type + " label";
+  }
+
+  public static String twoLabels(String node, String first, String second) {
+    return node + ": '" + second + "' is a second @Labels parameter (the first is '" + first + "'); a loss takes one";
+  }
+
+  public static String unusedNode(String node, String sink) {
+    return node + ": is never read on the way to '" + sink + "' and will not be computed; remove it or read it";
+  }
+
+  // --- shapes and attributes --------------------------------------------------------------------
+
+  public static String emptyInputShape(String node) {
+    return node + ": @Input(shape = {}) is empty; give one sample's shape without the batch, e.g. shape = {784}";
+  }
+
+  public static String inputDimNotPositive(String node, int[] dims) {
+    return node + ": @Input(shape = " + braces(dims) + ") has a dimension below 1; every dimension must be positive";
+  }
+
+  public static String inputTooLarge(String node, int[] dims) {
+    return node + ": @Input(shape = " + braces(dims) + ") is too large for one sample (more than 2^25 floats)";
+  }
+
+  public static String unitsNotPositive(String node, int units) {
+    return node + ": @Dense(units = " + units + ") must be at least 1";
+  }
+
+  public static String denseNeedsVector(String node, String input, String inShape, int inRank) {
+    return node + ": @Dense needs [B, n] but " + input + " is " + inShape
+        + (inRank > 1 ? "; insert @Flatten abstract Tensor flat(Tensor " + input + ") and read it" : "; @Dense needs a vector per sample");
+  }
+
+  public static String stepWithoutPerceptron(String node, String consumer) {
+    return node + ": activation = STEP has no gradient, but '" + consumer + "' reads it; STEP may only feed @Loss(PERCEPTRON), use SIGMOID or RELU here";
+  }
+
+  public static String perceptronWithoutStep(String node, String input) {
+    return node + ": @Loss(PERCEPTRON) scores a step output, but '" + input + "' is not @Dense(activation = STEP); set activation = STEP on " + input;
+  }
+
+  public static String lossNeedsVector(String node, LossKind kind, String input, String inShape) {
+    return node + ": @Loss(" + kind + ") needs [B, classes] but " + input + " is " + inShape + "; insert @Flatten or a @Dense with one unit per class";
+  }
+
+  public static String softmaxOneClass(String node, String input, String inShape) {
+    return node + ": @Loss(SOFTMAX_CROSS_ENTROPY) over " + input + " " + inShape
+        + " has a single class; use SIGMOID_BINARY_CROSS_ENTROPY for one output, or give " + input + " one unit per class";
+  }
+
+  public static String labelsType(String node, String labels, LossKind kind, String expectedType, String actualType) {
+    String what = expectedType.equals("IntTensor") ? "class indices" : "float targets";
+    return node + ": @Loss(" + kind + ") takes " + what + " but '" + labels + "' is " + actualType
+        + "; declare @Labels " + expectedType + " " + labels;
+  }
+
+  // --- internal ---------------------------------------------------------------------------------
+
+  public static String internalError(String model, String stackTrace) {
+    return "internal error while compiling @Model " + model + "; please report it with this trace:\n" + stackTrace;
+  }
+
+  private static String braces(int[] dims) {
+    return Arrays.toString(dims).replace('[', '{').replace(']', '}');
+  }
+
+  private static String article(String noun) {
+    return ("aeiou".indexOf(noun.charAt(0)) >= 0 ? "an " : "a ") + noun;
+  }
+}

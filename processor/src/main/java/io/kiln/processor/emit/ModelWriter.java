@@ -1,0 +1,535 @@
+package io.kiln.processor.emit;
+
+import com.palantir.javapoet.AnnotationSpec;
+import com.palantir.javapoet.ArrayTypeName;
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.JavaFile;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import io.kiln.dsl.Activation;
+import io.kiln.dsl.LossKind;
+import io.kiln.processor.fuse.Buffer;
+import io.kiln.processor.fuse.KernelCall;
+import io.kiln.processor.fuse.KernelProgram;
+import io.kiln.processor.fuse.ParamTensor;
+import io.kiln.processor.ir.Graph;
+import io.kiln.processor.ir.Node;
+import io.kiln.processor.parse.Layer;
+import io.kiln.processor.parse.ModelSpec;
+import io.kiln.processor.parse.ValueType;
+import io.kiln.processor.plan.MemoryPlan;
+import io.kiln.processor.shape.ShapedGraph;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import javax.lang.model.element.Modifier;
+
+/**
+ * The emit pass: writes the model class with JavaPoet. Generated code is meant to be read: shapes
+ * and offsets are named constants, each kernel call carries a comment naming the declared nodes it
+ * covers and their shapes, and there is no reflection.
+ */
+public final class ModelWriter {
+  private static final String RUNTIME = "io.kiln.runtime";
+  private static final ClassName TENSOR = ClassName.get("io.kiln.dsl", "Tensor");
+  private static final ClassName ACTIVATION = ClassName.get("io.kiln.dsl", "Activation");
+  private static final ClassName INIT = ClassName.get("io.kiln.dsl", "Init");
+  private static final ClassName PARAMETER = ClassName.get(RUNTIME, "Parameter");
+  private static final ClassName CHECKS = ClassName.get(RUNTIME, "Checks");
+  private static final ClassName VECTORIZATION = ClassName.get(RUNTIME + ".simd", "Vectorization");
+  private static final ClassName ELEMENTWISE = ClassName.get(RUNTIME + ".simd", "ElementwiseKernels");
+  private static final ClassName GEMM_KERNEL = ClassName.get(RUNTIME + ".gemm", "GemmKernel");
+  private static final ClassName LAYOUT = ClassName.get(RUNTIME + ".gemm", "Layout");
+  private static final ClassName EPILOGUE = ClassName.get(RUNTIME + ".gemm", "Epilogue");
+  private static final ClassName OPTIMIZER = ClassName.get(RUNTIME + ".train", "Optimizer");
+  private static final ClassName RNG = ClassName.get(RUNTIME + ".init", "Rng");
+  private static final ClassName INITIALIZERS = ClassName.get(RUNTIME + ".init", "Initializers");
+  private static final ClassName MODEL_FILES = ClassName.get(RUNTIME + ".io", "ModelFiles");
+  private static final ClassName PATH = ClassName.get("java.nio.file", "Path");
+  private static final ClassName IO_EXCEPTION = ClassName.get("java.io", "IOException");
+  private static final ClassName GENERATED = ClassName.get("javax.annotation.processing", "Generated");
+  private static final TypeName FLOATS = ArrayTypeName.of(TypeName.FLOAT);
+  private static final TypeName INTS = ArrayTypeName.of(TypeName.INT);
+
+  private final MemoryPlan plan;
+  private final KernelProgram program;
+  private final ShapedGraph shaped;
+  private final Graph graph;
+  private final ModelSpec spec;
+  private final ClassName self;
+  private final Names names = new Names();
+
+  public ModelWriter(MemoryPlan plan) {
+    this.plan = plan;
+    this.program = plan.program();
+    this.shaped = program.shaped();
+    this.graph = shaped.graph();
+    this.spec = graph.spec();
+    this.self = ClassName.get(spec.packageName(), spec.generatedName());
+  }
+
+  public JavaFile write() {
+    TypeSpec.Builder type = TypeSpec.classBuilder(self)
+        .addModifiers(Modifier.PUBLIC, Modifier.FINAL)
+        .addAnnotation(AnnotationSpec.builder(GENERATED)
+            .addMember("value", "$S", "io.kiln.processor.KilnProcessor")
+            .addMember("comments", "$S", "from @Model " + spec.declaredName())
+            .build())
+        .addJavadoc(classDoc());
+    constants(type);
+    type.addField(FieldSpec.builder(GEMM_KERNEL, "GEMM", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+        .initializer("$T.provider().gemm()", VECTORIZATION).build());
+    type.addField(FieldSpec.builder(ELEMENTWISE, "OPS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+        .initializer("$T.provider().elementwise()", VECTORIZATION).build());
+    type.addField(FieldSpec.builder(FLOATS, "params", Modifier.PRIVATE, Modifier.FINAL)
+        .initializer("new float[PARAMETER_COUNT]").build());
+    type.addField(FieldSpec.builder(FLOATS, "grads", Modifier.PRIVATE, Modifier.FINAL)
+        .initializer("new float[PARAMETER_COUNT]").build());
+    type.addField(FieldSpec.builder(FLOATS, "arena", Modifier.PRIVATE, Modifier.FINAL)
+        .addJavadoc("Activations and gradients of one step, at the offsets {@code A_*} and {@code G_*}.\n")
+        .initializer("new float[ARENA_FLOATS]").build());
+    type.addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(List.class), PARAMETER), "parameters", Modifier.PRIVATE, Modifier.FINAL).build());
+    for (KernelCall call : program.forward()) {
+      if (call instanceof KernelCall.DenseForward d) {
+        type.addField(FieldSpec.builder(EPILOGUE, epilogueField(d), Modifier.PRIVATE, Modifier.FINAL).build());
+      }
+    }
+    if (program.loss() != null) {
+      type.addField(FieldSpec.builder(TypeName.LONG, "steps", Modifier.PRIVATE).build());
+    }
+    type.addMethod(constructor());
+    type.addMethod(create());
+    type.addMethod(load());
+    type.addMethod(save());
+    type.addMethod(loadWeights());
+    type.addMethod(parametersMethod());
+    type.addMethod(parameterMethod());
+    type.addMethod(forward());
+    type.addMethod(predict());
+    if (program.loss() != null && program.loss().kind() == LossKind.SOFTMAX_CROSS_ENTROPY) {
+      type.addMethod(classify());
+    }
+    if (program.loss() != null) {
+      type.addMethod(lossMethod());
+      if (program.loss().dInput() != null) {
+        type.addMethod(computeGradients());
+        type.addMethod(trainStep());
+      }
+      type.addMethod(MethodSpec.methodBuilder("steps").addModifiers(Modifier.PUBLIC)
+          .addJavadoc("Training steps taken so far.\n").returns(TypeName.LONG).addStatement("return steps").build());
+    }
+    type.addMethod(summary());
+    type.addMethod(runForward());
+    if (program.loss() != null) {
+      type.addMethod(runLoss());
+      if (program.loss().dInput() != null) {
+        type.addMethod(runBackward());
+      }
+    }
+    return JavaFile.builder(spec.packageName(), type.build())
+        .addFileComment("Generated by Kiln from $L. Do not edit: change the @Model class and rebuild.", spec.declaredName())
+        .skipJavaLangImports(true)
+        .build();
+  }
+
+  // --- documentation ----------------------------------------------------------------------------
+
+  private CodeBlock classDoc() {
+    CodeBlock.Builder doc = CodeBlock.builder();
+    doc.add("Kiln's implementation of {@link $L}: a $L-parameter network compiled at build time.\n\n",
+        spec.declaredName(), plan.paramFloats());
+    doc.add("<p>Create one with {@link #create(long)} or {@link #load(java.nio.file.Path)}. An instance is not\n"
+        + "thread-safe: give each thread its own. A call takes at most {@value #MAX_BATCH} samples.\n\n");
+    doc.add("<pre>\n$L</pre>\n", legend().replace("<", "&lt;").replace(">", "&gt;"));
+    return doc.build();
+  }
+
+  /** The shape legend: node, layer, shape per batch. */
+  private String legend() {
+    int w = Math.max(6, graph.order().stream().mapToInt(n -> n.name().length()).max().orElse(4) + 2);
+    StringBuilder sb = new StringBuilder();
+    sb.append(pad("node", w)).append(pad("layer", 44)).append("shape\n");
+    for (Node n : graph.order()) {
+      String shape = n.isLoss() ? "scalar (labels " + n.labels() + " " + shaped.labelsShape().withBatch() + ")" : shaped.shape(n).withBatch();
+      sb.append(pad(n.name(), w)).append(pad(describe(n), 44)).append(shape).append('\n');
+    }
+    return sb.toString();
+  }
+
+  private static String describe(Node n) {
+    String reads = n.inputs().isEmpty() ? "" : " of " + String.join(", ", n.inputs());
+    return switch (n.layer()) {
+      case Layer.Input in -> "@Input";
+      case Layer.Dense d -> "@Dense(" + d.units() + (d.activation() != Activation.NONE ? ", " + d.activation() : "")
+          + (d.bias() ? "" : ", no bias") + ")" + reads;
+      case Layer.Flatten f -> "@Flatten" + reads;
+      case Layer.Loss l -> "@Loss(" + l.kind() + ")" + reads;
+    };
+  }
+
+  private static String pad(String s, int w) {
+    return s.length() >= w ? s + " " : s + " ".repeat(w - s.length());
+  }
+
+  // --- constants --------------------------------------------------------------------------------
+
+  private void constants(TypeSpec.Builder type) {
+    type.addField(FieldSpec.builder(String.class, "MODEL_NAME", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+        .addJavadoc("The declared model's name, recorded in saved files.\n").initializer("$S", spec.declaredName()).build());
+    type.addField(FieldSpec.builder(TypeName.INT, "MAX_BATCH", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+        .addJavadoc("The largest batch one call accepts ({@code @Model(maxBatch)}).\n").initializer("$L", plan.maxBatch()).build());
+    type.addField(FieldSpec.builder(TypeName.INT, "PARAMETER_COUNT", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+        .addJavadoc("Learned floats, all in one slab.\n").initializer("$L", plan.paramFloats()).build());
+    type.addField(FieldSpec.builder(TypeName.INT, "ARENA_FLOATS", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+        .addJavadoc("Floats of activation and gradient memory, planned from liveness for {@code MAX_BATCH}.\n")
+        .initializer("$L", plan.arenaFloats()).build());
+    type.addField(FieldSpec.builder(TypeName.INT, "NAIVE_FLOATS", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+        .addJavadoc("Floats the same tensors would take if none shared memory (compare with {@link #ARENA_FLOATS}).\n")
+        .initializer("$L", plan.naiveFloats()).build());
+    for (Buffer in : program.inputs()) {
+      type.addField(FieldSpec.builder(INTS, shapeConstant(in.name()), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+          .initializer("{$L}", dims(shaped.shape(in.name()).dims())).build());
+    }
+    if (program.labels() != null) {
+      type.addField(FieldSpec.builder(INTS, shapeConstant(program.labels().name()), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+          .initializer("{$L}", dims(shaped.labelsShape().dims())).build());
+    }
+    for (ParamTensor p : program.params()) {
+      type.addField(FieldSpec.builder(TypeName.INT, paramConstant(p), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+          .addJavadoc("$L $L in the parameter slab.\n", p.name(), Arrays.toString(p.shape()))
+          .initializer("$L", plan.offset(p)).build());
+    }
+    for (Buffer b : program.arenaBuffers()) {
+      type.addField(FieldSpec.builder(TypeName.INT, arenaConstant(b), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+          .addJavadoc("$L $L in the arena.\n", b.kind() == Buffer.Kind.GRADIENT ? "gradient of " + b.name().substring(2) : b.name(), b.shape())
+          .initializer("$L", plan.offset(b)).build());
+    }
+  }
+
+  private static String dims(int[] dims) {
+    return Arrays.stream(dims).mapToObj(Integer::toString).collect(Collectors.joining(", "));
+  }
+
+  private String shapeConstant(String name) {
+    return names.constant("", name) + "_SHAPE";
+  }
+
+  private String paramConstant(ParamTensor p) {
+    return names.constant("P_", p.name());
+  }
+
+  private String arenaConstant(Buffer b) {
+    return b.kind() == Buffer.Kind.GRADIENT ? names.constant("G_", b.name().substring(2)) : names.constant("A_", b.name());
+  }
+
+  private static String epilogueField(KernelCall.DenseForward d) {
+    return d.covers().get(0) + "Epilogue";
+  }
+
+  // --- construction, parameters, files -------------------------------------------------------------
+
+  private MethodSpec constructor() {
+    MethodSpec.Builder m = MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE);
+    m.addStatement("this.parameters = $T.of($>$L$<)", List.class, program.params().stream()
+        .map(p -> CodeBlock.of("\nnew $T($S, new int[] {$L}, params, grads, $L)", PARAMETER, p.name(), dims(p.shape()), paramConstant(p)))
+        .collect(CodeBlock.joining(",")));
+    for (KernelCall call : program.forward()) {
+      if (call instanceof KernelCall.DenseForward d) {
+        if (d.bias() != null) {
+          m.addStatement("this.$L = $T.biasActivation(params, $L, $T.$L)", epilogueField(d), EPILOGUE, paramConstant(d.bias()), ACTIVATION, d.activation());
+        } else {
+          m.addStatement("this.$L = $T.biasActivation(null, 0, $T.$L)", epilogueField(d), EPILOGUE, ACTIVATION, d.activation());
+        }
+      }
+    }
+    return m.build();
+  }
+
+  private MethodSpec create() {
+    MethodSpec.Builder m = MethodSpec.methodBuilder("create").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(self)
+        .addJavadoc("A new model with weights drawn from {@code seed} (same seed, same weights) and zero biases.\n")
+        .addParameter(TypeName.LONG, "seed")
+        .addStatement("$T model = new $T()", self, self)
+        .addStatement("$T rng = new $T(seed)", RNG, RNG);
+    for (ParamTensor p : program.params()) {
+      m.addStatement("$T.fill($T.$L, model.params, $L, $L, $L, $L, rng)", INITIALIZERS, INIT, p.init(), paramConstant(p), p.size(), p.fanIn(), p.fanOut());
+    }
+    return m.addStatement("return model").build();
+  }
+
+  private MethodSpec load() {
+    return MethodSpec.methodBuilder("load").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(self)
+        .addJavadoc("A model with the weights saved in {@code file} by {@link #save(Path)} (or exported with the same\n"
+            + "names and shapes from PyTorch).\n\n@throws IOException if the file cannot be read or does not hold this model's weights\n")
+        .addParameter(PATH, "file").addException(IO_EXCEPTION)
+        .addStatement("$T model = new $T()", self, self)
+        .addStatement("model.loadWeights(file)")
+        .addStatement("return model").build();
+  }
+
+  private MethodSpec save() {
+    return MethodSpec.methodBuilder("save").addModifiers(Modifier.PUBLIC)
+        .addJavadoc("Writes the weights to {@code file} in safetensors format, atomically: the file is either the old one\n"
+            + "or complete.\n")
+        .addParameter(PATH, "file").addException(IO_EXCEPTION)
+        .addStatement("$T.save(file, MODEL_NAME, parameters)", MODEL_FILES).build();
+  }
+
+  private MethodSpec loadWeights() {
+    return MethodSpec.methodBuilder("loadWeights").addModifiers(Modifier.PUBLIC)
+        .addJavadoc("Replaces all weights with those in {@code file}; on any error none is changed.\n")
+        .addParameter(PATH, "file").addException(IO_EXCEPTION)
+        .addStatement("$T.load(file, MODEL_NAME, parameters)", MODEL_FILES).build();
+  }
+
+  private MethodSpec parametersMethod() {
+    return MethodSpec.methodBuilder("parameters").addModifiers(Modifier.PUBLIC)
+        .addJavadoc("All learned tensors, named as PyTorch names them ({@code <node>.weight}, {@code <node>.bias}).\n")
+        .returns(ParameterizedTypeName.get(ClassName.get(List.class), PARAMETER))
+        .addStatement("return parameters").build();
+  }
+
+  private MethodSpec parameterMethod() {
+    MethodSpec.Builder m = MethodSpec.methodBuilder("parameter").addModifiers(Modifier.PUBLIC).returns(PARAMETER)
+        .addJavadoc("The parameter called {@code name}, e.g. {@code $S}.\n\n@throws IllegalArgumentException for an unknown name\n",
+            program.params().isEmpty() ? "none" : program.params().get(0).name())
+        .addParameter(String.class, "name")
+        .beginControlFlow("for ($T p : parameters)", PARAMETER)
+        .beginControlFlow("if (p.name().equals(name))").addStatement("return p").endControlFlow()
+        .endControlFlow()
+        .addStatement("throw new $T(MODEL_NAME + $S + name + $S + $S)", IllegalArgumentException.class,
+            " has no parameter '", "'; it has ", program.params().stream().map(ParamTensor::name).collect(Collectors.joining(", ")));
+    return m.build();
+  }
+
+  // --- the public API ---------------------------------------------------------------------------
+
+  private void addInputParams(MethodSpec.Builder m) {
+    for (Buffer in : program.inputs()) {
+      m.addParameter(FLOATS, in.name());
+    }
+  }
+
+  private String inputArgs() {
+    return program.inputs().stream().map(Buffer::name).collect(Collectors.joining(", "));
+  }
+
+  private String inputDocs() {
+    return program.inputs().stream()
+        .map(in -> "@param " + in.name() + " " + in.shape() + " row-major, B = length / " + in.perSample() + "\n")
+        .collect(Collectors.joining());
+  }
+
+  /** Validates every input and declares {@code batch}. */
+  private void checkInputs(MethodSpec.Builder m, String method) {
+    List<Buffer> inputs = program.inputs();
+    m.addStatement("int batch = $T.batchOf(MODEL_NAME, $S, $S, $L, $L, MAX_BATCH)", CHECKS, method,
+        inputs.get(0).name(), inputs.get(0).name(), shapeConstant(inputs.get(0).name()));
+    for (int i = 1; i < inputs.size(); i++) {
+      Buffer in = inputs.get(i);
+      m.beginControlFlow("if ($T.batchOf(MODEL_NAME, $S, $S, $L, $L, MAX_BATCH) != batch)", CHECKS, method, in.name(), in.name(), shapeConstant(in.name()))
+          .addStatement("throw new $T(MODEL_NAME + $S + batch + $S)", IllegalArgumentException.class,
+              "." + method + ": input '" + in.name() + "' holds a different number of samples than '" + inputs.get(0).name() + "' (", ")")
+          .endControlFlow();
+    }
+  }
+
+  private void checkLabels(MethodSpec.Builder m, String method) {
+    Buffer labels = program.labels();
+    if (graph.labelsType() == ValueType.INT_TENSOR) {
+      int classes = program.loss().perSample();
+      m.addStatement("$T.classLabels(MODEL_NAME, $S, $S, $L, batch, $L)", CHECKS, method, labels.name(), labels.name(), classes);
+    } else {
+      m.addStatement("$T.targets(MODEL_NAME, $S, $S, $L, batch, $L)", CHECKS, method, labels.name(), labels.name(), shapeConstant(labels.name()));
+    }
+  }
+
+  private TypeName labelsType() {
+    return graph.labelsType() == ValueType.INT_TENSOR ? INTS : FLOATS;
+  }
+
+  private CodeBlock outputView(String batch) {
+    Buffer out = program.output();
+    int[] dims = shaped.shape(graph.output()).dims();
+    String shape = batch + (dims.length == 0 ? "" : ", " + dims(dims));
+    return out.inArena()
+        ? CodeBlock.of("new $T(arena, $L, $L)", TENSOR, arenaConstant(out), shape)
+        : CodeBlock.of("new $T($L, 0, $L)", TENSOR, out.name(), shape);
+  }
+
+  private MethodSpec forward() {
+    MethodSpec.Builder m = MethodSpec.methodBuilder("forward").addModifiers(Modifier.PUBLIC).returns(TENSOR)
+        .addJavadoc("Runs the network and returns $L $L, a view valid until this model's next call.\n\n$L"
+            + "@throws IllegalArgumentException if an input is empty, not a whole number of samples, or over {@code MAX_BATCH}\n",
+            graph.output().name(), program.output().shape(), inputDocs());
+    addInputParams(m);
+    checkInputs(m, "forward");
+    m.addStatement("runForward($L, batch)", inputArgs());
+    return m.addStatement("return $L", outputView("batch")).build();
+  }
+
+  private MethodSpec predict() {
+    LossKind kind = program.loss() == null ? null : program.loss().kind();
+    String what = kind == LossKind.SOFTMAX_CROSS_ENTROPY ? "class probabilities (softmax of " + graph.output().name() + ")"
+        : kind == LossKind.SIGMOID_BINARY_CROSS_ENTROPY ? "probabilities (sigmoid of " + graph.output().name() + ")"
+        : "the output " + graph.output().name();
+    MethodSpec.Builder m = MethodSpec.methodBuilder("predict").addModifiers(Modifier.PUBLIC).returns(FLOATS)
+        .addJavadoc("Returns $L $L as a new array.\n\n$L", what, program.output().shape(), inputDocs());
+    addInputParams(m);
+    m.addStatement("$T out = forward($L)", TENSOR, inputArgs());
+    m.addStatement("float[] result = out.toArray()");
+    if (kind == LossKind.SOFTMAX_CROSS_ENTROPY) {
+      int classes = program.loss().perSample();
+      m.addStatement("OPS.softmax(result, 0, result, 0, result.length / $L, $L)", classes, classes);
+    } else if (kind == LossKind.SIGMOID_BINARY_CROSS_ENTROPY) {
+      m.addStatement("OPS.activate($T.SIGMOID, result, 0, result.length)", ACTIVATION);
+    }
+    return m.addStatement("return result").build();
+  }
+
+  private MethodSpec classify() {
+    MethodSpec.Builder m = MethodSpec.methodBuilder("classify").addModifiers(Modifier.PUBLIC).returns(INTS)
+        .addJavadoc("Returns the most likely class of each sample.\n\n$L", inputDocs());
+    addInputParams(m);
+    m.addStatement("$T out = forward($L)", TENSOR, inputArgs())
+        .addStatement("int[] classes = new int[out.shape()[0]]")
+        .beginControlFlow("for (int i = 0; i < classes.length; i++)")
+        .addStatement("classes[i] = out.argmax(i)")
+        .endControlFlow()
+        .addStatement("return classes");
+    return m.build();
+  }
+
+  private MethodSpec lossMethod() {
+    Buffer labels = program.labels();
+    MethodSpec.Builder m = MethodSpec.methodBuilder("loss").addModifiers(Modifier.PUBLIC).returns(TypeName.FLOAT)
+        .addJavadoc("The mean $L loss on a batch, without computing gradients.\n\n$L@param $L $L\n",
+            program.loss().kind(), inputDocs(), labels.name(), labels.shape());
+    addInputParams(m);
+    m.addParameter(labelsType(), labels.name());
+    checkInputs(m, "loss");
+    checkLabels(m, "loss");
+    m.addStatement("runForward($L, batch)", inputArgs());
+    return m.addStatement("return runLoss($L, batch, false)", labels.name()).build();
+  }
+
+  private MethodSpec computeGradients() {
+    Buffer labels = program.labels();
+    MethodSpec.Builder m = MethodSpec.methodBuilder("computeGradients").addModifiers(Modifier.PUBLIC).returns(TypeName.FLOAT)
+        .addJavadoc("Computes the mean loss and the gradient of every parameter ({@link Parameter#gradient()}) without\n"
+            + "changing weights. Returns the loss.\n\n$L@param $L $L\n", inputDocs(), labels.name(), labels.shape());
+    addInputParams(m);
+    m.addParameter(labelsType(), labels.name());
+    checkInputs(m, "computeGradients");
+    checkLabels(m, "computeGradients");
+    m.addStatement("return gradients($L, $L, batch)", inputArgs(), labels.name());
+    return m.build();
+  }
+
+  private MethodSpec trainStep() {
+    Buffer labels = program.labels();
+    MethodSpec.Builder m = MethodSpec.methodBuilder("trainStep").addModifiers(Modifier.PUBLIC).returns(TypeName.FLOAT)
+        .addJavadoc("One training step: forward, loss, backward, then {@code optimizer} updates every parameter in one\n"
+            + "pass over the slab. Returns the batch's mean loss (before the update). Allocates nothing after the first\n"
+            + "call.\n\n$L@param $L $L\n@throws io.kiln.runtime.train.NonFiniteLossException if the loss is NaN or infinite (weights are\n"
+            + "    left unchanged)\n", inputDocs(), labels.name(), labels.shape());
+    addInputParams(m);
+    m.addParameter(labelsType(), labels.name());
+    m.addParameter(OPTIMIZER, "optimizer");
+    checkInputs(m, "trainStep");
+    checkLabels(m, "trainStep");
+    m.addStatement("float loss = gradients($L, $L, batch)", inputArgs(), labels.name())
+        .addStatement("$T.finiteLoss(MODEL_NAME, loss, steps + 1)", CHECKS)
+        .addStatement("optimizer.step(params, grads, PARAMETER_COUNT)")
+        .addStatement("steps++")
+        .addStatement("return loss");
+    return m.build();
+  }
+
+  private MethodSpec summary() {
+    return MethodSpec.methodBuilder("summary").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(String.class)
+        .addJavadoc("The layers, their shapes and the memory plan, for printing.\n")
+        .addStatement("return $S + PARAMETER_COUNT + $S + ARENA_FLOATS * 4L / 1024 + $S + NAIVE_FLOATS * 4L / 1024 + $S",
+            spec.declaredName() + "\n" + legend(), " parameters; arena ", " KiB (unshared: ", " KiB)")
+        .build();
+  }
+
+  // --- the kernel calls -------------------------------------------------------------------------
+
+  private CodeBlock ref(Buffer b) {
+    return b.inArena() ? CodeBlock.of("arena, $L", arenaConstant(b)) : CodeBlock.of("$L, 0", b.name());
+  }
+
+  private MethodSpec runForward() {
+    MethodSpec.Builder m = MethodSpec.methodBuilder("runForward").addModifiers(Modifier.PRIVATE);
+    addInputParams(m);
+    m.addParameter(TypeName.INT, "batch");
+    for (KernelCall call : program.forward()) {
+      KernelCall.DenseForward d = (KernelCall.DenseForward) call;
+      String act = d.activation() == Activation.NONE ? "" : d.activation().name().toLowerCase();
+      String bias = d.bias() == null ? "" : " + " + d.bias().name();
+      m.addComment("$L = $L$L · $Lᵀ$L$L: $L $L -> $L", d.y().name(), act.isEmpty() ? "" : act + "(", d.x().name(),
+          d.weight().name(), bias, act.isEmpty() ? "" : ")", d.x().name(), d.x().shape(), d.y().shape());
+      m.addStatement("GEMM.gemm($T.NT, batch, $L, $L, $L, $L, params, $L, $L, $L, $L, $L)", LAYOUT, d.out(), d.in(),
+          ref(d.x()), d.in(), paramConstant(d.weight()), d.in(), ref(d.y()), d.out(), epilogueField(d));
+    }
+    return m.build();
+  }
+
+  private MethodSpec runLoss() {
+    KernelCall.LossForward l = program.loss();
+    MethodSpec.Builder m = MethodSpec.methodBuilder("runLoss").addModifiers(Modifier.PRIVATE).returns(TypeName.FLOAT)
+        .addParameter(labelsType(), l.labels().name()).addParameter(TypeName.INT, "batch").addParameter(TypeName.BOOLEAN, "withGradient");
+    String grad = l.dInput() == null ? null : l.dInput().name();
+    m.addComment("$L = $L($L, $L)$L", l.covers().get(0), l.kind(), l.input().name(), l.labels().name(),
+        grad == null ? "" : ", fused with " + grad + " = ∂" + l.covers().get(0) + "/∂" + l.input().name() + " when training");
+    CodeBlock dst = grad == null ? CodeBlock.of("null, 0") : CodeBlock.of("withGradient ? arena : null, $L", arenaConstant(l.dInput()));
+    CodeBlock in = ref(l.input());
+    String t = l.labels().name();
+    switch (l.kind()) {
+      case SOFTMAX_CROSS_ENTROPY -> m.addStatement("return OPS.softmaxCrossEntropy($L, $L, $L, 0, batch, $L)", dst, in, t, l.perSample());
+      case SIGMOID_BINARY_CROSS_ENTROPY -> m.addStatement("return OPS.sigmoidBinaryCrossEntropy($L, $L, $L, 0, batch * $L)", dst, in, t, l.perSample());
+      case MEAN_SQUARED_ERROR -> m.addStatement("return OPS.meanSquaredError($L, $L, $L, 0, batch * $L)", dst, in, t, l.perSample());
+      case PERCEPTRON -> m.addStatement("return OPS.perceptron($L, $L, $L, 0, batch * $L, batch)", dst, in, t, l.perSample());
+    }
+    return m.build();
+  }
+
+  private MethodSpec runBackward() {
+    Buffer labels = program.labels();
+    MethodSpec.Builder gradients = MethodSpec.methodBuilder("gradients").addModifiers(Modifier.PRIVATE).returns(TypeName.FLOAT);
+    addInputParams(gradients);
+    gradients.addParameter(labelsType(), labels.name()).addParameter(TypeName.INT, "batch");
+    gradients.addStatement("$T.fill(grads, 0f)", Arrays.class)
+        .addStatement("runForward($L, batch)", inputArgs())
+        .addStatement("float loss = runLoss($L, batch, true)", labels.name());
+    for (KernelCall call : program.backward()) {
+      switch (call) {
+        case KernelCall.ActivationBackward a -> {
+          gradients.addComment("$L: $L ⊙= $L'($L), $L", a.covers().get(0), a.grad().name(), a.activation().name().toLowerCase(), a.y().name(), a.y().shape());
+          gradients.addStatement("OPS.activationBackward($T.$L, $L, $L, $L, batch * $L)", ACTIVATION, a.activation(), ref(a.grad()), ref(a.grad()), ref(a.y()), a.perSample());
+        }
+        case KernelCall.BiasGrad b -> {
+          gradients.addComment("$L: d $L += Σ_batch $L", b.covers().get(0), b.bias().name(), b.dz().name());
+          gradients.addStatement("OPS.addColumnSums(grads, $L, $L, batch, $L)", paramConstant(b.bias()), ref(b.dz()), b.out());
+        }
+        case KernelCall.WeightGrad w -> {
+          gradients.addComment("$L: d $L += $Lᵀ · $L, [$L, $L]", w.covers().get(0), w.weight().name(), w.dz().name(), w.x().name(), w.out(), w.in());
+          gradients.addStatement("GEMM.gemm($T.TN, $L, $L, batch, $L, $L, $L, $L, grads, $L, $L, $T.ACCUMULATE)", LAYOUT, w.out(), w.in(),
+              ref(w.dz()), w.out(), ref(w.x()), w.in(), paramConstant(w.weight()), w.in(), EPILOGUE);
+        }
+        case KernelCall.InputGrad g -> {
+          gradients.addComment("$L: $L $L $L · $L, $L", g.covers().get(0), g.dx().name(), g.accumulate() ? "+=" : "=", g.dz().name(), g.weight().name(), g.dx().shape());
+          gradients.addStatement("GEMM.gemm($T.NN, batch, $L, $L, $L, $L, params, $L, $L, $L, $L, $T.$L)", LAYOUT, g.in(), g.out(),
+              ref(g.dz()), g.out(), paramConstant(g.weight()), g.in(), ref(g.dx()), g.in(), EPILOGUE, g.accumulate() ? "ACCUMULATE" : "NONE");
+        }
+        default -> throw new IllegalStateException("not a backward call: " + call);
+      }
+    }
+    return gradients.addStatement("return loss").build();
+  }
+}

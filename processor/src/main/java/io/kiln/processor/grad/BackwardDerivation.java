@@ -1,0 +1,80 @@
+package io.kiln.processor.grad;
+
+import io.kiln.dsl.Activation;
+import io.kiln.processor.ir.Graph;
+import io.kiln.processor.ir.Node;
+import io.kiln.processor.parse.Layer;
+import io.kiln.processor.shape.ShapedGraph;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The grad pass: walks the graph from the loss back to the inputs and emits each node's backward
+ * rule. Gradients flow only into nodes that lead back to a parameter; a {@code @Flatten} passes
+ * its gradient through unchanged (it is a view), so its input's gradient is its own.
+ */
+public final class BackwardDerivation {
+
+  /** Returns the backward graph, or null for a model without a loss (inference only). */
+  public BackwardGraph derive(ShapedGraph shaped) {
+    Graph graph = shaped.graph();
+    Node loss = graph.loss();
+    if (loss == null) {
+      return null;
+    }
+    Set<String> needsGrad = new HashSet<>();
+    for (Node n : graph.order()) {
+      if (n.layer() instanceof Layer.Dense
+          || (n.layer() instanceof Layer.Flatten && needsGrad.contains(n.input()))) {
+        needsGrad.add(n.name());
+      }
+    }
+    List<BackwardOp> ops = new ArrayList<>();
+    Set<String> saved = new LinkedHashSet<>();
+    Set<String> written = new HashSet<>(); // gradient slots (by view root) already written
+    List<Node> reversed = new ArrayList<>(graph.order());
+    java.util.Collections.reverse(reversed);
+    for (Node n : reversed) {
+      switch (n.layer()) {
+        case Layer.Loss l -> {
+          if (needsGrad.contains(n.input())) {
+            ops.add(new BackwardOp.LossGrad(n.name(), l.kind(), n.input()));
+            written.add(viewRoot(graph, n.input()));
+          }
+        }
+        case Layer.Dense d -> {
+          if (d.activation() != Activation.NONE) {
+            ops.add(new BackwardOp.ActivationGrad(n.name(), d.activation()));
+            if (d.activation() != Activation.STEP) {
+              saved.add(n.name()); // f'(z) is computed from the output y; STEP passes straight through
+            }
+          }
+          if (d.bias()) {
+            ops.add(new BackwardOp.BiasGrad(n.name()));
+          }
+          ops.add(new BackwardOp.WeightGrad(n.name(), n.input()));
+          saved.add(viewRoot(graph, n.input()));
+          if (needsGrad.contains(n.input())) {
+            boolean accumulate = !written.add(viewRoot(graph, n.input()));
+            ops.add(new BackwardOp.InputGrad(n.name(), n.input(), accumulate));
+          }
+        }
+        case Layer.Flatten f -> { } // a view: its gradient slot is its input's
+        case Layer.Input i -> { }
+      }
+    }
+    return new BackwardGraph(shaped, ops, needsGrad, saved);
+  }
+
+  /** The node whose memory {@code name} shares: itself, or for a flatten the root of its input. */
+  public static String viewRoot(Graph graph, String name) {
+    Node n = graph.node(name);
+    while (n.layer() instanceof Layer.Flatten) {
+      n = graph.node(n.input());
+    }
+    return n.name();
+  }
+}

@@ -1,0 +1,29 @@
+package io.kiln.processor.grad;
+
+import io.kiln.dsl.Activation;
+import io.kiln.dsl.LossKind;
+
+/**
+ * One step of the backward pass, derived from a forward node's rule. Gradients of node outputs are
+ * written by the first step that produces them and accumulated ({@code +=}) by later ones;
+ * parameter gradients always accumulate (the slab is zeroed before each step).
+ */
+public sealed interface BackwardOp {
+  /** The forward node whose rule produced this step. */
+  String node();
+
+  /** {@code d input = ∂loss/∂input}, e.g. {@code softmax − onehot} for cross-entropy. */
+  record LossGrad(String node, LossKind kind, String input) implements BackwardOp {}
+
+  /** {@code dZ = dY ⊙ f'(Y)}, in place on {@code dY}; reads the saved output Y. */
+  record ActivationGrad(String node, Activation activation) implements BackwardOp {}
+
+  /** {@code d bias += Σ_batch dZ}. */
+  record BiasGrad(String node) implements BackwardOp {}
+
+  /** {@code d weight += dZᵀ · X}; reads the saved input X. */
+  record WeightGrad(String node, String input) implements BackwardOp {}
+
+  /** {@code d input (+)= dZ · W}; {@code accumulate} when another consumer already wrote it. */
+  record InputGrad(String node, String input, boolean accumulate) implements BackwardOp {}
+}

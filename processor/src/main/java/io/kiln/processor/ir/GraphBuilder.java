@@ -1,0 +1,271 @@
+package io.kiln.processor.ir;
+
+import io.kiln.processor.diag.ErrorId;
+import io.kiln.processor.diag.Messages;
+import io.kiln.processor.diag.Report;
+import io.kiln.processor.parse.Layer;
+import io.kiln.processor.parse.ModelSpec;
+import io.kiln.processor.parse.NodeSpec;
+import io.kiln.processor.parse.ParamSpec;
+import io.kiln.processor.parse.ValueType;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The IR pass: binds each parameter to the node it names, checks arity and handle types, orders
+ * the graph topologically (reporting cycles), finds the output and drops unused nodes.
+ */
+public final class GraphBuilder {
+  private final Report report;
+
+  public GraphBuilder(Report report) {
+    this.report = report;
+  }
+
+  /** Returns the graph, or null when an error was reported. */
+  public Graph build(ModelSpec spec) {
+    Map<String, NodeSpec> byName = new LinkedHashMap<>();
+    spec.nodes().forEach(n -> byName.putIfAbsent(n.name(), n));
+    List<Node> nodes = new ArrayList<>();
+    ValueType labelsType = null;
+    NodeSpec loss = null;
+    for (NodeSpec n : spec.nodes()) {
+      Node node = bind(n, byName);
+      if (node == null) {
+        continue;
+      }
+      if (node.isLoss()) {
+        if (loss != null) {
+          report.error(ErrorId.TWO_LOSSES, n.ref(), Messages.twoLosses(n.name(), loss.name()));
+          continue;
+        }
+        loss = n;
+        labelsType = n.params().stream().filter(ParamSpec::labels).findFirst().orElseThrow().type();
+      }
+      nodes.add(node);
+    }
+    if (nodes.stream().noneMatch(Node::isInput) && !spec.nodes().isEmpty()) {
+      report.error(ErrorId.NO_INPUT, spec.ref(), Messages.noInput(spec.declaredName()));
+    }
+    if (spec.nodes().isEmpty()) {
+      report.error(ErrorId.NO_INPUT, spec.ref(), Messages.emptyModel(spec.declaredName()));
+    }
+    if (report.hasErrors()) {
+      return null;
+    }
+    List<Node> order = topologicalOrder(nodes);
+    if (order == null) {
+      return null;
+    }
+    Node lossNode = order.stream().filter(Node::isLoss).findFirst().orElse(null);
+    Node output = findOutput(spec, order, lossNode);
+    if (output == null) {
+      return null;
+    }
+    Set<String> needed = ancestors(order, lossNode != null ? lossNode : output);
+    List<Node> kept = new ArrayList<>();
+    for (Node n : order) {
+      if (needed.contains(n.name())) {
+        kept.add(n);
+      } else {
+        report.warning(ErrorId.UNUSED_NODE, n.ref(), Messages.unusedNode(n.name(), lossNode != null ? lossNode.name() : output.name()));
+      }
+    }
+    return new Graph(spec, kept, output, lossNode, labelsType);
+  }
+
+  /** Resolves parameter names; null if the node is broken (errors reported). */
+  private Node bind(NodeSpec n, Map<String, NodeSpec> byName) {
+    boolean ok = true;
+    List<String> inputs = new ArrayList<>();
+    String labels = null;
+    for (ParamSpec p : n.params()) {
+      if (p.labels()) {
+        if (labels != null) {
+          report.error(ErrorId.LABELS, p.ref(), Messages.twoLabels(n.name(), labels, p.name()));
+          ok = false;
+        }
+        labels = p.name();
+        continue;
+      }
+      NodeSpec target = byName.get(p.name());
+      if (target == null) {
+        report.error(ErrorId.UNKNOWN_NODE, p.ref(), Messages.unknownNode(n.name(), p.name(), closest(p.name(), byName.keySet())));
+        ok = false;
+        continue;
+      }
+      if (p.type() != ValueType.TENSOR) {
+        // Every node computes floats; IntTensor is for labels (and, later, token ids).
+        report.error(ErrorId.TYPE_MISMATCH, p.ref(), Messages.intTensorParam(n.name(), p.name()));
+        ok = false;
+        continue;
+      }
+      if (target.layer() instanceof Layer.Loss) {
+        report.error(ErrorId.TYPE_MISMATCH, p.ref(), Messages.readsLoss(n.name(), p.name()));
+        ok = false;
+        continue;
+      }
+      inputs.add(p.name());
+    }
+    int expected = arity(n.layer());
+    if (ok && inputs.size() != expected) {
+      report.error(ErrorId.ARITY, n.ref(), Messages.arity(n.name(), n.layer().annotation(), expected, inputs));
+      ok = false;
+    }
+    if (n.layer() instanceof Layer.Loss && labels == null) {
+      report.error(ErrorId.LABELS, n.ref(), Messages.missingLabels(n.name(), ((Layer.Loss) n.layer()).kind()));
+      ok = false;
+    }
+    return ok ? new Node(n.name(), n.layer(), inputs, labels, n.ref()) : null;
+  }
+
+  private static int arity(Layer layer) {
+    return switch (layer) {
+      case Layer.Input i -> 0;
+      case Layer.Dense d -> 1;
+      case Layer.Flatten f -> 1;
+      case Layer.Loss l -> 1;
+    };
+  }
+
+  /** Kahn's algorithm, ties broken by declaration order; reports one error per cycle. */
+  private List<Node> topologicalOrder(List<Node> nodes) {
+    Map<String, Node> byName = new LinkedHashMap<>();
+    nodes.forEach(n -> byName.put(n.name(), n));
+    Map<String, Integer> pending = new HashMap<>();
+    for (Node n : nodes) {
+      pending.put(n.name(), n.inputs().size());
+    }
+    List<Node> order = new ArrayList<>();
+    Set<String> done = new HashSet<>();
+    boolean progress = true;
+    while (progress) {
+      progress = false;
+      for (Node n : nodes) {
+        if (!done.contains(n.name()) && done.containsAll(n.inputs())) {
+          order.add(n);
+          done.add(n.name());
+          progress = true;
+          break; // restart so the earliest declared ready node always goes first
+        }
+      }
+    }
+    if (order.size() == nodes.size()) {
+      return order;
+    }
+    Set<String> reported = new HashSet<>();
+    for (Node n : nodes) {
+      if (done.contains(n.name()) || reported.contains(n.name())) {
+        continue;
+      }
+      List<String> cycle = findCycle(n, byName);
+      if (cycle != null && reported.add(cycle.get(0))) {
+        reported.addAll(cycle);
+        report.error(ErrorId.CYCLE, byName.get(cycle.get(0)).ref(), Messages.cycle(cycle));
+      }
+    }
+    return null;
+  }
+
+  private static List<String> findCycle(Node start, Map<String, Node> byName) {
+    Deque<String> path = new ArrayDeque<>();
+    return dfs(start.name(), byName, path, new HashSet<>());
+  }
+
+  private static List<String> dfs(String name, Map<String, Node> byName, Deque<String> path, Set<String> finished) {
+    if (path.contains(name)) {
+      List<String> cycle = new ArrayList<>();
+      boolean in = false;
+      for (String p : path) {
+        in |= p.equals(name);
+        if (in) {
+          cycle.add(p);
+        }
+      }
+      cycle.add(name);
+      return cycle;
+    }
+    if (finished.contains(name) || !byName.containsKey(name)) {
+      return null;
+    }
+    path.addLast(name);
+    for (String in : byName.get(name).inputs()) {
+      List<String> c = dfs(in, byName, path, finished);
+      if (c != null) {
+        return c;
+      }
+    }
+    path.removeLast();
+    finished.add(name);
+    return null;
+  }
+
+  private Node findOutput(ModelSpec spec, List<Node> order, Node loss) {
+    if (loss != null) {
+      return order.stream().filter(n -> n.name().equals(loss.input())).findFirst().orElseThrow();
+    }
+    Set<String> read = new HashSet<>();
+    order.forEach(n -> read.addAll(n.inputs()));
+    List<Node> sinks = order.stream().filter(n -> !read.contains(n.name()) && !n.isInput()).toList();
+    if (sinks.size() == 1) {
+      return sinks.get(0);
+    }
+    report.error(ErrorId.NO_OUTPUT, spec.ref(), Messages.noOutput(spec.declaredName(), sinks.stream().map(Node::name).toList()));
+    return null;
+  }
+
+  private static Set<String> ancestors(List<Node> order, Node root) {
+    Map<String, Node> byName = new HashMap<>();
+    order.forEach(n -> byName.put(n.name(), n));
+    Set<String> seen = new LinkedHashSet<>();
+    Deque<String> todo = new ArrayDeque<>(List.of(root.name()));
+    while (!todo.isEmpty()) {
+      String n = todo.pop();
+      if (seen.add(n)) {
+        todo.addAll(byName.get(n).inputs());
+      }
+    }
+    return seen;
+  }
+
+  /** The declared name closest to {@code name} by edit distance, or null if none is close. */
+  static String closest(String name, Set<String> names) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String candidate : names) {
+      int d = editDistance(name.toLowerCase(), candidate.toLowerCase());
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = candidate;
+      }
+    }
+    return bestDistance <= Math.max(2, name.length() / 3) ? best : null;
+  }
+
+  private static int editDistance(String a, String b) {
+    int[] prev = new int[b.length() + 1];
+    int[] cur = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      prev[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      cur[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int sub = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+        cur[j] = Math.min(sub, Math.min(prev[j] + 1, cur[j - 1] + 1));
+      }
+      int[] t = prev;
+      prev = cur;
+      cur = t;
+    }
+    return prev[b.length()];
+  }
+}

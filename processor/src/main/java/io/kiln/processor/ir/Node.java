@@ -1,0 +1,28 @@
+package io.kiln.processor.ir;
+
+import io.kiln.processor.diag.SourceRef;
+import io.kiln.processor.parse.Layer;
+import java.util.List;
+
+/**
+ * A node of the model graph: a layer applied to the nodes it reads ({@code inputs}, by name).
+ * A loss also has the name of its labels argument.
+ */
+public record Node(String name, Layer layer, List<String> inputs, String labels, SourceRef ref) {
+  public Node {
+    inputs = List.copyOf(inputs);
+  }
+
+  /** The single node this one reads; for layers of arity one. */
+  public String input() {
+    return inputs.get(0);
+  }
+
+  public boolean isInput() {
+    return layer instanceof Layer.Input;
+  }
+
+  public boolean isLoss() {
+    return layer instanceof Layer.Loss;
+  }
+}

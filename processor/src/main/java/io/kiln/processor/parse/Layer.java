@@ -1,0 +1,68 @@
+package io.kiln.processor.parse;
+
+import io.kiln.dsl.Activation;
+import io.kiln.dsl.Init;
+import io.kiln.dsl.LossKind;
+import java.util.Arrays;
+
+/** The layer annotation of a node, with its attribute values as written. */
+public sealed interface Layer {
+  /** The annotation as users write it, e.g. {@code @Dense}. */
+  String annotation();
+
+  /** {@code @Input(shape)}: a float input, one sample's shape. */
+  record Input(int[] shape) implements Layer {
+    public Input {
+      shape = shape.clone();
+    }
+
+    @Override
+    public int[] shape() {
+      return shape.clone();
+    }
+
+    @Override
+    public String annotation() {
+      return "@Input";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Input other && Arrays.equals(shape, other.shape);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(shape);
+    }
+
+    @Override
+    public String toString() {
+      return "Input" + Arrays.toString(shape);
+    }
+  }
+
+  /** {@code @Dense(units, activation, bias, init)}. */
+  record Dense(int units, Activation activation, boolean bias, Init init) implements Layer {
+    @Override
+    public String annotation() {
+      return "@Dense";
+    }
+  }
+
+  /** {@code @Flatten}: a view of a sample as one vector, row-major. */
+  record Flatten() implements Layer {
+    @Override
+    public String annotation() {
+      return "@Flatten";
+    }
+  }
+
+  /** {@code @Loss(kind)}. */
+  record Loss(LossKind kind) implements Layer {
+    @Override
+    public String annotation() {
+      return "@Loss";
+    }
+  }
+}

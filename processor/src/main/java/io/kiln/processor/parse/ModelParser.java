@@ -1,0 +1,207 @@
+package io.kiln.processor.parse;
+
+import io.kiln.dsl.Dense;
+import io.kiln.dsl.Flatten;
+import io.kiln.dsl.Input;
+import io.kiln.dsl.Labels;
+import io.kiln.dsl.Loss;
+import io.kiln.dsl.Model;
+import io.kiln.processor.diag.ErrorId;
+import io.kiln.processor.diag.Messages;
+import io.kiln.processor.diag.Report;
+import io.kiln.processor.diag.SourceRef;
+import java.lang.annotation.Annotation;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ElementKind;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.Modifier;
+import javax.lang.model.element.NestingKind;
+import javax.lang.model.element.PackageElement;
+import javax.lang.model.element.TypeElement;
+import javax.lang.model.element.VariableElement;
+import javax.lang.model.type.DeclaredType;
+import javax.lang.model.type.TypeKind;
+import javax.lang.model.type.TypeMirror;
+import javax.lang.model.util.ElementFilter;
+
+/**
+ * The parse pass: reads a {@code @Model} class through javax.lang.model into a {@link ModelSpec},
+ * reporting declarations that are not a valid model (wrong class or method modifiers, missing or
+ * doubled layer annotations, parameter types that are not tensor handles).
+ */
+public final class ModelParser {
+  private static final List<Class<? extends Annotation>> LAYERS =
+      List.of(Input.class, Dense.class, Flatten.class, Loss.class);
+  private static final String TENSOR = "io.kiln.dsl.Tensor";
+  private static final String INT_TENSOR = "io.kiln.dsl.IntTensor";
+
+  private final SourceRegistry sources;
+  private final Report report;
+
+  public ModelParser(SourceRegistry sources, Report report) {
+    this.sources = sources;
+    this.report = report;
+  }
+
+  /** Parses {@code type}; errors go to the report (the spec is still returned for what parsed). */
+  public ModelSpec parse(TypeElement type) {
+    AnnotationMirror modelMirror = mirror(type, Model.class);
+    SourceRef modelRef = sources.register(type, modelMirror);
+    checkModelClass(type, modelRef);
+    Model model = type.getAnnotation(Model.class);
+    if (model.maxBatch() < 1) {
+      report.error(ErrorId.BAD_ATTRIBUTE, modelRef, "maxBatch", Messages.maxBatchNotPositive(type.getSimpleName().toString(), model.maxBatch()));
+    }
+
+    List<NodeSpec> nodes = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (ExecutableElement method : ElementFilter.methodsIn(type.getEnclosedElements())) {
+      parseNode(method, seen).ifPresent(nodes::add);
+    }
+    return new ModelSpec(packageOf(type), declaredName(type), generatedName(type), model.maxBatch(), nodes, modelRef);
+  }
+
+  private void checkModelClass(TypeElement type, SourceRef ref) {
+    String name = type.getSimpleName().toString();
+    Set<Modifier> mods = type.getModifiers();
+    if (type.getKind() != ElementKind.CLASS) {
+      report.error(ErrorId.MODEL_DECLARATION, ref, Messages.modelNotClass(name, type.getKind().toString()));
+      return;
+    }
+    if (mods.contains(Modifier.FINAL)) {
+      report.error(ErrorId.MODEL_DECLARATION, ref, Messages.modelFinal(name));
+    } else if (!mods.contains(Modifier.ABSTRACT)) {
+      report.error(ErrorId.MODEL_DECLARATION, ref, Messages.modelNotAbstract(name));
+    }
+    if (type.getNestingKind() == NestingKind.MEMBER && !mods.contains(Modifier.STATIC)) {
+      report.error(ErrorId.MODEL_DECLARATION, ref, Messages.modelInner(name));
+    } else if (type.getNestingKind() == NestingKind.LOCAL || type.getNestingKind() == NestingKind.ANONYMOUS) {
+      report.error(ErrorId.MODEL_DECLARATION, ref, Messages.modelLocal(name));
+    }
+    if (mods.contains(Modifier.PRIVATE)) {
+      report.error(ErrorId.MODEL_DECLARATION, ref, Messages.modelPrivate(name));
+    }
+    if (!type.getTypeParameters().isEmpty()) {
+      report.error(ErrorId.MODEL_DECLARATION, ref, Messages.modelGeneric(name));
+    }
+  }
+
+  private Optional<NodeSpec> parseNode(ExecutableElement method, Set<String> seen) {
+    String name = method.getSimpleName().toString();
+    List<Class<? extends Annotation>> present = new ArrayList<>();
+    for (Class<? extends Annotation> layer : LAYERS) {
+      if (method.getAnnotation(layer) != null) {
+        present.add(layer);
+      }
+    }
+    boolean isAbstract = method.getModifiers().contains(Modifier.ABSTRACT);
+    if (present.isEmpty()) {
+      if (isAbstract) {
+        report.error(ErrorId.NO_LAYER, sources.register(method, null), Messages.noLayer(name));
+      }
+      return Optional.empty(); // concrete helper methods are the user's own business
+    }
+    AnnotationMirror layerMirror = mirror(method, present.get(0));
+    SourceRef ref = sources.register(method, layerMirror);
+    boolean ok = true;
+    if (present.size() > 1) {
+      report.error(ErrorId.TWO_LAYERS, ref, Messages.twoLayers(name, present.stream().map(c -> "@" + c.getSimpleName()).toList()));
+      ok = false;
+    }
+    if (!isAbstract) {
+      report.error(ErrorId.NODE_DECLARATION, ref, Messages.nodeNotAbstract(name, "@" + present.get(0).getSimpleName()));
+      ok = false;
+    }
+    if (!method.getTypeParameters().isEmpty()) {
+      report.error(ErrorId.NODE_DECLARATION, ref, Messages.nodeGeneric(name));
+      ok = false;
+    }
+    if (!isType(method.getReturnType(), TENSOR)) {
+      report.error(ErrorId.NODE_DECLARATION, ref, Messages.nodeReturnType(name, method.getReturnType().toString()));
+      ok = false;
+    }
+    if (!seen.add(name)) {
+      report.error(ErrorId.DUPLICATE_NODE, ref, Messages.duplicateNode(name));
+      ok = false;
+    }
+    boolean isLoss = present.get(0) == Loss.class;
+    List<ParamSpec> params = new ArrayList<>();
+    for (VariableElement p : method.getParameters()) {
+      String pName = p.getSimpleName().toString();
+      SourceRef pRef = sources.register(p, null);
+      boolean labels = p.getAnnotation(Labels.class) != null;
+      if (labels && !isLoss) {
+        report.error(ErrorId.LABELS, pRef, Messages.labelsOutsideLoss(name, pName));
+        ok = false;
+      }
+      ValueType type;
+      if (isType(p.asType(), TENSOR)) {
+        type = ValueType.TENSOR;
+      } else if (isType(p.asType(), INT_TENSOR)) {
+        type = ValueType.INT_TENSOR;
+      } else {
+        report.error(ErrorId.NODE_DECLARATION, pRef, Messages.paramType(name, pName, p.asType().toString()));
+        ok = false;
+        continue;
+      }
+      params.add(new ParamSpec(pName, type, labels, pRef));
+    }
+    if (!ok) {
+      return Optional.empty();
+    }
+    return Optional.of(new NodeSpec(name, layerOf(method, present.get(0)), params, ref));
+  }
+
+  private static Layer layerOf(ExecutableElement method, Class<? extends Annotation> kind) {
+    if (kind == Input.class) {
+      return new Layer.Input(method.getAnnotation(Input.class).shape());
+    }
+    if (kind == Dense.class) {
+      Dense d = method.getAnnotation(Dense.class);
+      return new Layer.Dense(d.units(), d.activation(), d.bias(), d.init());
+    }
+    if (kind == Flatten.class) {
+      return new Layer.Flatten();
+    }
+    return new Layer.Loss(method.getAnnotation(Loss.class).value());
+  }
+
+  private static boolean isType(TypeMirror type, String qualifiedName) {
+    return type.getKind() == TypeKind.DECLARED
+        && ((TypeElement) ((DeclaredType) type).asElement()).getQualifiedName().contentEquals(qualifiedName);
+  }
+
+  private static AnnotationMirror mirror(Element element, Class<? extends Annotation> annotation) {
+    for (AnnotationMirror m : element.getAnnotationMirrors()) {
+      TypeElement t = (TypeElement) m.getAnnotationType().asElement();
+      if (t.getQualifiedName().contentEquals(annotation.getCanonicalName())) {
+        return m;
+      }
+    }
+    return null;
+  }
+
+  private static String packageOf(TypeElement type) {
+    Element e = type;
+    while (!(e instanceof PackageElement)) {
+      e = e.getEnclosingElement();
+    }
+    return ((PackageElement) e).getQualifiedName().toString();
+  }
+
+  private static String declaredName(TypeElement type) {
+    String pkg = packageOf(type);
+    String qualified = type.getQualifiedName().toString();
+    return pkg.isEmpty() ? qualified : qualified.substring(pkg.length() + 1);
+  }
+
+  private static String generatedName(TypeElement type) {
+    return "Kiln" + declaredName(type).replace('.', '_');
+  }
+}

@@ -1,0 +1,9 @@
+package io.kiln.processor.parse;
+
+import io.kiln.processor.diag.SourceRef;
+
+/**
+ * A parameter of a node method: it names the node it reads ({@code labels} false) or, marked
+ * {@code @Labels} on a loss, the targets given at training time.
+ */
+public record ParamSpec(String name, ValueType type, boolean labels, SourceRef ref) {}

@@ -1,0 +1,125 @@
+package io.kiln.processor.shape;
+
+import io.kiln.dsl.Activation;
+import io.kiln.dsl.LossKind;
+import io.kiln.processor.diag.ErrorId;
+import io.kiln.processor.diag.Messages;
+import io.kiln.processor.diag.Report;
+import io.kiln.processor.ir.Graph;
+import io.kiln.processor.ir.Node;
+import io.kiln.processor.parse.Layer;
+import io.kiln.processor.parse.ValueType;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The shape pass: validates every attribute and infers each node's per-sample shape from its
+ * inputs, reporting mismatches with the shapes involved and a fix. A node whose input is broken is
+ * skipped silently, so one mistake is reported once, not again downstream.
+ */
+public final class ShapeInference {
+  private final Report report;
+
+  public ShapeInference(Report report) {
+    this.report = report;
+  }
+
+  /** Returns the shaped graph, or null when an error was reported. */
+  public ShapedGraph infer(Graph graph) {
+    Map<String, Shape> shapes = new HashMap<>();
+    for (Node node : graph.order()) {
+      if (!node.inputs().stream().allMatch(shapes::containsKey)) {
+        continue; // an input is broken and already reported
+      }
+      Shape shape = switch (node.layer()) {
+        case Layer.Input in -> input(node, in);
+        case Layer.Dense dense -> dense(graph, node, dense, shapes.get(node.input()));
+        case Layer.Flatten f -> Shape.of(shapes.get(node.input()).size());
+        case Layer.Loss loss -> loss(graph, node, loss.kind(), shapes.get(node.input()));
+      };
+      if (shape != null) {
+        shapes.put(node.name(), shape);
+      }
+    }
+    return report.hasErrors() ? null : new ShapedGraph(graph, shapes);
+  }
+
+  private Shape input(Node node, Layer.Input in) {
+    int[] dims = in.shape();
+    if (dims.length == 0) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "shape", Messages.emptyInputShape(node.name()));
+      return null;
+    }
+    for (int d : dims) {
+      if (d < 1) {
+        report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "shape", Messages.inputDimNotPositive(node.name(), dims));
+        return null;
+      }
+    }
+    long size = 1;
+    for (int d : dims) {
+      size *= d;
+    }
+    if (size > Integer.MAX_VALUE / 64) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "shape", Messages.inputTooLarge(node.name(), dims));
+      return null;
+    }
+    return Shape.of(dims);
+  }
+
+  private Shape dense(Graph graph, Node node, Layer.Dense dense, Shape in) {
+    boolean ok = true;
+    if (dense.units() < 1) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "units", Messages.unitsNotPositive(node.name(), dense.units()));
+      ok = false;
+    }
+    if (in.rank() != 1) {
+      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.denseNeedsVector(node.name(), node.input(), in.withBatch(), in.rank()));
+      ok = false;
+    }
+    if (dense.activation() == Activation.STEP) {
+      for (Node consumer : graph.consumers(node.name())) {
+        if (!(consumer.layer() instanceof Layer.Loss loss && loss.kind() == LossKind.PERCEPTRON)) {
+          report.error(ErrorId.STEP_ACTIVATION, node.ref(), "activation", Messages.stepWithoutPerceptron(node.name(), consumer.name()));
+          ok = false;
+          break;
+        }
+      }
+    }
+    return ok ? Shape.of(dense.units()) : null;
+  }
+
+  private Shape loss(Graph graph, Node node, LossKind kind, Shape in) {
+    boolean ok = true;
+    ValueType labels = graph.labelsType();
+    switch (kind) {
+      case SOFTMAX_CROSS_ENTROPY -> {
+        if (in.rank() != 1) {
+          report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.lossNeedsVector(node.name(), kind, node.input(), in.withBatch()));
+          ok = false;
+        } else if (in.dim(0) < 2) {
+          report.error(ErrorId.SHAPE_MISMATCH, node.ref(), "value", Messages.softmaxOneClass(node.name(), node.input(), in.withBatch()));
+          ok = false;
+        }
+        if (labels != ValueType.INT_TENSOR) {
+          report.error(ErrorId.LABELS, node.ref(), Messages.labelsType(node.name(), node.labels(), kind, ValueType.INT_TENSOR.javaName(), labels.javaName()));
+          ok = false;
+        }
+      }
+      case SIGMOID_BINARY_CROSS_ENTROPY, MEAN_SQUARED_ERROR, PERCEPTRON -> {
+        if (labels != ValueType.TENSOR) {
+          report.error(ErrorId.LABELS, node.ref(), Messages.labelsType(node.name(), node.labels(), kind, ValueType.TENSOR.javaName(), labels.javaName()));
+          ok = false;
+        }
+        if (kind == LossKind.PERCEPTRON) {
+          Node scored = graph.node(node.input());
+          if (!(scored.layer() instanceof Layer.Dense d && d.activation() == Activation.STEP)) {
+            report.error(ErrorId.STEP_ACTIVATION, node.ref(), "value", Messages.perceptronWithoutStep(node.name(), node.input()));
+            ok = false;
+          }
+        }
+      }
+    }
+    return ok ? Shape.of() : null;
+  }
+}
