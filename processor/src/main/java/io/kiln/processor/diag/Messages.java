@@ -112,13 +112,15 @@ public final class Messages {
 
   public static String arity(String node, String annotation, int expected, List<String> inputs) {
     String what = expected == 0 ? "no nodes" : expected == 1 ? "exactly one node" : expected + " nodes";
-    return node + ": " + annotation + " reads " + what + " but the method has " + inputs.size()
-        + (inputs.isEmpty() ? "" : " (" + String.join(", ", inputs) + ")") + "; "
-        + (expected == 0 ? "remove the parameters" : "declare " + (expected == 1 ? "one Tensor parameter" : expected + " Tensor parameters") + " naming the nodes it reads");
+    String has = inputs.isEmpty() ? "no node parameters" : inputs.size() + " (" + String.join(", ", inputs) + ")";
+    return node + ": " + annotation + " reads " + what + " but the method has " + has + "; "
+        + (expected == 0 ? "remove " + (inputs.size() == 1 ? "the parameter" : "the parameters")
+            : expected == 1 ? "declare one Tensor parameter naming the node it reads"
+            : "declare " + expected + " Tensor parameters naming the nodes it reads");
   }
 
   public static String cycle(List<String> cycle) {
-    return cycle.get(0) + ": nodes read each other in a cycle (" + String.join(" -> ", cycle) + "); a model must be acyclic";
+    return cycle.get(0) + ": nodes read each other in a cycle (" + String.join(" -> ", cycle) + "); a model must be acyclic, make one of them read a node outside the cycle";
   }
 
   public static String twoLosses(String node, String first) {

@@ -53,7 +53,9 @@ public final class ModelParser {
   public ModelSpec parse(TypeElement type) {
     AnnotationMirror modelMirror = mirror(type, Model.class);
     SourceRef modelRef = sources.register(type, modelMirror);
-    checkModelClass(type, modelRef);
+    // Declaration errors are about the class itself (its modifiers, kind, type parameters), not
+    // the annotation: pin them to the class name.
+    checkModelClass(type, sources.register(type, null));
     Model model = type.getAnnotation(Model.class);
     if (model.maxBatch() < 1) {
       report.error(ErrorId.BAD_ATTRIBUTE, modelRef, "maxBatch", Messages.maxBatchNotPositive(type.getSimpleName().toString(), model.maxBatch()));
@@ -109,25 +111,27 @@ public final class ModelParser {
     }
     AnnotationMirror layerMirror = mirror(method, present.get(0));
     SourceRef ref = sources.register(method, layerMirror);
+    // Errors in the method's signature or body are pinned to the method, not its annotation.
+    SourceRef methodRef = sources.register(method, null);
     boolean ok = true;
     if (present.size() > 1) {
       report.error(ErrorId.TWO_LAYERS, ref, Messages.twoLayers(name, present.stream().map(c -> "@" + c.getSimpleName()).toList()));
       ok = false;
     }
     if (!isAbstract) {
-      report.error(ErrorId.NODE_DECLARATION, ref, Messages.nodeNotAbstract(name, "@" + present.get(0).getSimpleName()));
+      report.error(ErrorId.NODE_DECLARATION, methodRef, Messages.nodeNotAbstract(name, "@" + present.get(0).getSimpleName()));
       ok = false;
     }
     if (!method.getTypeParameters().isEmpty()) {
-      report.error(ErrorId.NODE_DECLARATION, ref, Messages.nodeGeneric(name));
+      report.error(ErrorId.NODE_DECLARATION, methodRef, Messages.nodeGeneric(name));
       ok = false;
     }
     if (!isType(method.getReturnType(), TENSOR)) {
-      report.error(ErrorId.NODE_DECLARATION, ref, Messages.nodeReturnType(name, method.getReturnType().toString()));
+      report.error(ErrorId.NODE_DECLARATION, methodRef, Messages.nodeReturnType(name, method.getReturnType().toString()));
       ok = false;
     }
     if (!seen.add(name)) {
-      report.error(ErrorId.DUPLICATE_NODE, ref, Messages.duplicateNode(name));
+      report.error(ErrorId.DUPLICATE_NODE, methodRef, Messages.duplicateNode(name));
       ok = false;
     }
     boolean isLoss = present.get(0) == Loss.class;
