@@ -19,5 +19,7 @@ public enum Init {
   /** He uniform: {@code U(−a, a)} with {@code a = √(6/n_in)}. */
   HE_UNIFORM,
   /** All zeros (the classic perceptron starts here). */
-  ZEROS
+  ZEROS,
+  /** All ones (batch normalization's scale starts here). */
+  ONES
 }

@@ -163,6 +163,58 @@ public final class Messages {
         + (inRank > 1 ? "; insert @Flatten abstract Tensor flat(Tensor " + input + ") and read it" : "; @Dense needs a vector per sample");
   }
 
+  public static String notPositive(String node, String annotation, String attribute, int value) {
+    return node + ": " + annotation + "(" + attribute + " = " + value + ") must be at least 1";
+  }
+
+  public static String kernelTwice(String node) {
+    return node + ": @Conv gives both kernel and kernelHeight/kernelWidth; use kernel = k for a square kernel or the pair for another shape";
+  }
+
+  public static String kernelMissing(String node) {
+    return node + ": @Conv needs a kernel size; add kernel = k (square) or both kernelHeight and kernelWidth";
+  }
+
+  public static String padNegative(String node, int pad) {
+    return node + ": @Conv(pad = " + pad + ") must be 0 or more";
+  }
+
+  public static String padWithoutExplicit(String node, int pad, Object padding) {
+    return node + ": @Conv(pad = " + pad + ") is only used with padding = EXPLICIT, but padding is " + padding
+        + "; add padding = EXPLICIT or remove pad";
+  }
+
+  public static String needsImage(String node, String annotation, String input, String inShape) {
+    return node + ": " + annotation + " needs [B, C, H, W] but " + input + " is " + inShape
+        + "; give the input a channel axis, e.g. @Input(shape = {1, 28, 28})";
+  }
+
+  public static String kernelLargerThanInput(String node, int kh, int kw, String input, String inShape, Object padding, int paddedH, int paddedW) {
+    return node + ": @Conv kernel " + kh + "×" + kw + " is larger than " + input + " " + inShape + " padded to " + paddedH + "×" + paddedW
+        + " (padding " + padding + "); use a smaller kernel or padding = SAME";
+  }
+
+  public static String poolTooLarge(String node, String annotation, int size, String input, String inShape) {
+    return node + ": " + annotation + "(size = " + size + ") window is larger than " + input + " " + inShape
+        + ", so the output would be empty; use a smaller size or pool earlier";
+  }
+
+  public static String dropoutRate(String node, double rate) {
+    return node + ": @Dropout(rate = " + rate + ") must be in [0, 1); 0 keeps everything, 0.5 drops half";
+  }
+
+  public static String batchNormMomentum(String node, double momentum) {
+    return node + ": @BatchNorm(momentum = " + momentum + ") must be in (0, 1]; PyTorch's default is 0.1";
+  }
+
+  public static String batchNormEpsilon(String node, double epsilon) {
+    return node + ": @BatchNorm(epsilon = " + epsilon + ") must be positive; the usual value is 1e-5";
+  }
+
+  public static String batchNormRank(String node, String input, String inShape) {
+    return node + ": @BatchNorm normalizes [B, n] or [B, C, H, W] but " + input + " is " + inShape;
+  }
+
   public static String stepWithoutPerceptron(String node, String consumer) {
     return node + ": activation = STEP has no gradient, but '" + consumer + "' reads it; STEP may only feed @Loss(PERCEPTRON), use SIGMOID or RELU here";
   }

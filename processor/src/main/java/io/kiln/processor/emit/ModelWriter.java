@@ -49,6 +49,12 @@ public final class ModelWriter {
   private static final ClassName RNG = ClassName.get(RUNTIME + ".init", "Rng");
   private static final ClassName INITIALIZERS = ClassName.get(RUNTIME + ".init", "Initializers");
   private static final ClassName MODEL_FILES = ClassName.get(RUNTIME + ".io", "ModelFiles");
+  private static final ClassName CONV2D = ClassName.get(RUNTIME + ".cnn", "Conv2d");
+  private static final ClassName CONV_GEOMETRY = ClassName.get(RUNTIME + ".cnn", "ConvGeometry");
+  private static final ClassName POOLING = ClassName.get(RUNTIME + ".cnn", "Pooling");
+  private static final ClassName POOL_GEOMETRY = ClassName.get(RUNTIME + ".cnn", "PoolGeometry");
+  private static final ClassName BATCH_NORM = ClassName.get(RUNTIME + ".cnn", "BatchNorm");
+  private static final ClassName DROPOUT = ClassName.get(RUNTIME + ".cnn", "Dropout");
   private static final ClassName PATH = ClassName.get("java.nio.file", "Path");
   private static final ClassName IO_EXCEPTION = ClassName.get("java.io", "IOException");
   private static final ClassName GENERATED = ClassName.get("javax.annotation.processing", "Generated");
@@ -92,7 +98,17 @@ public final class ModelWriter {
     type.addField(FieldSpec.builder(FLOATS, "arena", Modifier.PRIVATE, Modifier.FINAL)
         .addJavadoc("Activations and gradients of one step, at the offsets {@code A_*} and {@code G_*}.\n")
         .initializer("new float[ARENA_FLOATS]").build());
+    if (!program.state().isEmpty()) {
+      type.addField(FieldSpec.builder(FLOATS, "state", Modifier.PRIVATE, Modifier.FINAL)
+          .addJavadoc("Saved with the weights but not learned: batch-norm running statistics, at {@code S_*}.\n")
+          .initializer("new float[STATE_COUNT]").build());
+    }
     type.addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(List.class), PARAMETER), "parameters", Modifier.PRIVATE, Modifier.FINAL).build());
+    type.addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(List.class), PARAMETER), "buffers", Modifier.PRIVATE, Modifier.FINAL).build());
+    if (hasDropout()) {
+      type.addField(FieldSpec.builder(RNG, "dropoutRng", Modifier.PRIVATE, Modifier.FINAL)
+          .addJavadoc("Draws dropout masks; seeded from the model's seed so runs repeat exactly.\n").build());
+    }
     for (KernelCall call : program.forward()) {
       if (call instanceof KernelCall.DenseForward d) {
         type.addField(FieldSpec.builder(EPILOGUE, epilogueField(d), Modifier.PRIVATE, Modifier.FINAL).build());
@@ -107,6 +123,7 @@ public final class ModelWriter {
     type.addMethod(save());
     type.addMethod(loadWeights());
     type.addMethod(parametersMethod());
+    type.addMethod(buffersMethod());
     type.addMethod(parameterMethod());
     type.addMethod(forward());
     type.addMethod(predict());
@@ -167,6 +184,11 @@ public final class ModelWriter {
       case Layer.Dense d -> "@Dense(" + d.units() + (d.activation() != Activation.NONE ? ", " + d.activation() : "")
           + (d.bias() ? "" : ", no bias") + ")" + reads;
       case Layer.Flatten f -> "@Flatten" + reads;
+      case Layer.Conv c -> "@Conv(" + c.filters() + ", " + c.kh() + "×" + c.kw() + (c.stride() != 1 ? ", stride " + c.stride() : "")
+          + ", " + c.padding() + (c.activation() != Activation.NONE ? ", " + c.activation() : "") + ")" + reads;
+      case Layer.Pool p -> p.annotation() + "(" + p.size() + (p.effectiveStride() != p.size() ? ", stride " + p.effectiveStride() : "") + ")" + reads;
+      case Layer.Dropout d -> "@Dropout(" + d.rate() + ")" + reads;
+      case Layer.BatchNorm b -> "@BatchNorm" + reads;
       case Layer.Loss l -> "@Loss(" + l.kind() + ")" + reads;
     };
   }
@@ -190,6 +212,39 @@ public final class ModelWriter {
     type.addField(FieldSpec.builder(TypeName.INT, "NAIVE_FLOATS", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
         .addJavadoc("Floats the same tensors would take if none shared memory (compare with {@link #ARENA_FLOATS}).\n")
         .initializer("$L", plan.naiveFloats()).build());
+    int stateOffset = 0;
+    if (!program.state().isEmpty()) {
+      for (ParamTensor p : program.state()) {
+        stateOffset += p.size();
+      }
+      type.addField(FieldSpec.builder(TypeName.INT, "STATE_COUNT", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+          .addJavadoc("Floats of running statistics.\n").initializer("$L", stateOffset).build());
+      stateOffset = 0;
+      for (ParamTensor p : program.state()) {
+        type.addField(FieldSpec.builder(TypeName.INT, stateConstant(p), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+            .addJavadoc("$L $L in the state slab.\n", p.name(), Arrays.toString(p.shape())).initializer("$L", stateOffset).build());
+        stateOffset += p.size();
+      }
+    }
+    for (KernelCall call : program.forward()) {
+      if (call instanceof KernelCall.ConvForward c) {
+        KernelCall.ConvDims d = c.dims();
+        type.addField(FieldSpec.builder(CONV_GEOMETRY, geometryConstant(c.covers().get(0)), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+            .addJavadoc("$L: [$L, $L, $L] → [$L, $L, $L], kernel $L×$L, stride $L, padding top $L left $L.\n", c.covers().get(0),
+                d.channels(), d.height(), d.width(), d.filters(), d.outHeight(), d.outWidth(), d.kernelHeight(), d.kernelWidth(), d.stride(), d.padTop(), d.padLeft())
+            .initializer("new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", CONV_GEOMETRY, d.channels(), d.height(), d.width(), d.filters(),
+                d.kernelHeight(), d.kernelWidth(), d.stride(), d.padTop(), d.padLeft(), d.outHeight(), d.outWidth())
+            .build());
+      } else if (call instanceof KernelCall.PoolForward p) {
+        KernelCall.PoolDims d = p.dims();
+        type.addField(FieldSpec.builder(POOL_GEOMETRY, geometryConstant(p.covers().get(0)), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+            .addJavadoc("$L: [$L, $L, $L] → [$L, $L, $L], window $L, stride $L.\n", p.covers().get(0),
+                d.channels(), d.height(), d.width(), d.channels(), d.outHeight(), d.outWidth(), d.size(), d.stride())
+            .initializer("new $T($L, $L, $L, $L, $L, $L, $L)", POOL_GEOMETRY, d.channels(), d.height(), d.width(), d.size(), d.stride(),
+                d.outHeight(), d.outWidth())
+            .build());
+      }
+    }
     for (Buffer in : program.inputs()) {
       type.addField(FieldSpec.builder(INTS, shapeConstant(in.name()), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
           .initializer("{$L}", dims(shaped.shape(in.name()).dims())).build());
@@ -205,9 +260,17 @@ public final class ModelWriter {
     }
     for (Buffer b : program.arenaBuffers()) {
       type.addField(FieldSpec.builder(TypeName.INT, arenaConstant(b), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-          .addJavadoc("$L $L in the arena.\n", b.kind() == Buffer.Kind.GRADIENT ? "gradient of " + b.name().substring(2) : b.name(), b.shape())
+          .addJavadoc("$L $L in the arena.\n", describeBuffer(b), b.shape())
           .initializer("$L", plan.offset(b)).build());
     }
+  }
+
+  private static String describeBuffer(Buffer b) {
+    return switch (b.kind()) {
+      case GRADIENT -> "gradient of " + b.name().substring(2);
+      case SCRATCH -> "working memory " + b.name() + ",";
+      default -> b.name();
+    };
   }
 
   private static String dims(int[] dims) {
@@ -223,7 +286,19 @@ public final class ModelWriter {
   }
 
   private String arenaConstant(Buffer b) {
-    return b.kind() == Buffer.Kind.GRADIENT ? names.constant("G_", b.name().substring(2)) : names.constant("A_", b.name());
+    return switch (b.kind()) {
+      case GRADIENT -> names.constant("G_", b.name().substring(2));
+      case SCRATCH -> names.constant("W_", b.name());
+      default -> names.constant("A_", b.name());
+    };
+  }
+
+  private String stateConstant(ParamTensor p) {
+    return names.constant("S_", p.name());
+  }
+
+  private String geometryConstant(String node) {
+    return names.constant("", node) + "_GEOMETRY";
   }
 
   private static String epilogueField(KernelCall.DenseForward d) {
@@ -232,11 +307,22 @@ public final class ModelWriter {
 
   // --- construction, parameters, files -------------------------------------------------------------
 
+  private boolean hasDropout() {
+    return program.forward().stream().anyMatch(c -> c instanceof KernelCall.DropoutForward);
+  }
+
   private MethodSpec constructor() {
-    MethodSpec.Builder m = MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE);
+    MethodSpec.Builder m = MethodSpec.constructorBuilder().addModifiers(Modifier.PRIVATE).addParameter(TypeName.LONG, "seed");
     m.addStatement("this.parameters = $T.of($>$L$<)", List.class, program.params().stream()
         .map(p -> CodeBlock.of("\nnew $T($S, new int[] {$L}, params, grads, $L)", PARAMETER, p.name(), dims(p.shape()), paramConstant(p)))
         .collect(CodeBlock.joining(",")));
+    m.addStatement("this.buffers = $T.of($>$L$<)", List.class, program.state().stream()
+        .map(p -> CodeBlock.of("\nnew $T($S, new int[] {$L}, state, null, $L)", PARAMETER, p.name(), dims(p.shape()), stateConstant(p)))
+        .collect(CodeBlock.joining(",")));
+    if (hasDropout()) {
+      // A stream of its own, so adding dropout does not change the initial weights.
+      m.addStatement("this.dropoutRng = new $T(seed ^ 0x5DEECE66DL)", RNG);
+    }
     for (KernelCall call : program.forward()) {
       if (call instanceof KernelCall.DenseForward d) {
         if (d.bias() != null) {
@@ -253,10 +339,13 @@ public final class ModelWriter {
     MethodSpec.Builder m = MethodSpec.methodBuilder("create").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(self)
         .addJavadoc("A new model with weights drawn from {@code seed} (same seed, same weights) and zero biases.\n")
         .addParameter(TypeName.LONG, "seed")
-        .addStatement("$T model = new $T()", self, self)
+        .addStatement("$T model = new $T(seed)", self, self)
         .addStatement("$T rng = new $T(seed)", RNG, RNG);
     for (ParamTensor p : program.params()) {
       m.addStatement("$T.fill($T.$L, model.params, $L, $L, $L, $L, rng)", INITIALIZERS, INIT, p.init(), paramConstant(p), p.size(), p.fanIn(), p.fanOut());
+    }
+    for (ParamTensor p : program.state()) {
+      m.addStatement("$T.fill($T.$L, model.state, $L, $L, 1, 1, rng)", INITIALIZERS, INIT, p.init(), stateConstant(p), p.size());
     }
     return m.addStatement("return model").build();
   }
@@ -266,7 +355,7 @@ public final class ModelWriter {
         .addJavadoc("A model with the weights saved in {@code file} by {@link #save(Path)} (or exported with the same\n"
             + "names and shapes from PyTorch).\n\n@throws IOException if the file cannot be read or does not hold this model's weights\n")
         .addParameter(PATH, "file").addException(IO_EXCEPTION)
-        .addStatement("$T model = new $T()", self, self)
+        .addStatement("$T model = new $T(0L)", self, self)
         .addStatement("model.loadWeights(file)")
         .addStatement("return model").build();
   }
@@ -276,14 +365,29 @@ public final class ModelWriter {
         .addJavadoc("Writes the weights to {@code file} in safetensors format, atomically: the file is either the old one\n"
             + "or complete.\n")
         .addParameter(PATH, "file").addException(IO_EXCEPTION)
-        .addStatement("$T.save(file, MODEL_NAME, parameters)", MODEL_FILES).build();
+        .addStatement("$T.save(file, MODEL_NAME, $L)", MODEL_FILES, savedTensors()).build();
   }
 
   private MethodSpec loadWeights() {
     return MethodSpec.methodBuilder("loadWeights").addModifiers(Modifier.PUBLIC)
         .addJavadoc("Replaces all weights with those in {@code file}; on any error none is changed.\n")
         .addParameter(PATH, "file").addException(IO_EXCEPTION)
-        .addStatement("$T.load(file, MODEL_NAME, parameters)", MODEL_FILES).build();
+        .addStatement("$T.load(file, MODEL_NAME, $L)", MODEL_FILES, savedTensors()).build();
+  }
+
+  /** What a file holds: the parameters, then the buffers (as PyTorch's state_dict). */
+  private CodeBlock savedTensors() {
+    return program.state().isEmpty()
+        ? CodeBlock.of("parameters")
+        : CodeBlock.of("$T.concat(parameters.stream(), buffers.stream()).toList()", ClassName.get("java.util.stream", "Stream"));
+  }
+
+  private MethodSpec buffersMethod() {
+    return MethodSpec.methodBuilder("buffers").addModifiers(Modifier.PUBLIC)
+        .addJavadoc("Tensors saved with the weights but not learned (batch-norm {@code running_mean} and\n"
+            + "{@code running_var}), as PyTorch's buffers; empty when the model has none.\n")
+        .returns(ParameterizedTypeName.get(ClassName.get(List.class), PARAMETER))
+        .addStatement("return buffers").build();
   }
 
   private MethodSpec parametersMethod() {
@@ -368,7 +472,7 @@ public final class ModelWriter {
             graph.output().name(), program.output().shape(), inputDocs());
     addInputParams(m);
     checkInputs(m, "forward");
-    m.addStatement("runForward($L, batch)", inputArgs());
+    m.addStatement("runForward($L, batch, false)", inputArgs());
     return m.addStatement("return $L", outputView("batch")).build();
   }
 
@@ -413,7 +517,7 @@ public final class ModelWriter {
     m.addParameter(labelsType(), labels.name());
     checkInputs(m, "loss");
     checkLabels(m, "loss");
-    m.addStatement("runForward($L, batch)", inputArgs());
+    m.addStatement("runForward($L, batch, false)", inputArgs());
     return m.addStatement("return runLoss($L, batch, false)", labels.name()).build();
   }
 
@@ -465,17 +569,56 @@ public final class ModelWriter {
   }
 
   private MethodSpec runForward() {
-    MethodSpec.Builder m = MethodSpec.methodBuilder("runForward").addModifiers(Modifier.PRIVATE);
+    MethodSpec.Builder m = MethodSpec.methodBuilder("runForward").addModifiers(Modifier.PRIVATE)
+        .addJavadoc("Training mode draws dropout masks and normalizes with batch statistics; inference does neither.\n");
     addInputParams(m);
-    m.addParameter(TypeName.INT, "batch");
+    m.addParameter(TypeName.INT, "batch").addParameter(TypeName.BOOLEAN, "training");
     for (KernelCall call : program.forward()) {
-      KernelCall.DenseForward d = (KernelCall.DenseForward) call;
-      String act = d.activation() == Activation.NONE ? "" : d.activation().name().toLowerCase();
-      String bias = d.bias() == null ? "" : " + " + d.bias().name();
-      m.addComment("$L = $L$L · $Lᵀ$L$L: $L $L -> $L", d.y().name(), act.isEmpty() ? "" : act + "(", d.x().name(),
-          d.weight().name(), bias, act.isEmpty() ? "" : ")", d.x().name(), d.x().shape(), d.y().shape());
-      m.addStatement("GEMM.gemm($T.NT, batch, $L, $L, $L, $L, params, $L, $L, $L, $L, $L)", LAYOUT, d.out(), d.in(),
-          ref(d.x()), d.in(), paramConstant(d.weight()), d.in(), ref(d.y()), d.out(), epilogueField(d));
+      switch (call) {
+        case KernelCall.DenseForward d -> {
+          String act = d.activation() == Activation.NONE ? "" : d.activation().name().toLowerCase();
+          String bias = d.bias() == null ? "" : " + " + d.bias().name();
+          m.addComment("$L = $L$L · $Lᵀ$L$L: $L $L -> $L", d.y().name(), act.isEmpty() ? "" : act + "(", d.x().name(),
+              d.weight().name(), bias, act.isEmpty() ? "" : ")", d.x().name(), d.x().shape(), d.y().shape());
+          m.addStatement("GEMM.gemm($T.NT, batch, $L, $L, $L, $L, params, $L, $L, $L, $L, $L)", LAYOUT, d.out(), d.in(),
+              ref(d.x()), d.in(), paramConstant(d.weight()), d.in(), ref(d.y()), d.out(), epilogueField(d));
+        }
+        case KernelCall.ConvForward c -> {
+          String act = c.activation() == Activation.NONE ? "" : c.activation().name().toLowerCase();
+          m.addComment("$L = $L$L ⊛ $L$L$L: $L $L -> $L (one GEMM per sample over packed patches, bias and activation fused)",
+              c.y().name(), act.isEmpty() ? "" : act + "(", c.x().name(), c.weight().name(), c.bias() == null ? "" : " + " + c.bias().name(),
+              act.isEmpty() ? "" : ")", c.x().name(), c.x().shape(), c.y().shape());
+          m.addStatement("$T.forward($L, batch, $L, params, $L, $L, $T.$L, $L, $L)", CONV2D, geometryConstant(c.covers().get(0)), ref(c.x()),
+              paramConstant(c.weight()), c.bias() == null ? CodeBlock.of("null, 0") : CodeBlock.of("params, $L", paramConstant(c.bias())),
+              ACTIVATION, c.activation(), ref(c.y()), ref(c.cols()));
+        }
+        case KernelCall.PoolForward p -> {
+          m.addComment("$L = $Lpool($L): $L -> $L", p.y().name(), p.max() ? "max" : "avg", p.x().name(), p.x().shape(), p.y().shape());
+          m.addStatement("$T.$L($L, batch, $L, $L)", POOLING, p.max() ? "maxForward" : "avgForward", geometryConstant(p.covers().get(0)), ref(p.x()), ref(p.y()));
+        }
+        case KernelCall.DropoutForward d -> {
+          m.addComment("$L = dropout($L, rate $L) while training, else $L: $L", d.y().name(), d.x().name(), d.rate(), d.x().name(), d.y().shape());
+          m.beginControlFlow("if (training)")
+              .addStatement("$T.forwardTrain($Lf, dropoutRng, $L, $L, $L, batch * $L)", DROPOUT, (float) d.rate(), ref(d.x()), ref(d.y()), ref(d.mask()), d.perSample())
+              .nextControlFlow("else")
+              .addStatement("$T.arraycopy($L, $L, batch * $L)", System.class, ref(d.x()), ref(d.y()), d.perSample())
+              .endControlFlow();
+        }
+        case KernelCall.BatchNormForward b -> {
+          m.addComment("$L = batchnorm($L) over $L channels × $L positions: batch statistics while training, running ones otherwise",
+              b.y().name(), b.x().name(), b.channels(), b.spatial());
+          m.beginControlFlow("if (training)")
+              .addStatement("$T.forwardTrain(batch, $L, $L, $L, params, $L, params, $L, state, $L, state, $L, $Lf, $Lf, $L, $L, $L)", BATCH_NORM,
+                  b.channels(), b.spatial(), ref(b.x()), paramConstant(b.gamma()), paramConstant(b.beta()), stateConstant(b.runningMean()),
+                  stateConstant(b.runningVar()), (float) b.momentum(), (float) b.epsilon(), ref(b.y()), ref(b.mean()), ref(b.invStd()))
+              .nextControlFlow("else")
+              .addStatement("$T.forwardEval(batch, $L, $L, $L, params, $L, params, $L, state, $L, state, $L, $Lf, $L)", BATCH_NORM,
+                  b.channels(), b.spatial(), ref(b.x()), paramConstant(b.gamma()), paramConstant(b.beta()), stateConstant(b.runningMean()),
+                  stateConstant(b.runningVar()), (float) b.epsilon(), ref(b.y()))
+              .endControlFlow();
+        }
+        default -> throw new IllegalStateException("not a forward call: " + call);
+      }
     }
     return m.build();
   }
@@ -505,7 +648,7 @@ public final class ModelWriter {
     addInputParams(gradients);
     gradients.addParameter(labelsType(), labels.name()).addParameter(TypeName.INT, "batch");
     gradients.addStatement("$T.fill(grads, 0f)", Arrays.class)
-        .addStatement("runForward($L, batch)", inputArgs())
+        .addStatement("runForward($L, batch, true)", inputArgs())
         .addStatement("float loss = runLoss($L, batch, true)", labels.name());
     for (KernelCall call : program.backward()) {
       switch (call) {
@@ -526,6 +669,34 @@ public final class ModelWriter {
           gradients.addComment("$L: $L $L $L · $L, $L", g.covers().get(0), g.dx().name(), g.accumulate() ? "+=" : "=", g.dz().name(), g.weight().name(), g.dx().shape());
           gradients.addStatement("GEMM.gemm($T.NN, batch, $L, $L, $L, $L, params, $L, $L, $L, $L, $T.$L)", LAYOUT, g.in(), g.out(),
               ref(g.dz()), g.out(), paramConstant(g.weight()), g.in(), ref(g.dx()), g.in(), EPILOGUE, g.accumulate() ? "ACCUMULATE" : "NONE");
+        }
+        case KernelCall.ConvBackward c -> {
+          gradients.addComment("$L: d $L += $L · colsᵀ$L$L", c.covers().get(0), c.weight().name(), c.dz().name(),
+              c.bias() == null ? "" : ", d " + c.bias().name() + " += Σ " + c.dz().name(),
+              c.dx() == null ? "" : ", " + c.dx().name() + (c.accumulate() ? " += " : " = ") + "col2im(" + c.weight().name() + "ᵀ · " + c.dz().name() + ")");
+          gradients.addStatement("$T.backward($L, batch, $L, params, $L, $L, grads, $L, $L, $L, $L, $L, $L)", CONV2D, geometryConstant(c.covers().get(0)),
+              ref(c.x()), paramConstant(c.weight()), ref(c.dz()), paramConstant(c.weight()),
+              c.bias() == null ? CodeBlock.of("null, 0") : CodeBlock.of("grads, $L", paramConstant(c.bias())),
+              c.dx() == null ? CodeBlock.of("null, 0") : ref(c.dx()), c.accumulate(), ref(c.cols()), ref(c.dcols()));
+        }
+        case KernelCall.PoolBackward p -> {
+          gradients.addComment("$L: $L $L $Lpool backward of $L", p.covers().get(0), p.dx().name(), p.accumulate() ? "+=" : "=", p.max() ? "max" : "avg", p.dy().name());
+          if (p.max()) {
+            gradients.addStatement("$T.maxBackward($L, batch, $L, $L, $L, $L)", POOLING, geometryConstant(p.covers().get(0)), ref(p.x()), ref(p.dy()), ref(p.dx()), p.accumulate());
+          } else {
+            gradients.addStatement("$T.avgBackward($L, batch, $L, $L, $L)", POOLING, geometryConstant(p.covers().get(0)), ref(p.dy()), ref(p.dx()), p.accumulate());
+          }
+        }
+        case KernelCall.DropoutBackward d -> {
+          gradients.addComment("$L: $L $L $L ⊙ mask", d.covers().get(0), d.dx().name(), d.accumulate() ? "+=" : "=", d.dy().name());
+          gradients.addStatement("$T.backward($L, $L, $L, batch * $L, $L)", DROPOUT, ref(d.dy()), ref(d.mask()), ref(d.dx()), d.perSample(), d.accumulate());
+        }
+        case KernelCall.BatchNormBackward b -> {
+          gradients.addComment("$L: d $L += Σ $L·x̂, d $L += Σ $L$L", b.covers().get(0), b.gamma().name(), b.dy().name(), b.beta().name(), b.dy().name(),
+              b.dx() == null ? "" : ", " + b.dx().name() + (b.accumulate() ? " +=" : " =") + " batch-norm backward");
+          gradients.addStatement("$T.backward(batch, $L, $L, $L, params, $L, $L, $L, $L, $L, $L, grads, $L, grads, $L)", BATCH_NORM, b.channels(), b.spatial(),
+              ref(b.x()), paramConstant(b.gamma()), ref(b.mean()), ref(b.invStd()), ref(b.dy()),
+              b.dx() == null ? CodeBlock.of("null, 0") : ref(b.dx()), b.accumulate(), paramConstant(b.gamma()), paramConstant(b.beta()));
         }
         default -> throw new IllegalStateException("not a backward call: " + call);
       }

@@ -12,10 +12,17 @@ public record Buffer(String name, Kind kind, int perSample, String shape) {
     INPUT,
     LABELS,
     ACTIVATION,
-    GRADIENT
+    GRADIENT,
+    /** Working memory of one kernel call or one step, not per sample: {@code perSample} is its whole size. */
+    SCRATCH
   }
 
   public boolean inArena() {
-    return kind == Kind.ACTIVATION || kind == Kind.GRADIENT;
+    return kind == Kind.ACTIVATION || kind == Kind.GRADIENT || kind == Kind.SCRATCH;
+  }
+
+  /** Floats needed at {@code maxBatch}. */
+  public long floats(int maxBatch) {
+    return kind == Kind.SCRATCH ? perSample : (long) perSample * maxBatch;
   }
 }

@@ -8,6 +8,7 @@ import io.kiln.processor.grad.BackwardOp;
 import io.kiln.processor.ir.Graph;
 import io.kiln.processor.ir.Node;
 import io.kiln.processor.parse.Layer;
+import io.kiln.processor.shape.ConvShape;
 import io.kiln.processor.shape.Shape;
 import io.kiln.processor.shape.ShapedGraph;
 import java.util.ArrayList;
@@ -19,58 +20,94 @@ import java.util.Map;
  * The fuse pass: turns forward nodes and backward steps into runtime kernel calls.
  *
  * <ul>
- *   <li>dense + bias + activation become one GEMM with an epilogue;
+ *   <li>dense or convolution + bias + activation become one GEMM with an epilogue;
  *   <li>the loss and its gradient become one pass ({@code LossGrad} folds into the loss call);
+ *   <li>a convolution's weight, bias and input gradients are one call;
  *   <li>identity backward steps vanish: NONE and STEP activations pass the gradient through, and a
  *       {@code @Flatten} is a view that shares its input's memory forward and backward.
  * </ul>
  */
 public final class Fusion {
 
+  /** Everything the fuse pass builds, by node. */
+  private static final class Tables {
+    final Map<String, Buffer> activation = new HashMap<>();
+    final Map<String, Buffer> gradient = new HashMap<>();
+    final Map<String, ParamTensor> weights = new HashMap<>();
+    final Map<String, ParamTensor> biases = new HashMap<>();
+    final Map<String, KernelCall> forwardCall = new HashMap<>();
+    final List<ParamTensor> params = new ArrayList<>();
+    final List<ParamTensor> state = new ArrayList<>();
+  }
+
   /** {@code backward} is null for a model without a loss. */
   public KernelProgram fuse(ShapedGraph shaped, BackwardGraph backward) {
     Graph graph = shaped.graph();
-    Map<String, Buffer> activation = new HashMap<>();
-    Map<String, Buffer> gradient = new HashMap<>();
+    Tables t = new Tables();
     List<Buffer> inputs = new ArrayList<>();
-    List<ParamTensor> params = new ArrayList<>();
-    Map<String, ParamTensor> weights = new HashMap<>();
-    Map<String, ParamTensor> biases = new HashMap<>();
     List<KernelCall> forward = new ArrayList<>();
 
     for (Node n : graph.order()) {
       Shape shape = shaped.shape(n);
-      switch (n.layer()) {
+      Buffer out = n.isLoss() ? null : new Buffer(n.name(), Buffer.Kind.ACTIVATION, shape.size(), shape.withBatch());
+      KernelCall call = switch (n.layer()) {
         case Layer.Input in -> {
-          Buffer b = new Buffer(n.name(), Buffer.Kind.INPUT, shape.size(), shape.withBatch());
-          inputs.add(b);
-          activation.put(n.name(), b);
+          out = new Buffer(n.name(), Buffer.Kind.INPUT, shape.size(), shape.withBatch());
+          inputs.add(out);
+          yield null;
         }
-        case Layer.Flatten f -> activation.put(n.name(), activation.get(n.input()));
+        case Layer.Flatten f -> {
+          out = t.activation.get(n.input());
+          yield null;
+        }
         case Layer.Dense d -> {
           int in = shaped.shape(n.input()).size();
-          Init init = resolve(d.init(), d.activation());
-          ParamTensor w = new ParamTensor(n.name() + ".weight", n.name(), new int[] {d.units(), in}, init, in, d.units());
-          params.add(w);
-          weights.put(n.name(), w);
-          ParamTensor b = null;
-          if (d.bias()) {
-            b = new ParamTensor(n.name() + ".bias", n.name(), new int[] {d.units()}, Init.ZEROS, in, d.units());
-            params.add(b);
-            biases.put(n.name(), b);
-          }
-          Buffer y = new Buffer(n.name(), Buffer.Kind.ACTIVATION, shape.size(), shape.withBatch());
-          activation.put(n.name(), y);
-          forward.add(new KernelCall.DenseForward(List.of(n.name()), activation.get(n.input()), y, w, b, d.activation(), in, d.units()));
+          ParamTensor w = weight(t, n, new int[] {d.units(), in}, resolve(d.init(), d.activation()), in, d.units());
+          ParamTensor b = d.bias() ? bias(t, n, d.units(), Init.ZEROS, in) : null;
+          yield new KernelCall.DenseForward(List.of(n.name()), t.activation.get(n.input()), out, w, b, d.activation(), in, d.units());
         }
-        case Layer.Loss l -> { }
+        case Layer.Conv c -> {
+          Shape in = shaped.shape(n.input());
+          KernelCall.ConvDims dims = convDims(c, in, shape);
+          int fanIn = dims.patchSize();
+          ParamTensor w = weight(t, n, new int[] {c.filters(), in.dim(0), c.kh(), c.kw()}, resolve(c.init(), c.activation()), fanIn,
+              c.filters() * c.kh() * c.kw());
+          ParamTensor b = c.bias() ? bias(t, n, c.filters(), Init.ZEROS, fanIn) : null;
+          Buffer cols = new Buffer("cols_" + n.name(), Buffer.Kind.SCRATCH, dims.colsSize(), "[" + dims.patchSize() + ", " + dims.outHeight() * dims.outWidth() + "]");
+          yield new KernelCall.ConvForward(List.of(n.name()), t.activation.get(n.input()), out, w, b, c.activation(), dims, cols);
+        }
+        case Layer.Pool p -> new KernelCall.PoolForward(List.of(n.name()), p.max(), t.activation.get(n.input()), out,
+            poolDims(p, shaped.shape(n.input()), shape));
+        case Layer.Dropout d -> new KernelCall.DropoutForward(List.of(n.name()), d.rate(), t.activation.get(n.input()), out,
+            new Buffer("mask_" + n.name(), Buffer.Kind.ACTIVATION, shape.size(), shape.withBatch()), shape.size());
+        case Layer.BatchNorm b -> {
+          int channels = shape.dim(0);
+          int spatial = shape.size() / channels;
+          ParamTensor gamma = weight(t, n, new int[] {channels}, Init.ONES, channels, channels);
+          ParamTensor beta = bias(t, n, channels, Init.ZEROS, channels);
+          ParamTensor mean = new ParamTensor(n.name() + ".running_mean", n.name(), new int[] {channels}, Init.ZEROS, 1, 1);
+          ParamTensor var = new ParamTensor(n.name() + ".running_var", n.name(), new int[] {channels}, Init.ONES, 1, 1);
+          t.state.add(mean);
+          t.state.add(var);
+          yield new KernelCall.BatchNormForward(List.of(n.name()), t.activation.get(n.input()), out, gamma, beta, mean, var,
+              new Buffer("mean_" + n.name(), Buffer.Kind.SCRATCH, channels, "[" + channels + "]"),
+              new Buffer("invstd_" + n.name(), Buffer.Kind.SCRATCH, channels, "[" + channels + "]"), b.momentum(), b.epsilon(), channels, spatial);
+        }
+        case Layer.Loss l -> null;
+      };
+      if (out != null) {
+        t.activation.put(n.name(), out);
+      }
+      if (call != null) {
+        forward.add(call);
+        t.forwardCall.put(n.name(), call);
       }
     }
 
     Node lossNode = graph.loss();
-    Buffer output = activation.get(graph.output().name());
+    Buffer output = t.activation.get(graph.output().name());
     if (lossNode == null) {
-      return new KernelProgram(shaped, params, inputs, null, output, forward, null, List.of());
+      return new KernelProgram(shaped, t.params, t.state, inputs, null, output, forward, null, List.of());
     }
     Shape labelsShape = shaped.labelsShape();
     Buffer labels = new Buffer(lossNode.labels(), Buffer.Kind.LABELS, Math.max(1, labelsShape.size()), labelsShape.withBatch());
@@ -80,34 +117,82 @@ public final class Fusion {
     for (String name : backward.gradientNodes()) {
       String root = BackwardDerivation.viewRoot(graph, name);
       Shape s = shaped.shape(root);
-      gradient.computeIfAbsent(root, r -> new Buffer("d_" + r, Buffer.Kind.GRADIENT, s.size(), s.withBatch()));
-      gradient.put(name, gradient.get(root));
+      t.gradient.computeIfAbsent(root, r -> new Buffer("d_" + r, Buffer.Kind.GRADIENT, s.size(), s.withBatch()));
+      t.gradient.put(name, t.gradient.get(root));
     }
 
     KernelCall.LossForward loss = null;
     List<KernelCall> back = new ArrayList<>();
     for (BackwardOp op : backward.ops()) {
       Node n = graph.node(op.node());
+      List<String> covers = List.of(n.name());
+      Buffer dy = t.gradient.get(n.name());
       switch (op) {
         case BackwardOp.LossGrad g -> loss = new KernelCall.LossForward(
-            List.of(n.name()), g.kind(), activation.get(g.input()), labels, gradient.get(g.input()), scored.size());
+            covers, g.kind(), t.activation.get(g.input()), labels, t.gradient.get(g.input()), scored.size());
         case BackwardOp.ActivationGrad a -> {
           if (a.activation() != Activation.NONE && a.activation() != Activation.STEP) {
-            back.add(new KernelCall.ActivationBackward(List.of(n.name()), a.activation(), gradient.get(n.name()), activation.get(n.name()), shaped.shape(n).size()));
+            back.add(new KernelCall.ActivationBackward(covers, a.activation(), dy, t.activation.get(n.name()), shaped.shape(n).size()));
           }
         }
-        case BackwardOp.BiasGrad b -> back.add(new KernelCall.BiasGrad(List.of(n.name()), biases.get(n.name()), gradient.get(n.name()), shaped.shape(n).size()));
-        case BackwardOp.WeightGrad w -> back.add(new KernelCall.WeightGrad(List.of(n.name()), weights.get(n.name()),
-            gradient.get(n.name()), activation.get(w.input()), shaped.shape(n).size(), shaped.shape(w.input()).size()));
-        case BackwardOp.InputGrad g -> back.add(new KernelCall.InputGrad(List.of(n.name()), gradient.get(g.input()), gradient.get(n.name()),
-            weights.get(n.name()), shaped.shape(n).size(), shaped.shape(g.input()).size(), g.accumulate()));
+        case BackwardOp.BiasGrad b -> back.add(new KernelCall.BiasGrad(covers, t.biases.get(n.name()), dy, shaped.shape(n).size()));
+        case BackwardOp.WeightGrad w -> back.add(new KernelCall.WeightGrad(covers, t.weights.get(n.name()),
+            dy, t.activation.get(w.input()), shaped.shape(n).size(), shaped.shape(w.input()).size()));
+        case BackwardOp.InputGrad g -> back.add(new KernelCall.InputGrad(covers, t.gradient.get(g.input()), dy,
+            t.weights.get(n.name()), shaped.shape(n).size(), shaped.shape(g.input()).size(), g.accumulate()));
+        case BackwardOp.ConvGrad c -> {
+          KernelCall.ConvForward f = (KernelCall.ConvForward) t.forwardCall.get(n.name());
+          int cols = f.dims().colsSize();
+          String scratchShape = f.cols().shape();
+          back.add(new KernelCall.ConvBackward(covers, f.x(), dy, f.weight(), f.bias(), c.inputGrad() ? t.gradient.get(c.input()) : null,
+              c.accumulate(), f.dims(), new Buffer("cols_" + n.name() + "_back", Buffer.Kind.SCRATCH, cols, scratchShape),
+              new Buffer("dcols_" + n.name(), Buffer.Kind.SCRATCH, cols, scratchShape)));
+        }
+        case BackwardOp.PoolGrad p -> {
+          KernelCall.PoolForward f = (KernelCall.PoolForward) t.forwardCall.get(n.name());
+          back.add(new KernelCall.PoolBackward(covers, p.max(), f.x(), dy, t.gradient.get(p.input()), p.accumulate(), f.dims()));
+        }
+        case BackwardOp.DropoutGrad d -> {
+          KernelCall.DropoutForward f = (KernelCall.DropoutForward) t.forwardCall.get(n.name());
+          back.add(new KernelCall.DropoutBackward(covers, dy, f.mask(), t.gradient.get(d.input()), d.accumulate(), f.perSample()));
+        }
+        case BackwardOp.BatchNormGrad b -> {
+          KernelCall.BatchNormForward f = (KernelCall.BatchNormForward) t.forwardCall.get(n.name());
+          back.add(new KernelCall.BatchNormBackward(covers, f.x(), dy, f.gamma(), f.beta(), f.mean(), f.invStd(),
+              b.inputGrad() ? t.gradient.get(b.input()) : null, b.accumulate(), f.channels(), f.spatial()));
+        }
       }
     }
     if (loss == null) {
       // The scored node has no parameters upstream: the loss can be evaluated but nothing trains.
-      loss = new KernelCall.LossForward(List.of(lossNode.name()), ((Layer.Loss) lossNode.layer()).kind(), activation.get(lossNode.input()), labels, null, scored.size());
+      loss = new KernelCall.LossForward(List.of(lossNode.name()), ((Layer.Loss) lossNode.layer()).kind(),
+          t.activation.get(lossNode.input()), labels, null, scored.size());
     }
-    return new KernelProgram(shaped, params, inputs, labels, output, forward, loss, back);
+    return new KernelProgram(shaped, t.params, t.state, inputs, labels, output, forward, loss, back);
+  }
+
+  private static ParamTensor weight(Tables t, Node n, int[] shape, Init init, int fanIn, int fanOut) {
+    ParamTensor w = new ParamTensor(n.name() + ".weight", n.name(), shape, init, fanIn, fanOut);
+    t.params.add(w);
+    t.weights.put(n.name(), w);
+    return w;
+  }
+
+  private static ParamTensor bias(Tables t, Node n, int size, Init init, int fanIn) {
+    ParamTensor b = new ParamTensor(n.name() + ".bias", n.name(), new int[] {size}, init, fanIn, size);
+    t.params.add(b);
+    t.biases.put(n.name(), b);
+    return b;
+  }
+
+  static KernelCall.ConvDims convDims(Layer.Conv c, Shape in, Shape out) {
+    ConvShape g = ConvShape.of(c, in);
+    return new KernelCall.ConvDims(in.dim(0), in.dim(1), in.dim(2), c.filters(), c.kh(), c.kw(), c.stride(),
+        g.padTop(), g.padLeft(), out.dim(1), out.dim(2));
+  }
+
+  static KernelCall.PoolDims poolDims(Layer.Pool p, Shape in, Shape out) {
+    return new KernelCall.PoolDims(in.dim(0), in.dim(1), in.dim(2), p.size(), p.effectiveStride(), out.dim(1), out.dim(2));
   }
 
   /** DEFAULT: zeros for the perceptron's step (the classic start), He before ReLU, else Xavier. */
@@ -121,5 +206,4 @@ public final class Fusion {
       default -> Init.XAVIER_NORMAL;
     };
   }
-
 }

@@ -108,4 +108,158 @@ public sealed interface KernelCall {
       return List.of(dx);
     }
   }
+
+  /** A convolution's geometry over one sample: {@code [c, h, w] → [filters, outHeight, outWidth]}. */
+  record ConvDims(int channels, int height, int width, int filters, int kernelHeight, int kernelWidth, int stride,
+      int padTop, int padLeft, int outHeight, int outWidth) {
+    public int patchSize() {
+      return channels * kernelHeight * kernelWidth;
+    }
+
+    public int colsSize() {
+      return patchSize() * outHeight * outWidth;
+    }
+  }
+
+  /** A pooling window's geometry over one sample: {@code [c, h, w] → [c, outHeight, outWidth]}. */
+  record PoolDims(int channels, int height, int width, int size, int stride, int outHeight, int outWidth) {}
+
+  /**
+   * {@code y = f(W · im2col(x) + b)} per sample: one GEMM over packed patches whose epilogue adds
+   * the bias and applies the activation.
+   */
+  record ConvForward(List<String> covers, Buffer x, Buffer y, ParamTensor weight, ParamTensor bias, Activation activation,
+      ConvDims dims, Buffer cols) implements KernelCall {
+    @Override
+    public List<Buffer> reads() {
+      return List.of(x);
+    }
+
+    @Override
+    public List<Buffer> writes() {
+      return List.of(y, cols);
+    }
+  }
+
+  /** Weight, bias and (when {@code dx} is not null) input gradients of a convolution in one call. */
+  record ConvBackward(List<String> covers, Buffer x, Buffer dz, ParamTensor weight, ParamTensor bias, Buffer dx, boolean accumulate,
+      ConvDims dims, Buffer cols, Buffer dcols) implements KernelCall {
+    @Override
+    public List<Buffer> reads() {
+      List<Buffer> r = new ArrayList<>(List.of(x, dz));
+      if (dx != null && accumulate) {
+        r.add(dx);
+      }
+      return r;
+    }
+
+    @Override
+    public List<Buffer> writes() {
+      List<Buffer> w = new ArrayList<>(List.of(cols, dcols));
+      if (dx != null) {
+        w.add(dx);
+      }
+      return w;
+    }
+  }
+
+  /** Max or average pooling. */
+  record PoolForward(List<String> covers, boolean max, Buffer x, Buffer y, PoolDims dims) implements KernelCall {
+    @Override
+    public List<Buffer> reads() {
+      return List.of(x);
+    }
+
+    @Override
+    public List<Buffer> writes() {
+      return List.of(y);
+    }
+  }
+
+  /** Pooling backward; max pooling re-reads {@code x} to find each window's maximum. */
+  record PoolBackward(List<String> covers, boolean max, Buffer x, Buffer dy, Buffer dx, boolean accumulate, PoolDims dims)
+      implements KernelCall {
+    @Override
+    public List<Buffer> reads() {
+      List<Buffer> r = new ArrayList<>(List.of(dy));
+      if (max) {
+        r.add(x);
+      }
+      if (accumulate) {
+        r.add(dx);
+      }
+      return r;
+    }
+
+    @Override
+    public List<Buffer> writes() {
+      return List.of(dx);
+    }
+  }
+
+  /** Training: {@code y = x ⊙ mask} with a fresh mask; inference: {@code y = x}. */
+  record DropoutForward(List<String> covers, double rate, Buffer x, Buffer y, Buffer mask, int perSample) implements KernelCall {
+    @Override
+    public List<Buffer> reads() {
+      return List.of(x);
+    }
+
+    @Override
+    public List<Buffer> writes() {
+      return List.of(y, mask);
+    }
+  }
+
+  /** {@code dx (+)= dy ⊙ mask}. */
+  record DropoutBackward(List<String> covers, Buffer dy, Buffer mask, Buffer dx, boolean accumulate, int perSample) implements KernelCall {
+    @Override
+    public List<Buffer> reads() {
+      List<Buffer> r = new ArrayList<>(List.of(dy, mask));
+      if (accumulate) {
+        r.add(dx);
+      }
+      return r;
+    }
+
+    @Override
+    public List<Buffer> writes() {
+      return List.of(dx);
+    }
+  }
+
+  /**
+   * Training: normalize with the batch's statistics (kept in {@code mean}/{@code invStd} for
+   * backward) and update the running ones; inference: normalize with the running statistics.
+   */
+  record BatchNormForward(List<String> covers, Buffer x, Buffer y, ParamTensor gamma, ParamTensor beta, ParamTensor runningMean,
+      ParamTensor runningVar, Buffer mean, Buffer invStd, double momentum, double epsilon, int channels, int spatial)
+      implements KernelCall {
+    @Override
+    public List<Buffer> reads() {
+      return List.of(x);
+    }
+
+    @Override
+    public List<Buffer> writes() {
+      return List.of(y, mean, invStd);
+    }
+  }
+
+  /** Batch-norm backward: γ and β gradients, and the input gradient when {@code dx} is not null. */
+  record BatchNormBackward(List<String> covers, Buffer x, Buffer dy, ParamTensor gamma, ParamTensor beta, Buffer mean, Buffer invStd,
+      Buffer dx, boolean accumulate, int channels, int spatial) implements KernelCall {
+    @Override
+    public List<Buffer> reads() {
+      List<Buffer> r = new ArrayList<>(List.of(x, dy, mean, invStd));
+      if (dx != null && accumulate) {
+        r.add(dx);
+      }
+      return r;
+    }
+
+    @Override
+    public List<Buffer> writes() {
+      return dx == null ? List.of() : List.of(dx);
+    }
+  }
 }

@@ -8,6 +8,8 @@ import java.util.Map;
  * The model as runtime kernel calls: the output of fusion and the input of memory planning and
  * emission.
  *
+ * @param params learned tensors (the parameter slab; the optimizer updates them)
+ * @param state tensors that are saved with the model but not learned (batch-norm running statistics)
  * @param inputs the caller's input arrays, in declaration order
  * @param labels the caller's labels array (null without a loss)
  * @param output the buffer {@code forward} returns
@@ -17,6 +19,7 @@ import java.util.Map;
 public record KernelProgram(
     ShapedGraph shaped,
     List<ParamTensor> params,
+    List<ParamTensor> state,
     List<Buffer> inputs,
     Buffer labels,
     Buffer output,
@@ -25,6 +28,7 @@ public record KernelProgram(
     List<KernelCall> backward) {
   public KernelProgram {
     params = List.copyOf(params);
+    state = List.copyOf(state);
     inputs = List.copyOf(inputs);
     forward = List.copyOf(forward);
     backward = List.copyOf(backward);

@@ -27,8 +27,9 @@ public final class BackwardDerivation {
     }
     Set<String> needsGrad = new HashSet<>();
     for (Node n : graph.order()) {
-      if (n.layer() instanceof Layer.Dense
-          || (n.layer() instanceof Layer.Flatten && needsGrad.contains(n.input()))) {
+      boolean hasParameters = n.layer() instanceof Layer.Dense || n.layer() instanceof Layer.Conv || n.layer() instanceof Layer.BatchNorm;
+      boolean passesGradient = !n.isInput() && !n.isLoss() && needsGrad.contains(n.input());
+      if (hasParameters || passesGradient) {
         needsGrad.add(n.name());
       }
     }
@@ -61,6 +62,37 @@ public final class BackwardDerivation {
             boolean accumulate = !written.add(viewRoot(graph, n.input()));
             ops.add(new BackwardOp.InputGrad(n.name(), n.input(), accumulate));
           }
+        }
+        case Layer.Conv c -> {
+          if (c.activation() != Activation.NONE) {
+            ops.add(new BackwardOp.ActivationGrad(n.name(), c.activation()));
+            if (c.activation() != Activation.STEP) {
+              saved.add(n.name());
+            }
+          }
+          saved.add(viewRoot(graph, n.input()));
+          boolean inputGrad = needsGrad.contains(n.input());
+          boolean accumulate = inputGrad && !written.add(viewRoot(graph, n.input()));
+          ops.add(new BackwardOp.ConvGrad(n.name(), n.input(), inputGrad, accumulate));
+        }
+        case Layer.Pool p -> {
+          if (needsGrad.contains(n.input())) {
+            if (p.max()) {
+              saved.add(viewRoot(graph, n.input()));
+            }
+            ops.add(new BackwardOp.PoolGrad(n.name(), n.input(), p.max(), !written.add(viewRoot(graph, n.input()))));
+          }
+        }
+        case Layer.Dropout d -> {
+          if (needsGrad.contains(n.input())) {
+            ops.add(new BackwardOp.DropoutGrad(n.name(), n.input(), !written.add(viewRoot(graph, n.input()))));
+          }
+        }
+        case Layer.BatchNorm b -> {
+          saved.add(viewRoot(graph, n.input()));
+          boolean inputGrad = needsGrad.contains(n.input());
+          boolean accumulate = inputGrad && !written.add(viewRoot(graph, n.input()));
+          ops.add(new BackwardOp.BatchNormGrad(n.name(), n.input(), inputGrad, accumulate));
         }
         case Layer.Flatten f -> { } // a view: its gradient slot is its input's
         case Layer.Input i -> { }

@@ -26,4 +26,22 @@ public sealed interface BackwardOp {
 
   /** {@code d input (+)= dZ · W}; {@code accumulate} when another consumer already wrote it. */
   record InputGrad(String node, String input, boolean accumulate) implements BackwardOp {}
+
+  /**
+   * The whole backward of a convolution: {@code d weight += dZ · colsᵀ}, {@code d bias += Σ dZ}, and
+   * when {@code inputGrad}, {@code d input (+)= col2im(Wᵀ · dZ)}; reads the saved input.
+   */
+  record ConvGrad(String node, String input, boolean inputGrad, boolean accumulate) implements BackwardOp {}
+
+  /** Routes the gradient back through a pooling window; max pooling re-reads the saved input. */
+  record PoolGrad(String node, String input, boolean max, boolean accumulate) implements BackwardOp {}
+
+  /** {@code d input (+)= dY ⊙ mask}, the mask kept from the forward pass. */
+  record DropoutGrad(String node, String input, boolean accumulate) implements BackwardOp {}
+
+  /**
+   * Batch-norm backward: {@code d weight += Σ dY·x̂}, {@code d bias += Σ dY}, and when
+   * {@code inputGrad} the input gradient; reads the saved input and batch statistics.
+   */
+  record BatchNormGrad(String node, String input, boolean inputGrad, boolean accumulate) implements BackwardOp {}
 }

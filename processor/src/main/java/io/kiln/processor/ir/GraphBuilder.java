@@ -128,12 +128,7 @@ public final class GraphBuilder {
   }
 
   private static int arity(Layer layer) {
-    return switch (layer) {
-      case Layer.Input i -> 0;
-      case Layer.Dense d -> 1;
-      case Layer.Flatten f -> 1;
-      case Layer.Loss l -> 1;
-    };
+    return layer instanceof Layer.Input ? 0 : 1;
   }
 
   /** Kahn's algorithm, ties broken by declaration order; reports one error per cycle. */

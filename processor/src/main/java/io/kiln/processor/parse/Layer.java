@@ -3,6 +3,7 @@ package io.kiln.processor.parse;
 import io.kiln.dsl.Activation;
 import io.kiln.dsl.Init;
 import io.kiln.dsl.LossKind;
+import io.kiln.dsl.Padding;
 import java.util.Arrays;
 
 /** The layer annotation of a node, with its attribute values as written. */
@@ -63,6 +64,55 @@ public sealed interface Layer {
     @Override
     public String annotation() {
       return "@Loss";
+    }
+  }
+
+  /**
+   * {@code @Conv} as written: {@code kernel} or {@code kernelHeight}/{@code kernelWidth} (0 when
+   * not given); the shape pass checks that exactly one form is used.
+   */
+  record Conv(int filters, int kernel, int kernelHeight, int kernelWidth, int stride, Padding padding, int pad,
+      Activation activation, boolean bias, Init init) implements Layer {
+    @Override
+    public String annotation() {
+      return "@Conv";
+    }
+
+    /** The kernel's height, from whichever form was written. */
+    public int kh() {
+      return kernel > 0 ? kernel : kernelHeight;
+    }
+
+    public int kw() {
+      return kernel > 0 ? kernel : kernelWidth;
+    }
+  }
+
+  /** {@code @MaxPool} or {@code @AvgPool}; {@code stride} 0 means "same as size". */
+  record Pool(boolean max, int size, int stride) implements Layer {
+    @Override
+    public String annotation() {
+      return max ? "@MaxPool" : "@AvgPool";
+    }
+
+    public int effectiveStride() {
+      return stride == 0 ? size : stride;
+    }
+  }
+
+  /** {@code @Dropout(rate)}. */
+  record Dropout(double rate) implements Layer {
+    @Override
+    public String annotation() {
+      return "@Dropout";
+    }
+  }
+
+  /** {@code @BatchNorm(momentum, epsilon)}. */
+  record BatchNorm(double momentum, double epsilon) implements Layer {
+    @Override
+    public String annotation() {
+      return "@BatchNorm";
     }
   }
 }

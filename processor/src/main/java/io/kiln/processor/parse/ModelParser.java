@@ -1,10 +1,15 @@
 package io.kiln.processor.parse;
 
+import io.kiln.dsl.AvgPool;
+import io.kiln.dsl.BatchNorm;
+import io.kiln.dsl.Conv;
 import io.kiln.dsl.Dense;
+import io.kiln.dsl.Dropout;
 import io.kiln.dsl.Flatten;
 import io.kiln.dsl.Input;
 import io.kiln.dsl.Labels;
 import io.kiln.dsl.Loss;
+import io.kiln.dsl.MaxPool;
 import io.kiln.dsl.Model;
 import io.kiln.processor.diag.ErrorId;
 import io.kiln.processor.diag.Messages;
@@ -37,7 +42,7 @@ import javax.lang.model.util.ElementFilter;
  */
 public final class ModelParser {
   private static final List<Class<? extends Annotation>> LAYERS =
-      List.of(Input.class, Dense.class, Flatten.class, Loss.class);
+      List.of(Input.class, Dense.class, Conv.class, MaxPool.class, AvgPool.class, Flatten.class, Dropout.class, BatchNorm.class, Loss.class);
   private static final String TENSOR = "io.kiln.dsl.Tensor";
   private static final String INT_TENSOR = "io.kiln.dsl.IntTensor";
 
@@ -169,6 +174,26 @@ public final class ModelParser {
     if (kind == Dense.class) {
       Dense d = method.getAnnotation(Dense.class);
       return new Layer.Dense(d.units(), d.activation(), d.bias(), d.init());
+    }
+    if (kind == Conv.class) {
+      Conv c = method.getAnnotation(Conv.class);
+      return new Layer.Conv(c.filters(), c.kernel(), c.kernelHeight(), c.kernelWidth(), c.stride(), c.padding(), c.pad(),
+          c.activation(), c.bias(), c.init());
+    }
+    if (kind == MaxPool.class) {
+      MaxPool p = method.getAnnotation(MaxPool.class);
+      return new Layer.Pool(true, p.size(), p.stride());
+    }
+    if (kind == AvgPool.class) {
+      AvgPool p = method.getAnnotation(AvgPool.class);
+      return new Layer.Pool(false, p.size(), p.stride());
+    }
+    if (kind == Dropout.class) {
+      return new Layer.Dropout(method.getAnnotation(Dropout.class).rate());
+    }
+    if (kind == BatchNorm.class) {
+      BatchNorm b = method.getAnnotation(BatchNorm.class);
+      return new Layer.BatchNorm(b.momentum(), b.epsilon());
     }
     if (kind == Flatten.class) {
       return new Layer.Flatten();

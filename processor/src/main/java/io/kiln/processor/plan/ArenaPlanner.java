@@ -87,7 +87,7 @@ public final class ArenaPlanner {
 
   /** Floats a buffer occupies at {@code maxBatch}, rounded up to the alignment. */
   static int size(Buffer b, int maxBatch) {
-    long floats = (long) b.perSample() * maxBatch;
+    long floats = b.floats(maxBatch);
     return Math.toIntExact((floats + ALIGN - 1) / ALIGN * ALIGN);
   }
 }

@@ -34,6 +34,10 @@ public final class ShapeInference {
       Shape shape = switch (node.layer()) {
         case Layer.Input in -> input(node, in);
         case Layer.Dense dense -> dense(graph, node, dense, shapes.get(node.input()));
+        case Layer.Conv conv -> conv(node, conv, shapes.get(node.input()));
+        case Layer.Pool pool -> pool(node, pool, shapes.get(node.input()));
+        case Layer.Dropout dropout -> dropout(node, dropout, shapes.get(node.input()));
+        case Layer.BatchNorm norm -> batchNorm(node, norm, shapes.get(node.input()));
         case Layer.Flatten f -> Shape.of(shapes.get(node.input()).size());
         case Layer.Loss loss -> loss(graph, node, loss.kind(), shapes.get(node.input()));
       };
@@ -87,6 +91,103 @@ public final class ShapeInference {
       }
     }
     return ok ? Shape.of(dense.units()) : null;
+  }
+
+  private Shape conv(Node node, Layer.Conv conv, Shape in) {
+    boolean ok = true;
+    if (conv.filters() < 1) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "filters", Messages.notPositive(node.name(), "@Conv", "filters", conv.filters()));
+      ok = false;
+    }
+    if (conv.kernel() != 0 && (conv.kernelHeight() != 0 || conv.kernelWidth() != 0)) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "kernel", Messages.kernelTwice(node.name()));
+      ok = false;
+    } else if (conv.kernel() == 0 && (conv.kernelHeight() == 0 || conv.kernelWidth() == 0)) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), conv.kernelHeight() == 0 && conv.kernelWidth() == 0 ? null : conv.kernelHeight() == 0 ? "kernelWidth" : "kernelHeight",
+          Messages.kernelMissing(node.name()));
+      ok = false;
+    } else if (conv.kh() < 1 || conv.kw() < 1) {
+      String attribute = conv.kernel() != 0 ? "kernel" : conv.kernelHeight() < 1 ? "kernelHeight" : "kernelWidth";
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), attribute, Messages.notPositive(node.name(), "@Conv", attribute, conv.kernel() != 0 ? conv.kernel() : Math.min(conv.kh(), conv.kw())));
+      ok = false;
+    }
+    if (conv.stride() < 1) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "stride", Messages.notPositive(node.name(), "@Conv", "stride", conv.stride()));
+      ok = false;
+    }
+    if (conv.pad() < 0) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "pad", Messages.padNegative(node.name(), conv.pad()));
+      ok = false;
+    } else if (conv.pad() > 0 && conv.padding() != io.kiln.dsl.Padding.EXPLICIT) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "pad", Messages.padWithoutExplicit(node.name(), conv.pad(), conv.padding()));
+      ok = false;
+    }
+    if (in.rank() != 3) {
+      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.needsImage(node.name(), "@Conv", node.input(), in.withBatch()));
+      return null;
+    }
+    if (!ok) {
+      return null;
+    }
+    ConvShape geometry = ConvShape.of(conv, in);
+    if (geometry.outHeight() < 1 || geometry.outWidth() < 1) {
+      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), conv.kernel() != 0 ? "kernel" : "kernelHeight",
+          Messages.kernelLargerThanInput(node.name(), conv.kh(), conv.kw(), node.input(), in.withBatch(), conv.padding(),
+              in.dim(1) + geometry.padTotalHeight(), in.dim(2) + geometry.padTotalWidth()));
+      return null;
+    }
+    return Shape.of(conv.filters(), geometry.outHeight(), geometry.outWidth());
+  }
+
+  private Shape pool(Node node, Layer.Pool pool, Shape in) {
+    boolean ok = true;
+    if (pool.size() < 1) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "size", Messages.notPositive(node.name(), pool.annotation(), "size", pool.size()));
+      ok = false;
+    }
+    if (pool.stride() < 0) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "stride", Messages.notPositive(node.name(), pool.annotation(), "stride", pool.stride()));
+      ok = false;
+    }
+    if (in.rank() != 3) {
+      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.needsImage(node.name(), pool.annotation(), node.input(), in.withBatch()));
+      return null;
+    }
+    if (!ok) {
+      return null;
+    }
+    int oh = Math.floorDiv(in.dim(1) - pool.size(), pool.effectiveStride()) + 1;
+    int ow = Math.floorDiv(in.dim(2) - pool.size(), pool.effectiveStride()) + 1;
+    if (oh < 1 || ow < 1) {
+      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), "size", Messages.poolTooLarge(node.name(), pool.annotation(), pool.size(), node.input(), in.withBatch()));
+      return null;
+    }
+    return Shape.of(in.dim(0), oh, ow);
+  }
+
+  private Shape dropout(Node node, Layer.Dropout dropout, Shape in) {
+    if (!(dropout.rate() >= 0 && dropout.rate() < 1)) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "rate", Messages.dropoutRate(node.name(), dropout.rate()));
+      return null;
+    }
+    return in;
+  }
+
+  private Shape batchNorm(Node node, Layer.BatchNorm norm, Shape in) {
+    boolean ok = true;
+    if (!(norm.momentum() > 0 && norm.momentum() <= 1)) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "momentum", Messages.batchNormMomentum(node.name(), norm.momentum()));
+      ok = false;
+    }
+    if (!(norm.epsilon() > 0)) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "epsilon", Messages.batchNormEpsilon(node.name(), norm.epsilon()));
+      ok = false;
+    }
+    if (in.rank() != 1 && in.rank() != 3) {
+      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.batchNormRank(node.name(), node.input(), in.withBatch()));
+      ok = false;
+    }
+    return ok ? in : null;
   }
 
   private Shape loss(Graph graph, Node node, LossKind kind, Shape in) {

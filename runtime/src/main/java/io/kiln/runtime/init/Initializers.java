@@ -20,7 +20,7 @@ public final class Initializers {
    * @param fanIn inputs per output unit ({@code n_in}), e.g. {@code in_features} for a dense layer
    *     or {@code channels · kh · kw} for a convolution
    * @param fanOut outputs per input unit ({@code n_out}); only Xavier uniform uses it
-   * @param rng the source of randomness; {@link Init#ZEROS} draws nothing from it
+   * @param rng the source of randomness; {@link Init#ZEROS} and {@link Init#ONES} draw nothing from it
    * @throws IllegalArgumentException for {@code DEFAULT}, a non-positive fan the kind needs, or a
    *     range outside {@code dst}
    */
@@ -32,6 +32,7 @@ public final class Initializers {
       case DEFAULT -> throw new IllegalArgumentException(
           "resolve DEFAULT to a concrete Init (HE_NORMAL before ReLU, XAVIER_NORMAL otherwise) first");
       case ZEROS -> java.util.Arrays.fill(dst, off, off + count, 0f);
+      case ONES -> java.util.Arrays.fill(dst, off, off + count, 1f);
       case XAVIER_NORMAL -> normal(dst, off, count, Math.sqrt(1.0 / positive("fanIn", fanIn, kind)), rng);
       case HE_NORMAL -> normal(dst, off, count, Math.sqrt(2.0 / positive("fanIn", fanIn, kind)), rng);
       case XAVIER_UNIFORM -> uniform(dst, off, count,

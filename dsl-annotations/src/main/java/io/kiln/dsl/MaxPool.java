@@ -1,0 +1,21 @@
+package io.kiln.dsl;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * The maximum of each {@code size × size} window per channel ({@code [B, C, H, W]} to
+ * {@code [B, C, OH, OW]}, {@code OH = (H − size) / stride + 1} rounded down, no padding).
+ */
+@Documented
+@Retention(RetentionPolicy.CLASS)
+@Target(ElementType.METHOD)
+public @interface MaxPool {
+  int size();
+
+  /** Defaults to {@link #size()}: windows that touch but do not overlap. */
+  int stride() default 0;
+}
