@@ -24,7 +24,11 @@ import io.kiln.processor.parse.ValueType;
 import io.kiln.processor.plan.MemoryPlan;
 import io.kiln.processor.shape.ShapedGraph;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import javax.lang.model.element.Modifier;
 
@@ -68,6 +72,21 @@ public final class ModelWriter {
   private final ModelSpec spec;
   private final ClassName self;
   private final Names names = new Names();
+  /** Java identifiers of the caller's input arrays, by input name; see {@link #var(Buffer)}. */
+  private final Map<String, String> inputVars = new HashMap<>();
+  private final String labelsVar;
+
+  /**
+   * Locals and fields the generated methods use. A caller's array is a parameter of those methods,
+   * so an input or labels name equal to one of these (an {@code @Input} called {@code batch}, labels
+   * called {@code optimizer}) would redeclare a local or, worse, shadow {@code arena}/{@code params}
+   * and silently read the caller's array instead.
+   */
+  private static final Set<String> RESERVED = Set.of(
+      "batch", "loss", "out", "result", "classes", "i", "model", "rng", "seed", "file", "name", "p",
+      "optimizer", "withGradient", "training", "params", "grads", "arena", "state", "parameters", "buffers", "steps",
+      "dropoutRng", "STATE_COUNT",
+      "GEMM", "OPS", "MODEL_NAME", "MAX_BATCH", "PARAMETER_COUNT", "ARENA_FLOATS", "NAIVE_FLOATS");
 
   public ModelWriter(MemoryPlan plan) {
     this.plan = plan;
@@ -76,6 +95,26 @@ public final class ModelWriter {
     this.graph = shaped.graph();
     this.spec = graph.spec();
     this.self = ClassName.get(spec.packageName(), spec.generatedName());
+    Set<String> taken = new HashSet<>(RESERVED);
+    for (Buffer in : program.inputs()) {
+      inputVars.put(in.name(), fresh(in.name(), taken));
+    }
+    // Labels may share an input's name (they are a parameter of the loss, not a node); they become
+    // a second parameter of the same generated method, so they need their own identifier.
+    this.labelsVar = program.labels() == null ? null : fresh(program.labels().name(), taken);
+  }
+
+  private static String fresh(String name, Set<String> taken) {
+    String candidate = name;
+    while (candidate.endsWith("Epilogue") || !taken.add(candidate)) {
+      candidate = candidate + "_";
+    }
+    return candidate;
+  }
+
+  /** The Java identifier of a caller's array (an input or the labels) in the generated methods. */
+  private String var(Buffer b) {
+    return b.kind() == Buffer.Kind.LABELS ? labelsVar : inputVars.get(b.name());
   }
 
   public JavaFile write() {
@@ -250,7 +289,7 @@ public final class ModelWriter {
           .initializer("{$L}", dims(shaped.shape(in.name()).dims())).build());
     }
     if (program.labels() != null) {
-      type.addField(FieldSpec.builder(INTS, shapeConstant(program.labels().name()), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+      type.addField(FieldSpec.builder(INTS, labelsShapeConstant(), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
           .initializer("{$L}", dims(shaped.labelsShape().dims())).build());
     }
     for (ParamTensor p : program.params()) {
@@ -279,6 +318,12 @@ public final class ModelWriter {
 
   private String shapeConstant(String name) {
     return names.constant("", name) + "_SHAPE";
+  }
+
+  /** {@code TARGET_SHAPE}; keyed by the Java name only when the labels share an input's name. */
+  private String labelsShapeConstant() {
+    String name = program.labels().name();
+    return shapeConstant(inputVars.containsKey(name) ? labelsVar : name);
   }
 
   private String paramConstant(ParamTensor p) {
@@ -414,17 +459,17 @@ public final class ModelWriter {
 
   private void addInputParams(MethodSpec.Builder m) {
     for (Buffer in : program.inputs()) {
-      m.addParameter(FLOATS, in.name());
+      m.addParameter(FLOATS, var(in));
     }
   }
 
   private String inputArgs() {
-    return program.inputs().stream().map(Buffer::name).collect(Collectors.joining(", "));
+    return program.inputs().stream().map(this::var).collect(Collectors.joining(", "));
   }
 
   private String inputDocs() {
     return program.inputs().stream()
-        .map(in -> "@param " + in.name() + " " + in.shape() + " row-major, B = length / " + in.perSample() + "\n")
+        .map(in -> "@param " + var(in) + " " + in.shape() + " row-major, B = length / " + in.perSample() + "\n")
         .collect(Collectors.joining());
   }
 
@@ -432,10 +477,10 @@ public final class ModelWriter {
   private void checkInputs(MethodSpec.Builder m, String method) {
     List<Buffer> inputs = program.inputs();
     m.addStatement("int batch = $T.batchOf(MODEL_NAME, $S, $S, $L, $L, MAX_BATCH)", CHECKS, method,
-        inputs.get(0).name(), inputs.get(0).name(), shapeConstant(inputs.get(0).name()));
+        inputs.get(0).name(), var(inputs.get(0)), shapeConstant(inputs.get(0).name()));
     for (int i = 1; i < inputs.size(); i++) {
       Buffer in = inputs.get(i);
-      m.beginControlFlow("if ($T.batchOf(MODEL_NAME, $S, $S, $L, $L, MAX_BATCH) != batch)", CHECKS, method, in.name(), in.name(), shapeConstant(in.name()))
+      m.beginControlFlow("if ($T.batchOf(MODEL_NAME, $S, $S, $L, $L, MAX_BATCH) != batch)", CHECKS, method, in.name(), var(in), shapeConstant(in.name()))
           .addStatement("throw new $T(MODEL_NAME + $S + batch + $S)", IllegalArgumentException.class,
               "." + method + ": input '" + in.name() + "' holds a different number of samples than '" + inputs.get(0).name() + "' (", ")")
           .endControlFlow();
@@ -446,9 +491,9 @@ public final class ModelWriter {
     Buffer labels = program.labels();
     if (graph.labelsType() == ValueType.INT_TENSOR) {
       int classes = program.loss().perSample();
-      m.addStatement("$T.classLabels(MODEL_NAME, $S, $S, $L, batch, $L)", CHECKS, method, labels.name(), labels.name(), classes);
+      m.addStatement("$T.classLabels(MODEL_NAME, $S, $S, $L, batch, $L)", CHECKS, method, labels.name(), var(labels), classes);
     } else {
-      m.addStatement("$T.targets(MODEL_NAME, $S, $S, $L, batch, $L)", CHECKS, method, labels.name(), labels.name(), shapeConstant(labels.name()));
+      m.addStatement("$T.targets(MODEL_NAME, $S, $S, $L, batch, $L)", CHECKS, method, labels.name(), var(labels), labelsShapeConstant());
     }
   }
 
@@ -462,7 +507,7 @@ public final class ModelWriter {
     String shape = batch + (dims.length == 0 ? "" : ", " + dims(dims));
     return out.inArena()
         ? CodeBlock.of("new $T(arena, $L, $L)", TENSOR, arenaConstant(out), shape)
-        : CodeBlock.of("new $T($L, 0, $L)", TENSOR, out.name(), shape);
+        : CodeBlock.of("new $T($L, 0, $L)", TENSOR, var(out), shape);
   }
 
   private MethodSpec forward() {
@@ -512,25 +557,25 @@ public final class ModelWriter {
     Buffer labels = program.labels();
     MethodSpec.Builder m = MethodSpec.methodBuilder("loss").addModifiers(Modifier.PUBLIC).returns(TypeName.FLOAT)
         .addJavadoc("The mean $L loss on a batch, without computing gradients.\n\n$L@param $L $L\n",
-            program.loss().kind(), inputDocs(), labels.name(), labels.shape());
+            program.loss().kind(), inputDocs(), var(labels), labels.shape());
     addInputParams(m);
-    m.addParameter(labelsType(), labels.name());
+    m.addParameter(labelsType(), var(labels));
     checkInputs(m, "loss");
     checkLabels(m, "loss");
     m.addStatement("runForward($L, batch, false)", inputArgs());
-    return m.addStatement("return runLoss($L, batch, false)", labels.name()).build();
+    return m.addStatement("return runLoss($L, batch, false)", var(labels)).build();
   }
 
   private MethodSpec computeGradients() {
     Buffer labels = program.labels();
     MethodSpec.Builder m = MethodSpec.methodBuilder("computeGradients").addModifiers(Modifier.PUBLIC).returns(TypeName.FLOAT)
         .addJavadoc("Computes the mean loss and the gradient of every parameter ({@link Parameter#gradient()}) without\n"
-            + "changing weights. Returns the loss.\n\n$L@param $L $L\n", inputDocs(), labels.name(), labels.shape());
+            + "changing weights. Returns the loss.\n\n$L@param $L $L\n", inputDocs(), var(labels), labels.shape());
     addInputParams(m);
-    m.addParameter(labelsType(), labels.name());
+    m.addParameter(labelsType(), var(labels));
     checkInputs(m, "computeGradients");
     checkLabels(m, "computeGradients");
-    m.addStatement("return gradients($L, $L, batch)", inputArgs(), labels.name());
+    m.addStatement("return gradients($L, $L, batch)", inputArgs(), var(labels));
     return m.build();
   }
 
@@ -540,13 +585,13 @@ public final class ModelWriter {
         .addJavadoc("One training step: forward, loss, backward, then {@code optimizer} updates every parameter in one\n"
             + "pass over the slab. Returns the batch's mean loss (before the update). Allocates nothing after the first\n"
             + "call.\n\n$L@param $L $L\n@throws io.kiln.runtime.train.NonFiniteLossException if the loss is NaN or infinite (weights are\n"
-            + "    left unchanged)\n", inputDocs(), labels.name(), labels.shape());
+            + "    left unchanged)\n", inputDocs(), var(labels), labels.shape());
     addInputParams(m);
-    m.addParameter(labelsType(), labels.name());
+    m.addParameter(labelsType(), var(labels));
     m.addParameter(OPTIMIZER, "optimizer");
     checkInputs(m, "trainStep");
     checkLabels(m, "trainStep");
-    m.addStatement("float loss = gradients($L, $L, batch)", inputArgs(), labels.name())
+    m.addStatement("float loss = gradients($L, $L, batch)", inputArgs(), var(labels))
         .addStatement("$T.finiteLoss(MODEL_NAME, loss, steps + 1)", CHECKS)
         .addStatement("optimizer.step(params, grads, PARAMETER_COUNT)")
         .addStatement("steps++")
@@ -565,7 +610,7 @@ public final class ModelWriter {
   // --- the kernel calls -------------------------------------------------------------------------
 
   private CodeBlock ref(Buffer b) {
-    return b.inArena() ? CodeBlock.of("arena, $L", arenaConstant(b)) : CodeBlock.of("$L, 0", b.name());
+    return b.inArena() ? CodeBlock.of("arena, $L", arenaConstant(b)) : CodeBlock.of("$L, 0", var(b));
   }
 
   private MethodSpec runForward() {
@@ -626,13 +671,13 @@ public final class ModelWriter {
   private MethodSpec runLoss() {
     KernelCall.LossForward l = program.loss();
     MethodSpec.Builder m = MethodSpec.methodBuilder("runLoss").addModifiers(Modifier.PRIVATE).returns(TypeName.FLOAT)
-        .addParameter(labelsType(), l.labels().name()).addParameter(TypeName.INT, "batch").addParameter(TypeName.BOOLEAN, "withGradient");
+        .addParameter(labelsType(), var(l.labels())).addParameter(TypeName.INT, "batch").addParameter(TypeName.BOOLEAN, "withGradient");
     String grad = l.dInput() == null ? null : l.dInput().name();
     m.addComment("$L = $L($L, $L)$L", l.covers().get(0), l.kind(), l.input().name(), l.labels().name(),
         grad == null ? "" : ", fused with " + grad + " = ∂" + l.covers().get(0) + "/∂" + l.input().name() + " when training");
     CodeBlock dst = grad == null ? CodeBlock.of("null, 0") : CodeBlock.of("withGradient ? arena : null, $L", arenaConstant(l.dInput()));
     CodeBlock in = ref(l.input());
-    String t = l.labels().name();
+    String t = var(l.labels());
     switch (l.kind()) {
       case SOFTMAX_CROSS_ENTROPY -> m.addStatement("return OPS.softmaxCrossEntropy($L, $L, $L, 0, batch, $L)", dst, in, t, l.perSample());
       case SIGMOID_BINARY_CROSS_ENTROPY -> m.addStatement("return OPS.sigmoidBinaryCrossEntropy($L, $L, $L, 0, batch * $L)", dst, in, t, l.perSample());
@@ -646,10 +691,10 @@ public final class ModelWriter {
     Buffer labels = program.labels();
     MethodSpec.Builder gradients = MethodSpec.methodBuilder("gradients").addModifiers(Modifier.PRIVATE).returns(TypeName.FLOAT);
     addInputParams(gradients);
-    gradients.addParameter(labelsType(), labels.name()).addParameter(TypeName.INT, "batch");
+    gradients.addParameter(labelsType(), var(labels)).addParameter(TypeName.INT, "batch");
     gradients.addStatement("$T.fill(grads, 0f)", Arrays.class)
         .addStatement("runForward($L, batch, true)", inputArgs())
-        .addStatement("float loss = runLoss($L, batch, true)", labels.name());
+        .addStatement("float loss = runLoss($L, batch, true)", var(labels));
     for (KernelCall call : program.backward()) {
       switch (call) {
         case KernelCall.ActivationBackward a -> {

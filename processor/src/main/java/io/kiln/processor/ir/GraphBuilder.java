@@ -52,7 +52,9 @@ public final class GraphBuilder {
       }
       nodes.add(node);
     }
-    if (nodes.stream().noneMatch(Node::isInput) && !spec.nodes().isEmpty()) {
+    // Look at the declarations, not at the nodes that bound: an @Input with a stray parameter is
+    // already an arity error and must not also read as "the model has no @Input".
+    if (spec.nodes().stream().noneMatch(n -> n.layer() instanceof Layer.Input) && !spec.nodes().isEmpty()) {
       report.error(ErrorId.NO_INPUT, spec.ref(), Messages.noInput(spec.declaredName()));
     }
     if (spec.nodes().isEmpty()) {

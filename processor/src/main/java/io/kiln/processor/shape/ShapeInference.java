@@ -60,9 +60,14 @@ public final class ShapeInference {
         return null;
       }
     }
+    // Check while multiplying: a long product of enough large dims wraps (65536^4 is 0) and would
+    // pass a check made after the loop, then crash Shape.size() in a later pass.
     long size = 1;
     for (int d : dims) {
       size *= d;
+      if (size > Integer.MAX_VALUE / 64) {
+        break;
+      }
     }
     if (size > Integer.MAX_VALUE / 64) {
       report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "shape", Messages.inputTooLarge(node.name(), dims));

@@ -1,17 +1,431 @@
 package io.kiln.runtime.panama;
 
+import io.kiln.dsl.Activation;
+import io.kiln.runtime.Parallelism;
 import io.kiln.runtime.gemm.Epilogue;
+import io.kiln.runtime.gemm.GemmBlocking;
 import io.kiln.runtime.gemm.GemmKernel;
 import io.kiln.runtime.gemm.Layout;
-import io.kiln.runtime.gemm.ScalarGemm;
+import io.kiln.runtime.simd.ScalarElementwise;
+import java.util.function.IntConsumer;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
-/** PLACEHOLDER until the register-blocked Vector API GEMM lands: delegates to the scalar twin. */
+/**
+ * The Vector API GEMM: Goto/BLIS-style blocking around a register-blocked micro-kernel.
+ *
+ * <ul>
+ *   <li>Micro-kernel: {@link #MR} rows × {@link #NR} = 2 vectors of columns of C held in
+ *       {@code 2·MR} accumulator registers; per k step it loads two vectors of packed B and
+ *       broadcasts MR values of packed A ({@code FloatVector.fma}).
+ *   <li>Packing: op(B) for a K block × N block into panels of NR columns, contiguous per k (shared
+ *       by all threads); op(A) for an M block into micro-panels of MR rows (per thread). Packing
+ *       absorbs the layout (NN, NT, TN), so one micro-kernel serves all three; ragged edges are
+ *       zero-padded in the panels and stored through a small tile.
+ *   <li>Blocking: K in blocks of at most {@link #KC}, N in blocks of at most {@link #NC}, M in
+ *       blocks of at most {@link #MC}; the partial sums of K blocks accumulate in C and the epilogue
+ *       (bias, activation) runs on each tile right after its last K block, while it is in L1.
+ *   <li>Threads: per (N block, K block) one parallel pass packs B, one computes the (M block × N
+ *       sub-block) tasks. The task grid depends only on the shape, so every C element is computed
+ *       by the same operations in the same order whatever the thread count.
+ *   <li>Small products (few flops) take a direct path without packing or threads.
+ * </ul>
+ */
 final class PanamaGemm implements GemmKernel {
-  private final ScalarGemm scalar = new ScalarGemm();
+  static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  static final int L = S.length();
+  /** Micro-tile rows (broadcast A values per k step). */
+  static final int MR = 8;
+  /** Micro-tile columns: two vectors. */
+  static final int NR = 2 * L;
+  /** K block: a packed B micro-panel (KC × NR floats) stays in L1. */
+  static final int KC = 256;
+  /** M block: the packed A block (MC × KC floats) stays in L2. */
+  static final int MC = 144;
+  /** N block: bounds the shared packed-B buffer (KC × NC floats). */
+  static final int NC = 2048;
+  /** Below this many multiply-adds (m·n·k) the direct path runs: no packing, no threads. */
+  static final long DIRECT_MAX_MNK = 24L * 24 * 24;
+  /** Below this many multiply-adds the blocked path stays on the calling thread. */
+  static final long PARALLEL_MIN_MNK = 64L * 64 * 64;
+  /** Tasks to aim for in each compute pass, so 2–4 threads balance (fixed, not the thread count). */
+  static final int MIN_TASKS = 8;
+  /** B panels packed per task in the packing pass. */
+  static final int PACK_PANELS = 4;
+
+  private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+  public PanamaGemm() {}
 
   @Override
   public void gemm(Layout layout, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float[] c, int cOff, int ldc, Epilogue epilogue) {
-    scalar.gemm(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, epilogue);
+    GemmBlocking.check(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, epilogue);
+    if (m == 0 || n == 0) {
+      return;
+    }
+    if (k == 0 || (long) m * n * k <= DIRECT_MAX_MNK) {
+      direct(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, epilogue);
+      return;
+    }
+    Call call = CALLS.get();
+    call.set(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, epilogue);
+    try {
+      call.run();
+    } finally {
+      call.clear();
+    }
+  }
+
+  /** Per-thread scratch: the packed A block and an edge tile. Grown, never shrunk. */
+  static final class Scratch {
+    float[] packedA = new float[0];
+    final float[] tile = new float[MR * NR];
+
+    float[] packedA(int size) {
+      if (packedA.length < size) {
+        packedA = new float[size];
+      }
+      return packedA;
+    }
+  }
+
+  /**
+   * One GEMM call's state, reused by the calling thread (no allocation per call): also the task
+   * body handed to {@link Parallelism#forEach}.
+   */
+  static final class Call implements IntConsumer {
+    private static final int PHASE_PACK_B = 0;
+    private static final int PHASE_COMPUTE = 1;
+
+    Layout layout;
+    int m, n, k;
+    float[] a, b, c;
+    int aOff, lda, bOff, ldb, cOff, ldc;
+    Epilogue ep;
+    boolean accumulate;
+
+    float[] packedB = new float[0];
+    // current block
+    int phase, jc, nc, pc, kc, panels, mcBlock, icBlocks, jBlocks, panelsPerTask;
+    boolean firstK, lastK;
+
+    void set(Layout layout, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+        float[] c, int cOff, int ldc, Epilogue ep) {
+      this.layout = layout;
+      this.m = m;
+      this.n = n;
+      this.k = k;
+      this.a = a;
+      this.aOff = aOff;
+      this.lda = lda;
+      this.b = b;
+      this.bOff = bOff;
+      this.ldb = ldb;
+      this.c = c;
+      this.cOff = cOff;
+      this.ldc = ldc;
+      this.ep = ep;
+      this.accumulate = ep.accumulate();
+    }
+
+    void clear() {
+      a = b = c = null;
+      ep = null;
+    }
+
+    void run() {
+      boolean parallel = (long) m * n * k >= PARALLEL_MIN_MNK;
+      int kcBlock = GemmBlocking.evenBlock(k, KC, 8);
+      int ncBlock = GemmBlocking.evenBlock(n, NC, NR);
+      mcBlock = GemmBlocking.evenBlock(m, MC, MR);
+      icBlocks = GemmBlocking.ceilDiv(m, mcBlock);
+      int need = kcBlock * GemmBlocking.roundUp(ncBlock, NR);
+      if (packedB.length < need) {
+        packedB = new float[need];
+      }
+      for (jc = 0; jc < n; jc += ncBlock) {
+        nc = Math.min(ncBlock, n - jc);
+        panels = GemmBlocking.ceilDiv(nc, NR);
+        jBlocks = 1;
+        if (icBlocks < MIN_TASKS) {
+          jBlocks = Math.min(panels, GemmBlocking.ceilDiv(MIN_TASKS, icBlocks));
+        }
+        panelsPerTask = GemmBlocking.ceilDiv(panels, jBlocks);
+        jBlocks = GemmBlocking.ceilDiv(panels, panelsPerTask);
+        for (pc = 0; pc < k; pc += kcBlock) {
+          kc = Math.min(kcBlock, k - pc);
+          firstK = pc == 0;
+          lastK = pc + kc == k;
+          phase = PHASE_PACK_B;
+          int packTasks = GemmBlocking.ceilDiv(panels, PACK_PANELS);
+          if (parallel) {
+            Parallelism.forEach(packTasks, this);
+          } else {
+            for (int t = 0; t < packTasks; t++) {
+              accept(t);
+            }
+          }
+          phase = PHASE_COMPUTE;
+          int tasks = icBlocks * jBlocks;
+          if (parallel) {
+            Parallelism.forEach(tasks, this);
+          } else {
+            for (int t = 0; t < tasks; t++) {
+              accept(t);
+            }
+          }
+        }
+      }
+    }
+
+    @Override
+    public void accept(int task) {
+      if (phase == PHASE_PACK_B) {
+        int p0 = task * PACK_PANELS;
+        int p1 = Math.min(panels, p0 + PACK_PANELS);
+        for (int jp = p0; jp < p1; jp++) {
+          int j0 = jp * NR;
+          int cols = Math.min(NR, nc - j0);
+          if (layout == Layout.NT) {
+            PanamaGemmPacking.packBTransposed(b, bOff + (jc + j0) * ldb + pc, ldb, kc, cols, packedB, jp * NR * kc);
+          } else {
+            PanamaGemmPacking.packB(b, bOff + pc * ldb + jc + j0, ldb, kc, cols, packedB, jp * NR * kc);
+          }
+        }
+      } else {
+        compute(task / jBlocks, task % jBlocks);
+      }
+    }
+
+    private void compute(int icb, int jb) {
+      Scratch s = SCRATCH.get();
+      int i0 = icb * mcBlock;
+      int mc = Math.min(mcBlock, m - i0);
+      int microPanels = GemmBlocking.ceilDiv(mc, MR);
+      float[] ap = s.packedA(microPanels * MR * kc);
+      if (layout == Layout.TN) {
+        PanamaGemmPacking.packATransposed(a, aOff + pc * lda + i0, lda, mc, kc, ap);
+      } else {
+        PanamaGemmPacking.packA(a, aOff + i0 * lda + pc, lda, mc, kc, ap);
+      }
+      boolean add = accumulate || !firstK;
+      int jp0 = jb * panelsPerTask;
+      int jp1 = Math.min(panels, jp0 + panelsPerTask);
+      float[] bp = packedB;
+      float[] tile = s.tile;
+      for (int jp = jp0; jp < jp1; jp++) {
+        int j = jp * NR; // column within the N block
+        int cols = Math.min(NR, nc - j);
+        int bi = jp * NR * kc;
+        for (int ir = 0; ir < microPanels; ir++) {
+          int r0 = ir * MR;
+          int rows = Math.min(MR, mc - r0);
+          int ci = cOff + (i0 + r0) * ldc + jc + j;
+          if (rows == MR && cols == NR) {
+            kernel(ap, ir * MR * kc, bp, bi, kc, c, ci, ldc, add);
+          } else {
+            kernel(ap, ir * MR * kc, bp, bi, kc, tile, 0, NR, false);
+            mergeTile(tile, c, ci, ldc, rows, cols, add);
+          }
+          if (lastK && !ep.isPlain()) {
+            epilogue(ep, c, ci, ldc, rows, cols, i0 + r0, jc + j);
+          }
+        }
+      }
+    }
+  }
+
+  /** {@code C[rows×cols] = (add ? C : 0) + tile}. */
+  private static void mergeTile(float[] tile, float[] c, int ci, int ldc, int rows, int cols, boolean add) {
+    for (int r = 0; r < rows; r++) {
+      int t = r * NR;
+      int o = ci + r * ldc;
+      if (add) {
+        for (int j = 0; j < cols; j++) {
+          c[o + j] += tile[t + j];
+        }
+      } else {
+        System.arraycopy(tile, t, c, o, cols);
+      }
+    }
+  }
+
+  /**
+   * The micro-kernel: {@code C[MR×NR] (+)= Apanel · Bpanel} over {@code kc} steps, with
+   * {@code ap[ai + p·MR + r]} and {@code bp[bi + p·NR + j]}.
+   */
+  static void kernel(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc, boolean add) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    for (int p = 0; p < kc; p++) {
+      int bo = bi + p * NR;
+      int ao = ai + p * MR;
+      FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
+      FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
+      c00 = a0.fma(b0, c00);
+      c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, ap[ao + 1]);
+      c10 = a1.fma(b0, c10);
+      c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2]);
+      c20 = a2.fma(b0, c20);
+      c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3]);
+      c30 = a3.fma(b0, c30);
+      c31 = a3.fma(b1, c31);
+      FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4]);
+      c40 = a4.fma(b0, c40);
+      c41 = a4.fma(b1, c41);
+      FloatVector a5 = FloatVector.broadcast(S, ap[ao + 5]);
+      c50 = a5.fma(b0, c50);
+      c51 = a5.fma(b1, c51);
+      FloatVector a6 = FloatVector.broadcast(S, ap[ao + 6]);
+      c60 = a6.fma(b0, c60);
+      c61 = a6.fma(b1, c61);
+      FloatVector a7 = FloatVector.broadcast(S, ap[ao + 7]);
+      c70 = a7.fma(b0, c70);
+      c71 = a7.fma(b1, c71);
+    }
+    // rows of the tile in C
+    int r0 = ci, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
+    if (add) {
+      c00 = c00.add(FloatVector.fromArray(S, c, r0));
+      c01 = c01.add(FloatVector.fromArray(S, c, r0 + L));
+      c10 = c10.add(FloatVector.fromArray(S, c, r1));
+      c11 = c11.add(FloatVector.fromArray(S, c, r1 + L));
+      c20 = c20.add(FloatVector.fromArray(S, c, r2));
+      c21 = c21.add(FloatVector.fromArray(S, c, r2 + L));
+      c30 = c30.add(FloatVector.fromArray(S, c, r3));
+      c31 = c31.add(FloatVector.fromArray(S, c, r3 + L));
+      c40 = c40.add(FloatVector.fromArray(S, c, r4));
+      c41 = c41.add(FloatVector.fromArray(S, c, r4 + L));
+      c50 = c50.add(FloatVector.fromArray(S, c, r5));
+      c51 = c51.add(FloatVector.fromArray(S, c, r5 + L));
+      c60 = c60.add(FloatVector.fromArray(S, c, r6));
+      c61 = c61.add(FloatVector.fromArray(S, c, r6 + L));
+      c70 = c70.add(FloatVector.fromArray(S, c, r7));
+      c71 = c71.add(FloatVector.fromArray(S, c, r7 + L));
+    }
+    c00.intoArray(c, r0);
+    c01.intoArray(c, r0 + L);
+    c10.intoArray(c, r1);
+    c11.intoArray(c, r1 + L);
+    c20.intoArray(c, r2);
+    c21.intoArray(c, r2 + L);
+    c30.intoArray(c, r3);
+    c31.intoArray(c, r3 + L);
+    c40.intoArray(c, r4);
+    c41.intoArray(c, r4 + L);
+    c50.intoArray(c, r5);
+    c51.intoArray(c, r5 + L);
+    c60.intoArray(c, r6);
+    c61.intoArray(c, r6 + L);
+    c70.intoArray(c, r7);
+    c71.intoArray(c, r7 + L);
+  }
+
+  /** Bias and activation over a {@code rows × cols} block of C whose top-left is C[i0][j0]. */
+  static void epilogue(Epilogue ep, float[] c, int ci, int ldc, int rows, int cols, int i0, int j0) {
+    Epilogue.Bias bias = ep.bias();
+    float[] bd = ep.biasData();
+    int bo = ep.biasOffset();
+    int f = ep.activation().ordinal();
+    for (int r = 0; r < rows; r++) {
+      int row = ci + r * ldc;
+      float rowBias = bias == Epilogue.Bias.PER_ROW ? bd[bo + i0 + r] : 0f;
+      boolean colBias = bias == Epilogue.Bias.PER_COLUMN;
+      int j = 0;
+      for (; j + L <= cols; j += L) {
+        FloatVector v = FloatVector.fromArray(S, c, row + j);
+        if (colBias) {
+          v = v.add(FloatVector.fromArray(S, bd, bo + j0 + j));
+        } else if (bias == Epilogue.Bias.PER_ROW) {
+          v = v.add(rowBias);
+        }
+        activate(f, v).intoArray(c, row + j);
+      }
+      // ragged tail: scalar, with the scalar twin's formulas
+      Activation act = ep.activation();
+      for (; j < cols; j++) {
+        float v = c[row + j] + (colBias ? bd[bo + j0 + j] : rowBias);
+        c[row + j] = ScalarElementwise.apply(act, v);
+      }
+    }
+  }
+
+  private static final int RELU = Activation.RELU.ordinal();
+  private static final int SIGMOID = Activation.SIGMOID.ordinal();
+  private static final int TANH = Activation.TANH.ordinal();
+  private static final int STEP = Activation.STEP.ordinal();
+
+  /** The activation with the scalar twin's semantics (ReLU keeps NaN, maps −0 to 0; step(0) = 1). */
+  static FloatVector activate(int f, FloatVector v) {
+    if (f == RELU) {
+      return v.max(0f); // Math.max semantics: NaN stays NaN, max(-0, 0) = 0
+    } else if (f == SIGMOID) {
+      FloatVector one = FloatVector.broadcast(S, 1f);
+      return one.div(one.add(v.neg().lanewise(VectorOperators.EXP)));
+    } else if (f == TANH) {
+      return v.lanewise(VectorOperators.TANH);
+    } else if (f == STEP) {
+      return FloatVector.zero(S).blend(1f, v.compare(VectorOperators.GE, 0f));
+    }
+    return v;
+  }
+
+  /** Small products: one pass over C, no packing, no threads. */
+  static void direct(Layout layout, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+      float[] c, int cOff, int ldc, Epilogue ep) {
+    boolean add = ep.accumulate();
+    for (int i = 0; i < m; i++) {
+      int ci = cOff + i * ldc;
+      if (layout == Layout.NT) {
+        int ai = aOff + i * lda;
+        for (int j = 0; j < n; j++) {
+          int bj = bOff + j * ldb;
+          float s = 0f;
+          int p = 0;
+          if (k >= L) {
+            FloatVector acc = FloatVector.zero(S);
+            for (; p + L <= k; p += L) {
+              acc = FloatVector.fromArray(S, a, ai + p).fma(FloatVector.fromArray(S, b, bj + p), acc);
+            }
+            s = acc.reduceLanes(VectorOperators.ADD);
+          }
+          for (; p < k; p++) {
+            s = Math.fma(a[ai + p], b[bj + p], s);
+          }
+          c[ci + j] = add ? c[ci + j] + s : s;
+        }
+      } else {
+        // op(A)[i][p] = a[ai + p·as]
+        int ai = layout == Layout.TN ? aOff + i : aOff + i * lda;
+        int as = layout == Layout.TN ? lda : 1;
+        int j = 0;
+        for (; j + L <= n; j += L) {
+          FloatVector acc = FloatVector.zero(S);
+          for (int p = 0; p < k; p++) {
+            acc = FloatVector.broadcast(S, a[ai + p * as]).fma(FloatVector.fromArray(S, b, bOff + p * ldb + j), acc);
+          }
+          if (add) {
+            acc = acc.add(FloatVector.fromArray(S, c, ci + j));
+          }
+          acc.intoArray(c, ci + j);
+        }
+        for (; j < n; j++) {
+          float s = 0f;
+          for (int p = 0; p < k; p++) {
+            s = Math.fma(a[ai + p * as], b[bOff + p * ldb + j], s);
+          }
+          c[ci + j] = add ? c[ci + j] + s : s;
+        }
+      }
+    }
+    if (!ep.isPlain()) {
+      epilogue(ep, c, cOff, ldc, m, n, 0, 0);
+    }
   }
 }

@@ -74,7 +74,7 @@ class SafeTensorsFuzzTest {
   void randomByteMutationsOfAValidFile() throws IOException {
     byte[] v = valid();
     Random r = new Random(2);
-    for (int i = 0; i < 1500; i++) {
+    for (int i = 0; i < 1000; i++) {
       byte[] b = v.clone();
       int flips = 1 + r.nextInt(3);
       for (int k = 0; k < flips; k++) {

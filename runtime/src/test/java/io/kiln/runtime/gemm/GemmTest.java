@@ -1,0 +1,203 @@
+package io.kiln.runtime.gemm;
+
+import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.kiln.dsl.Activation;
+import io.kiln.runtime.Parallelism;
+import io.kiln.runtime.simd.Vectorization;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The fast GEMM against its scalar twin, across layouts, epilogues, shapes, strides and thread counts. */
+class GemmTest {
+  private static final GemmKernel FAST = Vectorization.provider().gemm();
+  private static final GemmKernel ORACLE = new ScalarGemm();
+  private static final int THREADS = Parallelism.threads();
+
+  @AfterEach
+  void restoreThreads() {
+    Parallelism.setThreads(THREADS);
+  }
+
+  /** m, n, k: edges (1, 7, 17, 33, 1023), several K blocks, several M blocks, more than one N block. */
+  static final int[][] SHAPES = {
+      {1, 1, 1}, {1, 7, 17}, {7, 1, 33}, {17, 33, 1}, {33, 17, 7}, {1, 1023, 3}, {1023, 1, 5},
+      {2, 9, 1023}, {1023, 17, 7}, {9, 1023, 17}, {33, 33, 33}, {8, 32, 256}, {16, 64, 257},
+      {65, 70, 300}, {150, 40, 520}, {300, 97, 33}, {20, 2100, 9}, {3, 5, 0},
+  };
+
+  static Stream<Arguments> layoutsAndShapes() {
+    List<Arguments> out = new ArrayList<>();
+    for (Layout layout : Layout.values()) {
+      for (int[] s : SHAPES) {
+        out.add(Arguments.of(layout, s[0], s[1], s[2]));
+      }
+    }
+    return out.stream();
+  }
+
+  @ParameterizedTest(name = "{0} m={1} n={2} k={3}")
+  @MethodSource("layoutsAndShapes")
+  void matchesScalarTwinForEveryEpilogue(Layout layout, int m, int n, int k) {
+    SplittableRandom rnd = new SplittableRandom(31L * m + 7L * n + k + layout.ordinal());
+    float[] rowBias = random(rnd, m + 3);
+    float[] colBias = random(rnd, n + 5);
+    List<Epilogue> epilogues = List.of(
+        Epilogue.NONE,
+        Epilogue.ACCUMULATE,
+        Epilogue.of(false, Epilogue.Bias.PER_ROW, rowBias, 3, Activation.RELU),
+        Epilogue.of(true, Epilogue.Bias.PER_COLUMN, colBias, 5, Activation.SIGMOID),
+        Epilogue.biasActivation(colBias, 2, Activation.TANH),
+        Epilogue.of(false, Epilogue.Bias.PER_ROW, rowBias, 0, Activation.STEP),
+        Epilogue.of(true, Epilogue.Bias.NONE, null, 0, Activation.RELU));
+    for (Epilogue ep : epilogues) {
+      check(layout, m, n, k, ep, rnd, /* padded */ false);
+      check(layout, m, n, k, ep, rnd, /* padded */ true);
+    }
+  }
+
+  private static void check(Layout layout, int m, int n, int k, Epilogue ep, SplittableRandom rnd, boolean padded) {
+    int pad = padded ? 3 : 0;
+    int aRows = layout == Layout.TN ? k : m;
+    int aCols = layout == Layout.TN ? m : k;
+    int bRows = layout == Layout.NT ? n : k;
+    int bCols = layout == Layout.NT ? k : n;
+    int lda = aCols + pad, ldb = bCols + 2 * pad, ldc = n + pad;
+    int aOff = pad * 5, bOff = pad, cOff = pad * 7;
+    float[] a = random(rnd, aOff + Math.max(0, aRows - 1) * lda + aCols + pad);
+    float[] b = random(rnd, bOff + Math.max(0, bRows - 1) * ldb + bCols + pad);
+    float[] c0 = random(rnd, cOff + (m - 1) * ldc + n + pad);
+    float[] expected = c0.clone();
+    float[] actual = c0.clone();
+    ORACLE.gemm(layout, m, n, k, a, aOff, lda, b, bOff, ldb, expected, cOff, ldc, ep);
+    FAST.gemm(layout, m, n, k, a, aOff, lda, b, bOff, ldb, actual, cOff, ldc, ep);
+    // pre-activation reference, to skip STEP elements within rounding of the threshold
+    float[] z = c0.clone();
+    ORACLE.gemm(layout, m, n, k, a, aOff, lda, b, bOff, ldb, z, cOff, ldc,
+        Epilogue.of(ep.accumulate(), ep.bias(), ep.biasData(), ep.biasOffset(), Activation.NONE));
+    double tol = 1e-5 * Math.sqrt(Math.max(1, k)) * Math.max(1, Math.sqrt(k / 3.0));
+    String what = layout + " m=" + m + " n=" + n + " k=" + k + " padded=" + padded + " acc=" + ep.accumulate()
+        + " bias=" + ep.bias() + " act=" + ep.activation();
+    for (int i = 0; i < expected.length; i++) {
+      int rel = i - cOff;
+      boolean inside = rel >= 0 && rel / ldc < m && rel % ldc < n;
+      if (!inside) {
+        assertWithMessage("%s: element %s outside C was written", what, i).that(actual[i]).isEqualTo(c0[i]);
+        continue;
+      }
+      if (ep.activation() == Activation.STEP && Math.abs(z[i]) <= tol) {
+        continue;
+      }
+      if (Math.abs(actual[i] - expected[i]) > tol) {
+        assertWithMessage("%s: C[%s][%s]", what, rel / ldc, rel % ldc).that(actual[i]).isWithin((float) tol).of(expected[i]);
+      }
+    }
+  }
+
+  static Stream<Arguments> bigShapes() {
+    return Stream.of(
+        Arguments.of(Layout.NN, 300, 500, 700),
+        Arguments.of(Layout.NT, 257, 300, 530),
+        Arguments.of(Layout.TN, 190, 2200, 40),
+        Arguments.of(Layout.NN, 32, 1024, 256));
+  }
+
+  @ParameterizedTest(name = "{0} m={1} n={2} k={3}")
+  @MethodSource("bigShapes")
+  void bitwiseIdenticalWhateverTheThreadCount(Layout layout, int m, int n, int k) {
+    SplittableRandom rnd = new SplittableRandom(42);
+    int lda = layout == Layout.TN ? m : k;
+    int ldb = layout == Layout.NT ? k : n;
+    float[] a = random(rnd, m * k);
+    float[] b = random(rnd, n * k);
+    float[] bias = random(rnd, n);
+    float[] c0 = random(rnd, m * n);
+    Epilogue ep = Epilogue.of(true, Epilogue.Bias.PER_COLUMN, bias, 0, Activation.TANH);
+    float[] reference = null;
+    for (int threads : new int[] {1, 2, 3, 1}) {
+      Parallelism.setThreads(threads);
+      float[] c = c0.clone();
+      FAST.gemm(layout, m, n, k, a, 0, lda, b, 0, ldb, c, 0, n, ep);
+      if (reference == null) {
+        reference = c;
+      } else {
+        for (int i = 0; i < c.length; i++) {
+          if (Float.floatToRawIntBits(c[i]) != Float.floatToRawIntBits(reference[i])) {
+            assertWithMessage("threads=%s element %s", threads, i).that(c[i]).isEqualTo(reference[i]);
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void theVectorApiGemmIsChosenWhenTheModuleIsPresent() {
+    assertThat(ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()).isTrue();
+    assertThat(Vectorization.provider().name()).startsWith("panama-");
+    assertThat(FAST.getClass().getName()).isEqualTo("io.kiln.runtime.panama.PanamaGemm");
+    assertThat(Gemm.kernel()).isSameInstanceAs(FAST);
+  }
+
+  @Test
+  void facadeDelegates() {
+    float[] a = {1, 2, 3, 4};
+    float[] b = {5, 6, 7, 8};
+    float[] c = new float[4];
+    Gemm.gemm(Layout.NN, 2, 2, 2, a, 0, 2, b, 0, 2, c, 0, 2, Epilogue.NONE);
+    assertThat(c).usingExactEquality().containsExactly(19f, 22f, 43f, 50f).inOrder();
+  }
+
+  @Test
+  void noAllocationPerCallAfterWarmUp() {
+    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    SplittableRandom rnd = new SplittableRandom(1);
+    int m = 200, n = 300, k = 300;
+    float[] a = random(rnd, m * k);
+    float[] b = random(rnd, k * n);
+    float[] c = new float[m * n];
+    Epilogue ep = Epilogue.biasActivation(random(rnd, n), 0, Activation.RELU);
+    Parallelism.setThreads(2);
+    // JIT warm-up allocates (interpreted/C1 code boxes vectors); steady state must not.
+    long allocated = Long.MAX_VALUE;
+    for (int batch = 0; batch < 60 && allocated >= 1024; batch++) {
+      long before = mx.getCurrentThreadAllocatedBytes();
+      for (int i = 0; i < 10; i++) {
+        for (Layout layout : Layout.values()) {
+          FAST.gemm(layout, m, n, k, a, 0, layout == Layout.TN ? m : k, b, 0, layout == Layout.NT ? k : n, c, 0, n, ep);
+        }
+        FAST.gemm(Layout.NN, 4, 5, 6, a, 0, 6, b, 0, 5, c, 0, 5, ep); // direct path
+      }
+      allocated = mx.getCurrentThreadAllocatedBytes() - before;
+    }
+    assertWithMessage("bytes allocated by 40 GEMM calls after warm-up").that(allocated).isLessThan(1024L);
+  }
+
+  @Test
+  void rejectsBadArguments() {
+    float[] x = new float[10];
+    assertThrows(IllegalArgumentException.class,
+        () -> FAST.gemm(Layout.NN, -1, 2, 2, x, 0, 2, x, 0, 2, x, 0, 2, Epilogue.NONE));
+    assertThrows(IllegalArgumentException.class,
+        () -> FAST.gemm(Layout.NN, 2, 2, 3, x, 0, 2, x, 0, 2, x, 0, 2, Epilogue.NONE));
+    assertThrows(IndexOutOfBoundsException.class,
+        () -> FAST.gemm(Layout.NN, 4, 4, 4, x, 0, 4, x, 0, 4, x, 0, 4, Epilogue.NONE));
+  }
+
+  private static float[] random(SplittableRandom rnd, int n) {
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = (float) (rnd.nextDouble() * 2 - 1);
+    }
+    return x;
+  }
+}

@@ -1,0 +1,135 @@
+package io.kiln.tests.compile;
+
+import static com.google.testing.compile.CompilationSubject.assertThat;
+import static io.kiln.tests.compile.DiagnosticsTest.compile;
+import static io.kiln.tests.compile.DiagnosticsTest.source;
+
+import com.google.testing.compile.Compilation;
+import com.google.testing.compile.JavaFileObjects;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Valid models compile cleanly and so does the class Kiln writes for them (compile-testing compiles
+ * generated sources in the same build, against the runtime on the test classpath).
+ */
+class GeneratedCodeTest {
+
+  static JavaFileObject goldenMlp() {
+    return source(
+        "test.GoldenMlp",
+        "/** A small classifier whose generated class is kept as a golden file. */",
+        "@Model(maxBatch = 8)",
+        "abstract class GoldenMlp {",
+        "  @Input(shape = 4) abstract Tensor features();",
+        "  @Dense(units = 8, activation = Activation.RELU) abstract Tensor hidden(Tensor features);",
+        "  @Dense(units = 3) abstract Tensor logits(Tensor hidden);",
+        "  @Loss(LossKind.SOFTMAX_CROSS_ENTROPY) abstract Tensor loss(Tensor logits, @Labels IntTensor label);",
+        "}");
+  }
+
+  /** The generated class for a small MLP, compared token by token with a reviewed golden file. */
+  @Test
+  void mlpMatchesGoldenFile() {
+    Compilation compilation = compile(goldenMlp());
+    assertThat(compilation).succeededWithoutWarnings();
+    assertThat(compilation)
+        .generatedSourceFile("test.KilnGoldenMlp")
+        .hasSourceEquivalentTo(JavaFileObjects.forResource("golden/KilnGoldenMlp.java"));
+  }
+
+  /** Each loss kind, @Flatten over an image, inference-only and a perceptron: no warning anywhere. */
+  @Test
+  void validModelsCompileWithoutWarnings() {
+    Compilation compilation =
+        compile(
+            goldenMlp(),
+            source(
+                "test.ImageNet",
+                "@Model(maxBatch = 16)",
+                "abstract class ImageNet {",
+                "  @Input(shape = {1, 6, 6}) abstract Tensor image();",
+                "  @Flatten abstract Tensor flat(Tensor image);",
+                "  @Dense(units = 12, activation = Activation.TANH, init = Init.XAVIER_UNIFORM) abstract Tensor h(Tensor flat);",
+                "  @Dense(units = 1) abstract Tensor logit(Tensor h);",
+                "  @Loss(LossKind.SIGMOID_BINARY_CROSS_ENTROPY) abstract Tensor loss(Tensor logit, @Labels Tensor target);",
+                "}"),
+            source(
+                "test.Regressor",
+                "@Model",
+                "abstract class Regressor {",
+                "  @Input(shape = 3) abstract Tensor x();",
+                "  @Dense(units = 5, activation = Activation.SIGMOID, bias = false) abstract Tensor h(Tensor x);",
+                "  @Dense(units = 2) abstract Tensor y(Tensor h);",
+                "  @Loss(LossKind.MEAN_SQUARED_ERROR) abstract Tensor loss(Tensor y, @Labels Tensor target);",
+                "}"),
+            source(
+                "test.Perceptron",
+                "@Model(maxBatch = 4)",
+                "abstract class Perceptron {",
+                "  @Input(shape = 2) abstract Tensor x();",
+                "  @Dense(units = 1, activation = Activation.STEP) abstract Tensor y(Tensor x);",
+                "  @Loss(LossKind.PERCEPTRON) abstract Tensor loss(Tensor y, @Labels Tensor target);",
+                "}"),
+            source(
+                "test.Scorer",
+                "/** No loss: the single node nothing reads is the output. */",
+                "@Model(maxBatch = 1)",
+                "abstract class Scorer {",
+                "  @Input(shape = 8) abstract Tensor x();",
+                "  @Dense(units = 4, activation = Activation.RELU) abstract Tensor h(Tensor x);",
+                "  @Dense(units = 1) abstract Tensor score(Tensor h);",
+                "",
+                "  /** A concrete helper is the user's own business. */",
+                "  static String describe() {",
+                "    return \"scorer\";",
+                "  }",
+                "}"));
+    assertThat(compilation).succeededWithoutWarnings();
+    for (String generated : new String[] {"KilnGoldenMlp", "KilnImageNet", "KilnRegressor", "KilnPerceptron", "KilnScorer"}) {
+      assertThat(compilation).generatedSourceFile("test." + generated);
+    }
+  }
+
+  /** A static nested model is named after its enclosing classes: {@code Kiln<Outer>_<Inner>}. */
+  @Test
+  void nestedModelIsNamedOuterUnderscoreInner() {
+    Compilation compilation =
+        compile(
+            source(
+                "test.Outer",
+                "public class Outer {",
+                "  @Model",
+                "  abstract static class Inner {",
+                "    @Input(shape = 2) abstract Tensor x();",
+                "    @Dense(units = 1) abstract Tensor y(Tensor x);",
+                "  }",
+                "}"));
+    assertThat(compilation).succeededWithoutWarnings();
+    assertThat(compilation)
+        .generatedSourceFile("test.KilnOuter_Inner")
+        .contentsAsUtf8String()
+        .contains("public final class KilnOuter_Inner {");
+  }
+
+  /** A model in the unnamed package gets its class in the unnamed package. */
+  @Test
+  void modelInUnnamedPackage() {
+    Compilation compilation =
+        compile(
+            JavaFileObjects.forSourceLines(
+                "Tiny",
+                "import io.kiln.dsl.*;",
+                "",
+                "@Model",
+                "abstract class Tiny {",
+                "  @Input(shape = 2) abstract Tensor x();",
+                "  @Dense(units = 1) abstract Tensor y(Tensor x);",
+                "}"));
+    assertThat(compilation).succeededWithoutWarnings();
+    assertThat(compilation)
+        .generatedSourceFile("KilnTiny")
+        .contentsAsUtf8String()
+        .contains("public final class KilnTiny {");
+  }
+}
