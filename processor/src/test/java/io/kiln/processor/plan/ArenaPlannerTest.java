@@ -283,7 +283,7 @@ class ArenaPlannerTest {
     // The IR always makes the output the result of the last forward call; hand the planner a
     // program whose output is an earlier buffer to check its own extension of the output's life.
     KernelProgram p = Specs.program(model(input("x", 4), dense("a", 8, "x"), dense("b", 8, "a"), dense("c", 8, "b")));
-    KernelProgram early = new KernelProgram(p.shaped(), p.params(), p.inputs(), null,
+    KernelProgram early = new KernelProgram(p.shaped(), p.params(), p.state(), p.inputs(), null,
         ((KernelCall.DenseForward) p.forward().get(0)).y(), p.forward(), null, List.of());
     MemoryPlan plan = new ArenaPlanner().plan(early, 8);
     assertSound(plan); // the checker extends a's interval to the last forward call
