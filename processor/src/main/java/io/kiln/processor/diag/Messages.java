@@ -19,7 +19,7 @@ public final class Messages {
   }
 
   public static String modelFinal(String model) {
-    return "@Model class " + model + " is final; declare it abstract (Kiln writes Kiln" + model + " beside it)";
+    return "@Model class " + model + " is final; declare it abstract: it only declares the network, Kiln writes the implementation as Kiln" + model;
   }
 
   public static String modelNotAbstract(String model) {
@@ -27,7 +27,7 @@ public final class Messages {
   }
 
   public static String modelInner(String model) {
-    return "@Model class " + model + " is an inner class; make it static so Kiln can instantiate its model without an outer instance";
+    return "@Model class " + model + " is an inner class; make it static: a network declaration cannot depend on an instance of its enclosing class";
   }
 
   public static String modelLocal(String model) {

@@ -198,7 +198,7 @@ public final class ModelWriter {
     CodeBlock.Builder doc = CodeBlock.builder();
     doc.add("Kiln's implementation of {@link $L}: a $L-parameter network compiled at build time.\n\n",
         spec.declaredName(), plan.paramFloats());
-    doc.add("<p>Create one with {@link #create(long)} or {@link #load(java.nio.file.Path)}. An instance is not\n"
+    doc.add("<p>Create one with {@link #create(long)} or {@link #load(Path)}. An instance is not\n"
         + "thread-safe: give each thread its own. A call takes at most {@value #MAX_BATCH} samples.\n\n");
     doc.add("<pre>\n$L</pre>\n", legend().replace("<", "&lt;").replace(">", "&gt;"));
     return doc.build();
@@ -207,11 +207,12 @@ public final class ModelWriter {
   /** The shape legend: node, layer, shape per batch. */
   private String legend() {
     int w = Math.max(6, graph.order().stream().mapToInt(n -> n.name().length()).max().orElse(4) + 2);
+    int lw = Math.max(7, graph.order().stream().mapToInt(n -> describe(n).length()).max().orElse(5) + 2);
     StringBuilder sb = new StringBuilder();
-    sb.append(pad("node", w)).append(pad("layer", 44)).append("shape\n");
+    sb.append(pad("node", w)).append(pad("layer", lw)).append("shape\n");
     for (Node n : graph.order()) {
       String shape = n.isLoss() ? "scalar (labels " + n.labels() + " " + shaped.labelsShape().withBatch() + ")" : shaped.shape(n).withBatch();
-      sb.append(pad(n.name(), w)).append(pad(describe(n), 44)).append(shape).append('\n');
+      sb.append(pad(n.name(), w)).append(pad(describe(n), lw)).append(shape).append('\n');
     }
     return sb.toString();
   }
@@ -288,7 +289,7 @@ public final class ModelWriter {
       type.addField(FieldSpec.builder(INTS, shapeConstant(in.name()), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
           .initializer("{$L}", dims(shaped.shape(in.name()).dims())).build());
     }
-    if (program.labels() != null) {
+    if (program.labels() != null && graph.labelsType() == ValueType.TENSOR) {
       type.addField(FieldSpec.builder(INTS, labelsShapeConstant(), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
           .initializer("{$L}", dims(shaped.labelsShape().dims())).build());
     }
@@ -299,9 +300,21 @@ public final class ModelWriter {
     }
     for (Buffer b : program.arenaBuffers()) {
       type.addField(FieldSpec.builder(TypeName.INT, arenaConstant(b), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-          .addJavadoc("$L $L in the arena.\n", describeBuffer(b), b.shape())
+          .addJavadoc("$L $L in the arena$L.\n", describeBuffer(b), b.shape(), sharing(b))
           .initializer("$L", plan.offset(b)).build());
     }
+  }
+
+  /** Names the buffers planned into the same memory as {@code b} (never alive at the same time). */
+  private String sharing(Buffer b) {
+    int start = plan.offset(b);
+    long end = start + b.floats(plan.maxBatch());
+    List<String> others = program.arenaBuffers().stream()
+        .filter(o -> o != b && plan.offset(o) < end && start < plan.offset(o) + o.floats(plan.maxBatch()))
+        .map(ModelWriter::describeBuffer)
+        .map(d -> d.endsWith(",") ? d.substring(0, d.length() - 1) : d)
+        .toList();
+    return others.isEmpty() ? "" : "; shares memory with " + String.join(", ", others);
   }
 
   private static String describeBuffer(Buffer b) {
@@ -385,7 +398,8 @@ public final class ModelWriter {
         .addJavadoc("A new model with weights drawn from {@code seed} (same seed, same weights) and zero biases.\n")
         .addParameter(TypeName.LONG, "seed")
         .addStatement("$T model = new $T(seed)", self, self)
-        .addStatement("$T rng = new $T(seed)", RNG, RNG);
+        .addStatement("$T rng = new $T(seed)", RNG, RNG)
+        .addComment("Initializers.fill(kind, slab, offset, count, fanIn, fanOut, rng), in the order parameters are declared");
     for (ParamTensor p : program.params()) {
       m.addStatement("$T.fill($T.$L, model.params, $L, $L, $L, $L, rng)", INITIALIZERS, INIT, p.init(), paramConstant(p), p.size(), p.fanIn(), p.fanOut());
     }
@@ -450,8 +464,8 @@ public final class ModelWriter {
         .beginControlFlow("for ($T p : parameters)", PARAMETER)
         .beginControlFlow("if (p.name().equals(name))").addStatement("return p").endControlFlow()
         .endControlFlow()
-        .addStatement("throw new $T(MODEL_NAME + $S + name + $S + $S)", IllegalArgumentException.class,
-            " has no parameter '", "'; it has ", program.params().stream().map(ParamTensor::name).collect(Collectors.joining(", ")));
+        .addStatement("throw new $T(MODEL_NAME + $S + name + $S)", IllegalArgumentException.class,
+            " has no parameter '", "'; it has " + program.params().stream().map(ParamTensor::name).collect(Collectors.joining(", ")));
     return m.build();
   }
 
@@ -602,8 +616,9 @@ public final class ModelWriter {
   private MethodSpec summary() {
     return MethodSpec.methodBuilder("summary").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(String.class)
         .addJavadoc("The layers, their shapes and the memory plan, for printing.\n")
-        .addStatement("return $S + PARAMETER_COUNT + $S + ARENA_FLOATS * 4L / 1024 + $S + NAIVE_FLOATS * 4L / 1024 + $S",
-            spec.declaredName() + "\n" + legend(), " parameters; arena ", " KiB (unshared: ", " KiB)")
+        .addStatement("return $S\n+ $T.format($T.ROOT, $S, PARAMETER_COUNT, ARENA_FLOATS * 4 / 1024.0, NAIVE_FLOATS * 4 / 1024.0)",
+            spec.declaredName() + "\n" + legend(), String.class, ClassName.get(java.util.Locale.class),
+            "%d parameters; activation memory %.1f KiB at MAX_BATCH (%.1f KiB if no tensor shared memory)")
         .build();
   }
 

@@ -100,7 +100,7 @@ public final class GraphBuilder {
       }
       NodeSpec target = byName.get(p.name());
       if (target == null) {
-        report.error(ErrorId.UNKNOWN_NODE, p.ref(), Messages.unknownNode(n.name(), p.name(), closest(p.name(), byName.keySet())));
+        report.error(ErrorId.UNKNOWN_NODE, p.ref(), Messages.unknownNode(n.name(), p.name(), closest(p.name(), without(byName.keySet(), n.name()))));
         ok = false;
         continue;
       }
@@ -231,6 +231,13 @@ public final class GraphBuilder {
       }
     }
     return seen;
+  }
+
+  /** {@code names} less {@code self}: a node never reads itself, so it is no suggestion. */
+  private static Set<String> without(Set<String> names, String self) {
+    Set<String> rest = new LinkedHashSet<>(names);
+    rest.remove(self);
+    return rest;
   }
 
   /** The declared name closest to {@code name} by edit distance, or null if none is close. */

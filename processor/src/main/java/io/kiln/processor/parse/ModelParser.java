@@ -132,7 +132,7 @@ public final class ModelParser {
       ok = false;
     }
     if (!isType(method.getReturnType(), TENSOR)) {
-      report.error(ErrorId.NODE_DECLARATION, methodRef, Messages.nodeReturnType(name, method.getReturnType().toString()));
+      report.error(ErrorId.NODE_DECLARATION, methodRef, Messages.nodeReturnType(name, simpleName(method.getReturnType())));
       ok = false;
     }
     if (!seen.add(name)) {
@@ -155,7 +155,7 @@ public final class ModelParser {
       } else if (isType(p.asType(), INT_TENSOR)) {
         type = ValueType.INT_TENSOR;
       } else {
-        report.error(ErrorId.NODE_DECLARATION, pRef, Messages.paramType(name, pName, p.asType().toString()));
+        report.error(ErrorId.NODE_DECLARATION, pRef, Messages.paramType(name, pName, simpleName(p.asType())));
         ok = false;
         continue;
       }
@@ -199,6 +199,11 @@ public final class ModelParser {
       return new Layer.Flatten();
     }
     return new Layer.Loss(method.getAnnotation(Loss.class).value());
+  }
+
+  /** {@code String} rather than {@code java.lang.String}, as users wrote it. */
+  private static String simpleName(TypeMirror type) {
+    return type.getKind() == TypeKind.DECLARED ? ((DeclaredType) type).asElement().getSimpleName().toString() : type.toString();
   }
 
   private static boolean isType(TypeMirror type, String qualifiedName) {
