@@ -1,0 +1,114 @@
+package io.kiln.bench;
+
+import io.kiln.runtime.Parallelism;
+import io.kiln.runtime.gemm.Epilogue;
+import io.kiln.runtime.gemm.Gemm;
+import io.kiln.runtime.gemm.Layout;
+import io.kiln.runtime.simd.Vectorization;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * {@code ./bench gemm [--openblas] [--quick]}: one JSON line per measurement on stdout, a summary
+ * on stderr. GFLOP/s = 2·m·n·k / median time; {@code gflops_best} uses the fastest repetition.
+ */
+final class GemmBench {
+  private GemmBench() {}
+
+  /** A benchmarked product: a name for the source of the shape and its layouts. */
+  record Shape(String name, int m, int n, int k, List<Layout> layouts) {}
+
+  static List<Shape> shapes() {
+    List<Shape> s = new ArrayList<>();
+    for (int c : new int[] {64, 128, 256, 512, 1024}) {
+      s.add(new Shape("cube", c, c, c, List.of(Layout.NN, Layout.NT, Layout.TN)));
+    }
+    // The reference models' products (batch 64 for the convolutions, 32 for the LSTM), see docs/benchmarks.md.
+    s.add(new Shape("charlstm_step", 32, 1024, 256, List.of(Layout.NN, Layout.NT)));
+    s.add(new Shape("lenet_conv1", 64 * 28 * 28, 6, 25, List.of(Layout.NN)));
+    s.add(new Shape("lenet_conv2", 64 * 10 * 10, 16, 150, List.of(Layout.NN)));
+    s.add(new Shape("cnn64_conv1", 64 * 62 * 62, 32, 27, List.of(Layout.NN)));
+    s.add(new Shape("cnn64_conv2", 64 * 29 * 29, 64, 288, List.of(Layout.NN)));
+    return s;
+  }
+
+  static void run(List<String> args) throws Exception {
+    boolean openblas = args.contains("--openblas");
+    boolean quick = args.contains("--quick");
+    double warm = quick ? 0.1 : 0.4, rep = quick ? 0.03 : 0.1;
+    int reps = quick ? 5 : 7;
+    int cores = Runtime.getRuntime().availableProcessors();
+    System.err.println("kiln gemm benchmark: kernels " + Vectorization.provider().name() + ", " + cores
+        + " cores, java " + Runtime.version() + (openblas ? "" : " (add --openblas for the OpenBLAS comparison)"));
+
+    double peak = FmaPeak.measure(5);
+    System.out.println("{\"kernel\":\"fma_peak\",\"threads\":1,\"gflops\":" + Timing.fmt(peak) + "}");
+
+    Object blas = null;
+    if (openblas) {
+      try {
+        System.err.println("openblas: " + OpenBlasSgemm.version());
+        blas = Boolean.TRUE;
+      } catch (Throwable e) {
+        System.err.println("openblas: not available (" + e + "); skipping the comparison");
+      }
+    }
+
+    List<String> summary = new ArrayList<>();
+    int[] threadCounts = cores >= 2 ? new int[] {1, 2} : new int[] {1};
+    for (Shape s : shapes()) {
+      SplittableRandom rnd = new SplittableRandom(7);
+      float[] a = random(rnd, s.m() * s.k());
+      float[] b = random(rnd, s.k() * s.n());
+      float[] c = new float[s.m() * s.n()];
+      double flops = 2.0 * s.m() * s.n() * s.k();
+      for (Layout layout : s.layouts()) {
+        int lda = layout == Layout.TN ? s.m() : s.k();
+        int ldb = layout == Layout.NT ? s.k() : s.n();
+        for (int t : threadCounts) {
+          Parallelism.setThreads(t);
+          Timing.Result r = Timing.measure(
+              () -> Gemm.gemm(layout, s.m(), s.n(), s.k(), a, 0, lda, b, 0, ldb, c, 0, s.n(), Epilogue.NONE),
+              warm, rep, reps);
+          double gf = flops / r.medianSeconds() / 1e9;
+          double best = flops / r.minSeconds() / 1e9;
+          System.out.println(line("gemm", s, layout, t, gf, best, peak));
+          summary.add(String.format(java.util.Locale.ROOT, "%-14s %s %6d %5d %5d  t=%d  %7.1f GFLOP/s  %5.1f%% of 1-core peak",
+              s.name(), layout, s.m(), s.n(), s.k(), t, gf, 100 * gf / peak));
+        }
+        if (blas != null) {
+          try (OpenBlasSgemm ob = new OpenBlasSgemm(a, b, c.length)) {
+            for (int t : threadCounts) {
+              OpenBlasSgemm.setThreads(t);
+              Timing.Result r = Timing.measure(() -> ob.sgemm(layout.name(), s.m(), s.n(), s.k()), warm, rep, reps);
+              double gf = flops / r.medianSeconds() / 1e9;
+              double best = flops / r.minSeconds() / 1e9;
+              System.out.println(line("openblas_sgemm", s, layout, t, gf, best, peak));
+              summary.add(String.format(java.util.Locale.ROOT, "%-14s %s %6d %5d %5d  t=%d  %7.1f GFLOP/s  (OpenBLAS)",
+                  s.name(), layout, s.m(), s.n(), s.k(), t, gf));
+            }
+          }
+        }
+      }
+    }
+    Parallelism.setThreads(cores);
+    double peak2 = FmaPeak.measure(3);
+    System.err.println("FMA peak (1 core): " + Timing.fmt(peak) + " GFLOP/s at start, " + Timing.fmt(peak2) + " at end");
+    summary.forEach(System.err::println);
+  }
+
+  private static String line(String kernel, Shape s, Layout layout, int threads, double gf, double best, double peak) {
+    return "{\"kernel\":\"" + kernel + "\",\"layout\":\"" + layout + "\",\"m\":" + s.m() + ",\"n\":" + s.n() + ",\"k\":" + s.k()
+        + ",\"threads\":" + threads + ",\"gflops\":" + Timing.fmt(gf) + ",\"gflops_best\":" + Timing.fmt(best)
+        + ",\"peak_fraction\":" + String.format(java.util.Locale.ROOT, "%.3f", gf / peak) + ",\"shape\":\"" + s.name() + "\"}";
+  }
+
+  private static float[] random(SplittableRandom rnd, int n) {
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = (float) (rnd.nextDouble() * 2 - 1);
+    }
+    return x;
+  }
+}

@@ -1,0 +1,22 @@
+package io.kiln.bench;
+
+/**
+ * A reference model as {@code ./bench models} times it, matching one case of
+ * {@code ../shared/peers/torch_bench.py} (same name, batch, shapes, loss and SGD step).
+ */
+public interface ReferenceModel {
+  /** The peer's case name: lenet, cnn64, charlstm, seq2seq or gpt. */
+  String name();
+
+  /** Samples per step (torch_bench's B). */
+  int batch();
+
+  /** Trainable parameter count (must equal the PyTorch model's). */
+  long params();
+
+  /** One SGD training step (forward, backward, update) on a fixed batch. */
+  void trainStep();
+
+  /** One forward pass (loss, no gradients) on the same batch. */
+  void forward();
+}
