@@ -311,10 +311,14 @@ public final class ModelWriter {
     long end = start + b.floats(plan.maxBatch());
     List<String> others = program.arenaBuffers().stream()
         .filter(o -> o != b && plan.offset(o) < end && start < plan.offset(o) + o.floats(plan.maxBatch()))
-        .map(ModelWriter::describeBuffer)
-        .map(d -> d.endsWith(",") ? d.substring(0, d.length() - 1) : d)
+        .map(o -> o.kind() == Buffer.Kind.SCRATCH ? o.name() : o.kind() == Buffer.Kind.GRADIENT ? "∂" + o.name().substring(2) : o.name())
         .toList();
-    return others.isEmpty() ? "" : "; shares memory with " + String.join(", ", others);
+    if (others.isEmpty()) {
+      return "";
+    }
+    String listed = String.join(", ", others.subList(0, Math.min(3, others.size())));
+    return "; reuses memory of " + listed + (others.size() > 3 ? " and " + (others.size() - 3) + " more" : "")
+        + " (never alive at the same time)";
   }
 
   private static String describeBuffer(Buffer b) {

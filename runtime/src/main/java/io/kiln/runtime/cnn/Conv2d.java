@@ -150,6 +150,7 @@ public final class Conv2d {
     int f = g.filters();
     for (int b = 0; b < batch; b++) {
       int xb = xOff + b * g.inputSize();
+      int dxb = dxOff + b * g.inputSize();
       int zb = dzOff + b * g.outputSize();
       // dW[F, K] += dZ[F, N] · cols[K, N]ᵀ
       if (pointwise) {
@@ -166,14 +167,14 @@ public final class Conv2d {
       if (dx != null) {
         // dcols[K, N] = W[F, K]ᵀ · dZ[F, N]
         if (pointwise) {
-          GEMM.gemm(Layout.TN, k, n, f, w, wOff, k, dz, zb, n, dx, xb, n,
+          GEMM.gemm(Layout.TN, k, n, f, w, wOff, k, dz, zb, n, dx, dxb, n,
               accumulateDx ? Epilogue.ACCUMULATE : Epilogue.NONE);
         } else {
           GEMM.gemm(Layout.TN, k, n, f, w, wOff, k, dz, zb, n, dcols, dcolsOff, n, Epilogue.NONE);
           if (!accumulateDx) {
-            Arrays.fill(dx, xb, xb + g.inputSize(), 0f);
+            Arrays.fill(dx, dxb, dxb + g.inputSize(), 0f);
           }
-          col2imAdd(g, dcols, dcolsOff, dx, xb);
+          col2imAdd(g, dcols, dcolsOff, dx, dxb);
         }
       }
     }
