@@ -1,0 +1,107 @@
+package io.kiln.runtime.cnn;
+
+import static com.google.common.truth.Truth.assertWithMessage;
+
+import io.kiln.dsl.Activation;
+import io.kiln.runtime.gemm.Epilogue;
+import io.kiln.runtime.init.Rng;
+import java.lang.management.ManagementFactory;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * After warm-up (C2 must have compiled the Vector API code, which boxes while interpreted) a
+ * LeNet-like forward and backward pass allocates nothing on the calling thread.
+ */
+class CnnAllocationTest {
+  private static final int BATCH = 2;
+  private final ConvGeometry c1 = ConvGeometry.same(1, 28, 28, 6, 5, 5, 1);
+  private final PoolGeometry p1 = PoolGeometry.of(6, 28, 28, 2);
+  private final ConvGeometry c2 = ConvGeometry.valid(6, 14, 14, 16, 5, 5, 1);
+  private final PoolGeometry p2 = PoolGeometry.of(16, 10, 10, 2);
+  private final ConvGeometry c3 = ConvGeometry.valid(16, 5, 5, 8, 1, 1, 1); // pointwise
+
+  private final Random r = new Random(1);
+  private final float[] x = fill(BATCH * c1.inputSize());
+  private final float[] w1 = fill(c1.weightSize());
+  private final float[] b1 = fill(c1.filters());
+  private final float[] w2 = fill(c2.weightSize());
+  private final float[] b2 = fill(c2.filters());
+  private final float[] w3 = fill(c3.weightSize());
+  private final Epilogue e2 = Conv2d.epilogue(b2, 0, Activation.NONE);
+  private final float[] cols = new float[Math.max(c1.colsSize(), c2.colsSize())];
+  private final float[] dcols = new float[cols.length];
+  private final float[] z1 = new float[BATCH * c1.outputSize()];
+  private final float[] a1 = new float[BATCH * p1.outputSize()];
+  private final float[] z2 = new float[BATCH * c2.outputSize()];
+  private final float[] n2 = new float[z2.length];
+  private final float[] a2 = new float[BATCH * p2.outputSize()];
+  private final float[] d2 = new float[a2.length];
+  private final float[] mask = new float[a2.length];
+  private final float[] z3 = new float[BATCH * c3.outputSize()];
+  private final float[] gamma = fill(16);
+  private final float[] beta = fill(16);
+  private final float[] rm = new float[16];
+  private final float[] rv = new float[16];
+  private final float[] sm = new float[16];
+  private final float[] sis = new float[16];
+  private final Rng rng = new Rng(5);
+  // gradients
+  private final float[] dw1 = new float[w1.length];
+  private final float[] db1 = new float[b1.length];
+  private final float[] dw2 = new float[w2.length];
+  private final float[] db2 = new float[b2.length];
+  private final float[] dw3 = new float[w3.length];
+  private final float[] dgamma = new float[16];
+  private final float[] dbeta = new float[16];
+  private final float[] gz1 = new float[z1.length];
+  private final float[] ga1 = new float[a1.length];
+  private final float[] gz2 = new float[z2.length];
+  private final float[] gn2 = new float[z2.length];
+  private final float[] ga2 = new float[a2.length];
+  private final float[] gd2 = new float[a2.length];
+
+  private float[] fill(int n) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = (float) r.nextGaussian() * 0.3f;
+    }
+    return a;
+  }
+
+  private void step() {
+    Conv2d.forward(c1, BATCH, x, 0, w1, 0, b1, 0, Activation.NONE, z1, 0, cols, 0);
+    Pooling.reluMaxForward(p1, BATCH, z1, 0, a1, 0);
+    Conv2d.forward(c2, BATCH, a1, 0, w2, 0, e2, z2, 0, cols, 0);
+    BatchNorm.forwardTrain(BATCH, 16, 100, z2, 0, gamma, 0, beta, 0, rm, 0, rv, 0, 0.1f, 1e-5f, n2, 0, sm, 0, sis, 0);
+    Pooling.maxForward(p2, BATCH, n2, 0, a2, 0);
+    Dropout.forwardTrain(0.25f, rng, a2, 0, d2, 0, mask, 0, a2.length);
+    Conv2d.forward(c3, BATCH, d2, 0, w3, 0, null, 0, Activation.RELU, z3, 0, null, 0);
+    // backward with dz3 = z3 (any values do)
+    Conv2d.backward(c3, BATCH, d2, 0, w3, 0, z3, 0, dw3, 0, null, 0, gd2, 0, false, null, 0, null, 0);
+    Dropout.backward(gd2, 0, mask, 0, ga2, 0, a2.length, false);
+    Pooling.maxBackward(p2, BATCH, n2, 0, ga2, 0, gn2, 0, false);
+    BatchNorm.backward(BATCH, 16, 100, z2, 0, gamma, 0, sm, 0, sis, 0, gn2, 0, gz2, 0, false, dgamma, 0, dbeta, 0);
+    Conv2d.backward(c2, BATCH, a1, 0, w2, 0, gz2, 0, dw2, 0, db2, 0, ga1, 0, false, cols, 0, dcols, 0);
+    Pooling.reluMaxBackward(p1, BATCH, z1, 0, ga1, 0, gz1, 0, false);
+    Conv2d.backward(c1, BATCH, x, 0, w1, 0, gz1, 0, dw1, 0, db1, 0, null, 0, false, cols, 0, dcols, 0);
+    Pooling.avgForward(p2, BATCH, n2, 0, a2, 0);
+    Pooling.avgBackward(p2, BATCH, ga2, 0, gn2, 0, true);
+    BatchNorm.forwardEval(BATCH, 16, 100, z2, 0, gamma, 0, beta, 0, rm, 0, rv, 0, 1e-5f, n2, 0);
+  }
+
+  @Test
+  void noAllocationPerStepAfterWarmUp() {
+    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    for (int i = 0; i < 3000; i++) {
+      step();
+    }
+    int steps = 200;
+    long before = threads.getCurrentThreadAllocatedBytes();
+    for (int i = 0; i < steps; i++) {
+      step();
+    }
+    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+    assertWithMessage("bytes allocated by %s LeNet-like training steps", steps).that(allocated).isEqualTo(0);
+  }
+}
