@@ -1,0 +1,25 @@
+package io.kiln.runtime;
+
+/** Training metrics generated models compute on the fly, from memory a step already has. */
+public final class Metrics {
+  private Metrics() {}
+
+  /**
+   * How many of {@code rows} rows of {@code logits} ({@code rows × classes}) have their largest
+   * entry (the first, on ties) at the row's label.
+   */
+  public static int countArgmaxMatches(float[] logits, int off, int[] labels, int labelsOff, int rows, int classes) {
+    int correct = 0;
+    for (int r = 0; r < rows; r++) {
+      int base = off + r * classes;
+      int best = 0;
+      for (int c = 1; c < classes; c++) {
+        if (logits[base + c] > logits[base + best]) {
+          best = c;
+        }
+      }
+      correct += best == labels[labelsOff + r] ? 1 : 0;
+    }
+    return correct;
+  }
+}

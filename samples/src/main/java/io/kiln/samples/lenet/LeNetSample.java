@@ -1,0 +1,110 @@
+package io.kiln.samples.lenet;
+
+import io.kiln.runtime.data.Batches;
+import io.kiln.runtime.data.Dataset;
+import io.kiln.runtime.train.Adam;
+import io.kiln.runtime.train.ProgressBar;
+import io.kiln.runtime.train.TrainingCurve;
+import io.kiln.samples.data.FashionMnist;
+import io.kiln.samples.train.Args;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Trains {@link LeNet} on Fashion-MNIST: shuffled minibatches, a progress bar, test accuracy after
+ * every epoch, a checkpoint and a loss/accuracy curve beside it.
+ *
+ * <pre>./kiln lenet [--data DIR] [--epochs N] [--batch B] [--lr RATE] [--seed S] [--out DIR]</pre>
+ */
+public final class LeNetSample {
+  private LeNetSample() {}
+
+  /** What a run measured. */
+  public record Result(List<Double> testAccuracy, List<Double> secondsPerEpoch, Path checkpoint, Path curve) {
+    public double finalAccuracy() {
+      return testAccuracy.get(testAccuracy.size() - 1);
+    }
+  }
+
+  public static void main(String[] args) throws IOException {
+    Args a = Args.parse("lenet", args, "data", "epochs", "batch", "lr", "seed", "out");
+    FashionMnist.Splits data = FashionMnist.load(a.path("data"), System.out);
+    int defaultEpochs = data.source() == FashionMnist.Source.EMBEDDED ? 5 : 10;
+    train(data.train(), data.test(), a.intValue("epochs", defaultEpochs), a.intValue("batch", 64), a.floatValue("lr", 1e-3f),
+        a.intValue("seed", 1), a.path("out", Path.of("runs", "lenet")), System.out);
+  }
+
+  /** Trains from scratch and evaluates on {@code test} after each epoch. */
+  public static Result train(Dataset train, Dataset test, int epochs, int batch, float lr, long seed, Path outDir, PrintStream out)
+      throws IOException {
+    if (batch < 1 || batch > KilnLeNet.MAX_BATCH) {
+      throw new IllegalArgumentException("lenet: --batch must be in [1, " + KilnLeNet.MAX_BATCH + "] but is " + batch);
+    }
+    out.println(KilnLeNet.summary());
+    out.printf(Locale.ROOT, "training on %,d images, testing on %,d; %d epochs of batch %d, Adam lr %s%n",
+        train.size(), test.size(), epochs, batch, lr);
+    KilnLeNet model = KilnLeNet.create(seed);
+    Adam adam = new Adam(lr);
+    Batches batches = Batches.shuffled(train, batch, seed);
+    Batches testBatches = Batches.sequential(test, batch);
+    TrainingCurve curve = new TrainingCurve("LeNet on Fashion-MNIST", "epoch");
+    List<Double> accuracies = new ArrayList<>();
+    List<Double> seconds = new ArrayList<>();
+    Files.createDirectories(outDir);
+    Path checkpoint = outDir.resolve("lenet.safetensors");
+    Path curveFile = null;
+    for (int epoch = 1; epoch <= epochs; epoch++) {
+      long t0 = System.nanoTime();
+      batches.startEpoch(epoch);
+      double lossSum = 0;
+      long correct = 0;
+      try (ProgressBar bar = new ProgressBar("epoch " + epoch + "/" + epochs, batches.stepsPerEpoch())) {
+        while (batches.next()) {
+          float loss = model.trainStep(batches.features(), batches.labels(), adam);
+          int right = model.lastCorrect();
+          bar.step(batches.size(), loss, right);
+          lossSum += (double) loss * batches.size();
+          correct += right;
+        }
+      }
+      double elapsed = (System.nanoTime() - t0) / 1e9;
+      double accuracy = evaluate(model, testBatches);
+      double trainLoss = lossSum / train.size();
+      double trainAccuracy = (double) correct / train.size();
+      accuracies.add(accuracy);
+      seconds.add(elapsed);
+      curve.add(epoch, trainLoss, trainAccuracy, accuracy);
+      model.save(checkpoint);
+      curveFile = curve.writeBeside(checkpoint);
+      out.printf(Locale.ROOT, "epoch %d: train loss %.4f, train accuracy %.2f%%, test accuracy %.2f%%, %.1f s (%.0f images/s)%n",
+          epoch, trainLoss, 100 * trainAccuracy, 100 * accuracy, elapsed, train.size() / elapsed);
+    }
+    out.println("checkpoint: " + checkpoint + "; curve: " + curveFile);
+    return new Result(accuracies, seconds, checkpoint, curveFile);
+  }
+
+  /** Test-set accuracy, in inference mode. */
+  static double evaluate(KilnLeNet model, Batches test) {
+    test.startEpoch(0);
+    long correct = 0;
+    long seen = 0;
+    while (test.next()) {
+      correct += countCorrect(model.classify(test.features()), test.labels());
+      seen += test.size();
+    }
+    return (double) correct / seen;
+  }
+
+  private static int countCorrect(int[] predicted, int[] labels) {
+    int right = 0;
+    for (int i = 0; i < predicted.length; i++) {
+      right += predicted[i] == labels[i] ? 1 : 0;
+    }
+    return right;
+  }
+}
