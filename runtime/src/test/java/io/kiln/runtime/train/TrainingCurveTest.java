@@ -63,6 +63,21 @@ class TrainingCurveTest {
     try (Stream<Path> files = Files.list(dir)) {
       assertThat(files.map(p -> p.getFileName().toString()).toList()).containsExactly("lenet-curve.png");
     }
+    // readable by others as usual (a temp file from Files.createTempFile would be 0600)
+    if (png.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      assertThat(Files.getPosixFilePermissions(png)).contains(java.nio.file.attribute.PosixFilePermission.OWNER_READ);
+      assertThat(Files.getPosixFilePermissions(png)).isEqualTo(umaskPermissions(dir));
+    }
+  }
+
+  /** The permissions a plain new file gets here. */
+  static java.util.Set<java.nio.file.attribute.PosixFilePermission> umaskPermissions(Path dir) throws IOException {
+    Path probe = Files.write(dir.resolve("probe"), new byte[0]);
+    try {
+      return Files.getPosixFilePermissions(probe);
+    } finally {
+      Files.delete(probe);
+    }
   }
 
   @Test
