@@ -171,6 +171,10 @@ public final class Pooling {
 
   private static void route(PoolGeometry g, int batch, float[] x, int xOff, float[] dy, int dyOff, float[] dx,
       int dxOff, boolean accumulate, boolean relu) {
+    if (g.size() == 2 && g.stride() == 2) {
+      route2x2(g, batch, x, xOff, dy, dyOff, dx, dxOff, accumulate, relu);
+      return;
+    }
     final int h = g.height();
     final int w = g.width();
     final int k = g.size();
@@ -194,16 +198,81 @@ public final class Pooling {
             for (int b = 0; b < k; b++) {
               int q = base + a * w + b;
               float v = x[in + q];
-              if (v > m || (v != v && m == m)) {
-                m = v;
-                best = q;
-              }
+              // selects rather than branches: on real data the outcome is unpredictable
+              boolean take = greater(v, m);
+              m = take ? v : m;
+              best = take ? q : best;
             }
           }
-          if (!relu || m > 0f) {
-            dx[gin + best] += dy[out + i * ow + j];
+          float d = dy[out + i * ow + j];
+          dx[gin + best] += !relu || m > 0f ? d : 0f;
+        }
+      }
+    }
+  }
+
+  /** {@code v} replaces the current max {@code m}: strictly larger, or the first NaN. */
+  private static boolean greater(float v, float m) {
+    return v > m | (v != v & m == m);
+  }
+
+  /**
+   * The common 2×2 stride-2 backward: windows tile the plane, so each position is written once
+   * (no zero-fill pass, no scatter) and the argmax is a branch-free select.
+   */
+  private static void route2x2(PoolGeometry g, int batch, float[] x, int xOff, float[] dy, int dyOff, float[] dx,
+      int dxOff, boolean accumulate, boolean relu) {
+    final int h = g.height();
+    final int w = g.width();
+    final int oh = g.outHeight();
+    final int ow = g.outWidth();
+    for (int p = 0; p < batch * g.channels(); p++) {
+      int in = xOff + p * h * w;
+      int gin = dxOff + p * h * w;
+      int out = dyOff + p * oh * ow;
+      for (int i = 0; i < oh; i++) {
+        int r0 = 2 * i * w;
+        int r1 = r0 + w;
+        int o = out + i * ow;
+        for (int j = 0; j < ow; j++) {
+          int c = 2 * j;
+          float a0 = x[in + r0 + c];
+          float a1 = x[in + r0 + c + 1];
+          float a2 = x[in + r1 + c];
+          float a3 = x[in + r1 + c + 1];
+          float m = Math.max(Math.max(a0, a1), Math.max(a2, a3));
+          // Bit k is set where position k holds the max (or is a NaN, which only happens when the max
+          // is NaN); the lowest set bit is the first max. Integer selects and masks only: float
+          // selects compile to branches, which mispredict on real data.
+          int hits = (a0 == m | a0 != a0 ? 1 : 0) | (a1 == m | a1 != a1 ? 2 : 0)
+              | (a2 == m | a2 != a2 ? 4 : 0) | (a3 == m | a3 != a3 ? 8 : 0);
+          int best = Integer.numberOfTrailingZeros(hits);
+          int bits = Float.floatToRawIntBits(dy[o + j]) & (!relu || m > 0f ? -1 : 0);
+          float d0 = Float.intBitsToFloat(bits & (((best ^ 0) - 1) >> 31));
+          float d1 = Float.intBitsToFloat(bits & (((best ^ 1) - 1) >> 31));
+          float d2 = Float.intBitsToFloat(bits & (((best ^ 2) - 1) >> 31));
+          float d3 = Float.intBitsToFloat(bits & (((best ^ 3) - 1) >> 31));
+          if (accumulate) {
+            dx[gin + r0 + c] += d0;
+            dx[gin + r0 + c + 1] += d1;
+            dx[gin + r1 + c] += d2;
+            dx[gin + r1 + c + 1] += d3;
+          } else {
+            dx[gin + r0 + c] = d0;
+            dx[gin + r0 + c + 1] = d1;
+            dx[gin + r1 + c] = d2;
+            dx[gin + r1 + c + 1] = d3;
           }
         }
+        if (!accumulate && w > 2 * ow) {
+          // odd width: the last column is in no window
+          dx[gin + r0 + w - 1] = 0f;
+          dx[gin + r1 + w - 1] = 0f;
+        }
+      }
+      if (!accumulate && h > 2 * oh) {
+        // odd height: the last row is in no window
+        Arrays.fill(dx, gin + 2 * oh * w, gin + h * w, 0f);
       }
     }
   }

@@ -1,0 +1,359 @@
+package io.kiln.runtime.rnn;
+
+import io.kiln.dsl.Activation;
+import io.kiln.runtime.gemm.Epilogue;
+import io.kiln.runtime.gemm.GemmKernel;
+import io.kiln.runtime.gemm.Layout;
+import io.kiln.runtime.simd.ElementwiseKernels;
+import io.kiln.runtime.simd.Vectorization;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Elman RNN, LSTM and GRU layers over batch-first sequences {@code x [B, T, F]} with PyTorch's
+ * weight layouts and gate orders (see {@link CellKind}), forward and backpropagation through time.
+ *
+ * <p>Fusion. Forward: the input projection of all steps is one GEMM
+ * ({@code X[B·T, F] · W_ihᵀ + b_ih} into a {@code [B, T, G·H]} workspace); each step is one GEMM
+ * for all gates ({@code h_{t−1}[B, H] · W_hhᵀ + b_hh}, accumulated into step t's rows of that
+ * workspace through its leading dimension {@code T·G·H}; for the GRU into a separate
+ * {@code [B, 3H]} buffer because r multiplies {@code W_hn h + b_hn}) and one fused pass
+ * ({@link RecurrentCells}) for the gate activations and the cell/hidden update. Backward: per step
+ * one fused pass for the gate gradients and one GEMM {@code dh_{t−1} = dGates_t · W_hh}; then for all
+ * steps at once {@code dW_ih += dGatesᵀ·X}, {@code dW_hh += dGatesᵀ·H_prev} (one TN GEMM over the
+ * {@code [B·T, H]} previous hidden states kept by forward), {@code dX = dGates · W_ih} and the bias
+ * column sums. For the GRU, whose n gate has different input-side and recurrent gradients
+ * ({@code dn̂} vs {@code dn̂⊙r}), the end-of-sequence dW_ih and dX are two GEMMs each (r,z columns
+ * and n columns).
+ *
+ * <p>GEMMs are {@link Vectorization#provider()}'s (parallel, results independent of the thread
+ * count); the fused passes are the Vector API ones when available. Nothing is allocated per call
+ * once the bias epilogues for the caller's bias arrays are cached (first call). The oracle is
+ * {@link RecurrentReference}.
+ */
+public final class Recurrent {
+  private static final GemmKernel GEMM = Vectorization.provider().gemm();
+  private static final ElementwiseKernels ELEMENTWISE = Vectorization.provider().elementwise();
+  private static final RecurrentCells CELLS = RecurrentCells.chosen();
+
+  /** {@code C = A·Bᵀ + bias} (input projection; GRU recurrent product). */
+  private static final EpilogueCache STORE_BIAS = new EpilogueCache(false);
+  /** {@code C += A·Bᵀ + bias} (recurrent product into the gate pre-activations). */
+  private static final EpilogueCache ACCUMULATE_BIAS = new EpilogueCache(true);
+
+  private Recurrent() {}
+
+  /**
+   * Runs the layer over {@code steps} time steps.
+   *
+   * @param x {@code [B, T, F]} input sequence
+   * @param wIh {@code weight_ih [G·H, F]}; {@code wHh} {@code weight_hh [G·H, H]}
+   * @param bIh {@code bias_ih [G·H]} or null (no bias); {@code bHh} likewise
+   * @param h0 {@code [B, H]} initial hidden state, or null for zeros
+   * @param c0 {@code [B, H]} initial cell state (LSTM only; ignored otherwise), or null for zeros
+   * @param y {@code [B, T, H]}: every step's hidden state, or null when only the final state is used
+   * @param hT {@code [B, H]}: the final hidden state, or null (y and hT must not both be null)
+   * @param cT {@code [B, H]}: the final cell state (LSTM only), or null
+   * @param workspace {@link RecurrentGeometry#workspaceFloats(int, int)} floats at {@code wsOff}:
+   *     written here, read by {@link #backward}; must not change in between
+   */
+  public static void forward(RecurrentGeometry g, int batch, int steps, float[] x, int xOff,
+      float[] wIh, int wIhOff, float[] wHh, int wHhOff, float[] bIh, int bIhOff, float[] bHh, int bHhOff,
+      float[] h0, int h0Off, float[] c0, int c0Off, float[] y, int yOff, float[] hT, int hTOff, float[] cT, int cTOff,
+      float[] workspace, int wsOff) {
+    Objects.requireNonNull(g, "geometry");
+    RnnChecks.sizes(batch, steps);
+    final CellKind kind = g.kind();
+    final boolean lstm = kind == CellKind.LSTM;
+    final int h = g.hidden();
+    final int f = g.input();
+    final int gh = g.gateWidth();
+    final int bt = batch * steps;
+    RnnChecks.range("x", x, xOff, (long) g.inputSize(batch, steps));
+    RnnChecks.range("weight_ih", wIh, wIhOff, g.weightIhSize());
+    RnnChecks.range("weight_hh", wHh, wHhOff, g.weightHhSize());
+    RnnChecks.optional("bias_ih", bIh, bIhOff, gh);
+    RnnChecks.optional("bias_hh", bHh, bHhOff, gh);
+    RnnChecks.optional("h0", h0, h0Off, g.stateSize(batch));
+    RnnChecks.optional("y", y, yOff, g.outputSize(batch, steps));
+    RnnChecks.optional("hT", hT, hTOff, g.stateSize(batch));
+    if (lstm) {
+      RnnChecks.optional("c0", c0, c0Off, g.stateSize(batch));
+      RnnChecks.optional("cT", cT, cTOff, g.stateSize(batch));
+    }
+    RnnChecks.range("workspace", workspace, wsOff, g.workspaceFloats(batch, steps));
+    if (y == null && hT == null) {
+      throw new IllegalArgumentException("Recurrent.forward needs y or hT (or both) to write the hidden state to");
+    }
+    final float[] ws = workspace;
+    final int acts = wsOff;
+    final int hprev = acts + bt * gh;
+    final int extra = hprev + bt * h; // LSTM: c_t; GRU: W_hn h_{t−1} + b_hn
+    final int rec = extra + bt * h; // GRU: one step's recurrent product [B, 3H]
+
+    // 1. input projection of every step: acts[B·T, G·H] = X · W_ihᵀ + b_ih
+    GEMM.gemm(Layout.NT, bt, gh, f, x, xOff, f, wIh, wIhOff, f, ws, acts, gh,
+        bIh == null ? Epilogue.NONE : STORE_BIAS.get(bIh, bIhOff));
+
+    // 2. h_{−1} into the previous-state rows (b, 0)
+    for (int b = 0; b < batch; b++) {
+      int dst = hprev + b * steps * h;
+      if (h0 == null) {
+        Arrays.fill(ws, dst, dst + h, 0f);
+      } else {
+        System.arraycopy(h0, h0Off + b * h, ws, dst, h);
+      }
+    }
+
+    Epilogue recEp = kind == CellKind.GRU
+        ? (bHh == null ? Epilogue.NONE : STORE_BIAS.get(bHh, bHhOff))
+        : (bHh == null ? Epilogue.ACCUMULATE : ACCUMULATE_BIAS.get(bHh, bHhOff));
+    final int ldh = steps * h;
+    final int ldg = steps * gh;
+    for (int t = 0; t < steps; t++) {
+      // 3. the recurrent product of all gates: one GEMM over the batch
+      if (t == 0 && h0 == null) {
+        // h_{−1} = 0: the product is b_hh alone
+        for (int b = 0; b < batch; b++) {
+          if (kind == CellKind.GRU) {
+            if (bHh == null) {
+              Arrays.fill(ws, rec + b * gh, rec + (b + 1) * gh, 0f);
+            } else {
+              System.arraycopy(bHh, bHhOff, ws, rec + b * gh, gh);
+            }
+          } else if (bHh != null) {
+            addTo(ws, acts + b * ldg, bHh, bHhOff, gh);
+          }
+        }
+      } else if (kind == CellKind.GRU) {
+        GEMM.gemm(Layout.NT, batch, gh, h, ws, hprev + t * h, ldh, wHh, wHhOff, h, ws, rec, gh, recEp);
+      } else {
+        GEMM.gemm(Layout.NT, batch, gh, h, ws, hprev + t * h, ldh, wHh, wHhOff, h, ws, acts + t * gh, ldg, recEp);
+      }
+      // 4. one fused pass per row: activations, cell and hidden update
+      boolean last = t == steps - 1;
+      for (int b = 0; b < batch; b++) {
+        int row = b * steps + t;
+        int a = acts + row * gh;
+        // where h_t goes first: the next step's previous-state row, else y, else hT
+        float[] dst;
+        int dstOff;
+        if (!last) {
+          dst = ws;
+          dstOff = hprev + (row + 1) * h;
+        } else if (y != null) {
+          dst = y;
+          dstOff = yOff + row * h;
+        } else {
+          dst = hT;
+          dstOff = hTOff + b * h;
+        }
+        switch (kind) {
+          case RNN_TANH, RNN_RELU -> {
+            CELLS.elmanForward(kind == CellKind.RNN_RELU, ws, a, h);
+            System.arraycopy(ws, a, dst, dstOff, h);
+          }
+          case LSTM -> {
+            float[] cp = t == 0 ? c0 : ws;
+            int cpOff = t == 0 ? c0Off + b * h : extra + (row - 1) * h;
+            CELLS.lstmForward(ws, a, cp, cpOff, ws, extra + row * h, dst, dstOff, h);
+          }
+          case GRU -> CELLS.gruForward(ws, a, ws, rec + b * gh, ws, hprev + row * h, ws, extra + row * h,
+              dst, dstOff, h);
+        }
+        if (!last) {
+          if (y != null) {
+            System.arraycopy(ws, dstOff, y, yOff + row * h, h);
+          }
+        } else if (dst == y && hT != null) {
+          System.arraycopy(y, dstOff, hT, hTOff + b * h, h);
+        }
+      }
+    }
+    if (lstm && cT != null) {
+      for (int b = 0; b < batch; b++) {
+        System.arraycopy(ws, extra + (b * steps + steps - 1) * h, cT, cTOff + b * h, h);
+      }
+    }
+  }
+
+  /**
+   * Backpropagation through time for the {@link #forward} call that filled {@code workspace} (same
+   * geometry, batch, steps, x, weights, h0, c0).
+   *
+   * @param dy {@code [B, T, H]} ∂L/∂y, or null when only the final state is used
+   * @param dhT {@code [B, H]} ∂L/∂hT, or null (zeros); {@code dcT} likewise for the LSTM's cT
+   * @param dx {@code [B, T, F]}: written (or added to when {@code accumulateDx}); null to skip
+   * @param dh0 {@code [B, H]} ∂L/∂h0, written; null to skip. {@code dc0} likewise (LSTM)
+   * @param dWIh accumulated ({@code +=}); {@code dWHh} likewise
+   * @param dBIh accumulated, or null; {@code dBHh} likewise
+   * @param scratch {@link RecurrentGeometry#backwardScratchFloats(int, int)} floats at {@code scratchOff}
+   */
+  public static void backward(RecurrentGeometry g, int batch, int steps, float[] x, int xOff,
+      float[] wIh, int wIhOff, float[] wHh, int wHhOff, float[] h0, int h0Off, float[] c0, int c0Off,
+      float[] dy, int dyOff, float[] dhT, int dhTOff, float[] dcT, int dcTOff,
+      float[] dx, int dxOff, boolean accumulateDx, float[] dh0, int dh0Off, float[] dc0, int dc0Off,
+      float[] dWIh, int dWIhOff, float[] dWHh, int dWHhOff, float[] dBIh, int dBIhOff, float[] dBHh, int dBHhOff,
+      float[] workspace, int wsOff, float[] scratch, int scratchOff) {
+    Objects.requireNonNull(g, "geometry");
+    RnnChecks.sizes(batch, steps);
+    final CellKind kind = g.kind();
+    final boolean lstm = kind == CellKind.LSTM;
+    final boolean gru = kind == CellKind.GRU;
+    final int h = g.hidden();
+    final int f = g.input();
+    final int gh = g.gateWidth();
+    final int bt = batch * steps;
+    RnnChecks.range("x", x, xOff, (long) g.inputSize(batch, steps));
+    RnnChecks.range("weight_ih", wIh, wIhOff, g.weightIhSize());
+    RnnChecks.range("weight_hh", wHh, wHhOff, g.weightHhSize());
+    RnnChecks.optional("h0", h0, h0Off, g.stateSize(batch));
+    RnnChecks.optional("dy", dy, dyOff, g.outputSize(batch, steps));
+    RnnChecks.optional("dhT", dhT, dhTOff, g.stateSize(batch));
+    RnnChecks.optional("dx", dx, dxOff, g.inputSize(batch, steps));
+    RnnChecks.optional("dh0", dh0, dh0Off, g.stateSize(batch));
+    if (lstm) {
+      RnnChecks.optional("c0", c0, c0Off, g.stateSize(batch));
+      RnnChecks.optional("dcT", dcT, dcTOff, g.stateSize(batch));
+      RnnChecks.optional("dc0", dc0, dc0Off, g.stateSize(batch));
+    }
+    RnnChecks.range("dWeight_ih", dWIh, dWIhOff, g.weightIhSize());
+    RnnChecks.range("dWeight_hh", dWHh, dWHhOff, g.weightHhSize());
+    RnnChecks.optional("dBias_ih", dBIh, dBIhOff, gh);
+    RnnChecks.optional("dBias_hh", dBHh, dBHhOff, gh);
+    RnnChecks.range("workspace", workspace, wsOff, g.workspaceFloats(batch, steps));
+    RnnChecks.range("scratch", scratch, scratchOff, g.backwardScratchFloats(batch, steps));
+    final float[] ws = workspace;
+    final int acts = wsOff;
+    final int hprev = acts + bt * gh;
+    final int extra = hprev + bt * h;
+    final float[] sc = scratch;
+    final int dA = scratchOff; // [B, T, G·H]: gate pre-activation gradients (GRU: of the recurrent products)
+    final int dh = dA + bt * gh; // [B, H]: ∂L/∂h_t flowing back from step t+1
+    final int dc = dh + batch * h; // LSTM [B, H]: ∂L/∂c_t
+    final int dN = dh + batch * h; // GRU [B, T, H]: the n gate's input-side gradient
+
+    initState(sc, dh, dhT, dhTOff, batch * h);
+    if (lstm) {
+      initState(sc, dc, dcT, dcTOff, batch * h);
+    }
+    final int ldg = steps * gh;
+    final Epilogue stepEp = gru ? Epilogue.ACCUMULATE : Epilogue.NONE;
+    for (int t = steps - 1; t >= 0; t--) {
+      // 1. one fused pass per row: the gate gradients
+      for (int b = 0; b < batch; b++) {
+        int row = b * steps + t;
+        int a = acts + row * gh;
+        int dyRow = dyOff + row * h;
+        switch (kind) {
+          case RNN_TANH, RNN_RELU -> CELLS.elmanBackward(kind == CellKind.RNN_RELU, ws, a, sc, dh + b * h, dy,
+              dyRow, sc, dA + row * gh, h);
+          case LSTM -> {
+            float[] cp = t == 0 ? c0 : ws;
+            int cpOff = t == 0 ? c0Off + b * h : extra + (row - 1) * h;
+            CELLS.lstmBackward(ws, a, ws, extra + row * h, cp, cpOff, sc, dh + b * h, dy, dyRow, sc, dc + b * h, sc,
+                dA + row * gh, h);
+          }
+          case GRU -> CELLS.gruBackward(ws, a, ws, extra + row * h, ws, hprev + row * h, sc, dh + b * h, dy, dyRow,
+              sc, dA + row * gh, sc, dN + row * h, h);
+        }
+      }
+      // 2. dh_{t−1} (+)= dGates_t · W_hh
+      if (t > 0 || dh0 != null) {
+        GEMM.gemm(Layout.NN, batch, h, gh, sc, dA + t * gh, ldg, wHh, wHhOff, h, sc, dh, h, stepEp);
+      }
+    }
+    if (dh0 != null) {
+      System.arraycopy(sc, dh, dh0, dh0Off, batch * h);
+    }
+    if (lstm && dc0 != null) {
+      System.arraycopy(sc, dc, dc0, dc0Off, batch * h);
+    }
+
+    // 3. weights and biases over all steps at once
+    // dW_hh += dRecᵀ · H_prev   (TN over the B·T rows)
+    GEMM.gemm(Layout.TN, gh, h, bt, sc, dA, gh, ws, hprev, h, dWHh, dWHhOff, h, Epilogue.ACCUMULATE);
+    if (dBHh != null) {
+      ELEMENTWISE.addColumnSums(dBHh, dBHhOff, sc, dA, bt, gh);
+    }
+    if (!gru) {
+      GEMM.gemm(Layout.TN, gh, f, bt, sc, dA, gh, x, xOff, f, dWIh, dWIhOff, f, Epilogue.ACCUMULATE);
+      if (dBIh != null) {
+        ELEMENTWISE.addColumnSums(dBIh, dBIhOff, sc, dA, bt, gh);
+      }
+      if (dx != null) {
+        GEMM.gemm(Layout.NN, bt, f, gh, sc, dA, gh, wIh, wIhOff, f, dx, dxOff, f,
+            accumulateDx ? Epilogue.ACCUMULATE : Epilogue.NONE);
+      }
+    } else {
+      // r and z columns come from dRec (same as the input side), the n columns from dN
+      int rz = 2 * h;
+      GEMM.gemm(Layout.TN, rz, f, bt, sc, dA, gh, x, xOff, f, dWIh, dWIhOff, f, Epilogue.ACCUMULATE);
+      GEMM.gemm(Layout.TN, h, f, bt, sc, dN, h, x, xOff, f, dWIh, dWIhOff + rz * f, f, Epilogue.ACCUMULATE);
+      if (dBIh != null) {
+        addColumnSums(dBIh, dBIhOff, sc, dA, gh, bt, rz);
+        ELEMENTWISE.addColumnSums(dBIh, dBIhOff + rz, sc, dN, bt, h);
+      }
+      if (dx != null) {
+        GEMM.gemm(Layout.NN, bt, f, rz, sc, dA, gh, wIh, wIhOff, f, dx, dxOff, f,
+            accumulateDx ? Epilogue.ACCUMULATE : Epilogue.NONE);
+        GEMM.gemm(Layout.NN, bt, f, h, sc, dN, h, wIh, wIhOff + rz * f, f, dx, dxOff, f, Epilogue.ACCUMULATE);
+      }
+    }
+  }
+
+  private static void initState(float[] dst, int dstOff, float[] src, int srcOff, int n) {
+    if (src == null) {
+      Arrays.fill(dst, dstOff, dstOff + n, 0f);
+    } else {
+      System.arraycopy(src, srcOff, dst, dstOff, n);
+    }
+  }
+
+  private static void addTo(float[] a, int aOff, float[] b, int bOff, int n) {
+    for (int j = 0; j < n; j++) {
+      a[aOff + j] += b[bOff + j];
+    }
+  }
+
+  /** {@code db[j] += Σ_r a[r·lda + j]} for {@code cols} columns of a strided matrix. */
+  private static void addColumnSums(float[] db, int dbOff, float[] a, int aOff, int lda, int rows, int cols) {
+    for (int r = 0; r < rows; r++) {
+      int row = aOff + r * lda;
+      for (int j = 0; j < cols; j++) {
+        db[dbOff + j] += a[row + j];
+      }
+    }
+  }
+
+  /**
+   * Bias epilogues for the caller's bias arrays, built once per (array, offset) and reused, so a
+   * call allocates nothing. A few slots, replaced round-robin; entries are immutable, so a race
+   * costs at most a rebuilt epilogue.
+   */
+  static final class EpilogueCache {
+    private static final int SLOTS = 8;
+    private final boolean accumulate;
+    private final Entry[] entries = new Entry[SLOTS];
+    private int next;
+
+    EpilogueCache(boolean accumulate) {
+      this.accumulate = accumulate;
+    }
+
+    Epilogue get(float[] bias, int off) {
+      for (Entry e : entries) {
+        if (e != null && e.bias == bias && e.off == off) {
+          return e.epilogue;
+        }
+      }
+      Epilogue ep = Epilogue.of(accumulate, Epilogue.Bias.PER_COLUMN, bias, off, Activation.NONE);
+      int slot = next;
+      entries[slot] = new Entry(bias, off, ep);
+      next = (slot + 1) % SLOTS;
+      return ep;
+    }
+
+    private record Entry(float[] bias, int off, Epilogue epilogue) {}
+  }
+}

@@ -1,0 +1,90 @@
+package io.kiln.runtime.rnn;
+
+import io.kiln.runtime.simd.Vectorization;
+import java.lang.System.Logger.Level;
+
+/**
+ * The fused per-step passes of {@link Recurrent}: gate activations plus the cell/hidden update
+ * (forward) and the gate gradients (backward), for one batch row of {@code n} hidden units. Gate
+ * blocks of a row lie {@code n} floats apart in PyTorch's order (LSTM i, f, g, o; GRU r, z, n).
+ *
+ * <p>Two implementations: {@link ScalarRecurrentCells} (plain Java, the fallback) and
+ * {@code io.kiln.runtime.panama.PanamaRecurrentCells} (Vector API {@code EXP}/{@code TANH}), chosen
+ * once with {@link Vectorization}'s choice and loaded by name so the scalar path never links the
+ * incubator module. Internal to the runtime: public only so that the panama package can implement
+ * it.
+ */
+public interface RecurrentCells {
+
+  /** Elman forward: {@code a = f(a)} in place (f = ReLU when {@code relu}, else tanh); a is then h'. */
+  void elmanForward(boolean relu, float[] a, int aOff, int n);
+
+  /**
+   * LSTM forward. In: {@code a[4n]} = pre-activations (i, f, g, o); out: their activations (σ, σ,
+   * tanh, σ) in place, {@code c = f⊙cPrev + i⊙g} (cPrev null means zeros) and {@code h = o⊙tanh(c)}.
+   */
+  void lstmForward(float[] a, int aOff, float[] cPrev, int cPrevOff, float[] c, int cOff, float[] h, int hOff, int n);
+
+  /**
+   * GRU forward. In: {@code a[3n]} = input-side pre-activations {@code W_i· x + b_i·} (r, z, n) and
+   * {@code rec[3n]} = {@code W_h· h_{t−1} + b_h·}. Out: {@code a} = (r, z, n) activations,
+   * {@code hn = rec[2n..3n)} (kept for backward), {@code h = (1 − z)⊙n + z⊙hPrev}, with
+   * {@code r = σ(a_r + rec_r)}, {@code z = σ(a_z + rec_z)}, {@code n = tanh(a_n + r⊙hn)}.
+   */
+  void gruForward(float[] a, int aOff, float[] rec, int recOff, float[] hPrev, int hPrevOff, float[] hn, int hnOff,
+      float[] h, int hOff, int n);
+
+  /** Elman backward: {@code da = (dh + dy)⊙f'} with f' from the output {@code a}; dy may be null. */
+  void elmanBackward(boolean relu, float[] a, int aOff, float[] dh, int dhOff, float[] dy, int dyOff, float[] da,
+      int daOff, int n);
+
+  /**
+   * LSTM backward for one step. {@code a} = the activations i, f, g, o; {@code c} = c_t;
+   * {@code cPrev} = c_{t−1} (null: zeros); {@code dh} = ∂L/∂h_t from step t+1, plus {@code dy}
+   * (nullable); {@code dc} in: ∂L/∂c_t from step t+1, out: ∂L/∂c_{t−1}. Writes the four
+   * pre-activation gradients to {@code da[4n]}.
+   */
+  void lstmBackward(float[] a, int aOff, float[] c, int cOff, float[] cPrev, int cPrevOff, float[] dh, int dhOff,
+      float[] dy, int dyOff, float[] dc, int dcOff, float[] da, int daOff, int n);
+
+  /**
+   * GRU backward for one step. {@code a} = activations r, z, n; {@code hn} = W_hn h_{t−1} + b_hn;
+   * {@code dh} in: ∂L/∂h_t from step t+1 (plus {@code dy}, nullable), out: the direct part of
+   * ∂L/∂h_{t−1}, {@code dh⊙z}. Writes {@code dRec[3n]} = (dr̂, dẑ, dn̂⊙r), the gradient of the
+   * recurrent products, and {@code dN[n]} = dn̂, the n gate's input-side pre-activation gradient
+   * (hats: pre-activations).
+   */
+  void gruBackward(float[] a, int aOff, float[] hn, int hnOff, float[] hPrev, int hPrevOff, float[] dh, int dhOff,
+      float[] dy, int dyOff, float[] dRec, int dRecOff, float[] dN, int dNOff, int n);
+
+  /** The implementation matching {@link Vectorization#provider()}: Vector API or scalar. */
+  static RecurrentCells chosen() {
+    return Holder.CHOSEN;
+  }
+
+  /** The plain Java implementation. */
+  static RecurrentCells scalar() {
+    return ScalarRecurrentCells.INSTANCE;
+  }
+
+  /** Lazy holder: the choice is made once, on first use. */
+  final class Holder {
+    private static final String PANAMA = "io.kiln.runtime.panama.PanamaRecurrentCells";
+    static final RecurrentCells CHOSEN = choose();
+
+    private Holder() {}
+
+    private static RecurrentCells choose() {
+      if (!Vectorization.provider().name().startsWith("panama")) {
+        return ScalarRecurrentCells.INSTANCE;
+      }
+      try {
+        return (RecurrentCells) Class.forName(PANAMA).getDeclaredConstructor().newInstance();
+      } catch (ReflectiveOperationException | LinkageError e) {
+        System.getLogger("io.kiln.runtime")
+            .log(Level.WARNING, "Kiln: the Vector API recurrent cells failed to load (" + e + "); they run scalar.");
+        return ScalarRecurrentCells.INSTANCE;
+      }
+    }
+  }
+}
