@@ -7,7 +7,7 @@ import java.util.Arrays;
 public final class Samples {
   private Samples() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws Exception {
     if (args.length == 0) {
       usage();
       System.exit(2);
@@ -15,6 +15,8 @@ public final class Samples {
     String[] rest = Arrays.copyOfRange(args, 1, args.length);
     switch (args[0]) {
       case "perceptron" -> PerceptronSample.main(rest);
+      case "lenet" -> io.kiln.samples.lenet.LeNetSample.main(rest);
+      case "cnn64" -> io.kiln.samples.cnn64.Cnn64Sample.main(rest);
       default -> {
         System.err.println("unknown sample '" + args[0] + "'");
         usage();
@@ -26,5 +28,7 @@ public final class Samples {
   private static void usage() {
     System.err.println("usage: ./kiln SAMPLE [options]");
     System.err.println("  perceptron   the perceptron rule on AND, OR and XOR, then a two-layer network on XOR");
+    System.err.println("  lenet        LeNet on Fashion-MNIST [--data DIR] [--epochs N] [--batch B] [--lr RATE] [--seed S] [--out DIR]");
+    System.err.println("  cnn64        the notes' 64×64 binary image classifier on generated images [--train N] [--test N] [--epochs N]");
   }
 }

@@ -149,8 +149,8 @@ public final class ModelWriter {
           .addJavadoc("Draws dropout masks; seeded from the model's seed so runs repeat exactly.\n").build());
     }
     for (KernelCall call : program.forward()) {
-      if (call instanceof KernelCall.DenseForward d) {
-        type.addField(FieldSpec.builder(EPILOGUE, epilogueField(d), Modifier.PRIVATE, Modifier.FINAL).build());
+      if (call instanceof KernelCall.DenseForward || call instanceof KernelCall.ConvForward) {
+        type.addField(FieldSpec.builder(EPILOGUE, call.covers().get(0) + "Epilogue", Modifier.PRIVATE, Modifier.FINAL).build());
       }
     }
     if (program.loss() != null) {
@@ -286,8 +286,9 @@ public final class ModelWriter {
             .build());
       } else if (call instanceof KernelCall.PoolForward p) {
         KernelCall.PoolDims d = p.dims();
-        type.addField(FieldSpec.builder(POOL_GEOMETRY, geometryConstant(p.covers().get(0)), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-            .addJavadoc("$L: [$L, $L, $L] → [$L, $L, $L], window $L, stride $L.\n", p.covers().get(0),
+        String node = p.covers().get(p.covers().size() - 1);
+        type.addField(FieldSpec.builder(POOL_GEOMETRY, geometryConstant(node), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+            .addJavadoc("$L: [$L, $L, $L] → [$L, $L, $L], window $L, stride $L.\n", node,
                 d.channels(), d.height(), d.width(), d.channels(), d.outHeight(), d.outWidth(), d.size(), d.stride())
             .initializer("new $T($L, $L, $L, $L, $L, $L, $L)", POOL_GEOMETRY, d.channels(), d.height(), d.width(), d.size(), d.stride(),
                 d.outHeight(), d.outWidth())
@@ -400,6 +401,10 @@ public final class ModelWriter {
       m.addStatement("this.dropoutRng = new $T(seed ^ 0x5DEECE66DL)", RNG);
     }
     for (KernelCall call : program.forward()) {
+      if (call instanceof KernelCall.ConvForward c) {
+        m.addStatement("this.$L = $T.epilogue($L, $T.$L)", c.covers().get(0) + "Epilogue", CONV2D,
+            c.bias() == null ? CodeBlock.of("null, 0") : CodeBlock.of("params, $L", paramConstant(c.bias())), ACTIVATION, c.activation());
+      }
       if (call instanceof KernelCall.DenseForward d) {
         if (d.bias() != null) {
           m.addStatement("this.$L = $T.biasActivation(params, $L, $T.$L)", epilogueField(d), EPILOGUE, paramConstant(d.bias()), ACTIVATION, d.activation());
@@ -666,13 +671,15 @@ public final class ModelWriter {
           m.addComment("$L = $L$L ⊛ $L$L$L: $L $L -> $L (one GEMM per sample over packed patches, bias and activation fused)",
               c.y().name(), act.isEmpty() ? "" : act + "(", c.x().name(), c.weight().name(), c.bias() == null ? "" : " + " + c.bias().name(),
               act.isEmpty() ? "" : ")", c.x().name(), c.x().shape(), c.y().shape());
-          m.addStatement("$T.forward($L, batch, $L, params, $L, $L, $T.$L, $L, $L)", CONV2D, geometryConstant(c.covers().get(0)), ref(c.x()),
-              paramConstant(c.weight()), c.bias() == null ? CodeBlock.of("null, 0") : CodeBlock.of("params, $L", paramConstant(c.bias())),
-              ACTIVATION, c.activation(), ref(c.y()), ref(c.cols()));
+          m.addStatement("$T.forward($L, batch, $L, params, $L, $L, $L, $L)", CONV2D, geometryConstant(c.covers().get(0)), ref(c.x()),
+              paramConstant(c.weight()), c.covers().get(0) + "Epilogue", ref(c.y()), ref(c.cols()));
         }
         case KernelCall.PoolForward p -> {
-          m.addComment("$L = $Lpool($L): $L -> $L", p.y().name(), p.max() ? "max" : "avg", p.x().name(), p.x().shape(), p.y().shape());
-          m.addStatement("$T.$L($L, batch, $L, $L)", POOLING, p.max() ? "maxForward" : "avgForward", geometryConstant(p.covers().get(0)), ref(p.x()), ref(p.y()));
+          String node = p.covers().get(p.covers().size() - 1);
+          m.addComment("$L = $Lpool($L$L$L): $L -> $L$L", p.y().name(), p.max() ? "max" : "avg", p.relu() ? "relu(" : "", p.x().name(), p.relu() ? ")" : "",
+              p.x().shape(), p.y().shape(), p.relu() ? " (" + p.x().name() + "'s ReLU runs here, in the same pass)" : "");
+          m.addStatement("$T.$L($L, batch, $L, $L)", POOLING, p.relu() ? "reluMaxForward" : p.max() ? "maxForward" : "avgForward",
+              geometryConstant(node), ref(p.x()), ref(p.y()));
         }
         case KernelCall.DropoutForward d -> {
           m.addComment("$L = dropout($L, rate $L) while training, else $L: $L", d.y().name(), d.x().name(), d.rate(), d.x().name(), d.y().shape());
@@ -762,11 +769,14 @@ public final class ModelWriter {
               c.dx() == null ? CodeBlock.of("null, 0") : ref(c.dx()), c.accumulate(), ref(c.cols()), ref(c.dcols()));
         }
         case KernelCall.PoolBackward p -> {
-          gradients.addComment("$L: $L $L $Lpool backward of $L", p.covers().get(0), p.dx().name(), p.accumulate() ? "+=" : "=", p.max() ? "max" : "avg", p.dy().name());
+          String node = p.covers().get(p.covers().size() - 1);
+          gradients.addComment("$L: $L $L $Lpool backward of $L$L", String.join(", ", p.covers()), p.dx().name(), p.accumulate() ? "+=" : "=",
+              p.max() ? "max" : "avg", p.dy().name(), p.relu() ? ", times relu'(" + p.x().name() + ")" : "");
           if (p.max()) {
-            gradients.addStatement("$T.maxBackward($L, batch, $L, $L, $L, $L)", POOLING, geometryConstant(p.covers().get(0)), ref(p.x()), ref(p.dy()), ref(p.dx()), p.accumulate());
+            gradients.addStatement("$T.$L($L, batch, $L, $L, $L, $L)", POOLING, p.relu() ? "reluMaxBackward" : "maxBackward", geometryConstant(node),
+                ref(p.x()), ref(p.dy()), ref(p.dx()), p.accumulate());
           } else {
-            gradients.addStatement("$T.avgBackward($L, batch, $L, $L, $L)", POOLING, geometryConstant(p.covers().get(0)), ref(p.dy()), ref(p.dx()), p.accumulate());
+            gradients.addStatement("$T.avgBackward($L, batch, $L, $L, $L)", POOLING, geometryConstant(node), ref(p.dy()), ref(p.dx()), p.accumulate());
           }
         }
         case KernelCall.DropoutBackward d -> {

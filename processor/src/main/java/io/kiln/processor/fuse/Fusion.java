@@ -23,6 +23,8 @@ import java.util.Map;
  *   <li>dense or convolution + bias + activation become one GEMM with an epilogue;
  *   <li>the loss and its gradient become one pass ({@code LossGrad} folds into the loss call);
  *   <li>a convolution's weight, bias and input gradients are one call;
+ *   <li>a ReLU whose only reader is a max-pool moves into the pooling pass ({@code maxpool(relu(x))},
+ *       forward and backward), so no separate activation pass runs;
  *   <li>identity backward steps vanish: NONE and STEP activations pass the gradient through, and a
  *       {@code @Flatten} is a view that shares its input's memory forward and backward.
  * </ul>
@@ -44,6 +46,7 @@ public final class Fusion {
   public KernelProgram fuse(ShapedGraph shaped, BackwardGraph backward) {
     Graph graph = shaped.graph();
     Tables t = new Tables();
+    java.util.Set<String> reluIntoPool = reluIntoMaxPool(graph);
     List<Buffer> inputs = new ArrayList<>();
     List<KernelCall> forward = new ArrayList<>();
 
@@ -74,10 +77,14 @@ public final class Fusion {
               c.filters() * c.kh() * c.kw());
           ParamTensor b = c.bias() ? bias(t, n, c.filters(), Init.ZEROS, fanIn) : null;
           Buffer cols = new Buffer("cols_" + n.name(), Buffer.Kind.SCRATCH, dims.colsSize(), "[" + dims.patchSize() + ", " + dims.outHeight() * dims.outWidth() + "]");
-          yield new KernelCall.ConvForward(List.of(n.name()), t.activation.get(n.input()), out, w, b, c.activation(), dims, cols);
+          Activation act = reluIntoPool.contains(n.name()) ? Activation.NONE : c.activation();
+          yield new KernelCall.ConvForward(List.of(n.name()), t.activation.get(n.input()), out, w, b, act, dims, cols);
         }
-        case Layer.Pool p -> new KernelCall.PoolForward(List.of(n.name()), p.max(), t.activation.get(n.input()), out,
-            poolDims(p, shaped.shape(n.input()), shape));
+        case Layer.Pool p -> {
+          boolean relu = reluIntoPool.contains(n.input());
+          yield new KernelCall.PoolForward(relu ? List.of(n.input() + " (relu)", n.name()) : List.of(n.name()), p.max(), relu,
+              t.activation.get(n.input()), out, poolDims(p, shaped.shape(n.input()), shape));
+        }
         case Layer.Dropout d -> new KernelCall.DropoutForward(List.of(n.name()), d.rate(), t.activation.get(n.input()), out,
             new Buffer("mask_" + n.name(), Buffer.Kind.ACTIVATION, shape.size(), shape.withBatch()), shape.size());
         case Layer.BatchNorm b -> {
@@ -131,7 +138,7 @@ public final class Fusion {
         case BackwardOp.LossGrad g -> loss = new KernelCall.LossForward(
             covers, g.kind(), t.activation.get(g.input()), labels, t.gradient.get(g.input()), scored.size());
         case BackwardOp.ActivationGrad a -> {
-          if (a.activation() != Activation.NONE && a.activation() != Activation.STEP) {
+          if (a.activation() != Activation.NONE && a.activation() != Activation.STEP && !reluIntoPool.contains(n.name())) {
             back.add(new KernelCall.ActivationBackward(covers, a.activation(), dy, t.activation.get(n.name()), shaped.shape(n).size()));
           }
         }
@@ -150,7 +157,7 @@ public final class Fusion {
         }
         case BackwardOp.PoolGrad p -> {
           KernelCall.PoolForward f = (KernelCall.PoolForward) t.forwardCall.get(n.name());
-          back.add(new KernelCall.PoolBackward(covers, p.max(), f.x(), dy, t.gradient.get(p.input()), p.accumulate(), f.dims()));
+          back.add(new KernelCall.PoolBackward(f.covers(), p.max(), f.relu(), f.x(), dy, t.gradient.get(p.input()), p.accumulate(), f.dims()));
         }
         case BackwardOp.DropoutGrad d -> {
           KernelCall.DropoutForward f = (KernelCall.DropoutForward) t.forwardCall.get(n.name());
@@ -169,6 +176,23 @@ public final class Fusion {
           t.activation.get(lossNode.input()), labels, null, scored.size());
     }
     return new KernelProgram(shaped, t.params, t.state, inputs, labels, output, forward, loss, back);
+  }
+
+  /**
+   * Convolutions with ReLU whose only reader is a max-pool: their ReLU runs inside the pooling pass
+   * (max commutes with the monotone ReLU, so maxpool(relu(x)) = relu(maxpool(x))).
+   */
+  private static java.util.Set<String> reluIntoMaxPool(Graph graph) {
+    java.util.Set<String> fused = new java.util.HashSet<>();
+    for (Node n : graph.order()) {
+      if (n.layer() instanceof Layer.Conv c && c.activation() == Activation.RELU) {
+        List<Node> readers = graph.consumers(n.name());
+        if (readers.size() == 1 && readers.get(0).layer() instanceof Layer.Pool p && p.max()) {
+          fused.add(n.name());
+        }
+      }
+    }
+    return fused;
   }
 
   private static ParamTensor weight(Tables t, Node n, int[] shape, Init init, int fanIn, int fanOut) {

@@ -163,8 +163,11 @@ public sealed interface KernelCall {
     }
   }
 
-  /** Max or average pooling. */
-  record PoolForward(List<String> covers, boolean max, Buffer x, Buffer y, PoolDims dims) implements KernelCall {
+  /**
+   * Max or average pooling; with {@code relu}, {@code maxpool(relu(x))} of a pre-activation x in
+   * one pass (the ReLU of the layer before is folded in and never stored).
+   */
+  record PoolForward(List<String> covers, boolean max, boolean relu, Buffer x, Buffer y, PoolDims dims) implements KernelCall {
     @Override
     public List<Buffer> reads() {
       return List.of(x);
@@ -176,8 +179,12 @@ public sealed interface KernelCall {
     }
   }
 
-  /** Pooling backward; max pooling re-reads {@code x} to find each window's maximum. */
-  record PoolBackward(List<String> covers, boolean max, Buffer x, Buffer dy, Buffer dx, boolean accumulate, PoolDims dims)
+  /**
+   * Pooling backward; max pooling re-reads {@code x} to find each window's maximum. With
+   * {@code relu}, also applies the folded ReLU's derivative, so {@code dx} is the gradient of the
+   * pre-activation.
+   */
+  record PoolBackward(List<String> covers, boolean max, boolean relu, Buffer x, Buffer dy, Buffer dx, boolean accumulate, PoolDims dims)
       implements KernelCall {
     @Override
     public List<Buffer> reads() {

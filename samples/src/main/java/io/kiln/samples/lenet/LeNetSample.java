@@ -34,7 +34,7 @@ public final class LeNetSample {
   public static void main(String[] args) throws IOException {
     Args a = Args.parse("lenet", args, "data", "epochs", "batch", "lr", "seed", "out");
     FashionMnist.Splits data = FashionMnist.load(a.path("data"), System.out);
-    int defaultEpochs = data.source() == FashionMnist.Source.EMBEDDED ? 5 : 10;
+    int defaultEpochs = data.source() == FashionMnist.Source.EMBEDDED_SUBSET ? 5 : 10;
     train(data.train(), data.test(), a.intValue("epochs", defaultEpochs), a.intValue("batch", 64), a.floatValue("lr", 1e-3f),
         a.intValue("seed", 1), a.path("out", Path.of("runs", "lenet")), System.out);
   }

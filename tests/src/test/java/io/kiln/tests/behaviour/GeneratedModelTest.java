@@ -3,14 +3,12 @@ package io.kiln.tests.behaviour;
 import static com.google.common.truth.Truth.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.sun.management.ThreadMXBean;
 import io.kiln.dsl.Tensor;
 import io.kiln.runtime.io.ModelFileException;
 import io.kiln.runtime.train.Sgd;
 import io.kiln.tests.models.KilnMlp;
 import io.kiln.tests.models.KilnRegressor;
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
@@ -77,7 +75,6 @@ class GeneratedModelTest {
 
   @Test
   void aTrainStepAllocatesNothingAfterWarmUp() {
-    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     SplittableRandom rng = new SplittableRandom(2);
     KilnMlp model = KilnMlp.create(1);
     Sgd sgd = Sgd.builder(0.1f).momentum(0.9f).build();
@@ -85,17 +82,10 @@ class GeneratedModelTest {
     int[] y = labelsFor(x, 32);
     float[] xSmall = randomInputs(rng, 5);
     int[] ySmall = labelsFor(xSmall, 5);
-    // Long enough for C2 to compile the Vector API kernels: before that, vector ops box.
-    for (int i = 0; i < 20_000; i++) {
+    long allocated = Allocations.afterWarmUp(() -> {
       model.trainStep(x, y, sgd);
       model.trainStep(xSmall, ySmall, sgd);
-    }
-    long before = threads.getCurrentThreadAllocatedBytes();
-    for (int i = 0; i < 100; i++) {
-      model.trainStep(x, y, sgd);
-      model.trainStep(xSmall, ySmall, sgd);
-    }
-    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+    }, 1000, 60);
     assertThat(allocated).isEqualTo(0L);
   }
 

@@ -3,6 +3,7 @@ package io.kiln.tests.gradcheck;
 import static com.google.common.truth.Truth.assertThat;
 
 import io.kiln.tests.models.KilnConvStack;
+import io.kiln.tests.models.KilnReluPool;
 import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -36,5 +37,20 @@ class ConvGradientTest {
     model.computeGradients(x, labels);
     int n = FiniteDifferences.check("ConvStack", model.parameters(), () -> model.loss(x, labels));
     assertThat(n).isEqualTo(KilnConvStack.PARAMETER_COUNT);
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {1, 4})
+  void reluFusedIntoMaxPool(int batch) {
+    SplittableRandom rng = new SplittableRandom(7 + batch);
+    KilnReluPool model = KilnReluPool.create(5);
+    float[] x = new float[batch * 2 * 7 * 7];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (float) (rng.nextDouble() * 2 - 1);
+    }
+    int[] labels = rng.ints(batch, 0, 3).toArray();
+    model.computeGradients(x, labels);
+    int n = FiniteDifferences.check("ReluPool", model.parameters(), () -> model.loss(x, labels));
+    assertThat(n).isEqualTo(KilnReluPool.PARAMETER_COUNT);
   }
 }
