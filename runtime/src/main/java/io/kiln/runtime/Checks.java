@@ -114,6 +114,60 @@ public final class Checks {
     }
   }
 
+  /**
+   * Stops training on a NaN or infinite loss, naming the node where the first non-finite value
+   * appeared (found by the caller, e.g. with {@link #firstNonFinite} over each node in execution
+   * order).
+   *
+   * @param node the node, e.g. {@code "c2"}
+   * @param nodeShape its shape as it should read, e.g. {@code "[B, 16, 10, 10]"}
+   * @param phase the pass that computed it
+   * @throws NonFiniteLossException if {@code loss} is NaN or infinite
+   */
+  public static void finiteLoss(String model, float loss, long step, String node, String nodeShape,
+      NonFiniteLossException.Phase phase) {
+    if (!Float.isFinite(loss)) {
+      throw new NonFiniteLossException(model, loss, step, node, nodeShape, phase);
+    }
+  }
+
+  /**
+   * The index (relative to {@code off}) of the first NaN or infinite value in
+   * {@code a[off .. off + n)}, or −1 if all are finite.
+   *
+   * @throws IndexOutOfBoundsException if the range is outside {@code a}
+   */
+  public static int firstNonFinite(float[] a, int off, int n) {
+    java.util.Objects.checkFromIndexSize(off, n, a.length);
+    for (int i = 0; i < n; i++) {
+      // x − x is 0 for finite x and NaN for NaN and ±∞: one subtraction, no branch on the class
+      float x = a[off + i];
+      if (x - x != 0f) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Formats a node's shape with a symbolic batch dimension for messages: {@code [B, 16, 10, 10]}
+   * for {@code sampleShape = {16, 10, 10}}, or {@code [16, 10, 10]} when {@code batch} is false
+   * (a parameter or its gradient).
+   */
+  public static String shapeText(int[] sampleShape, boolean batch) {
+    StringBuilder b = new StringBuilder("[");
+    if (batch) {
+      b.append('B');
+    }
+    for (int d : sampleShape) {
+      if (b.length() > 1) {
+        b.append(", ");
+      }
+      b.append(d);
+    }
+    return b.append(']').toString();
+  }
+
   private static long sizeOf(int[] shape) {
     long n = 1;
     for (int d : shape) {

@@ -26,6 +26,39 @@ public final class Rng {
     this.state = seed;
   }
 
+  /**
+   * A generator that continues exactly where the one whose {@link #state()} was {@code state} left
+   * off (for resuming from a checkpoint). The same as {@code new Rng(state)}: a seed is a state.
+   */
+  public static Rng fromState(long state) {
+    return new Rng(state);
+  }
+
+  /**
+   * The generator's whole state for integer and uniform draws ({@link #nextLong()},
+   * {@link #nextInt}, {@link #nextFloat()}, {@link #nextDouble()}, {@link #shuffle}, {@link #split()}):
+   * saved with a checkpoint and given back to {@link #setState} or {@link #fromState}, the
+   * generator produces the same numbers as if it had never stopped. Dropout masks and data
+   * shuffles resume exactly this way.
+   *
+   * <p>Gaussians come in pairs (Box–Muller); the second of a pair, if drawn but not yet returned,
+   * is not part of this state and a restored generator draws a fresh pair instead. Save the state
+   * after an even number of {@link #nextGaussian()} calls (as initialization does) to resume them
+   * exactly too.
+   */
+  public long state() {
+    return state;
+  }
+
+  /**
+   * Restores a state returned by {@link #state()}; discards a cached Gaussian (see there).
+   */
+  public void setState(long state) {
+    this.state = state;
+    this.hasSpare = false;
+    this.spareGaussian = 0.0;
+  }
+
   /** The next 64 uniformly random bits. */
   public long nextLong() {
     long z = (state += GOLDEN_GAMMA);

@@ -1,11 +1,13 @@
 package io.kiln.runtime.train;
 
+import java.util.Map;
+
 /**
  * Adam (Kingma &amp; Ba) with PyTorch defaults: β = (0.9, 0.999), ε = 1e-8, bias correction, and
  * optional L2 weight decay added to the gradient (default 0). For decay that does not interact
  * with the adaptive scaling, use {@link AdamW}.
  */
-public final class Adam implements Optimizer {
+public final class Adam implements Optimizer, Stateful {
   /** PyTorch's default β1. */
   public static final float DEFAULT_BETA1 = 0.9f;
   /** PyTorch's default β2. */
@@ -27,7 +29,8 @@ public final class Adam implements Optimizer {
   }
 
   private Adam(Builder b) {
-    this.update = new AdamUpdate("Adam", b.lr, b.beta1, b.beta2, b.eps, b.weightDecay, false);
+    this.update = new AdamUpdate("Adam", b.lr, b.beta1, b.beta2, b.eps, b.weightDecay, false,
+        b.clipNorm);
   }
 
   /** Starts configuring Adam with learning rate {@code lr}. */
@@ -42,6 +45,7 @@ public final class Adam implements Optimizer {
     private float beta2 = DEFAULT_BETA2;
     private float eps = DEFAULT_EPS;
     private float weightDecay = DEFAULT_WEIGHT_DECAY;
+    private float clipNorm;
 
     private Builder(float lr) {
       this.lr = OptimizerArgs.learningRate("Adam", lr);
@@ -60,9 +64,26 @@ public final class Adam implements Optimizer {
       return this;
     }
 
-    /** The weight decay λ (≥ 0). */
+    /**
+     * The L2 weight decay λ (≥ 0), added to the gradient as {@code λ·p} before the moments (the
+     * gradient of {@code (λ/2)·ΣW²}, PyTorch's {@code Adam(weight_decay=λ)}).
+     */
     public Builder weightDecay(float weightDecay) {
       this.weightDecay = weightDecay;
+      return this;
+    }
+
+    /**
+     * Clips by global norm: each step scales the whole gradient by {@code min(1, τ/‖g‖₂)} first,
+     * like {@code torch.nn.utils.clip_grad_norm_(params, τ)} before {@code optimizer.step()} (but
+     * with {@code τ/‖g‖} exactly, without PyTorch's {@code + 1e-6}). The gradients themselves are
+     * left unchanged. A NaN or infinite norm makes the step throw an {@link ArithmeticException}
+     * before any parameter changes.
+     *
+     * @throws IllegalArgumentException unless {@code tau} is positive and finite
+     */
+    public Builder clipGlobalNorm(float tau) {
+      this.clipNorm = OptimizerArgs.clipNorm("Adam", tau);
       return this;
     }
 
@@ -88,12 +109,40 @@ public final class Adam implements Optimizer {
 
   @Override
   public void setLearningRate(float lr) {
-    update.lr = OptimizerArgs.learningRate("Adam", lr);
+    update.lr = OptimizerArgs.scheduledRate("Adam", lr);
+  }
+
+  @Override
+  public double lastGradientNorm() {
+    return update.lastNorm;
+  }
+
+  /** {@code "Adam"}. */
+  @Override
+  public String kind() {
+    return "Adam";
+  }
+
+  /** {@code lr}, {@code betas}, {@code eps}, {@code weight_decay}, {@code clip_global_norm} (0: off). */
+  @Override
+  public Map<String, String> settings() {
+    return update.settings();
+  }
+
+  /** The step count t, the learning rate and, after the first step, {@code exp_avg} and {@code exp_avg_sq}. */
+  @Override
+  public OptimizerState state() {
+    return update.state();
+  }
+
+  @Override
+  public void restore(OptimizerState state) {
+    update.restore(state);
   }
 
   @Override
   public String toString() {
     return "Adam(lr=" + update.lr + ", betas=(" + update.beta1 + ", " + update.beta2 + "), eps="
-        + update.eps + ", weightDecay=" + update.weightDecay + ")";
+        + update.eps + ", weightDecay=" + update.weightDecay + update.clipSuffix() + ")";
   }
 }

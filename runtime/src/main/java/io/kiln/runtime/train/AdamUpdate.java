@@ -1,11 +1,17 @@
 package io.kiln.runtime.train;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 /**
  * The Adam update shared by {@link Adam} (L2 decay folded into the gradient) and {@link AdamW}
  * (decay applied to the weights, decoupled from the moments). Follows {@code torch.optim.Adam}
  * and {@code AdamW}, non-AMSGrad, non-fused:
  *
  * <pre>
+ *   s = clipping ? min(1, τ / ‖grad‖₂) : 1      (‖·‖ over the whole slab, in double)
+ *   g = s · grad
  *   t += 1
  *   AdamW: p = p · (1 − lr · λ)          Adam: g = g + λ · p
  *   m = β1 · m + (1 − β1) · g
@@ -23,11 +29,17 @@ final class AdamUpdate {
   final float eps;
   final float weightDecay;
   final boolean decoupled;
+  final float clipNorm; // 0: no clipping
   private long t;
   private float[] m;
   private float[] v;
+  double lastNorm = Double.NaN;
 
-  AdamUpdate(String name, float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled) {
+  static final String EXP_AVG = "exp_avg";
+  static final String EXP_AVG_SQ = "exp_avg_sq";
+
+  AdamUpdate(String name, float lr, float beta1, float beta2, float eps, float weightDecay, boolean decoupled,
+      float clipNorm) {
     this.name = name;
     this.lr = OptimizerArgs.learningRate(name, lr);
     this.beta1 = OptimizerArgs.unitInterval(name, "beta1", beta1);
@@ -35,15 +47,23 @@ final class AdamUpdate {
     this.eps = OptimizerArgs.nonNegative(name, "eps", eps);
     this.weightDecay = OptimizerArgs.nonNegative(name, "weight decay", weightDecay);
     this.decoupled = decoupled;
+    this.clipNorm = clipNorm;
   }
 
   void step(float[] params, float[] grads, int count) {
     OptimizerArgs.arrays(name, params, grads, count);
+    if (m != null) {
+      OptimizerArgs.sameCount(name, m.length, count);
+    }
+    float s = 1f; // multiplying by 1f is exact: without clipping the update is bitwise the plain one
+    if (clipNorm != 0f) {
+      lastNorm = GradientClipping.globalNorm(grads, count);
+      s = GradientClipping.factor(name, lastNorm, clipNorm);
+    }
     if (m == null) {
       m = new float[count];
       v = new float[count];
     }
-    OptimizerArgs.sameCount(name, m.length, count);
     t++;
     double bc1 = 1.0 - Math.pow(beta1, t);
     double bc2 = 1.0 - Math.pow(beta2, t);
@@ -60,12 +80,43 @@ final class AdamUpdate {
     float[] v = this.v;
     for (int i = 0; i < count; i++) {
       float p = params[i] * shrink;
-      float g = grads[i] + l2 * p;
+      float g = grads[i] * s + l2 * p;
       float mi = b1 * m[i] + c1 * g;
       float vi = b2 * v[i] + c2 * (g * g);
       m[i] = mi;
       v[i] = vi;
       params[i] = p - stepSize * (mi / ((float) Math.sqrt(vi) / sqrtBc2 + e));
     }
+  }
+
+  Map<String, String> settings() {
+    Map<String, String> out = new LinkedHashMap<>();
+    out.put("lr", Float.toString(lr));
+    out.put("betas", "(" + beta1 + ", " + beta2 + ")");
+    out.put("eps", Float.toString(eps));
+    out.put("weight_decay", Float.toString(weightDecay));
+    out.put("clip_global_norm", Float.toString(clipNorm));
+    return out;
+  }
+
+  OptimizerState state() {
+    Map<String, float[]> buffers = new LinkedHashMap<>();
+    if (m != null) {
+      buffers.put(EXP_AVG, m);
+      buffers.put(EXP_AVG_SQ, v);
+    }
+    return new OptimizerState(name, t, lr, buffers);
+  }
+
+  void restore(OptimizerState state) {
+    float[][] buffers = OptimizerArgs.restoredBuffers(name, state, List.of(EXP_AVG, EXP_AVG_SQ));
+    lr = state.learningRate();
+    t = state.steps();
+    m = buffers == null ? null : buffers[0];
+    v = buffers == null ? null : buffers[1];
+  }
+
+  String clipSuffix() {
+    return clipNorm != 0f ? ", clipGlobalNorm=" + clipNorm : "";
   }
 }

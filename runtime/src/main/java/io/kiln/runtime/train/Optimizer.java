@@ -24,9 +24,19 @@ public interface Optimizer {
   float learningRate();
 
   /**
-   * Sets the learning rate for the next steps (for schedules).
+   * Sets the learning rate for the next steps (for schedules, see {@link Schedules#apply}). Zero is
+   * allowed here, unlike in the constructors, because schedules legitimately reach it.
    *
-   * @throws IllegalArgumentException unless {@code lr} is positive and finite
+   * @throws IllegalArgumentException unless {@code lr} is ≥ 0 and finite
    */
   void setLearningRate(float lr);
+
+  /**
+   * The global L2 norm of the gradients seen by the last {@link #step}, before clipping, computed
+   * when the optimizer clips by global norm ({@code clipGlobalNorm(τ)} on its builder); NaN before
+   * the first step or when it does not clip.
+   */
+  default double lastGradientNorm() {
+    return Double.NaN;
+  }
 }

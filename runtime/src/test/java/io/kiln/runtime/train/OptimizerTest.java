@@ -87,7 +87,10 @@ class OptimizerTest {
       assertThat(o.learningRate()).isEqualTo(0.1f);
       o.setLearningRate(0.01f);
       assertThat(o.learningRate()).isEqualTo(0.01f);
-      assertThrows(IllegalArgumentException.class, () -> o.setLearningRate(0f));
+      assertThrows(IllegalArgumentException.class, () -> o.setLearningRate(-0.01f));
+      assertThrows(IllegalArgumentException.class, () -> o.setLearningRate(Float.NaN));
+      o.setLearningRate(0f); // a schedule may reach 0 (cosine to 0, warm-up from 0)
+      assertThat(o.learningRate()).isEqualTo(0f);
     }
     float[] p = {1f};
     Sgd sgd = new Sgd(1f);
