@@ -5,6 +5,7 @@ import io.kiln.dsl.Activation;
 import io.kiln.dsl.Init;
 import io.kiln.dsl.Tensor;
 import io.kiln.runtime.Checks;
+import io.kiln.runtime.Metrics;
 import io.kiln.runtime.Parameter;
 import io.kiln.runtime.gemm.Epilogue;
 import io.kiln.runtime.gemm.GemmKernel;
@@ -19,20 +20,21 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import javax.annotation.processing.Generated;
 
 /**
  * Kiln's implementation of {@link GoldenMlp}: a 67-parameter network compiled at build time.
  *
- * <p>Create one with {@link #create(long)} or {@link #load(java.nio.file.Path)}. An instance is not
+ * <p>Create one with {@link #create(long)} or {@link #load(Path)}. An instance is not
  * thread-safe: give each thread its own. A call takes at most {@value #MAX_BATCH} samples.
  *
  * <pre>
- * node      layer                                       shape
- * features  @Input                                      [B, 4]
- * hidden    @Dense(8, RELU) of features                 [B, 8]
- * logits    @Dense(3) of hidden                         [B, 3]
- * loss      @Loss(SOFTMAX_CROSS_ENTROPY) of logits      scalar (labels label [B])
+ * node      layer                                   shape
+ * features  @Input                                  [B, 4]
+ * hidden    @Dense(8, RELU) of features             [B, 8]
+ * logits    @Dense(3) of hidden                     [B, 3]
+ * loss      @Loss(SOFTMAX_CROSS_ENTROPY) of logits  scalar (labels label [B])
  * </pre>
  */
 @Generated(
@@ -67,8 +69,6 @@ public final class KilnGoldenMlp {
 
   private static final int[] FEATURES_SHAPE = {4};
 
-  private static final int[] LABEL_SHAPE = {};
-
   /**
    * hidden.weight [8, 4] in the parameter slab.
    */
@@ -95,7 +95,7 @@ public final class KilnGoldenMlp {
   private static final int A_HIDDEN = 0;
 
   /**
-   * logits [B, 3] in the arena.
+   * logits [B, 3] in the arena; reuses memory of ∂hidden (never alive at the same time).
    */
   private static final int A_LOGITS = 64;
 
@@ -105,7 +105,7 @@ public final class KilnGoldenMlp {
   private static final int G_LOGITS = 128;
 
   /**
-   * gradient of hidden [B, 8] in the arena.
+   * gradient of hidden [B, 8] in the arena; reuses memory of logits (never alive at the same time).
    */
   private static final int G_HIDDEN = 64;
 
@@ -124,18 +124,23 @@ public final class KilnGoldenMlp {
 
   private final List<Parameter> parameters;
 
+  private final List<Parameter> buffers;
+
   private final Epilogue hiddenEpilogue;
 
   private final Epilogue logitsEpilogue;
 
   private long steps;
 
-  private KilnGoldenMlp() {
+  private int lastCorrect;
+
+  private KilnGoldenMlp(long seed) {
     this.parameters = List.of(
           new Parameter("hidden.weight", new int[] {8, 4}, params, grads, P_HIDDEN_WEIGHT),
           new Parameter("hidden.bias", new int[] {8}, params, grads, P_HIDDEN_BIAS),
           new Parameter("logits.weight", new int[] {3, 8}, params, grads, P_LOGITS_WEIGHT),
           new Parameter("logits.bias", new int[] {3}, params, grads, P_LOGITS_BIAS));
+    this.buffers = List.of();
     this.hiddenEpilogue = Epilogue.biasActivation(params, P_HIDDEN_BIAS, Activation.RELU);
     this.logitsEpilogue = Epilogue.biasActivation(params, P_LOGITS_BIAS, Activation.NONE);
   }
@@ -144,8 +149,9 @@ public final class KilnGoldenMlp {
    * A new model with weights drawn from {@code seed} (same seed, same weights) and zero biases.
    */
   public static KilnGoldenMlp create(long seed) {
-    KilnGoldenMlp model = new KilnGoldenMlp();
+    KilnGoldenMlp model = new KilnGoldenMlp(seed);
     Rng rng = new Rng(seed);
+    // Initializers.fill(kind, slab, offset, count, fanIn, fanOut, rng), in the order parameters are declared
     Initializers.fill(Init.HE_NORMAL, model.params, P_HIDDEN_WEIGHT, 32, 4, 8, rng);
     Initializers.fill(Init.ZEROS, model.params, P_HIDDEN_BIAS, 8, 4, 8, rng);
     Initializers.fill(Init.XAVIER_NORMAL, model.params, P_LOGITS_WEIGHT, 24, 8, 3, rng);
@@ -160,7 +166,7 @@ public final class KilnGoldenMlp {
    * @throws IOException if the file cannot be read or does not hold this model's weights
    */
   public static KilnGoldenMlp load(Path file) throws IOException {
-    KilnGoldenMlp model = new KilnGoldenMlp();
+    KilnGoldenMlp model = new KilnGoldenMlp(0L);
     model.loadWeights(file);
     return model;
   }
@@ -188,6 +194,14 @@ public final class KilnGoldenMlp {
   }
 
   /**
+   * Tensors saved with the weights but not learned (batch-norm {@code running_mean} and
+   * {@code running_var}), as PyTorch's buffers; empty when the model has none.
+   */
+  public List<Parameter> buffers() {
+    return buffers;
+  }
+
+  /**
    * The parameter called {@code name}, e.g. {@code "hidden.weight"}.
    *
    * @throws IllegalArgumentException for an unknown name
@@ -198,7 +212,7 @@ public final class KilnGoldenMlp {
         return p;
       }
     }
-    throw new IllegalArgumentException(MODEL_NAME + " has no parameter '" + name + "'; it has " + "hidden.weight, hidden.bias, logits.weight, logits.bias");
+    throw new IllegalArgumentException(MODEL_NAME + " has no parameter '" + name + "'; it has hidden.weight, hidden.bias, logits.weight, logits.bias");
   }
 
   /**
@@ -209,7 +223,7 @@ public final class KilnGoldenMlp {
    */
   public Tensor forward(float[] features) {
     int batch = Checks.batchOf(MODEL_NAME, "forward", "features", features, FEATURES_SHAPE, MAX_BATCH);
-    runForward(features, batch);
+    runForward(features, batch, false);
     return new Tensor(arena, A_LOGITS, batch, 3);
   }
 
@@ -248,7 +262,7 @@ public final class KilnGoldenMlp {
   public float loss(float[] features, int[] label) {
     int batch = Checks.batchOf(MODEL_NAME, "loss", "features", features, FEATURES_SHAPE, MAX_BATCH);
     Checks.classLabels(MODEL_NAME, "loss", "label", label, batch, 3);
-    runForward(features, batch);
+    runForward(features, batch, false);
     return runLoss(label, batch, false);
   }
 
@@ -286,6 +300,14 @@ public final class KilnGoldenMlp {
   }
 
   /**
+   * How many samples of the last {@code trainStep} or {@code computeGradients} batch the model classified
+   * correctly, before its update: training accuracy for free, from logits the step computed anyway.
+   */
+  public int lastCorrect() {
+    return lastCorrect;
+  }
+
+  /**
    * Training steps taken so far.
    */
   public long steps() {
@@ -297,14 +319,18 @@ public final class KilnGoldenMlp {
    */
   public static String summary() {
     return "GoldenMlp\n"
-            + "node      layer                                       shape\n"
-            + "features  @Input                                      [B, 4]\n"
-            + "hidden    @Dense(8, RELU) of features                 [B, 8]\n"
-            + "logits    @Dense(3) of hidden                         [B, 3]\n"
-            + "loss      @Loss(SOFTMAX_CROSS_ENTROPY) of logits      scalar (labels label [B])\n" + PARAMETER_COUNT + " parameters; arena " + ARENA_FLOATS * 4L / 1024 + " KiB (unshared: " + NAIVE_FLOATS * 4L / 1024 + " KiB)";
+            + "node      layer                                   shape\n"
+            + "features  @Input                                  [B, 4]\n"
+            + "hidden    @Dense(8, RELU) of features             [B, 8]\n"
+            + "logits    @Dense(3) of hidden                     [B, 3]\n"
+            + "loss      @Loss(SOFTMAX_CROSS_ENTROPY) of logits  scalar (labels label [B])\n"
+        + String.format(Locale.ROOT, "%d parameters; activation memory %.1f KiB at MAX_BATCH (%.1f KiB if no tensor shared memory)", PARAMETER_COUNT, ARENA_FLOATS * 4 / 1024.0, NAIVE_FLOATS * 4 / 1024.0);
   }
 
-  private void runForward(float[] features, int batch) {
+  /**
+   * Training mode draws dropout masks and normalizes with batch statistics; inference does neither.
+   */
+  private void runForward(float[] features, int batch, boolean training) {
     // hidden = relu(features · hidden.weightᵀ + hidden.bias): features [B, 4] -> [B, 8]
     GEMM.gemm(Layout.NT, batch, 8, 4, features, 0, 4, params, P_HIDDEN_WEIGHT, 4, arena, A_HIDDEN, 8, hiddenEpilogue);
     // logits = hidden · logits.weightᵀ + logits.bias: hidden [B, 8] -> [B, 3]
@@ -318,8 +344,9 @@ public final class KilnGoldenMlp {
 
   private float gradients(float[] features, int[] label, int batch) {
     Arrays.fill(grads, 0f);
-    runForward(features, batch);
+    runForward(features, batch, true);
     float loss = runLoss(label, batch, true);
+    lastCorrect = Metrics.countArgmaxMatches(arena, A_LOGITS, label, 0, batch, 3);
     // logits: d logits.bias += Σ_batch d_logits
     OPS.addColumnSums(grads, P_LOGITS_BIAS, arena, G_LOGITS, batch, 3);
     // logits: d logits.weight += d_logitsᵀ · hidden, [3, 8]

@@ -27,27 +27,27 @@ public final class Checks {
    * @throws IllegalArgumentException if x is empty, not a whole number of samples, or too large
    */
   public static int batchOf(String model, String method, String input, float[] x, int[] sampleShape, int maxBatch) {
-    String where = model + "." + method + ": input '" + input + "'";
+    // Messages are built only on failure: this runs on every training step and must not allocate.
     if (x == null) {
-      throw new NullPointerException(where + " is null");
+      throw new NullPointerException(inputWhere(model, method, input) + " is null");
     }
     long sample = sizeOf(sampleShape);
     if (sample <= 0) {
-      throw new IllegalArgumentException(where + " has an empty sample shape " + Arrays.toString(sampleShape));
+      throw new IllegalArgumentException(inputWhere(model, method, input) + " has an empty sample shape " + Arrays.toString(sampleShape));
     }
     if (x.length == 0) {
       throw new IllegalArgumentException(
-          where + " is empty; pass at least one sample of shape " + Arrays.toString(sampleShape));
+          inputWhere(model, method, input) + " is empty; pass at least one sample of shape " + Arrays.toString(sampleShape));
     }
     if (x.length % sample != 0) {
       throw new IllegalArgumentException(
-          where + " has " + x.length + " floats, which is not a whole number of samples of shape "
+          inputWhere(model, method, input) + " has " + x.length + " floats, which is not a whole number of samples of shape "
               + Arrays.toString(sampleShape) + " (" + sample + " floats each)");
     }
     long batch = x.length / sample;
     if (batch > maxBatch) {
       throw new IllegalArgumentException(
-          where + " holds a batch of " + batch + " samples but @Model(maxBatch = " + maxBatch
+          inputWhere(model, method, input) + " holds a batch of " + batch + " samples but @Model(maxBatch = " + maxBatch
               + ") allows at most " + maxBatch + "; split it or raise maxBatch");
     }
     return (int) batch;
@@ -61,18 +61,17 @@ public final class Checks {
    * @throws IllegalArgumentException if the count differs from the batch or a label is out of range
    */
   public static void classLabels(String model, String method, String labels, int[] y, int batch, int classes) {
-    String where = model + "." + method + ": ";
     if (y == null) {
-      throw new NullPointerException(where + "labels '" + labels + "' is null");
+      throw new NullPointerException(model + "." + method + ": labels '" + labels + "' is null");
     }
     if (y.length != batch) {
       throw new IllegalArgumentException(
-          where + "labels '" + labels + "' has " + y.length + " entries but the batch has " + batch + " samples");
+          model + "." + method + ": labels '" + labels + "' has " + y.length + " entries but the batch has " + batch + " samples");
     }
     for (int i = 0; i < y.length; i++) {
       if (y[i] < 0 || y[i] >= classes) {
         throw new IllegalArgumentException(
-            where + labels + "[" + i + "] = " + y[i] + " is outside [0, " + classes + ")");
+            model + "." + method + ": " + labels + "[" + i + "] = " + y[i] + " is outside [0, " + classes + ")");
       }
     }
   }
@@ -85,19 +84,18 @@ public final class Checks {
    * @throws IllegalArgumentException if the length is wrong or a value is NaN or infinite
    */
   public static void targets(String model, String method, String labels, float[] t, int batch, int[] sampleShape) {
-    String where = model + "." + method + ": ";
     if (t == null) {
-      throw new NullPointerException(where + "targets '" + labels + "' is null");
+      throw new NullPointerException(model + "." + method + ": targets '" + labels + "' is null");
     }
     long expected = (long) batch * sizeOf(sampleShape);
     if (t.length != expected) {
       throw new IllegalArgumentException(
-          where + "targets '" + labels + "' has " + t.length + " floats but a batch of " + batch
+          model + "." + method + ": targets '" + labels + "' has " + t.length + " floats but a batch of " + batch
               + " samples of shape " + Arrays.toString(sampleShape) + " needs " + expected);
     }
     for (int i = 0; i < t.length; i++) {
       if (!Float.isFinite(t[i])) {
-        throw new IllegalArgumentException(where + labels + "[" + i + "] = " + t[i] + " is not a finite number");
+        throw new IllegalArgumentException(model + "." + method + ": " + labels + "[" + i + "] = " + t[i] + " is not a finite number");
       }
     }
   }
@@ -174,5 +172,9 @@ public final class Checks {
       n *= d;
     }
     return n;
+  }
+
+  private static String inputWhere(String model, String method, String input) {
+    return model + "." + method + ": input '" + input + "'";
   }
 }

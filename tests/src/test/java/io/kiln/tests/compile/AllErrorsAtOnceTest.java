@@ -53,7 +53,7 @@ class AllErrorsAtOnceTest {
         .onLineContaining("float[] hidden(");
     assertThat(compilation)
         .hadErrorContaining(
-            "[Kiln/NodeDeclaration] out: parameter 'hidden' is java.lang.String; node parameters are Tensor (a node's output) or, on a @Loss, @Labels IntTensor/Tensor")
+            "[Kiln/NodeDeclaration] out: parameter 'hidden' is String; node parameters are Tensor (a node's output) or, on a @Loss, @Labels IntTensor/Tensor")
         .inFile(src)
         .onLineContaining("String hidden");
     assertThat(compilation).hadErrorCount(3);

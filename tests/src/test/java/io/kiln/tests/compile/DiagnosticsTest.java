@@ -53,7 +53,7 @@ class DiagnosticsTest {
             "}");
     assertError(
         src,
-        "[Kiln/ModelDeclaration] @Model class Net is final; declare it abstract (Kiln writes KilnNet beside it)",
+        "[Kiln/ModelDeclaration] @Model class Net is final; declare it abstract: it only declares the network, Kiln writes the implementation as KilnNet",
         "final class Net");
   }
 
@@ -87,7 +87,7 @@ class DiagnosticsTest {
             "}");
     assertError(
         src,
-        "[Kiln/ModelDeclaration] @Model class Net is an inner class; make it static so Kiln can instantiate its model without an outer instance",
+        "[Kiln/ModelDeclaration] @Model class Net is an inner class; make it static: a network declaration cannot depend on an instance of its enclosing class",
         "abstract class Net");
   }
 
@@ -345,7 +345,7 @@ class DiagnosticsTest {
             "}");
     assertError(
         src,
-        "[Kiln/NodeDeclaration] y: parameter 'x' is java.lang.String; node parameters are Tensor (a node's output) or, on a @Loss, @Labels IntTensor/Tensor",
+        "[Kiln/NodeDeclaration] y: parameter 'x' is String; node parameters are Tensor (a node's output) or, on a @Loss, @Labels IntTensor/Tensor",
         "String x");
   }
 
