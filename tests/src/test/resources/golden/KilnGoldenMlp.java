@@ -12,9 +12,11 @@ import io.kiln.runtime.gemm.GemmKernel;
 import io.kiln.runtime.gemm.Layout;
 import io.kiln.runtime.init.Initializers;
 import io.kiln.runtime.init.Rng;
+import io.kiln.runtime.io.Checkpoints;
 import io.kiln.runtime.io.ModelFiles;
 import io.kiln.runtime.simd.ElementwiseKernels;
 import io.kiln.runtime.simd.Vectorization;
+import io.kiln.runtime.train.NonFiniteLossException;
 import io.kiln.runtime.train.Optimizer;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -286,14 +288,16 @@ public final class KilnGoldenMlp {
    *
    * @param features [B, 4] row-major, B = length / 4
    * @param label [B]
-   * @throws io.kiln.runtime.train.NonFiniteLossException if the loss is NaN or infinite (weights are
-   *     left unchanged)
+   * @throws io.kiln.runtime.train.NonFiniteLossException if the loss or a gradient is NaN or infinite,
+   *     naming the step and the node where the first non-finite value appeared (weights are left unchanged)
    */
   public float trainStep(float[] features, int[] label, Optimizer optimizer) {
     int batch = Checks.batchOf(MODEL_NAME, "trainStep", "features", features, FEATURES_SHAPE, MAX_BATCH);
     Checks.classLabels(MODEL_NAME, "trainStep", "label", label, batch, 3);
     float loss = gradients(features, label, batch);
-    Checks.finiteLoss(MODEL_NAME, loss, steps + 1);
+    if (!Float.isFinite(loss) || Checks.firstNonFinite(grads, 0, PARAMETER_COUNT) >= 0) {
+      throw nonFinite(features, batch, loss);
+    }
     optimizer.step(params, grads, PARAMETER_COUNT);
     steps++;
     return loss;
@@ -308,10 +312,54 @@ public final class KilnGoldenMlp {
   }
 
   /**
+   * Writes everything a run needs to continue exactly: weights, buffers, {@code optimizer}'s state, the step
+   * count. Atomic: the file is either the previous one or complete.
+   */
+  public void saveCheckpoint(Path file, Optimizer optimizer) throws IOException {
+    Checkpoints.save(file, MODEL_NAME, parameters, buffers, optimizer, steps);
+  }
+
+  /**
+   * Restores a {@link #saveCheckpoint} file into this model and {@code optimizer} (of the same kind); a
+   * resumed run repeats the uninterrupted run's losses exactly. On any error nothing changes.
+   */
+  public void loadCheckpoint(Path file, Optimizer optimizer) throws IOException {
+    Checkpoints.Restored restored = Checkpoints.load(file, MODEL_NAME, parameters, buffers, optimizer);
+    steps = restored.step();
+  }
+
+  /**
    * Training steps taken so far.
    */
   public long steps() {
     return steps;
+  }
+
+  private NonFiniteLossException nonFinite(float[] features, int batch, float loss) {
+    long step = steps + 1;
+    if (Checks.firstNonFinite(features, 0, batch * 4) >= 0) {
+      return new NonFiniteLossException(MODEL_NAME, loss, step, "features", "[B, 4] (input)", NonFiniteLossException.Phase.FORWARD);
+    }
+    runForward(features, batch, true);
+    if (Checks.firstNonFinite(arena, A_HIDDEN, batch * 8) >= 0) {
+      return new NonFiniteLossException(MODEL_NAME, loss, step, "hidden", "[B, 8]", NonFiniteLossException.Phase.FORWARD);
+    }
+    if (Checks.firstNonFinite(arena, A_LOGITS, batch * 3) >= 0) {
+      return new NonFiniteLossException(MODEL_NAME, loss, step, "logits", "[B, 3]", NonFiniteLossException.Phase.FORWARD);
+    }
+    if (Checks.firstNonFinite(grads, P_LOGITS_BIAS, 3) >= 0) {
+      return new NonFiniteLossException(MODEL_NAME, loss, step, "logits", "gradient of logits.bias [3]", NonFiniteLossException.Phase.BACKWARD);
+    }
+    if (Checks.firstNonFinite(grads, P_LOGITS_WEIGHT, 24) >= 0) {
+      return new NonFiniteLossException(MODEL_NAME, loss, step, "logits", "gradient of logits.weight [3, 8]", NonFiniteLossException.Phase.BACKWARD);
+    }
+    if (Checks.firstNonFinite(grads, P_HIDDEN_BIAS, 8) >= 0) {
+      return new NonFiniteLossException(MODEL_NAME, loss, step, "hidden", "gradient of hidden.bias [8]", NonFiniteLossException.Phase.BACKWARD);
+    }
+    if (Checks.firstNonFinite(grads, P_HIDDEN_WEIGHT, 32) >= 0) {
+      return new NonFiniteLossException(MODEL_NAME, loss, step, "hidden", "gradient of hidden.weight [8, 4]", NonFiniteLossException.Phase.BACKWARD);
+    }
+    return new NonFiniteLossException(MODEL_NAME, loss, step);
   }
 
   /**

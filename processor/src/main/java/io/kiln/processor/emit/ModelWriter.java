@@ -85,7 +85,7 @@ public final class ModelWriter {
   private static final Set<String> RESERVED = Set.of(
       "batch", "loss", "out", "result", "classes", "i", "model", "rng", "seed", "file", "name", "p",
       "optimizer", "withGradient", "training", "params", "grads", "arena", "state", "parameters", "buffers", "steps",
-      "dropoutRng", "STATE_COUNT", "lastCorrect",
+      "dropoutRng", "STATE_COUNT", "lastCorrect", "step", "restored",
       "GEMM", "OPS", "MODEL_NAME", "MAX_BATCH", "PARAMETER_COUNT", "ARENA_FLOATS", "NAIVE_FLOATS");
 
   public ModelWriter(MemoryPlan plan) {
@@ -184,8 +184,15 @@ public final class ModelWriter {
                 + "correctly, before its update: training accuracy for free, from logits the step computed anyway.\n")
             .addStatement("return lastCorrect").build());
       }
+      if (program.loss().dInput() != null) {
+        type.addMethod(saveCheckpoint());
+        type.addMethod(loadCheckpoint());
+      }
       type.addMethod(MethodSpec.methodBuilder("steps").addModifiers(Modifier.PUBLIC)
           .addJavadoc("Training steps taken so far.\n").returns(TypeName.LONG).addStatement("return steps").build());
+    }
+    if (program.loss() != null && program.loss().dInput() != null) {
+      type.addMethod(nonFinite());
     }
     type.addMethod(summary());
     type.addMethod(runForward());
@@ -457,6 +464,35 @@ public final class ModelWriter {
         .addStatement("$T.load(file, MODEL_NAME, $L)", MODEL_FILES, savedTensors()).build();
   }
 
+  private static final ClassName CHECKPOINTS = ClassName.get(RUNTIME + ".io", "Checkpoints");
+
+  private MethodSpec saveCheckpoint() {
+    MethodSpec.Builder m = MethodSpec.methodBuilder("saveCheckpoint").addModifiers(Modifier.PUBLIC)
+        .addJavadoc("Writes everything a run needs to continue exactly: weights, buffers, {@code optimizer}'s state, the step\n"
+            + "count$L. Atomic: the file is either the previous one or complete.\n", hasDropout() ? " and the dropout generator's position" : "")
+        .addParameter(PATH, "file").addParameter(OPTIMIZER, "optimizer").addException(IO_EXCEPTION);
+    if (hasDropout()) {
+      m.addStatement("$T.save(file, MODEL_NAME, parameters, buffers, optimizer, steps, $T.of($S, dropoutRng.state()))", CHECKPOINTS, java.util.Map.class, "dropout_rng");
+    } else {
+      m.addStatement("$T.save(file, MODEL_NAME, parameters, buffers, optimizer, steps)", CHECKPOINTS);
+    }
+    return m.build();
+  }
+
+  private MethodSpec loadCheckpoint() {
+    MethodSpec.Builder m = MethodSpec.methodBuilder("loadCheckpoint").addModifiers(Modifier.PUBLIC)
+        .addJavadoc("Restores a {@link #saveCheckpoint} file into this model and {@code optimizer} (of the same kind); a\n"
+            + "resumed run repeats the uninterrupted run's losses exactly. On any error nothing changes.\n")
+        .addParameter(PATH, "file").addParameter(OPTIMIZER, "optimizer").addException(IO_EXCEPTION)
+        .addStatement("$T.Restored restored = $T.load(file, MODEL_NAME, parameters, buffers, optimizer)", CHECKPOINTS, CHECKPOINTS)
+        .addStatement("steps = restored.step()");
+    if (hasDropout()) {
+      m.addStatement("Long rng = restored.extras().get($S)", "dropout_rng")
+          .beginControlFlow("if (rng != null)").addStatement("dropoutRng.setState(rng)").endControlFlow();
+    }
+    return m.build();
+  }
+
   /** What a file holds: the parameters, then the buffers (as PyTorch's state_dict). */
   private CodeBlock savedTensors() {
     return program.state().isEmpty()
@@ -621,19 +657,56 @@ public final class ModelWriter {
     MethodSpec.Builder m = MethodSpec.methodBuilder("trainStep").addModifiers(Modifier.PUBLIC).returns(TypeName.FLOAT)
         .addJavadoc("One training step: forward, loss, backward, then {@code optimizer} updates every parameter in one\n"
             + "pass over the slab. Returns the batch's mean loss (before the update). Allocates nothing after the first\n"
-            + "call.\n\n$L@param $L $L\n@throws io.kiln.runtime.train.NonFiniteLossException if the loss is NaN or infinite (weights are\n"
-            + "    left unchanged)\n", inputDocs(), var(labels), labels.shape());
+            + "call.\n\n$L@param $L $L\n@throws io.kiln.runtime.train.NonFiniteLossException if the loss or a gradient is NaN or infinite,\n"
+            + "    naming the step and the node where the first non-finite value appeared (weights are left unchanged)\n", inputDocs(), var(labels), labels.shape());
     addInputParams(m);
     m.addParameter(labelsType(), var(labels));
     m.addParameter(OPTIMIZER, "optimizer");
     checkInputs(m, "trainStep");
     checkLabels(m, "trainStep");
     m.addStatement("float loss = gradients($L, $L, batch)", inputArgs(), var(labels))
-        .addStatement("$T.finiteLoss(MODEL_NAME, loss, steps + 1)", CHECKS)
+        .beginControlFlow("if (!Float.isFinite(loss) || $T.firstNonFinite(grads, 0, PARAMETER_COUNT) >= 0)", CHECKS)
+        .addStatement("throw nonFinite($L, batch, loss)", inputArgs())
+        .endControlFlow()
         .addStatement("optimizer.step(params, grads, PARAMETER_COUNT)")
         .addStatement("steps++")
         .addStatement("return loss");
     return m.build();
+  }
+
+  /**
+   * Finds where a non-finite value first appeared: the inputs, then every forward node in order
+   * (recomputed, as backward reuses their memory), then each parameter's gradient in backward order.
+   */
+  private MethodSpec nonFinite() {
+    ClassName exception = ClassName.get(RUNTIME + ".train", "NonFiniteLossException");
+    ClassName phase = exception.nestedClass("Phase");
+    MethodSpec.Builder m = MethodSpec.methodBuilder("nonFinite").addModifiers(Modifier.PRIVATE).returns(exception);
+    addInputParams(m);
+    m.addParameter(TypeName.INT, "batch").addParameter(TypeName.FLOAT, "loss");
+    m.addStatement("long step = steps + 1");
+    for (Buffer in : program.inputs()) {
+      m.beginControlFlow("if ($T.firstNonFinite($L, 0, batch * $L) >= 0)", CHECKS, var(in), in.perSample())
+          .addStatement("return new $T(MODEL_NAME, loss, step, $S, $S, $T.FORWARD)", exception, in.name(), in.shape() + " (input)", phase)
+          .endControlFlow();
+    }
+    m.addStatement("runForward($L, batch, true)", inputArgs());
+    for (KernelCall call : program.forward()) {
+      Buffer out = call.writes().get(0);
+      String node = call.covers().get(call.covers().size() - 1);
+      m.beginControlFlow("if ($T.firstNonFinite(arena, $L, batch * $L) >= 0)", CHECKS, arenaConstant(out), out.perSample())
+          .addStatement("return new $T(MODEL_NAME, loss, step, $S, $S, $T.FORWARD)", exception, node, out.shape(), phase)
+          .endControlFlow();
+    }
+    List<ParamTensor> backwardOrder = new java.util.ArrayList<>(program.params());
+    java.util.Collections.reverse(backwardOrder);
+    for (ParamTensor p : backwardOrder) {
+      m.beginControlFlow("if ($T.firstNonFinite(grads, $L, $L) >= 0)", CHECKS, paramConstant(p), p.size())
+          .addStatement("return new $T(MODEL_NAME, loss, step, $S, $S, $T.BACKWARD)", exception, p.node(),
+              "gradient of " + p.name() + " " + Arrays.toString(p.shape()), phase)
+          .endControlFlow();
+    }
+    return m.addStatement("return new $T(MODEL_NAME, loss, step)", exception).build();
   }
 
   private MethodSpec summary() {

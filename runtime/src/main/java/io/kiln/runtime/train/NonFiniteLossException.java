@@ -66,7 +66,9 @@ public final class NonFiniteLossException extends ArithmeticException {
    * @param phase the pass that computed it
    */
   public NonFiniteLossException(String model, float loss, long step, String node, String nodeShape, Phase phase) {
-    super(model + ": the loss became " + loss + " at training step " + step
+    super(model + (Float.isFinite(loss)
+            ? ": a gradient became non-finite at training step " + step + " (the loss was " + loss + ")"
+            : ": the loss became " + loss + " at training step " + step)
         + "; the first non-finite value appeared in node '" + Objects.requireNonNull(node, "node") + "' "
         + Objects.requireNonNull(nodeShape, "nodeShape") + " (" + Objects.requireNonNull(phase, "phase") + "); "
         + ADVICE);
