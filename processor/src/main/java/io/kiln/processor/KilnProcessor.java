@@ -28,6 +28,7 @@ import javax.lang.model.SourceVersion;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
 import javax.lang.model.element.Element;
+import javax.lang.model.element.ElementKind;
 import javax.lang.model.element.ExecutableElement;
 import javax.lang.model.element.Modifier;
 import javax.lang.model.element.TypeElement;
@@ -83,7 +84,10 @@ public final class KilnProcessor extends AbstractProcessor {
       }
       // Even after parse errors the later passes check the nodes that parsed, so independent
       // mistakes of every stage show in one build; the rejected methods are skipped downstream.
-      JavaFile file = Pipeline.compile(spec, brokenNodes(type, spec), report);
+      // A final or concrete class (or an interface, enum, record) cannot declare the abstract node
+      // methods Kiln implements: fixing it changes every method, so its graph is not checked yet.
+      boolean declaresNodes = type.getKind() == ElementKind.CLASS && type.getModifiers().contains(Modifier.ABSTRACT);
+      JavaFile file = declaresNodes ? Pipeline.compile(spec, brokenNodes(type, spec), report) : null;
       printed = true;
       print(report, locations);
       if (file != null && !report.hasErrors()) {

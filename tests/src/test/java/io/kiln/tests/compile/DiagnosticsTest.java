@@ -556,13 +556,22 @@ class DiagnosticsTest {
             "abstract class Net {",
             "  @Dense(units = 2)",
             "  abstract Tensor a(Tensor b);",
-            "  @Dense(units = 2)",
+            "  @Dense(units = 3)",
             "  abstract Tensor b(Tensor a);",
             "}");
-    assertError(
-        src,
-        "[Kiln/NoInput] @Model Net has no @Input; declare one, e.g. @Input(shape = {784}) abstract Tensor x();",
-        "@Model");
+    // Without an @Input every node reads a cycle, an unknown name or nothing: the cycle is an
+    // independent mistake (an @Input does not fix it), so it is reported in the same build.
+    Compilation compilation = compile(src);
+    assertThat(compilation).failed();
+    assertThat(compilation)
+        .hadErrorContaining("[Kiln/NoInput] @Model Net has no @Input; declare one, e.g. @Input(shape = {784}) abstract Tensor x();")
+        .inFile(src)
+        .onLineContaining("@Model");
+    assertThat(compilation)
+        .hadErrorContaining("[Kiln/Cycle] a: nodes read each other in a cycle (a -> b -> a)")
+        .inFile(src)
+        .onLineContaining("@Dense(units = 2)");
+    assertThat(compilation).hadErrorCount(2);
   }
 
   // --- Kiln/Labels ------------------------------------------------------------------------------
@@ -823,5 +832,458 @@ class DiagnosticsTest {
         .inFile(src)
         .onLineContaining("@Dense(units = 4)");
     assertThat(compilation).hadWarningCount(1);
+  }
+
+  // --- Kiln/BadAttribute: @Conv --------------------------------------------------------------------
+  /** @Conv(filters = 0), on the attribute's line; the layers reading it are not reported again. */
+  @Test
+  void convFiltersZero() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = {1, 8, 8}) abstract Tensor image();",
+            "  @Conv(",
+            "      filters = 0,",
+            "      kernel = 3)",
+            "  abstract Tensor c(Tensor image);",
+            "  @Flatten abstract Tensor flat(Tensor c);",
+            "  @Dense(units = 2) abstract Tensor logits(Tensor flat);");
+    assertError(
+        src,
+        "[Kiln/BadAttribute] c: @Conv(filters = 0) must be at least 1",
+        "filters = 0");
+  }
+
+  /** No kernel size at all: nothing to underline but the annotation. */
+  @Test
+  void convKernelMissing() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = {1, 8, 8}) abstract Tensor image();",
+            "  @Conv(filters = 4)",
+            "  abstract Tensor c(Tensor image);");
+    assertError(
+        src,
+        "[Kiln/BadAttribute] c: @Conv needs a kernel size; add kernel = k (square) or both kernelHeight and kernelWidth",
+        "@Conv(filters = 4)");
+  }
+
+  /** kernelHeight without kernelWidth: pinned to the one that was written. */
+  @Test
+  void convKernelHeightWithoutWidth() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = {1, 8, 8}) abstract Tensor image();",
+            "  @Conv(filters = 4,",
+            "      kernelHeight = 3)",
+            "  abstract Tensor c(Tensor image);");
+    assertError(
+        src,
+        "[Kiln/BadAttribute] c: @Conv needs a kernel size; add kernel = k (square) or both kernelHeight and kernelWidth",
+        "kernelHeight = 3");
+  }
+
+  /** kernel and the kernelHeight/kernelWidth pair together. */
+  @Test
+  void convKernelGivenTwice() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = {1, 8, 8}) abstract Tensor image();",
+            "  @Conv(filters = 4,",
+            "      kernel = 3,",
+            "      kernelHeight = 3, kernelWidth = 2)",
+            "  abstract Tensor c(Tensor image);");
+    assertError(
+        src,
+        "[Kiln/BadAttribute] c: @Conv gives both kernel and kernelHeight/kernelWidth; use kernel = k for a square kernel or the pair for another shape",
+        "kernel = 3,");
+  }
+
+  /** kernel = -1. */
+  @Test
+  void convKernelNegative() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = {1, 8, 8}) abstract Tensor image();",
+            "  @Conv(filters = 4,",
+            "      kernel = -1)",
+            "  abstract Tensor c(Tensor image);");
+    assertError(
+        src,
+        "[Kiln/BadAttribute] c: @Conv(kernel = -1) must be at least 1",
+        "kernel = -1");
+  }
+
+  /** Both sides negative: the message names kernelHeight with its own value (not kernelWidth's). */
+  @Test
+  void convKernelHeightAndWidthNegative() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = {1, 8, 8}) abstract Tensor image();",
+            "  @Conv(filters = 4,",
+            "      kernelHeight = -1,",
+            "      kernelWidth = -2)",
+            "  abstract Tensor c(Tensor image);");
+    assertError(
+        src,
+        "[Kiln/BadAttribute] c: @Conv(kernelHeight = -1) must be at least 1",
+        "kernelHeight = -1");
+  }
+
+  /** kernelWidth = 0 beside a valid kernelHeight reads as a missing width. */
+  @Test
+  void convKernelWidthZero() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = {1, 8, 8}) abstract Tensor image();",
+            "  @Conv(filters = 4,",
+            "      kernelHeight = 3,",
+            "      kernelWidth = -2)",
+            "  abstract Tensor c(Tensor image);");
+    assertError(
+        src,
+        "[Kiln/BadAttribute] c: @Conv(kernelWidth = -2) must be at least 1",
+        "kernelWidth = -2");
+  }
+
+  /** stride = 0. */
+  @Test
+  void convStrideZero() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = {1, 8, 8}) abstract Tensor image();",
+            "  @Conv(filters = 4, kernel = 3,",
+            "      stride = 0)",
+            "  abstract Tensor c(Tensor image);");
+    assertError(
+        src,
+        "[Kiln/BadAttribute] c: @Conv(stride = 0) must be at least 1",
+        "stride = 0");
+  }
+
+  /** pad = -1 under EXPLICIT padding. */
+  @Test
+  void convPadNegative() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = {1, 8, 8}) abstract Tensor image();",
+            "  @Conv(filters = 4, kernel = 3, padding = Padding.EXPLICIT,",
+            "      pad = -1)",
+            "  abstract Tensor c(Tensor image);");
+    assertError(
+        src,
+        "[Kiln/BadAttribute] c: @Conv(pad = -1) must be 0 or more",
+        "pad = -1");
+  }
+
+  /** pad given but padding left at VALID. */
+  @Test
+  void convPadWithoutExplicitPadding() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = {1, 8, 8}) abstract Tensor image();",
+            "  @Conv(filters = 4, kernel = 3,",
+            "      pad = 1)",
+            "  abstract Tensor c(Tensor image);");
+    assertError(
+        src,
+        "[Kiln/BadAttribute] c: @Conv(pad = 1) is only used with padding = EXPLICIT, but padding is VALID; add padding = EXPLICIT or remove pad",
+        "pad = 1");
+  }
+
+
+  // --- Kiln/ShapeMismatch: @Conv and pooling -------------------------------------------------------
+  /** A 5×5 kernel over a 4×4 image without padding. */
+  @Test
+  void convKernelLargerThanInput() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = {1, 4, 4}) abstract Tensor image();",
+            "  @Conv(filters = 4,",
+            "      kernel = 5)",
+            "  abstract Tensor c(Tensor image);");
+    assertError(
+        src,
+        "[Kiln/ShapeMismatch] c: @Conv kernel 5×5 is larger than image [B, 1, 4, 4] padded to 4×4 (padding VALID); use a smaller kernel or padding = SAME",
+        "kernel = 5");
+  }
+
+  /** Explicit padding counts: a 7×7 kernel over 4×4 padded by 1 (6×6). */
+  @Test
+  void convKernelLargerThanExplicitlyPaddedInput() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = {1, 4, 4}) abstract Tensor image();",
+            "  @Conv(filters = 4, padding = Padding.EXPLICIT, pad = 1,",
+            "      kernel = 7)",
+            "  abstract Tensor c(Tensor image);");
+    assertError(
+        src,
+        "[Kiln/ShapeMismatch] c: @Conv kernel 7×7 is larger than image [B, 1, 4, 4] padded to 6×6 (padding EXPLICIT); use a smaller kernel or padding = SAME",
+        "kernel = 7");
+  }
+
+  /** Only the width does not fit: kernelWidth is underlined, not kernelHeight. */
+  @Test
+  void convKernelWidthLargerThanInput() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = {1, 8, 4}) abstract Tensor image();",
+            "  @Conv(filters = 4,",
+            "      kernelHeight = 3,",
+            "      kernelWidth = 5)",
+            "  abstract Tensor c(Tensor image);");
+    assertError(
+        src,
+        "[Kiln/ShapeMismatch] c: @Conv kernel 3×5 is larger than image [B, 1, 8, 4] padded to 8×4 (padding VALID); use a smaller kernel or padding = SAME",
+        "kernelWidth = 5");
+  }
+
+  /** @Conv over a flat vector. */
+  @Test
+  void convOnVector() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = 784) abstract Tensor x();",
+            "  @Conv(filters = 4, kernel = 3)",
+            "  abstract Tensor c(Tensor x);");
+    assertError(
+        src,
+        "[Kiln/ShapeMismatch] c: @Conv needs [B, C, H, W] but x is [B, 784]; read an image: an @Input(shape = {C, H, W}) or the output of @Conv or a pooling layer, e.g. @Input(shape = {1, 28, 28})",
+        "@Conv(filters = 4");
+  }
+
+  /** @Conv over [H, W]: the fix adds the channel axis with the real sizes. */
+  @Test
+  void convOnImageWithoutChannels() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = {28, 28}) abstract Tensor x();",
+            "  @Conv(filters = 4, kernel = 3)",
+            "  abstract Tensor c(Tensor x);");
+    assertError(
+        src,
+        "[Kiln/ShapeMismatch] c: @Conv needs [B, C, H, W] but x is [B, 28, 28]; give x a channel axis: [B, 1, 28, 28], e.g. @Input(shape = {1, 28, 28})",
+        "@Conv(filters = 4");
+  }
+
+  /** A 5×5 window over a 4×4 map. */
+  @Test
+  void maxPoolWindowLargerThanInput() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = {1, 4, 4}) abstract Tensor image();",
+            "  @MaxPool(",
+            "      size = 5)",
+            "  abstract Tensor p(Tensor image);");
+    assertError(
+        src,
+        "[Kiln/ShapeMismatch] p: @MaxPool(size = 5) window is larger than image [B, 1, 4, 4], so the output would be empty; use a smaller size or pool earlier",
+        "size = 5");
+  }
+
+  /** @MaxPool over a vector. */
+  @Test
+  void maxPoolOnVector() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = 16) abstract Tensor x();",
+            "  @MaxPool(size = 2)",
+            "  abstract Tensor p(Tensor x);");
+    assertError(
+        src,
+        "[Kiln/ShapeMismatch] p: @MaxPool needs [B, C, H, W] but x is [B, 16]; read an image: an @Input(shape = {C, H, W}) or the output of @Conv or a pooling layer, e.g. @Input(shape = {1, 28, 28})",
+        "@MaxPool(size = 2)");
+  }
+
+  /** @AvgPool over [H, W]. */
+  @Test
+  void avgPoolOnImageWithoutChannels() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = {6, 6}) abstract Tensor x();",
+            "  @AvgPool(size = 2)",
+            "  abstract Tensor p(Tensor x);");
+    assertError(
+        src,
+        "[Kiln/ShapeMismatch] p: @AvgPool needs [B, C, H, W] but x is [B, 6, 6]; give x a channel axis: [B, 1, 6, 6], e.g. @Input(shape = {1, 6, 6})",
+        "@AvgPool(size = 2)");
+  }
+
+
+  // --- Kiln/BadAttribute: pooling, @Dropout, @BatchNorm, sizes -------------------------------------
+  /** @MaxPool(size = 0). */
+  @Test
+  void maxPoolSizeZero() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = {1, 8, 8}) abstract Tensor image();",
+            "  @MaxPool(",
+            "      size = 0)",
+            "  abstract Tensor p(Tensor image);");
+    assertError(
+        src,
+        "[Kiln/BadAttribute] p: @MaxPool(size = 0) must be at least 1",
+        "size = 0");
+  }
+
+  /** @AvgPool(stride = -1); leaving stride out steps by the window. */
+  @Test
+  void avgPoolStrideNegative() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = {1, 8, 8}) abstract Tensor image();",
+            "  @AvgPool(size = 2,",
+            "      stride = -1)",
+            "  abstract Tensor p(Tensor image);");
+    assertError(
+        src,
+        "[Kiln/BadAttribute] p: @AvgPool(stride = -1) must be at least 1; leave it out to step by the window size",
+        "stride = -1");
+  }
+
+  /** rate = 1 drops everything. */
+  @Test
+  void dropoutRateOne() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = 8) abstract Tensor x();",
+            "  @Dropout(",
+            "      rate = 1.0)",
+            "  abstract Tensor d(Tensor x);");
+    assertError(
+        src,
+        "[Kiln/BadAttribute] d: @Dropout(rate = 1.0) must be in [0, 1); 0 keeps everything, 0.5 drops half",
+        "rate = 1.0");
+  }
+
+  /** A negative rate. */
+  @Test
+  void dropoutRateNegative() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = 8) abstract Tensor x();",
+            "  @Dropout(",
+            "      rate = -0.5)",
+            "  abstract Tensor d(Tensor x);");
+    assertError(
+        src,
+        "[Kiln/BadAttribute] d: @Dropout(rate = -0.5) must be in [0, 1); 0 keeps everything, 0.5 drops half",
+        "rate = -0.5");
+  }
+
+  /** momentum = 0 would never update the running statistics. */
+  @Test
+  void batchNormMomentumZero() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = 8) abstract Tensor x();",
+            "  @BatchNorm(",
+            "      momentum = 0)",
+            "  abstract Tensor bn(Tensor x);");
+    assertError(
+        src,
+        "[Kiln/BadAttribute] bn: @BatchNorm(momentum = 0.0) must be in (0, 1]; PyTorch's default is 0.1",
+        "momentum = 0");
+  }
+
+  /** epsilon = 0 divides by zero on a constant feature. */
+  @Test
+  void batchNormEpsilonZero() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = 8) abstract Tensor x();",
+            "  @BatchNorm(",
+            "      epsilon = 0)",
+            "  abstract Tensor bn(Tensor x);");
+    assertError(
+        src,
+        "[Kiln/BadAttribute] bn: @BatchNorm(epsilon = 0.0) must be positive; the usual value is 1e-5",
+        "epsilon = 0");
+  }
+
+  /** A weight over 2^25 floats is a mistake, not a model to plan memory for. */
+  @Test
+  void denseWeightTooLarge() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = 1024) abstract Tensor x();",
+            "  @Dense(",
+            "      units = 65536)",
+            "  abstract Tensor h(Tensor x);");
+    assertError(
+        src,
+        "[Kiln/BadAttribute] h: @Dense(units = 65536) needs a weight of [65536, 1024], more than 2^25 floats; use fewer units or shrink the input first (pooling, a smaller layer)",
+        "units = 65536");
+  }
+
+  /** A convolution weight over 2^25 floats. */
+  @Test
+  void convWeightTooLarge() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = {64, 8, 8}) abstract Tensor image();",
+            "  @Conv(kernel = 3,",
+            "      filters = 65536)",
+            "  abstract Tensor c(Tensor image);");
+    assertError(
+        src,
+        "[Kiln/BadAttribute] c: @Conv(filters = 65536) needs a weight of [65536, 64, 3, 3], more than 2^25 floats; use fewer filters or shrink the input first (pooling, a smaller layer)",
+        "filters = 65536");
+  }
+
+  /** A convolution output over 2^25 floats per sample. */
+  @Test
+  void convOutputTooLarge() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = {1, 1024, 1024}) abstract Tensor image();",
+            "  @Conv(kernel = 1,",
+            "      filters = 64)",
+            "  abstract Tensor c(Tensor image);");
+    assertError(
+        src,
+        "[Kiln/BadAttribute] c: @Conv(filters = 64) gives [B, 64, 1024, 1024], more than 2^25 floats per sample; use fewer filters, a larger stride or pool earlier",
+        "filters = 64");
+  }
+
+  /** @BatchNorm over [B, H, W]: not a feature vector nor channels. */
+  @Test
+  void batchNormOnRankTwo() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = {3, 4}) abstract Tensor x();",
+            "  @BatchNorm",
+            "  abstract Tensor bn(Tensor x);");
+    assertError(
+        src,
+        "[Kiln/ShapeMismatch] bn: @BatchNorm normalizes [B, n] or [B, C, H, W] but x is [B, 3, 4]; insert @Flatten abstract Tensor flat(Tensor x) and normalize that",
+        "@BatchNorm");
+  }
+
+  // --- Kiln/BadAttribute: the whole model ---------------------------------------------------------
+  /** Memory at maxBatch past 2^31 floats: an error on maxBatch, not an ArithmeticException. */
+  @Test
+  void modelTooLargeAtMaxBatch() {
+    JavaFileObject src =
+        source(
+            "test.Net",
+            "@Model(",
+            "    maxBatch = 1000000)",
+            "abstract class Net {",
+            "  @Input(shape = 4096) abstract Tensor x();",
+            "  @Dense(units = 4096) abstract Tensor h(Tensor x);",
+            "}");
+    assertError(
+        src,
+        "[Kiln/BadAttribute] @Model Net needs more than 2^31 floats of memory at maxBatch = 1000000; lower maxBatch or use smaller layers",
+        "maxBatch = 1000000");
+  }
+
+  /** {@code @Model abstract class Net { body }} in package test. */
+  private static JavaFileObject net(String... body) {
+    List<String> lines = new ArrayList<>(List.of("@Model", "abstract class Net {"));
+    lines.addAll(List.of(body));
+    lines.add("}");
+    return source("test.Net", lines.toArray(String[]::new));
   }
 }
