@@ -54,7 +54,7 @@ public final class GraphBuilder {
     }
     // Look at the declarations, not at the nodes that bound: an @Input with a stray parameter is
     // already an arity error and must not also read as "the model has no @Input".
-    if (spec.nodes().stream().noneMatch(n -> n.layer() instanceof Layer.Input) && !spec.nodes().isEmpty()) {
+    if (spec.nodes().stream().noneMatch(n -> n.layer() instanceof Layer.Input || n.layer() instanceof Layer.Tokens) && !spec.nodes().isEmpty()) {
       report.error(ErrorId.NO_INPUT, spec.ref(), Messages.noInput(spec.declaredName()));
     }
     if (spec.nodes().isEmpty()) {
@@ -104,9 +104,11 @@ public final class GraphBuilder {
         ok = false;
         continue;
       }
-      if (p.type() != ValueType.TENSOR) {
-        // Every node computes floats; IntTensor is for labels (and, later, token ids).
-        report.error(ErrorId.TYPE_MISMATCH, p.ref(), Messages.intTensorParam(n.name(), p.name()));
+      ValueType produced = target.layer() instanceof Layer.Tokens ? ValueType.INT_TENSOR : ValueType.TENSOR;
+      if (p.type() != produced) {
+        // Every node computes floats except @Tokens, whose ids only an @Embedding reads.
+        report.error(ErrorId.TYPE_MISMATCH, p.ref(), produced == ValueType.TENSOR
+            ? Messages.intTensorParam(n.name(), p.name()) : Messages.tensorParamForTokens(n.name(), p.name()));
         ok = false;
         continue;
       }
@@ -130,7 +132,7 @@ public final class GraphBuilder {
   }
 
   private static int arity(Layer layer) {
-    return layer instanceof Layer.Input ? 0 : 1;
+    return layer instanceof Layer.Input || layer instanceof Layer.Tokens ? 0 : 1;
   }
 
   /** Kahn's algorithm, ties broken by declaration order; reports one error per cycle. */
