@@ -14,6 +14,8 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,12 +23,15 @@ import javax.annotation.processing.AbstractProcessor;
 import javax.annotation.processing.Processor;
 import javax.annotation.processing.RoundEnvironment;
 import javax.annotation.processing.SupportedAnnotationTypes;
+import javax.annotation.processing.SupportedOptions;
 import javax.lang.model.SourceVersion;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.AnnotationValue;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.Modifier;
 import javax.lang.model.element.TypeElement;
+import javax.lang.model.util.ElementFilter;
 import javax.tools.Diagnostic.Kind;
 
 /**
@@ -37,7 +42,15 @@ import javax.tools.Diagnostic.Kind;
  */
 @AutoService(Processor.class)
 @SupportedAnnotationTypes("io.kiln.dsl.Model")
+@SupportedOptions(KilnProcessor.DEBUG_CRASH)
 public final class KilnProcessor extends AbstractProcessor {
+  /**
+   * Test-only: {@code -Akiln.debug.crash=Name} makes the processor throw while compiling the
+   * {@code @Model} whose simple or qualified name is {@code Name}, to prove an unexpected exception
+   * becomes one {@code [Kiln/Internal]} error on that model and other models still generate. Not
+   * for users; it may change without notice.
+   */
+  static final String DEBUG_CRASH = "kiln.debug.crash";
 
   @Override
   public SourceVersion getSupportedSourceVersion() {
@@ -61,9 +74,17 @@ public final class KilnProcessor extends AbstractProcessor {
   private void compile(TypeElement type) {
     Locations locations = new Locations();
     Report report = new Report();
+    boolean printed = false;
     try {
       ModelSpec spec = new ModelParser(locations, report).parse(type);
-      JavaFile file = report.hasErrors() ? null : Pipeline.compile(spec, report);
+      String crash = processingEnv.getOptions().get(DEBUG_CRASH);
+      if (crash != null && (type.getSimpleName().contentEquals(crash) || type.getQualifiedName().contentEquals(crash))) {
+        throw new IllegalStateException("-A" + DEBUG_CRASH + "=" + crash + " (a test-only crash)");
+      }
+      // Even after parse errors the later passes check the nodes that parsed, so independent
+      // mistakes of every stage show in one build; the rejected methods are skipped downstream.
+      JavaFile file = Pipeline.compile(spec, brokenNodes(type, spec), report);
+      printed = true;
       print(report, locations);
       if (file != null && !report.hasErrors()) {
         String name = file.packageName().isEmpty() ? file.typeSpec().name() : file.packageName() + "." + file.typeSpec().name();
@@ -75,6 +96,9 @@ public final class KilnProcessor extends AbstractProcessor {
       processingEnv.getMessager().printMessage(Kind.ERROR,
           "[" + ErrorId.INTERNAL.code() + "] could not write the generated class for " + type.getSimpleName() + ": " + e, type);
     } catch (RuntimeException | Error e) {
+      if (!printed) {
+        print(report, locations); // what the passes found before the crash is still true
+      }
       StringWriter trace = new StringWriter();
       e.printStackTrace(new PrintWriter(trace));
       processingEnv.getMessager().printMessage(Kind.ERROR,
@@ -99,6 +123,33 @@ public final class KilnProcessor extends AbstractProcessor {
         processingEnv.getMessager().printMessage(kind, d.text(), at.element());
       }
     }
+  }
+
+  /**
+   * Node methods the parse pass rejected (it reported why), by name, mapped to their layer
+   * annotation ("" for an abstract method without one), so later passes skip them and their readers
+   * silently instead of reporting a parameter naming them as unknown.
+   */
+  private static Map<String, String> brokenNodes(TypeElement type, ModelSpec spec) {
+    Set<String> parsed = new HashSet<>();
+    spec.nodes().forEach(n -> parsed.add(n.name()));
+    Map<String, String> broken = new LinkedHashMap<>();
+    for (ExecutableElement method : ElementFilter.methodsIn(type.getEnclosedElements())) {
+      String name = method.getSimpleName().toString();
+      String layer = "";
+      for (AnnotationMirror m : method.getAnnotationMirrors()) {
+        String qualified = ((TypeElement) m.getAnnotationType().asElement()).getQualifiedName().toString();
+        if (qualified.startsWith("io.kiln.dsl.") && !qualified.equals("io.kiln.dsl.Labels")) {
+          layer = "@" + m.getAnnotationType().asElement().getSimpleName();
+          break;
+        }
+      }
+      boolean isNode = !layer.isEmpty() || method.getModifiers().contains(Modifier.ABSTRACT);
+      if (isNode && !parsed.contains(name)) {
+        broken.merge(name, layer, (a, b) -> a.equals("@Input") || b.equals("@Input") ? "@Input" : a.isEmpty() ? a : b);
+      }
+    }
+    return broken;
   }
 
   /** The explicitly written value of {@code attribute}, or null when it is defaulted. */

@@ -1,6 +1,8 @@
 package io.kiln.processor;
 
 import com.palantir.javapoet.JavaFile;
+import io.kiln.processor.diag.ErrorId;
+import io.kiln.processor.diag.Messages;
 import io.kiln.processor.diag.Report;
 import io.kiln.processor.emit.ModelWriter;
 import io.kiln.processor.fuse.Fusion;
@@ -14,10 +16,13 @@ import io.kiln.processor.plan.ArenaPlanner;
 import io.kiln.processor.plan.MemoryPlan;
 import io.kiln.processor.shape.ShapeInference;
 import io.kiln.processor.shape.ShapedGraph;
+import java.util.Map;
 
 /**
  * The passes after parsing, in order: IR → shapes → backward → fusion → memory plan → emission.
- * Each runs only if the ones before it reported no error. Needs no javac, so tests drive it with
+ * The IR and shape passes always run, on the nodes that are sound, so one build reports the
+ * independent errors of every stage (a broken node and its downstream are skipped silently); the
+ * passes after them run only when the report has no error. Needs no javac, so tests drive it with
  * hand-built specs.
  */
 final class Pipeline {
@@ -25,22 +30,38 @@ final class Pipeline {
 
   /** Returns the generated file, or null when the report has errors. */
   static JavaFile compile(ModelSpec spec, Report report) {
-    MemoryPlan plan = plan(spec, report);
+    return compile(spec, Map.of(), report);
+  }
+
+  /**
+   * As {@link #compile(ModelSpec, Report)}, for a spec the parse pass could not fully read:
+   * {@code broken} names the rejected node methods (see {@link GraphBuilder#buildHealthy}).
+   */
+  static JavaFile compile(ModelSpec spec, Map<String, String> broken, Report report) {
+    MemoryPlan plan = plan(spec, broken, report);
     return plan == null ? null : new ModelWriter(plan).write();
   }
 
   /** Runs every pass up to the memory plan; null when the report has errors. */
   static MemoryPlan plan(ModelSpec spec, Report report) {
-    Graph graph = new GraphBuilder(report).build(spec);
-    if (graph == null || report.hasErrors()) {
-      return null;
-    }
+    return plan(spec, Map.of(), report);
+  }
+
+  static MemoryPlan plan(ModelSpec spec, Map<String, String> broken, Report report) {
+    Graph graph = new GraphBuilder(report).buildHealthy(spec, broken);
     ShapedGraph shaped = new ShapeInference(report).infer(graph);
-    if (shaped == null) {
+    if (shaped == null || report.hasErrors()) {
       return null;
     }
     BackwardGraph backward = new BackwardDerivation().derive(shaped);
     KernelProgram program = new Fusion().fuse(shaped, backward);
-    return new ArenaPlanner().plan(program, spec.maxBatch());
+    try {
+      return new ArenaPlanner().plan(program, spec.maxBatch());
+    } catch (ArithmeticException e) {
+      // Each tensor is checked against 2^25 floats by the shape pass; their sum at maxBatch, or
+      // the parameters' total, can still pass 2^31 (found by RandomModelsTest).
+      report.error(ErrorId.BAD_ATTRIBUTE, spec.ref(), "maxBatch", Messages.modelTooLarge(spec.declaredName(), spec.maxBatch()));
+      return null;
+    }
   }
 }

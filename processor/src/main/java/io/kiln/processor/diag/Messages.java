@@ -193,9 +193,26 @@ public final class Messages {
         + "; add padding = EXPLICIT or remove pad";
   }
 
-  public static String needsImage(String node, String annotation, String input, String inShape) {
-    return node + ": " + annotation + " needs [B, C, H, W] but " + input + " is " + inShape
-        + "; give the input a channel axis, e.g. @Input(shape = {1, 28, 28})";
+  public static String needsImage(String node, String annotation, String input, int[] dims) {
+    String inShape = withBatch(dims);
+    return node + ": " + annotation + " needs [B, C, H, W] but " + input + " is " + inShape + "; "
+        + (dims.length == 2
+            ? "give " + input + " a channel axis: [B, 1, " + dims[0] + ", " + dims[1] + "], e.g. @Input(shape = {1, " + dims[0] + ", " + dims[1] + "})"
+            : "read an image: an @Input(shape = {C, H, W}) or the output of @Conv or a pooling layer, e.g. @Input(shape = {1, 28, 28})");
+  }
+
+  public static String poolStrideNegative(String node, String annotation, int stride) {
+    return node + ": " + annotation + "(stride = " + stride + ") must be at least 1; leave it out to step by the window size";
+  }
+
+  public static String weightTooLarge(String node, String annotation, String attribute, int value, String weightShape) {
+    return node + ": " + annotation + "(" + attribute + " = " + value + ") needs a weight of " + weightShape
+        + ", more than 2^25 floats; use fewer " + attribute + " or shrink the input first (pooling, a smaller layer)";
+  }
+
+  public static String outputTooLarge(String node, String annotation, String attribute, int value, String outShape) {
+    return node + ": " + annotation + "(" + attribute + " = " + value + ") gives " + outShape
+        + ", more than 2^25 floats per sample; use fewer " + attribute + ", a larger stride or pool earlier";
   }
 
   public static String kernelLargerThanInput(String node, int kh, int kw, String input, String inShape, Object padding, int paddedH, int paddedW) {
@@ -221,7 +238,8 @@ public final class Messages {
   }
 
   public static String batchNormRank(String node, String input, String inShape) {
-    return node + ": @BatchNorm normalizes [B, n] or [B, C, H, W] but " + input + " is " + inShape;
+    return node + ": @BatchNorm normalizes [B, n] or [B, C, H, W] but " + input + " is " + inShape
+        + "; insert @Flatten abstract Tensor flat(Tensor " + input + ") and normalize that";
   }
 
   public static String embeddingNeedsTokens(String node, String input, String inShape) {
@@ -265,10 +283,23 @@ public final class Messages {
         + "; declare @Labels " + expectedType + " " + labels;
   }
 
+  public static String modelTooLarge(String model, int maxBatch) {
+    return "@Model " + model + " needs more than 2^31 floats of memory at maxBatch = " + maxBatch
+        + "; lower maxBatch or use smaller layers";
+  }
+
   // --- internal ---------------------------------------------------------------------------------
 
   public static String internalError(String model, String stackTrace) {
     return "internal error while compiling @Model " + model + "; please report it with this trace:\n" + stackTrace;
+  }
+
+  private static String withBatch(int[] dims) {
+    StringBuilder s = new StringBuilder("[B");
+    for (int d : dims) {
+      s.append(", ").append(d);
+    }
+    return s.append(']').toString();
   }
 
   private static String braces(int[] dims) {

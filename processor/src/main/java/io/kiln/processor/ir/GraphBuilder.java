@@ -32,45 +32,77 @@ public final class GraphBuilder {
 
   /** Returns the graph, or null when an error was reported. */
   public Graph build(ModelSpec spec) {
+    Graph graph = buildHealthy(spec, Map.of());
+    return report.hasErrors() ? null : graph;
+  }
+
+  /**
+   * Binds and orders every node that is sound, reporting each error found, and returns the graph of
+   * the sound nodes so later passes can check them in the same build (the caller must not generate
+   * code when the report has errors). {@code broken} names the node methods the parse pass rejected
+   * (already reported), each mapped to its layer annotation ("" when it has none). A node reading a
+   * broken or failed node, directly or through others, is skipped silently: one mistake is reported
+   * once, never again downstream. Whole-graph checks (the output, unused nodes) are only made when
+   * every node is sound, since a partial graph would give false findings.
+   */
+  public Graph buildHealthy(ModelSpec spec, Map<String, String> broken) {
     Map<String, NodeSpec> byName = new LinkedHashMap<>();
     spec.nodes().forEach(n -> byName.putIfAbsent(n.name(), n));
+    Set<String> failed = new HashSet<>(broken.keySet());
     List<Node> nodes = new ArrayList<>();
-    ValueType labelsType = null;
     NodeSpec loss = null;
     for (NodeSpec n : spec.nodes()) {
-      Node node = bind(n, byName);
+      Node node = bind(n, byName, broken.keySet());
       if (node == null) {
+        failed.add(n.name());
         continue;
       }
       if (node.isLoss()) {
         if (loss != null) {
           report.error(ErrorId.TWO_LOSSES, n.ref(), Messages.twoLosses(n.name(), loss.name()));
+          failed.add(n.name());
           continue;
         }
         loss = n;
-        labelsType = n.params().stream().filter(ParamSpec::labels).findFirst().orElseThrow().type();
       }
       nodes.add(node);
     }
+    // Downstream of a failure: drop silently, to a fixpoint since a reader may be declared first.
+    for (boolean changed = true; changed; ) {
+      changed = false;
+      for (var it = nodes.iterator(); it.hasNext(); ) {
+        Node n = it.next();
+        if (n.inputs().stream().anyMatch(failed::contains)) {
+          it.remove();
+          failed.add(n.name());
+          changed = true;
+        }
+      }
+    }
     // Look at the declarations, not at the nodes that bound: an @Input with a stray parameter is
-    // already an arity error and must not also read as "the model has no @Input".
-    if (spec.nodes().stream().noneMatch(n -> n.layer() instanceof Layer.Input || n.layer() instanceof Layer.Tokens) && !spec.nodes().isEmpty()) {
-      report.error(ErrorId.NO_INPUT, spec.ref(), Messages.noInput(spec.declaredName()));
-    }
-    if (spec.nodes().isEmpty()) {
+    // already an arity error and must not also read as "the model has no @Input". Nor may a method
+    // the parser rejected: it may be the @Input (or be meant as one, if it lacks its annotation).
+    boolean mayHaveInput = spec.nodes().stream().anyMatch(n -> n.layer() instanceof Layer.Input || n.layer() instanceof Layer.Tokens)
+        || broken.containsValue("@Input") || broken.containsValue("@Tokens") || broken.containsValue("");
+    boolean noInput = false;
+    if (spec.nodes().isEmpty() && broken.isEmpty()) {
       report.error(ErrorId.NO_INPUT, spec.ref(), Messages.emptyModel(spec.declaredName()));
+      noInput = true;
+    } else if (!mayHaveInput) {
+      report.error(ErrorId.NO_INPUT, spec.ref(), Messages.noInput(spec.declaredName()));
+      noInput = true;
     }
-    if (report.hasErrors()) {
-      return null;
-    }
-    List<Node> order = topologicalOrder(nodes);
-    if (order == null) {
-      return null;
-    }
+    List<Node> order = topologicalOrder(nodes); // the acyclic part; cycles are reported
     Node lossNode = order.stream().filter(Node::isLoss).findFirst().orElse(null);
+    ValueType labelsType = lossNode == null ? null
+        : byName.get(lossNode.name()).params().stream().filter(ParamSpec::labels).findFirst().orElseThrow().type();
+    if (!failed.isEmpty() || order.size() < nodes.size() || noInput) {
+      Node output = lossNode == null ? null : order.stream().filter(n -> n.name().equals(lossNode.input())).findFirst().orElse(null);
+      return new Graph(spec, order, output, lossNode, labelsType);
+    }
     Node output = findOutput(spec, order, lossNode);
     if (output == null) {
-      return null;
+      return new Graph(spec, order, null, lossNode, labelsType);
     }
     Set<String> needed = ancestors(order, lossNode != null ? lossNode : output);
     List<Node> kept = new ArrayList<>();
@@ -85,8 +117,9 @@ public final class GraphBuilder {
   }
 
   /** Resolves parameter names; null if the node is broken (errors reported). */
-  private Node bind(NodeSpec n, Map<String, NodeSpec> byName) {
+  private Node bind(NodeSpec n, Map<String, NodeSpec> byName, Set<String> broken) {
     boolean ok = true;
+    boolean readsBroken = false;
     List<String> inputs = new ArrayList<>();
     String labels = null;
     for (ParamSpec p : n.params()) {
@@ -99,6 +132,11 @@ public final class GraphBuilder {
         continue;
       }
       NodeSpec target = byName.get(p.name());
+      if (target == null && broken.contains(p.name())) {
+        inputs.add(p.name()); // counts for arity; the node itself is skipped silently
+        readsBroken = true;
+        continue;
+      }
       if (target == null) {
         report.error(ErrorId.UNKNOWN_NODE, p.ref(), Messages.unknownNode(n.name(), p.name(), closest(p.name(), without(byName.keySet(), n.name()))));
         ok = false;
@@ -128,14 +166,17 @@ public final class GraphBuilder {
       report.error(ErrorId.LABELS, n.ref(), Messages.missingLabels(n.name(), ((Layer.Loss) n.layer()).kind()));
       ok = false;
     }
-    return ok ? new Node(n.name(), n.layer(), inputs, labels, n.ref()) : null;
+    return ok && !readsBroken ? new Node(n.name(), n.layer(), inputs, labels, n.ref()) : null;
   }
 
   private static int arity(Layer layer) {
     return layer instanceof Layer.Input || layer instanceof Layer.Tokens ? 0 : 1;
   }
 
-  /** Kahn's algorithm, ties broken by declaration order; reports one error per cycle. */
+  /**
+   * Kahn's algorithm, ties broken by declaration order; reports one error per cycle. Returns the
+   * nodes outside cycles and not downstream of one (all of them when there is no cycle).
+   */
   private List<Node> topologicalOrder(List<Node> nodes) {
     Map<String, Node> byName = new LinkedHashMap<>();
     nodes.forEach(n -> byName.put(n.name(), n));
@@ -171,7 +212,7 @@ public final class GraphBuilder {
         report.error(ErrorId.CYCLE, byName.get(cycle.get(0)).ref(), Messages.cycle(cycle));
       }
     }
-    return null;
+    return order;
   }
 
   private static List<String> findCycle(Node start, Map<String, Node> byName) {

@@ -20,6 +20,9 @@ import java.util.Map;
 public final class ShapeInference {
   private final Report report;
 
+  /** Floats allowed in one sample of a tensor or in one weight, as for an @Input: about 2^25. */
+  static final int LIMIT = Integer.MAX_VALUE / 64;
+
   public ShapeInference(Report report) {
     this.report = report;
   }
@@ -98,6 +101,11 @@ public final class ShapeInference {
         }
       }
     }
+    if (ok && (long) dense.units() * in.dim(0) > LIMIT) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "units", Messages.weightTooLarge(node.name(), "@Dense", "units", dense.units(),
+          "[" + dense.units() + ", " + in.dim(0) + "]"));
+      ok = false;
+    }
     return ok ? in.withDims(dense.units()) : null;
   }
 
@@ -116,7 +124,9 @@ public final class ShapeInference {
       ok = false;
     } else if (conv.kh() < 1 || conv.kw() < 1) {
       String attribute = conv.kernel() != 0 ? "kernel" : conv.kernelHeight() < 1 ? "kernelHeight" : "kernelWidth";
-      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), attribute, Messages.notPositive(node.name(), "@Conv", attribute, conv.kernel() != 0 ? conv.kernel() : Math.min(conv.kh(), conv.kw())));
+      // The value of the attribute named (min(kh, kw) showed kernelWidth's value under kernelHeight).
+      int value = conv.kernel() != 0 ? conv.kernel() : conv.kernelHeight() < 1 ? conv.kernelHeight() : conv.kernelWidth();
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), attribute, Messages.notPositive(node.name(), "@Conv", attribute, value));
       ok = false;
     }
     if (conv.stride() < 1) {
@@ -131,7 +141,7 @@ public final class ShapeInference {
       ok = false;
     }
     if (in.rank() != 3 || in.isSequence()) {
-      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.needsImage(node.name(), "@Conv", node.input(), in.withBatch()));
+      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.needsImage(node.name(), "@Conv", node.input(), in.dims()));
       return null;
     }
     if (!ok) {
@@ -139,9 +149,21 @@ public final class ShapeInference {
     }
     ConvShape geometry = ConvShape.of(conv, in);
     if (geometry.outHeight() < 1 || geometry.outWidth() < 1) {
-      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), conv.kernel() != 0 ? "kernel" : "kernelHeight",
+      // Underline the kernel attribute that does not fit (kernelWidth when only the width fails).
+      String attribute = conv.kernel() != 0 ? "kernel" : geometry.outHeight() < 1 ? "kernelHeight" : "kernelWidth";
+      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), attribute,
           Messages.kernelLargerThanInput(node.name(), conv.kh(), conv.kw(), node.input(), in.withBatch(), conv.padding(),
               in.dim(1) + geometry.padTotalHeight(), in.dim(2) + geometry.padTotalWidth()));
+      return null;
+    }
+    if ((double) conv.filters() * in.dim(0) * conv.kh() * conv.kw() > LIMIT) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "filters", Messages.weightTooLarge(node.name(), "@Conv", "filters", conv.filters(),
+          "[" + conv.filters() + ", " + in.dim(0) + ", " + conv.kh() + ", " + conv.kw() + "]"));
+      return null;
+    }
+    if ((long) conv.filters() * geometry.outHeight() * geometry.outWidth() > LIMIT) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "filters", Messages.outputTooLarge(node.name(), "@Conv", "filters", conv.filters(),
+          "[B, " + conv.filters() + ", " + geometry.outHeight() + ", " + geometry.outWidth() + "]"));
       return null;
     }
     return Shape.of(conv.filters(), geometry.outHeight(), geometry.outWidth());
@@ -154,11 +176,11 @@ public final class ShapeInference {
       ok = false;
     }
     if (pool.stride() < 0) {
-      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "stride", Messages.notPositive(node.name(), pool.annotation(), "stride", pool.stride()));
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "stride", Messages.poolStrideNegative(node.name(), pool.annotation(), pool.stride()));
       ok = false;
     }
     if (in.rank() != 3 || in.isSequence()) {
-      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.needsImage(node.name(), pool.annotation(), node.input(), in.withBatch()));
+      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.needsImage(node.name(), pool.annotation(), node.input(), in.dims()));
       return null;
     }
     if (!ok) {

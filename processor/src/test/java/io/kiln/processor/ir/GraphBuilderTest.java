@@ -30,6 +30,7 @@ import io.kiln.processor.parse.Layer;
 import io.kiln.processor.parse.ModelSpec;
 import io.kiln.processor.parse.ValueType;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -255,13 +256,32 @@ class GraphBuilderTest {
     assertThat(errors.get(1).message()).startsWith("s: nodes read each other in a cycle (s -> s);");
   }
 
+  /** No @Input, and h and g read each other: two independent mistakes, both in one build. */
   @Test
   void noInputIsReportedOnTheModel() {
     build(model(dense("h", 2, "g"), dense("g", 2, "h"), loss("loss", MEAN_SQUARED_ERROR, "h", "target", TENSOR)));
-    Diagnostic d = onlyError(report);
-    assertThat(d.id()).isEqualTo(ErrorId.NO_INPUT);
+    List<Diagnostic> errors = report.diagnostics();
+    assertThat(errors.stream().map(Diagnostic::id).toList()).containsExactly(ErrorId.NO_INPUT, ErrorId.CYCLE).inOrder();
+    Diagnostic d = errors.get(0);
     assertThat(d.ref()).isEqualTo(MODEL);
     assertThat(d.message()).startsWith("@Model Net has no @Input; declare one");
+  }
+
+  /**
+   * Methods the parse pass rejected: their readers are skipped silently (no "names no node"), and
+   * a rejected @Input (or an abstract method lacking its annotation) is not "no @Input".
+   */
+  @Test
+  void brokenNodesAndTheirReadersAreSkippedSilently() {
+    Graph g = new GraphBuilder(report).buildHealthy(
+        model(dense("h", 4, "x"), dense("y", 2, "h"), dense("z", 2, "typo")), Map.of("x", "@Input"));
+    assertThat(report.diagnostics().stream().map(Diagnostic::id).toList()).containsExactly(ErrorId.UNKNOWN_NODE);
+    assertThat(g.order()).isEmpty();
+
+    Report second = new Report();
+    g = new GraphBuilder(second).buildHealthy(model(input("x", 4), dense("h", 4, "x"), dense("y", 2, "gone")), Map.of("gone", ""));
+    assertThat(second.diagnostics()).isEmpty(); // neither unknown 'gone' nor unused h: the graph is partial
+    assertThat(g.order().stream().map(Node::name).toList()).containsExactly("x", "h").inOrder();
   }
 
   @Test

@@ -1,10 +1,12 @@
 package io.kiln.runtime.panama;
 
+import io.kiln.runtime.Parallelism;
 import io.kiln.runtime.rnn.RecurrentCells;
 import io.kiln.runtime.rnn.ScalarRecurrentCells;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import java.util.function.IntConsumer;
 
 /**
  * Vector API {@link RecurrentCells}: the fused gate-activation and cell-update passes of
@@ -19,6 +21,138 @@ public final class PanamaRecurrentCells implements RecurrentCells {
   private final ScalarRecurrentCells scalar = new ScalarRecurrentCells();
 
   public PanamaRecurrentCells() {}
+
+  // ---------------------------------------------------------------------------------------------
+  // The per-step product with pre-packed weights. The general GEMM repacks its B operand on every
+  // call: for a step of the charlstm LSTM (32 × 1024 × 256) that repacking of W_hh plus its extra
+  // parallel pass cost about as much as the multiply-adds. Here W_hh is packed once per sequence
+  // into PanamaGemm's panel layout and every step reuses it with PanamaGemm's micro-kernel.
+
+  /** Column panels per task at most: a fixed split (never the thread count). */
+  private static final int MAX_TASKS = 8;
+
+  private static final ThreadLocal<StepCall> CALLS = ThreadLocal.withInitial(StepCall::new);
+
+  @Override
+  public boolean packsSteps() {
+    return PanamaGemm.NR <= PACK_COLUMNS && PanamaGemm.MR == 8;
+  }
+
+  @Override
+  public void pack(boolean transposed, float[] w, int wOff, int k, int n, float[] packed, int pOff) {
+    int nr = PanamaGemm.NR;
+    for (int q = 0, j = 0; j < n; q++, j += nr) {
+      int cols = Math.min(nr, n - j);
+      if (transposed) {
+        PanamaGemmPacking.packBTransposed(w, wOff + j * k, k, k, cols, packed, pOff + q * nr * k);
+      } else {
+        PanamaGemmPacking.packB(w, wOff + j, n, k, cols, packed, pOff + q * nr * k);
+      }
+    }
+  }
+
+  @Override
+  public void multiplyPacked(int m, int n, int k, float[] a, int aOff, int lda, float[] packed, int pOff,
+      float[] c, int cOff, int ldc, boolean accumulate, float[] bias, int biasOff) {
+    if (m == 0 || n == 0) {
+      return;
+    }
+    StepCall call = CALLS.get();
+    call.set(m, n, k, a, aOff, lda, packed, pOff, c, cOff, ldc, accumulate, bias, biasOff);
+    try {
+      Parallelism.forEach(call.tasks, call);
+    } finally {
+      call.clear();
+    }
+  }
+
+  /** One call's arguments and the calling thread's packed A; reused, so a call allocates nothing. */
+  private static final class StepCall implements IntConsumer {
+    int m;
+    int n;
+    int k;
+    float[] c;
+    int cOff;
+    int ldc;
+    boolean accumulate;
+    float[] bias;
+    int biasOff;
+    float[] packed;
+    int pOff;
+    int panels;
+    int tasks;
+    float[] ap = new float[0];
+    /** One ragged tile per task (tasks run concurrently). */
+    final float[][] tiles = new float[MAX_TASKS][PanamaGemm.MR * PanamaGemm.NR];
+
+    void set(int m, int n, int k, float[] a, int aOff, int lda, float[] packed, int pOff, float[] c, int cOff,
+        int ldc, boolean accumulate, float[] bias, int biasOff) {
+      this.m = m;
+      this.n = n;
+      this.k = k;
+      this.packed = packed;
+      this.pOff = pOff;
+      this.c = c;
+      this.cOff = cOff;
+      this.ldc = ldc;
+      this.accumulate = accumulate;
+      this.bias = bias;
+      this.biasOff = biasOff;
+      int mr = PanamaGemm.MR;
+      int need = (m + mr - 1) / mr * mr * k;
+      if (ap.length < need) {
+        ap = new float[need];
+      }
+      // A (the batch's states, a few KB) packed once per step on the calling thread
+      PanamaGemmPacking.packA(a, aOff, lda, m, k, ap);
+      panels = (n + PanamaGemm.NR - 1) / PanamaGemm.NR;
+      tasks = Math.min(panels, MAX_TASKS);
+    }
+
+    void clear() {
+      c = null;
+      bias = null;
+      packed = null;
+    }
+
+    @Override
+    public void accept(int task) {
+      int nr = PanamaGemm.NR;
+      int mr = PanamaGemm.MR;
+      int q0 = (int) ((long) task * panels / tasks);
+      int q1 = (int) ((long) (task + 1) * panels / tasks);
+      float[] tile = tiles[task];
+      for (int q = q0; q < q1; q++) {
+        int j = q * nr;
+        int cols = Math.min(nr, n - j);
+        int bi = pOff + q * nr * k;
+        for (int i = 0; i < m; i += mr) {
+          int rows = Math.min(mr, m - i);
+          int ci = cOff + i * ldc + j;
+          if (rows == mr && cols == nr) {
+            PanamaGemm.kernel(ap, i * k, packed, bi, k, c, ci, ldc, accumulate);
+          } else {
+            PanamaGemm.kernel(ap, i * k, packed, bi, k, tile, 0, nr, false);
+            for (int r = 0; r < rows; r++) {
+              int o = ci + r * ldc;
+              for (int jj = 0; jj < cols; jj++) {
+                c[o + jj] = accumulate ? c[o + jj] + tile[r * nr + jj] : tile[r * nr + jj];
+              }
+            }
+          }
+          if (bias != null) {
+            for (int r = 0; r < rows; r++) {
+              int o = ci + r * ldc;
+              int b = biasOff + j;
+              for (int jj = 0; jj < cols; jj++) {
+                c[o + jj] += bias[b + jj];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
 
   /** {@code 1 / (1 + e^−z)}: e^−z overflows to +∞ for very negative z, giving exactly 0. */
   private static FloatVector sigmoid(FloatVector z) {

@@ -26,7 +26,10 @@ import java.util.Objects;
  * ({@code dn̂} vs {@code dn̂⊙r}), the end-of-sequence dW_ih and dX are two GEMMs each (r,z columns
  * and n columns).
  *
- * <p>GEMMs are {@link Vectorization#provider()}'s (parallel, results independent of the thread
+ * <p>The step products use {@code W_hh} packed once per call into the GEMM micro-kernel's panel
+ * layout ({@link RecurrentCells#multiplyPacked}; the general GEMM would repack it every step, which
+ * cost as much as the multiply-adds at charlstm size); without the Vector API they are general
+ * GEMM calls. Other GEMMs are {@link Vectorization#provider()}'s (parallel, results independent of the thread
  * count); the fused passes are the Vector API ones when available. Nothing is allocated per call
  * once the bias epilogues for the caller's bias arrays are cached (first call). The oracle is
  * {@link RecurrentReference}.
@@ -90,6 +93,11 @@ public final class Recurrent {
     final int hprev = acts + bt * gh;
     final int extra = hprev + bt * h; // LSTM: c_t; GRU: W_hn h_{t−1} + b_hn
     final int rec = extra + bt * h; // GRU: one step's recurrent product [B, 3H]
+    final int packed = wsOff + g.workspaceFloats(batch, steps) - g.packedRecurrentWeights();
+    final boolean usePacked = CELLS.packsSteps();
+    if (usePacked) {
+      CELLS.pack(true, wHh, wHhOff, h, gh, ws, packed);
+    }
 
     // 1. input projection of every step: acts[B·T, G·H] = X · W_ihᵀ + b_ih
     GEMM.gemm(Layout.NT, bt, gh, f, x, xOff, f, wIh, wIhOff, f, ws, acts, gh,
@@ -125,6 +133,10 @@ public final class Recurrent {
             addTo(ws, acts + b * ldg, bHh, bHhOff, gh);
           }
         }
+      } else if (usePacked) {
+        boolean gru = kind == CellKind.GRU;
+        CELLS.multiplyPacked(batch, gh, h, ws, hprev + t * h, ldh, ws, packed, ws, gru ? rec : acts + t * gh,
+            gru ? gh : ldg, !gru, bHh, bHhOff);
       } else if (kind == CellKind.GRU) {
         GEMM.gemm(Layout.NT, batch, gh, h, ws, hprev + t * h, ldh, wHh, wHhOff, h, ws, rec, gh, recEp);
       } else {
@@ -233,6 +245,11 @@ public final class Recurrent {
     final int dc = dh + batch * h; // LSTM [B, H]: ∂L/∂c_t
     final int dN = dh + batch * h; // GRU [B, T, H]: the n gate's input-side gradient
 
+    final int packed = scratchOff + g.backwardScratchFloats(batch, steps) - g.packedRecurrentWeightsBackward();
+    final boolean usePacked = CELLS.packsSteps();
+    if (usePacked && (steps > 1 || dh0 != null)) {
+      CELLS.pack(false, wHh, wHhOff, gh, h, sc, packed);
+    }
     initState(sc, dh, dhT, dhTOff, batch * h);
     if (lstm) {
       initState(sc, dc, dcT, dcTOff, batch * h);
@@ -259,7 +276,9 @@ public final class Recurrent {
         }
       }
       // 2. dh_{t−1} (+)= dGates_t · W_hh
-      if (t > 0 || dh0 != null) {
+      if (usePacked && (t > 0 || dh0 != null)) {
+        CELLS.multiplyPacked(batch, h, gh, sc, dA + t * gh, ldg, sc, packed, sc, dh, h, gru, null, 0);
+      } else if (t > 0 || dh0 != null) {
         GEMM.gemm(Layout.NN, batch, h, gh, sc, dA + t * gh, ldg, wHh, wHhOff, h, sc, dh, h, stepEp);
       }
     }

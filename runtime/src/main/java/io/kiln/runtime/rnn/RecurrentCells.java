@@ -57,6 +57,45 @@ public interface RecurrentCells {
   void gruBackward(float[] a, int aOff, float[] hn, int hnOff, float[] hPrev, int hPrevOff, float[] dh, int dhOff,
       float[] dy, int dyOff, float[] dRec, int dRecOff, float[] dN, int dNOff, int n);
 
+  /**
+   * Column padding of a packed step operand: {@link #packedFloats} is {@code roundUp(n, 64)·k},
+   * enough for micro-kernel panels of up to 64 columns.
+   */
+  int PACK_COLUMNS = 64;
+
+  /** Floats of a packed {@code k × n} step operand (see {@link #PACK_COLUMNS}). */
+  static int packedFloats(int k, int n) {
+    return (n + PACK_COLUMNS - 1) / PACK_COLUMNS * PACK_COLUMNS * k;
+  }
+
+  /**
+   * True when this implementation multiplies by pre-packed weights ({@link #pack},
+   * {@link #multiplyPacked}); otherwise {@link Recurrent} calls the general GEMM every step.
+   */
+  default boolean packsSteps() {
+    return false;
+  }
+
+  /**
+   * Packs {@code B[k × n]} for {@link #multiplyPacked}, once per call: B is {@code w} read as stored
+   * ({@code B[p][j] = w[wOff + p·n + j]}) or, when {@code transposed}, {@code w} is {@code [n × k]}
+   * ({@code B[p][j] = w[wOff + j·k + p]}). Writes {@link #packedFloats(int, int)} floats.
+   */
+  default void pack(boolean transposed, float[] w, int wOff, int k, int n, float[] packed, int pOff) {
+    throw new UnsupportedOperationException();
+  }
+
+  /**
+   * {@code C[m × n] = (C if accumulate) + A[m × k] · B + bias} with B packed by {@link #pack}, A and C
+   * row-major with leading dimensions; {@code bias} (length n, per column) may be null. Parallel over
+   * column panels; each element is computed by one task in a fixed order, so results do not depend
+   * on the thread count.
+   */
+  default void multiplyPacked(int m, int n, int k, float[] a, int aOff, int lda, float[] packed, int pOff,
+      float[] c, int cOff, int ldc, boolean accumulate, float[] bias, int biasOff) {
+    throw new UnsupportedOperationException();
+  }
+
   /** The implementation matching {@link Vectorization#provider()}: Vector API or scalar. */
   static RecurrentCells chosen() {
     return Holder.CHOSEN;

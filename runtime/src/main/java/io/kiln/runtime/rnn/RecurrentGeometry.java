@@ -69,8 +69,12 @@ public record RecurrentGeometry(CellKind kind, int input, int hidden) {
    *   <li>LSTM: + the cell states c_t {@code [B, T, H]}: total {@code B·T·6H};
    *   <li>GRU: + {@code W_hn h_{t−1} + b_hn} {@code [B, T, H]} and one step's recurrent product
    *       {@code [B, 3H]}: total {@code B·T·5H + B·3H};
-   *   <li>RNN: total {@code B·T·2H}.
+   *   <li>RNN: total {@code B·T·2H};
+   *   <li>plus, for every kind, {@code W_hh} packed once per call for the step products:
+   *       {@code roundUp(G·H, 64)·H} ({@link #packedRecurrentWeights()}).
    * </ul>
+   *
+   * <p>charlstm (LSTM, B 32, T 64, F 64, H 256): 3,407,872 floats (13.6 MB).
    */
   public int workspaceFloats(int batch, int steps) {
     long bt = checkedRows(batch, steps);
@@ -81,6 +85,7 @@ public record RecurrentGeometry(CellKind kind, int input, int hidden) {
     } else if (kind == CellKind.GRU) {
       n += bt * h + (long) batch * 3 * h;
     }
+    n += packedRecurrentWeights();
     return toInt(n, "workspace");
   }
 
@@ -92,8 +97,12 @@ public record RecurrentGeometry(CellKind kind, int input, int hidden) {
    *       {@code B·T·G·H + B·H};
    *   <li>LSTM: + the running {@code dc} {@code [B, H]}: total {@code B·T·4H + 2·B·H};
    *   <li>GRU: + the n gate's input-side gradient {@code [B, T, H]}: total {@code B·T·4H + B·H};
-   *   <li>RNN: total {@code B·T·H + B·H}.
+   *   <li>RNN: total {@code B·T·H + B·H};
+   *   <li>plus, for every kind, {@code W_hh} packed for {@code dh_{t−1} = dGates_t·W_hh}:
+   *       {@code roundUp(H, 64)·G·H} ({@link #packedRecurrentWeightsBackward()}).
    * </ul>
+   *
+   * <p>charlstm (LSTM, B 32, T 64, F 64, H 256): 2,375,680 floats (9.5 MB).
    */
   public int backwardScratchFloats(int batch, int steps) {
     long bt = checkedRows(batch, steps);
@@ -104,7 +113,18 @@ public record RecurrentGeometry(CellKind kind, int input, int hidden) {
     } else if (kind == CellKind.GRU) {
       n += bt * h;
     }
+    n += packedRecurrentWeightsBackward();
     return toInt(n, "backward scratch");
+  }
+
+  /** {@code roundUp(G·H, 64)·H}: {@code W_hhᵀ} in micro-kernel panels (forward). */
+  public int packedRecurrentWeights() {
+    return RecurrentCells.packedFloats(hidden, gateWidth());
+  }
+
+  /** {@code roundUp(H, 64)·G·H}: {@code W_hh} in micro-kernel panels (backward). */
+  public int packedRecurrentWeightsBackward() {
+    return RecurrentCells.packedFloats(gateWidth(), hidden);
   }
 
   private static long checkedRows(int batch, int steps) {

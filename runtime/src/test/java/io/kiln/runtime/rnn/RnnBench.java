@@ -68,6 +68,22 @@ public final class RnnBench {
 
   static void fwdStepGemms() {
     int hprev = B * T * GH;
+    int packed = WS.length - G.packedRecurrentWeights();
+    if (!CELLS.packsSteps()) {
+      for (int t = 0; t < T; t++) {
+        Gemm.gemm(Layout.NT, B, GH, H, WS, hprev + t * H, T * H, WHH, 0, H, WS, t * GH, T * GH, ACC_BIAS);
+      }
+      return;
+    }
+    CELLS.pack(true, WHH, 0, H, GH, WS, packed);
+    for (int t = 0; t < T; t++) {
+      CELLS.multiplyPacked(B, GH, H, WS, hprev + t * H, T * H, WS, packed, WS, t * GH, T * GH, true, BHH, 0);
+    }
+  }
+
+  /** The general GEMM for the forward step products, for comparison. */
+  static void fwdStepGeneralGemms() {
+    int hprev = B * T * GH;
     for (int t = 0; t < T; t++) {
       Gemm.gemm(Layout.NT, B, GH, H, WS, hprev + t * H, T * H, WHH, 0, H, WS, t * GH, T * GH, ACC_BIAS);
     }
@@ -98,8 +114,16 @@ public final class RnnBench {
   }
 
   static void bwdStepGemms() {
+    int packed = SC.length - G.packedRecurrentWeightsBackward();
+    if (!CELLS.packsSteps()) {
+      for (int t = T - 1; t >= 0; t--) {
+        Gemm.gemm(Layout.NN, B, H, GH, SC, t * GH, T * GH, WHH, 0, H, SC, B * T * GH, H, Epilogue.NONE);
+      }
+      return;
+    }
+    CELLS.pack(false, WHH, 0, GH, H, SC, packed);
     for (int t = T - 1; t >= 0; t--) {
-      Gemm.gemm(Layout.NN, B, H, GH, SC, t * GH, T * GH, WHH, 0, H, SC, B * T * GH, H, Epilogue.NONE);
+      CELLS.multiplyPacked(B, H, GH, SC, t * GH, T * GH, SC, packed, SC, B * T * GH, H, false, null, 0);
     }
   }
 
@@ -134,9 +158,10 @@ public final class RnnBench {
       }
     }
     Runnable[] phases = {RnnBench::fwdInputGemm, RnnBench::fwdStepGemms, RnnBench::fwdCells,
-        RnnBench::bwdCells, RnnBench::bwdStepGemms, RnnBench::bwdFinalGemms};
+        RnnBench::bwdCells, RnnBench::bwdStepGemms, RnnBench::bwdFinalGemms, RnnBench::fwdStepGeneralGemms};
     String[] names = {"fwd input GEMM", "fwd step GEMMs", "fwd cell passes", "bwd cell passes", "bwd step GEMMs",
-        "bwd final GEMMs (dWhh, dWih, dX)"};
+        "bwd final GEMMs (dWhh, dWih, dX)",
+        "(not in the call) fwd step products by general GEMM"};
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
     double[] sum = new double[phases.length];
     double fwd = 0;
@@ -154,12 +179,12 @@ public final class RnnBench {
     System.out.printf("forward           %8.2f ms%n", fwd / rounds);
     System.out.printf("forward+backward  %8.2f ms%n", both / rounds);
     double total = 0;
-    for (double s : sum) {
-      total += s;
+    for (int p = 0; p < phases.length - 1; p++) {
+      total += sum[p];
     }
     for (int p = 0; p < phases.length; p++) {
-      System.out.printf("  %-34s %8.2f ms  %5.1f%%%n", names[p], sum[p] / rounds, 100 * sum[p] / total);
+      System.out.printf("  %-52s %8.2f ms  %5.1f%%%n", names[p], sum[p] / rounds, 100 * sum[p] / total);
     }
-    System.out.printf("  %-34s %8.2f ms%n", "sum of phases", total / rounds);
+    System.out.printf("  %-52s %8.2f ms%n", "sum of phases", total / rounds);
   }
 }

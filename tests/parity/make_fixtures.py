@@ -1,0 +1,157 @@
+#!/usr/bin/python3
+"""Writes the PyTorch parity fixtures that PyTorchParityTest compares Kiln against.
+
+For each model, builds the PyTorch module with a fixed seed, runs one batch forward and backward
+in float64 (the float32 weights and inputs are exact in float64, so the reference carries no
+float32 rounding of its own), and writes ONE safetensors file holding:
+
+    <kiln name>          every parameter, named as the Kiln model names it (c1.weight, ...)
+    input                the input batch, the Kiln model's input layout [B, ...]
+    labels               class indices as floats [B] (cross-entropy) or targets [B, out]
+    output               the model's output (logits) [B, out]
+    loss                 the mean loss [1]
+    grad.<kiln name>     d loss / d parameter, one per parameter
+
+All tensors are little-endian F32. The safetensors format is written by hand (8-byte little-endian
+header length, JSON header padded with spaces to a multiple of 8, raw data) because the
+`safetensors` package is not installed.
+
+Conventions (Kiln's, which are PyTorch's):
+  SOFTMAX_CROSS_ENTROPY         F.cross_entropy, mean over the batch
+  SIGMOID_BINARY_CROSS_ENTROPY  F.binary_cross_entropy_with_logits, mean over all B*out elements
+  MEAN_SQUARED_ERROR            F.mse_loss, mean over all elements
+  @Conv SAME 5x5 stride 1       padding=2 (LeNet's c1)
+
+lenet and cnn64 are exactly torch_bench.py's (../shared/peers/torch_bench.py); their nn.Sequential
+indices are mapped to Kiln's node names below. every_ce / every_bce / every_mse are the tests
+module's EveryCe / EveryBce / EveryMse (flatten, dense relu, dense sigmoid, dense tanh without
+bias, dense linear).
+
+Regenerate (torch 1.13 is installed for Debian's interpreter, not the pyenv python3 on PATH):
+
+    cd tests && /usr/bin/python3 parity/make_fixtures.py
+
+which rewrites tests/src/test/resources/parity/*.safetensors. The output is deterministic for a
+given torch version (fixed seeds, CPU, float64).
+"""
+import json
+import os
+import struct
+import sys
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'src', 'test', 'resources', 'parity')
+BATCH = 4
+
+
+def lenet():  # torch_bench.py's lenet, verbatim
+    return nn.Sequential(nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                         nn.Linear(400, 120), nn.ReLU(), nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10))
+
+
+def cnn64():  # torch_bench.py's cnn64, verbatim
+    return nn.Sequential(nn.Conv2d(3, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
+                         nn.MaxPool2d(2), nn.Flatten(), nn.Linear(64 * 14 * 14, 1))
+
+
+def every(outputs):  # tests/src/test/java/io/kiln/tests/models/Every{Ce,Bce,Mse}.java
+    return nn.Sequential(nn.Flatten(), nn.Linear(6, 7), nn.ReLU(), nn.Linear(7, 5), nn.Sigmoid(),
+                         nn.Linear(5, 6, bias=False), nn.Tanh(), nn.Linear(6, outputs))
+
+
+def ce_labels(classes):
+    return lambda g: torch.randint(0, classes, (BATCH,), generator=g)
+
+
+def bce_targets(n):
+    return lambda g: torch.randint(0, 2, (BATCH, n), generator=g).to(torch.float32)
+
+
+def mse_targets(n):
+    return lambda g: torch.randn(BATCH, n, generator=g)
+
+
+def ce(out, y):
+    return F.cross_entropy(out, y)
+
+
+def bce(out, y):
+    return F.binary_cross_entropy_with_logits(out, y)
+
+
+def mse(out, y):
+    return F.mse_loss(out, y)
+
+
+# file name -> (Kiln model, module factory, {torch Sequential index: Kiln node}, input shape, labels, loss)
+CASES = {
+    'lenet': ('LeNet', lenet, {0: 'c1', 3: 'c2', 7: 'f1', 9: 'f2', 11: 'logits'}, (1, 28, 28), ce_labels(10), ce),
+    'cnn64': ('Cnn64', cnn64, {0: 'c1', 3: 'c2', 7: 'logit'}, (3, 64, 64), bce_targets(1), bce),
+    'every_ce': ('EveryCe', lambda: every(4), {1: 'relu', 3: 'sigmoid', 5: 'tanh', 7: 'out'}, (2, 3), ce_labels(4), ce),
+    'every_bce': ('EveryBce', lambda: every(3), {1: 'relu', 3: 'sigmoid', 5: 'tanh', 7: 'out'}, (2, 3), bce_targets(3), bce),
+    'every_mse': ('EveryMse', lambda: every(3), {1: 'relu', 3: 'sigmoid', 5: 'tanh', 7: 'out'}, (2, 3), mse_targets(3), mse),
+}
+
+
+def kiln_name(torch_name, nodes):
+    index, _, kind = torch_name.partition('.')
+    return nodes[int(index)] + '.' + kind
+
+
+def write_safetensors(path, tensors, metadata):
+    """tensors: list of (name, float32 tensor); written in order, tiling the data region."""
+    header = {'__metadata__': metadata}
+    blobs, offset = [], 0
+    for name, t in tensors:
+        data = t.detach().to(torch.float32).contiguous().numpy().astype('<f4').tobytes()
+        header[name] = {'dtype': 'F32', 'shape': list(t.shape), 'data_offsets': [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    text = json.dumps(header, separators=(',', ':')).encode('utf-8')
+    text += b' ' * (-len(text) % 8)
+    tmp = path + '.tmp'
+    with open(tmp, 'wb') as f:
+        f.write(struct.pack('<Q', len(text)))
+        f.write(text)
+        for b in blobs:
+            f.write(b)
+    os.replace(tmp, path)
+
+
+def make(file_name, seed):
+    model_name, factory, nodes, in_shape, make_labels, loss_fn = CASES[file_name]
+    torch.manual_seed(seed)
+    module = factory()                                    # PyTorch's default init, float32
+    g = torch.Generator().manual_seed(seed + 1000)
+    x = torch.randn((BATCH,) + in_shape, generator=g)     # float32
+    y = make_labels(g)
+    weights = [(kiln_name(n, nodes), p.detach().clone()) for n, p in module.named_parameters()]
+
+    module = module.double()                              # exact copy of the float32 weights
+    out = module(x.double())
+    loss = loss_fn(out, y if y.dtype == torch.int64 else y.double())
+    loss.backward()
+
+    tensors = list(weights)
+    tensors.append(('input', x))
+    tensors.append(('labels', y.to(torch.float32)))
+    tensors.append(('output', out.detach()))
+    tensors.append(('loss', loss.detach().reshape(1)))
+    for n, p in module.named_parameters():
+        tensors.append(('grad.' + kiln_name(n, nodes), p.grad))
+    metadata = {'model': model_name, 'source': 'tests/parity/make_fixtures.py', 'torch': torch.__version__,
+                'seed': str(seed), 'batch': str(BATCH)}
+    path = os.path.join(OUT_DIR, file_name + '.safetensors')
+    write_safetensors(path, tensors, metadata)
+    print('%-10s %-9s loss %.6f  %7d bytes  %s' % (file_name, model_name, loss.item(), os.path.getsize(path), path))
+
+
+if __name__ == '__main__':
+    torch.set_num_threads(1)
+    os.makedirs(OUT_DIR, exist_ok=True)
+    for name in sys.argv[1:] or CASES:
+        make(name, seed=42 + list(CASES).index(name))   # a fixed seed per model, whatever is regenerated
