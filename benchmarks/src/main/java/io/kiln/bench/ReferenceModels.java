@@ -13,7 +13,8 @@ public final class ReferenceModels {
   /** Factories of the reference models, in torch_bench.py's order (lenet, cnn64, charlstm, seq2seq, gpt). */
   public static final List<Supplier<ReferenceModel>> ALL = List.of(
       LeNetBench::new,
-      Cnn64Bench::new
-      // charlstm, seq2seq and gpt join as their samples land
+      Cnn64Bench::new,
+      CharLstmBench::new
+      // seq2seq and gpt join as their samples land
   );
 }

@@ -14,5 +14,14 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.METHOD)
 public @interface Loss {
+  /** {@link #ignoreIndex()}'s default: no label is ignored. */
+  int NO_IGNORE = Integer.MIN_VALUE;
+
   LossKind value();
+
+  /**
+   * For {@link LossKind#SOFTMAX_CROSS_ENTROPY}: positions whose label is this value (e.g. padding)
+   * contribute neither loss nor gradient, and the mean is over the other positions.
+   */
+  int ignoreIndex() default NO_IGNORE;
 }

@@ -174,6 +174,46 @@ public final class Checks {
     return n;
   }
 
+  /**
+   * Checks a sequence input of {@code length} elements holding {@code steps} steps of
+   * {@code stepSize} each per sample; returns the batch.
+   */
+  public static int sequenceBatchOf(String model, String method, String input, int length, int steps, int stepSize,
+      int maxSteps, int maxBatch) {
+    if (steps < 1 || steps > maxSteps) {
+      throw new IllegalArgumentException(inputWhere(model, method, input) + " has " + steps
+          + " steps but sequences must have 1 to " + maxSteps + " (the declared maximum); split longer ones");
+    }
+    long perSample = (long) steps * stepSize;
+    if (length == 0 || length % perSample != 0) {
+      throw new IllegalArgumentException(inputWhere(model, method, input) + " has " + length
+          + " elements, which is not a whole number of samples of " + steps + " steps × " + stepSize + " (" + perSample + " each)");
+    }
+    long batch = length / perSample;
+    if (batch > maxBatch) {
+      throw new IllegalArgumentException(inputWhere(model, method, input) + " holds a batch of " + batch
+          + " sequences but @Model(maxBatch = " + maxBatch + ") allows at most " + maxBatch + "; split it or raise maxBatch");
+    }
+    return (int) batch;
+  }
+
+  /** {@link #classLabels}, where {@code ignoreIndex} is also allowed (positions to skip). */
+  public static void classLabels(String model, String method, String labels, int[] y, int count, int classes, int ignoreIndex) {
+    if (y == null) {
+      throw new NullPointerException(model + "." + method + ": labels '" + labels + "' is null");
+    }
+    if (y.length != count) {
+      throw new IllegalArgumentException(model + "." + method + ": labels '" + labels + "' has " + y.length
+          + " entries but the batch has " + count + " positions");
+    }
+    for (int i = 0; i < y.length; i++) {
+      if ((y[i] < 0 || y[i] >= classes) && y[i] != ignoreIndex) {
+        throw new IllegalArgumentException(model + "." + method + ": " + labels + "[" + i + "] = " + y[i]
+            + " is outside [0, " + classes + ")" + (ignoreIndex != Integer.MIN_VALUE ? " and is not the ignore index " + ignoreIndex : ""));
+      }
+    }
+  }
+
   private static String inputWhere(String model, String method, String input) {
     return model + "." + method + ": input '" + input + "'";
   }

@@ -17,6 +17,7 @@ public final class Samples {
       case "perceptron" -> PerceptronSample.main(rest);
       case "lenet" -> io.kiln.samples.lenet.LeNetSample.main(rest);
       case "cnn64" -> io.kiln.samples.cnn64.Cnn64Sample.main(rest);
+      case "charlstm" -> io.kiln.samples.charlstm.CharLstmSample.main(rest);
       default -> {
         System.err.println("unknown sample '" + args[0] + "'");
         usage();
@@ -29,6 +30,7 @@ public final class Samples {
     System.err.println("usage: ./kiln SAMPLE [options]");
     System.err.println("  perceptron   the perceptron rule on AND, OR and XOR, then a two-layer network on XOR");
     System.err.println("  lenet        LeNet on Fashion-MNIST [--data DIR] [--epochs N] [--batch B] [--lr RATE] [--seed S] [--out DIR]");
+    System.err.println("  charlstm     a character-level LSTM language model [--text FILE] [--epochs N] [--steps N] [--temperature T]");
     System.err.println("  cnn64        the notes' 64×64 binary image classifier on generated images [--train N] [--test N] [--epochs N]");
   }
 }

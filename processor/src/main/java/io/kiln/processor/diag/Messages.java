@@ -87,6 +87,10 @@ public final class Messages {
     return node + ": a node with this name is already declared; node names must be unique (overloads are not allowed)";
   }
 
+  public static String tokensReturnType(String node, String type) {
+    return node + ": @Tokens returns token ids, so declare it as abstract IntTensor " + node + "() (it returns " + type + ")";
+  }
+
   public static String paramType(String node, String param, String type) {
     return node + ": parameter '" + param + "' is " + type + "; node parameters are Tensor (a node's output) or, on a @Loss, @Labels IntTensor/Tensor";
   }
@@ -104,6 +108,11 @@ public final class Messages {
 
   public static String intTensorParam(String node, String param) {
     return node + ": parameter '" + param + "' is declared IntTensor but node '" + param + "' computes floats; declare it as Tensor " + param;
+  }
+
+  public static String tensorParamForTokens(String node, String param) {
+    return node + ": parameter '" + param + "' is declared Tensor but node '" + param + "' is @Tokens (ids); declare it as IntTensor " + param
+        + " and read it with an @Embedding";
   }
 
   public static String readsLoss(String node, String param) {
@@ -231,6 +240,24 @@ public final class Messages {
   public static String batchNormRank(String node, String input, String inShape) {
     return node + ": @BatchNorm normalizes [B, n] or [B, C, H, W] but " + input + " is " + inShape
         + "; insert @Flatten abstract Tensor flat(Tensor " + input + ") and normalize that";
+  }
+
+  public static String embeddingNeedsTokens(String node, String input, String inShape) {
+    return node + ": @Embedding looks up token ids but " + input + " is " + inShape
+        + " floats; read an @Tokens input (abstract IntTensor tokens()) instead";
+  }
+
+  public static String needsSequence(String node, String annotation, String input, String inShape) {
+    return node + ": " + annotation + " needs a sequence of vectors [B, T, n] but " + input + " is " + inShape
+        + "; feed it an @Embedding or another recurrent layer with returnSequences = true";
+  }
+
+  public static String rnnActivation(String node, Object activation) {
+    return node + ": @Rnn(activation = " + activation + ") is not a recurrent activation; use TANH (the default) or RELU";
+  }
+
+  public static String ignoreIndexOnlySoftmax(String node, Object kind) {
+    return node + ": ignoreIndex only applies to SOFTMAX_CROSS_ENTROPY class labels, not " + kind + "; remove it";
   }
 
   public static String stepWithoutPerceptron(String node, String consumer) {

@@ -59,6 +59,11 @@ public final class ModelWriter {
   private static final ClassName POOL_GEOMETRY = ClassName.get(RUNTIME + ".cnn", "PoolGeometry");
   private static final ClassName BATCH_NORM = ClassName.get(RUNTIME + ".cnn", "BatchNorm");
   private static final ClassName DROPOUT = ClassName.get(RUNTIME + ".cnn", "Dropout");
+  private static final ClassName EMBEDDING = ClassName.get(RUNTIME + ".rnn", "Embedding");
+  private static final ClassName RECURRENT = ClassName.get(RUNTIME + ".rnn", "Recurrent");
+  private static final ClassName RECURRENT_GEOMETRY = ClassName.get(RUNTIME + ".rnn", "RecurrentGeometry");
+  private static final ClassName CELL_KIND = ClassName.get(RUNTIME + ".rnn", "CellKind");
+  private static final ClassName SEQUENCE_LOSSES = ClassName.get(RUNTIME + ".rnn", "SequenceLosses");
   private static final ClassName PATH = ClassName.get("java.nio.file", "Path");
   private static final ClassName IO_EXCEPTION = ClassName.get("java.io", "IOException");
   private static final ClassName GENERATED = ClassName.get("javax.annotation.processing", "Generated");
@@ -112,6 +117,49 @@ public final class ModelWriter {
     return candidate;
   }
 
+  /** True when some input is a sequence: every method then takes the call's {@code steps}. */
+  private boolean sequential() {
+    return program.inputs().stream().anyMatch(Buffer::isSequence);
+  }
+
+  /** The arguments after the inputs: {@code batch} or {@code batch, steps}. */
+  private String batchArgs() {
+    return sequential() ? "batch, steps" : "batch";
+  }
+
+  private void addBatchParams(MethodSpec.Builder m) {
+    m.addParameter(TypeName.INT, "batch");
+    if (sequential()) {
+      m.addParameter(TypeName.INT, "steps");
+    }
+  }
+
+  /** Rows of {@code b} in this call: the batch, or batch × steps for a sequence. */
+  private static String rows(Buffer b) {
+    return b.isSequence() ? "batch * steps" : "batch";
+  }
+
+  /** Elements of {@code b} in this call. */
+  private static String count(Buffer b) {
+    return rows(b) + " * " + b.perStep();
+  }
+
+  private String maxSteps(Buffer in) {
+    return names.constant("MAX_STEPS_", in.name());
+  }
+
+  private String geometry(KernelCall.RecurrentForward r) {
+    return geometryConstant(r.covers().get(0));
+  }
+
+  private String workspace(KernelCall.RecurrentForward r) {
+    return r.covers().get(0) + "Workspace";
+  }
+
+  private String scratch(KernelCall.RecurrentForward r) {
+    return r.covers().get(0) + "Scratch";
+  }
+
   /** The Java identifier of a caller's array (an input or the labels) in the generated methods. */
   private String var(Buffer b) {
     return b.kind() == Buffer.Kind.LABELS ? labelsVar : inputVars.get(b.name());
@@ -149,6 +197,16 @@ public final class ModelWriter {
           .addJavadoc("Draws dropout masks; seeded from the model's seed so runs repeat exactly.\n").build());
     }
     for (KernelCall call : program.forward()) {
+      if (call instanceof KernelCall.RecurrentForward r) {
+        String steps = maxSteps(program.inputs().stream().filter(Buffer::isSequence).findFirst().orElseThrow());
+        type.addField(FieldSpec.builder(FLOATS, workspace(r), Modifier.PRIVATE, Modifier.FINAL)
+            .addJavadoc("$L's gate activations and states, kept from forward for backpropagation through time.\n", r.covers().get(0))
+            .initializer("new float[$L.workspaceFloats(MAX_BATCH, $L)]", geometry(r), steps).build());
+        if (program.loss() != null && program.loss().dInput() != null) {
+          type.addField(FieldSpec.builder(FLOATS, scratch(r), Modifier.PRIVATE, Modifier.FINAL)
+              .initializer("new float[$L.backwardScratchFloats(MAX_BATCH, $L)]", geometry(r), steps).build());
+        }
+      }
       if (call instanceof KernelCall.DenseForward || call instanceof KernelCall.ConvForward) {
         type.addField(FieldSpec.builder(EPILOGUE, call.covers().get(0) + "Epilogue", Modifier.PRIVATE, Modifier.FINAL).build());
       }
@@ -169,7 +227,7 @@ public final class ModelWriter {
     type.addMethod(parameterMethod());
     type.addMethod(forward());
     type.addMethod(predict());
-    if (program.loss() != null && program.loss().kind() == LossKind.SOFTMAX_CROSS_ENTROPY) {
+    if (program.loss() != null && program.loss().kind() == LossKind.SOFTMAX_CROSS_ENTROPY && !program.output().isSequence()) {
       type.addMethod(classify());
     }
     if (program.loss() != null) {
@@ -245,7 +303,11 @@ public final class ModelWriter {
       case Layer.Pool p -> p.annotation() + "(" + p.size() + (p.effectiveStride() != p.size() ? ", stride " + p.effectiveStride() : "") + ")" + reads;
       case Layer.Dropout d -> "@Dropout(" + d.rate() + ")" + reads;
       case Layer.BatchNorm b -> "@BatchNorm" + reads;
-      case Layer.Loss l -> "@Loss(" + l.kind() + ")" + reads;
+      case Layer.Loss l -> "@Loss(" + l.kind() + (l.ignores() ? ", ignoreIndex " + l.ignoreIndex() : "") + ")" + reads;
+      case Layer.Tokens t -> "@Tokens(maxLength " + t.maxLength() + ")";
+      case Layer.Embedding e -> "@Embedding(" + e.vocab() + " → " + e.dim() + ")" + reads;
+      case Layer.Recurrent r -> r.annotation() + "(" + r.units() + (r.cell() == Layer.Recurrent.Cell.RNN ? ", " + r.activation() : "")
+          + (r.returnSequences() ? "" : ", last state") + ")" + reads;
     };
   }
 
@@ -303,8 +365,21 @@ public final class ModelWriter {
       }
     }
     for (Buffer in : program.inputs()) {
-      type.addField(FieldSpec.builder(INTS, shapeConstant(in.name()), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-          .initializer("{$L}", dims(shaped.shape(in.name()).dims())).build());
+      if (in.isSequence()) {
+        type.addField(FieldSpec.builder(TypeName.INT, maxSteps(in), Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+            .addJavadoc("The longest sequence '$L' may hold; memory is planned for it.\n", in.name())
+            .initializer("$L", in.maxSteps()).build());
+      } else {
+        type.addField(FieldSpec.builder(INTS, shapeConstant(in.name()), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+            .initializer("{$L}", dims(shaped.shape(in.name()).dims())).build());
+      }
+    }
+    for (KernelCall call : program.forward()) {
+      if (call instanceof KernelCall.RecurrentForward r) {
+        type.addField(FieldSpec.builder(RECURRENT_GEOMETRY, geometry(r), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+            .addJavadoc("$L: $L $L → $L units.\n", r.covers().get(0), r.layer().annotation(), r.input(), r.layer().units())
+            .initializer("new $T($T.$L, $L, $L)", RECURRENT_GEOMETRY, CELL_KIND, cellKind(r.layer()), r.input(), r.layer().units()).build());
+      }
     }
     if (program.labels() != null && graph.labelsType() == ValueType.TENSOR) {
       type.addField(FieldSpec.builder(INTS, labelsShapeConstant(), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
@@ -369,6 +444,14 @@ public final class ModelWriter {
       case GRADIENT -> names.constant("G_", b.name().substring(2));
       case SCRATCH -> names.constant("W_", b.name());
       default -> names.constant("A_", b.name());
+    };
+  }
+
+  private static String cellKind(Layer.Recurrent r) {
+    return switch (r.cell()) {
+      case RNN -> r.activation() == Activation.RELU ? "RNN_RELU" : "RNN_TANH";
+      case LSTM -> "LSTM";
+      case GRU -> "GRU";
     };
   }
 
@@ -532,8 +615,20 @@ public final class ModelWriter {
 
   private void addInputParams(MethodSpec.Builder m) {
     for (Buffer in : program.inputs()) {
-      m.addParameter(FLOATS, var(in));
+      m.addParameter(in.kind() == Buffer.Kind.TOKENS ? INTS : FLOATS, var(in));
     }
+  }
+
+  /** The inputs, then {@code steps} for a sequence model: the public methods' leading parameters. */
+  private void addPublicInputParams(MethodSpec.Builder m) {
+    addInputParams(m);
+    if (sequential()) {
+      m.addParameter(TypeName.INT, "steps");
+    }
+  }
+
+  private String publicInputArgs() {
+    return sequential() ? inputArgs() + ", steps" : inputArgs();
   }
 
   private String inputArgs() {
@@ -549,24 +644,38 @@ public final class ModelWriter {
   /** Validates every input and declares {@code batch}. */
   private void checkInputs(MethodSpec.Builder m, String method) {
     List<Buffer> inputs = program.inputs();
-    m.addStatement("int batch = $T.batchOf(MODEL_NAME, $S, $S, $L, $L, MAX_BATCH)", CHECKS, method,
-        inputs.get(0).name(), var(inputs.get(0)), shapeConstant(inputs.get(0).name()));
+    m.addStatement("int batch = $L", batchOf(inputs.get(0), method));
     for (int i = 1; i < inputs.size(); i++) {
       Buffer in = inputs.get(i);
-      m.beginControlFlow("if ($T.batchOf(MODEL_NAME, $S, $S, $L, $L, MAX_BATCH) != batch)", CHECKS, method, in.name(), var(in), shapeConstant(in.name()))
+      m.beginControlFlow("if ($L != batch)", batchOf(in, method))
           .addStatement("throw new $T(MODEL_NAME + $S + batch + $S)", IllegalArgumentException.class,
               "." + method + ": input '" + in.name() + "' holds a different number of samples than '" + inputs.get(0).name() + "' (", ")")
           .endControlFlow();
     }
   }
 
+  /** The batch an input holds, checked against its shape and the limits. */
+  private CodeBlock batchOf(Buffer in, String method) {
+    if (in.isSequence()) {
+      return CodeBlock.of("$T.sequenceBatchOf(MODEL_NAME, $S, $S, $T.requireNonNull($L, $S).length, steps, $L, $L, MAX_BATCH)", CHECKS, method,
+          in.name(), java.util.Objects.class, var(in), "input '" + in.name() + "'", in.perStep(), maxSteps(in));
+    }
+    return CodeBlock.of("$T.batchOf(MODEL_NAME, $S, $S, $L, $L, MAX_BATCH)", CHECKS, method, in.name(), var(in), shapeConstant(in.name()));
+  }
+
   private void checkLabels(MethodSpec.Builder m, String method) {
     Buffer labels = program.labels();
+    KernelCall.LossForward loss = program.loss();
     if (graph.labelsType() == ValueType.INT_TENSOR) {
-      int classes = program.loss().perSample();
-      m.addStatement("$T.classLabels(MODEL_NAME, $S, $S, $L, batch, $L)", CHECKS, method, labels.name(), var(labels), classes);
+      int classes = loss.perSample();
+      if (labels.isSequence() || loss.ignores()) {
+        m.addStatement("$T.classLabels(MODEL_NAME, $S, $S, $L, $L, $L, $L)", CHECKS, method, labels.name(), var(labels), rows(labels), classes,
+            loss.ignores() ? String.valueOf(loss.ignoreIndex()) : "Integer.MIN_VALUE");
+      } else {
+        m.addStatement("$T.classLabels(MODEL_NAME, $S, $S, $L, batch, $L)", CHECKS, method, labels.name(), var(labels), classes);
+      }
     } else {
-      m.addStatement("$T.targets(MODEL_NAME, $S, $S, $L, batch, $L)", CHECKS, method, labels.name(), var(labels), labelsShapeConstant());
+      m.addStatement("$T.targets(MODEL_NAME, $S, $S, $L, $L, $L)", CHECKS, method, labels.name(), var(labels), rows(labels), labelsShapeConstant());
     }
   }
 
@@ -577,7 +686,7 @@ public final class ModelWriter {
   private CodeBlock outputView(String batch) {
     Buffer out = program.output();
     int[] dims = shaped.shape(graph.output()).dims();
-    String shape = batch + (dims.length == 0 ? "" : ", " + dims(dims));
+    String shape = batch + (out.isSequence() ? ", steps" : "") + (dims.length == 0 ? "" : ", " + dims(dims));
     return out.inArena()
         ? CodeBlock.of("new $T(arena, $L, $L)", TENSOR, arenaConstant(out), shape)
         : CodeBlock.of("new $T($L, 0, $L)", TENSOR, var(out), shape);
@@ -588,9 +697,9 @@ public final class ModelWriter {
         .addJavadoc("Runs the network and returns $L $L, a view valid until this model's next call.\n\n$L"
             + "@throws IllegalArgumentException if an input is empty, not a whole number of samples, or over {@code MAX_BATCH}\n",
             graph.output().name(), program.output().shape(), inputDocs());
-    addInputParams(m);
+    addPublicInputParams(m);
     checkInputs(m, "forward");
-    m.addStatement("runForward($L, batch, false)", inputArgs());
+    m.addStatement("runForward($L, $L, false)", inputArgs(), batchArgs());
     return m.addStatement("return $L", outputView("batch")).build();
   }
 
@@ -601,8 +710,8 @@ public final class ModelWriter {
         : "the output " + graph.output().name();
     MethodSpec.Builder m = MethodSpec.methodBuilder("predict").addModifiers(Modifier.PUBLIC).returns(FLOATS)
         .addJavadoc("Returns $L $L as a new array.\n\n$L", what, program.output().shape(), inputDocs());
-    addInputParams(m);
-    m.addStatement("$T out = forward($L)", TENSOR, inputArgs());
+    addPublicInputParams(m);
+    m.addStatement("$T out = forward($L)", TENSOR, publicInputArgs());
     m.addStatement("float[] result = out.toArray()");
     if (kind == LossKind.SOFTMAX_CROSS_ENTROPY) {
       int classes = program.loss().perSample();
@@ -616,8 +725,8 @@ public final class ModelWriter {
   private MethodSpec classify() {
     MethodSpec.Builder m = MethodSpec.methodBuilder("classify").addModifiers(Modifier.PUBLIC).returns(INTS)
         .addJavadoc("Returns the most likely class of each sample.\n\n$L", inputDocs());
-    addInputParams(m);
-    m.addStatement("$T out = forward($L)", TENSOR, inputArgs())
+    addPublicInputParams(m);
+    m.addStatement("$T out = forward($L)", TENSOR, publicInputArgs())
         .addStatement("int[] classes = new int[out.shape()[0]]")
         .beginControlFlow("for (int i = 0; i < classes.length; i++)")
         .addStatement("classes[i] = out.argmax(i)")
@@ -631,12 +740,12 @@ public final class ModelWriter {
     MethodSpec.Builder m = MethodSpec.methodBuilder("loss").addModifiers(Modifier.PUBLIC).returns(TypeName.FLOAT)
         .addJavadoc("The mean $L loss on a batch, without computing gradients.\n\n$L@param $L $L\n",
             program.loss().kind(), inputDocs(), var(labels), labels.shape());
-    addInputParams(m);
+    addPublicInputParams(m);
     m.addParameter(labelsType(), var(labels));
     checkInputs(m, "loss");
     checkLabels(m, "loss");
-    m.addStatement("runForward($L, batch, false)", inputArgs());
-    return m.addStatement("return runLoss($L, batch, false)", var(labels)).build();
+    m.addStatement("runForward($L, $L, false)", inputArgs(), batchArgs());
+    return m.addStatement("return runLoss($L, $L, false)", var(labels), batchArgs()).build();
   }
 
   private MethodSpec computeGradients() {
@@ -644,11 +753,11 @@ public final class ModelWriter {
     MethodSpec.Builder m = MethodSpec.methodBuilder("computeGradients").addModifiers(Modifier.PUBLIC).returns(TypeName.FLOAT)
         .addJavadoc("Computes the mean loss and the gradient of every parameter ({@link Parameter#gradient()}) without\n"
             + "changing weights. Returns the loss.\n\n$L@param $L $L\n", inputDocs(), var(labels), labels.shape());
-    addInputParams(m);
+    addPublicInputParams(m);
     m.addParameter(labelsType(), var(labels));
     checkInputs(m, "computeGradients");
     checkLabels(m, "computeGradients");
-    m.addStatement("return gradients($L, $L, batch)", inputArgs(), var(labels));
+    m.addStatement("return gradients($L, $L, $L)", inputArgs(), var(labels), batchArgs());
     return m.build();
   }
 
@@ -659,14 +768,14 @@ public final class ModelWriter {
             + "pass over the slab. Returns the batch's mean loss (before the update). Allocates nothing after the first\n"
             + "call.\n\n$L@param $L $L\n@throws io.kiln.runtime.train.NonFiniteLossException if the loss or a gradient is NaN or infinite,\n"
             + "    naming the step and the node where the first non-finite value appeared (weights are left unchanged)\n", inputDocs(), var(labels), labels.shape());
-    addInputParams(m);
+    addPublicInputParams(m);
     m.addParameter(labelsType(), var(labels));
     m.addParameter(OPTIMIZER, "optimizer");
     checkInputs(m, "trainStep");
     checkLabels(m, "trainStep");
-    m.addStatement("float loss = gradients($L, $L, batch)", inputArgs(), var(labels))
+    m.addStatement("float loss = gradients($L, $L, $L)", inputArgs(), var(labels), batchArgs())
         .beginControlFlow("if (!Float.isFinite(loss) || $T.firstNonFinite(grads, 0, PARAMETER_COUNT) >= 0)", CHECKS)
-        .addStatement("throw nonFinite($L, batch, loss)", inputArgs())
+        .addStatement("throw nonFinite($L, $L, loss)", inputArgs(), batchArgs())
         .endControlFlow()
         .addStatement("optimizer.step(params, grads, PARAMETER_COUNT)")
         .addStatement("steps++")
@@ -682,19 +791,22 @@ public final class ModelWriter {
     ClassName exception = ClassName.get(RUNTIME + ".train", "NonFiniteLossException");
     ClassName phase = exception.nestedClass("Phase");
     MethodSpec.Builder m = MethodSpec.methodBuilder("nonFinite").addModifiers(Modifier.PRIVATE).returns(exception);
-    addInputParams(m);
+    addPublicInputParams(m);
     m.addParameter(TypeName.INT, "batch").addParameter(TypeName.FLOAT, "loss");
     m.addStatement("long step = steps + 1");
     for (Buffer in : program.inputs()) {
-      m.beginControlFlow("if ($T.firstNonFinite($L, 0, batch * $L) >= 0)", CHECKS, var(in), in.perSample())
+      if (in.kind() == Buffer.Kind.TOKENS) {
+        continue; // ids are ints: always finite, range-checked by the embedding
+      }
+      m.beginControlFlow("if ($T.firstNonFinite($L, 0, $L) >= 0)", CHECKS, var(in), count(in))
           .addStatement("return new $T(MODEL_NAME, loss, step, $S, $S, $T.FORWARD)", exception, in.name(), in.shape() + " (input)", phase)
           .endControlFlow();
     }
-    m.addStatement("runForward($L, batch, true)", inputArgs());
+    m.addStatement("runForward($L, $L, true)", inputArgs(), batchArgs());
     for (KernelCall call : program.forward()) {
       Buffer out = call.writes().get(0);
       String node = call.covers().get(call.covers().size() - 1);
-      m.beginControlFlow("if ($T.firstNonFinite(arena, $L, batch * $L) >= 0)", CHECKS, arenaConstant(out), out.perSample())
+      m.beginControlFlow("if ($T.firstNonFinite(arena, $L, $L) >= 0)", CHECKS, arenaConstant(out), count(out))
           .addStatement("return new $T(MODEL_NAME, loss, step, $S, $S, $T.FORWARD)", exception, node, out.shape(), phase)
           .endControlFlow();
     }
@@ -728,7 +840,8 @@ public final class ModelWriter {
     MethodSpec.Builder m = MethodSpec.methodBuilder("runForward").addModifiers(Modifier.PRIVATE)
         .addJavadoc("Training mode draws dropout masks and normalizes with batch statistics; inference does neither.\n");
     addInputParams(m);
-    m.addParameter(TypeName.INT, "batch").addParameter(TypeName.BOOLEAN, "training");
+    addBatchParams(m);
+    m.addParameter(TypeName.BOOLEAN, "training");
     for (KernelCall call : program.forward()) {
       switch (call) {
         case KernelCall.DenseForward d -> {
@@ -736,7 +849,7 @@ public final class ModelWriter {
           String bias = d.bias() == null ? "" : " + " + d.bias().name();
           m.addComment("$L = $L$L · $Lᵀ$L$L: $L $L -> $L", d.y().name(), act.isEmpty() ? "" : act + "(", d.x().name(),
               d.weight().name(), bias, act.isEmpty() ? "" : ")", d.x().name(), d.x().shape(), d.y().shape());
-          m.addStatement("GEMM.gemm($T.NT, batch, $L, $L, $L, $L, params, $L, $L, $L, $L, $L)", LAYOUT, d.out(), d.in(),
+          m.addStatement("GEMM.gemm($T.NT, $L, $L, $L, $L, $L, params, $L, $L, $L, $L, $L)", LAYOUT, rows(d.x()), d.out(), d.in(),
               ref(d.x()), d.in(), paramConstant(d.weight()), d.in(), ref(d.y()), d.out(), epilogueField(d));
         }
         case KernelCall.ConvForward c -> {
@@ -757,9 +870,9 @@ public final class ModelWriter {
         case KernelCall.DropoutForward d -> {
           m.addComment("$L = dropout($L, rate $L) while training, else $L: $L", d.y().name(), d.x().name(), d.rate(), d.x().name(), d.y().shape());
           m.beginControlFlow("if (training)")
-              .addStatement("$T.forwardTrain($Lf, dropoutRng, $L, $L, $L, batch * $L)", DROPOUT, (float) d.rate(), ref(d.x()), ref(d.y()), ref(d.mask()), d.perSample())
+              .addStatement("$T.forwardTrain($Lf, dropoutRng, $L, $L, $L, $L)", DROPOUT, (float) d.rate(), ref(d.x()), ref(d.y()), ref(d.mask()), count(d.x()))
               .nextControlFlow("else")
-              .addStatement("$T.arraycopy($L, $L, batch * $L)", System.class, ref(d.x()), ref(d.y()), d.perSample())
+              .addStatement("$T.arraycopy($L, $L, $L)", System.class, ref(d.x()), ref(d.y()), count(d.x()))
               .endControlFlow();
         }
         case KernelCall.BatchNormForward b -> {
@@ -775,6 +888,22 @@ public final class ModelWriter {
                   stateConstant(b.runningVar()), (float) b.epsilon(), ref(b.y()))
               .endControlFlow();
         }
+        case KernelCall.EmbeddingForward e -> {
+          m.addComment("$L = $L[$L]: $L -> $L", e.y().name(), e.table().name(), e.ids().name(), e.ids().shape(), e.y().shape());
+          m.addStatement("$T.forward($S, batch, steps, $L, $L, $L, params, $L, $L)", EMBEDDING, e.ids().name(), e.vocab(), e.dim(),
+              ref(e.ids()), paramConstant(e.table()), ref(e.y()));
+        }
+        case KernelCall.RecurrentForward r -> {
+          Layer.Recurrent l = r.layer();
+          m.addComment("$L = $L over $L: $L -> $L (input projection of all steps in one GEMM; per step one GEMM for all gates and one fused cell update)",
+              r.y().name(), l.annotation(), r.x().name(), r.x().shape(), r.y().shape());
+          m.addStatement("$T.forward($L, batch, steps, $L, params, $L, params, $L, $L, $L, null, 0, null, 0, $L, $L, null, 0, $L, 0)", RECURRENT,
+              geometry(r), ref(r.x()), paramConstant(r.weightIh()), paramConstant(r.weightHh()),
+              r.biasIh() == null ? CodeBlock.of("null, 0") : CodeBlock.of("params, $L", paramConstant(r.biasIh())),
+              r.biasHh() == null ? CodeBlock.of("null, 0") : CodeBlock.of("params, $L", paramConstant(r.biasHh())),
+              l.returnSequences() ? ref(r.y()) : CodeBlock.of("null, 0"), l.returnSequences() ? CodeBlock.of("null, 0") : ref(r.y()),
+              workspace(r));
+        }
         default -> throw new IllegalStateException("not a forward call: " + call);
       }
     }
@@ -784,7 +913,9 @@ public final class ModelWriter {
   private MethodSpec runLoss() {
     KernelCall.LossForward l = program.loss();
     MethodSpec.Builder m = MethodSpec.methodBuilder("runLoss").addModifiers(Modifier.PRIVATE).returns(TypeName.FLOAT)
-        .addParameter(labelsType(), var(l.labels())).addParameter(TypeName.INT, "batch").addParameter(TypeName.BOOLEAN, "withGradient");
+        .addParameter(labelsType(), var(l.labels()));
+    addBatchParams(m);
+    m.addParameter(TypeName.BOOLEAN, "withGradient");
     String grad = l.dInput() == null ? null : l.dInput().name();
     m.addComment("$L = $L($L, $L)$L", l.covers().get(0), l.kind(), l.input().name(), l.labels().name(),
         grad == null ? "" : ", fused with " + grad + " = ∂" + l.covers().get(0) + "/∂" + l.input().name() + " when training");
@@ -792,10 +923,16 @@ public final class ModelWriter {
     CodeBlock in = ref(l.input());
     String t = var(l.labels());
     switch (l.kind()) {
-      case SOFTMAX_CROSS_ENTROPY -> m.addStatement("return OPS.softmaxCrossEntropy($L, $L, $L, 0, batch, $L)", dst, in, t, l.perSample());
-      case SIGMOID_BINARY_CROSS_ENTROPY -> m.addStatement("return OPS.sigmoidBinaryCrossEntropy($L, $L, $L, 0, batch * $L)", dst, in, t, l.perSample());
-      case MEAN_SQUARED_ERROR -> m.addStatement("return OPS.meanSquaredError($L, $L, $L, 0, batch * $L)", dst, in, t, l.perSample());
-      case PERCEPTRON -> m.addStatement("return OPS.perceptron($L, $L, $L, 0, batch * $L, batch)", dst, in, t, l.perSample());
+      case SOFTMAX_CROSS_ENTROPY -> {
+        if (l.ignores()) {
+          m.addStatement("return $T.softmaxCrossEntropy(OPS, $L, $L, $L, 0, $L, $L, $L)", SEQUENCE_LOSSES, dst, in, t, rows(l.input()), l.perSample(), l.ignoreIndex());
+        } else {
+          m.addStatement("return OPS.softmaxCrossEntropy($L, $L, $L, 0, $L, $L)", dst, in, t, rows(l.input()), l.perSample());
+        }
+      }
+      case SIGMOID_BINARY_CROSS_ENTROPY -> m.addStatement("return OPS.sigmoidBinaryCrossEntropy($L, $L, $L, 0, $L)", dst, in, t, count(l.input()));
+      case MEAN_SQUARED_ERROR -> m.addStatement("return OPS.meanSquaredError($L, $L, $L, 0, $L)", dst, in, t, count(l.input()));
+      case PERCEPTRON -> m.addStatement("return OPS.perceptron($L, $L, $L, 0, $L, $L)", dst, in, t, count(l.input()), rows(l.input()));
     }
     return m.build();
   }
@@ -804,32 +941,33 @@ public final class ModelWriter {
     Buffer labels = program.labels();
     MethodSpec.Builder gradients = MethodSpec.methodBuilder("gradients").addModifiers(Modifier.PRIVATE).returns(TypeName.FLOAT);
     addInputParams(gradients);
-    gradients.addParameter(labelsType(), var(labels)).addParameter(TypeName.INT, "batch");
+    gradients.addParameter(labelsType(), var(labels));
+    addBatchParams(gradients);
     gradients.addStatement("$T.fill(grads, 0f)", Arrays.class)
-        .addStatement("runForward($L, batch, true)", inputArgs())
-        .addStatement("float loss = runLoss($L, batch, true)", var(labels));
+        .addStatement("runForward($L, $L, true)", inputArgs(), batchArgs())
+        .addStatement("float loss = runLoss($L, $L, true)", var(labels), batchArgs());
     if (countsCorrect()) {
       KernelCall.LossForward l = program.loss();
-      gradients.addStatement("lastCorrect = $T.countArgmaxMatches($L, $L, 0, batch, $L)", ClassName.get(RUNTIME, "Metrics"), ref(l.input()), var(labels), l.perSample());
+      gradients.addStatement("lastCorrect = $T.countArgmaxMatches($L, $L, 0, $L, $L)", ClassName.get(RUNTIME, "Metrics"), ref(l.input()), var(labels), rows(l.input()), l.perSample());
     }
     for (KernelCall call : program.backward()) {
       switch (call) {
         case KernelCall.ActivationBackward a -> {
           gradients.addComment("$L: $L ⊙= $L'($L), $L", a.covers().get(0), a.grad().name(), a.activation().name().toLowerCase(), a.y().name(), a.y().shape());
-          gradients.addStatement("OPS.activationBackward($T.$L, $L, $L, $L, batch * $L)", ACTIVATION, a.activation(), ref(a.grad()), ref(a.grad()), ref(a.y()), a.perSample());
+          gradients.addStatement("OPS.activationBackward($T.$L, $L, $L, $L, $L)", ACTIVATION, a.activation(), ref(a.grad()), ref(a.grad()), ref(a.y()), count(a.y()));
         }
         case KernelCall.BiasGrad b -> {
           gradients.addComment("$L: d $L += Σ_batch $L", b.covers().get(0), b.bias().name(), b.dz().name());
-          gradients.addStatement("OPS.addColumnSums(grads, $L, $L, batch, $L)", paramConstant(b.bias()), ref(b.dz()), b.out());
+          gradients.addStatement("OPS.addColumnSums(grads, $L, $L, $L, $L)", paramConstant(b.bias()), ref(b.dz()), rows(b.dz()), b.out());
         }
         case KernelCall.WeightGrad w -> {
           gradients.addComment("$L: d $L += $Lᵀ · $L, [$L, $L]", w.covers().get(0), w.weight().name(), w.dz().name(), w.x().name(), w.out(), w.in());
-          gradients.addStatement("GEMM.gemm($T.TN, $L, $L, batch, $L, $L, $L, $L, grads, $L, $L, $T.ACCUMULATE)", LAYOUT, w.out(), w.in(),
+          gradients.addStatement("GEMM.gemm($T.TN, $L, $L, $L, $L, $L, $L, $L, grads, $L, $L, $T.ACCUMULATE)", LAYOUT, w.out(), w.in(), rows(w.dz()),
               ref(w.dz()), w.out(), ref(w.x()), w.in(), paramConstant(w.weight()), w.in(), EPILOGUE);
         }
         case KernelCall.InputGrad g -> {
           gradients.addComment("$L: $L $L $L · $L, $L", g.covers().get(0), g.dx().name(), g.accumulate() ? "+=" : "=", g.dz().name(), g.weight().name(), g.dx().shape());
-          gradients.addStatement("GEMM.gemm($T.NN, batch, $L, $L, $L, $L, params, $L, $L, $L, $L, $T.$L)", LAYOUT, g.in(), g.out(),
+          gradients.addStatement("GEMM.gemm($T.NN, $L, $L, $L, $L, $L, params, $L, $L, $L, $L, $T.$L)", LAYOUT, rows(g.dz()), g.in(), g.out(),
               ref(g.dz()), g.out(), paramConstant(g.weight()), g.in(), ref(g.dx()), g.in(), EPILOGUE, g.accumulate() ? "ACCUMULATE" : "NONE");
         }
         case KernelCall.ConvBackward c -> {
@@ -854,7 +992,7 @@ public final class ModelWriter {
         }
         case KernelCall.DropoutBackward d -> {
           gradients.addComment("$L: $L $L $L ⊙ mask", d.covers().get(0), d.dx().name(), d.accumulate() ? "+=" : "=", d.dy().name());
-          gradients.addStatement("$T.backward($L, $L, $L, batch * $L, $L)", DROPOUT, ref(d.dy()), ref(d.mask()), ref(d.dx()), d.perSample(), d.accumulate());
+          gradients.addStatement("$T.backward($L, $L, $L, $L, $L)", DROPOUT, ref(d.dy()), ref(d.mask()), ref(d.dx()), count(d.dy()), d.accumulate());
         }
         case KernelCall.BatchNormBackward b -> {
           gradients.addComment("$L: d $L += Σ $L·x̂, d $L += Σ $L$L", b.covers().get(0), b.gamma().name(), b.dy().name(), b.beta().name(), b.dy().name(),
@@ -862,6 +1000,25 @@ public final class ModelWriter {
           gradients.addStatement("$T.backward(batch, $L, $L, $L, params, $L, $L, $L, $L, $L, $L, grads, $L, grads, $L)", BATCH_NORM, b.channels(), b.spatial(),
               ref(b.x()), paramConstant(b.gamma()), ref(b.mean()), ref(b.invStd()), ref(b.dy()),
               b.dx() == null ? CodeBlock.of("null, 0") : ref(b.dx()), b.accumulate(), paramConstant(b.gamma()), paramConstant(b.beta()));
+        }
+        case KernelCall.EmbeddingBackward e -> {
+          gradients.addComment("$L: d $L[$L] += $L", e.covers().get(0), e.table().name(), e.ids().name(), e.dy().name());
+          gradients.addStatement("$T.backward(batch, steps, $L, $L, $L, $L, grads, $L)", EMBEDDING, e.vocab(), e.dim(), ref(e.ids()), ref(e.dy()),
+              paramConstant(e.table()));
+        }
+        case KernelCall.RecurrentBackward r -> {
+          KernelCall.RecurrentForward f = r.forward();
+          boolean seq = f.layer().returnSequences();
+          gradients.addComment("$L: backpropagation through time from $L$L", r.covers().get(0), r.dy().name(),
+              r.dx() == null ? "" : " into " + r.dx().name() + (r.accumulate() ? " (+=)" : ""));
+          gradients.addStatement("$T.backward($L, batch, steps, $L, params, $L, params, $L, null, 0, null, 0, $L, $L, null, 0, $L, $L, null, 0, null, 0, "
+                  + "grads, $L, grads, $L, $L, $L, $L, 0, $L, 0)", RECURRENT, geometry(f), ref(f.x()), paramConstant(f.weightIh()), paramConstant(f.weightHh()),
+              seq ? ref(r.dy()) : CodeBlock.of("null, 0"), seq ? CodeBlock.of("null, 0") : ref(r.dy()),
+              r.dx() == null ? CodeBlock.of("null, 0") : ref(r.dx()), r.accumulate(),
+              paramConstant(f.weightIh()), paramConstant(f.weightHh()),
+              f.biasIh() == null ? CodeBlock.of("null, 0") : CodeBlock.of("grads, $L", paramConstant(f.biasIh())),
+              f.biasHh() == null ? CodeBlock.of("null, 0") : CodeBlock.of("grads, $L", paramConstant(f.biasHh())),
+              workspace(f), scratch(f));
         }
         default -> throw new IllegalStateException("not a backward call: " + call);
       }

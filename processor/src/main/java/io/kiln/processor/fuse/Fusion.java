@@ -52,19 +52,48 @@ public final class Fusion {
 
     for (Node n : graph.order()) {
       Shape shape = shaped.shape(n);
-      Buffer out = n.isLoss() ? null : new Buffer(n.name(), Buffer.Kind.ACTIVATION, shape.size(), shape.withBatch());
+      Buffer out = n.isLoss() ? null : buffer(n.name(), Buffer.Kind.ACTIVATION, shape);
       KernelCall call = switch (n.layer()) {
         case Layer.Input in -> {
-          out = new Buffer(n.name(), Buffer.Kind.INPUT, shape.size(), shape.withBatch());
+          out = buffer(n.name(), Buffer.Kind.INPUT, shape);
           inputs.add(out);
           yield null;
+        }
+        case Layer.Tokens tokens -> {
+          out = buffer(n.name(), Buffer.Kind.TOKENS, shape);
+          inputs.add(out);
+          yield null;
+        }
+        case Layer.Embedding e -> {
+          // N(0, 1) as nn.Embedding: Xavier normal N(0, 1/fanIn) with fanIn 1.
+          ParamTensor table = weight(t, n, new int[] {e.vocab(), e.dim()}, Init.XAVIER_NORMAL, 1, 1);
+          yield new KernelCall.EmbeddingForward(List.of(n.name()), t.activation.get(n.input()), out, table, e.vocab(), e.dim());
+        }
+        case Layer.Recurrent r -> {
+          int in = shaped.shape(n.input()).stepSize();
+          int gates = r.cell().gates() * r.units();
+          // PyTorch's U(±1/√units): Xavier uniform's √(6/(fanIn + fanOut)) with fanIn = fanOut = 3·units.
+          int fan = 3 * r.units();
+          ParamTensor wIh = new ParamTensor(n.name() + ".weight_ih_l0", n.name(), new int[] {gates, in}, Init.XAVIER_UNIFORM, fan, fan);
+          ParamTensor wHh = new ParamTensor(n.name() + ".weight_hh_l0", n.name(), new int[] {gates, r.units()}, Init.XAVIER_UNIFORM, fan, fan);
+          t.params.add(wIh);
+          t.params.add(wHh);
+          ParamTensor bIh = null;
+          ParamTensor bHh = null;
+          if (r.bias()) {
+            bIh = new ParamTensor(n.name() + ".bias_ih_l0", n.name(), new int[] {gates}, Init.XAVIER_UNIFORM, fan, fan);
+            bHh = new ParamTensor(n.name() + ".bias_hh_l0", n.name(), new int[] {gates}, Init.XAVIER_UNIFORM, fan, fan);
+            t.params.add(bIh);
+            t.params.add(bHh);
+          }
+          yield new KernelCall.RecurrentForward(List.of(n.name()), r, t.activation.get(n.input()), out, wIh, wHh, bIh, bHh, in);
         }
         case Layer.Flatten f -> {
           out = t.activation.get(n.input());
           yield null;
         }
         case Layer.Dense d -> {
-          int in = shaped.shape(n.input()).size();
+          int in = shaped.shape(n.input()).stepSize(); // per step: a dense layer over a sequence is one GEMM over B·T rows
           ParamTensor w = weight(t, n, new int[] {d.units(), in}, resolve(d.init(), d.activation()), in, d.units());
           ParamTensor b = d.bias() ? bias(t, n, d.units(), Init.ZEROS, in) : null;
           yield new KernelCall.DenseForward(List.of(n.name()), t.activation.get(n.input()), out, w, b, d.activation(), in, d.units());
@@ -86,7 +115,7 @@ public final class Fusion {
               t.activation.get(n.input()), out, poolDims(p, shaped.shape(n.input()), shape));
         }
         case Layer.Dropout d -> new KernelCall.DropoutForward(List.of(n.name()), d.rate(), t.activation.get(n.input()), out,
-            new Buffer("mask_" + n.name(), Buffer.Kind.ACTIVATION, shape.size(), shape.withBatch()), shape.size());
+            buffer("mask_" + n.name(), Buffer.Kind.ACTIVATION, shape), shape.size());
         case Layer.BatchNorm b -> {
           int channels = shape.dim(0);
           int spatial = shape.size() / channels;
@@ -117,14 +146,16 @@ public final class Fusion {
       return new KernelProgram(shaped, t.params, t.state, inputs, null, output, forward, null, List.of());
     }
     Shape labelsShape = shaped.labelsShape();
-    Buffer labels = new Buffer(lossNode.labels(), Buffer.Kind.LABELS, Math.max(1, labelsShape.size()), labelsShape.withBatch());
+    Buffer labels = new Buffer(lossNode.labels(), Buffer.Kind.LABELS, Math.max(1, labelsShape.size()), labelsShape.withBatch(),
+        labelsShape.maxSteps());
+    int ignoreIndex = ((Layer.Loss) lossNode.layer()).ignoreIndex();
     Shape scored = shaped.shape(lossNode.input());
 
     // Gradient slots: one per view root, so a flatten's gradient is its input's.
     for (String name : backward.gradientNodes()) {
       String root = BackwardDerivation.viewRoot(graph, name);
       Shape s = shaped.shape(root);
-      t.gradient.computeIfAbsent(root, r -> new Buffer("d_" + r, Buffer.Kind.GRADIENT, s.size(), s.withBatch()));
+      t.gradient.computeIfAbsent(root, r -> buffer("d_" + r, Buffer.Kind.GRADIENT, s));
       t.gradient.put(name, t.gradient.get(root));
     }
 
@@ -136,17 +167,25 @@ public final class Fusion {
       Buffer dy = t.gradient.get(n.name());
       switch (op) {
         case BackwardOp.LossGrad g -> loss = new KernelCall.LossForward(
-            covers, g.kind(), t.activation.get(g.input()), labels, t.gradient.get(g.input()), scored.size());
+            covers, g.kind(), t.activation.get(g.input()), labels, t.gradient.get(g.input()), scored.stepSize(), ignoreIndex);
+        case BackwardOp.EmbeddingGrad e -> {
+          KernelCall.EmbeddingForward f = (KernelCall.EmbeddingForward) t.forwardCall.get(n.name());
+          back.add(new KernelCall.EmbeddingBackward(covers, f.ids(), dy, f.table(), f.vocab(), f.dim()));
+        }
+        case BackwardOp.RecurrentGrad r -> {
+          KernelCall.RecurrentForward f = (KernelCall.RecurrentForward) t.forwardCall.get(n.name());
+          back.add(new KernelCall.RecurrentBackward(covers, f, dy, r.inputGrad() ? t.gradient.get(r.input()) : null, r.accumulate()));
+        }
         case BackwardOp.ActivationGrad a -> {
           if (a.activation() != Activation.NONE && a.activation() != Activation.STEP && !reluIntoPool.contains(n.name())) {
             back.add(new KernelCall.ActivationBackward(covers, a.activation(), dy, t.activation.get(n.name()), shaped.shape(n).size()));
           }
         }
-        case BackwardOp.BiasGrad b -> back.add(new KernelCall.BiasGrad(covers, t.biases.get(n.name()), dy, shaped.shape(n).size()));
+        case BackwardOp.BiasGrad b -> back.add(new KernelCall.BiasGrad(covers, t.biases.get(n.name()), dy, shaped.shape(n).stepSize()));
         case BackwardOp.WeightGrad w -> back.add(new KernelCall.WeightGrad(covers, t.weights.get(n.name()),
-            dy, t.activation.get(w.input()), shaped.shape(n).size(), shaped.shape(w.input()).size()));
+            dy, t.activation.get(w.input()), shaped.shape(n).stepSize(), shaped.shape(w.input()).stepSize()));
         case BackwardOp.InputGrad g -> back.add(new KernelCall.InputGrad(covers, t.gradient.get(g.input()), dy,
-            t.weights.get(n.name()), shaped.shape(n).size(), shaped.shape(g.input()).size(), g.accumulate()));
+            t.weights.get(n.name()), shaped.shape(n).stepSize(), shaped.shape(g.input()).stepSize(), g.accumulate()));
         case BackwardOp.ConvGrad c -> {
           KernelCall.ConvForward f = (KernelCall.ConvForward) t.forwardCall.get(n.name());
           int cols = f.dims().colsSize();
@@ -173,7 +212,7 @@ public final class Fusion {
     if (loss == null) {
       // The scored node has no parameters upstream: the loss can be evaluated but nothing trains.
       loss = new KernelCall.LossForward(List.of(lossNode.name()), ((Layer.Loss) lossNode.layer()).kind(),
-          t.activation.get(lossNode.input()), labels, null, scored.size());
+          t.activation.get(lossNode.input()), labels, null, scored.stepSize(), ignoreIndex);
     }
     return new KernelProgram(shaped, t.params, t.state, inputs, labels, output, forward, loss, back);
   }
@@ -193,6 +232,11 @@ public final class Fusion {
       }
     }
     return fused;
+  }
+
+  /** A buffer for a tensor of {@code shape}, a sequence when the shape is. */
+  private static Buffer buffer(String name, Buffer.Kind kind, Shape shape) {
+    return new Buffer(name, kind, shape.size(), shape.withBatch(), shape.maxSteps());
   }
 
   private static ParamTensor weight(Tables t, Node n, int[] shape, Init init, int fanIn, int fanOut) {

@@ -2,6 +2,7 @@ package io.kiln.processor.fuse;
 
 import io.kiln.dsl.Activation;
 import io.kiln.dsl.LossKind;
+import io.kiln.processor.parse.Layer;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,8 +40,13 @@ public sealed interface KernelCall {
    * entropy + {@code softmax − onehot} in one pass). {@code dInput} is null when only the loss is
    * wanted.
    */
-  record LossForward(List<String> covers, LossKind kind, Buffer input, Buffer labels, Buffer dInput, int perSample)
+  record LossForward(List<String> covers, LossKind kind, Buffer input, Buffer labels, Buffer dInput, int perSample, int ignoreIndex)
       implements KernelCall {
+    /** Whether some label value marks positions to skip. */
+    public boolean ignores() {
+      return ignoreIndex != io.kiln.dsl.Loss.NO_IGNORE;
+    }
+
     @Override
     public List<Buffer> reads() {
       return List.of(input, labels);
@@ -258,6 +264,68 @@ public sealed interface KernelCall {
     @Override
     public List<Buffer> reads() {
       List<Buffer> r = new ArrayList<>(List.of(x, dy, mean, invStd));
+      if (dx != null && accumulate) {
+        r.add(dx);
+      }
+      return r;
+    }
+
+    @Override
+    public List<Buffer> writes() {
+      return dx == null ? List.of() : List.of(dx);
+    }
+  }
+
+  /** {@code y[b, t] = weight[ids[b, t]]}: a gather, checking every id against the vocabulary. */
+  record EmbeddingForward(List<String> covers, Buffer ids, Buffer y, ParamTensor table, int vocab, int dim) implements KernelCall {
+    @Override
+    public List<Buffer> reads() {
+      return List.of(ids);
+    }
+
+    @Override
+    public List<Buffer> writes() {
+      return List.of(y);
+    }
+  }
+
+  /** {@code d weight[ids[b, t]] += dy[b, t]}. */
+  record EmbeddingBackward(List<String> covers, Buffer ids, Buffer dy, ParamTensor table, int vocab, int dim) implements KernelCall {
+    @Override
+    public List<Buffer> reads() {
+      return List.of(ids, dy);
+    }
+
+    @Override
+    public List<Buffer> writes() {
+      return List.of();
+    }
+  }
+
+  /**
+   * A recurrent layer over the whole sequence: the input projection of all steps as one GEMM, then
+   * per step one recurrent GEMM for all gates and one fused cell update. Writes every step's
+   * hidden state ({@code sequence}) or only the last ({@code !sequence}) into {@code y}; keeps what
+   * backward needs in the layer's workspace (outside the arena, sized by the runtime).
+   */
+  record RecurrentForward(List<String> covers, Layer.Recurrent layer, Buffer x, Buffer y, ParamTensor weightIh, ParamTensor weightHh,
+      ParamTensor biasIh, ParamTensor biasHh, int input) implements KernelCall {
+    @Override
+    public List<Buffer> reads() {
+      return List.of(x);
+    }
+
+    @Override
+    public List<Buffer> writes() {
+      return List.of(y);
+    }
+  }
+
+  /** Backpropagation through time: weight and bias gradients, and {@code dx} when not null. */
+  record RecurrentBackward(List<String> covers, RecurrentForward forward, Buffer dy, Buffer dx, boolean accumulate) implements KernelCall {
+    @Override
+    public List<Buffer> reads() {
+      List<Buffer> r = new ArrayList<>(List.of(forward.x(), dy));
       if (dx != null && accumulate) {
         r.add(dx);
       }

@@ -27,7 +27,8 @@ public final class BackwardDerivation {
     }
     Set<String> needsGrad = new HashSet<>();
     for (Node n : graph.order()) {
-      boolean hasParameters = n.layer() instanceof Layer.Dense || n.layer() instanceof Layer.Conv || n.layer() instanceof Layer.BatchNorm;
+      boolean hasParameters = n.layer() instanceof Layer.Dense || n.layer() instanceof Layer.Conv || n.layer() instanceof Layer.BatchNorm
+          || n.layer() instanceof Layer.Embedding || n.layer() instanceof Layer.Recurrent;
       boolean passesGradient = !n.isInput() && !n.isLoss() && needsGrad.contains(n.input());
       if (hasParameters || passesGradient) {
         needsGrad.add(n.name());
@@ -94,6 +95,14 @@ public final class BackwardDerivation {
           boolean accumulate = inputGrad && !written.add(viewRoot(graph, n.input()));
           ops.add(new BackwardOp.BatchNormGrad(n.name(), n.input(), inputGrad, accumulate));
         }
+        case Layer.Embedding e -> ops.add(new BackwardOp.EmbeddingGrad(n.name()));
+        case Layer.Recurrent r -> {
+          saved.add(viewRoot(graph, n.input()));
+          boolean inputGrad = needsGrad.contains(n.input());
+          boolean accumulate = inputGrad && !written.add(viewRoot(graph, n.input()));
+          ops.add(new BackwardOp.RecurrentGrad(n.name(), n.input(), inputGrad, accumulate));
+        }
+        case Layer.Tokens t -> { }
         case Layer.Flatten f -> { } // a view: its gradient slot is its input's
         case Layer.Input i -> { }
       }

@@ -44,4 +44,13 @@ public sealed interface BackwardOp {
    * {@code inputGrad} the input gradient; reads the saved input and batch statistics.
    */
   record BatchNormGrad(String node, String input, boolean inputGrad, boolean accumulate) implements BackwardOp {}
+
+  /** {@code d weight[id] += dY} for every position's token id (ids get no gradient). */
+  record EmbeddingGrad(String node) implements BackwardOp {}
+
+  /**
+   * Backpropagation through time of a recurrent layer: all weight and bias gradients, and when
+   * {@code inputGrad} the input sequence's gradient; reads the saved input and the forward workspace.
+   */
+  record RecurrentGrad(String node, String input, boolean inputGrad, boolean accumulate) implements BackwardOp {}
 }

@@ -82,8 +82,8 @@ public final class GraphBuilder {
     // Look at the declarations, not at the nodes that bound: an @Input with a stray parameter is
     // already an arity error and must not also read as "the model has no @Input". Nor may a method
     // the parser rejected: it may be the @Input (or be meant as one, if it lacks its annotation).
-    boolean mayHaveInput = spec.nodes().stream().anyMatch(n -> n.layer() instanceof Layer.Input)
-        || broken.containsValue("@Input") || broken.containsValue("");
+    boolean mayHaveInput = spec.nodes().stream().anyMatch(n -> n.layer() instanceof Layer.Input || n.layer() instanceof Layer.Tokens)
+        || broken.containsValue("@Input") || broken.containsValue("@Tokens") || broken.containsValue("");
     boolean noInput = false;
     if (spec.nodes().isEmpty() && broken.isEmpty()) {
       report.error(ErrorId.NO_INPUT, spec.ref(), Messages.emptyModel(spec.declaredName()));
@@ -142,9 +142,11 @@ public final class GraphBuilder {
         ok = false;
         continue;
       }
-      if (p.type() != ValueType.TENSOR) {
-        // Every node computes floats; IntTensor is for labels (and, later, token ids).
-        report.error(ErrorId.TYPE_MISMATCH, p.ref(), Messages.intTensorParam(n.name(), p.name()));
+      ValueType produced = target.layer() instanceof Layer.Tokens ? ValueType.INT_TENSOR : ValueType.TENSOR;
+      if (p.type() != produced) {
+        // Every node computes floats except @Tokens, whose ids only an @Embedding reads.
+        report.error(ErrorId.TYPE_MISMATCH, p.ref(), produced == ValueType.TENSOR
+            ? Messages.intTensorParam(n.name(), p.name()) : Messages.tensorParamForTokens(n.name(), p.name()));
         ok = false;
         continue;
       }
@@ -168,7 +170,7 @@ public final class GraphBuilder {
   }
 
   private static int arity(Layer layer) {
-    return layer instanceof Layer.Input ? 0 : 1;
+    return layer instanceof Layer.Input || layer instanceof Layer.Tokens ? 0 : 1;
   }
 
   /**

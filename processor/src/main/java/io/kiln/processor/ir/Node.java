@@ -18,8 +18,9 @@ public record Node(String name, Layer layer, List<String> inputs, String labels,
     return inputs.get(0);
   }
 
+  /** {@code @Input} or {@code @Tokens}: data the caller passes. */
   public boolean isInput() {
-    return layer instanceof Layer.Input;
+    return layer instanceof Layer.Input || layer instanceof Layer.Tokens;
   }
 
   public boolean isLoss() {

@@ -59,8 +59,16 @@ public sealed interface Layer {
     }
   }
 
-  /** {@code @Loss(kind)}. */
-  record Loss(LossKind kind) implements Layer {
+  /** {@code @Loss(kind, ignoreIndex)}; {@code ignoreIndex} is {@code Loss.NO_IGNORE} when not given. */
+  record Loss(LossKind kind, int ignoreIndex) implements Layer {
+    public Loss(LossKind kind) {
+      this(kind, io.kiln.dsl.Loss.NO_IGNORE);
+    }
+
+    public boolean ignores() {
+      return ignoreIndex != io.kiln.dsl.Loss.NO_IGNORE;
+    }
+
     @Override
     public String annotation() {
       return "@Loss";
@@ -113,6 +121,49 @@ public sealed interface Layer {
     @Override
     public String annotation() {
       return "@BatchNorm";
+    }
+  }
+
+  /** {@code @Tokens(maxLength)}: an input of token-id sequences. */
+  record Tokens(int maxLength) implements Layer {
+    @Override
+    public String annotation() {
+      return "@Tokens";
+    }
+  }
+
+  /** {@code @Embedding(vocab, dim)}. */
+  record Embedding(int vocab, int dim) implements Layer {
+    @Override
+    public String annotation() {
+      return "@Embedding";
+    }
+  }
+
+  /** {@code @Rnn}, {@code @Lstm} or {@code @Gru}. */
+  record Recurrent(Cell cell, int units, Activation activation, boolean returnSequences, boolean bias) implements Layer {
+    /** The recurrent cells, with their gate counts (PyTorch's order). */
+    public enum Cell {
+      RNN(1, "@Rnn"),
+      LSTM(4, "@Lstm"),
+      GRU(3, "@Gru");
+
+      private final int gates;
+      private final String annotation;
+
+      Cell(int gates, String annotation) {
+        this.gates = gates;
+        this.annotation = annotation;
+      }
+
+      public int gates() {
+        return gates;
+      }
+    }
+
+    @Override
+    public String annotation() {
+      return cell.annotation;
     }
   }
 }

@@ -5,6 +5,11 @@ import io.kiln.dsl.BatchNorm;
 import io.kiln.dsl.Conv;
 import io.kiln.dsl.Dense;
 import io.kiln.dsl.Dropout;
+import io.kiln.dsl.Embedding;
+import io.kiln.dsl.Gru;
+import io.kiln.dsl.Lstm;
+import io.kiln.dsl.Rnn;
+import io.kiln.dsl.Tokens;
 import io.kiln.dsl.Flatten;
 import io.kiln.dsl.Input;
 import io.kiln.dsl.Labels;
@@ -42,7 +47,8 @@ import javax.lang.model.util.ElementFilter;
  */
 public final class ModelParser {
   private static final List<Class<? extends Annotation>> LAYERS =
-      List.of(Input.class, Dense.class, Conv.class, MaxPool.class, AvgPool.class, Flatten.class, Dropout.class, BatchNorm.class, Loss.class);
+      List.of(Input.class, Tokens.class, Dense.class, Conv.class, MaxPool.class, AvgPool.class, Flatten.class, Dropout.class, BatchNorm.class,
+          Embedding.class, Rnn.class, Lstm.class, Gru.class, Loss.class);
   private static final String TENSOR = "io.kiln.dsl.Tensor";
   private static final String INT_TENSOR = "io.kiln.dsl.IntTensor";
 
@@ -131,7 +137,11 @@ public final class ModelParser {
       report.error(ErrorId.NODE_DECLARATION, methodRef, Messages.nodeGeneric(name));
       ok = false;
     }
-    if (!isType(method.getReturnType(), TENSOR)) {
+    boolean tokens = present.get(0) == Tokens.class;
+    if (tokens && !isType(method.getReturnType(), INT_TENSOR)) {
+      report.error(ErrorId.NODE_DECLARATION, ref, Messages.tokensReturnType(name, simpleName(method.getReturnType())));
+      ok = false;
+    } else if (!tokens && !isType(method.getReturnType(), TENSOR)) {
       report.error(ErrorId.NODE_DECLARATION, methodRef, Messages.nodeReturnType(name, simpleName(method.getReturnType())));
       ok = false;
     }
@@ -198,7 +208,27 @@ public final class ModelParser {
     if (kind == Flatten.class) {
       return new Layer.Flatten();
     }
-    return new Layer.Loss(method.getAnnotation(Loss.class).value());
+    if (kind == Tokens.class) {
+      return new Layer.Tokens(method.getAnnotation(Tokens.class).maxLength());
+    }
+    if (kind == Embedding.class) {
+      Embedding e = method.getAnnotation(Embedding.class);
+      return new Layer.Embedding(e.vocab(), e.dim());
+    }
+    if (kind == Rnn.class) {
+      Rnn r = method.getAnnotation(Rnn.class);
+      return new Layer.Recurrent(Layer.Recurrent.Cell.RNN, r.units(), r.activation(), r.returnSequences(), r.bias());
+    }
+    if (kind == Lstm.class) {
+      Lstm r = method.getAnnotation(Lstm.class);
+      return new Layer.Recurrent(Layer.Recurrent.Cell.LSTM, r.units(), io.kiln.dsl.Activation.TANH, r.returnSequences(), r.bias());
+    }
+    if (kind == Gru.class) {
+      Gru r = method.getAnnotation(Gru.class);
+      return new Layer.Recurrent(Layer.Recurrent.Cell.GRU, r.units(), io.kiln.dsl.Activation.TANH, r.returnSequences(), r.bias());
+    }
+    Loss loss = method.getAnnotation(Loss.class);
+    return new Layer.Loss(loss.value(), loss.ignoreIndex());
   }
 
   /** {@code String} rather than {@code java.lang.String}, as users wrote it. */

@@ -41,7 +41,10 @@ public final class ShapeInference {
         case Layer.Pool pool -> pool(node, pool, shapes.get(node.input()));
         case Layer.Dropout dropout -> dropout(node, dropout, shapes.get(node.input()));
         case Layer.BatchNorm norm -> batchNorm(node, norm, shapes.get(node.input()));
-        case Layer.Flatten f -> Shape.of(shapes.get(node.input()).size());
+        case Layer.Flatten f -> shapes.get(node.input()).withDims(shapes.get(node.input()).stepSize());
+        case Layer.Tokens t -> tokens(node, t);
+        case Layer.Embedding e -> embedding(graph, node, e, shapes.get(node.input()));
+        case Layer.Recurrent r -> recurrent(node, r, shapes.get(node.input()));
         case Layer.Loss loss -> loss(graph, node, loss.kind(), shapes.get(node.input()));
       };
       if (shape != null) {
@@ -103,7 +106,7 @@ public final class ShapeInference {
           "[" + dense.units() + ", " + in.dim(0) + "]"));
       ok = false;
     }
-    return ok ? Shape.of(dense.units()) : null;
+    return ok ? in.withDims(dense.units()) : null;
   }
 
   private Shape conv(Node node, Layer.Conv conv, Shape in) {
@@ -137,7 +140,7 @@ public final class ShapeInference {
       report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "pad", Messages.padWithoutExplicit(node.name(), conv.pad(), conv.padding()));
       ok = false;
     }
-    if (in.rank() != 3) {
+    if (in.rank() != 3 || in.isSequence()) {
       report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.needsImage(node.name(), "@Conv", node.input(), in.dims()));
       return null;
     }
@@ -176,7 +179,7 @@ public final class ShapeInference {
       report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "stride", Messages.poolStrideNegative(node.name(), pool.annotation(), pool.stride()));
       ok = false;
     }
-    if (in.rank() != 3) {
+    if (in.rank() != 3 || in.isSequence()) {
       report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.needsImage(node.name(), pool.annotation(), node.input(), in.dims()));
       return null;
     }
@@ -210,16 +213,66 @@ public final class ShapeInference {
       report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "epsilon", Messages.batchNormEpsilon(node.name(), norm.epsilon()));
       ok = false;
     }
-    if (in.rank() != 1 && in.rank() != 3) {
+    if ((in.rank() != 1 && in.rank() != 3) || in.isSequence()) {
       report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.batchNormRank(node.name(), node.input(), in.withBatch()));
       ok = false;
     }
     return ok ? in : null;
   }
 
+  private Shape tokens(Node node, Layer.Tokens t) {
+    if (t.maxLength() < 1) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "maxLength", Messages.notPositive(node.name(), "@Tokens", "maxLength", t.maxLength()));
+      return null;
+    }
+    return Shape.sequence(t.maxLength());
+  }
+
+  private Shape embedding(Graph graph, Node node, Layer.Embedding e, Shape in) {
+    boolean ok = true;
+    if (e.vocab() < 1) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "vocab", Messages.notPositive(node.name(), "@Embedding", "vocab", e.vocab()));
+      ok = false;
+    }
+    if (e.dim() < 1) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "dim", Messages.notPositive(node.name(), "@Embedding", "dim", e.dim()));
+      ok = false;
+    }
+    if (!(graph.node(node.input()).layer() instanceof Layer.Tokens)) {
+      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.embeddingNeedsTokens(node.name(), node.input(), in.withBatch()));
+      ok = false;
+    }
+    return ok ? in.withDims(e.dim()) : null;
+  }
+
+  private Shape recurrent(Node node, Layer.Recurrent r, Shape in) {
+    boolean ok = true;
+    if (r.units() < 1) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "units", Messages.notPositive(node.name(), r.annotation(), "units", r.units()));
+      ok = false;
+    }
+    if (r.activation() != io.kiln.dsl.Activation.TANH && r.activation() != io.kiln.dsl.Activation.RELU) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "activation", Messages.rnnActivation(node.name(), r.activation()));
+      ok = false;
+    }
+    if (!in.isSequence() || in.rank() != 1) {
+      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.needsSequence(node.name(), r.annotation(), node.input(), in.withBatch()));
+      ok = false;
+    }
+    if (!ok) {
+      return null;
+    }
+    return r.returnSequences() ? in.withDims(r.units()) : Shape.of(r.units());
+  }
+
   private Shape loss(Graph graph, Node node, LossKind kind, Shape in) {
     boolean ok = true;
     ValueType labels = graph.labelsType();
+    Layer.Loss declared = (Layer.Loss) node.layer();
+    if (declared.ignores() && kind != LossKind.SOFTMAX_CROSS_ENTROPY) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "ignoreIndex", Messages.ignoreIndexOnlySoftmax(node.name(), kind));
+      ok = false;
+    }
     switch (kind) {
       case SOFTMAX_CROSS_ENTROPY -> {
         if (in.rank() != 1) {

@@ -24,6 +24,10 @@ public record ShapedGraph(Graph graph, Map<String, Shape> shapes) {
     if (loss == null) {
       return null;
     }
-    return graph.labelsType() == io.kiln.processor.parse.ValueType.INT_TENSOR ? Shape.of() : shape(loss.input());
+    Shape scored = shape(loss.input());
+    if (graph.labelsType() != io.kiln.processor.parse.ValueType.INT_TENSOR) {
+      return scored;
+    }
+    return scored.isSequence() ? Shape.sequence(scored.maxSteps()) : Shape.of();
   }
 }

@@ -1,0 +1,183 @@
+package io.kiln.samples.charlstm;
+
+import io.kiln.runtime.init.Rng;
+import io.kiln.runtime.train.Adam;
+import io.kiln.runtime.train.ProgressBar;
+import io.kiln.runtime.train.TrainingCurve;
+import io.kiln.samples.train.Args;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * Trains {@link CharLstm} to predict the next character of a text: by default Kiln's own Java
+ * sources (read from the working tree when run from the repository, else a copy shipped in the
+ * jar), or any file with {@code --text FILE}. Prints perplexity and a temperature-sampled passage
+ * after each epoch and writes a checkpoint with its curve.
+ *
+ * <pre>./kiln charlstm [--text FILE] [--epochs N] [--steps N] [--lr RATE] [--temperature T] [--seed S] [--out DIR]</pre>
+ */
+public final class CharLstmSample {
+  static final int BATCH = 32;
+  static final int STEPS = 64;
+  static final int VOCAB = 96;
+
+  private CharLstmSample() {}
+
+  /** Newline is 0, printable ASCII ' '..'~' are 1..95; anything else reads as a space. */
+  static int encode(char c) {
+    if (c == '\n') {
+      return 0;
+    }
+    return c >= ' ' && c <= '~' ? c - ' ' + 1 : 1;
+  }
+
+  static char decode(int id) {
+    return id == 0 ? '\n' : (char) (' ' + id - 1);
+  }
+
+  static int[] encode(String text) {
+    int[] ids = new int[text.length()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = encode(text.charAt(i));
+    }
+    return ids;
+  }
+
+  /** What a run measured. */
+  public record Result(List<Double> perplexity, List<Double> trainLoss, String sample, Path checkpoint) {}
+
+  public static void main(String[] args) throws IOException {
+    Args a = Args.parse("charlstm", args, "text", "epochs", "steps", "lr", "temperature", "seed", "out");
+    String text = a.has("text") ? Files.readString(a.path("text").orElseThrow(), StandardCharsets.UTF_8) : defaultCorpus(System.out);
+    train(text, a.intValue("epochs", 5), a.intValue("steps", 300), a.floatValue("lr", 2e-3f), a.floatValue("temperature", 0.8f),
+        a.intValue("seed", 1), a.path("out", Path.of("runs", "charlstm")), System.out);
+  }
+
+  /** Kiln's Java sources from the working tree, or the copy shipped with the samples. */
+  static String defaultCorpus(PrintStream log) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    for (String module : List.of("dsl-annotations", "processor", "runtime", "samples")) {
+      Path root = Path.of(module, "src", "main", "java");
+      if (!Files.isDirectory(root)) {
+        continue;
+      }
+      try (Stream<Path> files = Files.walk(root)) {
+        for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+          sb.append(Files.readString(f, StandardCharsets.UTF_8)).append('\n');
+        }
+      }
+    }
+    if (sb.length() > 100_000) {
+      log.printf(Locale.ROOT, "corpus: Kiln's own Java sources from %s, %,d characters%n", Path.of("").toAbsolutePath(), sb.length());
+      return sb.toString();
+    }
+    try (InputStream in = CharLstmSample.class.getResourceAsStream("corpus.txt")) {
+      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      log.printf(Locale.ROOT, "corpus: the Java sources shipped with the samples, %,d characters%n", text.length());
+      return text;
+    }
+  }
+
+  public static Result train(String text, int epochs, int stepsPerEpoch, float lr, float temperature, long seed, Path outDir,
+      PrintStream out) throws IOException {
+    int[] ids = encode(text);
+    int split = (int) (ids.length * 0.95);
+    if (split < 2 * STEPS + 2) {
+      throw new IllegalArgumentException("charlstm: the text has " + ids.length + " characters; it needs at least " + (3 * STEPS));
+    }
+    out.println(KilnCharLstm.summary());
+    out.printf(Locale.ROOT, "%,d training and %,d held-out characters; %d epochs of %d steps, batch %d × %d steps, Adam lr %s%n",
+        split, ids.length - split, epochs, stepsPerEpoch, BATCH, STEPS, lr);
+    KilnCharLstm model = KilnCharLstm.create(seed);
+    Adam adam = Adam.builder(lr).clipGlobalNorm(5f).build();
+    Rng rng = new Rng(seed);
+    int[] x = new int[BATCH * STEPS];
+    int[] y = new int[BATCH * STEPS];
+    List<Double> perplexities = new ArrayList<>();
+    List<Double> losses = new ArrayList<>();
+    TrainingCurve curve = new TrainingCurve("charlstm", "epoch");
+    Files.createDirectories(outDir);
+    Path checkpoint = outDir.resolve("charlstm.safetensors");
+    String sample = "";
+    for (int epoch = 1; epoch <= epochs; epoch++) {
+      double lossSum = 0;
+      try (ProgressBar bar = new ProgressBar("epoch " + epoch + "/" + epochs, stepsPerEpoch)) {
+        for (int s = 0; s < stepsPerEpoch; s++) {
+          for (int b = 0; b < BATCH; b++) {
+            int start = rng.nextInt(split - STEPS - 1);
+            System.arraycopy(ids, start, x, b * STEPS, STEPS);
+            System.arraycopy(ids, start + 1, y, b * STEPS, STEPS);
+          }
+          float loss = model.trainStep(x, STEPS, y, adam);
+          lossSum += loss;
+          bar.step(BATCH * STEPS, loss, model.lastCorrect());
+        }
+      }
+      double heldOut = heldOutLoss(model, ids, split);
+      perplexities.add(Math.exp(heldOut));
+      losses.add(lossSum / stepsPerEpoch);
+      curve.add(epoch, lossSum / stepsPerEpoch, Double.NaN);
+      model.save(checkpoint);
+      curve.writeBeside(checkpoint);
+      sample = sample(model, "public final class ", 240, temperature, rng);
+      out.printf(Locale.ROOT, "epoch %d: train loss %.3f, held-out perplexity %.2f%n--- sample (temperature %.1f) ---%n%s%n---%n",
+          epoch, lossSum / stepsPerEpoch, Math.exp(heldOut), temperature, sample);
+    }
+    return new Result(perplexities, losses, sample, checkpoint);
+  }
+
+  /** Mean loss over consecutive windows of the held-out tail. */
+  static double heldOutLoss(KilnCharLstm model, int[] ids, int split) {
+    int windows = Math.min(BATCH, (ids.length - split - 1) / STEPS);
+    if (windows < 1) {
+      return Double.NaN;
+    }
+    int[] x = new int[windows * STEPS];
+    int[] y = new int[windows * STEPS];
+    for (int w = 0; w < windows; w++) {
+      System.arraycopy(ids, split + w * STEPS, x, w * STEPS, STEPS);
+      System.arraycopy(ids, split + w * STEPS + 1, y, w * STEPS, STEPS);
+    }
+    return model.loss(x, STEPS, y);
+  }
+
+  /** Continues {@code prompt} one character at a time, drawing from softmax(logits / temperature). */
+  static String sample(KilnCharLstm model, String prompt, int length, float temperature, Rng rng) {
+    StringBuilder text = new StringBuilder(prompt);
+    for (int i = 0; i < length; i++) {
+      int from = Math.max(0, text.length() - STEPS);
+      int[] context = encode(text.substring(from));
+      float[] logits = model.forward(context, context.length).toArray();
+      int last = (context.length - 1) * VOCAB;
+      double max = Double.NEGATIVE_INFINITY;
+      for (int c = 0; c < VOCAB; c++) {
+        max = Math.max(max, logits[last + c] / temperature);
+      }
+      double[] p = new double[VOCAB];
+      double sum = 0;
+      for (int c = 0; c < VOCAB; c++) {
+        p[c] = Math.exp(logits[last + c] / temperature - max);
+        sum += p[c];
+      }
+      double u = rng.nextDouble() * sum;
+      int next = VOCAB - 1;
+      for (int c = 0; c < VOCAB; c++) {
+        u -= p[c];
+        if (u <= 0) {
+          next = c;
+          break;
+        }
+      }
+      text.append(decode(next));
+    }
+    return text.toString();
+  }
+}

@@ -1,0 +1,123 @@
+package io.kiln.tests.recurrent;
+
+import static com.google.testing.compile.CompilationSubject.assertThat;
+
+import com.google.testing.compile.Compilation;
+import com.google.testing.compile.Compiler;
+import com.google.testing.compile.JavaFileObjects;
+import io.kiln.processor.KilnProcessor;
+import java.util.ArrayList;
+import java.util.List;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.api.Test;
+
+/** Build-time errors for token inputs, embeddings and recurrent layers: exact text, right line. */
+class RecurrentDiagnosticsTest {
+
+  private static JavaFileObject source(String... lines) {
+    List<String> all = new ArrayList<>(List.of("package test;", "", "import io.kiln.dsl.*;", "", "@Model(maxBatch = 4)",
+        "abstract class Net {"));
+    all.addAll(List.of(lines));
+    all.add("}");
+    return JavaFileObjects.forSourceLines("test.Net", all);
+  }
+
+  private static void assertError(JavaFileObject src, String message, String token) {
+    Compilation c = Compiler.javac().withProcessors(new KilnProcessor()).compile(src);
+    assertThat(c).failed();
+    assertThat(c).hadErrorContaining(message).inFile(src).onLineContaining(token);
+    assertThat(c).hadErrorCount(1);
+  }
+
+  @Test
+  void lstmOnAnImage() {
+    assertError(source(
+        "  @Input(shape = {1, 8, 8}) abstract Tensor x();",
+        "  @Lstm(units = 4) abstract Tensor l(Tensor x);"),
+        "[Kiln/ShapeMismatch] l: @Lstm needs a sequence of vectors [B, T, n] but x is [B, 1, 8, 8]; feed it an @Embedding or another recurrent layer with returnSequences = true",
+        "@Lstm");
+  }
+
+  @Test
+  void stackedOnALastState() {
+    assertError(source(
+        "  @Tokens(maxLength = 8) abstract IntTensor ids();",
+        "  @Embedding(vocab = 10, dim = 4) abstract Tensor e(IntTensor ids);",
+        "  @Gru(units = 4, returnSequences = false) abstract Tensor g(Tensor e);",
+        "  @Gru(units = 4) abstract Tensor g2(Tensor g);"),
+        "[Kiln/ShapeMismatch] g2: @Gru needs a sequence of vectors [B, T, n] but g is [B, 4]; feed it an @Embedding or another recurrent layer with returnSequences = true",
+        "g2(");
+  }
+
+  @Test
+  void embeddingOfFloats() {
+    assertError(source(
+        "  @Input(shape = 5) abstract Tensor x();",
+        "  @Embedding(vocab = 10, dim = 4) abstract Tensor e(Tensor x);"),
+        "[Kiln/ShapeMismatch] e: @Embedding looks up token ids but x is [B, 5] floats; read an @Tokens input (abstract IntTensor tokens()) instead",
+        "@Embedding");
+  }
+
+  @Test
+  void tokensReadAsFloats() {
+    assertError(source(
+        "  @Tokens(maxLength = 8) abstract IntTensor ids();",
+        "  @Embedding(vocab = 10, dim = 4) abstract Tensor e(Tensor ids);"),
+        "[Kiln/TypeMismatch] e: parameter 'ids' is declared Tensor but node 'ids' is @Tokens (ids); declare it as IntTensor ids and read it with an @Embedding",
+        "Tensor ids)");
+  }
+
+  @Test
+  void tokensReturningTensor() {
+    assertError(source("  @Tokens(maxLength = 8) abstract Tensor ids();"),
+        "[Kiln/NodeDeclaration] ids: @Tokens returns token ids, so declare it as abstract IntTensor ids() (it returns Tensor)",
+        "ids()");
+  }
+
+  @Test
+  void zeroVocabulary() {
+    assertError(source(
+        "  @Tokens(maxLength = 8) abstract IntTensor ids();",
+        "  @Embedding(",
+        "      vocab = 0,",
+        "      dim = 4)",
+        "  abstract Tensor e(IntTensor ids);"),
+        "[Kiln/BadAttribute] e: @Embedding(vocab = 0) must be at least 1",
+        "vocab = 0");
+  }
+
+  @Test
+  void zeroMaxLength() {
+    assertError(source(
+        "  @Tokens(",
+        "      maxLength = 0)",
+        "  abstract IntTensor ids();",
+        "  @Embedding(vocab = 10, dim = 4) abstract Tensor e(IntTensor ids);"),
+        "[Kiln/BadAttribute] ids: @Tokens(maxLength = 0) must be at least 1",
+        "maxLength = 0");
+  }
+
+  @Test
+  void rnnWithSigmoid() {
+    assertError(source(
+        "  @Tokens(maxLength = 8) abstract IntTensor ids();",
+        "  @Embedding(vocab = 10, dim = 4) abstract Tensor e(IntTensor ids);",
+        "  @Rnn(units = 4,",
+        "      activation = Activation.SIGMOID)",
+        "  abstract Tensor r(Tensor e);"),
+        "[Kiln/BadAttribute] r: @Rnn(activation = SIGMOID) is not a recurrent activation; use TANH (the default) or RELU",
+        "activation = Activation.SIGMOID");
+  }
+
+  @Test
+  void ignoreIndexOnMse() {
+    assertError(source(
+        "  @Input(shape = 3) abstract Tensor x();",
+        "  @Dense(units = 2) abstract Tensor y(Tensor x);",
+        "  @Loss(value = LossKind.MEAN_SQUARED_ERROR,",
+        "      ignoreIndex = -1)",
+        "  abstract Tensor loss(Tensor y, @Labels Tensor t);"),
+        "[Kiln/BadAttribute] loss: ignoreIndex only applies to SOFTMAX_CROSS_ENTROPY class labels, not MEAN_SQUARED_ERROR; remove it",
+        "ignoreIndex = -1");
+  }
+}
