@@ -128,6 +128,129 @@ class AllErrorsAtOnceTest {
   }
 
   /**
+   * One mistake per stage in one build: a node with a body (parse), a misspelt name (IR) and a pool
+   * window larger than its input (shapes). Each is reported once, on its own line, and none of the
+   * nodes downstream of them (flat, out, d, loss) is reported again.
+   */
+  @Test
+  void parseIrAndShapeErrorsInOneBuildWithoutCascades() {
+    JavaFileObject src =
+        source(
+            "test.Net",
+            "@Model",
+            "abstract class Net {",
+            "  @Input(shape = {1, 8, 8}) abstract Tensor image();",
+            "  @Conv(filters = 4, kernel = 3)",
+            "  Tensor c(Tensor image) { return null; }",
+            "  @Flatten abstract Tensor flat(Tensor c);",
+            "  @Dense(units = 4) abstract Tensor h(Tensor imgae);",
+            "  @Dense(units = 2) abstract Tensor out(Tensor h);",
+            "  @MaxPool(",
+            "      size = 9)",
+            "  abstract Tensor p(Tensor image);",
+            "  @Dropout(rate = 0.5) abstract Tensor d(Tensor p);",
+            "  @Loss(LossKind.SOFTMAX_CROSS_ENTROPY) abstract Tensor loss(Tensor out, @Labels IntTensor label);",
+            "}");
+    Compilation compilation = compile(src);
+    assertThat(compilation).failed();
+    assertThat(compilation)
+        .hadErrorContaining("[Kiln/NodeDeclaration] c: @Conv node must be abstract; Kiln writes its implementation, remove the body")
+        .inFile(src)
+        .onLineContaining("Tensor c(Tensor image) {");
+    assertThat(compilation)
+        .hadErrorContaining("[Kiln/UnknownNode] h: parameter 'imgae' names no node; did you mean 'image'?")
+        .inFile(src)
+        .onLineContaining("Tensor imgae");
+    assertThat(compilation)
+        .hadErrorContaining(
+            "[Kiln/ShapeMismatch] p: @MaxPool(size = 9) window is larger than image [B, 1, 8, 8], so the output would be empty; use a smaller size or pool earlier")
+        .inFile(src)
+        .onLineContaining("size = 9");
+    assertThat(compilation).hadErrorCount(3);
+    // Unused-node warnings are whole-graph findings: not made on a graph with broken nodes.
+    assertThat(compilation).hadWarningCount(0);
+  }
+
+  /**
+   * Class-level mistakes (type parameters, maxBatch) with a cycle and a bad attribute: four
+   * independent errors; the loss, downstream of the bad layer, is not reported.
+   */
+  @Test
+  void classGraphAndAttributeErrorsInOneBuild() {
+    JavaFileObject src =
+        source(
+            "test.Net",
+            "@Model(",
+            "    maxBatch = 0)",
+            "abstract class Net<T> {",
+            "  @Input(shape = 4) abstract Tensor x();",
+            "  @Dense(units = 3) abstract Tensor a(Tensor b);",
+            "  @Dense(units = 5) abstract Tensor b(Tensor a);",
+            "  @Dense(",
+            "      units = -1)",
+            "  abstract Tensor h(Tensor x);",
+            "  @Loss(LossKind.MEAN_SQUARED_ERROR) abstract Tensor loss(Tensor h, @Labels Tensor y);",
+            "}");
+    Compilation compilation = compile(src);
+    assertThat(compilation).failed();
+    assertThat(compilation)
+        .hadErrorContaining("[Kiln/ModelDeclaration] @Model class Net has type parameters; a model's shapes must be fixed, remove them")
+        .inFile(src)
+        .onLineContaining("class Net<T>");
+    assertThat(compilation)
+        .hadErrorContaining("[Kiln/BadAttribute] @Model(maxBatch = 0) on Net must be at least 1")
+        .inFile(src)
+        .onLineContaining("maxBatch = 0");
+    assertThat(compilation)
+        .hadErrorContaining("[Kiln/Cycle] a: nodes read each other in a cycle (a -> b -> a)")
+        .inFile(src)
+        .onLineContaining("Tensor a(Tensor b)");
+    assertThat(compilation)
+        .hadErrorContaining("[Kiln/BadAttribute] h: @Dense(units = -1) must be at least 1")
+        .inFile(src)
+        .onLineContaining("units = -1");
+    assertThat(compilation).hadErrorCount(4);
+  }
+
+  /**
+   * An @Input the parser rejects (it returns float[]) is still an @Input: no "has no @Input", and
+   * its reader h is not "names no node". A second input's chain is checked meanwhile: its @Dense
+   * over a matrix (shapes) and its loss without labels (IR) are both reported.
+   */
+  @Test
+  void rejectedInputIsNotMissingAndOtherChainsAreStillChecked() {
+    JavaFileObject src =
+        source(
+            "test.Net",
+            "@Model",
+            "abstract class Net {",
+            "  @Input(shape = 4) abstract float[] x();",
+            "  @Dense(units = 3) abstract Tensor h(Tensor x);",
+            "  @Input(shape = {2, 5}) abstract Tensor y();",
+            "  @Dense(units = 3) abstract Tensor g(Tensor y);",
+            "  @Dense(units = 2) abstract Tensor k(Tensor g);",
+            "  @Loss(LossKind.MEAN_SQUARED_ERROR) abstract Tensor loss(Tensor k);",
+            "}");
+    Compilation compilation = compile(src);
+    assertThat(compilation).failed();
+    assertThat(compilation)
+        .hadErrorContaining("[Kiln/NodeDeclaration] x: a node returns Tensor but this returns float[]; declare it as abstract Tensor x(...)")
+        .inFile(src)
+        .onLineContaining("float[] x()");
+    assertThat(compilation)
+        .hadErrorContaining(
+            "[Kiln/ShapeMismatch] g: @Dense needs [B, n] but y is [B, 2, 5]; insert @Flatten abstract Tensor flat(Tensor y) and read it")
+        .inFile(src)
+        .onLineContaining("Tensor g(Tensor y)");
+    assertThat(compilation)
+        .hadErrorContaining("[Kiln/Labels] loss: @Loss(MEAN_SQUARED_ERROR) needs a labels parameter; add @Labels Tensor label")
+        .inFile(src)
+        .onLineContaining("Tensor loss(Tensor k)");
+    assertThat(compilation).hadErrorCount(3);
+    assertThat(compilation).hadWarningCount(0);
+  }
+
+  /**
    * A bad and a good model in one file: the good one's class is still written (and usable from the
    * same build), the bad one gets none.
    */
