@@ -2,6 +2,7 @@ package io.kiln.runtime.panama;
 
 import io.kiln.dsl.Activation;
 import io.kiln.runtime.simd.ElementwiseKernels;
+import io.kiln.runtime.simd.FastMath;
 import io.kiln.runtime.simd.ScalarElementwise;
 import java.util.Objects;
 import jdk.incubator.vector.FloatVector;
@@ -17,10 +18,11 @@ import jdk.incubator.vector.VectorSpecies;
  * keeps them in registers; a field or array of vectors would box), then a scalar tail, which is
  * cheaper than a masked last iteration on current x86 C2.
  *
- * <p>{@code EXP}, {@code TANH} and {@code LOG1P} are the JDK's SVML-backed intrinsics on x86. On a
- * 512-bit machine they measured within 1.2e-7 relative of {@code (float) Math.exp/tanh} (about
- * one ulp) and 15–20× faster per element, so activations and softmax use them. The scalar tails
- * use the scalar twin, whose double-precision math is the reference.
+ * <p>exp, tanh, sigmoid and log1p come from {@link PanamaMath}, never from the transcendental
+ * {@code lanewise} operators ({@code EXP}, {@code TANH}, {@code LOG1P}): those give different bits
+ * before and after C2 compiles the caller, so losses did not reproduce for a seed. PanamaMath
+ * mirrors the scalar twin's {@link io.kiln.runtime.simd.FastMath} lane for lane, so activations
+ * (and every exp term) agree bitwise with the twin; only reduction order differs in sums.
  */
 public final class PanamaElementwise implements ElementwiseKernels {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -39,32 +41,19 @@ public final class PanamaElementwise implements ElementwiseKernels {
       // ReLU is left to the scalar twin: its Math.max loop is auto-vectorized by C2 and
       // memory-bound, and a hand-written blend measured no faster (within noise) on AVX-512.
       case RELU -> 0;
-      case SIGMOID -> sigmoid(x, xOff, n);
-      case TANH -> tanh(x, xOff, n);
+      case SIGMOID -> {
+        PanamaMath.sigmoid(x, xOff, n);
+        yield n;
+      }
+      case TANH -> {
+        PanamaMath.tanh(x, xOff, n);
+        yield n;
+      }
       case STEP -> step(x, xOff, n);
     };
     if (done < n) {
       scalar.activate(f, x, xOff + done, n - done);
     }
-  }
-
-  /** {@code 1 / (1 + e^−z)}: e^−z overflows to +∞ for z &lt; −88, giving exactly 0, never NaN. */
-  private static int sigmoid(float[] x, int off, int n) {
-    FloatVector one = FloatVector.broadcast(S, 1f);
-    int bound = S.loopBound(n);
-    for (int i = 0; i < bound; i += S.length()) {
-      FloatVector e = FloatVector.fromArray(S, x, off + i).neg().lanewise(VectorOperators.EXP);
-      one.div(e.add(one)).intoArray(x, off + i);
-    }
-    return bound;
-  }
-
-  private static int tanh(float[] x, int off, int n) {
-    int bound = S.loopBound(n);
-    for (int i = 0; i < bound; i += S.length()) {
-      FloatVector.fromArray(S, x, off + i).lanewise(VectorOperators.TANH).intoArray(x, off + i);
-    }
-    return bound;
   }
 
   private static int step(float[] x, int off, int n) {
@@ -177,7 +166,7 @@ public final class PanamaElementwise implements ElementwiseKernels {
         scale(dLogits, drow, classes, inv, invRows);
         dLogits[drow + label] = (pLabel - 1f) * invRows;
       }
-      total += (float) Math.log(sum) - (target - max);
+      total += FastMath.log(sum) - (target - max);
     }
     return (float) (total / rows);
   }
@@ -187,20 +176,9 @@ public final class PanamaElementwise implements ElementwiseKernels {
       float[] dLogits, int dOff, float[] logits, int lOff, float[] targets, int tOff, int n) {
     int bound = S.loopBound(n);
     float invN = 1f / n;
-    FloatVector acc = FloatVector.zero(S);
-    int i = 0;
-    for (; i < bound; i += S.length()) {
-      FloatVector z = FloatVector.fromArray(S, logits, lOff + i);
-      FloatVector t = FloatVector.fromArray(S, targets, tOff + i);
-      // max(z, 0) − z·t + log(1 + e^−|z|), as in the scalar twin.
-      FloatVector softplus = z.abs().neg().lanewise(VectorOperators.EXP).lanewise(VectorOperators.LOG1P);
-      acc = acc.add(z.max(0f).sub(z.mul(t)).add(softplus));
-      if (dLogits != null) {
-        FloatVector sig = FloatVector.broadcast(S, 1f).div(z.neg().lanewise(VectorOperators.EXP).add(1f));
-        sig.sub(t).mul(invN).intoArray(dLogits, dOff + i);
-      }
-    }
-    double total = acc.reduceLanes(VectorOperators.ADD);
+    // max(z, 0) − z·t + log(1 + e^−|z|) per element, as in the scalar twin.
+    double total = PanamaMath.sigmoidBceTerms(dLogits, dOff, logits, lOff, targets, tOff, bound, invN);
+    int i = bound;
     if (i < n) {
       // The twin returns the mean of the tail; scale it back to a sum.
       total += (double) scalar.sigmoidBinaryCrossEntropy(
@@ -226,7 +204,11 @@ public final class PanamaElementwise implements ElementwiseKernels {
         d.mul(scale).intoArray(dY, dOff + i);
       }
     }
-    double total = acc.reduceLanes(VectorOperators.ADD);
+    // Lanes in order, not reduceLanes(ADD), whose order (so rounding) differs once C2 compiles it.
+    double total = 0;
+    for (int l = 0; l < S.length(); l++) {
+      total += acc.lane(l);
+    }
     for (; i < n; i++) {
       float d = y[yOff + i] - targets[tOff + i];
       total += (double) d * d;
@@ -266,7 +248,7 @@ public final class PanamaElementwise implements ElementwiseKernels {
       for (; i < bound; i += S.length()) {
         m = m.max(FloatVector.fromArray(S, x, off + i));
       }
-      max = m.reduceLanes(VectorOperators.MAX);
+      max = m.reduceLanes(VectorOperators.MAX); // exact in any order, unlike ADD
     }
     for (; i < n; i++) {
       max = Math.max(max, x[off + i]);
@@ -276,42 +258,12 @@ public final class PanamaElementwise implements ElementwiseKernels {
 
   /** {@code Σ e^(x − max)} without storing the terms. */
   private static float expSum(float[] x, int off, int n, float max) {
-    int bound = S.loopBound(n);
-    int i = 0;
-    float sum = 0f;
-    if (bound > 0) {
-      FloatVector acc = FloatVector.zero(S);
-      for (; i < bound; i += S.length()) {
-        acc = acc.add(FloatVector.fromArray(S, x, off + i).sub(max).lanewise(VectorOperators.EXP));
-      }
-      sum = acc.reduceLanes(VectorOperators.ADD);
-    }
-    for (; i < n; i++) {
-      sum += (float) Math.exp(x[off + i] - max);
-    }
-    return sum;
+    return PanamaMath.expShifted(null, 0, x, off, n, max);
   }
 
   /** {@code out = e^(x − max)} element-wise; returns the sum. {@code out} may alias {@code x}. */
   private static float expInto(float[] out, int outOff, float[] x, int off, int n, float max) {
-    int bound = S.loopBound(n);
-    int i = 0;
-    float sum = 0f;
-    if (bound > 0) {
-      FloatVector acc = FloatVector.zero(S);
-      for (; i < bound; i += S.length()) {
-        FloatVector e = FloatVector.fromArray(S, x, off + i).sub(max).lanewise(VectorOperators.EXP);
-        e.intoArray(out, outOff + i);
-        acc = acc.add(e);
-      }
-      sum = acc.reduceLanes(VectorOperators.ADD);
-    }
-    for (; i < n; i++) {
-      float e = (float) Math.exp(x[off + i] - max);
-      out[outOff + i] = e;
-      sum += e;
-    }
-    return sum;
+    return PanamaMath.expShifted(out, outOff, x, off, n, max);
   }
 
   /** {@code x = (x · a) · b} element-wise (two roundings, matching the scalar twin's order). */

@@ -337,6 +337,11 @@ final class PanamaGemm implements GemmKernel {
       int row = ci + r * ldc;
       float rowBias = bias == Epilogue.Bias.PER_ROW ? bd[bo + i0 + r] : 0f;
       boolean colBias = bias == Epilogue.Bias.PER_COLUMN;
+      // Sigmoid and tanh: bias here, then PanamaMath's in-place kernel over the row (still in
+      // L1). Their polynomial stays inside that kernel's loop: passing a vector to a method C2
+      // does not inline boxes it, and this method is inlined into big callers.
+      boolean transcendental = f == SIGMOID || f == TANH;
+      int vf = transcendental ? Activation.NONE.ordinal() : f;
       int j = 0;
       for (; j + L <= cols; j += L) {
         FloatVector v = FloatVector.fromArray(S, c, row + j);
@@ -345,13 +350,18 @@ final class PanamaGemm implements GemmKernel {
         } else if (bias == Epilogue.Bias.PER_ROW) {
           v = v.add(rowBias);
         }
-        activate(f, v).intoArray(c, row + j);
+        activate(vf, v).intoArray(c, row + j);
       }
-      // ragged tail: scalar, with the scalar twin's formulas
-      Activation act = ep.activation();
+      // ragged tail: scalar, with the scalar twin's formulas (bitwise equal to PanamaMath's)
+      Activation act = transcendental ? Activation.NONE : ep.activation();
       for (; j < cols; j++) {
         float v = c[row + j] + (colBias ? bd[bo + j0 + j] : rowBias);
         c[row + j] = ScalarElementwise.apply(act, v);
+      }
+      if (f == SIGMOID) {
+        PanamaMath.sigmoid(c, row, cols);
+      } else if (f == TANH) {
+        PanamaMath.tanh(c, row, cols);
       }
     }
   }
@@ -361,15 +371,15 @@ final class PanamaGemm implements GemmKernel {
   private static final int TANH = Activation.TANH.ordinal();
   private static final int STEP = Activation.STEP.ordinal();
 
-  /** The activation with the scalar twin's semantics (ReLU keeps NaN, maps −0 to 0; step(0) = 1). */
+  /**
+   * The activation with the scalar twin's semantics (ReLU keeps NaN, maps −0 to 0; step(0) = 1).
+   * Sigmoid and tanh are not here: the epilogue applies them with PanamaMath's array kernels
+   * (deterministic, bitwise equal to the twin), never the lanewise EXP/TANH intrinsics whose bits
+   * change when C2 compiles the caller.
+   */
   static FloatVector activate(int f, FloatVector v) {
     if (f == RELU) {
       return v.max(0f); // Math.max semantics: NaN stays NaN, max(-0, 0) = 0
-    } else if (f == SIGMOID) {
-      FloatVector one = FloatVector.broadcast(S, 1f);
-      return one.div(one.add(v.neg().lanewise(VectorOperators.EXP)));
-    } else if (f == TANH) {
-      return v.lanewise(VectorOperators.TANH);
     } else if (f == STEP) {
       return FloatVector.zero(S).blend(1f, v.compare(VectorOperators.GE, 0f));
     }

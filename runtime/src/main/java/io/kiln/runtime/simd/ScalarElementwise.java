@@ -8,8 +8,10 @@ import java.util.Objects;
  * are the test oracle for the Vector API kernels and the fallback when
  * {@code jdk.incubator.vector} is not available.
  *
- * <p>Transcendentals use {@link Math#exp}/{@link Math#tanh} in double precision and round once,
- * so these results are the reference the vector kernels are compared against.
+ * <p>Transcendentals use {@link FastMath}, not {@link Math#exp}/{@link Math#tanh}: the JDK may
+ * give those different bits before and after JIT compilation, which broke "the same seed gives
+ * the same losses". FastMath gives the same bits in every JVM mode and is mirrored lane for lane
+ * by the Vector API kernels, so activations agree bitwise between the two paths.
  */
 public final class ScalarElementwise implements ElementwiseKernels {
 
@@ -31,19 +33,14 @@ public final class ScalarElementwise implements ElementwiseKernels {
       // intrinsic C2 vectorizes; a ternary compiled to a branch that mispredicts on random signs.
       case RELU -> Math.max(z, 0f);
       case SIGMOID -> sigmoid(z);
-      case TANH -> (float) Math.tanh(z);
+      case TANH -> FastMath.tanh(z);
       case STEP -> z >= 0f ? 1f : 0f;
     };
   }
 
   /** The logistic function, evaluated without overflow for either sign of z. */
   static float sigmoid(float z) {
-    // For z < 0, e^z / (1 + e^z) never forms e^−z, which overflows for very negative z.
-    if (z >= 0f) {
-      return (float) (1.0 / (1.0 + Math.exp(-z)));
-    }
-    double e = Math.exp(z);
-    return (float) (e / (1.0 + e));
+    return FastMath.sigmoid(z);
   }
 
   /**
@@ -84,7 +81,7 @@ public final class ScalarElementwise implements ElementwiseKernels {
       }
       case TANH -> {
         for (int i = xOff; i < end; i++) {
-          x[i] = (float) Math.tanh(x[i]);
+          x[i] = FastMath.tanh(x[i]);
         }
       }
     }
@@ -123,15 +120,15 @@ public final class ScalarElementwise implements ElementwiseKernels {
       // log Σ e^(z - max): the largest term is e^0 = 1, so the sum never overflows.
       float sum = 0f;
       for (int j = 0; j < classes; j++) {
-        sum += (float) Math.exp(logits[row + j] - max);
+        sum += FastMath.exp(logits[row + j] - max);
       }
-      float logSum = (float) Math.log(sum);
+      float logSum = FastMath.log(sum);
       total += logSum - (logits[row + label] - max);
       if (dLogits != null) {
         int drow = dOff + r * classes;
         float inv = 1f / sum;
         for (int j = 0; j < classes; j++) {
-          float p = (float) Math.exp(logits[row + j] - max) * inv;
+          float p = FastMath.exp(logits[row + j] - max) * inv;
           dLogits[drow + j] = (p - (j == label ? 1f : 0f)) * invRows;
         }
       }
@@ -147,8 +144,10 @@ public final class ScalarElementwise implements ElementwiseKernels {
     for (int i = 0; i < n; i++) {
       float z = logits[lOff + i];
       float t = targets[tOff + i];
-      // max(z, 0) − z·t + log(1 + e^−|z|): never exponentiates a positive number.
-      total += Math.max(z, 0f) - z * t + Math.log1p(Math.exp(-Math.abs(z)));
+      // max(z, 0) − z·t + log(1 + e^−|z|): never exponentiates a positive number. Each term in
+      // float, in the vector kernel's order (so the terms agree bitwise); the sum in double.
+      float softplus = FastMath.log1p(FastMath.exp(-Math.abs(z)));
+      total += Math.max(z, 0f) - z * t + softplus;
       if (dLogits != null) {
         dLogits[dOff + i] = (sigmoid(z) - t) * invN;
       }
@@ -198,7 +197,7 @@ public final class ScalarElementwise implements ElementwiseKernels {
       }
       float sum = 0f;
       for (int j = 0; j < cols; j++) {
-        float e = (float) Math.exp(x[in + j] - max);
+        float e = FastMath.exp(x[in + j] - max);
         out[o + j] = e;
         sum += e;
       }
