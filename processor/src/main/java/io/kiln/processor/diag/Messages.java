@@ -115,6 +115,24 @@ public final class Messages {
         + " and read it with an @Embedding";
   }
 
+  public static String initialStateOutsideRecurrent(String node, String param) {
+    return node + ": @InitialState on '" + param + "' belongs on a parameter of @Rnn, @Lstm or @Gru; remove it here";
+  }
+
+  public static String initialStateMismatch(String node, String annotation, int units, String source, String sourceDescription) {
+    return node + ": @InitialState " + source + " is " + sourceDescription + " but " + node + " is " + annotation + "(units = " + units
+        + "); the state handed over must be the same kind of cell with the same units";
+  }
+
+  public static String stateTwice(String node, String source, String other) {
+    return node + ": " + source + " already starts " + other + "; a layer's final state can initialize one layer, declare a second encoder";
+  }
+
+  public static String stateAlsoRead(String node, String reader) {
+    return node + ": is the @InitialState of another layer and is also read by " + reader
+        + " while returnSequences = false; set returnSequences = true on " + node + " or read the other layer instead";
+  }
+
   public static String readsLoss(String node, String param) {
     return node + ": reads '" + param + "', which is a @Loss; a loss ends the graph, read the node it scores instead";
   }

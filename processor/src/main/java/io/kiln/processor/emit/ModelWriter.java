@@ -832,6 +832,10 @@ public final class ModelWriter {
 
   // --- the kernel calls -------------------------------------------------------------------------
 
+  private CodeBlock orNull(Buffer b) {
+    return b == null ? CodeBlock.of("null, 0") : ref(b);
+  }
+
   private CodeBlock ref(Buffer b) {
     return b.inArena() ? CodeBlock.of("arena, $L", arenaConstant(b)) : CodeBlock.of("$L, 0", var(b));
   }
@@ -897,12 +901,16 @@ public final class ModelWriter {
           Layer.Recurrent l = r.layer();
           m.addComment("$L = $L over $L: $L -> $L (input projection of all steps in one GEMM; per step one GEMM for all gates and one fused cell update)",
               r.y().name(), l.annotation(), r.x().name(), r.x().shape(), r.y().shape());
-          m.addStatement("$T.forward($L, batch, steps, $L, params, $L, params, $L, $L, $L, null, 0, null, 0, $L, $L, null, 0, $L, 0)", RECURRENT,
+          if (r.h0() != null) {
+            m.addComment("$L starts from $L's final state", r.covers().get(0), r.h0().name().replace("hT_", ""));
+          }
+          m.addStatement("$T.forward($L, batch, steps, $L, params, $L, params, $L, $L, $L, $L, $L, $L, $L, $L, $L, 0)", RECURRENT,
               geometry(r), ref(r.x()), paramConstant(r.weightIh()), paramConstant(r.weightHh()),
               r.biasIh() == null ? CodeBlock.of("null, 0") : CodeBlock.of("params, $L", paramConstant(r.biasIh())),
               r.biasHh() == null ? CodeBlock.of("null, 0") : CodeBlock.of("params, $L", paramConstant(r.biasHh())),
-              l.returnSequences() ? ref(r.y()) : CodeBlock.of("null, 0"), l.returnSequences() ? CodeBlock.of("null, 0") : ref(r.y()),
-              workspace(r));
+              orNull(r.h0()), orNull(r.c0()),
+              l.returnSequences() ? ref(r.y()) : CodeBlock.of("null, 0"), l.returnSequences() ? orNull(r.hT()) : ref(r.y()),
+              orNull(r.cT()), workspace(r));
         }
         default -> throw new IllegalStateException("not a forward call: " + call);
       }
@@ -1008,13 +1016,13 @@ public final class ModelWriter {
         }
         case KernelCall.RecurrentBackward r -> {
           KernelCall.RecurrentForward f = r.forward();
-          boolean seq = f.layer().returnSequences();
-          gradients.addComment("$L: backpropagation through time from $L$L", r.covers().get(0), r.dy().name(),
+          gradients.addComment("$L: backpropagation through time from $L$L", r.covers().get(0),
+              java.util.stream.Stream.of(r.dy(), r.dhT(), r.dcT()).filter(java.util.Objects::nonNull).map(Buffer::name).collect(Collectors.joining(", ")),
               r.dx() == null ? "" : " into " + r.dx().name() + (r.accumulate() ? " (+=)" : ""));
-          gradients.addStatement("$T.backward($L, batch, steps, $L, params, $L, params, $L, null, 0, null, 0, $L, $L, null, 0, $L, $L, null, 0, null, 0, "
+          gradients.addStatement("$T.backward($L, batch, steps, $L, params, $L, params, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, "
                   + "grads, $L, grads, $L, $L, $L, $L, 0, $L, 0)", RECURRENT, geometry(f), ref(f.x()), paramConstant(f.weightIh()), paramConstant(f.weightHh()),
-              seq ? ref(r.dy()) : CodeBlock.of("null, 0"), seq ? CodeBlock.of("null, 0") : ref(r.dy()),
-              r.dx() == null ? CodeBlock.of("null, 0") : ref(r.dx()), r.accumulate(),
+              orNull(f.h0()), orNull(f.c0()), orNull(r.dy()), orNull(r.dhT()), orNull(r.dcT()),
+              r.dx() == null ? CodeBlock.of("null, 0") : ref(r.dx()), r.accumulate(), orNull(r.dh0()), orNull(r.dc0()),
               paramConstant(f.weightIh()), paramConstant(f.weightHh()),
               f.biasIh() == null ? CodeBlock.of("null, 0") : CodeBlock.of("grads, $L", paramConstant(f.biasIh())),
               f.biasHh() == null ? CodeBlock.of("null, 0") : CodeBlock.of("grads, $L", paramConstant(f.biasHh())),

@@ -40,6 +40,8 @@ public final class Fusion {
     final Map<String, KernelCall> forwardCall = new HashMap<>();
     final List<ParamTensor> params = new ArrayList<>();
     final List<ParamTensor> state = new ArrayList<>();
+    /** A recurrent layer's handed-over final state {hT, cT (LSTM, else null)}, by layer. */
+    final Map<String, Buffer[]> finalState = new HashMap<>();
   }
 
   /** {@code backward} is null for a model without a loss. */
@@ -86,7 +88,17 @@ public final class Fusion {
             t.params.add(bIh);
             t.params.add(bHh);
           }
-          yield new KernelCall.RecurrentForward(List.of(n.name()), r, t.activation.get(n.input()), out, wIh, wHh, bIh, bHh, in);
+          // The encoder → decoder hand-off: a layer another one starts from keeps its final state.
+          boolean handsOver = graph.order().stream().anyMatch(o -> n.name().equals(o.state()));
+          Shape state = Shape.of(r.units());
+          Buffer hT = handsOver ? (r.returnSequences() ? buffer("hT_" + n.name(), Buffer.Kind.ACTIVATION, state) : out) : null;
+          Buffer cT = handsOver && r.cell() == Layer.Recurrent.Cell.LSTM ? buffer("cT_" + n.name(), Buffer.Kind.ACTIVATION, state) : null;
+          if (handsOver) {
+            t.finalState.put(n.name(), new Buffer[] {hT, cT});
+          }
+          Buffer[] initial = n.state() == null ? new Buffer[2] : t.finalState.get(n.state());
+          yield new KernelCall.RecurrentForward(List.of(n.name()), r, t.activation.get(n.input()), out, wIh, wHh, bIh, bHh, in,
+              initial[0], initial[1], hT, cT);
         }
         case Layer.Flatten f -> {
           out = t.activation.get(n.input());
@@ -161,6 +173,7 @@ public final class Fusion {
 
     KernelCall.LossForward loss = null;
     List<KernelCall> back = new ArrayList<>();
+    Map<String, Buffer[]> stateGradients = new HashMap<>(); // {dhT, dcT} of a layer, from the layer it starts
     for (BackwardOp op : backward.ops()) {
       Node n = graph.node(op.node());
       List<String> covers = List.of(n.name());
@@ -174,7 +187,21 @@ public final class Fusion {
         }
         case BackwardOp.RecurrentGrad r -> {
           KernelCall.RecurrentForward f = (KernelCall.RecurrentForward) t.forwardCall.get(n.name());
-          back.add(new KernelCall.RecurrentBackward(covers, f, dy, r.inputGrad() ? t.gradient.get(r.input()) : null, r.accumulate()));
+          boolean read = graph.order().stream().anyMatch(o -> o.dataInputs().contains(n.name()));
+          Buffer outputGrad = read ? dy : null; // nothing reads the output: its gradient is never written
+          boolean sequence = f.layer().returnSequences();
+          Buffer[] stateGrad = stateGradients.get(n.name()); // written by the layer this one starts
+          Buffer dhT = stateGrad != null ? stateGrad[0] : sequence ? null : outputGrad;
+          Buffer dcT = stateGrad != null ? stateGrad[1] : null;
+          Buffer[] initialGrad = new Buffer[2];
+          if (n.state() != null) {
+            Shape s = Shape.of(f.layer().units());
+            initialGrad[0] = buffer("d_hT_" + n.state(), Buffer.Kind.GRADIENT, s);
+            initialGrad[1] = f.c0() == null ? null : buffer("d_cT_" + n.state(), Buffer.Kind.GRADIENT, s);
+            stateGradients.put(n.state(), initialGrad);
+          }
+          back.add(new KernelCall.RecurrentBackward(covers, f, sequence ? outputGrad : null, dhT, dcT,
+              r.inputGrad() ? t.gradient.get(r.input()) : null, r.accumulate(), initialGrad[0], initialGrad[1]));
         }
         case BackwardOp.ActivationGrad a -> {
           if (a.activation() != Activation.NONE && a.activation() != Activation.STEP && !reluIntoPool.contains(n.name())) {

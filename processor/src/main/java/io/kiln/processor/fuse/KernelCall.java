@@ -309,23 +309,55 @@ public sealed interface KernelCall {
    * backward needs in the layer's workspace (outside the arena, sized by the runtime).
    */
   record RecurrentForward(List<String> covers, Layer.Recurrent layer, Buffer x, Buffer y, ParamTensor weightIh, ParamTensor weightHh,
-      ParamTensor biasIh, ParamTensor biasHh, int input) implements KernelCall {
+      ParamTensor biasIh, ParamTensor biasHh, int input, Buffer h0, Buffer c0, Buffer hT, Buffer cT) implements KernelCall {
+    /** Without an initial state or a handed-over final state. */
+    public RecurrentForward(List<String> covers, Layer.Recurrent layer, Buffer x, Buffer y, ParamTensor weightIh, ParamTensor weightHh,
+        ParamTensor biasIh, ParamTensor biasHh, int input) {
+      this(covers, layer, x, y, weightIh, weightHh, biasIh, biasHh, input, null, null, null, null);
+    }
+
     @Override
     public List<Buffer> reads() {
-      return List.of(x);
+      List<Buffer> r = new ArrayList<>(List.of(x));
+      if (h0 != null) {
+        r.add(h0);
+      }
+      if (c0 != null) {
+        r.add(c0);
+      }
+      return r;
     }
 
     @Override
     public List<Buffer> writes() {
-      return List.of(y);
+      List<Buffer> w = new ArrayList<>(List.of(y));
+      if (hT != null && hT != y) {
+        w.add(hT);
+      }
+      if (cT != null) {
+        w.add(cT);
+      }
+      return w;
     }
   }
 
   /** Backpropagation through time: weight and bias gradients, and {@code dx} when not null. */
-  record RecurrentBackward(List<String> covers, RecurrentForward forward, Buffer dy, Buffer dx, boolean accumulate) implements KernelCall {
+  /**
+   * {@code dy}: the gradient of every step's output (null when nothing reads them); {@code dhT},
+   * {@code dcT}: of the final state (from a reader of the last state, or from the layer this one
+   * hands its state to); {@code dh0}, {@code dc0}: written for the layer that handed this one its
+   * initial state.
+   */
+  record RecurrentBackward(List<String> covers, RecurrentForward forward, Buffer dy, Buffer dhT, Buffer dcT, Buffer dx, boolean accumulate,
+      Buffer dh0, Buffer dc0) implements KernelCall {
     @Override
     public List<Buffer> reads() {
-      List<Buffer> r = new ArrayList<>(List.of(forward.x(), dy));
+      List<Buffer> r = new ArrayList<>(List.of(forward.x()));
+      for (Buffer b : new Buffer[] {dy, dhT, dcT, forward.h0(), forward.c0()}) {
+        if (b != null) {
+          r.add(b);
+        }
+      }
       if (dx != null && accumulate) {
         r.add(dx);
       }
@@ -334,7 +366,13 @@ public sealed interface KernelCall {
 
     @Override
     public List<Buffer> writes() {
-      return dx == null ? List.of() : List.of(dx);
+      List<Buffer> w = new ArrayList<>();
+      for (Buffer b : new Buffer[] {dx, dh0, dc0}) {
+        if (b != null) {
+          w.add(b);
+        }
+      }
+      return w;
     }
   }
 }

@@ -53,4 +53,5 @@ public sealed interface BackwardOp {
    * {@code inputGrad} the input sequence's gradient; reads the saved input and the forward workspace.
    */
   record RecurrentGrad(String node, String input, boolean inputGrad, boolean accumulate) implements BackwardOp {}
+
 }

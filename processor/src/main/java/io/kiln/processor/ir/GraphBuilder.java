@@ -122,6 +122,7 @@ public final class GraphBuilder {
     boolean readsBroken = false;
     List<String> inputs = new ArrayList<>();
     String labels = null;
+    String state = null;
     for (ParamSpec p : n.params()) {
       if (p.labels()) {
         if (labels != null) {
@@ -155,9 +156,17 @@ public final class GraphBuilder {
         ok = false;
         continue;
       }
+      if (p.initialState()) {
+        state = p.name();
+        continue;
+      }
       inputs.add(p.name());
     }
     int expected = arity(n.layer());
+    if (state != null) {
+      inputs.add(state); // last: ordering and reachability see it; dataInputs() leaves it out
+      expected++;
+    }
     if (ok && inputs.size() != expected) {
       report.error(ErrorId.ARITY, n.ref(), Messages.arity(n.name(), n.layer().annotation(), expected, inputs));
       ok = false;
@@ -166,7 +175,7 @@ public final class GraphBuilder {
       report.error(ErrorId.LABELS, n.ref(), Messages.missingLabels(n.name(), ((Layer.Loss) n.layer()).kind()));
       ok = false;
     }
-    return ok && !readsBroken ? new Node(n.name(), n.layer(), inputs, labels, n.ref()) : null;
+    return ok && !readsBroken ? new Node(n.name(), n.layer(), inputs, labels, n.ref(), state) : null;
   }
 
   private static int arity(Layer layer) {

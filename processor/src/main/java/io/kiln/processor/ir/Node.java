@@ -6,11 +6,21 @@ import java.util.List;
 
 /**
  * A node of the model graph: a layer applied to the nodes it reads ({@code inputs}, by name).
- * A loss also has the name of its labels argument.
+ * A loss also has the name of its labels argument; a recurrent layer may have an initial
+ * {@code state}: another recurrent layer, listed last among the inputs so ordering sees it.
  */
-public record Node(String name, Layer layer, List<String> inputs, String labels, SourceRef ref) {
+public record Node(String name, Layer layer, List<String> inputs, String labels, SourceRef ref, String state) {
   public Node {
     inputs = List.copyOf(inputs);
+  }
+
+  public Node(String name, Layer layer, List<String> inputs, String labels, SourceRef ref) {
+    this(name, layer, inputs, labels, ref, null);
+  }
+
+  /** The nodes whose outputs this one reads as data: {@link #inputs()} less the initial state. */
+  public List<String> dataInputs() {
+    return state == null ? inputs : inputs.subList(0, inputs.size() - 1);
   }
 
   /** The single node this one reads; for layers of arity one. */

@@ -11,6 +11,7 @@ import io.kiln.dsl.Lstm;
 import io.kiln.dsl.Rnn;
 import io.kiln.dsl.Tokens;
 import io.kiln.dsl.Flatten;
+import io.kiln.dsl.InitialState;
 import io.kiln.dsl.Input;
 import io.kiln.dsl.Labels;
 import io.kiln.dsl.Loss;
@@ -155,6 +156,12 @@ public final class ModelParser {
       String pName = p.getSimpleName().toString();
       SourceRef pRef = sources.register(p, null);
       boolean labels = p.getAnnotation(Labels.class) != null;
+      boolean state = p.getAnnotation(InitialState.class) != null;
+      boolean recurrent = present.get(0) == Rnn.class || present.get(0) == Lstm.class || present.get(0) == Gru.class;
+      if (state && !recurrent) {
+        report.error(ErrorId.NODE_DECLARATION, pRef, Messages.initialStateOutsideRecurrent(name, pName));
+        ok = false;
+      }
       if (labels && !isLoss) {
         report.error(ErrorId.LABELS, pRef, Messages.labelsOutsideLoss(name, pName));
         ok = false;
@@ -169,7 +176,7 @@ public final class ModelParser {
         ok = false;
         continue;
       }
-      params.add(new ParamSpec(pName, type, labels, pRef));
+      params.add(new ParamSpec(pName, type, labels, pRef, state));
     }
     if (!ok) {
       return Optional.empty();

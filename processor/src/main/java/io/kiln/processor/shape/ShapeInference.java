@@ -44,7 +44,7 @@ public final class ShapeInference {
         case Layer.Flatten f -> shapes.get(node.input()).withDims(shapes.get(node.input()).stepSize());
         case Layer.Tokens t -> tokens(node, t);
         case Layer.Embedding e -> embedding(graph, node, e, shapes.get(node.input()));
-        case Layer.Recurrent r -> recurrent(node, r, shapes.get(node.input()));
+        case Layer.Recurrent r -> recurrent(graph, node, r, shapes.get(node.input()));
         case Layer.Loss loss -> loss(graph, node, loss.kind(), shapes.get(node.input()));
       };
       if (shape != null) {
@@ -245,8 +245,34 @@ public final class ShapeInference {
     return ok ? in.withDims(e.dim()) : null;
   }
 
-  private Shape recurrent(Node node, Layer.Recurrent r, Shape in) {
+  private Shape recurrent(Graph graph, Node node, Layer.Recurrent r, Shape in) {
     boolean ok = true;
+    if (node.state() != null) {
+      Node source = graph.node(node.state());
+      if (!(source.layer() instanceof Layer.Recurrent s && s.cell() == r.cell() && s.units() == r.units())) {
+        String what = source.layer() instanceof Layer.Recurrent s
+            ? s.annotation() + "(units = " + s.units() + ")" : "a " + source.layer().annotation() + " layer, not a recurrent one";
+        report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.initialStateMismatch(node.name(), r.annotation(), r.units(), source.name(), what));
+        ok = false;
+      } else {
+        for (Node other : graph.order()) {
+          if (other != node && source.name().equals(other.state())) {
+            report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.stateTwice(node.name(), source.name(), other.name()));
+            ok = false;
+            break;
+          }
+        }
+        if (!s.returnSequences()) {
+          for (Node reader : graph.order()) {
+            if (reader.dataInputs().contains(source.name())) {
+              report.error(ErrorId.SHAPE_MISMATCH, source.ref(), Messages.stateAlsoRead(source.name(), reader.name()));
+              ok = false;
+              break;
+            }
+          }
+        }
+      }
+    }
     if (r.units() < 1) {
       report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "units", Messages.notPositive(node.name(), r.annotation(), "units", r.units()));
       ok = false;

@@ -120,4 +120,37 @@ class RecurrentDiagnosticsTest {
         "[Kiln/BadAttribute] loss: ignoreIndex only applies to SOFTMAX_CROSS_ENTROPY class labels, not MEAN_SQUARED_ERROR; remove it",
         "ignoreIndex = -1");
   }
+
+  @Test
+  void decoderStateSizeDiffersFromEncoder() {
+    assertError(source(
+        "  @Tokens(maxLength = 8) abstract IntTensor ids();",
+        "  @Embedding(vocab = 10, dim = 4) abstract Tensor e(IntTensor ids);",
+        "  @Lstm(units = 8, returnSequences = false) abstract Tensor enc(Tensor e);",
+        "  @Lstm(units = 16) abstract Tensor dec(Tensor e, @InitialState Tensor enc);"),
+        "[Kiln/ShapeMismatch] dec: @InitialState enc is @Lstm(units = 8) but dec is @Lstm(units = 16); the state handed over must be the same kind of cell with the same units",
+        "Tensor dec(");
+  }
+
+  @Test
+  void stateFromANonRecurrentLayer() {
+    assertError(source(
+        "  @Tokens(maxLength = 8) abstract IntTensor ids();",
+        "  @Embedding(vocab = 10, dim = 4) abstract Tensor e(IntTensor ids);",
+        "  @Gru(units = 4) abstract Tensor dec(Tensor e, @InitialState Tensor e2);",
+        "  @Dense(units = 4) abstract Tensor e2(Tensor e);"),
+        "[Kiln/ShapeMismatch] dec: @InitialState e2 is a @Dense layer, not a recurrent one but dec is @Gru(units = 4); the state handed over must be the same kind of cell with the same units",
+        "Tensor dec(");
+  }
+
+  @Test
+  void initialStateOnADenseLayer() {
+    assertError(source(
+        "  @Input(shape = 3) abstract Tensor x();",
+        "  @Dense(units = 3) abstract Tensor a(Tensor x);",
+        "  @Dense(units = 3) abstract Tensor b(Tensor x,",
+        "      @InitialState Tensor a);"),
+        "[Kiln/NodeDeclaration] b: @InitialState on 'a' belongs on a parameter of @Rnn, @Lstm or @Gru; remove it here",
+        "@InitialState Tensor a");
+  }
 }
