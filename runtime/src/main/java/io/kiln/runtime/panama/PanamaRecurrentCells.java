@@ -3,6 +3,7 @@ package io.kiln.runtime.panama;
 import io.kiln.runtime.Parallelism;
 import io.kiln.runtime.rnn.RecurrentCells;
 import io.kiln.runtime.rnn.ScalarRecurrentCells;
+import io.kiln.runtime.simd.FastMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -209,7 +210,7 @@ public final class PanamaRecurrentCells implements RecurrentCells {
     for (int j = from; j < n; j++) {
       float i = sigmoidScalar(a[aOff + j]);
       float f = sigmoidScalar(a[aOff + n + j]);
-      float g = (float) Math.tanh(a[aOff + 2 * n + j]);
+      float g = FastMath.tanh(a[aOff + 2 * n + j]);
       float o = sigmoidScalar(a[aOff + 3 * n + j]);
       a[aOff + j] = i;
       a[aOff + n + j] = f;
@@ -218,16 +219,12 @@ public final class PanamaRecurrentCells implements RecurrentCells {
       float ig = i * g;
       float cn = cPrev == null ? ig : f * cPrev[cPrevOff + j] + ig;
       c[cOff + j] = cn;
-      h[hOff + j] = o * (float) Math.tanh(cn);
+      h[hOff + j] = o * FastMath.tanh(cn);
     }
   }
 
   private static float sigmoidScalar(float z) {
-    if (z >= 0f) {
-      return (float) (1.0 / (1.0 + Math.exp(-z)));
-    }
-    double e = Math.exp(z);
-    return (float) (e / (1.0 + e));
+    return FastMath.sigmoid(z); // deterministic in every JVM mode, unlike Math.exp
   }
 
   @Override
@@ -252,7 +249,7 @@ public final class PanamaRecurrentCells implements RecurrentCells {
       float r = sigmoidScalar(a[aOff + j] + rec[recOff + j]);
       float z = sigmoidScalar(a[aOff + n + j] + rec[recOff + n + j]);
       float hnj = rec[recOff + 2 * n + j];
-      float nn = (float) Math.tanh(a[aOff + 2 * n + j] + r * hnj);
+      float nn = FastMath.tanh(a[aOff + 2 * n + j] + r * hnj);
       a[aOff + j] = r;
       a[aOff + n + j] = z;
       a[aOff + 2 * n + j] = nn;
@@ -299,7 +296,7 @@ public final class PanamaRecurrentCells implements RecurrentCells {
       float g = a[aOff + 2 * n + j];
       float o = a[aOff + 3 * n + j];
       float d = dy == null ? dh[dhOff + j] : dh[dhOff + j] + dy[dyOff + j];
-      float tc = (float) Math.tanh(c[cOff + j]);
+      float tc = FastMath.tanh(c[cOff + j]);
       float dct = dc[dcOff + j] + d * o * (1f - tc * tc);
       float cp = cPrev == null ? 0f : cPrev[cPrevOff + j];
       da[daOff + j] = dct * g * (i * (1f - i));

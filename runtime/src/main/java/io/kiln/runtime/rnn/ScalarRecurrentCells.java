@@ -1,5 +1,7 @@
 package io.kiln.runtime.rnn;
 
+import io.kiln.runtime.simd.FastMath;
+
 /**
  * The plain Java {@link RecurrentCells}: the fallback without {@code jdk.incubator.vector}, and the
  * scalar tail of the vector passes. Transcendentals in double precision, rounded once (as
@@ -12,17 +14,17 @@ public final class ScalarRecurrentCells implements RecurrentCells {
   /** Use {@link RecurrentCells#scalar()}; public for the panama package's tails. */
   public ScalarRecurrentCells() {}
 
-  /** The logistic function without overflow for either sign. */
+  /**
+   * The logistic function without overflow for either sign. {@link FastMath}, not Math.exp: the
+   * JDK may give Math.exp/tanh different bits before and after JIT compilation, and a seed must
+   * reproduce its losses.
+   */
   static float sigmoid(float z) {
-    if (z >= 0f) {
-      return (float) (1.0 / (1.0 + Math.exp(-z)));
-    }
-    double e = Math.exp(z);
-    return (float) (e / (1.0 + e));
+    return FastMath.sigmoid(z);
   }
 
   static float tanh(float z) {
-    return (float) Math.tanh(z);
+    return FastMath.tanh(z);
   }
 
   @Override
