@@ -18,6 +18,7 @@ public final class Samples {
       case "lenet" -> io.kiln.samples.lenet.LeNetSample.main(rest);
       case "cnn64" -> io.kiln.samples.cnn64.Cnn64Sample.main(rest);
       case "charlstm" -> io.kiln.samples.charlstm.CharLstmSample.main(rest);
+      case "classify" -> io.kiln.samples.classify.ClassifySample.main(rest);
       default -> {
         System.err.println("unknown sample '" + args[0] + "'");
         usage();
@@ -32,5 +33,6 @@ public final class Samples {
     System.err.println("  lenet        LeNet on Fashion-MNIST [--data DIR] [--epochs N] [--batch B] [--lr RATE] [--seed S] [--out DIR]");
     System.err.println("  charlstm     a character-level LSTM language model [--text FILE] [--epochs N] [--steps N] [--temperature T]");
     System.err.println("  cnn64        the notes' 64×64 binary image classifier on generated images [--train N] [--test N] [--epochs N]");
+    System.err.println("  classify     top-3 Fashion-MNIST classes of a picture with a trained LeNet: IMAGE.png|IMAGE.pgm [--model runs/lenet/lenet.safetensors]");
   }
 }
