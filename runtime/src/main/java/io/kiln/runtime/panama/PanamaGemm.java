@@ -403,7 +403,10 @@ final class PanamaGemm implements GemmKernel {
             for (; p + L <= k; p += L) {
               acc = FloatVector.fromArray(S, a, ai + p).fma(FloatVector.fromArray(S, b, bj + p), acc);
             }
-            s = acc.reduceLanes(VectorOperators.ADD);
+            // Lanes in order, not reduceLanes(ADD): its order (so rounding) changes once C2 compiles it.
+            for (int l = 0; l < L; l++) {
+              s += acc.lane(l);
+            }
           }
           for (; p < k; p++) {
             s = Math.fma(a[ai + p], b[bj + p], s);

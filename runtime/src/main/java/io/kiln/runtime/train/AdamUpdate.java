@@ -65,8 +65,8 @@ final class AdamUpdate {
       v = new float[count];
     }
     t++;
-    double bc1 = 1.0 - Math.pow(beta1, t);
-    double bc2 = 1.0 - Math.pow(beta2, t);
+    double bc1 = 1.0 - StrictMath.pow(beta1, t);
+    double bc2 = 1.0 - StrictMath.pow(beta2, t);
     float stepSize = (float) (lr / bc1);
     float sqrtBc2 = (float) Math.sqrt(bc2);
     float shrink = decoupled ? (float) (1.0 - (double) lr * weightDecay) : 1f;

@@ -30,7 +30,7 @@ public record CosineDecay(float base, long totalSteps, float minRate) implements
     if (step >= totalSteps) {
       return minRate;
     }
-    double cos = Math.cos(Math.PI * step / totalSteps);
+    double cos = StrictMath.cos(Math.PI * step / totalSteps);
     return (float) (minRate + ((double) base - minRate) * (1.0 + cos) / 2.0);
   }
 }

@@ -26,6 +26,6 @@ public record StepDecay(float base, long stepSize, float gamma) implements Learn
   @Override
   public float rate(long step) {
     Schedules.checkStep(step);
-    return (float) (base * Math.pow(gamma, (double) (step / stepSize)));
+    return (float) (base * StrictMath.pow(gamma, (double) (step / stepSize)));
   }
 }
