@@ -76,4 +76,27 @@ class DiagnosticsTest {
     }
     assertWithMessage("Messages methods no pass calls").that(unused).isEmpty();
   }
+
+  /**
+   * docs/errors.md catalogues every id with a section of its own (a bad example, the message and the
+   * fix): adding an id without documenting it fails here. And it names no id that does not exist.
+   */
+  @Test
+  void everyErrorIdIsCataloguedInDocsErrorsMd() throws IOException {
+    Path doc = Path.of("../docs/errors.md");
+    if (!Files.exists(doc)) {
+      doc = Path.of("docs/errors.md");
+    }
+    assertWithMessage("catalogue at %s", doc.toAbsolutePath()).that(Files.exists(doc)).isTrue();
+    String text = Files.readString(doc);
+    Set<String> codes = new java.util.TreeSet<>();
+    for (ErrorId id : ErrorId.values()) {
+      codes.add(id.code());
+      assertWithMessage("docs/errors.md has no section '## %s'", id.code()).that(text).contains("\n## " + id.code() + "\n");
+    }
+    java.util.regex.Matcher mentioned = java.util.regex.Pattern.compile("Kiln/[A-Z][A-Za-z]+").matcher(text);
+    while (mentioned.find()) {
+      assertWithMessage("docs/errors.md mentions an id that does not exist").that(codes).contains(mentioned.group());
+    }
+  }
 }
