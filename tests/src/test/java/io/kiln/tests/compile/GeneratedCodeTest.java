@@ -91,6 +91,30 @@ class GeneratedCodeTest {
     }
   }
 
+  /**
+   * A loss straight over a view of the input (@Flatten of an @Input): the loss reads the caller's
+   * array, which the generated runLoss must be given (it referred to a variable it did not have;
+   * found by RandomModelsTest).
+   */
+  @Test
+  void lossOverAFlattenedInputCompiles() {
+    Compilation compilation =
+        compile(
+            source(
+                "test.ViewLoss",
+                "@Model(maxBatch = 4)",
+                "abstract class ViewLoss {",
+                "  @Input(shape = {3, 2}) abstract Tensor features();",
+                "  @Flatten abstract Tensor flat(Tensor features);",
+                "  @Loss(LossKind.SIGMOID_BINARY_CROSS_ENTROPY) abstract Tensor loss(Tensor flat, @Labels Tensor label);",
+                "}"));
+    assertThat(compilation).succeededWithoutWarnings();
+    assertThat(compilation)
+        .generatedSourceFile("test.KilnViewLoss")
+        .contentsAsUtf8String()
+        .contains("runLoss(features, label, batch, false)");
+  }
+
   /** A static nested model is named after its enclosing classes: {@code Kiln<Outer>_<Inner>}. */
   @Test
   void nestedModelIsNamedOuterUnderscoreInner() {
