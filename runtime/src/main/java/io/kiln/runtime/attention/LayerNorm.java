@@ -1,0 +1,274 @@
+package io.kiln.runtime.attention;
+
+import io.kiln.runtime.Parallelism;
+import java.util.function.IntConsumer;
+
+/**
+ * Layer normalization over the last axis of a {@code [rows, n]} tensor (rows = B·T), PyTorch's
+ * {@code nn.LayerNorm(n, eps)}: {@code y = (u − mean)/√(var + eps)·γ + β} with the biased
+ * variance, optionally fused with the residual add in front of it ({@code u = x + r}, the
+ * Transformer's {@code LN(x + sublayer(x))}); γ, β may be null ({@code elementwise_affine=False}).
+ *
+ * <p>Forward saves the mean and {@code rstd = 1/√(var + eps)} per row (and, with a residual, the
+ * sum {@code u}) for {@link #backward}. Row statistics are summed in double (two passes: mean,
+ * then squared deviations). Work: forward and ∂u in fixed chunks of {@value #ROWS_PER_TASK} rows;
+ * ∂γ, ∂β in fixed chunks of {@value #COLUMNS_PER_TASK} columns, each summed over the rows in row
+ * order. So results do not depend on the thread count. Nothing is allocated per call. The oracle
+ * is {@link LayerNormReference}.
+ */
+public final class LayerNorm {
+  static final int ROWS_PER_TASK = 32;
+  static final int COLUMNS_PER_TASK = 64;
+  private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
+
+  private LayerNorm() {}
+
+  /**
+   * {@code y = LN(x [+ r])} row by row.
+   *
+   * @param r the residual {@code [rows, n]} added to x first, or null for none
+   * @param sum {@code [rows, n]}: receives {@code x + r} when r is given (backward's input); ignored
+   *     (may be null) otherwise. May alias x (then x is overwritten with the sum).
+   * @param gamma {@code [n]} or null (1); {@code beta} {@code [n]} or null (0)
+   * @param y {@code [rows, n]}; may alias x or sum
+   * @param mean {@code [rows]} written; {@code rstd} {@code [rows]} written
+   */
+  public static void forward(int rows, int n, float eps, float[] x, int xOff, float[] r, int rOff, float[] sum,
+      int sumOff, float[] gamma, int gammaOff, float[] beta, int betaOff, float[] y, int yOff, float[] mean,
+      int meanOff, float[] rstd, int rstdOff) {
+    AttentionChecks.positive("rows", rows);
+    AttentionChecks.positive("n", n);
+    long size = (long) rows * n;
+    AttentionChecks.range("x", x, xOff, size);
+    if (r != null) {
+      AttentionChecks.range("r", r, rOff, size);
+      AttentionChecks.range("sum", sum, sumOff, size);
+    }
+    AttentionChecks.optional("gamma", gamma, gammaOff, n);
+    AttentionChecks.optional("beta", beta, betaOff, n);
+    AttentionChecks.range("y", y, yOff, size);
+    AttentionChecks.range("mean", mean, meanOff, rows);
+    AttentionChecks.range("rstd", rstd, rstdOff, rows);
+    if (!(eps >= 0f)) {
+      throw new IllegalArgumentException("eps must be >= 0 but was " + eps);
+    }
+    Call c = CALLS.get();
+    c.mode = Call.FORWARD;
+    c.rows = rows;
+    c.n = n;
+    c.eps = eps;
+    c.x = x;
+    c.xOff = xOff;
+    c.r = r;
+    c.rOff = rOff;
+    c.sum = sum;
+    c.sumOff = sumOff;
+    c.gamma = gamma;
+    c.gammaOff = gammaOff;
+    c.beta = beta;
+    c.betaOff = betaOff;
+    c.y = y;
+    c.yOff = yOff;
+    c.mean = mean;
+    c.meanOff = meanOff;
+    c.rstd = rstd;
+    c.rstdOff = rstdOff;
+    try {
+      Parallelism.forEach((rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK, c);
+    } finally {
+      c.clear();
+    }
+  }
+
+  /**
+   * Gradients of {@link #forward}.
+   *
+   * @param u the normalized input: {@code sum} when forward had a residual, else {@code x}
+   * @param dy {@code [rows, n]} ∂L/∂y
+   * @param du {@code [rows, n]} ∂L/∂u, written or added to ({@code accumulate}); with a residual it
+   *     is the gradient of both x and r (the caller routes it to both branches). May alias dy when
+   *     not accumulating; null to skip.
+   * @param dGamma {@code [n]} accumulated ({@code +=}), or null; {@code dBeta} likewise
+   */
+  public static void backward(int rows, int n, float[] u, int uOff, float[] gamma, int gammaOff, float[] mean,
+      int meanOff, float[] rstd, int rstdOff, float[] dy, int dyOff, float[] du, int duOff, boolean accumulate,
+      float[] dGamma, int dGammaOff, float[] dBeta, int dBetaOff) {
+    AttentionChecks.positive("rows", rows);
+    AttentionChecks.positive("n", n);
+    long size = (long) rows * n;
+    AttentionChecks.range("u", u, uOff, size);
+    AttentionChecks.optional("gamma", gamma, gammaOff, n);
+    AttentionChecks.range("mean", mean, meanOff, rows);
+    AttentionChecks.range("rstd", rstd, rstdOff, rows);
+    AttentionChecks.range("dy", dy, dyOff, size);
+    AttentionChecks.optional("du", du, duOff, size);
+    AttentionChecks.optional("dGamma", dGamma, dGammaOff, n);
+    AttentionChecks.optional("dBeta", dBeta, dBetaOff, n);
+    Call c = CALLS.get();
+    c.rows = rows;
+    c.n = n;
+    c.x = u;
+    c.xOff = uOff;
+    c.gamma = gamma;
+    c.gammaOff = gammaOff;
+    c.mean = mean;
+    c.meanOff = meanOff;
+    c.rstd = rstd;
+    c.rstdOff = rstdOff;
+    c.dy = dy;
+    c.dyOff = dyOff;
+    c.y = du;
+    c.yOff = duOff;
+    c.accumulate = accumulate;
+    c.dGamma = dGamma;
+    c.dGammaOff = dGammaOff;
+    c.dBeta = dBeta;
+    c.dBetaOff = dBetaOff;
+    try {
+      // parameter gradients first: du may alias dy
+      if (dGamma != null || dBeta != null) {
+        c.mode = Call.PARAMS;
+        Parallelism.forEach((n + COLUMNS_PER_TASK - 1) / COLUMNS_PER_TASK, c);
+      }
+      if (du != null) {
+        c.mode = Call.INPUT;
+        Parallelism.forEach((rows + ROWS_PER_TASK - 1) / ROWS_PER_TASK, c);
+      }
+    } finally {
+      c.clear();
+    }
+  }
+
+  private static final class Call implements IntConsumer {
+    static final int FORWARD = 0;
+    static final int PARAMS = 1;
+    static final int INPUT = 2;
+    int mode;
+    int rows;
+    int n;
+    float eps;
+    float[] x;
+    int xOff;
+    float[] r;
+    int rOff;
+    float[] sum;
+    int sumOff;
+    float[] gamma;
+    int gammaOff;
+    float[] beta;
+    int betaOff;
+    float[] y;
+    int yOff;
+    float[] mean;
+    int meanOff;
+    float[] rstd;
+    int rstdOff;
+    float[] dy;
+    int dyOff;
+    boolean accumulate;
+    float[] dGamma;
+    int dGammaOff;
+    float[] dBeta;
+    int dBetaOff;
+
+    void clear() {
+      x = r = sum = gamma = beta = y = mean = rstd = dy = dGamma = dBeta = null;
+    }
+
+    @Override
+    public void accept(int task) {
+      switch (mode) {
+        case FORWARD -> forwardRows(task);
+        case PARAMS -> parameterColumns(task);
+        default -> inputRows(task);
+      }
+    }
+
+    private void forwardRows(int task) {
+      int end = Math.min(rows, (task + 1) * ROWS_PER_TASK);
+      for (int row = task * ROWS_PER_TASK; row < end; row++) {
+        int xi = xOff + row * n;
+        float[] in = x;
+        int ui = xi;
+        if (r != null) {
+          int ri = rOff + row * n;
+          int si = sumOff + row * n;
+          for (int j = 0; j < n; j++) {
+            sum[si + j] = x[xi + j] + r[ri + j];
+          }
+          in = sum;
+          ui = si;
+        }
+        double s = 0;
+        for (int j = 0; j < n; j++) {
+          s += in[ui + j];
+        }
+        double mu = s / n;
+        double sq = 0;
+        for (int j = 0; j < n; j++) {
+          double dev = in[ui + j] - mu;
+          sq += dev * dev;
+        }
+        float m = (float) mu;
+        float rs = (float) (1.0 / Math.sqrt(sq / n + eps));
+        mean[meanOff + row] = m;
+        rstd[rstdOff + row] = rs;
+        int yi = yOff + row * n;
+        for (int j = 0; j < n; j++) {
+          float xh = (in[ui + j] - m) * rs;
+          float g = gamma == null ? 1f : gamma[gammaOff + j];
+          float b = beta == null ? 0f : beta[betaOff + j];
+          y[yi + j] = xh * g + b;
+        }
+      }
+    }
+
+    private void parameterColumns(int task) {
+      int j0 = task * COLUMNS_PER_TASK;
+      int j1 = Math.min(n, j0 + COLUMNS_PER_TASK);
+      for (int row = 0; row < rows; row++) {
+        int ui = xOff + row * n;
+        int di = dyOff + row * n;
+        float m = mean[meanOff + row];
+        float rs = rstd[rstdOff + row];
+        if (dGamma != null) {
+          for (int j = j0; j < j1; j++) {
+            dGamma[dGammaOff + j] += dy[di + j] * ((x[ui + j] - m) * rs);
+          }
+        }
+        if (dBeta != null) {
+          for (int j = j0; j < j1; j++) {
+            dBeta[dBetaOff + j] += dy[di + j];
+          }
+        }
+      }
+    }
+
+    /** {@code du = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ ⊙ x̂))} with {@code ĝ = dy ⊙ γ}. */
+    private void inputRows(int task) {
+      int end = Math.min(rows, (task + 1) * ROWS_PER_TASK);
+      for (int row = task * ROWS_PER_TASK; row < end; row++) {
+        int ui = xOff + row * n;
+        int di = dyOff + row * n;
+        int oi = yOff + row * n;
+        float m = mean[meanOff + row];
+        float rs = rstd[rstdOff + row];
+        float sg = 0f;
+        float sgx = 0f;
+        for (int j = 0; j < n; j++) {
+          float g = dy[di + j] * (gamma == null ? 1f : gamma[gammaOff + j]);
+          sg += g;
+          sgx += g * ((x[ui + j] - m) * rs);
+        }
+        float mg = sg / n;
+        float mgx = sgx / n;
+        for (int j = 0; j < n; j++) {
+          float g = dy[di + j] * (gamma == null ? 1f : gamma[gammaOff + j]);
+          float xh = (x[ui + j] - m) * rs;
+          float v = rs * (g - mg - xh * mgx);
+          y[oi + j] = accumulate ? y[oi + j] + v : v;
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,475 @@
+package io.kiln.runtime.attention;
+
+import io.kiln.runtime.Parallelism;
+import io.kiln.runtime.simd.FastMath;
+import java.util.Arrays;
+import java.util.function.IntConsumer;
+
+/**
+ * The core of multi-head (self or cross) attention, after the Q, K, V projections (ordinary GEMMs
+ * done by the caller): per batch element and head, {@code o = softmax(q·kᵀ/√d + mask)·v}.
+ *
+ * <p>Layouts, batch-first row-major, heads interleaved in the last axis exactly as PyTorch's
+ * {@code nn.MultiheadAttention} after {@code in_proj} (head {@code h} owns columns
+ * {@code [h·d, (h+1)·d)}): {@code q [B, Tq, H·d]}, {@code k, v [B, Tk, H·d]},
+ * {@code o [B, Tq, H·d]}. The per-row log-sum-exp saved for backward is {@code lse [B, H, Tq]}
+ * (natural log, of the scaled, masked scores). Tq and Tk may change from call to call.
+ *
+ * <p>Causal mask ({@code causal = true}, needs {@code Tq == Tk}): query {@code i} sees keys
+ * {@code j ≤ i} (PyTorch's {@code is_causal=True}); masked keys are skipped, not added as −∞.
+ *
+ * <p>Forward is flash-style: per (batch, head, block of {@value #BLOCK_Q} queries) it streams over
+ * blocks of {@value #BLOCK_K} keys with a running max and running sum (online softmax), so no
+ * {@code [Tq, Tk]} matrix exists anywhere, only one {@value #BLOCK_K}-score row and a
+ * {@code BLOCK_Q × d} accumulator per task. Backward (FlashAttention-2 style) recomputes the
+ * scores blockwise from q, k and the saved log-sum-exp, uses {@code D_i = Σ do_i ⊙ o_i}, keeps one
+ * key block's dK, dV in scratch while it sweeps the queries, and accumulates dq in place.
+ *
+ * <p>Work split: forward over (batch·head·query block) units, backward over (batch·head) units,
+ * each unit computed by one task with a fixed operation order, so results are bitwise identical
+ * whatever {@link Parallelism#threads()}; at most {@value #MAX_TASKS} tasks, each with its own
+ * slot of the caller's scratch. Exponentials and logs are {@link FastMath}'s (same bits in every
+ * JVM mode). The inner loops are unit-stride multiply-adds over keys or over d that C2
+ * auto-vectorizes (element-wise, no reassociation: same bits interpreted or compiled). Nothing is
+ * allocated per call. The oracle is {@link AttentionReference}.
+ */
+public final class MultiHeadAttention {
+  /** Queries per forward unit. */
+  public static final int BLOCK_Q = 64;
+  /** Keys per streamed block. */
+  public static final int BLOCK_K = 64;
+  /** Upper bound on the tasks (and scratch slots) of one call: a fixed split, never the thread count. */
+  static final int MAX_TASKS = 64;
+
+  private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
+
+  private MultiHeadAttention() {}
+
+  /** The softmax scale {@code 1/√d} as the kernels (and the reference) use it. */
+  public static float scale(int headDim) {
+    return (float) (1.0 / Math.sqrt(headDim));
+  }
+
+  /**
+   * Floats of scratch {@link #forward} and {@link #backward} need for calls with at most
+   * {@code maxTq} queries (any Tk): {@code min(B·H·⌈Tq/64⌉, 64)} slots of
+   * {@code 4·64·d + 128} floats. Does not depend on Tk; grows with Tq only up to the slot cap.
+   */
+  public static int scratchFloats(int batch, int maxTq, int heads, int headDim) {
+    AttentionChecks.positive("batch", batch);
+    AttentionChecks.positive("maxTq", maxTq);
+    AttentionChecks.positive("heads", heads);
+    AttentionChecks.positive("headDim", headDim);
+    return slots(batch, maxTq, heads) * slotFloats(headDim);
+  }
+
+  /** Floats of the saved log-sum-exp: {@code B·H·Tq}. */
+  public static int lseFloats(int batch, int tq, int heads) {
+    return batch * heads * tq;
+  }
+
+  static int slots(int batch, int tq, int heads) {
+    long units = (long) batch * heads * ((tq + BLOCK_Q - 1) / BLOCK_Q);
+    return (int) Math.min(units, MAX_TASKS);
+  }
+
+  static int slotFloats(int d) {
+    int fwd = d * BLOCK_K + BLOCK_K + BLOCK_Q * d + 2 * BLOCK_Q;
+    int bwd = 4 * d * BLOCK_K + 2 * BLOCK_K;
+    return Math.max(fwd, bwd);
+  }
+
+  /**
+   * {@code o = softmax(q·kᵀ/√d [+ causal mask])·v} per batch element and head; writes
+   * {@code o [B, Tq, H·d]} and {@code lse [B, H, Tq]} (keep it, with q, k, v, o, for
+   * {@link #backward}).
+   *
+   * @param causal query i sees keys ≤ i; needs {@code tq == tk}
+   * @param scratch {@link #scratchFloats}{@code (batch, ≥ tq, heads, headDim)} floats at {@code scratchOff}
+   * @throws IllegalArgumentException for a non-positive size, or causal with {@code tq != tk}
+   */
+  public static void forward(int batch, int tq, int tk, int heads, int headDim, boolean causal,
+      float[] q, int qOff, float[] k, int kOff, float[] v, int vOff, float[] o, int oOff,
+      float[] lse, int lseOff, float[] scratch, int scratchOff) {
+    check(batch, tq, tk, heads, headDim, causal);
+    long qs = (long) batch * tq * heads * headDim;
+    long ks = (long) batch * tk * heads * headDim;
+    AttentionChecks.range("q", q, qOff, qs);
+    AttentionChecks.range("k", k, kOff, ks);
+    AttentionChecks.range("v", v, vOff, ks);
+    AttentionChecks.range("o", o, oOff, qs);
+    AttentionChecks.range("lse", lse, lseOff, lseFloats(batch, tq, heads));
+    AttentionChecks.range("scratch", scratch, scratchOff, (long) slots(batch, tq, heads) * slotFloats(headDim));
+    Call c = CALLS.get();
+    c.set(false, batch, tq, tk, heads, headDim, causal, q, qOff, k, kOff, v, vOff, o, oOff, null, 0, lse, lseOff,
+        null, 0, null, 0, null, 0, false, scratch, scratchOff);
+    try {
+      Parallelism.forEach(c.tasks, c);
+    } finally {
+      c.clear();
+    }
+  }
+
+  /**
+   * Gradients of the {@link #forward} call that wrote {@code o} and {@code lse} (same sizes, mask,
+   * q, k, v), given {@code dO = ∂L/∂o [B, Tq, H·d]}.
+   *
+   * @param dq {@code [B, Tq, H·d]}, or null to skip; written, or added to when {@code accumulate}
+   * @param dk {@code [B, Tk, H·d]}, or null to skip; likewise
+   * @param dv {@code [B, Tk, H·d]}, or null to skip; likewise
+   * @param accumulate {@code +=} into dq, dk, dv instead of {@code =} (e.g. self-attention whose
+   *     q, k, v gradients land in one fused projection gradient buffer that already holds a part)
+   * @param scratch as for {@link #forward}
+   */
+  public static void backward(int batch, int tq, int tk, int heads, int headDim, boolean causal,
+      float[] q, int qOff, float[] k, int kOff, float[] v, int vOff, float[] o, int oOff, float[] dO, int dOOff,
+      float[] lse, int lseOff, float[] dq, int dqOff, float[] dk, int dkOff, float[] dv, int dvOff,
+      boolean accumulate, float[] scratch, int scratchOff) {
+    check(batch, tq, tk, heads, headDim, causal);
+    long qs = (long) batch * tq * heads * headDim;
+    long ks = (long) batch * tk * heads * headDim;
+    AttentionChecks.range("q", q, qOff, qs);
+    AttentionChecks.range("k", k, kOff, ks);
+    AttentionChecks.range("v", v, vOff, ks);
+    AttentionChecks.range("o", o, oOff, qs);
+    AttentionChecks.range("dO", dO, dOOff, qs);
+    AttentionChecks.range("lse", lse, lseOff, lseFloats(batch, tq, heads));
+    AttentionChecks.optional("dq", dq, dqOff, qs);
+    AttentionChecks.optional("dk", dk, dkOff, ks);
+    AttentionChecks.optional("dv", dv, dvOff, ks);
+    AttentionChecks.range("scratch", scratch, scratchOff, (long) slots(batch, tq, heads) * slotFloats(headDim));
+    Call c = CALLS.get();
+    c.set(true, batch, tq, tk, heads, headDim, causal, q, qOff, k, kOff, v, vOff, o, oOff, dO, dOOff, lse, lseOff,
+        dq, dqOff, dk, dkOff, dv, dvOff, accumulate, scratch, scratchOff);
+    try {
+      Parallelism.forEach(c.tasks, c);
+    } finally {
+      c.clear();
+    }
+  }
+
+  private static void check(int batch, int tq, int tk, int heads, int headDim, boolean causal) {
+    AttentionChecks.positive("batch", batch);
+    AttentionChecks.positive("tq", tq);
+    AttentionChecks.positive("tk", tk);
+    AttentionChecks.positive("heads", heads);
+    AttentionChecks.positive("headDim", headDim);
+    if (causal && tq != tk) {
+      throw new IllegalArgumentException("the causal mask needs as many queries as keys but tq=" + tq + ", tk=" + tk);
+    }
+    if ((long) batch * Math.max(tq, tk) * heads * headDim > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("attention tensors over 2^31 floats are not supported");
+    }
+  }
+
+  /**
+   * {@code out[c] = Σ_x (q[x]·scale)·kt[x·BLOCK_K + c]} for {@code c < n}: the scaled scores of one
+   * query row against a transposed key block. Forward and backward both call this, so the
+   * recomputed scores are the forward's bit for bit.
+   */
+  static void scores(float[] out, int outOff, float[] q, int qRow, float[] kt, int ktOff, int n, int d, float scale) {
+    Arrays.fill(out, outOff, outOff + n, 0f);
+    for (int x = 0; x < d; x++) {
+      float qx = q[qRow + x] * scale;
+      int kr = ktOff + x * BLOCK_K;
+      for (int c = 0; c < n; c++) {
+        out[outOff + c] += qx * kt[kr + c];
+      }
+    }
+  }
+
+  /** {@code kt[x·BLOCK_K + c] = src[row(j0 + c) + x]}: one key (or value) block, transposed. */
+  static void transpose(float[] src, int base, int ld, int j0, int cols, int d, float[] kt, int ktOff) {
+    for (int c = 0; c < cols; c++) {
+      int s = base + (j0 + c) * ld;
+      for (int x = 0; x < d; x++) {
+        kt[ktOff + x * BLOCK_K + c] = src[s + x];
+      }
+    }
+  }
+
+  /** One call's arguments; reused per calling thread, so a call allocates nothing. */
+  private static final class Call implements IntConsumer {
+    boolean backward;
+    int batch;
+    int tq;
+    int tk;
+    int heads;
+    int d;
+    boolean causal;
+    float scale;
+    float[] q;
+    int qOff;
+    float[] k;
+    int kOff;
+    float[] v;
+    int vOff;
+    float[] o;
+    int oOff;
+    float[] dO;
+    int dOOff;
+    float[] lse;
+    int lseOff;
+    float[] dq;
+    int dqOff;
+    float[] dk;
+    int dkOff;
+    float[] dv;
+    int dvOff;
+    boolean accumulate;
+    float[] scratch;
+    int scratchOff;
+    int qBlocks;
+    int units;
+    int tasks;
+    int slotFloats;
+
+    void set(boolean backward, int batch, int tq, int tk, int heads, int d, boolean causal, float[] q, int qOff,
+        float[] k, int kOff, float[] v, int vOff, float[] o, int oOff, float[] dO, int dOOff, float[] lse,
+        int lseOff, float[] dq, int dqOff, float[] dk, int dkOff, float[] dv, int dvOff, boolean accumulate,
+        float[] scratch, int scratchOff) {
+      this.backward = backward;
+      this.batch = batch;
+      this.tq = tq;
+      this.tk = tk;
+      this.heads = heads;
+      this.d = d;
+      this.causal = causal;
+      this.scale = scale(d);
+      this.q = q;
+      this.qOff = qOff;
+      this.k = k;
+      this.kOff = kOff;
+      this.v = v;
+      this.vOff = vOff;
+      this.o = o;
+      this.oOff = oOff;
+      this.dO = dO;
+      this.dOOff = dOOff;
+      this.lse = lse;
+      this.lseOff = lseOff;
+      this.dq = dq;
+      this.dqOff = dqOff;
+      this.dk = dk;
+      this.dkOff = dkOff;
+      this.dv = dv;
+      this.dvOff = dvOff;
+      this.accumulate = accumulate;
+      this.scratch = scratch;
+      this.scratchOff = scratchOff;
+      this.qBlocks = (tq + BLOCK_Q - 1) / BLOCK_Q;
+      this.units = backward ? batch * heads : batch * heads * qBlocks;
+      this.tasks = Math.min(units, MAX_TASKS);
+      this.slotFloats = MultiHeadAttention.slotFloats(d);
+    }
+
+    void clear() {
+      q = k = v = o = dO = lse = dq = dk = dv = scratch = null;
+    }
+
+    @Override
+    public void accept(int task) {
+      int slot = scratchOff + task * slotFloats;
+      for (int u = task; u < units; u += tasks) {
+        if (backward) {
+          backwardUnit(u, slot);
+        } else {
+          forwardUnit(u / qBlocks, u % qBlocks, slot);
+        }
+      }
+    }
+
+    /** Queries {@code [qb·BLOCK_Q, …)} of head {@code bh % heads} of batch element {@code bh / heads}. */
+    private void forwardUnit(int bh, int qb, int slot) {
+      final int b = bh / heads;
+      final int h = bh % heads;
+      final int d = this.d;
+      final int ld = heads * d;
+      final int i0 = qb * BLOCK_Q;
+      final int rows = Math.min(BLOCK_Q, tq - i0);
+      final int qBase = qOff + b * tq * ld + h * d;
+      final int kBase = kOff + b * tk * ld + h * d;
+      final int vBase = vOff + b * tk * ld + h * d;
+      final int oBase = oOff + b * tq * ld + h * d;
+      final float[] w = scratch;
+      final float[] v = this.v;
+      final int kt = slot;
+      final int srow = kt + d * BLOCK_K;
+      final int acc = srow + BLOCK_K;
+      final int mm = acc + BLOCK_Q * d;
+      final int ll = mm + BLOCK_Q;
+      Arrays.fill(w, acc, acc + rows * d, 0f);
+      Arrays.fill(w, mm, mm + rows, Float.NEGATIVE_INFINITY);
+      Arrays.fill(w, ll, ll + rows, 0f);
+      final int kEnd = causal ? i0 + rows : tk;
+      for (int j0 = 0; j0 < kEnd; j0 += BLOCK_K) {
+        int cols = Math.min(BLOCK_K, kEnd - j0);
+        transpose(k, kBase, ld, j0, cols, d, w, kt);
+        for (int r = 0; r < rows; r++) {
+          int i = i0 + r;
+          int n = causal ? Math.min(cols, i - j0 + 1) : cols;
+          if (n <= 0) {
+            continue;
+          }
+          scores(w, srow, q, qBase + i * ld, w, kt, n, d, scale);
+          float mx = w[srow];
+          for (int c = 1; c < n; c++) {
+            mx = Math.max(mx, w[srow + c]);
+          }
+          float mOld = w[mm + r];
+          float mNew = Math.max(mOld, mx);
+          float corr = mOld == Float.NEGATIVE_INFINITY ? 0f : FastMath.exp(mOld - mNew);
+          float sum = 0f;
+          for (int c = 0; c < n; c++) {
+            float p = FastMath.exp(w[srow + c] - mNew);
+            w[srow + c] = p;
+            sum += p;
+          }
+          w[ll + r] = w[ll + r] * corr + sum;
+          w[mm + r] = mNew;
+          int ar = acc + r * d;
+          if (corr != 1f) {
+            for (int x = 0; x < d; x++) {
+              w[ar + x] *= corr;
+            }
+          }
+          for (int c = 0; c < n; c++) {
+            float p = w[srow + c];
+            int vr = vBase + (j0 + c) * ld;
+            for (int x = 0; x < d; x++) {
+              w[ar + x] += p * v[vr + x];
+            }
+          }
+        }
+      }
+      int lseBase = lseOff + bh * tq;
+      for (int r = 0; r < rows; r++) {
+        int i = i0 + r;
+        float l = w[ll + r];
+        float inv = 1f / l;
+        int ar = acc + r * d;
+        int or = oBase + i * ld;
+        for (int x = 0; x < d; x++) {
+          o[or + x] = w[ar + x] * inv;
+        }
+        lse[lseBase + i] = w[mm + r] + FastMath.log(l);
+      }
+    }
+
+    /** All of head {@code bh % heads} of batch element {@code bh / heads}. */
+    private void backwardUnit(int bh, int slot) {
+      final int b = bh / heads;
+      final int h = bh % heads;
+      final int d = this.d;
+      final int ld = heads * d;
+      final int qBase = qOff + b * tq * ld + h * d;
+      final int kBase = kOff + b * tk * ld + h * d;
+      final int vBase = vOff + b * tk * ld + h * d;
+      final int oBase = oOff + b * tq * ld + h * d;
+      final int dOBase = dOOff + b * tq * ld + h * d;
+      final int dqBase = dqOff + b * tq * ld + h * d;
+      final int dkBase = dkOff + b * tk * ld + h * d;
+      final int dvBase = dvOff + b * tk * ld + h * d;
+      final int lseBase = lseOff + bh * tq;
+      final float[] w = scratch;
+      final float[] q = this.q;
+      final float[] k = this.k;
+      final float[] dO = this.dO;
+      final float[] dq = this.dq;
+      final int kt = slot;
+      final int vt = kt + d * BLOCK_K;
+      final int p = vt + d * BLOCK_K;
+      final int dp = p + BLOCK_K;
+      final int dkA = dp + BLOCK_K;
+      final int dvA = dkA + BLOCK_K * d;
+      final boolean needDs = dq != null || dk != null;
+      if (dq != null && !accumulate) {
+        for (int i = 0; i < tq; i++) {
+          Arrays.fill(dq, dqBase + i * ld, dqBase + i * ld + d, 0f);
+        }
+      }
+      for (int j0 = 0; j0 < tk; j0 += BLOCK_K) {
+        int cols = Math.min(BLOCK_K, tk - j0);
+        transpose(k, kBase, ld, j0, cols, d, w, kt);
+        transpose(v, vBase, ld, j0, cols, d, w, vt);
+        Arrays.fill(w, dkA, dkA + cols * d, 0f);
+        Arrays.fill(w, dvA, dvA + cols * d, 0f);
+        for (int i = causal ? j0 : 0; i < tq; i++) {
+          int n = causal ? Math.min(cols, i - j0 + 1) : cols;
+          int qRow = qBase + i * ld;
+          int doRow = dOBase + i * ld;
+          scores(w, p, q, qRow, w, kt, n, d, scale);
+          float li = lse[lseBase + i];
+          for (int c = 0; c < n; c++) {
+            w[p + c] = FastMath.exp(w[p + c] - li);
+          }
+          // dV_j += Pᵀ·dO_i
+          for (int c = 0; c < n; c++) {
+            float pc = w[p + c];
+            int dvr = dvA + c * d;
+            for (int x = 0; x < d; x++) {
+              w[dvr + x] += pc * dO[doRow + x];
+            }
+          }
+          if (!needDs) {
+            continue;
+          }
+          // D_i = do_i · o_i (recomputed per key block: d flops, no Tq-sized scratch)
+          int oRow = oBase + i * ld;
+          float di = 0f;
+          for (int x = 0; x < d; x++) {
+            di += dO[doRow + x] * o[oRow + x];
+          }
+          // dP = dO_i · V_jᵀ, then dS = P ⊙ (dP − D_i) · scale (the scale of S = scale·q·kᵀ)
+          Arrays.fill(w, dp, dp + n, 0f);
+          for (int x = 0; x < d; x++) {
+            float g = dO[doRow + x];
+            int vr = vt + x * BLOCK_K;
+            for (int c = 0; c < n; c++) {
+              w[dp + c] += g * w[vr + c];
+            }
+          }
+          for (int c = 0; c < n; c++) {
+            w[dp + c] = w[p + c] * (w[dp + c] - di) * scale;
+          }
+          if (dq != null) {
+            int dqRow = dqBase + i * ld;
+            for (int c = 0; c < n; c++) {
+              float s = w[dp + c];
+              int kr = kBase + (j0 + c) * ld;
+              for (int x = 0; x < d; x++) {
+                dq[dqRow + x] += s * k[kr + x];
+              }
+            }
+          }
+          for (int c = 0; c < n; c++) {
+            float s = w[dp + c];
+            int dkr = dkA + c * d;
+            for (int x = 0; x < d; x++) {
+              w[dkr + x] += s * q[qRow + x];
+            }
+          }
+        }
+        for (int c = 0; c < cols; c++) {
+          int row = (j0 + c) * ld;
+          if (dk != null) {
+            store(dk, dkBase + row, w, dkA + c * d, d, accumulate);
+          }
+          if (dv != null) {
+            store(dv, dvBase + row, w, dvA + c * d, d, accumulate);
+          }
+        }
+      }
+    }
+
+    private static void store(float[] dst, int dstOff, float[] src, int srcOff, int n, boolean accumulate) {
+      if (accumulate) {
+        for (int x = 0; x < n; x++) {
+          dst[dstOff + x] += src[srcOff + x];
+        }
+      } else {
+        System.arraycopy(src, srcOff, dst, dstOff, n);
+      }
+    }
+  }
+}

@@ -1,0 +1,447 @@
+package io.kiln.runtime.attention;
+
+import io.kiln.runtime.Parallelism;
+import io.kiln.runtime.gemm.Epilogue;
+import io.kiln.runtime.gemm.GemmKernel;
+import io.kiln.runtime.gemm.Layout;
+import io.kiln.runtime.simd.FastMath;
+import io.kiln.runtime.simd.Vectorization;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.function.IntConsumer;
+
+/**
+ * Encoder–decoder (Luong / Bahdanau) attention: decoder states {@code s [B, Tq, n]} score the
+ * encoder states {@code h [B, Tk, n]}, {@code α = softmax over keys}, and the context is
+ * {@code c_i = Σ_j α_ij h_j [B, Tq, n]}. Scores ({@link Score}):
+ *
+ * <ul>
+ *   <li>{@code DOT}: {@code e_ij = s_i · h_j} (Luong "dot");
+ *   <li>{@code GENERAL}: {@code e_ij = s_iᵀ W h_j}, {@code W [n, n]} in {@code w1} (Luong
+ *       "general"; {@code W h_j} is PyTorch's {@code nn.Linear(n, n, bias=False)} applied to h);
+ *   <li>{@code ADDITIVE}: {@code e_ij = vᵀ tanh(W1 s_i + W2 h_j)}, {@code W1 [a, n]} in {@code w1},
+ *       {@code W2 [a, n]} in {@code w2}, {@code v [a]} (Bahdanau; PyTorch Linear layouts, no biases).
+ * </ul>
+ *
+ * <p>Sequences here are short (Tq, Tk up to ~64), so α is materialized: {@link #forward} keeps it
+ * (and the projections {@code W h} or {@code W1 s}, {@code W2 h}) in a workspace that
+ * {@link #backward} reads. The projections and the weight/input gradients of the projections are
+ * {@link Vectorization#provider()} GEMMs over all {@code B·T} rows at once; the scores, softmax,
+ * context and their gradients run per batch element as {@link Parallelism} tasks (one per
+ * element, disjoint outputs); Bahdanau's {@code ∂v} is summed per element in scratch and reduced
+ * in element order. Results do not depend on the thread count; exp and tanh are {@link FastMath}'s.
+ * Nothing is allocated per call. The oracle is {@link ScoredAttentionReference}.
+ */
+public final class ScoredAttention {
+  /** How decoder state i scores encoder state j. */
+  public enum Score {
+    DOT,
+    GENERAL,
+    ADDITIVE
+  }
+
+  private static final GemmKernel GEMM = Vectorization.provider().gemm();
+  private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
+
+  private ScoredAttention() {}
+
+  /**
+   * Floats of the workspace {@link #forward} writes and {@link #backward} reads: α
+   * {@code [B, Tq, Tk]}, then GENERAL {@code W h [B, Tk, n]}, ADDITIVE {@code W1 s [B, Tq, a]} and
+   * {@code W2 h [B, Tk, a]}. {@code attn} (a) is ignored unless ADDITIVE.
+   */
+  public static int workspaceFloats(Score kind, int batch, int tq, int tk, int n, int attn) {
+    check(kind, batch, tq, tk, n, attn);
+    long f = (long) batch * tq * tk;
+    switch (kind) {
+      case GENERAL -> f += (long) batch * tk * n;
+      case ADDITIVE -> f += (long) batch * (tq + tk) * attn;
+      default -> { }
+    }
+    return Math.toIntExact(f);
+  }
+
+  /**
+   * Floats of {@link #backward}'s scratch: ∂e {@code [B, Tq, Tk]}, then GENERAL ∂(W h)
+   * {@code [B, Tk, n]}, ADDITIVE ∂(W1 s) {@code [B, Tq, a]}, ∂(W2 h) {@code [B, Tk, a]} and per
+   * element ∂v {@code [B, a]}.
+   */
+  public static int backwardScratchFloats(Score kind, int batch, int tq, int tk, int n, int attn) {
+    check(kind, batch, tq, tk, n, attn);
+    long f = (long) batch * tq * tk;
+    switch (kind) {
+      case GENERAL -> f += (long) batch * tk * n;
+      case ADDITIVE -> f += (long) batch * (tq + tk + 1) * attn;
+      default -> { }
+    }
+    return Math.toIntExact(f);
+  }
+
+  /**
+   * Context {@code [B, Tq, n]} and, when {@code alpha} is not null, the attention weights
+   * {@code α [B, Tq, Tk]}.
+   *
+   * @param w1 GENERAL: W {@code [n, n]}; ADDITIVE: W1 {@code [a, n]}; DOT: ignored (may be null)
+   * @param w2 ADDITIVE: W2 {@code [a, n]}; otherwise ignored
+   * @param v ADDITIVE: v {@code [a]}; otherwise ignored
+   * @param workspace {@link #workspaceFloats} floats at {@code wsOff}; keep for {@link #backward}
+   */
+  public static void forward(Score kind, int batch, int tq, int tk, int n, int attn, float[] s, int sOff,
+      float[] h, int hOff, float[] w1, int w1Off, float[] w2, int w2Off, float[] v, int vOff,
+      float[] context, int cOff, float[] alpha, int alphaOff, float[] workspace, int wsOff) {
+    int wsFloats = workspaceFloats(kind, batch, tq, tk, n, attn);
+    checkInputs(kind, batch, tq, tk, n, attn, s, sOff, h, hOff, w1, w1Off, w2, w2Off, v, vOff);
+    AttentionChecks.range("context", context, cOff, (long) batch * tq * n);
+    AttentionChecks.optional("alpha", alpha, alphaOff, (long) batch * tq * tk);
+    AttentionChecks.range("workspace", workspace, wsOff, wsFloats);
+    int a = attn;
+    int proj = wsOff + batch * tq * tk;
+    if (kind == Score.GENERAL) {
+      // (W h_j) for every encoder row: [B·Tk, n] = H · Wᵀ
+      GEMM.gemm(Layout.NT, batch * tk, n, n, h, hOff, n, w1, w1Off, n, workspace, proj, n, Epilogue.NONE);
+    } else if (kind == Score.ADDITIVE) {
+      GEMM.gemm(Layout.NT, batch * tq, a, n, s, sOff, n, w1, w1Off, n, workspace, proj, a, Epilogue.NONE);
+      GEMM.gemm(Layout.NT, batch * tk, a, n, h, hOff, n, w2, w2Off, n, workspace, proj + batch * tq * a, a,
+          Epilogue.NONE);
+    }
+    Call c = CALLS.get();
+    c.set(false, kind, batch, tq, tk, n, a, s, sOff, h, hOff, v, vOff, context, cOff, alpha, alphaOff, null, 0,
+        null, 0, null, 0, workspace, wsOff, null, 0);
+    try {
+      Parallelism.forEach(batch, c);
+    } finally {
+      c.clear();
+    }
+  }
+
+  /**
+   * Gradients of the {@link #forward} call that filled {@code workspace} (same kind, sizes, inputs
+   * and weights), given {@code dContext = ∂L/∂c [B, Tq, n]}.
+   *
+   * @param ds {@code [B, Tq, n]} ∂L/∂s, or null to skip; written, or added to when {@code accumulate}
+   * @param dh {@code [B, Tk, n]} ∂L/∂h (through the scores and the context), or null; likewise
+   * @param dW1 gradient of w1, accumulated ({@code +=}), or null; {@code dW2}, {@code dV} likewise
+   *     (ADDITIVE only)
+   * @param scratch {@link #backwardScratchFloats} floats at {@code scratchOff}
+   */
+  public static void backward(Score kind, int batch, int tq, int tk, int n, int attn, float[] s, int sOff,
+      float[] h, int hOff, float[] w1, int w1Off, float[] w2, int w2Off, float[] v, int vOff,
+      float[] dContext, int dcOff, float[] ds, int dsOff, float[] dh, int dhOff, boolean accumulate,
+      float[] dW1, int dW1Off, float[] dW2, int dW2Off, float[] dV, int dVOff,
+      float[] workspace, int wsOff, float[] scratch, int scratchOff) {
+    int wsFloats = workspaceFloats(kind, batch, tq, tk, n, attn);
+    checkInputs(kind, batch, tq, tk, n, attn, s, sOff, h, hOff, w1, w1Off, w2, w2Off, v, vOff);
+    int a = attn;
+    AttentionChecks.range("dContext", dContext, dcOff, (long) batch * tq * n);
+    AttentionChecks.optional("ds", ds, dsOff, (long) batch * tq * n);
+    AttentionChecks.optional("dh", dh, dhOff, (long) batch * tk * n);
+    if (kind == Score.GENERAL) {
+      AttentionChecks.optional("dW", dW1, dW1Off, (long) n * n);
+    } else if (kind == Score.ADDITIVE) {
+      AttentionChecks.optional("dW1", dW1, dW1Off, (long) a * n);
+      AttentionChecks.optional("dW2", dW2, dW2Off, (long) a * n);
+      AttentionChecks.optional("dV", dV, dVOff, a);
+    }
+    AttentionChecks.range("workspace", workspace, wsOff, wsFloats);
+    AttentionChecks.range("scratch", scratch, scratchOff, backwardScratchFloats(kind, batch, tq, tk, n, attn));
+    if (!accumulate) {
+      if (ds != null) {
+        Arrays.fill(ds, dsOff, dsOff + batch * tq * n, 0f);
+      }
+      if (dh != null) {
+        Arrays.fill(dh, dhOff, dhOff + batch * tk * n, 0f);
+      }
+    }
+    Call c = CALLS.get();
+    c.set(true, kind, batch, tq, tk, n, a, s, sOff, h, hOff, v, vOff, null, 0, null, 0, dContext, dcOff, ds, dsOff,
+        dh, dhOff, workspace, wsOff, scratch, scratchOff);
+    try {
+      Parallelism.forEach(batch, c);
+    } finally {
+      c.clear();
+    }
+    int grad = scratchOff + batch * tq * tk;
+    if (kind == Score.GENERAL) {
+      // ∂(W h) [B·Tk, n]: dh += ∂(Wh)·W, dW += ∂(Wh)ᵀ·H
+      if (dh != null) {
+        GEMM.gemm(Layout.NN, batch * tk, n, n, scratch, grad, n, w1, w1Off, n, dh, dhOff, n, Epilogue.ACCUMULATE);
+      }
+      if (dW1 != null) {
+        GEMM.gemm(Layout.TN, n, n, batch * tk, scratch, grad, n, h, hOff, n, dW1, dW1Off, n, Epilogue.ACCUMULATE);
+      }
+    } else if (kind == Score.ADDITIVE) {
+      int dP = grad;
+      int dQ = dP + batch * tq * a;
+      int dVs = dQ + batch * tk * a;
+      if (ds != null) {
+        GEMM.gemm(Layout.NN, batch * tq, n, a, scratch, dP, a, w1, w1Off, n, ds, dsOff, n, Epilogue.ACCUMULATE);
+      }
+      if (dW1 != null) {
+        GEMM.gemm(Layout.TN, a, n, batch * tq, scratch, dP, a, s, sOff, n, dW1, dW1Off, n, Epilogue.ACCUMULATE);
+      }
+      if (dh != null) {
+        GEMM.gemm(Layout.NN, batch * tk, n, a, scratch, dQ, a, w2, w2Off, n, dh, dhOff, n, Epilogue.ACCUMULATE);
+      }
+      if (dW2 != null) {
+        GEMM.gemm(Layout.TN, a, n, batch * tk, scratch, dQ, a, h, hOff, n, dW2, dW2Off, n, Epilogue.ACCUMULATE);
+      }
+      if (dV != null) {
+        for (int b = 0; b < batch; b++) {
+          for (int k = 0; k < a; k++) {
+            dV[dVOff + k] += scratch[dVs + b * a + k];
+          }
+        }
+      }
+    }
+  }
+
+  private static void check(Score kind, int batch, int tq, int tk, int n, int attn) {
+    Objects.requireNonNull(kind, "kind");
+    AttentionChecks.positive("batch", batch);
+    AttentionChecks.positive("tq", tq);
+    AttentionChecks.positive("tk", tk);
+    AttentionChecks.positive("n", n);
+    if (kind == Score.ADDITIVE) {
+      AttentionChecks.positive("attn", attn);
+    }
+  }
+
+  private static void checkInputs(Score kind, int batch, int tq, int tk, int n, int a, float[] s, int sOff,
+      float[] h, int hOff, float[] w1, int w1Off, float[] w2, int w2Off, float[] v, int vOff) {
+    AttentionChecks.range("s", s, sOff, (long) batch * tq * n);
+    AttentionChecks.range("h", h, hOff, (long) batch * tk * n);
+    if (kind == Score.GENERAL) {
+      AttentionChecks.range("W", w1, w1Off, (long) n * n);
+    } else if (kind == Score.ADDITIVE) {
+      AttentionChecks.range("W1", w1, w1Off, (long) a * n);
+      AttentionChecks.range("W2", w2, w2Off, (long) a * n);
+      AttentionChecks.range("v", v, vOff, a);
+    }
+  }
+
+  /** One call's arguments; reused per calling thread. One task per batch element. */
+  private static final class Call implements IntConsumer {
+    boolean backward;
+    Score kind;
+    int tq;
+    int tk;
+    int n;
+    int a;
+    int batch;
+    float[] s;
+    int sOff;
+    float[] h;
+    int hOff;
+    float[] v;
+    int vOff;
+    float[] context;
+    int cOff;
+    float[] alpha;
+    int alphaOff;
+    float[] dc;
+    int dcOff;
+    float[] ds;
+    int dsOff;
+    float[] dh;
+    int dhOff;
+    float[] ws;
+    int wsOff;
+    float[] sc;
+    int scOff;
+
+    void set(boolean backward, Score kind, int batch, int tq, int tk, int n, int a, float[] s, int sOff, float[] h,
+        int hOff, float[] v, int vOff, float[] context, int cOff, float[] alpha, int alphaOff, float[] dc, int dcOff,
+        float[] ds, int dsOff, float[] dh, int dhOff, float[] ws, int wsOff, float[] sc, int scOff) {
+      this.backward = backward;
+      this.kind = kind;
+      this.batch = batch;
+      this.tq = tq;
+      this.tk = tk;
+      this.n = n;
+      this.a = a;
+      this.s = s;
+      this.sOff = sOff;
+      this.h = h;
+      this.hOff = hOff;
+      this.v = v;
+      this.vOff = vOff;
+      this.context = context;
+      this.cOff = cOff;
+      this.alpha = alpha;
+      this.alphaOff = alphaOff;
+      this.dc = dc;
+      this.dcOff = dcOff;
+      this.ds = ds;
+      this.dsOff = dsOff;
+      this.dh = dh;
+      this.dhOff = dhOff;
+      this.ws = ws;
+      this.wsOff = wsOff;
+      this.sc = sc;
+      this.scOff = scOff;
+    }
+
+    void clear() {
+      s = h = v = context = alpha = dc = ds = dh = ws = sc = null;
+    }
+
+    @Override
+    public void accept(int b) {
+      if (backward) {
+        backwardElement(b);
+      } else {
+        forwardElement(b);
+      }
+    }
+
+    private void forwardElement(int b) {
+      final int n = this.n;
+      final int a = this.a;
+      final int al = wsOff + b * tq * tk;
+      final int proj = wsOff + batch * tq * tk;
+      for (int i = 0; i < tq; i++) {
+        int row = al + i * tk;
+        int si = sOff + (b * tq + i) * n;
+        for (int j = 0; j < tk; j++) {
+          float e;
+          switch (kind) {
+            case DOT -> e = dot(s, si, h, hOff + (b * tk + j) * n, n);
+            case GENERAL -> e = dot(s, si, ws, proj + (b * tk + j) * n, n);
+            default -> {
+              int pi = proj + (b * tq + i) * a;
+              int qj = proj + batch * tq * a + (b * tk + j) * a;
+              e = 0f;
+              for (int k = 0; k < a; k++) {
+                e += v[vOff + k] * FastMath.tanh(ws[pi + k] + ws[qj + k]);
+              }
+            }
+          }
+          ws[row + j] = e;
+        }
+        float max = ws[row];
+        for (int j = 1; j < tk; j++) {
+          max = Math.max(max, ws[row + j]);
+        }
+        float sum = 0f;
+        for (int j = 0; j < tk; j++) {
+          float p = FastMath.exp(ws[row + j] - max);
+          ws[row + j] = p;
+          sum += p;
+        }
+        float inv = 1f / sum;
+        for (int j = 0; j < tk; j++) {
+          ws[row + j] *= inv;
+        }
+        int ci = cOff + (b * tq + i) * n;
+        Arrays.fill(context, ci, ci + n, 0f);
+        for (int j = 0; j < tk; j++) {
+          float p = ws[row + j];
+          int hj = hOff + (b * tk + j) * n;
+          for (int x = 0; x < n; x++) {
+            context[ci + x] += p * h[hj + x];
+          }
+        }
+        if (alpha != null) {
+          System.arraycopy(ws, row, alpha, alphaOff + (b * tq + i) * tk, tk);
+        }
+      }
+    }
+
+    private void backwardElement(int b) {
+      final int n = this.n;
+      final int a = this.a;
+      final int al = wsOff + b * tq * tk;
+      final int proj = wsOff + batch * tq * tk;
+      final int de = scOff + b * tq * tk;
+      final int grad = scOff + batch * tq * tk;
+      // ∂e_ij = α_ij (∂α_ij − Σ_l α_il ∂α_il), ∂α_ij = ∂c_i · h_j; and the context's ∂h_j += α_ij ∂c_i
+      for (int i = 0; i < tq; i++) {
+        int row = al + i * tk;
+        int dci = dcOff + (b * tq + i) * n;
+        float dot = 0f;
+        for (int j = 0; j < tk; j++) {
+          float da = dot(dc, dci, h, hOff + (b * tk + j) * n, n);
+          sc[de + i * tk + j] = da;
+          dot += ws[row + j] * da;
+        }
+        for (int j = 0; j < tk; j++) {
+          float p = ws[row + j];
+          sc[de + i * tk + j] = p * (sc[de + i * tk + j] - dot);
+          if (dh != null) {
+            int dhj = dhOff + (b * tk + j) * n;
+            for (int x = 0; x < n; x++) {
+              dh[dhj + x] += p * dc[dci + x];
+            }
+          }
+        }
+      }
+      switch (kind) {
+        case DOT -> {
+          for (int i = 0; i < tq; i++) {
+            int si = sOff + (b * tq + i) * n;
+            for (int j = 0; j < tk; j++) {
+              float g = sc[de + i * tk + j];
+              int hj = hOff + (b * tk + j) * n;
+              if (ds != null) {
+                axpy(g, h, hj, ds, dsOff + (b * tq + i) * n, n);
+              }
+              if (dh != null) {
+                axpy(g, s, si, dh, dhOff + (b * tk + j) * n, n);
+              }
+            }
+          }
+        }
+        case GENERAL -> {
+          int du = grad + b * tk * n;
+          Arrays.fill(sc, du, du + tk * n, 0f);
+          for (int i = 0; i < tq; i++) {
+            int si = sOff + (b * tq + i) * n;
+            for (int j = 0; j < tk; j++) {
+              float g = sc[de + i * tk + j];
+              if (ds != null) {
+                axpy(g, ws, proj + (b * tk + j) * n, ds, dsOff + (b * tq + i) * n, n);
+              }
+              axpy(g, s, si, sc, du + j * n, n);
+            }
+          }
+        }
+        default -> {
+          int dP = grad + b * tq * a;
+          int dQ = grad + batch * tq * a + b * tk * a;
+          int dVs = grad + batch * (tq + tk) * a + b * a;
+          Arrays.fill(sc, dP, dP + tq * a, 0f);
+          Arrays.fill(sc, dQ, dQ + tk * a, 0f);
+          Arrays.fill(sc, dVs, dVs + a, 0f);
+          for (int i = 0; i < tq; i++) {
+            int pi = proj + (b * tq + i) * a;
+            for (int j = 0; j < tk; j++) {
+              float g = sc[de + i * tk + j];
+              int qj = proj + batch * tq * a + (b * tk + j) * a;
+              for (int k = 0; k < a; k++) {
+                float t = FastMath.tanh(ws[pi + k] + ws[qj + k]);
+                sc[dVs + k] += g * t;
+                float dz = g * v[vOff + k] * (1f - t * t);
+                sc[dP + i * a + k] += dz;
+                sc[dQ + j * a + k] += dz;
+              }
+            }
+          }
+        }
+      }
+    }
+
+    private static float dot(float[] x, int xOff, float[] y, int yOff, int n) {
+      float s = 0f;
+      for (int i = 0; i < n; i++) {
+        s += x[xOff + i] * y[yOff + i];
+      }
+      return s;
+    }
+
+    private static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+      for (int i = 0; i < n; i++) {
+        y[yOff + i] += alpha * x[xOff + i];
+      }
+    }
+  }
+}
