@@ -67,6 +67,9 @@ public final class Gelu {
 
   /** erfc(z) for z ≥ 0.75 (Numerical Recipes' erfcc); 0 beyond ~10, NaN stays NaN. */
   private static float erfcTail(float z) {
+    if (z >= 10f) {
+      return 0f; // erfc(10) ≈ 2e-45; also keeps ∞ − ∞ out of the split below
+    }
     float t = 1f / Math.fma(0.5f, z, 1f);
     float p = 0.17087277f;
     p = Math.fma(p, t, -0.82215223f);
