@@ -90,7 +90,7 @@ public final class ModelWriter {
   private static final Set<String> RESERVED = Set.of(
       "batch", "loss", "out", "result", "classes", "i", "model", "rng", "seed", "file", "name", "p",
       "optimizer", "withGradient", "training", "params", "grads", "arena", "state", "parameters", "buffers", "steps",
-      "dropoutRng", "STATE_COUNT", "lastCorrect", "step", "restored",
+      "dropoutRng", "STATE_COUNT", "lastCorrect", "step", "restored", "stateBefore", "rngBefore", "failure",
       "GEMM", "OPS", "MODEL_NAME", "MAX_BATCH", "PARAMETER_COUNT", "ARENA_FLOATS", "NAIVE_FLOATS");
 
   public ModelWriter(MemoryPlan plan) {
@@ -185,6 +185,11 @@ public final class ModelWriter {
     type.addField(FieldSpec.builder(FLOATS, "arena", Modifier.PRIVATE, Modifier.FINAL)
         .addJavadoc("Activations and gradients of one step, at the offsets {@code A_*} and {@code G_*}.\n")
         .initializer("new float[ARENA_FLOATS]").build());
+    if (!program.state().isEmpty() && program.loss() != null && program.loss().dInput() != null) {
+      type.addField(FieldSpec.builder(FLOATS, "stateBefore", Modifier.PRIVATE, Modifier.FINAL)
+          .addJavadoc("The running statistics before the current step, restored if the step is rejected.\n")
+          .initializer("new float[STATE_COUNT]").build());
+    }
     if (!program.state().isEmpty()) {
       type.addField(FieldSpec.builder(FLOATS, "state", Modifier.PRIVATE, Modifier.FINAL)
           .addJavadoc("Saved with the weights but not learned: batch-norm running statistics, at {@code S_*}.\n")
@@ -782,9 +787,29 @@ public final class ModelWriter {
     m.addParameter(OPTIMIZER, "optimizer");
     checkInputs(m, "trainStep");
     checkLabels(m, "trainStep");
+    boolean keepsState = !program.state().isEmpty();
+    if (keepsState || hasDropout()) {
+      m.addComment("A training forward moves batch-norm running statistics and the dropout generator: keep them to undo a rejected step");
+    }
+    if (keepsState) {
+      m.addStatement("$T.arraycopy(state, 0, stateBefore, 0, STATE_COUNT)", System.class);
+    }
+    if (hasDropout()) {
+      m.addStatement("long rngBefore = dropoutRng.state()");
+    }
     m.addStatement("float loss = gradients($L, $L, $L)", inputArgs(), var(labels), batchArgs())
-        .beginControlFlow("if (!Float.isFinite(loss) || $T.firstNonFinite(grads, 0, PARAMETER_COUNT) >= 0)", CHECKS)
-        .addStatement("throw nonFinite($L, $L, loss)", inputArgs(), batchArgs())
+        .beginControlFlow("if (!Float.isFinite(loss) || $T.firstNonFinite(grads, 0, PARAMETER_COUNT) >= 0)", CHECKS);
+    CodeBlock.Builder undo = CodeBlock.builder();
+    if (keepsState) {
+      undo.addStatement("$T.arraycopy(stateBefore, 0, state, 0, STATE_COUNT)", System.class);
+    }
+    if (hasDropout()) {
+      undo.addStatement("dropoutRng.setState(rngBefore)");
+    }
+    m.addCode(undo.build())
+        .addStatement("$T failure = nonFinite($L, $L, loss)", ClassName.get(RUNTIME + ".train", "NonFiniteLossException"), inputArgs(), batchArgs())
+        .addCode(undo.build()) // the diagnosis re-ran the forward pass (with the same masks)
+        .addStatement("throw failure")
         .endControlFlow()
         .addStatement("optimizer.step(params, grads, PARAMETER_COUNT)")
         .addStatement("steps++")
