@@ -150,8 +150,40 @@ def make(file_name, seed):
     print('%-10s %-9s loss %.6f  %7d bytes  %s' % (file_name, model_name, loss.item(), os.path.getsize(path), path))
 
 
+class CharLstm(nn.Module):  # torch_bench.py's charlstm, verbatim; its attribute names are Kiln's node names
+    def __init__(s, vocab=96, emb=64, hid=256):
+        super().__init__(); s.e = nn.Embedding(vocab, emb); s.l = nn.LSTM(emb, hid, batch_first=True); s.o = nn.Linear(hid, vocab)
+    def forward(s, x): return s.o(s.l(s.e(x))[0])
+
+
+def make_charlstm(seed, batch=2, steps=6):
+    """charlstm: token ids in, per-step logits out; input and labels hold the ids as floats."""
+    torch.manual_seed(seed)
+    module = CharLstm()
+    g = torch.Generator().manual_seed(seed + 1000)
+    x = torch.randint(0, 96, (batch, steps), generator=g)
+    y = torch.randint(0, 96, (batch, steps), generator=g)
+    weights = [(n, p.detach().clone()) for n, p in module.named_parameters()]
+    module = module.double()
+    out = module(x)
+    loss = F.cross_entropy(out.reshape(-1, 96), y.reshape(-1))
+    loss.backward()
+    tensors = list(weights)
+    tensors += [('input', x.to(torch.float32)), ('labels', y.reshape(-1).to(torch.float32)), ('output', out.detach()),
+                ('loss', loss.detach().reshape(1))]
+    tensors += [('grad.' + n, p.grad) for n, p in module.named_parameters()]
+    metadata = {'model': 'CharLstm', 'source': 'tests/parity/make_fixtures.py', 'torch': torch.__version__,
+                'seed': str(seed), 'batch': str(batch), 'steps': str(steps)}
+    path = os.path.join(OUT_DIR, 'charlstm.safetensors')
+    write_safetensors(path, tensors, metadata)
+    print('%-10s %-9s loss %.6f  %7d bytes  %s' % ('charlstm', 'CharLstm', loss.item(), os.path.getsize(path), path))
+
+
 if __name__ == '__main__':
     torch.set_num_threads(1)
     os.makedirs(OUT_DIR, exist_ok=True)
-    for name in sys.argv[1:] or CASES:
-        make(name, seed=42 + list(CASES).index(name))   # a fixed seed per model, whatever is regenerated
+    for name in sys.argv[1:] or list(CASES) + ['charlstm']:
+        if name == 'charlstm':
+            make_charlstm(seed=42 + len(CASES))
+        else:
+            make(name, seed=42 + list(CASES).index(name))   # a fixed seed per model, whatever is regenerated

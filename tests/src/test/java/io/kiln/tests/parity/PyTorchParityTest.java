@@ -45,7 +45,7 @@ class PyTorchParityTest {
   record Result(float[] output, float loss, Map<String, float[]> gradients) {}
 
   @ParameterizedTest
-  @ValueSource(strings = {"lenet", "cnn64", "every_ce", "every_bce", "every_mse"})
+  @ValueSource(strings = {"lenet", "cnn64", "charlstm", "every_ce", "every_bce", "every_mse"})
   void matchesPyTorch(String fixture) throws IOException {
     Path file = copyResource(fixture);
     Map<String, float[]> t = new LinkedHashMap<>();
@@ -79,6 +79,13 @@ class PyTorchParityTest {
         KilnCnn64 m = KilnCnn64.load(weights);
         float[] out = m.forward(x).toArray();
         yield new Result(out, m.computeGradients(x, labels), gradients(m.parameters()));
+      }
+      case "charlstm" -> {
+        io.kiln.samples.charlstm.KilnCharLstm m = io.kiln.samples.charlstm.KilnCharLstm.load(weights);
+        int[] ids = classes(x);
+        int steps = shapes.get("input")[1];
+        float[] out = m.forward(ids, steps).toArray();
+        yield new Result(out, m.computeGradients(ids, steps, classes(labels)), gradients(m.parameters()));
       }
       case "every_ce" -> {
         KilnEveryCe m = KilnEveryCe.load(weights);
