@@ -1,12 +1,14 @@
 package io.kiln.runtime.cnn;
 
 import io.kiln.dsl.Activation;
+import io.kiln.runtime.Parallelism;
 import io.kiln.runtime.gemm.Epilogue;
 import io.kiln.runtime.gemm.GemmKernel;
 import io.kiln.runtime.gemm.Layout;
 import io.kiln.runtime.simd.Vectorization;
 import java.util.Arrays;
 import java.util.Objects;
+import java.util.function.IntConsumer;
 
 /**
  * 2-D convolution (cross-correlation, as PyTorch's {@code conv2d}) over NCHW float32 tensors, as a
@@ -19,8 +21,15 @@ import java.util.Objects;
  * products); im2col/col2im are plain loops (contiguous copies at stride 1). A 1×1, stride-1,
  * unpadded convolution skips im2col and multiplies the input directly.
  *
- * <p>Nothing is allocated per call: the caller passes the {@code cols}/{@code dcols} scratch
- * ({@link ConvGeometry#colsSize()} floats each). The oracle is {@link ConvReference}.
+ * <p>Threads: forward and backward split the batch into {@link BatchSplit} chunks of samples run by
+ * {@link Parallelism#forEach} (the per-sample GEMMs are too small to split well: m = filters). The
+ * weight and bias gradients are summed per chunk into partial buffers that are then added in chunk
+ * order, and the chunks depend only on the batch, so results are bitwise identical for any thread
+ * count.
+ *
+ * <p>Nothing is allocated per call after warm-up: the calling thread uses the {@code cols}/{@code dcols}
+ * scratch the caller passes ({@link ConvGeometry#colsSize()} floats each), other threads a per-thread
+ * buffer grown once. The oracle is {@link ConvReference}.
  */
 public final class Conv2d {
   private static final GemmKernel GEMM = Vectorization.provider().gemm();
@@ -63,19 +72,9 @@ public final class Conv2d {
       CnnChecks.range("bias", bias, biasOff, g.filters());
     }
     checkForward(g, batch, x, xOff, w, wOff, y, yOff, cols, colsOff);
-    int k = g.patchSize();
-    int n = g.outPixels();
-    int f = g.filters();
     Epilogue ep = bias == null ? NO_BIAS[act.ordinal()] : ACCUMULATE_THEN[act.ordinal()];
-    for (int b = 0; b < batch; b++) {
-      int yb = yOff + b * g.outputSize();
-      if (bias != null) {
-        for (int i = 0; i < f; i++) {
-          Arrays.fill(y, yb + i * n, yb + (i + 1) * n, bias[biasOff + i]);
-        }
-      }
-      multiply(g, x, xOff + b * g.inputSize(), w, wOff, ep, y, yb, cols, colsOff, k, n, f);
-    }
+    Job job = JOBS.get();
+    job.forward(g, batch, x, xOff, w, wOff, bias, biasOff, ep, y, yOff, cols, colsOff);
   }
 
   /**
@@ -91,10 +90,7 @@ public final class Conv2d {
           + "build it with Conv2d.epilogue(bias, biasOff, act)");
     }
     checkForward(g, batch, x, xOff, w, wOff, y, yOff, cols, colsOff);
-    for (int b = 0; b < batch; b++) {
-      multiply(g, x, xOff + b * g.inputSize(), w, wOff, ep, y, yOff + b * g.outputSize(), cols, colsOff,
-          g.patchSize(), g.outPixels(), g.filters());
-    }
+    JOBS.get().forward(g, batch, x, xOff, w, wOff, null, 0, ep, y, yOff, cols, colsOff);
   }
 
   private static void multiply(ConvGeometry g, float[] x, int xb, float[] w, int wOff, Epilogue ep, float[] y,
@@ -104,6 +100,206 @@ public final class Conv2d {
     } else {
       im2col(g, x, xb, cols, colsOff);
       GEMM.gemm(Layout.NN, f, n, k, w, wOff, k, cols, colsOff, n, y, yb, n, ep);
+    }
+  }
+
+  /** Per-thread im2col/col2im scratch of the threads other than a call's caller. Grown, never shrunk. */
+  private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+
+  private static float[] scratch(int size) {
+    float[][] holder = SCRATCH.get();
+    if (holder[0].length < size) {
+      holder[0] = new float[size];
+    }
+    return holder[0];
+  }
+
+  /** Per-calling-thread call state: the task body handed to {@link Parallelism#forEach} (no allocation per call). */
+  private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
+
+  /**
+   * One forward or backward call split over the batch ({@link BatchSplit}): each chunk of samples is a
+   * task with its own im2col scratch (the caller's {@code cols}/{@code dcols} on the calling thread, a
+   * per-thread buffer elsewhere). Outputs per sample are disjoint; the weight and bias gradients go to
+   * per-chunk partial buffers that are added in chunk order afterwards, so results do not depend on
+   * the thread count.
+   */
+  private static final class Job implements IntConsumer {
+    boolean backward;
+    ConvGeometry g;
+    int batch;
+    int chunks;
+    Thread caller;
+    float[] x, w, bias, y, cols, dcols, dz, dw, dBias, dx;
+    int xOff, wOff, biasOff, yOff, colsOff, dcolsOff, dzOff, dwOff, dBiasOff, dxOff;
+    Epilogue ep;
+    boolean accumulateDx;
+    /** Per chunk: the partial dW (weightSize floats) then the partial dBias (filters floats). */
+    float[] partials = new float[0];
+
+    void forward(ConvGeometry g, int batch, float[] x, int xOff, float[] w, int wOff, float[] bias, int biasOff,
+        Epilogue ep, float[] y, int yOff, float[] cols, int colsOff) {
+      this.backward = false;
+      this.g = g;
+      this.batch = batch;
+      this.x = x;
+      this.xOff = xOff;
+      this.w = w;
+      this.wOff = wOff;
+      this.bias = bias;
+      this.biasOff = biasOff;
+      this.ep = ep;
+      this.y = y;
+      this.yOff = yOff;
+      this.cols = cols;
+      this.colsOff = colsOff;
+      run();
+    }
+
+    void backward(ConvGeometry g, int batch, float[] x, int xOff, float[] w, int wOff, float[] dz, int dzOff,
+        float[] dw, int dwOff, float[] dBias, int dBiasOff, float[] dx, int dxOff, boolean accumulateDx,
+        float[] cols, int colsOff, float[] dcols, int dcolsOff) {
+      this.backward = true;
+      this.g = g;
+      this.batch = batch;
+      this.x = x;
+      this.xOff = xOff;
+      this.w = w;
+      this.wOff = wOff;
+      this.dz = dz;
+      this.dzOff = dzOff;
+      this.dw = dw;
+      this.dwOff = dwOff;
+      this.dBias = dBias;
+      this.dBiasOff = dBiasOff;
+      this.dx = dx;
+      this.dxOff = dxOff;
+      this.accumulateDx = accumulateDx;
+      this.cols = cols;
+      this.colsOff = colsOff;
+      this.dcols = dcols;
+      this.dcolsOff = dcolsOff;
+      int stride = g.weightSize() + g.filters();
+      int chunkCount = BatchSplit.chunks(batch);
+      if (chunkCount > 1 && partials.length < chunkCount * stride) {
+        partials = new float[chunkCount * stride];
+      }
+      run();
+      if (chunkCount > 1) {
+        reduce(dw, dwOff, 0, g.weightSize(), chunkCount, stride);
+        if (dBias != null) {
+          reduce(dBias, dBiasOff, g.weightSize(), g.filters(), chunkCount, stride);
+        }
+      }
+    }
+
+    /** {@code out[i] += ((p_0[i] + p_1[i]) + p_2[i]) + …} over the chunks, in chunk order. */
+    private void reduce(float[] out, int outOff, int at, int len, int chunkCount, int stride) {
+      float[] p = partials;
+      for (int i = 0; i < len; i++) {
+        float s = p[at + i];
+        for (int c = 1; c < chunkCount; c++) {
+          s += p[c * stride + at + i];
+        }
+        out[outOff + i] += s;
+      }
+    }
+
+    private void run() {
+      chunks = BatchSplit.chunks(batch);
+      caller = Thread.currentThread();
+      try {
+        Parallelism.forEach(chunks, this);
+      } finally {
+        x = w = bias = y = cols = dcols = dz = dw = dBias = dx = null;
+        ep = null;
+        caller = null;
+      }
+    }
+
+    @Override
+    public void accept(int chunk) {
+      int b0 = BatchSplit.start(chunk, batch, chunks);
+      int b1 = BatchSplit.start(chunk + 1, batch, chunks);
+      float[] cs;
+      int co;
+      float[] ds;
+      int dso;
+      if (Thread.currentThread() == caller) {
+        cs = cols;
+        co = colsOff;
+        ds = dcols;
+        dso = dcolsOff;
+      } else {
+        // one buffer serves as cols and dcols: each sample uses cols before dcols
+        cs = ds = g.isPointwise() ? null : scratch(g.colsSize());
+        co = dso = 0;
+      }
+      if (backward) {
+        backwardChunk(chunk, b0, b1, cs, co, ds, dso);
+      } else {
+        forwardChunk(b0, b1, cs, co);
+      }
+    }
+
+    private void forwardChunk(int b0, int b1, float[] cs, int co) {
+      int k = g.patchSize();
+      int n = g.outPixels();
+      int f = g.filters();
+      for (int b = b0; b < b1; b++) {
+        int yb = yOff + b * g.outputSize();
+        if (bias != null) {
+          for (int i = 0; i < f; i++) {
+            Arrays.fill(y, yb + i * n, yb + (i + 1) * n, bias[biasOff + i]);
+          }
+        }
+        multiply(g, x, xOff + b * g.inputSize(), w, wOff, ep, y, yb, cs, co, k, n, f);
+      }
+    }
+
+    private void backwardChunk(int chunk, int b0, int b1, float[] cs, int co, float[] ds, int dso) {
+      int k = g.patchSize();
+      int n = g.outPixels();
+      int f = g.filters();
+      boolean pointwise = g.isPointwise();
+      // with one chunk, accumulate straight into dW/dBias; otherwise into this chunk's partials
+      boolean direct = chunks == 1;
+      float[] gw = direct ? dw : partials;
+      int gwOff = direct ? dwOff : chunk * (g.weightSize() + f);
+      float[] gb = direct ? dBias : partials;
+      int gbOff = direct ? dBiasOff : gwOff + g.weightSize();
+      for (int b = b0; b < b1; b++) {
+        int xb = xOff + b * g.inputSize();
+        int dxb = dxOff + b * g.inputSize();
+        int zb = dzOff + b * g.outputSize();
+        Epilogue acc = direct || b > b0 ? Epilogue.ACCUMULATE : Epilogue.NONE;
+        // dW[F, K] (+)= dZ[F, N] · cols[K, N]ᵀ
+        if (pointwise) {
+          GEMM.gemm(Layout.NT, f, k, n, dz, zb, n, x, xb, n, gw, gwOff, k, acc);
+        } else {
+          im2col(g, x, xb, cs, co);
+          GEMM.gemm(Layout.NT, f, k, n, dz, zb, n, cs, co, n, gw, gwOff, k, acc);
+        }
+        if (dBias != null) {
+          for (int i = 0; i < f; i++) {
+            float s = rowSum(dz, zb + i * n, n);
+            gb[gbOff + i] = acc.accumulate() ? gb[gbOff + i] + s : s;
+          }
+        }
+        if (dx != null) {
+          // dcols[K, N] = W[F, K]ᵀ · dZ[F, N]
+          if (pointwise) {
+            GEMM.gemm(Layout.TN, k, n, f, w, wOff, k, dz, zb, n, dx, dxb, n,
+                accumulateDx ? Epilogue.ACCUMULATE : Epilogue.NONE);
+          } else {
+            GEMM.gemm(Layout.TN, k, n, f, w, wOff, k, dz, zb, n, ds, dso, n, Epilogue.NONE);
+            if (!accumulateDx) {
+              Arrays.fill(dx, dxb, dxb + g.inputSize(), 0f);
+            }
+            col2imAdd(g, ds, dso, dx, dxb);
+          }
+        }
+      }
     }
   }
 
@@ -145,39 +341,8 @@ public final class Conv2d {
         CnnChecks.range("dcols", dcols, dcolsOff, g.colsSize());
       }
     }
-    int k = g.patchSize();
-    int n = g.outPixels();
-    int f = g.filters();
-    for (int b = 0; b < batch; b++) {
-      int xb = xOff + b * g.inputSize();
-      int dxb = dxOff + b * g.inputSize();
-      int zb = dzOff + b * g.outputSize();
-      // dW[F, K] += dZ[F, N] · cols[K, N]ᵀ
-      if (pointwise) {
-        GEMM.gemm(Layout.NT, f, k, n, dz, zb, n, x, xb, n, dw, dwOff, k, Epilogue.ACCUMULATE);
-      } else {
-        im2col(g, x, xb, cols, colsOff);
-        GEMM.gemm(Layout.NT, f, k, n, dz, zb, n, cols, colsOff, n, dw, dwOff, k, Epilogue.ACCUMULATE);
-      }
-      if (dBias != null) {
-        for (int i = 0; i < f; i++) {
-          dBias[dBiasOff + i] += rowSum(dz, zb + i * n, n);
-        }
-      }
-      if (dx != null) {
-        // dcols[K, N] = W[F, K]ᵀ · dZ[F, N]
-        if (pointwise) {
-          GEMM.gemm(Layout.TN, k, n, f, w, wOff, k, dz, zb, n, dx, dxb, n,
-              accumulateDx ? Epilogue.ACCUMULATE : Epilogue.NONE);
-        } else {
-          GEMM.gemm(Layout.TN, k, n, f, w, wOff, k, dz, zb, n, dcols, dcolsOff, n, Epilogue.NONE);
-          if (!accumulateDx) {
-            Arrays.fill(dx, dxb, dxb + g.inputSize(), 0f);
-          }
-          col2imAdd(g, dcols, dcolsOff, dx, dxb);
-        }
-      }
-    }
+    JOBS.get().backward(g, batch, x, xOff, w, wOff, dz, dzOff, dw, dwOff, dBias, dBiasOff, dx, dxOff, accumulateDx,
+        cols, colsOff, dcols, dcolsOff);
   }
 
   private static void checkForward(ConvGeometry g, int batch, float[] x, int xOff, float[] w, int wOff, float[] y,

@@ -1,6 +1,8 @@
 package io.kiln.runtime.cnn;
 
+import io.kiln.runtime.Parallelism;
 import java.util.Arrays;
+import java.util.function.IntConsumer;
 
 /**
  * Max and average pooling over NCHW float32 tensors, forward and backward, plus a fused
@@ -17,7 +19,7 @@ public final class Pooling {
   /** {@code y[b][c][oh][ow] = max} of the window at {@code (oh·S, ow·S)}. */
   public static void maxForward(PoolGeometry g, int batch, float[] x, int xOff, float[] y, int yOff) {
     check(g, batch, "x", x, xOff, "y", y, yOff);
-    pool(g, batch, x, xOff, y, yOff, false);
+    split(MAX, g, batch, x, xOff, null, 0, y, yOff, false);
   }
 
   /**
@@ -29,12 +31,16 @@ public final class Pooling {
       int dxOff, boolean accumulate) {
     check(g, batch, "x", x, xOff, "dy", dy, dyOff);
     CnnChecks.range("dx", dx, dxOff, (long) batch * g.inputSize());
-    route(g, batch, x, xOff, dy, dyOff, dx, dxOff, accumulate, false);
+    split(MAX_BACK, g, batch, x, xOff, dy, dyOff, dx, dxOff, accumulate);
   }
 
   /** {@code y} = the mean of each window. */
   public static void avgForward(PoolGeometry g, int batch, float[] x, int xOff, float[] y, int yOff) {
     check(g, batch, "x", x, xOff, "y", y, yOff);
+    split(AVG, g, batch, x, xOff, null, 0, y, yOff, false);
+  }
+
+  private static void avg(PoolGeometry g, int batch, float[] x, int xOff, float[] y, int yOff) {
     final int h = g.height();
     final int w = g.width();
     final int k = g.size();
@@ -67,6 +73,11 @@ public final class Pooling {
     CnnChecks.batch(batch);
     CnnChecks.range("dy", dy, dyOff, (long) batch * g.outputSize());
     CnnChecks.range("dx", dx, dxOff, (long) batch * g.inputSize());
+    split(AVG_BACK, g, batch, null, 0, dy, dyOff, dx, dxOff, accumulate);
+  }
+
+  private static void avgBack(PoolGeometry g, int batch, float[] dy, int dyOff, float[] dx, int dxOff,
+      boolean accumulate) {
     final int h = g.height();
     final int w = g.width();
     final int k = g.size();
@@ -102,7 +113,7 @@ public final class Pooling {
    */
   public static void reluMaxForward(PoolGeometry g, int batch, float[] x, int xOff, float[] y, int yOff) {
     check(g, batch, "x", x, xOff, "y", y, yOff);
-    pool(g, batch, x, xOff, y, yOff, true);
+    split(RELU_MAX, g, batch, x, xOff, null, 0, y, yOff, false);
   }
 
   /**
@@ -114,7 +125,82 @@ public final class Pooling {
       float[] dx, int dxOff, boolean accumulate) {
     check(g, batch, "x", x, xOff, "dy", dy, dyOff);
     CnnChecks.range("dx", dx, dxOff, (long) batch * g.inputSize());
-    route(g, batch, x, xOff, dy, dyOff, dx, dxOff, accumulate, true);
+    split(RELU_MAX_BACK, g, batch, x, xOff, dy, dyOff, dx, dxOff, accumulate);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The split over the batch
+
+  private static final int MAX = 0;
+  private static final int RELU_MAX = 1;
+  private static final int MAX_BACK = 2;
+  private static final int RELU_MAX_BACK = 3;
+  private static final int AVG = 4;
+  private static final int AVG_BACK = 5;
+  /** Below this many input floats per call the pass stays on the calling thread (a fork costs ~µs). */
+  private static final long PARALLEL_MIN_FLOATS = 1L << 15;
+
+  private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
+
+  /**
+   * Runs {@code kind} over chunks of samples ({@link BatchSplit}) in parallel; each sample's outputs
+   * depend only on its inputs, so the split never changes a result.
+   */
+  private static void split(int kind, PoolGeometry g, int batch, float[] x, int xOff, float[] dy, int dyOff,
+      float[] out, int outOff, boolean accumulate) {
+    if ((long) batch * g.inputSize() < PARALLEL_MIN_FLOATS) {
+      run(kind, g, 0, batch, x, xOff, dy, dyOff, out, outOff, accumulate);
+      return;
+    }
+    Job job = JOBS.get();
+    job.kind = kind;
+    job.g = g;
+    job.batch = batch;
+    job.chunks = BatchSplit.chunks(batch);
+    job.x = x;
+    job.xOff = xOff;
+    job.dy = dy;
+    job.dyOff = dyOff;
+    job.out = out;
+    job.outOff = outOff;
+    job.accumulate = accumulate;
+    try {
+      Parallelism.forEach(job.chunks, job);
+    } finally {
+      job.x = job.dy = job.out = null;
+      job.g = null;
+    }
+  }
+
+  /** {@code kind} over samples {@code [b0, b1)}. */
+  private static void run(int kind, PoolGeometry g, int b0, int b1, float[] x, int xOff, float[] dy, int dyOff,
+      float[] out, int outOff, boolean accumulate) {
+    int n = b1 - b0;
+    int xs = xOff + b0 * g.inputSize();
+    int ys = dyOff + b0 * g.outputSize();
+    switch (kind) {
+      case MAX, RELU_MAX -> pool(g, n, x, xs, out, outOff + b0 * g.outputSize(), kind == RELU_MAX);
+      case MAX_BACK, RELU_MAX_BACK ->
+          route(g, n, x, xs, dy, ys, out, outOff + b0 * g.inputSize(), accumulate, kind == RELU_MAX_BACK);
+      case AVG -> avg(g, n, x, xs, out, outOff + b0 * g.outputSize());
+      default -> avgBack(g, n, dy, ys, out, outOff + b0 * g.inputSize(), accumulate);
+    }
+  }
+
+  private static final class Job implements IntConsumer {
+    int kind;
+    PoolGeometry g;
+    int batch;
+    int chunks;
+    float[] x, dy, out;
+    int xOff, dyOff, outOff;
+    boolean accumulate;
+
+    @Override
+    public void accept(int chunk) {
+      run(kind, g, BatchSplit.start(chunk, batch, chunks), BatchSplit.start(chunk + 1, batch, chunks), x, xOff, dy,
+          dyOff, out, outOff, accumulate);
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
