@@ -15,7 +15,9 @@ import io.kiln.processor.parse.ModelSpec;
 import io.kiln.processor.plan.ArenaPlanner;
 import io.kiln.processor.plan.MemoryPlan;
 import io.kiln.processor.shape.ShapeInference;
+import io.kiln.processor.shape.Shape;
 import io.kiln.processor.shape.ShapedGraph;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -48,18 +50,25 @@ final class Pipeline {
   }
 
   static MemoryPlan plan(ModelSpec spec, Map<String, String> broken, Report report) {
-    Graph graph = new GraphBuilder(report).buildHealthy(spec, broken);
-    ShapedGraph shaped = new ShapeInference(report).infer(graph);
-    if (shaped == null || report.hasErrors()) {
+    GraphBuilder builder = new GraphBuilder(report);
+    Graph graph = builder.buildHealthy(spec, broken);
+    // Shapes and attributes are checked on every sound node, unused ones too; the passes after
+    // this one get the nodes that are computed.
+    Graph checked = new Graph(spec, builder.checkedNodes(), graph.output(), graph.loss(), graph.labelsType());
+    ShapedGraph all = new ShapeInference(report).infer(checked);
+    if (all == null || report.hasErrors()) {
       return null;
     }
+    Map<String, Shape> shapes = new HashMap<>();
+    graph.order().forEach(n -> shapes.put(n.name(), all.shape(n)));
+    ShapedGraph shaped = new ShapedGraph(graph, shapes);
     BackwardGraph backward = new BackwardDerivation().derive(shaped);
     KernelProgram program = new Fusion().fuse(shaped, backward);
     try {
       return new ArenaPlanner().plan(program, spec.maxBatch());
     } catch (ArithmeticException e) {
       // Each tensor is checked against 2^25 floats by the shape pass; their sum at maxBatch, or
-      // the parameters' total, can still pass 2^31 (found by RandomModelsTest).
+      // the parameters' total, can still pass 2^31 (RandomModelsTest's huge maxBatch reaches it).
       report.error(ErrorId.BAD_ATTRIBUTE, spec.ref(), "maxBatch", Messages.modelTooLarge(spec.declaredName(), spec.maxBatch()));
       return null;
     }

@@ -25,6 +25,7 @@ import java.util.Set;
  */
 public final class GraphBuilder {
   private final Report report;
+  private List<Node> checked = List.of();
 
   public GraphBuilder(Report report) {
     this.report = report;
@@ -93,6 +94,7 @@ public final class GraphBuilder {
       noInput = true;
     }
     List<Node> order = topologicalOrder(nodes); // the acyclic part; cycles are reported
+    checked = order;
     Node lossNode = order.stream().filter(Node::isLoss).findFirst().orElse(null);
     ValueType labelsType = lossNode == null ? null
         : byName.get(lossNode.name()).params().stream().filter(ParamSpec::labels).findFirst().orElseThrow().type();
@@ -114,6 +116,15 @@ public final class GraphBuilder {
       }
     }
     return new Graph(spec, kept, output, lossNode, labelsType);
+  }
+
+  /**
+   * Every sound node of the last build in topological order, the unused ones included: they are
+   * not computed, but their declarations are still checked (an unused @Dropout(rate = 1.0)
+   * compiled with only an "unused" warning; found by RandomModelsTest).
+   */
+  public List<Node> checkedNodes() {
+    return checked;
   }
 
   /** Resolves parameter names; null if the node is broken (errors reported). */

@@ -1279,6 +1279,32 @@ class DiagnosticsTest {
         "maxBatch = 1000000");
   }
 
+  /**
+   * An unused node is not computed, but its declaration is still checked: a bad attribute on it is
+   * an error besides the warning (it compiled with only the warning; found by RandomModelsTest).
+   */
+  @Test
+  void unusedNodeWithBadAttributeIsAnError() {
+    JavaFileObject src =
+        net(
+            "  @Input(shape = 8) abstract Tensor x();",
+            "  @Dense(units = 2) abstract Tensor y(Tensor x);",
+            "  @Loss(LossKind.MEAN_SQUARED_ERROR) abstract Tensor loss(Tensor y, @Labels Tensor t);",
+            "  @Dropout(",
+            "      rate = 1.0)",
+            "  abstract Tensor probe(Tensor x);");
+    Compilation compilation = compile(src);
+    assertThat(compilation)
+        .hadErrorContaining("[Kiln/BadAttribute] probe: @Dropout(rate = 1.0) must be in [0, 1); 0 keeps everything, 0.5 drops half")
+        .inFile(src)
+        .onLineContaining("rate = 1.0");
+    assertThat(compilation).hadErrorCount(1);
+    assertThat(compilation)
+        .hadWarningContaining("[Kiln/UnusedNode] probe: is never read on the way to 'loss'")
+        .inFile(src)
+        .onLineContaining("@Dropout(");
+  }
+
   /** {@code @Model abstract class Net { body }} in package test. */
   private static JavaFileObject net(String... body) {
     List<String> lines = new ArrayList<>(List.of("@Model", "abstract class Net {"));

@@ -307,7 +307,7 @@ class RandomModelsTest {
       }
       if (loss != null && r.nextInt(8) == 0) {
         // A side node nothing reads: a warning, still a valid model. Never off a STEP node.
-        List<Node> sources = chain.stream().filter(n -> n != loss && !"STEP".equals(n.attrs.get("activation"))).toList();
+        List<Node> sources = chain.stream().filter(n -> n != loss && !"Activation.STEP".equals(n.attrs.get("activation"))).toList();
         Node probe = add("probe", "Dropout", pick(sources.toArray(Node[]::new)));
         probe.attrs.put("rate", "0.5");
         probe.out = probe.in;
