@@ -29,9 +29,10 @@ import java.util.function.IntConsumer;
  * each unit computed by one task with a fixed operation order, so results are bitwise identical
  * whatever {@link Parallelism#threads()}; at most {@value #MAX_TASKS} tasks, each with its own
  * slot of the caller's scratch. Exponentials and logs are {@link FastMath}'s (same bits in every
- * JVM mode). The inner loops are unit-stride multiply-adds over keys or over d that C2
- * auto-vectorizes (element-wise, no reassociation: same bits interpreted or compiled). Nothing is
- * allocated per call. The oracle is {@link AttentionReference}.
+ * JVM mode). The inner loops ({@link AttentionPrimitives}: a query row times a transposed key block,
+ * P·V with the accumulator in registers, axpy) are the Vector API ones when available, chains of
+ * fma in a fixed order (same bits interpreted or compiled). Nothing is allocated per call. The
+ * oracle is {@link AttentionReference}.
  */
 public final class MultiHeadAttention {
   /** Queries per forward unit. */
@@ -42,6 +43,7 @@ public final class MultiHeadAttention {
   static final int MAX_TASKS = 64;
 
   private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
+  private static final AttentionPrimitives P = AttentionPrimitives.chosen();
 
   private MultiHeadAttention() {}
 
@@ -159,22 +161,6 @@ public final class MultiHeadAttention {
     }
     if ((long) batch * Math.max(tq, tk) * heads * headDim > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("attention tensors over 2^31 floats are not supported");
-    }
-  }
-
-  /**
-   * {@code out[c] = Σ_x (q[x]·scale)·kt[x·BLOCK_K + c]} for {@code c < n}: the scaled scores of one
-   * query row against a transposed key block. Forward and backward both call this, so the
-   * recomputed scores are the forward's bit for bit.
-   */
-  static void scores(float[] out, int outOff, float[] q, int qRow, float[] kt, int ktOff, int n, int d, float scale) {
-    Arrays.fill(out, outOff, outOff + n, 0f);
-    for (int x = 0; x < d; x++) {
-      float qx = q[qRow + x] * scale;
-      int kr = ktOff + x * BLOCK_K;
-      for (int c = 0; c < n; c++) {
-        out[outOff + c] += qx * kt[kr + c];
-      }
     }
   }
 
@@ -311,7 +297,7 @@ public final class MultiHeadAttention {
           if (n <= 0) {
             continue;
           }
-          scores(w, srow, q, qBase + i * ld, w, kt, n, d, scale);
+          P.rowTimesBlock(w, srow, q, qBase + i * ld, scale, w, kt, BLOCK_K, n, d);
           float mx = w[srow];
           for (int c = 1; c < n; c++) {
             mx = Math.max(mx, w[srow + c]);
@@ -319,12 +305,7 @@ public final class MultiHeadAttention {
           float mOld = w[mm + r];
           float mNew = Math.max(mOld, mx);
           float corr = mOld == Float.NEGATIVE_INFINITY ? 0f : FastMath.exp(mOld - mNew);
-          float sum = 0f;
-          for (int c = 0; c < n; c++) {
-            float p = FastMath.exp(w[srow + c] - mNew);
-            w[srow + c] = p;
-            sum += p;
-          }
+          float sum = P.expShifted(w, srow, n, mNew);
           w[ll + r] = w[ll + r] * corr + sum;
           w[mm + r] = mNew;
           int ar = acc + r * d;
@@ -333,13 +314,7 @@ public final class MultiHeadAttention {
               w[ar + x] *= corr;
             }
           }
-          for (int c = 0; c < n; c++) {
-            float p = w[srow + c];
-            int vr = vBase + (j0 + c) * ld;
-            for (int x = 0; x < d; x++) {
-              w[ar + x] += p * v[vr + x];
-            }
-          }
+          P.accumulateRows(w, srow, n, v, vBase + j0 * ld, ld, w, ar, d);
         }
       }
       int lseBase = lseOff + bh * tq;
@@ -398,18 +373,12 @@ public final class MultiHeadAttention {
           int n = causal ? Math.min(cols, i - j0 + 1) : cols;
           int qRow = qBase + i * ld;
           int doRow = dOBase + i * ld;
-          scores(w, p, q, qRow, w, kt, n, d, scale);
-          float li = lse[lseBase + i];
-          for (int c = 0; c < n; c++) {
-            w[p + c] = FastMath.exp(w[p + c] - li);
-          }
+          // the forward's scores, bit for bit (same primitive), then P = exp(S − lse)
+          P.rowTimesBlock(w, p, q, qRow, scale, w, kt, BLOCK_K, n, d);
+          P.expShifted(w, p, n, lse[lseBase + i]);
           // dV_j += Pᵀ·dO_i
           for (int c = 0; c < n; c++) {
-            float pc = w[p + c];
-            int dvr = dvA + c * d;
-            for (int x = 0; x < d; x++) {
-              w[dvr + x] += pc * dO[doRow + x];
-            }
+            P.axpy(w[p + c], dO, doRow, w, dvA + c * d, d);
           }
           if (!needDs) {
             continue;
@@ -418,36 +387,18 @@ public final class MultiHeadAttention {
           int oRow = oBase + i * ld;
           float di = 0f;
           for (int x = 0; x < d; x++) {
-            di += dO[doRow + x] * o[oRow + x];
+            di = Math.fma(dO[doRow + x], o[oRow + x], di); // dP's fma chain: a lone key gives dS = 0 exactly
           }
           // dP = dO_i · V_jᵀ, then dS = P ⊙ (dP − D_i) · scale (the scale of S = scale·q·kᵀ)
-          Arrays.fill(w, dp, dp + n, 0f);
-          for (int x = 0; x < d; x++) {
-            float g = dO[doRow + x];
-            int vr = vt + x * BLOCK_K;
-            for (int c = 0; c < n; c++) {
-              w[dp + c] += g * w[vr + c];
-            }
-          }
+          P.rowTimesBlock(w, dp, dO, doRow, 1f, w, vt, BLOCK_K, n, d);
           for (int c = 0; c < n; c++) {
             w[dp + c] = w[p + c] * (w[dp + c] - di) * scale;
           }
           if (dq != null) {
-            int dqRow = dqBase + i * ld;
-            for (int c = 0; c < n; c++) {
-              float s = w[dp + c];
-              int kr = kBase + (j0 + c) * ld;
-              for (int x = 0; x < d; x++) {
-                dq[dqRow + x] += s * k[kr + x];
-              }
-            }
+            P.accumulateRows(w, dp, n, k, kBase + j0 * ld, ld, dq, dqBase + i * ld, d);
           }
           for (int c = 0; c < n; c++) {
-            float s = w[dp + c];
-            int dkr = dkA + c * d;
-            for (int x = 0; x < d; x++) {
-              w[dkr + x] += s * q[qRow + x];
-            }
+            P.axpy(w[dp + c], q, qRow, w, dkA + c * d, d);
           }
         }
         for (int c = 0; c < cols; c++) {

@@ -1,0 +1,57 @@
+package io.kiln.runtime.attention;
+
+import static com.google.common.truth.Truth.assertThat;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chosen (Vector API when present) {@link AttentionPrimitives} give the scalar twin's bits for
+ * every element, for lengths around the vector width (tails included); only expShifted's sum may
+ * round differently.
+ */
+class AttentionPrimitivesTest {
+  private final AttentionPrimitives fast = AttentionPrimitives.chosen();
+  private final AttentionPrimitives scalar = AttentionPrimitives.scalar();
+
+  @Test
+  void everyElementIsTheScalarTwinsBits() {
+    Random r = new Random(1);
+    float[] a = gaussians(r, 200);
+    float[] b = gaussians(r, 64 * 70 + 200);
+    for (int n = 0; n <= 70; n++) {
+      for (int d : new int[] {1, 3, 8, 16, 31, 32, 33, 64}) {
+        float[] o1 = gaussians(r, n + 5);
+        float[] o2 = o1.clone();
+        fast.rowTimesBlock(o1, 2, a, 3, 0.37f, b, 5, 64, n, d);
+        scalar.rowTimesBlock(o2, 2, a, 3, 0.37f, b, 5, 64, n, d);
+        assertThat(Arrays.equals(o1, o2)).isTrue();
+        float[] acc1 = gaussians(r, d + 4);
+        float[] acc2 = acc1.clone();
+        fast.accumulateRows(a, 1, n, b, 7, d + 2, acc1, 3, d);
+        scalar.accumulateRows(a, 1, n, b, 7, d + 2, acc2, 3, d);
+        assertThat(Arrays.equals(acc1, acc2)).isTrue();
+      }
+      float[] y1 = gaussians(r, n + 3);
+      float[] y2 = y1.clone();
+      fast.axpy(-1.7f, b, 9, y1, 1, n);
+      scalar.axpy(-1.7f, b, 9, y2, 1, n);
+      assertThat(Arrays.equals(y1, y2)).isTrue();
+      float[] e1 = gaussians(r, n + 2);
+      float[] e2 = e1.clone();
+      float s1 = fast.expShifted(e1, 1, n, 0.5f);
+      float s2 = scalar.expShifted(e2, 1, n, 0.5f);
+      assertThat(Arrays.equals(e1, e2)).isTrue();
+      assertThat((double) s1).isWithin(1e-6 * Math.max(1, s2)).of(s2);
+    }
+  }
+
+  private static float[] gaussians(Random r, int n) {
+    float[] x = new float[n];
+    for (int i = 0; i < n; i++) {
+      x[i] = (float) r.nextGaussian();
+    }
+    return x;
+  }
+}
