@@ -296,7 +296,8 @@ public final class KilnGoldenMlp {
     Checks.classLabels(MODEL_NAME, "trainStep", "label", label, batch, 3);
     float loss = gradients(features, label, batch);
     if (!Float.isFinite(loss) || Checks.firstNonFinite(grads, 0, PARAMETER_COUNT) >= 0) {
-      throw nonFinite(features, batch, loss);
+      NonFiniteLossException failure = nonFinite(features, batch, loss);
+      throw failure;
     }
     optimizer.step(params, grads, PARAMETER_COUNT);
     steps++;
