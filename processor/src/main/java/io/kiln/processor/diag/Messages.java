@@ -64,7 +64,7 @@ public final class Messages {
   // --- node methods -----------------------------------------------------------------------------
 
   public static String noLayer(String node) {
-    return node + ": abstract method has no layer annotation; annotate it (@Input, @Dense, @Flatten, @Loss) or give it a body";
+    return node + ": abstract method has no layer annotation; annotate it with its layer (@Input, @Tokens, @Dense, @Conv, @MaxPool, @Lstm, @Loss, ...) or give it a body";
   }
 
   public static String twoLayers(String node, List<String> annotations) {

@@ -43,7 +43,7 @@ class AllErrorsAtOnceTest {
     assertThat(compilation).failed();
     assertThat(compilation)
         .hadErrorContaining(
-            "[Kiln/NoLayer] forgot: abstract method has no layer annotation; annotate it (@Input, @Dense, @Flatten, @Loss) or give it a body")
+            "[Kiln/NoLayer] forgot: abstract method has no layer annotation; annotate it with its layer (@Input, @Tokens, @Dense, @Conv, @MaxPool, @Lstm, @Loss, ...) or give it a body")
         .inFile(src)
         .onLineContaining("Tensor forgot(");
     assertThat(compilation)

@@ -252,7 +252,7 @@ class DiagnosticsTest {
             "}");
     assertError(
         src,
-        "[Kiln/NoLayer] y: abstract method has no layer annotation; annotate it (@Input, @Dense, @Flatten, @Loss) or give it a body",
+        "[Kiln/NoLayer] y: abstract method has no layer annotation; annotate it with its layer (@Input, @Tokens, @Dense, @Conv, @MaxPool, @Lstm, @Loss, ...) or give it a body",
         "abstract Tensor y(Tensor x)");
   }
 
