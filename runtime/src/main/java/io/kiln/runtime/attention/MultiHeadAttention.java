@@ -41,6 +41,8 @@ public final class MultiHeadAttention {
   public static final int BLOCK_K = 64;
   /** Upper bound on the tasks (and scratch slots) of one call: a fixed split, never the thread count. */
   static final int MAX_TASKS = 64;
+  /** Causal rows compute scores in multiples of this many keys (a multiple of every vector width). */
+  static final int PAD = 16;
 
   private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
   private static final AttentionPrimitives P = AttentionPrimitives.chosen();
@@ -162,6 +164,16 @@ public final class MultiHeadAttention {
     if ((long) batch * Math.max(tq, tk) * heads * headDim > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("attention tensors over 2^31 floats are not supported");
     }
+  }
+
+  /**
+   * Columns to compute for a row that uses {@code n} of a block's {@code cols} keys: n rounded up
+   * to {@value #PAD} (within the block), so a causal row's ragged end runs as whole vectors; the
+   * extra (masked) scores are computed and ignored. Every score's bits are independent of how many
+   * are computed, so forward and backward still agree.
+   */
+  static int padded(int n, int cols) {
+    return Math.min(cols, (n + PAD - 1) & -PAD);
   }
 
   /** {@code kt[x·BLOCK_K + c] = src[row(j0 + c) + x]}: one key (or value) block, transposed. */
@@ -297,7 +309,7 @@ public final class MultiHeadAttention {
           if (n <= 0) {
             continue;
           }
-          P.rowTimesBlock(w, srow, q, qBase + i * ld, scale, w, kt, BLOCK_K, n, d);
+          P.rowTimesBlock(w, srow, q, qBase + i * ld, scale, w, kt, BLOCK_K, padded(n, cols), d);
           float mx = w[srow];
           for (int c = 1; c < n; c++) {
             mx = Math.max(mx, w[srow + c]);
@@ -374,7 +386,7 @@ public final class MultiHeadAttention {
           int qRow = qBase + i * ld;
           int doRow = dOBase + i * ld;
           // the forward's scores, bit for bit (same primitive), then P = exp(S − lse)
-          P.rowTimesBlock(w, p, q, qRow, scale, w, kt, BLOCK_K, n, d);
+          P.rowTimesBlock(w, p, q, qRow, scale, w, kt, BLOCK_K, padded(n, cols), d);
           P.expShifted(w, p, n, lse[lseBase + i]);
           // dV_j += Pᵀ·dO_i
           for (int c = 0; c < n; c++) {
@@ -390,7 +402,7 @@ public final class MultiHeadAttention {
             di = Math.fma(dO[doRow + x], o[oRow + x], di); // dP's fma chain: a lone key gives dS = 0 exactly
           }
           // dP = dO_i · V_jᵀ, then dS = P ⊙ (dP − D_i) · scale (the scale of S = scale·q·kᵀ)
-          P.rowTimesBlock(w, dp, dO, doRow, 1f, w, vt, BLOCK_K, n, d);
+          P.rowTimesBlock(w, dp, dO, doRow, 1f, w, vt, BLOCK_K, padded(n, cols), d);
           for (int c = 0; c < n; c++) {
             w[dp + c] = w[p + c] * (w[dp + c] - di) * scale;
           }
