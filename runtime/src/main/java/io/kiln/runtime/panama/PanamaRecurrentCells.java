@@ -5,15 +5,14 @@ import io.kiln.runtime.rnn.RecurrentCells;
 import io.kiln.runtime.rnn.ScalarRecurrentCells;
 import io.kiln.runtime.simd.FastMath;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import java.util.function.IntConsumer;
 
 /**
  * Vector API {@link RecurrentCells}: the fused gate-activation and cell-update passes of
- * {@link io.kiln.runtime.rnn.Recurrent} with {@code EXP}/{@code TANH} lanewise (SVML on x86, about
- * one ulp from the scalar twin's double-precision math), vectors in locals, scalar tails through
- * {@link ScalarRecurrentCells}. One small method per cell so each stays within C2's inlining budget.
+ * {@link io.kiln.runtime.rnn.Recurrent}: gate activations through {@link PanamaMath}'s deterministic
+ * array kernels (bitwise the scalar twin's {@code FastMath}), the cell arithmetic with vectors in
+ * locals and scalar tails. One small method per cell so each stays within C2's inlining budget.
  * Loaded by name from {@link RecurrentCells#chosen()}.
  */
 public final class PanamaRecurrentCells implements RecurrentCells {
@@ -155,106 +154,83 @@ public final class PanamaRecurrentCells implements RecurrentCells {
     }
   }
 
-  /** {@code 1 / (1 + e^−z)}: e^−z overflows to +∞ for very negative z, giving exactly 0. */
-  private static FloatVector sigmoid(FloatVector z) {
-    return FloatVector.broadcast(S, 1f).div(z.neg().lanewise(VectorOperators.EXP).add(1f));
-  }
-
-  private static FloatVector tanh(FloatVector z) {
-    return z.lanewise(VectorOperators.TANH);
-  }
+  // Gate activations run as PanamaMath's array kernels, in place, before each fused loop: lanewise
+  // EXP/TANH give other bits before and after C2 compiles them (so a seed would not fix the run),
+  // and PanamaMath's vector-to-vector methods box when C2 does not inline them into a big loop.
 
   @Override
   public void elmanForward(boolean relu, float[] a, int aOff, int n) {
-    int bound = S.loopBound(n);
     if (relu) {
-      // C2 auto-vectorizes the scalar Math.max loop
-      bound = 0;
+      scalar.elmanForward(true, a, aOff, n); // C2 auto-vectorizes the scalar Math.max loop
     } else {
-      for (int j = 0; j < bound; j += S.length()) {
-        tanh(FloatVector.fromArray(S, a, aOff + j)).intoArray(a, aOff + j);
-      }
-    }
-    if (bound < n) {
-      scalar.elmanForward(relu, a, aOff + bound, n - bound);
+      PanamaMath.tanh(a, aOff, n);
     }
   }
 
   @Override
   public void lstmForward(float[] a, int aOff, float[] cPrev, int cPrevOff, float[] c, int cOff, float[] h, int hOff,
       int n) {
+    PanamaMath.sigmoid(a, aOff, 2 * n); // i, f
+    PanamaMath.tanh(a, aOff + 2 * n, n); // g
+    PanamaMath.sigmoid(a, aOff + 3 * n, n); // o
     int bound = S.loopBound(n);
     for (int j = 0; j < bound; j += S.length()) {
       int p = aOff + j;
-      FloatVector i = sigmoid(FloatVector.fromArray(S, a, p));
-      FloatVector f = sigmoid(FloatVector.fromArray(S, a, p + n));
-      FloatVector g = tanh(FloatVector.fromArray(S, a, p + 2 * n));
-      FloatVector o = sigmoid(FloatVector.fromArray(S, a, p + 3 * n));
-      i.intoArray(a, p);
-      f.intoArray(a, p + n);
-      g.intoArray(a, p + 2 * n);
-      o.intoArray(a, p + 3 * n);
+      FloatVector i = FloatVector.fromArray(S, a, p);
+      FloatVector g = FloatVector.fromArray(S, a, p + 2 * n);
       FloatVector ig = i.mul(g);
-      FloatVector cn = cPrev == null ? ig : f.mul(FloatVector.fromArray(S, cPrev, cPrevOff + j)).add(ig);
+      FloatVector cn = cPrev == null ? ig
+          : FloatVector.fromArray(S, a, p + n).mul(FloatVector.fromArray(S, cPrev, cPrevOff + j)).add(ig);
       cn.intoArray(c, cOff + j);
-      o.mul(tanh(cn)).intoArray(h, hOff + j);
+      cn.intoArray(h, hOff + j); // tanh(c) is taken in place below
     }
-    if (bound < n) {
-      lstmForwardTail(a, aOff, cPrev, cPrevOff, c, cOff, h, hOff, n, bound);
-    }
-  }
-
-  /** The scalar tail: units [from, n) of the row (gate blocks n apart, so not a twin call). */
-  private void lstmForwardTail(float[] a, int aOff, float[] cPrev, int cPrevOff, float[] c, int cOff, float[] h,
-      int hOff, int n, int from) {
-    for (int j = from; j < n; j++) {
-      float i = sigmoidScalar(a[aOff + j]);
-      float f = sigmoidScalar(a[aOff + n + j]);
-      float g = FastMath.tanh(a[aOff + 2 * n + j]);
-      float o = sigmoidScalar(a[aOff + 3 * n + j]);
-      a[aOff + j] = i;
-      a[aOff + n + j] = f;
-      a[aOff + 2 * n + j] = g;
-      a[aOff + 3 * n + j] = o;
-      float ig = i * g;
-      float cn = cPrev == null ? ig : f * cPrev[cPrevOff + j] + ig;
+    for (int j = bound; j < n; j++) {
+      float ig = a[aOff + j] * a[aOff + 2 * n + j];
+      float cn = cPrev == null ? ig : a[aOff + n + j] * cPrev[cPrevOff + j] + ig;
       c[cOff + j] = cn;
-      h[hOff + j] = o * FastMath.tanh(cn);
+      h[hOff + j] = cn;
     }
-  }
-
-  private static float sigmoidScalar(float z) {
-    return FastMath.sigmoid(z); // deterministic in every JVM mode, unlike Math.exp
+    PanamaMath.tanh(h, hOff, n);
+    for (int j = 0; j < bound; j += S.length()) {
+      FloatVector.fromArray(S, a, aOff + 3 * n + j).mul(FloatVector.fromArray(S, h, hOff + j)).intoArray(h, hOff + j);
+    }
+    for (int j = bound; j < n; j++) {
+      h[hOff + j] = a[aOff + 3 * n + j] * h[hOff + j];
+    }
   }
 
   @Override
   public void gruForward(float[] a, int aOff, float[] rec, int recOff, float[] hPrev, int hPrevOff, float[] hn,
       int hnOff, float[] h, int hOff, int n) {
+    int bound2 = S.loopBound(2 * n);
+    for (int j = 0; j < bound2; j += S.length()) { // r and z pre-activations: input side + recurrent side
+      FloatVector.fromArray(S, a, aOff + j).add(FloatVector.fromArray(S, rec, recOff + j)).intoArray(a, aOff + j);
+    }
+    for (int j = bound2; j < 2 * n; j++) {
+      a[aOff + j] = a[aOff + j] + rec[recOff + j];
+    }
+    PanamaMath.sigmoid(a, aOff, 2 * n); // r, z
     int bound = S.loopBound(n);
     for (int j = 0; j < bound; j += S.length()) {
-      int p = aOff + j;
-      int q = recOff + j;
-      FloatVector r = sigmoid(FloatVector.fromArray(S, a, p).add(FloatVector.fromArray(S, rec, q)));
-      FloatVector z = sigmoid(FloatVector.fromArray(S, a, p + n).add(FloatVector.fromArray(S, rec, q + n)));
-      FloatVector hnj = FloatVector.fromArray(S, rec, q + 2 * n);
-      FloatVector nn = tanh(FloatVector.fromArray(S, a, p + 2 * n).add(r.mul(hnj)));
-      r.intoArray(a, p);
-      z.intoArray(a, p + n);
-      nn.intoArray(a, p + 2 * n);
+      int p = aOff + 2 * n + j;
+      FloatVector hnj = FloatVector.fromArray(S, rec, recOff + 2 * n + j);
+      FloatVector.fromArray(S, a, p).add(FloatVector.fromArray(S, a, aOff + j).mul(hnj)).intoArray(a, p);
       hnj.intoArray(hn, hnOff + j);
-      FloatVector hp = FloatVector.fromArray(S, hPrev, hPrevOff + j);
-      nn.add(z.mul(hp.sub(nn))).intoArray(h, hOff + j);
     }
     for (int j = bound; j < n; j++) {
-      float r = sigmoidScalar(a[aOff + j] + rec[recOff + j]);
-      float z = sigmoidScalar(a[aOff + n + j] + rec[recOff + n + j]);
       float hnj = rec[recOff + 2 * n + j];
-      float nn = FastMath.tanh(a[aOff + 2 * n + j] + r * hnj);
-      a[aOff + j] = r;
-      a[aOff + n + j] = z;
-      a[aOff + 2 * n + j] = nn;
+      a[aOff + 2 * n + j] = a[aOff + 2 * n + j] + a[aOff + j] * hnj;
       hn[hnOff + j] = hnj;
-      h[hOff + j] = nn + z * (hPrev[hPrevOff + j] - nn);
+    }
+    PanamaMath.tanh(a, aOff + 2 * n, n); // n
+    for (int j = 0; j < bound; j += S.length()) {
+      FloatVector nn = FloatVector.fromArray(S, a, aOff + 2 * n + j);
+      FloatVector z = FloatVector.fromArray(S, a, aOff + n + j);
+      nn.add(z.mul(FloatVector.fromArray(S, hPrev, hPrevOff + j).sub(nn))).intoArray(h, hOff + j);
+    }
+    for (int j = bound; j < n; j++) {
+      float nn = a[aOff + 2 * n + j];
+      h[hOff + j] = nn + a[aOff + n + j] * (hPrev[hPrevOff + j] - nn);
     }
   }
 
@@ -268,6 +244,9 @@ public final class PanamaRecurrentCells implements RecurrentCells {
   @Override
   public void lstmBackward(float[] a, int aOff, float[] c, int cOff, float[] cPrev, int cPrevOff, float[] dh,
       int dhOff, float[] dy, int dyOff, float[] dc, int dcOff, float[] da, int daOff, int n) {
+    // tanh(c) into the o-gate slot of da, which each iteration reads before it writes it
+    System.arraycopy(c, cOff, da, daOff + 3 * n, n);
+    PanamaMath.tanh(da, daOff + 3 * n, n);
     int bound = S.loopBound(n);
     for (int j = 0; j < bound; j += S.length()) {
       int p = aOff + j;
@@ -279,7 +258,7 @@ public final class PanamaRecurrentCells implements RecurrentCells {
       if (dy != null) {
         d = d.add(FloatVector.fromArray(S, dy, dyOff + j));
       }
-      FloatVector tc = tanh(FloatVector.fromArray(S, c, cOff + j));
+      FloatVector tc = FloatVector.fromArray(S, da, daOff + 3 * n + j); // tanh(c), taken below before the loop
       // the twin's order: dc + d·o·(1 − tc²)
       FloatVector dct = FloatVector.fromArray(S, dc, dcOff + j).add(d.mul(o).mul(tc.mul(tc).neg().add(1f)));
       int q = daOff + j;
@@ -296,7 +275,7 @@ public final class PanamaRecurrentCells implements RecurrentCells {
       float g = a[aOff + 2 * n + j];
       float o = a[aOff + 3 * n + j];
       float d = dy == null ? dh[dhOff + j] : dh[dhOff + j] + dy[dyOff + j];
-      float tc = FastMath.tanh(c[cOff + j]);
+      float tc = da[daOff + 3 * n + j];
       float dct = dc[dcOff + j] + d * o * (1f - tc * tc);
       float cp = cPrev == null ? 0f : cPrev[cPrevOff + j];
       da[daOff + j] = dct * g * (i * (1f - i));
