@@ -32,6 +32,9 @@ public final class ShapeInference {
     Map<String, Shape> shapes = new HashMap<>();
     for (Node node : graph.order()) {
       if (!node.inputs().stream().allMatch(shapes::containsKey)) {
+        if (node.layer() instanceof Layer.Loss l) {
+          loss(graph, node, l.kind(), null); // its labels are independent of the broken input: still check them
+        }
         continue; // an input is broken and already reported
       }
       Shape shape = switch (node.layer()) {
@@ -301,7 +304,9 @@ public final class ShapeInference {
     }
     switch (kind) {
       case SOFTMAX_CROSS_ENTROPY -> {
-        if (in.rank() != 1) {
+        if (in == null) {
+          ok = false; // the scored node is broken: only the labels can be checked
+        } else if (in.rank() != 1) {
           report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.lossNeedsVector(node.name(), kind, node.input(), in.withBatch()));
           ok = false;
         } else if (in.dim(0) < 2) {
@@ -318,7 +323,7 @@ public final class ShapeInference {
           report.error(ErrorId.LABELS, node.ref(), Messages.labelsType(node.name(), node.labels(), kind, ValueType.TENSOR.javaName(), labels.javaName()));
           ok = false;
         }
-        if (kind == LossKind.PERCEPTRON) {
+        if (kind == LossKind.PERCEPTRON && in != null) {
           Node scored = graph.node(node.input());
           if (!(scored.layer() instanceof Layer.Dense d && d.activation() == Activation.STEP)) {
             report.error(ErrorId.STEP_ACTIVATION, node.ref(), "value", Messages.perceptronWithoutStep(node.name(), node.input()));
@@ -327,6 +332,6 @@ public final class ShapeInference {
         }
       }
     }
-    return ok ? Shape.of() : null;
+    return ok && in != null ? Shape.of() : null;
   }
 }

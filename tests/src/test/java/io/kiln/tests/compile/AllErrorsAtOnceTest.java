@@ -26,6 +26,23 @@ class AllErrorsAtOnceTest {
 
   /** Three unrelated declaration mistakes on three methods: all three, each on its own line. */
   @Test
+  void aLossWithWrongLabelsIsReportedEvenWhenItsInputIsBroken() {
+    JavaFileObject src = source(
+        "test.Net",
+        "@Model(maxBatch = 4)",
+        "abstract class Net {",
+        "  @Input(shape = 4) abstract Tensor x();",
+        "  @Dense(units = 0) abstract Tensor logits(Tensor x);",
+        "  @Loss(LossKind.SOFTMAX_CROSS_ENTROPY) abstract Tensor loss(Tensor logits, @Labels Tensor label);",
+        "}");
+    Compilation compilation = compile(src);
+    assertThat(compilation).hadErrorCount(2);
+    assertThat(compilation).hadErrorContaining("[Kiln/BadAttribute] logits: @Dense(units = 0)").inFile(src).onLineContaining("units = 0");
+    assertThat(compilation).hadErrorContaining("[Kiln/Labels] loss: @Loss(SOFTMAX_CROSS_ENTROPY) takes class indices but 'label' is Tensor")
+        .inFile(src).onLineContaining("@Loss");
+  }
+
+  @Test
   void threeDeclarationErrorsInOneBuild() {
     JavaFileObject src =
         source(
