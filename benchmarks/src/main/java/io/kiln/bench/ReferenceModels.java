@@ -1,20 +1,104 @@
 package io.kiln.bench;
 
+import io.kiln.runtime.init.Rng;
+import io.kiln.runtime.train.Sgd;
+import io.kiln.samples.charlstm.KilnCharLstm;
+import io.kiln.samples.cnn64.KilnCnn64;
+import io.kiln.samples.lenet.KilnLeNet;
 import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The registry {@code ./bench models} runs. Each sample that implements a reference model adds one
- * factory here (e.g. {@code LeNetBench::new}); a model is created once per thread count.
+ * The registry {@code ./bench models} runs: torch_bench.py's cases, each with the same shapes,
+ * batch, data distribution (Gaussian inputs, uniform labels) and plain SGD at lr 0.01. A model is
+ * created once per thread count.
  */
 public final class ReferenceModels {
   private ReferenceModels() {}
 
   /** Factories of the reference models, in torch_bench.py's order (lenet, cnn64, charlstm, seq2seq, gpt). */
   public static final List<Supplier<ReferenceModel>> ALL = List.of(
-      LeNetBench::new,
-      Cnn64Bench::new,
-      CharLstmBench::new
+      ReferenceModels::lenet,
+      ReferenceModels::cnn64,
+      ReferenceModels::charlstm
       // seq2seq and gpt join as their samples land
   );
+
+  /** Batch 64 of 1×28×28 images, 10 classes. */
+  static ReferenceModel lenet() {
+    KilnLeNet model = KilnLeNet.create(0);
+    Sgd sgd = new Sgd(0.01f);
+    Rng rng = new Rng(0);
+    float[] x = gaussian(rng, 64 * 28 * 28);
+    int[] y = uniform(rng, 64, 10);
+    return of("lenet", 64, KilnLeNet.PARAMETER_COUNT, () -> model.trainStep(x, y, sgd), () -> model.loss(x, y));
+  }
+
+  /** Batch 64 of 3×64×64 images, 0/1 targets. */
+  static ReferenceModel cnn64() {
+    KilnCnn64 model = KilnCnn64.create(0);
+    Sgd sgd = new Sgd(0.01f);
+    Rng rng = new Rng(0);
+    float[] x = gaussian(rng, 64 * 3 * 64 * 64);
+    float[] y = new float[64];
+    for (int i = 0; i < y.length; i++) {
+      y[i] = rng.nextInt(2);
+    }
+    return of("cnn64", 64, KilnCnn64.PARAMETER_COUNT, () -> model.trainStep(x, y, sgd), () -> model.loss(x, y));
+  }
+
+  /** Batch 32 × 64 characters of 96, next-character labels. */
+  static ReferenceModel charlstm() {
+    KilnCharLstm model = KilnCharLstm.create(0);
+    Sgd sgd = new Sgd(0.01f);
+    Rng rng = new Rng(0);
+    int[] x = uniform(rng, 32 * 64, 96);
+    int[] y = uniform(rng, 32 * 64, 96);
+    return of("charlstm", 32, KilnCharLstm.PARAMETER_COUNT, () -> model.trainStep(x, 64, y, sgd), () -> model.loss(x, 64, y));
+  }
+
+  private static float[] gaussian(Rng rng, int n) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = (float) rng.nextGaussian();
+    }
+    return a;
+  }
+
+  private static int[] uniform(Rng rng, int n, int bound) {
+    int[] a = new int[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = rng.nextInt(bound);
+    }
+    return a;
+  }
+
+  private static ReferenceModel of(String name, int batch, long params, Runnable trainStep, Runnable forward) {
+    return new ReferenceModel() {
+      @Override
+      public String name() {
+        return name;
+      }
+
+      @Override
+      public int batch() {
+        return batch;
+      }
+
+      @Override
+      public long params() {
+        return params;
+      }
+
+      @Override
+      public void trainStep() {
+        trainStep.run();
+      }
+
+      @Override
+      public void forward() {
+        forward.run();
+      }
+    };
+  }
 }
