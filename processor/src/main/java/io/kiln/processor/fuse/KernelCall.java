@@ -18,6 +18,17 @@ public sealed interface KernelCall {
 
   List<Buffer> writes();
 
+  /** The buffers that are there: optional operands (null) are left out. */
+  private static List<Buffer> present(Buffer... buffers) {
+    List<Buffer> list = new ArrayList<>(buffers.length);
+    for (Buffer b : buffers) {
+      if (b != null) {
+        list.add(b);
+      }
+    }
+    return list;
+  }
+
   /**
    * {@code y = f(x · Wᵀ + b)}: one GEMM (NT) whose epilogue adds the bias and applies the
    * activation, so neither is a separate pass over memory.
@@ -102,11 +113,7 @@ public sealed interface KernelCall {
       implements KernelCall {
     @Override
     public List<Buffer> reads() {
-      List<Buffer> r = new ArrayList<>(List.of(dz));
-      if (accumulate) {
-        r.add(dx);
-      }
-      return r;
+      return present(dz, accumulate ? dx : null);
     }
 
     @Override
@@ -152,20 +159,12 @@ public sealed interface KernelCall {
       ConvDims dims, Buffer cols, Buffer dcols) implements KernelCall {
     @Override
     public List<Buffer> reads() {
-      List<Buffer> r = new ArrayList<>(List.of(x, dz));
-      if (dx != null && accumulate) {
-        r.add(dx);
-      }
-      return r;
+      return present(x, dz, accumulate ? dx : null);
     }
 
     @Override
     public List<Buffer> writes() {
-      List<Buffer> w = new ArrayList<>(List.of(cols, dcols));
-      if (dx != null) {
-        w.add(dx);
-      }
-      return w;
+      return present(cols, dcols, dx);
     }
   }
 
@@ -194,14 +193,7 @@ public sealed interface KernelCall {
       implements KernelCall {
     @Override
     public List<Buffer> reads() {
-      List<Buffer> r = new ArrayList<>(List.of(dy));
-      if (max) {
-        r.add(x);
-      }
-      if (accumulate) {
-        r.add(dx);
-      }
-      return r;
+      return present(dy, max ? x : null, accumulate ? dx : null);
     }
 
     @Override
@@ -227,11 +219,7 @@ public sealed interface KernelCall {
   record DropoutBackward(List<String> covers, Buffer dy, Buffer mask, Buffer dx, boolean accumulate, int perSample) implements KernelCall {
     @Override
     public List<Buffer> reads() {
-      List<Buffer> r = new ArrayList<>(List.of(dy, mask));
-      if (accumulate) {
-        r.add(dx);
-      }
-      return r;
+      return present(dy, mask, accumulate ? dx : null);
     }
 
     @Override
@@ -263,11 +251,7 @@ public sealed interface KernelCall {
       Buffer dx, boolean accumulate, int channels, int spatial) implements KernelCall {
     @Override
     public List<Buffer> reads() {
-      List<Buffer> r = new ArrayList<>(List.of(x, dy, mean, invStd));
-      if (dx != null && accumulate) {
-        r.add(dx);
-      }
-      return r;
+      return present(x, dy, mean, invStd, accumulate ? dx : null);
     }
 
     @Override
@@ -318,26 +302,12 @@ public sealed interface KernelCall {
 
     @Override
     public List<Buffer> reads() {
-      List<Buffer> r = new ArrayList<>(List.of(x));
-      if (h0 != null) {
-        r.add(h0);
-      }
-      if (c0 != null) {
-        r.add(c0);
-      }
-      return r;
+      return present(x, h0, c0);
     }
 
     @Override
     public List<Buffer> writes() {
-      List<Buffer> w = new ArrayList<>(List.of(y));
-      if (hT != null && hT != y) {
-        w.add(hT);
-      }
-      if (cT != null) {
-        w.add(cT);
-      }
-      return w;
+      return present(y, hT == y ? null : hT, cT);
     }
   }
 
@@ -352,27 +322,12 @@ public sealed interface KernelCall {
       Buffer dh0, Buffer dc0) implements KernelCall {
     @Override
     public List<Buffer> reads() {
-      List<Buffer> r = new ArrayList<>(List.of(forward.x()));
-      for (Buffer b : new Buffer[] {dy, dhT, dcT, forward.h0(), forward.c0()}) {
-        if (b != null) {
-          r.add(b);
-        }
-      }
-      if (dx != null && accumulate) {
-        r.add(dx);
-      }
-      return r;
+      return present(forward.x(), dy, dhT, dcT, forward.h0(), forward.c0(), accumulate ? dx : null);
     }
 
     @Override
     public List<Buffer> writes() {
-      List<Buffer> w = new ArrayList<>();
-      for (Buffer b : new Buffer[] {dx, dh0, dc0}) {
-        if (b != null) {
-          w.add(b);
-        }
-      }
-      return w;
+      return present(dx, dh0, dc0);
     }
   }
 }
