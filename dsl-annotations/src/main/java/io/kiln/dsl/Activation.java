@@ -11,6 +11,11 @@ public enum Activation {
   /** {@code tanh(z)}. */
   TANH,
   /**
+   * PyTorch's exact GELU, {@code ½z(1 + erf(z/√2))}. Its derivative needs {@code z}, so a layer
+   * with GELU keeps its pre-activation for backward (one extra pass; the others are fused).
+   */
+  GELU,
+  /**
    * The perceptron's step: 1 iff {@code z ≥ 0}, else 0. It has no useful derivative, so it may
    * only feed a {@link LossKind#PERCEPTRON} loss, which trains it with the perceptron rule.
    */

@@ -17,4 +17,10 @@ import java.lang.annotation.Target;
 public @interface Tokens {
   /** The longest sequence a call may pass; at least 1. */
   int maxLength();
+
+  /**
+   * Marks the decoder input of a sequence-to-sequence model or the text of a language model: the
+   * generated class's {@code greedyDecode} feeds the prediction at step t back as token t + 1.
+   */
+  boolean decoded() default false;
 }
