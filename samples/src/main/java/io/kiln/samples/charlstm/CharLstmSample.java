@@ -4,9 +4,9 @@ import io.kiln.runtime.init.Rng;
 import io.kiln.runtime.train.Adam;
 import io.kiln.runtime.train.ProgressBar;
 import io.kiln.runtime.train.TrainingCurve;
+import io.kiln.samples.text.TextCorpus;
 import io.kiln.samples.train.Args;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.stream.Stream;
 
 /**
  * Trains {@link CharLstm} to predict the next character of a text: by default Kiln's own Java
@@ -27,68 +26,22 @@ import java.util.stream.Stream;
 public final class CharLstmSample {
   static final int BATCH = 32;
   static final int STEPS = 64;
-  static final int VOCAB = 96;
 
   private CharLstmSample() {}
-
-  /** Newline is 0, printable ASCII ' '..'~' are 1..95; anything else reads as a space. */
-  static int encode(char c) {
-    if (c == '\n') {
-      return 0;
-    }
-    return c >= ' ' && c <= '~' ? c - ' ' + 1 : 1;
-  }
-
-  static char decode(int id) {
-    return id == 0 ? '\n' : (char) (' ' + id - 1);
-  }
-
-  static int[] encode(String text) {
-    int[] ids = new int[text.length()];
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = encode(text.charAt(i));
-    }
-    return ids;
-  }
 
   /** What a run measured. */
   public record Result(List<Double> perplexity, List<Double> trainLoss, String sample, Path checkpoint) {}
 
   public static void main(String[] args) throws IOException {
     Args a = Args.parse("charlstm", args, "text", "epochs", "steps", "lr", "temperature", "seed", "out");
-    String text = a.has("text") ? Files.readString(a.path("text").orElseThrow(), StandardCharsets.UTF_8) : defaultCorpus(System.out);
+    String text = a.has("text") ? Files.readString(a.path("text").orElseThrow(), StandardCharsets.UTF_8) : TextCorpus.defaultText(System.out);
     train(text, a.intValue("epochs", 5), a.intValue("steps", 300), a.floatValue("lr", 2e-3f), a.floatValue("temperature", 0.8f),
         a.intValue("seed", 1), a.path("out", Path.of("runs", "charlstm")), System.out);
   }
 
-  /** Kiln's Java sources from the working tree, or the copy shipped with the samples. */
-  static String defaultCorpus(PrintStream log) throws IOException {
-    StringBuilder sb = new StringBuilder();
-    for (String module : List.of("dsl-annotations", "processor", "runtime", "samples")) {
-      Path root = Path.of(module, "src", "main", "java");
-      if (!Files.isDirectory(root)) {
-        continue;
-      }
-      try (Stream<Path> files = Files.walk(root)) {
-        for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
-          sb.append(Files.readString(f, StandardCharsets.UTF_8)).append('\n');
-        }
-      }
-    }
-    if (sb.length() > 100_000) {
-      log.printf(Locale.ROOT, "corpus: Kiln's own Java sources from %s, %,d characters%n", Path.of("").toAbsolutePath(), sb.length());
-      return sb.toString();
-    }
-    try (InputStream in = CharLstmSample.class.getResourceAsStream("corpus.txt")) {
-      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      log.printf(Locale.ROOT, "corpus: the Java sources shipped with the samples, %,d characters%n", text.length());
-      return text;
-    }
-  }
-
   public static Result train(String text, int epochs, int stepsPerEpoch, float lr, float temperature, long seed, Path outDir,
       PrintStream out) throws IOException {
-    int[] ids = encode(text);
+    int[] ids = TextCorpus.encode(text);
     int split = (int) (ids.length * 0.95);
     if (split < 2 * STEPS + 2) {
       throw new IllegalArgumentException("charlstm: the text has " + ids.length + " characters; it needs at least " + (3 * STEPS));
@@ -151,33 +104,6 @@ public final class CharLstmSample {
 
   /** Continues {@code prompt} one character at a time, drawing from softmax(logits / temperature). */
   static String sample(KilnCharLstm model, String prompt, int length, float temperature, Rng rng) {
-    StringBuilder text = new StringBuilder(prompt);
-    for (int i = 0; i < length; i++) {
-      int from = Math.max(0, text.length() - STEPS);
-      int[] context = encode(text.substring(from));
-      float[] logits = model.forward(context, context.length).toArray();
-      int last = (context.length - 1) * VOCAB;
-      double max = Double.NEGATIVE_INFINITY;
-      for (int c = 0; c < VOCAB; c++) {
-        max = Math.max(max, logits[last + c] / temperature);
-      }
-      double[] p = new double[VOCAB];
-      double sum = 0;
-      for (int c = 0; c < VOCAB; c++) {
-        p[c] = Math.exp(logits[last + c] / temperature - max);
-        sum += p[c];
-      }
-      double u = rng.nextDouble() * sum;
-      int next = VOCAB - 1;
-      for (int c = 0; c < VOCAB; c++) {
-        u -= p[c];
-        if (u <= 0) {
-          next = c;
-          break;
-        }
-      }
-      text.append(decode(next));
-    }
-    return text.toString();
+    return TextCorpus.sample((ids, steps) -> model.forward(ids, steps).toArray(), STEPS, prompt, length, temperature, rng);
   }
 }

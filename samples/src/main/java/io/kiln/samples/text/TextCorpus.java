@@ -1,0 +1,125 @@
+package io.kiln.samples.text;
+
+import io.kiln.runtime.init.Rng;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+/**
+ * The character-level text the language-model samples ({@code charlstm}, {@code gpt}) train on:
+ * a 96-symbol alphabet (newline and printable ASCII), the default corpus (Kiln's own Java sources)
+ * and temperature sampling from a model's next-character logits.
+ */
+public final class TextCorpus {
+  /** Newline plus the 95 printable ASCII characters. */
+  public static final int VOCAB = 96;
+
+  private TextCorpus() {}
+
+  /** Newline is 0, printable ASCII ' '..'~' are 1..95; anything else reads as a space. */
+  public static int encode(char c) {
+    if (c == '\n') {
+      return 0;
+    }
+    return c >= ' ' && c <= '~' ? c - ' ' + 1 : 1;
+  }
+
+  public static char decode(int id) {
+    if (id < 0 || id >= VOCAB) {
+      throw new IllegalArgumentException("character id " + id + " is outside [0, " + VOCAB + ")");
+    }
+    return id == 0 ? '\n' : (char) (' ' + id - 1);
+  }
+
+  public static int[] encode(String text) {
+    int[] ids = new int[text.length()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = encode(text.charAt(i));
+    }
+    return ids;
+  }
+
+  /**
+   * Kiln's Java sources from the working tree when run from the repository (more than 100,000
+   * characters), else the copy shipped with the samples; says which on {@code log}.
+   */
+  public static String defaultText(PrintStream log) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    for (String module : List.of("dsl-annotations", "processor", "runtime", "samples")) {
+      Path root = Path.of(module, "src", "main", "java");
+      if (!Files.isDirectory(root)) {
+        continue;
+      }
+      try (Stream<Path> files = Files.walk(root)) {
+        for (Path f : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+          sb.append(Files.readString(f, StandardCharsets.UTF_8)).append('\n');
+        }
+      }
+    }
+    if (sb.length() > 100_000) {
+      log.printf(Locale.ROOT, "corpus: Kiln's own Java sources from %s, %,d characters%n", Path.of("").toAbsolutePath(), sb.length());
+      return sb.toString();
+    }
+    try (InputStream in = TextCorpus.class.getResourceAsStream("/io/kiln/samples/charlstm/corpus.txt")) {
+      if (in == null) {
+        throw new IOException("the shipped corpus io/kiln/samples/charlstm/corpus.txt is missing from the class path");
+      }
+      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      log.printf(Locale.ROOT, "corpus: the Java sources shipped with the samples, %,d characters%n", text.length());
+      return text;
+    }
+  }
+
+  /** A language model seen from the sampler: per-step logits {@code [steps, VOCAB]} of one sequence. */
+  @FunctionalInterface
+  public interface LanguageModel {
+    float[] logits(int[] ids, int steps);
+  }
+
+  /**
+   * Continues {@code prompt} one character at a time, drawing from softmax(logits / temperature)
+   * at the last position of the latest {@code window} characters.
+   */
+  public static String sample(LanguageModel model, int window, String prompt, int length, float temperature, Rng rng) {
+    if (prompt.isEmpty()) {
+      throw new IllegalArgumentException("sampling needs a prompt of at least one character");
+    }
+    if (!(temperature > 0)) {
+      throw new IllegalArgumentException("the sampling temperature must be > 0 but is " + temperature);
+    }
+    StringBuilder text = new StringBuilder(prompt);
+    double[] p = new double[VOCAB];
+    for (int i = 0; i < length; i++) {
+      int from = Math.max(0, text.length() - window);
+      int[] context = encode(text.substring(from));
+      float[] logits = model.logits(context, context.length);
+      int last = (context.length - 1) * VOCAB;
+      double max = Double.NEGATIVE_INFINITY;
+      for (int c = 0; c < VOCAB; c++) {
+        max = Math.max(max, logits[last + c] / temperature);
+      }
+      double sum = 0;
+      for (int c = 0; c < VOCAB; c++) {
+        p[c] = Math.exp(logits[last + c] / temperature - max);
+        sum += p[c];
+      }
+      double u = rng.nextDouble() * sum;
+      int next = VOCAB - 1;
+      for (int c = 0; c < VOCAB; c++) {
+        u -= p[c];
+        if (u <= 0) {
+          next = c;
+          break;
+        }
+      }
+      text.append(decode(next));
+    }
+    return text.toString();
+  }
+}
