@@ -44,6 +44,9 @@ final class ModelBench {
         ReferenceModel model = f.get();
         if (!names.contains(model.name())) {
           names.add(model.name());
+          if (!model.note().isEmpty()) {
+            System.err.println("note: " + model.name() + ": " + model.note());
+          }
         }
         for (int i = 0; i < 10; i++) {
           model.trainStep();

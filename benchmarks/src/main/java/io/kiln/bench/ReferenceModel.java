@@ -11,8 +11,13 @@ public interface ReferenceModel {
   /** Samples per step (torch_bench's B). */
   int batch();
 
-  /** Trainable parameter count (must equal the PyTorch model's). */
+  /** Trainable parameter count (equals the PyTorch model's unless {@link #note()} says why not). */
   long params();
+
+  /** How this model differs from torch_bench.py's, if it does; printed once to stderr. Empty when it matches. */
+  default String note() {
+    return "";
+  }
 
   /** One SGD training step (forward, backward, update) on a fixed batch. */
   void trainStep();
