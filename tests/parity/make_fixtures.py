@@ -179,11 +179,115 @@ def make_charlstm(seed, batch=2, steps=6):
     print('%-10s %-9s loss %.6f  %7d bytes  %s' % ('charlstm', 'CharLstm', loss.item(), os.path.getsize(path), path))
 
 
+class Seq2Seq(nn.Module):
+    """torch_bench.py's Seq2SeqAttn with two embeddings (source, target) instead of one shared, as
+    samples/.../seq2seq/Seq2Seq.java (Kiln has no weight tying yet); attributes are Kiln's node names."""
+    def __init__(s, vocab=32, emb=32, hid=128):
+        super().__init__(); s.srcEmb = nn.Embedding(vocab, emb); s.tgtEmb = nn.Embedding(vocab, emb)
+        s.enc = nn.LSTM(emb, hid, batch_first=True); s.dec = nn.LSTM(emb, hid, batch_first=True); s.o = nn.Linear(2 * hid, vocab)
+    def forward(s, src, tgt):
+        h, st = s.enc(s.srcEmb(src)); d, _ = s.dec(s.tgtEmb(tgt), st)
+        a = torch.softmax(d @ h.transpose(1, 2), -1)          # dot-product (Luong) attention
+        s.alpha = a
+        return s.o(torch.cat([d, a @ h], -1))
+
+
+def make_seq2seq(seed, batch=3, steps=6):
+    """seq2seq: source and target ids in, per-step logits and attention weights out. Label 0 is
+    padding, ignored by the loss (Kiln's @Loss(ignoreIndex = 0)); the last two positions of the
+    first example are padding."""
+    torch.manual_seed(seed)
+    module = Seq2Seq()
+    g = torch.Generator().manual_seed(seed + 1000)
+    src = torch.randint(0, 32, (batch, steps), generator=g)
+    tgt = torch.randint(0, 32, (batch, steps), generator=g)
+    y = torch.randint(1, 32, (batch, steps), generator=g)
+    y[0, -2:] = 0
+    weights = [(n, p.detach().clone()) for n, p in module.named_parameters()]
+    module = module.double()
+    out = module(src, tgt)
+    loss = F.cross_entropy(out.reshape(-1, 32), y.reshape(-1), ignore_index=0)
+    loss.backward()
+    tensors = list(weights)
+    tensors += [('source', src.to(torch.float32)), ('target', tgt.to(torch.float32)), ('labels', y.reshape(-1).to(torch.float32)),
+                ('output', out.detach()), ('alpha', module.alpha.detach()), ('loss', loss.detach().reshape(1))]
+    tensors += [('grad.' + n, p.grad) for n, p in module.named_parameters()]
+    metadata = {'model': 'Seq2Seq', 'source': 'tests/parity/make_fixtures.py', 'torch': torch.__version__,
+                'seed': str(seed), 'batch': str(batch), 'steps': str(steps), 'ignore_index': '0'}
+    path = os.path.join(OUT_DIR, 'seq2seq.safetensors')
+    write_safetensors(path, tensors, metadata)
+    print('%-10s %-9s loss %.6f  %7d bytes  %s' % ('seq2seq', 'Seq2Seq', loss.item(), os.path.getsize(path), path))
+
+
+class TinyGpt(nn.Module):  # torch_bench.py's TinyGpt, with the causal mask cut to the batch's length
+    def __init__(s, vocab=96, d=128, heads=4, layers=2, ctx=64):
+        super().__init__(); s.e = nn.Embedding(vocab, d); s.p = nn.Parameter(torch.zeros(ctx, d))
+        s.b = nn.ModuleList([nn.TransformerEncoderLayer(d, heads, 4 * d, dropout=0.0, batch_first=True, norm_first=True) for _ in range(layers)])
+        s.n = nn.LayerNorm(d); s.o = nn.Linear(d, vocab); s.mask = torch.triu(torch.full((ctx, ctx), float('-inf')), 1)
+    def forward(s, x):
+        T = x.shape[1]
+        h = s.e(x) + s.p[:T]
+        for b in s.b: h = b(h, src_mask=s.mask[:T, :T].to(h.dtype))
+        return s.o(s.n(h))
+
+
+# Kiln's order of a block's parameters: its nodes in declaration order (TinyGpt.Layer)
+GPT_BLOCK_ORDER = ['norm1.weight', 'norm1.bias', 'self_attn.in_proj_weight', 'self_attn.in_proj_bias',
+                   'self_attn.out_proj.weight', 'self_attn.out_proj.bias', 'norm2.weight', 'norm2.bias',
+                   'linear1.weight', 'linear1.bias', 'linear2.weight', 'linear2.bias']
+
+
+def gpt_kiln_name(torch_name):
+    return 'p.weight' if torch_name == 'p' else torch_name
+
+
+def make_gpt(seed, batch=2, steps=8):
+    """gpt: token ids in, per-step logits out. PyTorch initializes the position table, the layer
+    norms and the attention biases to constants (0 or 1); they are drawn at random here so that
+    every parameter shapes the output. The torch parameter p is Kiln's p.weight."""
+    torch.manual_seed(seed)
+    module = TinyGpt()
+    with torch.no_grad():
+        module.p.normal_(0, 0.1)
+        for name, prm in module.named_parameters():
+            if 'norm' in name or name.startswith('n.'):
+                prm.copy_((1.0 if name.endswith('weight') else 0.0) + 0.1 * torch.randn_like(prm))
+            elif name.endswith('in_proj_bias') or name.endswith('out_proj.bias'):
+                prm.normal_(0, 0.1)
+    g = torch.Generator().manual_seed(seed + 1000)
+    x = torch.randint(0, 96, (batch, steps), generator=g)
+    y = torch.randint(0, 96, (batch, steps), generator=g)
+    params = dict(module.named_parameters())
+    order = ['e.weight', 'p']
+    for i in range(len(module.b)):
+        order += ['b.%d.%s' % (i, n) for n in GPT_BLOCK_ORDER]
+    order += ['n.weight', 'n.bias', 'o.weight', 'o.bias']
+    assert sorted(order) == sorted(params), (sorted(order), sorted(params))
+    weights = [(gpt_kiln_name(n), params[n].detach().clone()) for n in order]
+    module = module.double()
+    params = dict(module.named_parameters())
+    out = module(x)
+    loss = F.cross_entropy(out.reshape(-1, 96), y.reshape(-1))
+    loss.backward()
+    tensors = list(weights)
+    tensors += [('input', x.to(torch.float32)), ('labels', y.reshape(-1).to(torch.float32)), ('output', out.detach()),
+                ('loss', loss.detach().reshape(1))]
+    tensors += [('grad.' + gpt_kiln_name(n), params[n].grad) for n in order]
+    metadata = {'model': 'TinyGpt', 'source': 'tests/parity/make_fixtures.py', 'torch': torch.__version__,
+                'seed': str(seed), 'batch': str(batch), 'steps': str(steps)}
+    path = os.path.join(OUT_DIR, 'gpt.safetensors')
+    write_safetensors(path, tensors, metadata)
+    print('%-10s %-9s loss %.6f  %7d bytes  %s' % ('gpt', 'TinyGpt', loss.item(), os.path.getsize(path), path))
+
+
+SEQUENCE_CASES = {'charlstm': make_charlstm, 'seq2seq': make_seq2seq, 'gpt': make_gpt}
+
+
 if __name__ == '__main__':
     torch.set_num_threads(1)
     os.makedirs(OUT_DIR, exist_ok=True)
-    for name in sys.argv[1:] or list(CASES) + ['charlstm']:
-        if name == 'charlstm':
-            make_charlstm(seed=42 + len(CASES))
+    for name in sys.argv[1:] or list(CASES) + list(SEQUENCE_CASES):
+        if name in SEQUENCE_CASES:   # seeds 47, 48, 49 after the five CASES
+            SEQUENCE_CASES[name](seed=42 + len(CASES) + list(SEQUENCE_CASES).index(name))
         else:
             make(name, seed=42 + list(CASES).index(name))   # a fixed seed per model, whatever is regenerated

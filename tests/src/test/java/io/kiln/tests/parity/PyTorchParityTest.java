@@ -27,8 +27,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Kiln against PyTorch on the same weights and batch: outputs, loss and every parameter's gradient.
  *
  * <p>The fixtures in {@code src/test/resources/parity/} are written by {@code tests/parity/make_fixtures.py}
- * (see it for how to regenerate): torch_bench.py's LeNet and cnn64 and the tests' EveryCe/EveryBce/EveryMse,
- * PyTorch's default init from a fixed seed, a batch of 4, computed by PyTorch in float64. Each file holds the
+ * (see it for how to regenerate): torch_bench.py's LeNet, cnn64, charlstm, seq2seq (with two embeddings, as the
+ * sample's model) and tiny GPT, and the tests' EveryCe/EveryBce/EveryMse, PyTorch's init from a fixed seed, a small
+ * batch, computed by PyTorch in float64. seq2seq's fixture also holds the attention weights α ({@code alpha}). Each file holds the
  * weights under Kiln's names, {@code input}, {@code labels}, {@code output}, {@code loss} and {@code grad.<name>}.
  *
  * <p>The weights go in through the path a PyTorch user takes: they are written to a plain safetensors file
@@ -42,10 +43,17 @@ class PyTorchParityTest {
   @TempDir Path dir;
 
   /** What one model computes for the fixture's batch. */
-  record Result(float[] output, float loss, Map<String, float[]> gradients) {}
+  record Result(float[] output, float loss, Map<String, float[]> gradients, float[] alpha) {
+    Result(float[] output, float loss, Map<String, float[]> gradients) {
+      this(output, loss, gradients, null);
+    }
+  }
+
+  /** Fixture tensors that are not weights. */
+  static final List<String> DATA = List.of("input", "source", "target", "labels", "output", "alpha", "loss");
 
   @ParameterizedTest
-  @ValueSource(strings = {"lenet", "cnn64", "charlstm", "every_ce", "every_bce", "every_mse"})
+  @ValueSource(strings = {"lenet", "cnn64", "charlstm", "seq2seq", "gpt", "every_ce", "every_bce", "every_mse"})
   void matchesPyTorch(String fixture) throws IOException {
     Path file = copyResource(fixture);
     Map<String, float[]> t = new LinkedHashMap<>();
@@ -60,7 +68,7 @@ class PyTorchParityTest {
     Path weights = dir.resolve(fixture + "-weights.safetensors");
     List<SafeTensors.TensorData> plain = new ArrayList<>();
     for (String name : t.keySet()) {
-      if (!name.startsWith("grad.") && !List.of("input", "labels", "output", "loss").contains(name)) {
+      if (!name.startsWith("grad.") && !DATA.contains(name)) {
         plain.add(new SafeTensors.TensorData(name, shapes.get(name), t.get(name)));
       }
     }
@@ -82,6 +90,22 @@ class PyTorchParityTest {
       }
       case "charlstm" -> {
         io.kiln.samples.charlstm.KilnCharLstm m = io.kiln.samples.charlstm.KilnCharLstm.load(weights);
+        int[] ids = classes(x);
+        int steps = shapes.get("input")[1];
+        float[] out = m.forward(ids, steps).toArray();
+        yield new Result(out, m.computeGradients(ids, steps, classes(labels)), gradients(m.parameters()));
+      }
+      case "seq2seq" -> {
+        io.kiln.samples.seq2seq.KilnSeq2Seq m = io.kiln.samples.seq2seq.KilnSeq2Seq.load(weights);
+        int[] source = classes(t.get("source"));
+        int[] target = classes(t.get("target"));
+        int steps = shapes.get("source")[1];
+        float[] out = m.forward(source, target, steps).toArray();
+        float[] alpha = m.attentionWeights("context");
+        yield new Result(out, m.computeGradients(source, target, steps, classes(labels)), gradients(m.parameters()), alpha);
+      }
+      case "gpt" -> {
+        io.kiln.samples.gpt.KilnTinyGpt m = io.kiln.samples.gpt.KilnTinyGpt.load(weights);
         int[] ids = classes(x);
         int steps = shapes.get("input")[1];
         float[] out = m.forward(ids, steps).toArray();
@@ -121,6 +145,12 @@ class PyTorchParityTest {
     StringBuilder report = new StringBuilder(String.format(Locale.ROOT,
         "%s: output rel. error %.2e (max |output| %.3g), loss %.7f vs PyTorch %.7f (rel. %.2e)",
         fixture, outError, scale, r.loss(), t.get("loss")[0], lossError));
+    double alphaError = 0;
+    if (t.containsKey("alpha")) {
+      assertWithMessage("%s: attention weights", fixture).that(r.alpha()).isNotNull();
+      alphaError = maxAbsDiff(r.alpha(), t.get("alpha")); // α is in [0, 1]: the absolute error is the relative one
+      report.append(String.format(Locale.ROOT, "%n  attention weights abs. error %.2e", alphaError));
+    }
     double worstGradient = 0;
     String worstName = "";
     for (String name : torchGradients) {
@@ -138,6 +168,7 @@ class PyTorchParityTest {
     assertWithMessage("%s", report).that(outError).isAtMost(OUTPUT_TOLERANCE);
     assertWithMessage("%s", report).that(lossError).isAtMost(OUTPUT_TOLERANCE);
     assertWithMessage("%s", report).that(worstGradient).isAtMost(GRADIENT_TOLERANCE);
+    assertWithMessage("%s", report).that(alphaError).isAtMost(OUTPUT_TOLERANCE);
   }
 
   private Path copyResource(String fixture) throws IOException {
