@@ -8,10 +8,15 @@ import java.lang.annotation.Target;
 
 /**
  * Adds a learned vector per position to a sequence {@code [B, T, d]}: {@code y_t = x_t + P_t},
- * with {@code weight [maxLength, d]} (the longest sequence the model is declared for), initialized
- * to zeros as in the tiny GPT of the reference notes.
+ * with {@code weight [maxLength, d]}, initialized to zeros as in the tiny GPT of the reference notes.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.METHOD)
-public @interface PositionEmbedding {}
+public @interface PositionEmbedding {
+  /**
+   * Positions the table holds (PyTorch's context length); 0 means the input's declared
+   * {@code maxLength}. A longer input sequence is a build-time error.
+   */
+  int maxLength() default 0;
+}

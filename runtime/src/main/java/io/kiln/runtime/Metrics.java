@@ -22,4 +22,15 @@ public final class Metrics {
     }
     return correct;
   }
+
+  /** The index of the largest of {@code n} floats at {@code off} (the first one on a tie). */
+  public static int argmax(float[] values, int off, int n) {
+    int best = 0;
+    for (int j = 1; j < n; j++) {
+      if (values[off + j] > values[off + best]) {
+        best = j;
+      }
+    }
+    return best;
+  }
 }

@@ -327,4 +327,98 @@ public final class Messages {
   private static String article(String noun) {
     return ("aeiou".indexOf(noun.charAt(0)) >= 0 ? "an " : "a ") + noun;
   }
+
+  // --- blocks, attention and the Transformer ----------------------------------------------------
+
+  public static String repeatArity(String node, List<String> params) {
+    return node + ": @Repeat reads exactly one node (the first copy's input) but the method has "
+        + (params.isEmpty() ? "no parameters" : params.size() + " (" + String.join(", ", params) + ")")
+        + "; declare one Tensor parameter naming the node the block starts from";
+  }
+
+  public static String notABlock(String node, String type) {
+    return node + ": @Repeat(block = " + type + ".class) names a class without @Block; annotate " + type
+        + " with @Block (a static nested class whose methods are the block's nodes)";
+  }
+
+  public static String blockInputs(String block, List<String> inputs) {
+    return "@Block " + block + " has " + (inputs.isEmpty() ? "no @BlockInput" : inputs.size() + " @BlockInput methods (" + String.join(", ", inputs) + ")")
+        + "; declare exactly one, e.g. @BlockInput abstract Tensor x();";
+  }
+
+  public static String blockInputDeclaration(String method) {
+    return method + ": a @BlockInput is an abstract method without parameters returning Tensor, e.g. @BlockInput abstract Tensor " + method + "();";
+  }
+
+  public static String blockOutputs(String block, List<String> outputs) {
+    return "@Block " + block + " must have exactly one output (a node no other block node reads) but has "
+        + (outputs.isEmpty() ? "none" : outputs.size() + " (" + String.join(", ", outputs) + ")")
+        + "; make every other node feed the last one";
+  }
+
+  public static String repeatInBlock(String node) {
+    return node + ": @Repeat inside a @Block is not supported; repeat the outer block instead, or list the inner block's nodes in it";
+  }
+
+  public static String needsSequenceVector(String node, String annotation, String input, String shape) {
+    return node + ": " + annotation + " needs a sequence of vectors [B, T, n] but " + input + " is " + shape
+        + "; feed it an @Embedding, a recurrent layer with returnSequences = true, or another sequence layer";
+  }
+
+  public static String attentionWidths(String node, String query, String queryShape, String keys, String keysShape) {
+    return node + ": @Attention scores decoder states " + query + " " + queryShape + " against encoder states " + keys + " " + keysShape
+        + " but their widths differ; give the decoder and the encoder the same number of units";
+  }
+
+  public static String attentionUnits(String node, int units, io.kiln.dsl.Score score) {
+    return node + ": @Attention(units = " + units + ") " + (units < 0 ? "must not be negative" : "is only used by Score.ADDITIVE, not " + score)
+        + "; remove it" + (units < 0 ? " or give a positive width" : "");
+  }
+
+  public static String inputsDiffer(String node, String annotation, String first, String firstShape, String other, String otherShape, String need) {
+    return node + ": " + annotation + " needs inputs " + need + " but " + first + " is " + firstShape + " and " + other + " is " + otherShape;
+  }
+
+  public static String tooFewInputs(String node, String annotation, List<String> inputs) {
+    return node + ": " + annotation + " reads two or more nodes but the method has "
+        + (inputs.isEmpty() ? "no node parameters" : "only " + String.join(", ", inputs)) + "; declare a Tensor parameter per node it joins";
+  }
+
+  public static String headsNotDividing(String node, int heads, String input, String shape, int width) {
+    return node + ": @MultiHeadAttention(heads = " + heads + ") must divide the model width " + width + " of " + input + " " + shape
+        + "; use a number of heads that divides " + width + " (e.g. " + divisorNear(width, heads) + ")";
+  }
+
+  private static int divisorNear(int width, int heads) {
+    for (int d = 0; ; d++) {
+      if (heads - d >= 1 && width % (heads - d) == 0) {
+        return heads - d;
+      }
+      if (width % (heads + d) == 0) {
+        return heads + d;
+      }
+    }
+  }
+
+  public static String contextTooLong(String node, int maxLength, String input, int steps) {
+    return node + ": @PositionEmbedding(maxLength = " + maxLength + ") holds " + maxLength + " positions but " + input
+        + " may be " + steps + " steps long (its @Tokens maxLength); raise maxLength to at least " + steps + " or shorten the input";
+  }
+
+  public static String layerNormEpsilon(String node, double epsilon) {
+    return node + ": @LayerNorm(epsilon = " + epsilon + ") must be positive; the default 1e-5 is PyTorch's";
+  }
+
+  public static String geluOnlyDense(String node, String annotation) {
+    return node + ": " + annotation + "(activation = GELU) is not supported; GELU is available on @Dense (add one after this layer)";
+  }
+
+  public static String decodedNeedsOutput(String node, String output, String shape) {
+    return node + ": @Tokens(decoded = true) feeds the model's predictions back, so the output " + output
+        + " must be per-step class scores [B, T, classes] under a SOFTMAX_CROSS_ENTROPY loss, but it is " + shape;
+  }
+
+  public static String twoDecoded(String node, String other) {
+    return node + ": only one @Tokens input may be decoded = true, but " + other + " is too; remove it from one of them";
+  }
 }

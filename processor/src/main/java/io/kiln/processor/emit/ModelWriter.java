@@ -64,6 +64,12 @@ public final class ModelWriter {
   private static final ClassName RECURRENT_GEOMETRY = ClassName.get(RUNTIME + ".rnn", "RecurrentGeometry");
   private static final ClassName CELL_KIND = ClassName.get(RUNTIME + ".rnn", "CellKind");
   private static final ClassName SEQUENCE_LOSSES = ClassName.get(RUNTIME + ".rnn", "SequenceLosses");
+  private static final ClassName SCORED_ATTENTION = ClassName.get(RUNTIME + ".attention", "ScoredAttention");
+  private static final ClassName MULTI_HEAD = ClassName.get(RUNTIME + ".attention", "MultiHeadAttention");
+  private static final ClassName LAYER_NORM = ClassName.get(RUNTIME + ".attention", "LayerNorm");
+  private static final ClassName GELU = ClassName.get(RUNTIME + ".attention", "Gelu");
+  private static final ClassName COMBINE = ClassName.get(RUNTIME + ".attention", "Combine");
+  private static final ClassName POSITIONS = ClassName.get(RUNTIME + ".attention", "Positions");
   private static final ClassName PATH = ClassName.get("java.nio.file", "Path");
   private static final ClassName IO_EXCEPTION = ClassName.get("java.io", "IOException");
   private static final ClassName GENERATED = ClassName.get("javax.annotation.processing", "Generated");
@@ -152,12 +158,39 @@ public final class ModelWriter {
     return geometryConstant(r.covers().get(0));
   }
 
-  private String workspace(KernelCall.RecurrentForward r) {
-    return r.covers().get(0) + "Workspace";
+  private String workspace(KernelCall call) {
+    return ident(call.covers().get(0)) + "Workspace";
   }
 
-  private String scratch(KernelCall.RecurrentForward r) {
-    return r.covers().get(0) + "Scratch";
+  private String scratch(KernelCall call) {
+    return ident(call.covers().get(0)) + "Scratch";
+  }
+
+  /** A Java identifier for a node: copies of a repeated block are named {@code b.0.norm1}. */
+  private static String ident(String node) {
+    return node.replace('.', '_');
+  }
+
+  /** Whether the generated class keeps what {@code computeGradients} and {@code trainStep} need. */
+  private boolean trains() {
+    return program.loss() != null && program.loss().dInput() != null;
+  }
+
+  private List<KernelCall.AttentionForward> attentions() {
+    return program.forward().stream().filter(c -> c instanceof KernelCall.AttentionForward).map(c -> (KernelCall.AttentionForward) c).toList();
+  }
+
+  private static CodeBlock score(KernelCall.AttentionForward a) {
+    return CodeBlock.of("$T.Score.$L", SCORED_ATTENTION, a.layer().score());
+  }
+
+  /** {@code Score.DOT, MAX_BATCH, 24, 24, 128, 128}: the sizes a workspace is planned for. */
+  private static CodeBlock attentionSizes(KernelCall.AttentionForward a, String batch, String steps) {
+    return CodeBlock.of("$L, $L, $L, $L, $L, $L", score(a), batch, steps, steps, a.width(), a.attn());
+  }
+
+  private static CodeBlock paramOrNull(String slab, ParamTensor p, java.util.function.Function<ParamTensor, String> constant) {
+    return p == null ? CodeBlock.of("null, 0") : CodeBlock.of("$L, $L", slab, constant.apply(p));
   }
 
   /** The Java identifier of a caller's array (an input or the labels) in the generated methods. */
@@ -213,11 +246,34 @@ public final class ModelWriter {
         }
       }
       if (call instanceof KernelCall.DenseForward || call instanceof KernelCall.ConvForward) {
-        type.addField(FieldSpec.builder(EPILOGUE, call.covers().get(0) + "Epilogue", Modifier.PRIVATE, Modifier.FINAL).build());
+        type.addField(FieldSpec.builder(EPILOGUE, ident(call.covers().get(0)) + "Epilogue", Modifier.PRIVATE, Modifier.FINAL).build());
+      }
+      if (call instanceof KernelCall.AttentionForward a) {
+        String steps = String.valueOf(a.s().maxSteps());
+        type.addField(FieldSpec.builder(FLOATS, workspace(a), Modifier.PRIVATE, Modifier.FINAL)
+            .addJavadoc("$L's attention weights α [B, T, T] (first) and score projections, kept from forward for backward.\n", a.covers().get(0))
+            .initializer("new float[$T.workspaceFloats($L)]", SCORED_ATTENTION, attentionSizes(a, "MAX_BATCH", steps)).build());
+        if (trains()) {
+          type.addField(FieldSpec.builder(FLOATS, scratch(a), Modifier.PRIVATE, Modifier.FINAL)
+              .initializer("new float[$T.backwardScratchFloats($L)]", SCORED_ATTENTION, attentionSizes(a, "MAX_BATCH", steps)).build());
+        }
+      }
+      if (call instanceof KernelCall.MultiHeadForward m) {
+        type.addField(FieldSpec.builder(FLOATS, scratch(m), Modifier.PRIVATE, Modifier.FINAL)
+            .addJavadoc("$L's per-task working memory: one score row and one block of keys at a time, never T×T.\n", m.covers().get(0))
+            .initializer("new float[$T.scratchFloats(MAX_BATCH, $L, $L, $L)]", MULTI_HEAD, m.x().maxSteps(), m.layer().heads(),
+                m.width() / m.layer().heads()).build());
+        for (String which : List.of("Q", "K", "V", "Out")) {
+          type.addField(FieldSpec.builder(EPILOGUE, epilogueField(m, which), Modifier.PRIVATE, Modifier.FINAL).build());
+        }
       }
     }
     if (program.loss() != null) {
       type.addField(FieldSpec.builder(TypeName.LONG, "steps", Modifier.PRIVATE).build());
+    }
+    if (!attentions().isEmpty()) {
+      type.addField(FieldSpec.builder(TypeName.INT, "lastBatch", Modifier.PRIVATE).addJavadoc("The batch and steps of the last forward pass, for {@code attentionWeights}.\n").build());
+      type.addField(FieldSpec.builder(TypeName.INT, "lastSteps", Modifier.PRIVATE).build());
     }
     if (countsCorrect()) {
       type.addField(FieldSpec.builder(TypeName.INT, "lastCorrect", Modifier.PRIVATE).build());
@@ -232,6 +288,10 @@ public final class ModelWriter {
     type.addMethod(parameterMethod());
     type.addMethod(forward());
     type.addMethod(predict());
+    decodedInput().ifPresent(d -> type.addMethod(greedyDecode(d)));
+    if (!attentions().isEmpty()) {
+      type.addMethod(attentionWeights());
+    }
     if (program.loss() != null && program.loss().kind() == LossKind.SOFTMAX_CROSS_ENTROPY && !program.output().isSequence()) {
       type.addMethod(classify());
     }
@@ -309,10 +369,16 @@ public final class ModelWriter {
       case Layer.Dropout d -> "@Dropout(" + d.rate() + ")" + reads;
       case Layer.BatchNorm b -> "@BatchNorm" + reads;
       case Layer.Loss l -> "@Loss(" + l.kind() + (l.ignores() ? ", ignoreIndex " + l.ignoreIndex() : "") + ")" + reads;
-      case Layer.Tokens t -> "@Tokens(maxLength " + t.maxLength() + ")";
+      case Layer.Tokens t -> "@Tokens(maxLength " + t.maxLength() + (t.decoded() ? ", decoded" : "") + ")";
       case Layer.Embedding e -> "@Embedding(" + e.vocab() + " → " + e.dim() + ")" + reads;
       case Layer.Recurrent r -> r.annotation() + "(" + r.units() + (r.cell() == Layer.Recurrent.Cell.RNN ? ", " + r.activation() : "")
           + (r.returnSequences() ? "" : ", last state") + ")" + reads;
+      case Layer.Attention a -> "@Attention(" + a.score() + (a.units() > 0 ? ", " + a.units() : "") + ") of " + n.inputs().get(0) + " over " + n.inputs().get(1);
+      case Layer.Concat c -> "@Concat" + reads;
+      case Layer.Add a -> "@Add" + reads;
+      case Layer.LayerNorm l -> "@LayerNorm" + reads;
+      case Layer.MultiHeadAttention m -> "@MultiHeadAttention(" + m.heads() + " heads" + (m.causal() ? ", causal" : "") + ")" + reads;
+      case Layer.PositionEmbedding p -> "@PositionEmbedding" + reads;
     };
   }
 
@@ -469,7 +535,12 @@ public final class ModelWriter {
   }
 
   private static String epilogueField(KernelCall.DenseForward d) {
-    return d.covers().get(0) + "Epilogue";
+    return ident(d.covers().get(0)) + "Epilogue";
+  }
+
+  /** The epilogue adding one of a multi-head layer's biases: Q, K, V (slices of in_proj_bias) or Out. */
+  private static String epilogueField(KernelCall.MultiHeadForward m, String which) {
+    return ident(m.covers().get(0)) + which + "Epilogue";
   }
 
   // --- construction, parameters, files -------------------------------------------------------------
@@ -497,8 +568,16 @@ public final class ModelWriter {
     }
     for (KernelCall call : program.forward()) {
       if (call instanceof KernelCall.ConvForward c) {
-        m.addStatement("this.$L = $T.epilogue($L, $T.$L)", c.covers().get(0) + "Epilogue", CONV2D,
+        m.addStatement("this.$L = $T.epilogue($L, $T.$L)", ident(c.covers().get(0)) + "Epilogue", CONV2D,
             c.bias() == null ? CodeBlock.of("null, 0") : CodeBlock.of("params, $L", paramConstant(c.bias())), ACTIVATION, c.activation());
+      }
+      if (call instanceof KernelCall.MultiHeadForward h) {
+        String[] which = {"Q", "K", "V"};
+        for (int i = 0; i < 3; i++) {
+          m.addStatement("this.$L = $T.biasActivation(params, $L + $L, $T.NONE)", epilogueField(h, which[i]), EPILOGUE, paramConstant(h.inBias()),
+              i * h.width(), ACTIVATION);
+        }
+        m.addStatement("this.$L = $T.biasActivation(params, $L, $T.NONE)", epilogueField(h, "Out"), EPILOGUE, paramConstant(h.outBias()), ACTIVATION);
       }
       if (call instanceof KernelCall.DenseForward d) {
         if (d.bias() != null) {
@@ -736,6 +815,79 @@ public final class ModelWriter {
     return m.addStatement("return result").build();
   }
 
+  /** The {@code @Tokens(decoded = true)} input, if the model has one. */
+  private java.util.Optional<Buffer> decodedInput() {
+    return graph.order().stream().filter(n -> n.layer() instanceof Layer.Tokens t && t.decoded()).findFirst()
+        .flatMap(n -> program.inputs().stream().filter(b -> b.name().equals(n.name())).findFirst());
+  }
+
+  /**
+   * Greedy decoding: the decoded input's first {@code given} tokens are taken as given, each later
+   * one is the prediction at the step before. One forward pass per decoded step: every layer is
+   * causal in the decoded input, so earlier predictions never change.
+   */
+  private MethodSpec greedyDecode(Buffer decoded) {
+    int classes = program.output().perStep();
+    MethodSpec.Builder m = MethodSpec.methodBuilder("greedyDecode").addModifiers(Modifier.PUBLIC).returns(INTS)
+        .addJavadoc("Greedy decoding: returns the most likely token at every step, [B, steps], where the input '$L' is\n"
+            + "fed back: its tokens before {@code given} are used as given, and token t ≥ {@code given} is the prediction\n"
+            + "at step t − 1. Seq2seq: pass the start token at position 0 and {@code given = 1}; a language model: the\n"
+            + "prompt's length. '$L' itself is not changed.\n\n$L@param given how many leading tokens of '$L' are given, in [1, steps]\n"
+            + "@throws IllegalArgumentException if an input is malformed or {@code given} is out of range\n",
+            decoded.name(), decoded.name(), inputDocs(), decoded.name());
+    addPublicInputParams(m);
+    m.addParameter(TypeName.INT, "given");
+    checkInputs(m, "greedyDecode");
+    m.beginControlFlow("if (given < 1 || given > steps)")
+        .addStatement("throw new $T(MODEL_NAME + $S + given + $S + steps + $S)", IllegalArgumentException.class,
+            ".greedyDecode: given = ", " must be in [1, steps = ", "]: at least one token starts the sequence")
+        .endControlFlow();
+    String original = var(decoded);
+    List<String> args = new java.util.ArrayList<>();
+    for (Buffer in : program.inputs()) {
+      args.add(in == decoded ? "fed" : var(in));
+    }
+    m.addStatement("int[] fed = $L.clone()", original)
+        .addStatement("int[] predictions = new int[batch * steps]")
+        .beginControlFlow("for (int t = given - 1; ; t++)")
+        .addStatement("runForward($L, batch, steps, false)", String.join(", ", args))
+        .beginControlFlow("if (t >= steps - 1)")
+        .addStatement("break")
+        .endControlFlow()
+        .beginControlFlow("for (int b = 0; b < batch; b++)")
+        .addStatement("fed[b * steps + t + 1] = $T.argmax(arena, $L + (b * steps + t) * $L, $L)", ClassName.get(RUNTIME, "Metrics"),
+            arenaConstant(program.output()), classes, classes)
+        .endControlFlow()
+        .endControlFlow()
+        .beginControlFlow("for (int r = 0; r < batch * steps; r++)")
+        .addStatement("predictions[r] = $T.argmax(arena, $L + r * $L, $L)", ClassName.get(RUNTIME, "Metrics"), arenaConstant(program.output()), classes, classes)
+        .endControlFlow()
+        .addStatement("return predictions");
+    return m.build();
+  }
+
+  /** A copy of an attention layer's weights α from the last forward pass. */
+  private MethodSpec attentionWeights() {
+    List<String> nodes = attentions().stream().map(a -> a.covers().get(0)).toList();
+    MethodSpec.Builder m = MethodSpec.methodBuilder("attentionWeights").addModifiers(Modifier.PUBLIC).returns(FLOATS)
+        .addParameter(String.class, "node")
+        .addJavadoc("The attention weights α of {@code node} from this model's last forward pass (any method that runs the\n"
+            + "network), as a new array [B, T, T]: row t holds the weights decoder step t gave each encoder step, summing to 1.\n\n"
+            + "@param node an @Attention node: $L\n@throws IllegalArgumentException for another name\n"
+            + "@throws IllegalStateException before the first forward pass\n", String.join(", ", nodes))
+        .beginControlFlow("if (lastBatch == 0)")
+        .addStatement("throw new $T(MODEL_NAME + $S)", IllegalStateException.class, ".attentionWeights: no forward pass has run yet")
+        .endControlFlow()
+        .addStatement("int size = lastBatch * lastSteps * lastSteps")
+        .beginControlFlow("switch (node)");
+    for (KernelCall.AttentionForward a : attentions()) {
+      m.addStatement("case $S: return $T.copyOf($L, size)", a.covers().get(0), Arrays.class, workspace(a));
+    }
+    m.addStatement("default: throw new $T(MODEL_NAME + $S + node + $S)", IllegalArgumentException.class, ".attentionWeights: no @Attention node '",
+        "'; the model's are " + nodes);
+    return m.endControlFlow().build();
+  }
+
   private MethodSpec classify() {
     MethodSpec.Builder m = MethodSpec.methodBuilder("classify").addModifiers(Modifier.PUBLIC).returns(INTS)
         .addJavadoc("Returns the most likely class of each sample.\n\n$L", inputDocs());
@@ -880,8 +1032,71 @@ public final class ModelWriter {
     addInputParams(m);
     addBatchParams(m);
     m.addParameter(TypeName.BOOLEAN, "training");
+    if (!attentions().isEmpty()) {
+      m.addStatement("lastBatch = batch").addStatement("lastSteps = steps");
+    }
     for (KernelCall call : program.forward()) {
       switch (call) {
+        case KernelCall.AttentionForward a -> {
+          m.addComment("$L = Σ softmax($L($L, $L)) $L: $L over $L -> $L (scores, softmax and weighted sum per batch element; α kept)",
+              a.context().name(), a.layer().score().name().toLowerCase(), a.s().name(), a.h().name(), a.h().name(), a.s().shape(), a.h().shape(),
+              a.context().shape());
+          m.addStatement("$T.forward($L, $L, $L, $L, $L, $L, $L, null, 0, $L, 0)", SCORED_ATTENTION, attentionSizes(a, "batch", "steps"),
+              ref(a.s()), ref(a.h()), paramOrNull("params", a.w1(), this::paramConstant), paramOrNull("params", a.w2(), this::paramConstant),
+              paramOrNull("params", a.v(), this::paramConstant), ref(a.context()), workspace(a));
+        }
+        case KernelCall.ConcatForward c -> {
+          m.addComment("$L = [$L]: $L", c.y().name(), c.inputs().stream().map(Buffer::name).collect(Collectors.joining(", ")), c.y().shape());
+          int total = c.widths().stream().mapToInt(Integer::intValue).sum();
+          int column = 0;
+          for (int i = 0; i < c.inputs().size(); i++) {
+            m.addStatement("$T.concatInto($L, $L, $L, $L, $L, $L)", COMBINE, rows(c.y()), c.widths().get(i), total, column, ref(c.inputs().get(i)), ref(c.y()));
+            column += c.widths().get(i);
+          }
+        }
+        case KernelCall.AddForward a -> {
+          m.addComment("$L = $L: $L", a.y().name(), a.inputs().stream().map(Buffer::name).collect(Collectors.joining(" + ")), a.y().shape());
+          m.addStatement("$T.add($L, $L, $L, $L)", COMBINE, count(a.y()), ref(a.inputs().get(0)), ref(a.inputs().get(1)), ref(a.y()));
+          for (int i = 2; i < a.inputs().size(); i++) {
+            m.addStatement("$T.addInto($L, $L, $L)", COMBINE, count(a.y()), ref(a.inputs().get(i)), ref(a.y()));
+          }
+        }
+        case KernelCall.LayerNormForward l -> {
+          if (l.residual() != null) {
+            m.addComment("$L = $L + $L and $L = layernorm($L) in one pass: $L", l.sum().name(), l.x().name(), l.residual().name(), l.y().name(),
+                l.sum().name(), l.y().shape());
+          } else {
+            m.addComment("$L = layernorm($L): $L", l.y().name(), l.x().name(), l.y().shape());
+          }
+          m.addStatement("$T.forward($L, $L, $Lf, $L, $L, $L, params, $L, params, $L, $L, $L, $L)", LAYER_NORM, rows(l.y()), l.width(), (float) l.epsilon(),
+              ref(l.x()), orNull(l.residual()), orNull(l.sum()), paramConstant(l.gamma()), paramConstant(l.beta()), ref(l.y()), ref(l.mean()), ref(l.rstd()));
+        }
+        case KernelCall.MultiHeadForward h -> {
+          int d = h.width();
+          String rows = rows(h.x());
+          m.addComment("$L = $L(q, k, v of $L) · out_projᵀ: $L -> $L ($L heads × $L$L; flash kernel, no T×T matrix)", h.y().name(),
+              h.layer().causal() ? "causal attention" : "attention", h.x().name(), h.x().shape(), h.y().shape(), h.layer().heads(), d / h.layer().heads(),
+              h.layer().causal() ? ", position t sees positions ≤ t" : "");
+          Buffer[] qkv = {h.q(), h.k(), h.v()};
+          String[] which = {"Q", "K", "V"};
+          for (int i = 0; i < 3; i++) {
+            m.addStatement("GEMM.gemm($T.NT, $L, $L, $L, $L, $L, params, $L + $L, $L, $L, $L, $L)", LAYOUT, rows, d, d, ref(h.x()), d,
+                paramConstant(h.inWeight()), i * d * d, d, ref(qkv[i]), d, epilogueField(h, which[i]));
+          }
+          m.addStatement("$T.forward(batch, steps, steps, $L, $L, $L, $L, $L, $L, $L, $L, $L, 0)", MULTI_HEAD, h.layer().heads(), d / h.layer().heads(),
+              h.layer().causal(), ref(h.q()), ref(h.k()), ref(h.v()), ref(h.o()), ref(h.lse()), scratch(h));
+          m.addStatement("GEMM.gemm($T.NT, $L, $L, $L, $L, $L, params, $L, $L, $L, $L, $L)", LAYOUT, rows, d, d, ref(h.o()), d,
+              paramConstant(h.outWeight()), d, ref(h.y()), d, epilogueField(h, "Out"));
+        }
+        case KernelCall.PositionForward p -> {
+          m.addComment("$L = $L + $L[t]: $L", p.y().name(), p.x().name(), p.table().name(), p.y().shape());
+          m.addStatement("$T.forward(batch, steps, $L, $L, $L, params, $L, $L)", POSITIONS, p.width(), p.table().shape()[0], ref(p.x()),
+              paramConstant(p.table()), ref(p.y()));
+        }
+        case KernelCall.GeluForward g -> {
+          m.addComment("$L = gelu($L): $L (the pre-activation is kept: GELU's derivative needs it)", g.y().name(), g.z().name(), g.y().shape());
+          m.addStatement("$T.forward($L, $L, $L)", GELU, count(g.y()), ref(g.z()), ref(g.y()));
+        }
         case KernelCall.DenseForward d -> {
           String act = d.activation() == Activation.NONE ? "" : d.activation().name().toLowerCase();
           String bias = d.bias() == null ? "" : " + " + d.bias().name();
@@ -896,7 +1111,7 @@ public final class ModelWriter {
               c.y().name(), act.isEmpty() ? "" : act + "(", c.x().name(), c.weight().name(), c.bias() == null ? "" : " + " + c.bias().name(),
               act.isEmpty() ? "" : ")", c.x().name(), c.x().shape(), c.y().shape());
           m.addStatement("$T.forward($L, batch, $L, params, $L, $L, $L, $L)", CONV2D, geometryConstant(c.covers().get(0)), ref(c.x()),
-              paramConstant(c.weight()), c.covers().get(0) + "Epilogue", ref(c.y()), ref(c.cols()));
+              paramConstant(c.weight()), ident(c.covers().get(0)) + "Epilogue", ref(c.y()), ref(c.cols()));
         }
         case KernelCall.PoolForward p -> {
           String node = p.covers().get(p.covers().size() - 1);
@@ -997,6 +1212,90 @@ public final class ModelWriter {
     }
     for (KernelCall call : program.backward()) {
       switch (call) {
+        case KernelCall.ZeroFill z -> {
+          gradients.addComment("$L: $L = 0 (the next call can only add to it)", z.covers().get(0), z.b().name());
+          gradients.addStatement("$T.fill(arena, $L, $L + $L, 0f)", Arrays.class, arenaConstant(z.b()), arenaConstant(z.b()), count(z.b()));
+        }
+        case KernelCall.AttentionBackward a -> {
+          KernelCall.AttentionForward f = a.forward();
+          gradients.addComment("$L: attention backward from $L$L$L", a.covers().get(0), a.dContext().name(),
+              a.ds() == null ? "" : " into " + a.ds().name(), a.dh() == null ? "" : (a.ds() == null ? " into " : " and ") + a.dh().name()
+              + (a.accumulate() ? " (+=)" : ""));
+          gradients.addStatement("$T.backward($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, 0, $L, 0)", SCORED_ATTENTION,
+              attentionSizes(f, "batch", "steps"), ref(f.s()), ref(f.h()), paramOrNull("params", f.w1(), this::paramConstant),
+              paramOrNull("params", f.w2(), this::paramConstant), paramOrNull("params", f.v(), this::paramConstant), ref(a.dContext()),
+              orNull(a.ds()), orNull(a.dh()), a.accumulate(), paramOrNull("grads", f.w1(), this::paramConstant),
+              paramOrNull("grads", f.w2(), this::paramConstant), paramOrNull("grads", f.v(), this::paramConstant), workspace(f), scratch(f));
+        }
+        case KernelCall.ConcatBackward c -> {
+          KernelCall.ConcatForward f = c.forward();
+          int total = f.widths().stream().mapToInt(Integer::intValue).sum();
+          int column = 0;
+          for (int i = 0; i < f.inputs().size(); i++) {
+            Buffer dx = c.dxs().get(i);
+            if (dx != null) {
+              gradients.addComment("$L: $L $L $L[..., $L:$L]", c.covers().get(0), dx.name(), c.accumulate().get(i) ? "+=" : "=", c.dy().name(), column,
+                  column + f.widths().get(i));
+              gradients.addStatement("$T.concatBackward($L, $L, $L, $L, $L, $L, $L)", COMBINE, rows(c.dy()), f.widths().get(i), total, column,
+                  ref(c.dy()), ref(dx), c.accumulate().get(i));
+            }
+            column += f.widths().get(i);
+          }
+        }
+        case KernelCall.AddBackward a -> {
+          for (int i = 0; i < a.dxs().size(); i++) {
+            gradients.addComment("$L: $L $L $L", a.covers().get(0), a.dxs().get(i).name(), a.accumulate().get(i) ? "+=" : "=", a.dy().name());
+            gradients.addStatement("$T.passBack($L, $L, $L, $L)", COMBINE, count(a.dy()), ref(a.dy()), ref(a.dxs().get(i)), a.accumulate().get(i));
+          }
+        }
+        case KernelCall.LayerNormBackward l -> {
+          KernelCall.LayerNormForward f = l.forward();
+          gradients.addComment("$L: d $L, d $L += layer-norm sums of $L$L", String.join(", ", l.covers()), f.gamma().name(), f.beta().name(), l.dy().name(),
+              l.du() == null ? "" : ", " + l.du().name() + (l.accumulate() ? " +=" : " =") + " layer-norm backward");
+          gradients.addStatement("$T.backward($L, $L, $L, params, $L, $L, $L, $L, $L, $L, grads, $L, grads, $L)", LAYER_NORM, rows(l.dy()), f.width(),
+              ref(f.normalized()), paramConstant(f.gamma()), ref(f.mean()), ref(f.rstd()), ref(l.dy()), orNull(l.du()), l.accumulate(),
+              paramConstant(f.gamma()), paramConstant(f.beta()));
+        }
+        case KernelCall.MultiHeadBackward h -> {
+          KernelCall.MultiHeadForward f = h.forward();
+          int d = f.width();
+          String rows = rows(f.x());
+          gradients.addComment("$L: output projection backward, $L = $L · out_proj", h.covers().get(0), h.dO().name(), h.dy().name());
+          gradients.addStatement("GEMM.gemm($T.NN, $L, $L, $L, $L, $L, params, $L, $L, $L, $L, $T.NONE)", LAYOUT, rows, d, d, ref(h.dy()), d,
+              paramConstant(f.outWeight()), d, ref(h.dO()), d, EPILOGUE);
+          gradients.addStatement("GEMM.gemm($T.TN, $L, $L, $L, $L, $L, $L, $L, grads, $L, $L, $T.ACCUMULATE)", LAYOUT, d, d, rows, ref(h.dy()), d,
+              ref(f.o()), d, paramConstant(f.outWeight()), d, EPILOGUE);
+          gradients.addStatement("OPS.addColumnSums(grads, $L, $L, $L, $L)", paramConstant(f.outBias()), ref(h.dy()), rows, d);
+          gradients.addComment("$L: flash attention backward (scores recomputed block by block) into $L, $L, $L", h.covers().get(0), h.dq().name(),
+              h.dk().name(), h.dv().name());
+          gradients.addStatement("$T.backward(batch, steps, steps, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, false, $L, 0)", MULTI_HEAD,
+              f.layer().heads(), d / f.layer().heads(), f.layer().causal(), ref(f.q()), ref(f.k()), ref(f.v()), ref(f.o()), ref(h.dO()), ref(f.lse()),
+              ref(h.dq()), ref(h.dk()), ref(h.dv()), scratch(f));
+          Buffer[] grads = {h.dq(), h.dk(), h.dv()};
+          gradients.addComment("$L: d in_proj_weight += [dq; dk; dv]ᵀ · $L, d in_proj_bias += Σ [dq; dk; dv]$L", h.covers().get(0), f.x().name(),
+              h.dx() == null ? "" : ", " + h.dx().name() + (h.accumulate() ? " +=" : " =") + " dq·W_q + dk·W_k + dv·W_v");
+          for (int i = 0; i < 3; i++) {
+            gradients.addStatement("GEMM.gemm($T.TN, $L, $L, $L, $L, $L, $L, $L, grads, $L + $L, $L, $T.ACCUMULATE)", LAYOUT, d, d, rows, ref(grads[i]), d,
+                ref(f.x()), d, paramConstant(f.inWeight()), i * d * d, d, EPILOGUE);
+            gradients.addStatement("OPS.addColumnSums(grads, $L + $L, $L, $L, $L)", paramConstant(f.inBias()), i * d, ref(grads[i]), rows, d);
+          }
+          if (h.dx() != null) {
+            for (int i = 0; i < 3; i++) {
+              gradients.addStatement("GEMM.gemm($T.NN, $L, $L, $L, $L, $L, params, $L + $L, $L, $L, $L, $T.$L)", LAYOUT, rows, d, d, ref(grads[i]), d,
+                  paramConstant(f.inWeight()), i * d * d, d, ref(h.dx()), d, EPILOGUE, i > 0 || h.accumulate() ? "ACCUMULATE" : "NONE");
+            }
+          }
+        }
+        case KernelCall.PositionBackward p -> {
+          gradients.addComment("$L: d $L[t] += Σ_batch $L$L", p.covers().get(0), p.table().name(), p.dy().name(),
+              p.dx() == null ? "" : ", " + p.dx().name() + (p.accumulate() ? " += " : " = ") + p.dy().name());
+          gradients.addStatement("$T.backward(batch, steps, $L, $L, $L, grads, $L, $L, $L)", POSITIONS, p.width(), p.table().shape()[0], ref(p.dy()),
+              paramConstant(p.table()), orNull(p.dx()), p.accumulate());
+        }
+        case KernelCall.GeluBackward g -> {
+          gradients.addComment("$L: $L ⊙= gelu'($L)", g.covers().get(0), g.grad().name(), g.z().name());
+          gradients.addStatement("$T.backward($L, $L, $L, $L, false)", GELU, count(g.grad()), ref(g.z()), ref(g.grad()), ref(g.grad()));
+        }
         case KernelCall.ActivationBackward a -> {
           gradients.addComment("$L: $L ⊙= $L'($L), $L", a.covers().get(0), a.grad().name(), a.activation().name().toLowerCase(), a.y().name(), a.y().shape());
           gradients.addStatement("OPS.activationBackward($T.$L, $L, $L, $L, $L)", ACTIVATION, a.activation(), ref(a.grad()), ref(a.grad()), ref(a.y()), count(a.y()));

@@ -40,6 +40,8 @@ public final class Fusion {
     final Map<String, KernelCall> forwardCall = new HashMap<>();
     final List<ParamTensor> params = new ArrayList<>();
     final List<ParamTensor> state = new ArrayList<>();
+    /** The pre-activation a GELU dense layer keeps for backward, by layer. */
+    final Map<String, Buffer> preActivation = new HashMap<>();
     /** A recurrent layer's handed-over final state {hT, cT (LSTM, else null)}, by layer. */
     final Map<String, Buffer[]> finalState = new HashMap<>();
   }
@@ -49,10 +51,14 @@ public final class Fusion {
     Graph graph = shaped.graph();
     Tables t = new Tables();
     java.util.Set<String> reluIntoPool = reluIntoMaxPool(graph);
+    Map<String, Node> addIntoNorm = addIntoLayerNorm(graph);
     List<Buffer> inputs = new ArrayList<>();
     List<KernelCall> forward = new ArrayList<>();
 
     for (Node n : graph.order()) {
+      if (t.forwardCall.containsKey(n.name())) {
+        continue; // computed with an earlier node (a layer norm fused with the add it reads)
+      }
       Shape shape = shaped.shape(n);
       Buffer out = n.isLoss() ? null : buffer(n.name(), Buffer.Kind.ACTIVATION, shape);
       KernelCall call = switch (n.layer()) {
@@ -108,7 +114,65 @@ public final class Fusion {
           int in = shaped.shape(n.input()).stepSize(); // per step: a dense layer over a sequence is one GEMM over B·T rows
           ParamTensor w = weight(t, n, new int[] {d.units(), in}, resolve(d.init(), d.activation()), in, d.units());
           ParamTensor b = d.bias() ? bias(t, n, d.units(), Init.ZEROS, in) : null;
+          if (d.activation() == Activation.GELU) {
+            // GELU's derivative needs z, not y: keep the pre-activation and apply GELU in a pass of its own.
+            Buffer z = buffer("pre_" + n.name(), Buffer.Kind.ACTIVATION, shape);
+            t.preActivation.put(n.name(), z);
+            forward.add(new KernelCall.DenseForward(List.of(n.name()), t.activation.get(n.input()), z, w, b, Activation.NONE, in, d.units()));
+            yield new KernelCall.GeluForward(List.of(n.name() + " (gelu)"), z, out);
+          }
           yield new KernelCall.DenseForward(List.of(n.name()), t.activation.get(n.input()), out, w, b, d.activation(), in, d.units());
+        }
+        case Layer.Attention a -> {
+          Buffer s = t.activation.get(n.inputs().get(0));
+          Buffer h = t.activation.get(n.inputs().get(1));
+          int width = shape.dim(0);
+          int attn = a.units() > 0 ? a.units() : width;
+          ParamTensor w1 = null;
+          ParamTensor w2 = null;
+          ParamTensor v = null;
+          switch (a.score()) {
+            case GENERAL -> w1 = param(t, n, ".weight", new int[] {width, width}, width, width);
+            case ADDITIVE -> {
+              w1 = param(t, n, ".query.weight", new int[] {attn, width}, width, attn);
+              w2 = param(t, n, ".key.weight", new int[] {attn, width}, width, attn);
+              v = param(t, n, ".v", new int[] {attn}, attn, 1);
+            }
+            case DOT -> { }
+          }
+          yield new KernelCall.AttentionForward(List.of(n.name()), a, s, h, out, w1, w2, v, width, attn);
+        }
+        case Layer.Concat c -> new KernelCall.ConcatForward(List.of(n.name()), n.inputs().stream().map(t.activation::get).toList(),
+            n.inputs().stream().map(i -> shaped.shape(i).dim(0)).toList(), out);
+        case Layer.Add a -> {
+          Node norm = addIntoNorm.get(n.name());
+          List<Buffer> ins = n.inputs().stream().map(t.activation::get).toList();
+          if (norm == null) {
+            yield new KernelCall.AddForward(List.of(n.name()), ins, out);
+          }
+          // The layer norm that reads this sum runs in the same pass: y = LN(x + r), the sum kept.
+          t.activation.put(n.name(), out);
+          KernelCall fusedNorm = layerNorm(t, norm, shape, ins.get(0), ins.get(1), out, List.of(n.name(), norm.name()));
+          t.forwardCall.put(norm.name(), fusedNorm);
+          yield fusedNorm;
+        }
+        case Layer.LayerNorm l -> layerNorm(t, n, shape, t.activation.get(n.input()), null, null, List.of(n.name()));
+        case Layer.MultiHeadAttention m -> {
+          int d = shape.dim(0);
+          ParamTensor inW = param(t, n, ".in_proj_weight", new int[] {3 * d, d}, d, 3 * d);
+          ParamTensor inB = param(t, n, ".in_proj_bias", new int[] {3 * d}, Init.ZEROS, d, 3 * d);
+          // PyTorch's out_proj is an nn.Linear: U(±1/√d), Xavier uniform with fanIn = fanOut = 3d.
+          ParamTensor outW = param(t, n, ".out_proj.weight", new int[] {d, d}, 3 * d, 3 * d);
+          ParamTensor outB = param(t, n, ".out_proj.bias", new int[] {d}, Init.ZEROS, d, d);
+          yield new KernelCall.MultiHeadForward(List.of(n.name()), m, t.activation.get(n.input()),
+              buffer("q_" + n.name(), Buffer.Kind.ACTIVATION, shape), buffer("k_" + n.name(), Buffer.Kind.ACTIVATION, shape),
+              buffer("v_" + n.name(), Buffer.Kind.ACTIVATION, shape), buffer("o_" + n.name(), Buffer.Kind.ACTIVATION, shape),
+              buffer("lse_" + n.name(), Buffer.Kind.ACTIVATION, shape.withDims(m.heads())), out, inW, inB, outW, outB, d);
+        }
+        case Layer.PositionEmbedding p -> {
+          int positions = p.maxLength() > 0 ? p.maxLength() : shape.maxSteps();
+          ParamTensor table = weight(t, n, new int[] {positions, shape.dim(0)}, Init.ZEROS, 1, 1);
+          yield new KernelCall.PositionForward(List.of(n.name()), t.activation.get(n.input()), out, table, shape.dim(0));
         }
         case Layer.Conv c -> {
           Shape in = shaped.shape(n.input());
@@ -203,6 +267,8 @@ public final class Fusion {
           back.add(new KernelCall.RecurrentBackward(covers, f, sequence ? outputGrad : null, dhT, dcT,
               r.inputGrad() ? t.gradient.get(r.input()) : null, r.accumulate(), initialGrad[0], initialGrad[1]));
         }
+        case BackwardOp.ActivationGrad a when a.activation() == Activation.GELU ->
+            back.add(new KernelCall.GeluBackward(List.of(n.name() + " (gelu)"), t.preActivation.get(n.name()), dy));
         case BackwardOp.ActivationGrad a -> {
           if (a.activation() != Activation.NONE && a.activation() != Activation.STEP && !reluIntoPool.contains(n.name())) {
             back.add(new KernelCall.ActivationBackward(covers, a.activation(), dy, t.activation.get(n.name()), shaped.shape(n).size()));
@@ -228,6 +294,56 @@ public final class Fusion {
         case BackwardOp.DropoutGrad d -> {
           KernelCall.DropoutForward f = (KernelCall.DropoutForward) t.forwardCall.get(n.name());
           back.add(new KernelCall.DropoutBackward(covers, dy, f.mask(), t.gradient.get(d.input()), d.accumulate(), f.perSample()));
+        }
+        case BackwardOp.AttentionGrad a -> {
+          KernelCall.AttentionForward f = (KernelCall.AttentionForward) t.forwardCall.get(n.name());
+          Buffer ds = a.query() == null ? null : t.gradient.get(a.query().input());
+          Buffer dh = a.keys() == null ? null : t.gradient.get(a.keys().input());
+          // One accumulate flag serves both: a gradient written here first is zeroed, then added to.
+          boolean accumulate = (a.query() != null && a.query().accumulate()) || (a.keys() != null && a.keys().accumulate());
+          if (accumulate && a.query() != null && !a.query().accumulate()) {
+            back.add(new KernelCall.ZeroFill(covers, ds));
+          }
+          if (accumulate && a.keys() != null && !a.keys().accumulate()) {
+            back.add(new KernelCall.ZeroFill(covers, dh));
+          }
+          back.add(new KernelCall.AttentionBackward(covers, f, dy, ds, dh, accumulate));
+        }
+        case BackwardOp.ConcatGrad c -> {
+          KernelCall.ConcatForward f = (KernelCall.ConcatForward) t.forwardCall.get(n.name());
+          List<Buffer> dxs = new ArrayList<>();
+          List<Boolean> accumulate = new ArrayList<>();
+          int next = 0;
+          for (String in : n.inputs()) {
+            BackwardOp.Route r = next < c.routes().size() && c.routes().get(next).input().equals(in) ? c.routes().get(next++) : null;
+            dxs.add(r == null ? null : t.gradient.get(in));
+            accumulate.add(r != null && r.accumulate());
+          }
+          back.add(new KernelCall.ConcatBackward(covers, f, dy, dxs, accumulate));
+        }
+        case BackwardOp.AddGrad a -> {
+          if (!a.routes().isEmpty()) {
+            back.add(new KernelCall.AddBackward(covers, dy, a.routes().stream().map(r -> t.gradient.get(r.input())).toList(),
+                a.routes().stream().map(BackwardOp.Route::accumulate).toList()));
+          }
+        }
+        case BackwardOp.LayerNormGrad l -> {
+          KernelCall.LayerNormForward f = (KernelCall.LayerNormForward) t.forwardCall.get(n.name());
+          back.add(new KernelCall.LayerNormBackward(covers, f, dy, l.route() == null ? null : t.gradient.get(l.route().input()),
+              l.route() != null && l.route().accumulate()));
+        }
+        case BackwardOp.MultiHeadGrad m -> {
+          KernelCall.MultiHeadForward f = (KernelCall.MultiHeadForward) t.forwardCall.get(n.name());
+          Shape s = shaped.shape(n);
+          back.add(new KernelCall.MultiHeadBackward(covers, f, dy, m.route() == null ? null : t.gradient.get(m.route().input()),
+              m.route() != null && m.route().accumulate(), buffer("d_q_" + n.name(), Buffer.Kind.GRADIENT, s),
+              buffer("d_k_" + n.name(), Buffer.Kind.GRADIENT, s), buffer("d_v_" + n.name(), Buffer.Kind.GRADIENT, s),
+              buffer("d_o_" + n.name(), Buffer.Kind.GRADIENT, s)));
+        }
+        case BackwardOp.PositionGrad p -> {
+          KernelCall.PositionForward f = (KernelCall.PositionForward) t.forwardCall.get(n.name());
+          back.add(new KernelCall.PositionBackward(covers, dy, p.route() == null ? null : t.gradient.get(p.route().input()),
+              p.route() != null && p.route().accumulate(), f.table(), f.width()));
         }
         case BackwardOp.BatchNormGrad b -> {
           KernelCall.BatchNormForward f = (KernelCall.BatchNormForward) t.forwardCall.get(n.name());
@@ -259,6 +375,43 @@ public final class Fusion {
       }
     }
     return fused;
+  }
+
+  /**
+   * Adds that a layer norm reads, each mapped to its first layer-norm reader: the two run as one
+   * pass ({@code y = LN(x + r)}, the sum kept for its other readers). Only two-input adds fuse.
+   */
+  private static Map<String, Node> addIntoLayerNorm(Graph graph) {
+    Map<String, Node> fused = new HashMap<>();
+    for (Node n : graph.order()) {
+      if (n.layer() instanceof Layer.Add && n.inputs().size() == 2) {
+        graph.consumers(n.name()).stream().filter(c -> c.layer() instanceof Layer.LayerNorm).findFirst()
+            .ifPresent(norm -> fused.put(n.name(), norm));
+      }
+    }
+    return fused;
+  }
+
+  /** A layer norm of {@code x} (plus {@code residual}, the sum written to {@code sum}) into {@code norm}'s output. */
+  private KernelCall.LayerNormForward layerNorm(Tables t, Node norm, Shape shape, Buffer x, Buffer residual, Buffer sum, List<String> covers) {
+    int width = shape.dim(0);
+    ParamTensor gamma = weight(t, norm, new int[] {width}, Init.ONES, width, width);
+    ParamTensor beta = bias(t, norm, width, Init.ZEROS, width);
+    Buffer y = buffer(norm.name(), Buffer.Kind.ACTIVATION, shape);
+    t.activation.put(norm.name(), y);
+    return new KernelCall.LayerNormForward(covers, x, residual, sum, y, gamma, beta, buffer("mean_" + norm.name(), Buffer.Kind.ACTIVATION,
+        shape.withDims(1)), buffer("rstd_" + norm.name(), Buffer.Kind.ACTIVATION, shape.withDims(1)), ((Layer.LayerNorm) norm.layer()).epsilon(), width);
+  }
+
+  /** A learned tensor {@code node + suffix}, Xavier uniform unless {@code init} says otherwise. */
+  private static ParamTensor param(Tables t, Node n, String suffix, int[] shape, int fanIn, int fanOut) {
+    return param(t, n, suffix, shape, Init.XAVIER_UNIFORM, fanIn, fanOut);
+  }
+
+  private static ParamTensor param(Tables t, Node n, String suffix, int[] shape, Init init, int fanIn, int fanOut) {
+    ParamTensor p = new ParamTensor(n.name() + suffix, n.name(), shape, init, fanIn, fanOut);
+    t.params.add(p);
+    return p;
   }
 
   /** A buffer for a tensor of {@code shape}, a sequence when the shape is. */

@@ -330,4 +330,235 @@ public sealed interface KernelCall {
       return present(dx, dh0, dc0);
     }
   }
+
+  /** {@code b = 0}: before a call that can only add to a gradient another input of it has not written yet. */
+  record ZeroFill(List<String> covers, Buffer b) implements KernelCall {
+    @Override
+    public List<Buffer> reads() {
+      return List.of();
+    }
+
+    @Override
+    public List<Buffer> writes() {
+      return List.of(b);
+    }
+  }
+
+  /**
+   * Encoder–decoder attention: scores of every decoder state {@code s} against every encoder
+   * state {@code h}, softmax, and the context {@code Σ α h}; α and the projections stay in the
+   * layer's workspace (outside the arena) for backward and for {@code attentionWeights}.
+   */
+  record AttentionForward(List<String> covers, Layer.Attention layer, Buffer s, Buffer h, Buffer context, ParamTensor w1, ParamTensor w2,
+      ParamTensor v, int width, int attn) implements KernelCall {
+    @Override
+    public List<Buffer> reads() {
+      return List.of(s, h);
+    }
+
+    @Override
+    public List<Buffer> writes() {
+      return List.of(context);
+    }
+  }
+
+  /** Attention backward: weight gradients, and {@code ds}, {@code dh} when not null. */
+  record AttentionBackward(List<String> covers, AttentionForward forward, Buffer dContext, Buffer ds, Buffer dh, boolean accumulate)
+      implements KernelCall {
+    @Override
+    public List<Buffer> reads() {
+      return present(forward.s(), forward.h(), dContext, accumulate ? ds : null, accumulate ? dh : null);
+    }
+
+    @Override
+    public List<Buffer> writes() {
+      return present(ds, dh);
+    }
+  }
+
+  /** {@code y = [x₁, x₂, …]} along the feature axis; {@code widths} per step. */
+  record ConcatForward(List<String> covers, List<Buffer> inputs, List<Integer> widths, Buffer y) implements KernelCall {
+    @Override
+    public List<Buffer> reads() {
+      return inputs;
+    }
+
+    @Override
+    public List<Buffer> writes() {
+      return List.of(y);
+    }
+  }
+
+  /**
+   * {@code d x_i (+)= dy[..., slice i]}; {@code dxs} holds null for inputs that need no gradient,
+   * {@code accumulate} says per input whether to add.
+   */
+  record ConcatBackward(List<String> covers, ConcatForward forward, Buffer dy, List<Buffer> dxs, List<Boolean> accumulate) implements KernelCall {
+    @Override
+    public List<Buffer> reads() {
+      List<Buffer> r = new ArrayList<>(List.of(dy));
+      for (int i = 0; i < dxs.size(); i++) {
+        if (dxs.get(i) != null && accumulate.get(i)) {
+          r.add(dxs.get(i));
+        }
+      }
+      return r;
+    }
+
+    @Override
+    public List<Buffer> writes() {
+      return dxs.stream().filter(java.util.Objects::nonNull).toList();
+    }
+  }
+
+  /** {@code y = x₁ + x₂ + …}. */
+  record AddForward(List<String> covers, List<Buffer> inputs, Buffer y) implements KernelCall {
+    @Override
+    public List<Buffer> reads() {
+      return inputs;
+    }
+
+    @Override
+    public List<Buffer> writes() {
+      return List.of(y);
+    }
+  }
+
+  /** {@code d x_i (+)= dy} for each input that needs a gradient. */
+  record AddBackward(List<String> covers, Buffer dy, List<Buffer> dxs, List<Boolean> accumulate) implements KernelCall {
+    @Override
+    public List<Buffer> reads() {
+      List<Buffer> r = new ArrayList<>(List.of(dy));
+      for (int i = 0; i < dxs.size(); i++) {
+        if (accumulate.get(i)) {
+          r.add(dxs.get(i));
+        }
+      }
+      return r;
+    }
+
+    @Override
+    public List<Buffer> writes() {
+      return dxs;
+    }
+  }
+
+  /**
+   * {@code y = LN(x)}, or with {@code residual} {@code sum = x + residual} and {@code y = LN(sum)} in
+   * the same pass (an {@code @Add} read by this {@code @LayerNorm}); keeps mean and 1/σ per row.
+   */
+  record LayerNormForward(List<String> covers, Buffer x, Buffer residual, Buffer sum, Buffer y, ParamTensor gamma, ParamTensor beta,
+      Buffer mean, Buffer rstd, double epsilon, int width) implements KernelCall {
+    /** The normalized input: the sum when the residual add is fused in. */
+    public Buffer normalized() {
+      return sum != null ? sum : x;
+    }
+
+    @Override
+    public List<Buffer> reads() {
+      return present(x, residual);
+    }
+
+    @Override
+    public List<Buffer> writes() {
+      return present(y, sum, mean, rstd);
+    }
+  }
+
+  /** Layer-norm backward: γ, β gradients and {@code du} (the normalized input's) when not null. */
+  record LayerNormBackward(List<String> covers, LayerNormForward forward, Buffer dy, Buffer du, boolean accumulate) implements KernelCall {
+    @Override
+    public List<Buffer> reads() {
+      return present(forward.normalized(), forward.mean(), forward.rstd(), dy, accumulate ? du : null);
+    }
+
+    @Override
+    public List<Buffer> writes() {
+      return present(du);
+    }
+  }
+
+  /**
+   * Self-attention: three projection GEMMs (Q, K, V, with bias), the flash kernel (no T×T matrix),
+   * and the output projection GEMM. Keeps q, k, v, o and the per-row log-sum-exp for backward.
+   */
+  record MultiHeadForward(List<String> covers, Layer.MultiHeadAttention layer, Buffer x, Buffer q, Buffer k, Buffer v, Buffer o, Buffer lse,
+      Buffer y, ParamTensor inWeight, ParamTensor inBias, ParamTensor outWeight, ParamTensor outBias, int width) implements KernelCall {
+    @Override
+    public List<Buffer> reads() {
+      return List.of(x);
+    }
+
+    @Override
+    public List<Buffer> writes() {
+      return List.of(y, q, k, v, o, lse);
+    }
+  }
+
+  /** Multi-head attention backward through the output projection, the flash kernel and Q, K, V. */
+  record MultiHeadBackward(List<String> covers, MultiHeadForward forward, Buffer dy, Buffer dx, boolean accumulate, Buffer dq, Buffer dk,
+      Buffer dv, Buffer dO) implements KernelCall {
+    @Override
+    public List<Buffer> reads() {
+      MultiHeadForward f = forward;
+      return present(f.x(), f.q(), f.k(), f.v(), f.o(), f.lse(), dy, accumulate ? dx : null);
+    }
+
+    @Override
+    public List<Buffer> writes() {
+      return present(dq, dk, dv, dO, dx);
+    }
+  }
+
+  /** {@code y[b, t] = x[b, t] + P[t]}. */
+  record PositionForward(List<String> covers, Buffer x, Buffer y, ParamTensor table, int width) implements KernelCall {
+    @Override
+    public List<Buffer> reads() {
+      return List.of(x);
+    }
+
+    @Override
+    public List<Buffer> writes() {
+      return List.of(y);
+    }
+  }
+
+  /** {@code d P[t] += Σ_b dy[b, t]}, and {@code dx (+)= dy} when not null. */
+  record PositionBackward(List<String> covers, Buffer dy, Buffer dx, boolean accumulate, ParamTensor table, int width) implements KernelCall {
+    @Override
+    public List<Buffer> reads() {
+      return present(dy, accumulate ? dx : null);
+    }
+
+    @Override
+    public List<Buffer> writes() {
+      return present(dx);
+    }
+  }
+
+  /** {@code y = gelu(z)}: the dense layer wrote its pre-activation z, which backward needs. */
+  record GeluForward(List<String> covers, Buffer z, Buffer y) implements KernelCall {
+    @Override
+    public List<Buffer> reads() {
+      return List.of(z);
+    }
+
+    @Override
+    public List<Buffer> writes() {
+      return List.of(y);
+    }
+  }
+
+  /** {@code grad ⊙= gelu'(z)} in place. */
+  record GeluBackward(List<String> covers, Buffer z, Buffer grad) implements KernelCall {
+    @Override
+    public List<Buffer> reads() {
+      return List.of(z, grad);
+    }
+
+    @Override
+    public List<Buffer> writes() {
+      return List.of(grad);
+    }
+  }
 }

@@ -27,9 +27,19 @@ public final class BackwardDerivation {
     }
     Set<String> needsGrad = new HashSet<>();
     for (Node n : graph.order()) {
-      boolean hasParameters = n.layer() instanceof Layer.Dense || n.layer() instanceof Layer.Conv || n.layer() instanceof Layer.BatchNorm
-          || n.layer() instanceof Layer.Embedding || n.layer() instanceof Layer.Recurrent;
-      boolean passesGradient = !n.isInput() && !n.isLoss() && needsGrad.contains(n.input());
+      boolean hasParameters = switch (n.layer()) {
+        case Layer.Dense d -> true;
+        case Layer.Conv c -> true;
+        case Layer.BatchNorm b -> true;
+        case Layer.Embedding e -> true;
+        case Layer.Recurrent r -> true;
+        case Layer.LayerNorm l -> true;
+        case Layer.MultiHeadAttention m -> true;
+        case Layer.PositionEmbedding p -> true;
+        case Layer.Attention a -> a.score() != io.kiln.dsl.Score.DOT;
+        default -> false;
+      };
+      boolean passesGradient = !n.isInput() && !n.isLoss() && n.dataInputs().stream().anyMatch(needsGrad::contains);
       if (hasParameters || passesGradient) {
         needsGrad.add(n.name());
       }
@@ -102,12 +112,55 @@ public final class BackwardDerivation {
           boolean accumulate = inputGrad && !written.add(viewRoot(graph, n.input()));
           ops.add(new BackwardOp.RecurrentGrad(n.name(), n.input(), inputGrad, accumulate));
         }
+        case Layer.Attention a -> {
+          saved.addAll(List.of(viewRoot(graph, n.inputs().get(0)), viewRoot(graph, n.inputs().get(1))));
+          BackwardOp.Route query = route(graph, needsGrad, written, n.inputs().get(0));
+          BackwardOp.Route keys = route(graph, needsGrad, written, n.inputs().get(1));
+          ops.add(new BackwardOp.AttentionGrad(n.name(), query, keys));
+        }
+        case Layer.Concat c -> {
+          List<BackwardOp.Route> routes = new ArrayList<>();
+          for (String in : n.inputs()) {
+            BackwardOp.Route r = route(graph, needsGrad, written, in);
+            if (r != null) {
+              routes.add(r);
+            }
+          }
+          ops.add(new BackwardOp.ConcatGrad(n.name(), routes));
+        }
+        case Layer.Add a -> {
+          List<BackwardOp.Route> routes = new ArrayList<>();
+          for (String in : n.inputs()) {
+            BackwardOp.Route r = route(graph, needsGrad, written, in);
+            if (r != null) {
+              routes.add(r);
+            }
+          }
+          ops.add(new BackwardOp.AddGrad(n.name(), routes));
+        }
+        case Layer.LayerNorm l -> {
+          saved.add(viewRoot(graph, n.input()));
+          ops.add(new BackwardOp.LayerNormGrad(n.name(), route(graph, needsGrad, written, n.input())));
+        }
+        case Layer.MultiHeadAttention m -> {
+          saved.add(viewRoot(graph, n.input()));
+          ops.add(new BackwardOp.MultiHeadGrad(n.name(), route(graph, needsGrad, written, n.input())));
+        }
+        case Layer.PositionEmbedding p -> ops.add(new BackwardOp.PositionGrad(n.name(), route(graph, needsGrad, written, n.input())));
         case Layer.Tokens t -> { }
         case Layer.Flatten f -> { } // a view: its gradient slot is its input's
         case Layer.Input i -> { }
       }
     }
     return new BackwardGraph(shaped, ops, needsGrad, saved);
+  }
+
+  /** The route of {@code input}'s gradient, or null when it needs none; marks its slot written. */
+  private static BackwardOp.Route route(Graph graph, Set<String> needsGrad, Set<String> written, String input) {
+    if (!needsGrad.contains(input)) {
+      return null;
+    }
+    return new BackwardOp.Route(input, !written.add(viewRoot(graph, input)));
   }
 
   /** The node whose memory {@code name} shares: itself, or for a flatten the root of its input. */

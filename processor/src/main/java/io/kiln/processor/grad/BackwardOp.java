@@ -2,6 +2,7 @@ package io.kiln.processor.grad;
 
 import io.kiln.dsl.Activation;
 import io.kiln.dsl.LossKind;
+import java.util.List;
 
 /**
  * One step of the backward pass, derived from a forward node's rule. Gradients of node outputs are
@@ -54,4 +55,28 @@ public sealed interface BackwardOp {
    */
   record RecurrentGrad(String node, String input, boolean inputGrad, boolean accumulate) implements BackwardOp {}
 
+  /** Where one input's gradient goes: written ({@code =}) or, when another step wrote it first, added. */
+  record Route(String input, boolean accumulate) {}
+
+  /**
+   * Attention backward: the score weights' gradients, and the decoder states' ({@code query}) and
+   * encoder states' ({@code keys}) gradients for the routes given (null when not needed); reads
+   * both inputs and the forward workspace.
+   */
+  record AttentionGrad(String node, Route query, Route keys) implements BackwardOp {}
+
+  /** {@code d input_i (+)= dY[..., slice i]} for each routed input. */
+  record ConcatGrad(String node, List<Route> routes) implements BackwardOp {}
+
+  /** {@code d input_i (+)= dY} for each routed input. */
+  record AddGrad(String node, List<Route> routes) implements BackwardOp {}
+
+  /** Layer-norm backward: {@code d weight}, {@code d bias}, and the input's gradient when routed. */
+  record LayerNormGrad(String node, Route route) implements BackwardOp {}
+
+  /** Multi-head attention backward: projection gradients, and the input's when routed. */
+  record MultiHeadGrad(String node, Route route) implements BackwardOp {}
+
+  /** {@code d P[t] += Σ_batch dY[t]}, and {@code d input (+)= dY} when routed. */
+  record PositionGrad(String node, Route route) implements BackwardOp {}
 }

@@ -178,7 +178,12 @@ public final class GraphBuilder {
       inputs.add(state); // last: ordering and reachability see it; dataInputs() leaves it out
       expected++;
     }
-    if (ok && inputs.size() != expected) {
+    if (ok && expected == JOINS) {
+      if (inputs.size() < 2) {
+        report.error(ErrorId.ARITY, n.ref(), Messages.tooFewInputs(n.name(), n.layer().annotation(), inputs));
+        ok = false;
+      }
+    } else if (ok && inputs.size() != expected) {
       report.error(ErrorId.ARITY, n.ref(), Messages.arity(n.name(), n.layer().annotation(), expected, inputs));
       ok = false;
     }
@@ -189,8 +194,18 @@ public final class GraphBuilder {
     return ok && !readsBroken ? new Node(n.name(), n.layer(), inputs, labels, n.ref(), state) : null;
   }
 
+  /** The arity of layers that join two or more nodes. */
+  private static final int JOINS = -1;
+
   private static int arity(Layer layer) {
-    return layer instanceof Layer.Input || layer instanceof Layer.Tokens ? 0 : 1;
+    return switch (layer) {
+      case Layer.Input i -> 0;
+      case Layer.Tokens t -> 0;
+      case Layer.Attention a -> 2;
+      case Layer.Concat c -> JOINS;
+      case Layer.Add a -> JOINS;
+      default -> 1;
+    };
   }
 
   /**

@@ -124,8 +124,12 @@ public sealed interface Layer {
     }
   }
 
-  /** {@code @Tokens(maxLength)}: an input of token-id sequences. */
-  record Tokens(int maxLength) implements Layer {
+  /** {@code @Tokens(maxLength, decoded)}: an input of token-id sequences. */
+  record Tokens(int maxLength, boolean decoded) implements Layer {
+    public Tokens(int maxLength) {
+      this(maxLength, false);
+    }
+
     @Override
     public String annotation() {
       return "@Tokens";
@@ -164,6 +168,54 @@ public sealed interface Layer {
     @Override
     public String annotation() {
       return cell.annotation;
+    }
+  }
+
+  /** {@code @Attention(score, units)}: decoder states (first input) attend over encoder states (second). */
+  record Attention(io.kiln.dsl.Score score, int units) implements Layer {
+    @Override
+    public String annotation() {
+      return "@Attention";
+    }
+  }
+
+  /** {@code @Concat}: inputs joined along the feature axis. */
+  record Concat() implements Layer {
+    @Override
+    public String annotation() {
+      return "@Concat";
+    }
+  }
+
+  /** {@code @Add}: element-wise sum of the inputs (a residual connection). */
+  record Add() implements Layer {
+    @Override
+    public String annotation() {
+      return "@Add";
+    }
+  }
+
+  /** {@code @LayerNorm(epsilon)} over the last axis. */
+  record LayerNorm(double epsilon) implements Layer {
+    @Override
+    public String annotation() {
+      return "@LayerNorm";
+    }
+  }
+
+  /** {@code @MultiHeadAttention(heads, causal)}: self-attention with Q, K, V and output projections. */
+  record MultiHeadAttention(int heads, boolean causal) implements Layer {
+    @Override
+    public String annotation() {
+      return "@MultiHeadAttention";
+    }
+  }
+
+  /** {@code @PositionEmbedding(maxLength)}; {@code maxLength} 0 means the input's longest sequence. */
+  record PositionEmbedding(int maxLength) implements Layer {
+    @Override
+    public String annotation() {
+      return "@PositionEmbedding";
     }
   }
 }

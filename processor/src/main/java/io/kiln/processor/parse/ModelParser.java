@@ -1,6 +1,15 @@
 package io.kiln.processor.parse;
 
+import io.kiln.dsl.Add;
+import io.kiln.dsl.Attention;
 import io.kiln.dsl.AvgPool;
+import io.kiln.dsl.Block;
+import io.kiln.dsl.BlockInput;
+import io.kiln.dsl.Concat;
+import io.kiln.dsl.LayerNorm;
+import io.kiln.dsl.MultiHeadAttention;
+import io.kiln.dsl.PositionEmbedding;
+import io.kiln.dsl.Repeat;
 import io.kiln.dsl.BatchNorm;
 import io.kiln.dsl.Conv;
 import io.kiln.dsl.Dense;
@@ -23,8 +32,11 @@ import io.kiln.processor.diag.Report;
 import io.kiln.processor.diag.SourceRef;
 import java.lang.annotation.Annotation;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 import java.util.Optional;
 import java.util.Set;
 import javax.lang.model.element.AnnotationMirror;
@@ -49,7 +61,8 @@ import javax.lang.model.util.ElementFilter;
 public final class ModelParser {
   private static final List<Class<? extends Annotation>> LAYERS =
       List.of(Input.class, Tokens.class, Dense.class, Conv.class, MaxPool.class, AvgPool.class, Flatten.class, Dropout.class, BatchNorm.class,
-          Embedding.class, Rnn.class, Lstm.class, Gru.class, Loss.class);
+          Embedding.class, Rnn.class, Lstm.class, Gru.class, Attention.class, Concat.class, Add.class, LayerNorm.class,
+          MultiHeadAttention.class, PositionEmbedding.class, Repeat.class, Loss.class);
   private static final String TENSOR = "io.kiln.dsl.Tensor";
   private static final String INT_TENSOR = "io.kiln.dsl.IntTensor";
 
@@ -75,8 +88,20 @@ public final class ModelParser {
 
     List<NodeSpec> nodes = new ArrayList<>();
     Set<String> seen = new HashSet<>();
+    Map<String, String> repeatOutputs = new HashMap<>(); // a @Repeat node → its last copy's output node
     for (ExecutableElement method : ElementFilter.methodsIn(type.getEnclosedElements())) {
-      parseNode(method, seen).ifPresent(nodes::add);
+      if (method.getAnnotation(Repeat.class) != null) {
+        expandRepeat(method, seen, nodes, repeatOutputs);
+        continue;
+      }
+      parseNode(method, seen, "", UnaryOperator.identity()).ifPresent(nodes::add);
+    }
+    if (!repeatOutputs.isEmpty()) {
+      // Readers of a @Repeat node read its last copy's output.
+      nodes.replaceAll(n -> new NodeSpec(n.name(), n.layer(), n.params().stream()
+          .map(p -> p.labels() || !repeatOutputs.containsKey(p.name()) ? p
+              : new ParamSpec(repeatOutputs.get(p.name()), p.type(), p.labels(), p.ref(), p.initialState()))
+          .toList(), n.ref()));
     }
     return new ModelSpec(packageOf(type), declaredName(type), generatedName(type), model.maxBatch(), nodes, modelRef);
   }
@@ -106,8 +131,100 @@ public final class ModelParser {
     }
   }
 
-  private Optional<NodeSpec> parseNode(ExecutableElement method, Set<String> seen) {
+  /**
+   * Copies the nodes of a {@code @Repeat}'s block {@code times} times, copy i's nodes named
+   * {@code name.i.node}; the block input of copy 0 is the repeat's parameter, of copy i the output
+   * of copy i − 1. Records the last copy's output as what the repeat node stands for.
+   */
+  private void expandRepeat(ExecutableElement method, Set<String> seen, List<NodeSpec> nodes, Map<String, String> repeatOutputs) {
     String name = method.getSimpleName().toString();
+    AnnotationMirror mirror = mirror(method, Repeat.class);
+    SourceRef ref = sources.register(method, mirror);
+    Repeat repeat = method.getAnnotation(Repeat.class);
+    boolean ok = true;
+    if (repeat.times() < 1) {
+      report.error(ErrorId.BAD_ATTRIBUTE, ref, "times", Messages.notPositive(name, "@Repeat", "times", repeat.times()));
+      ok = false;
+    }
+    for (Class<? extends Annotation> layer : LAYERS) {
+      if (layer != Repeat.class && method.getAnnotation(layer) != null) {
+        report.error(ErrorId.TWO_LAYERS, ref, Messages.twoLayers(name, List.of("@Repeat", "@" + layer.getSimpleName())));
+        ok = false;
+      }
+    }
+    if (!method.getModifiers().contains(Modifier.ABSTRACT)) {
+      report.error(ErrorId.NODE_DECLARATION, sources.register(method, null), Messages.nodeNotAbstract(name, "@Repeat"));
+      ok = false;
+    }
+    if (!seen.add(name)) {
+      report.error(ErrorId.DUPLICATE_NODE, sources.register(method, null), Messages.duplicateNode(name));
+      ok = false;
+    }
+    List<? extends VariableElement> params = method.getParameters();
+    if (params.size() != 1 || !isType(params.get(0).asType(), TENSOR)) {
+      report.error(ErrorId.ARITY, ref, Messages.repeatArity(name, params.stream().map(p -> p.getSimpleName().toString()).toList()));
+      ok = false;
+    }
+    TypeElement block = blockType(mirror);
+    if (block == null || block.getAnnotation(Block.class) == null) {
+      report.error(ErrorId.BAD_ATTRIBUTE, ref, "block", Messages.notABlock(name, block == null ? "?" : block.getSimpleName().toString()));
+      return;
+    }
+    List<ExecutableElement> inputs = new ArrayList<>();
+    List<ExecutableElement> members = new ArrayList<>();
+    for (ExecutableElement m : ElementFilter.methodsIn(block.getEnclosedElements())) {
+      (m.getAnnotation(BlockInput.class) != null ? inputs : members).add(m);
+    }
+    SourceRef blockRef = sources.register(block, null);
+    if (inputs.size() != 1) {
+      report.error(ErrorId.MODEL_DECLARATION, blockRef, Messages.blockInputs(block.getSimpleName().toString(),
+          inputs.stream().map(m -> m.getSimpleName().toString()).toList()));
+      return;
+    }
+    ExecutableElement input = inputs.get(0);
+    if (!input.getParameters().isEmpty() || !isType(input.getReturnType(), TENSOR) || !input.getModifiers().contains(Modifier.ABSTRACT)) {
+      report.error(ErrorId.NODE_DECLARATION, sources.register(input, null), Messages.blockInputDeclaration(input.getSimpleName().toString()));
+      return;
+    }
+    Set<String> local = new HashSet<>();
+    Set<String> read = new HashSet<>();
+    for (ExecutableElement m : members) {
+      local.add(m.getSimpleName().toString());
+      m.getParameters().forEach(p -> read.add(p.getSimpleName().toString()));
+    }
+    List<String> outputs = members.stream().map(m -> m.getSimpleName().toString()).filter(n -> !read.contains(n)).toList();
+    if (outputs.size() != 1) {
+      report.error(ErrorId.NO_OUTPUT, blockRef, Messages.blockOutputs(block.getSimpleName().toString(), outputs));
+      return;
+    }
+    if (!ok) {
+      return;
+    }
+    String blockInput = input.getSimpleName().toString();
+    String previous = params.get(0).getSimpleName().toString();
+    for (int i = 0; i < repeat.times(); i++) {
+      String prefix = name + "." + i + ".";
+      String from = previous;
+      UnaryOperator<String> rename = p -> p.equals(blockInput) ? from : local.contains(p) ? prefix + p : p;
+      for (ExecutableElement m : members) {
+        parseNode(m, seen, prefix, rename).ifPresent(nodes::add);
+      }
+      previous = prefix + outputs.get(0);
+    }
+    repeatOutputs.put(name, previous);
+  }
+
+  private static TypeElement blockType(AnnotationMirror repeat) {
+    for (var e : repeat.getElementValues().entrySet()) {
+      if (e.getKey().getSimpleName().contentEquals("block") && e.getValue().getValue() instanceof DeclaredType t) {
+        return (TypeElement) t.asElement();
+      }
+    }
+    return null;
+  }
+
+  private Optional<NodeSpec> parseNode(ExecutableElement method, Set<String> seen, String prefix, UnaryOperator<String> rename) {
+    String name = prefix + method.getSimpleName().toString();
     List<Class<? extends Annotation>> present = new ArrayList<>();
     for (Class<? extends Annotation> layer : LAYERS) {
       if (method.getAnnotation(layer) != null) {
@@ -123,6 +240,10 @@ public final class ModelParser {
     }
     AnnotationMirror layerMirror = mirror(method, present.get(0));
     SourceRef ref = sources.register(method, layerMirror);
+    if (present.get(0) == Repeat.class) {
+      report.error(ErrorId.NODE_DECLARATION, ref, Messages.repeatInBlock(name));
+      return Optional.empty();
+    }
     // Errors in the method's signature or body are pinned to the method, not its annotation.
     SourceRef methodRef = sources.register(method, null);
     boolean ok = true;
@@ -153,7 +274,7 @@ public final class ModelParser {
     boolean isLoss = present.get(0) == Loss.class;
     List<ParamSpec> params = new ArrayList<>();
     for (VariableElement p : method.getParameters()) {
-      String pName = p.getSimpleName().toString();
+      String pName = rename.apply(p.getSimpleName().toString());
       SourceRef pRef = sources.register(p, null);
       boolean labels = p.getAnnotation(Labels.class) != null;
       boolean state = p.getAnnotation(InitialState.class) != null;
@@ -216,7 +337,8 @@ public final class ModelParser {
       return new Layer.Flatten();
     }
     if (kind == Tokens.class) {
-      return new Layer.Tokens(method.getAnnotation(Tokens.class).maxLength());
+      Tokens t = method.getAnnotation(Tokens.class);
+      return new Layer.Tokens(t.maxLength(), t.decoded());
     }
     if (kind == Embedding.class) {
       Embedding e = method.getAnnotation(Embedding.class);
@@ -233,6 +355,26 @@ public final class ModelParser {
     if (kind == Gru.class) {
       Gru r = method.getAnnotation(Gru.class);
       return new Layer.Recurrent(Layer.Recurrent.Cell.GRU, r.units(), io.kiln.dsl.Activation.TANH, r.returnSequences(), r.bias());
+    }
+    if (kind == Attention.class) {
+      Attention a = method.getAnnotation(Attention.class);
+      return new Layer.Attention(a.score(), a.units());
+    }
+    if (kind == Concat.class) {
+      return new Layer.Concat();
+    }
+    if (kind == Add.class) {
+      return new Layer.Add();
+    }
+    if (kind == LayerNorm.class) {
+      return new Layer.LayerNorm(method.getAnnotation(LayerNorm.class).epsilon());
+    }
+    if (kind == MultiHeadAttention.class) {
+      MultiHeadAttention m = method.getAnnotation(MultiHeadAttention.class);
+      return new Layer.MultiHeadAttention(m.heads(), m.causal());
+    }
+    if (kind == PositionEmbedding.class) {
+      return new Layer.PositionEmbedding(method.getAnnotation(PositionEmbedding.class).maxLength());
     }
     Loss loss = method.getAnnotation(Loss.class);
     return new Layer.Loss(loss.value(), loss.ignoreIndex());

@@ -48,13 +48,41 @@ public final class ShapeInference {
         case Layer.Tokens t -> tokens(node, t);
         case Layer.Embedding e -> embedding(graph, node, e, shapes.get(node.input()));
         case Layer.Recurrent r -> recurrent(graph, node, r, shapes.get(node.input()));
+        case Layer.Attention a -> attention(node, a, shapes.get(node.inputs().get(0)), shapes.get(node.inputs().get(1)));
+        case Layer.Concat c -> concat(node, shapes);
+        case Layer.Add a -> add(node, shapes);
+        case Layer.LayerNorm norm -> layerNorm(node, norm, shapes.get(node.input()));
+        case Layer.MultiHeadAttention m -> multiHead(node, m, shapes.get(node.input()));
+        case Layer.PositionEmbedding p -> positions(graph, node, p, shapes.get(node.input()));
         case Layer.Loss loss -> loss(graph, node, loss.kind(), shapes.get(node.input()));
       };
       if (shape != null) {
         shapes.put(node.name(), shape);
       }
     }
+    decoded(graph, shapes);
     return report.hasErrors() ? null : new ShapedGraph(graph, shapes);
+  }
+
+  /** A decoded input needs per-step class scores to feed back, and there can be only one. */
+  private void decoded(Graph graph, Map<String, Shape> shapes) {
+    Node first = null;
+    for (Node n : graph.order()) {
+      if (!(n.layer() instanceof Layer.Tokens t && t.decoded())) {
+        continue;
+      }
+      if (first != null) {
+        report.error(ErrorId.BAD_ATTRIBUTE, n.ref(), "decoded", Messages.twoDecoded(n.name(), first.name()));
+        continue;
+      }
+      first = n;
+      Node output = graph.output();
+      Shape out = output == null ? null : shapes.get(output.name());
+      boolean softmax = graph.loss() != null && ((Layer.Loss) graph.loss().layer()).kind() == LossKind.SOFTMAX_CROSS_ENTROPY;
+      if (out != null && (!softmax || !out.isSequence() || out.rank() != 1)) {
+        report.error(ErrorId.BAD_ATTRIBUTE, n.ref(), "decoded", Messages.decodedNeedsOutput(n.name(), output.name(), out.withBatch()));
+      }
+    }
   }
 
   private Shape input(Node node, Layer.Input in) {
@@ -141,6 +169,10 @@ public final class ShapeInference {
       ok = false;
     } else if (conv.pad() > 0 && conv.padding() != io.kiln.dsl.Padding.EXPLICIT) {
       report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "pad", Messages.padWithoutExplicit(node.name(), conv.pad(), conv.padding()));
+      ok = false;
+    }
+    if (conv.activation() == Activation.GELU) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "activation", Messages.geluOnlyDense(node.name(), "@Conv"));
       ok = false;
     }
     if (in.rank() != 3 || in.isSequence()) {
@@ -292,6 +324,94 @@ public final class ShapeInference {
       return null;
     }
     return r.returnSequences() ? in.withDims(r.units()) : Shape.of(r.units());
+  }
+
+  /** Reports unless {@code in} is a sequence of vectors {@code [B, T, n]}; returns whether it is. */
+  private boolean sequenceOfVectors(Node node, String input, Shape in) {
+    if (in.isSequence() && in.rank() == 1) {
+      return true;
+    }
+    report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.needsSequenceVector(node.name(), node.layer().annotation(), input, in.withBatch()));
+    return false;
+  }
+
+  private Shape attention(Node node, Layer.Attention a, Shape query, Shape keys) {
+    boolean ok = sequenceOfVectors(node, node.inputs().get(0), query);
+    ok &= sequenceOfVectors(node, node.inputs().get(1), keys);
+    if (a.units() < 0 || (a.units() > 0 && a.score() != io.kiln.dsl.Score.ADDITIVE)) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "units", Messages.attentionUnits(node.name(), a.units(), a.score()));
+      ok = false;
+    }
+    if (ok && query.dim(0) != keys.dim(0)) {
+      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.attentionWidths(node.name(), node.inputs().get(0), query.withBatch(),
+          node.inputs().get(1), keys.withBatch()));
+      ok = false;
+    }
+    return ok ? keys : null;
+  }
+
+  private Shape concat(Node node, Map<String, Shape> shapes) {
+    Shape first = shapes.get(node.input());
+    int width = 0;
+    for (String in : node.inputs()) {
+      Shape s = shapes.get(in);
+      if (s.rank() != 1 || s.isSequence() != first.isSequence() || s.maxSteps() != first.maxSteps()) {
+        report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.inputsDiffer(node.name(), "@Concat", node.input(), first.withBatch(), in,
+            s.withBatch(), "that are vectors per sample or per step, all sequences of the same length or none"));
+        return null;
+      }
+      width += s.dim(0);
+    }
+    return first.withDims(width);
+  }
+
+  private Shape add(Node node, Map<String, Shape> shapes) {
+    Shape first = shapes.get(node.input());
+    for (String in : node.inputs()) {
+      if (!shapes.get(in).equals(first)) {
+        report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.inputsDiffer(node.name(), "@Add", node.input(), first.withBatch(), in,
+            shapes.get(in).withBatch(), "of the same shape"));
+        return null;
+      }
+    }
+    return first;
+  }
+
+  private Shape layerNorm(Node node, Layer.LayerNorm norm, Shape in) {
+    boolean ok = true;
+    if (!(norm.epsilon() > 0)) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "epsilon", Messages.layerNormEpsilon(node.name(), norm.epsilon()));
+      ok = false;
+    }
+    if (in.rank() != 1) {
+      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.needsSequenceVector(node.name(), "@LayerNorm", node.input(), in.withBatch()));
+      ok = false;
+    }
+    return ok ? in : null;
+  }
+
+  private Shape multiHead(Node node, Layer.MultiHeadAttention m, Shape in) {
+    boolean ok = sequenceOfVectors(node, node.input(), in);
+    if (m.heads() < 1) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "heads", Messages.notPositive(node.name(), "@MultiHeadAttention", "heads", m.heads()));
+      ok = false;
+    } else if (ok && in.dim(0) % m.heads() != 0) {
+      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), "heads", Messages.headsNotDividing(node.name(), m.heads(), node.input(), in.withBatch(), in.dim(0)));
+      ok = false;
+    }
+    return ok ? in : null;
+  }
+
+  private Shape positions(Graph graph, Node node, Layer.PositionEmbedding p, Shape in) {
+    boolean ok = sequenceOfVectors(node, node.input(), in);
+    if (p.maxLength() < 0) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "maxLength", Messages.notPositive(node.name(), "@PositionEmbedding", "maxLength", p.maxLength()));
+      ok = false;
+    } else if (ok && p.maxLength() > 0 && p.maxLength() < in.maxSteps()) {
+      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), "maxLength", Messages.contextTooLong(node.name(), p.maxLength(), node.input(), in.maxSteps()));
+      ok = false;
+    }
+    return ok ? in : null;
   }
 
   private Shape loss(Graph graph, Node node, LossKind kind, Shape in) {

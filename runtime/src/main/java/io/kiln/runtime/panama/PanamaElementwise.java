@@ -50,6 +50,7 @@ public final class PanamaElementwise implements ElementwiseKernels {
         yield n;
       }
       case STEP -> step(x, xOff, n);
+      case GELU -> 0; // erf has no vector form here: the scalar twin (the fused paths call Gelu directly)
     };
     if (done < n) {
       scalar.activate(f, x, xOff + done, n - done);
@@ -79,6 +80,7 @@ public final class PanamaElementwise implements ElementwiseKernels {
       case RELU -> reluBackward(dz, dzOff, dy, dyOff, y, yOff, n);
       case SIGMOID -> sigmoidBackward(dz, dzOff, dy, dyOff, y, yOff, n);
       case TANH -> tanhBackward(dz, dzOff, dy, dyOff, y, yOff, n);
+      case GELU -> 0; // the scalar twin explains why it cannot
     };
     if (done < n) {
       scalar.activationBackward(f, dz, dzOff + done, dy, dyOff + done, y, yOff + done, n - done);

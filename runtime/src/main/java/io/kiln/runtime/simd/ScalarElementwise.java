@@ -35,6 +35,7 @@ public final class ScalarElementwise implements ElementwiseKernels {
       case SIGMOID -> sigmoid(z);
       case TANH -> FastMath.tanh(z);
       case STEP -> z >= 0f ? 1f : 0f;
+      case GELU -> io.kiln.runtime.attention.Gelu.gelu(z);
     };
   }
 
@@ -54,6 +55,8 @@ public final class ScalarElementwise implements ElementwiseKernels {
       case RELU -> y > 0f ? dy : 0f;
       case SIGMOID -> dy * (y * (1f - y));
       case TANH -> dy * (1f - y * y);
+      case GELU -> throw new IllegalArgumentException(
+          "GELU's derivative needs its input z, not its output: call io.kiln.runtime.attention.Gelu.backward with the pre-activation");
     };
   }
 
@@ -84,6 +87,7 @@ public final class ScalarElementwise implements ElementwiseKernels {
           x[i] = FastMath.tanh(x[i]);
         }
       }
+      case GELU -> io.kiln.runtime.attention.Gelu.forward(n, x, xOff, x, xOff);
     }
   }
 

@@ -72,6 +72,9 @@ class PanamaElementwiseTest {
   void activationBackwardIsBitwiseEqual(int n) {
     Random r = new Random(n);
     for (Activation f : Activation.values()) {
+      if (f == Activation.GELU) {
+        continue; // its derivative needs z: see geluBackwardFromTheOutputIsRefused
+      }
       float[] y = random(r, n, 2f);
       ref.activate(f, y, 0, y.length);
       float[] dy = random(r, n, 1f);
@@ -86,6 +89,14 @@ class PanamaElementwiseTest {
       vec.activationBackward(f, inPlace, OFF, inPlace, OFF, y, OFF, n);
       assertClose(f + " in place", b, slicePadded(inPlace, b), 0);
     }
+  }
+
+  @org.junit.jupiter.api.Test
+  void geluBackwardFromTheOutputIsRefused() {
+    float[] a = new float[4];
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> vec.activationBackward(Activation.GELU, a, 0, a, 0, a, 0, 4));
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("Gelu.backward with the pre-activation"), e.getMessage());
   }
 
   /** Copies only the window written by the kernel, keeping b's zero padding. */

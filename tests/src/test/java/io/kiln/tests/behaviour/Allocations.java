@@ -10,12 +10,12 @@ import java.lang.management.ManagementFactory;
  * allocated, stopping at the first that allocated nothing: a step that allocates on every call
  * can never produce a zero window, so the result is zero only if steady-state steps allocate nothing.
  */
-final class Allocations {
+public final class Allocations {
   private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
 
   private Allocations() {}
 
-  static long afterWarmUp(Runnable step, int stepsPerWindow, int maxWindows) {
+  public static long afterWarmUp(Runnable step, int stepsPerWindow, int maxWindows) {
     long least = Long.MAX_VALUE;
     for (int w = 0; w < maxWindows && least > 0; w++) {
       least = Math.min(least, window(step, stepsPerWindow));
