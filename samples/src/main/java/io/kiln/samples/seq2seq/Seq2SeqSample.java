@@ -38,7 +38,7 @@ public final class Seq2SeqSample {
     Args a = Args.parse("seq2seq", args, "epochs", "steps", "min-length", "max-length", "symbols", "test", "lr", "seed", "out");
     Reversal task = new Reversal(a.intValue("min-length", 4), a.intValue("max-length", Reversal.MAX_LENGTH),
         a.intValue("symbols", Reversal.VOCAB - Reversal.FIRST_SYMBOL));
-    train(task, a.intValue("epochs", 4), a.intValue("steps", 250), a.intValue("test", 512), a.floatValue("lr", 3e-3f),
+    train(task, a.intValue("epochs", 6), a.intValue("steps", 250), a.intValue("test", 512), a.floatValue("lr", 3e-3f),
         a.intValue("seed", 1), a.path("out", Path.of("runs", "seq2seq")), System.out);
   }
 
@@ -119,7 +119,10 @@ public final class Seq2SeqSample {
 
   /**
    * Decodes the first held-out example alone and draws its attention weights: one row per output
-   * step (the L symbols and EOS), one column per source symbol.
+   * step (the L symbols and EOS), one column per source step: the L symbols and the first padding
+   * step, which the first output step reads (the encoder is a forward LSTM, so the state at step j
+   * summarizes the symbols before it: output t tends to read the state just after the symbol it
+   * writes).
    */
   static Path writeAttention(KilnSeq2Seq model, Reversal.Batch test, Path png) throws IOException {
     Reversal.Batch one = test.slice(0, 1);
@@ -127,17 +130,18 @@ public final class Seq2SeqSample {
     float[] alpha = model.attentionWeights("context"); // [1, STEPS, STEPS] of that final pass
     int l = one.lengths()[0];
     int rows = l + 1;
-    float[] cells = new float[rows * l];
+    int cols = Math.min(l + 1, STEPS);
+    float[] cells = new float[rows * cols];
     String[] rowLabels = new String[rows];
-    String[] colLabels = new String[l];
+    String[] colLabels = new String[cols];
     for (int t = 0; t < rows; t++) {
-      System.arraycopy(alpha, t * STEPS, cells, t * l, l);
+      System.arraycopy(alpha, t * STEPS, cells, t * cols, cols);
       rowLabels[t] = String.valueOf(Reversal.symbol(p[t]));
     }
-    for (int j = 0; j < l; j++) {
+    for (int j = 0; j < cols; j++) {
       colLabels[j] = String.valueOf(Reversal.symbol(one.source()[j]));
     }
     return new HeatMap("seq2seq attention: " + Reversal.text(one.source(), 0, l) + " → " + Reversal.text(p, 0, rows),
-        cells, rows, l, rowLabels, colLabels).writePng(png);
+        cells, rows, cols, rowLabels, colLabels).writePng(png);
   }
 }

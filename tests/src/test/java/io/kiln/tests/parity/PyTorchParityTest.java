@@ -39,6 +39,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PyTorchParityTest {
   static final double OUTPUT_TOLERANCE = 1e-4;
   static final double GRADIENT_TOLERANCE = 1e-3;
+  /**
+   * The attention models (issue #8) are held to 1e-5 for outputs, α and gradients: measured 4.7e-7 / 3e-8 / 6.1e-7
+   * (seq2seq) and 4.5e-7 / 6.4e-7 (gpt), so a regression to the looser bound of the older models would show.
+   */
+  static final double ATTENTION_TOLERANCE = 1e-5;
 
   @TempDir Path dir;
 
@@ -165,10 +170,12 @@ class PyTorchParityTest {
     report.append(String.format(Locale.ROOT, "%n  worst gradient %s %.2e", worstName, worstGradient));
     System.out.println(report);
 
-    assertWithMessage("%s", report).that(outError).isAtMost(OUTPUT_TOLERANCE);
-    assertWithMessage("%s", report).that(lossError).isAtMost(OUTPUT_TOLERANCE);
-    assertWithMessage("%s", report).that(worstGradient).isAtMost(GRADIENT_TOLERANCE);
-    assertWithMessage("%s", report).that(alphaError).isAtMost(OUTPUT_TOLERANCE);
+    boolean attention = List.of("seq2seq", "gpt").contains(fixture);
+    double outTolerance = attention ? ATTENTION_TOLERANCE : OUTPUT_TOLERANCE;
+    assertWithMessage("%s", report).that(outError).isAtMost(outTolerance);
+    assertWithMessage("%s", report).that(lossError).isAtMost(outTolerance);
+    assertWithMessage("%s", report).that(worstGradient).isAtMost(attention ? ATTENTION_TOLERANCE : GRADIENT_TOLERANCE);
+    assertWithMessage("%s", report).that(alphaError).isAtMost(outTolerance);
   }
 
   private Path copyResource(String fixture) throws IOException {
