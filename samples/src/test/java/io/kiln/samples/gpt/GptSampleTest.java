@@ -20,7 +20,10 @@ class GptSampleTest {
     System.out.println("gpt, 120 steps: held-out perplexity " + r.perplexity() + ", train loss " + r.trainLoss()
         + " after " + r.seconds() + " s, sample:\n" + r.sample());
     // a uniform guess over 96 characters has perplexity 96 (loss 4.56); unigram frequencies alone give about 25
-    assertThat(r.perplexity().get(1)).isLessThan(14.0);
+    // (measured on the shipped corpus: perplexity 14.7 then 12.3, training loss 2.89 then 2.48; same bits on any
+    // thread count and with the scalar kernels)
+    assertThat(r.perplexity().get(1)).isLessThan(15.0);
+    assertThat(r.trainLoss().get(1)).isLessThan(2.7);
     assertThat(r.trainLoss().get(1)).isLessThan(r.trainLoss().get(0));
     assertThat(r.sample()).startsWith("public final class ");
   }
