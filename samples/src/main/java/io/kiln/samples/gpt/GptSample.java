@@ -35,7 +35,7 @@ public final class GptSample {
   public static void main(String[] args) throws IOException {
     Args a = Args.parse("gpt", args, "text", "epochs", "steps", "lr", "temperature", "seed", "out");
     String text = a.has("text") ? Files.readString(a.path("text").orElseThrow(), StandardCharsets.UTF_8) : TextCorpus.defaultText(System.out);
-    train(text, a.intValue("epochs", 4), a.intValue("steps", 150), a.floatValue("lr", 1e-3f), a.floatValue("temperature", 0.8f),
+    train(text, a.intValue("epochs", 4), a.intValue("steps", 150), a.floatValue("lr", 2e-3f), a.floatValue("temperature", 0.8f),
         a.intValue("seed", 1), a.path("out", Path.of("runs", "gpt")), System.out);
   }
 
