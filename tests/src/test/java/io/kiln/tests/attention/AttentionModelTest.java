@@ -125,6 +125,20 @@ class AttentionModelTest {
     assertThat(badId).hasMessageThat().contains("[0, 7)");
   }
 
+  /** A sequence model's diagnosis re-runs forward with the call's batch and steps (they were swapped once). */
+  @Test
+  void aNonFiniteWeightIsTracedToItsNode() {
+    KilnMiniGpt model = KilnMiniGpt.create(8);
+    float[] w = model.parameter("b.1.linear1.weight").toArray();
+    w[5] = Float.POSITIVE_INFINITY;
+    model.parameter("b.1.linear1.weight").copyFrom(w);
+    SplittableRandom rng = new SplittableRandom(3);
+    io.kiln.runtime.train.NonFiniteLossException e = assertThrows(io.kiln.runtime.train.NonFiniteLossException.class,
+        () -> model.trainStep(rng.ints(2 * 5, 0, 7).toArray(), 5, rng.ints(2 * 5, 0, 7).toArray(), new Sgd(0.1f)));
+    assertThat(e.node()).hasValue("b.1.linear1");
+    assertThat(e.phase()).hasValue(io.kiln.runtime.train.NonFiniteLossException.Phase.FORWARD);
+  }
+
   @Test
   void trainingStepsAllocateNothingOnceWarm() {
     KilnMiniGpt model = KilnMiniGpt.create(2);
