@@ -370,7 +370,7 @@ public final class ModelWriter {
       case Layer.BatchNorm b -> "@BatchNorm" + reads;
       case Layer.Loss l -> "@Loss(" + l.kind() + (l.ignores() ? ", ignoreIndex " + l.ignoreIndex() : "") + ")" + reads;
       case Layer.Tokens t -> "@Tokens(maxLength " + t.maxLength() + (t.decoded() ? ", decoded" : "") + ")";
-      case Layer.Embedding e -> "@Embedding(" + e.vocab() + " → " + e.dim() + ")" + reads;
+      case Layer.Embedding e -> "@Embedding(" + e.vocab() + " → " + e.dim() + (e.shares().isEmpty() ? "" : ", " + e.shares() + "'s table") + ")" + reads;
       case Layer.Recurrent r -> r.annotation() + "(" + r.units() + (r.cell() == Layer.Recurrent.Cell.RNN ? ", " + r.activation() : "")
           + (r.returnSequences() ? "" : ", last state") + ")" + reads;
       case Layer.Attention a -> "@Attention(" + a.score() + (a.units() > 0 ? ", " + a.units() : "") + ") of " + n.inputs().get(0) + " over " + n.inputs().get(1);

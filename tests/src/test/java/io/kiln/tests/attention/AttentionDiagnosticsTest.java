@@ -236,4 +236,29 @@ class AttentionDiagnosticsTest {
     assertThat(c).hadErrorContaining("b.0.a: @MultiHeadAttention(heads = 3) must divide the model width 4");
     assertThat(c).hadErrorCount(1);
   }
+
+  @Test
+  void sharedTableOfAnotherSize() {
+    assertError(source(List.of(),
+        "  @Tokens(maxLength = 8) abstract IntTensor src();",
+        "  @Tokens(maxLength = 8) abstract IntTensor tgt();",
+        "  @Embedding(vocab = 10, dim = 4) abstract Tensor se(IntTensor src);",
+        "  @Embedding(vocab = 10, dim = 5, shares = \"se\") abstract Tensor te(IntTensor tgt);",
+        "  @Concat abstract Tensor j(Tensor se, Tensor te);"),
+        "[Kiln/ShapeMismatch] te: @Embedding(vocab = 10, dim = 5) shares se's table, which is [10, 4]; declare the same vocab and dim",
+        "shares");
+  }
+
+  @Test
+  void sharedTableOfADenseLayer() {
+    assertError(source(List.of(),
+        "  @Tokens(maxLength = 8) abstract IntTensor src();",
+        "  @Embedding(vocab = 10, dim = 4) abstract Tensor se(IntTensor src);",
+        "  @Dense(units = 4) abstract Tensor d(Tensor se);",
+        "  @Tokens(maxLength = 8) abstract IntTensor tgt();",
+        "  @Embedding(vocab = 10, dim = 4, shares = \"d\") abstract Tensor te(IntTensor tgt);",
+        "  @Concat abstract Tensor j(Tensor d, Tensor te);"),
+        "[Kiln/BadAttribute] te: @Embedding(shares = \"d\") must name another @Embedding node with a table of its own, but 'd' is @Dense",
+        "shares");
+  }
 }

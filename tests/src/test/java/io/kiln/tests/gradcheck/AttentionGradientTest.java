@@ -32,6 +32,19 @@ class AttentionGradientTest {
 
   @ParameterizedTest
   @CsvSource({"1, 2", "3, 4"})
+  void sharedEmbeddingTable(int batch, int steps) {
+    SplittableRandom rng = new SplittableRandom(53 * batch + steps);
+    io.kiln.tests.models.KilnTiedAttn model = io.kiln.tests.models.KilnTiedAttn.create(3);
+    assertThat(io.kiln.tests.models.KilnTiedAttn.PARAMETER_COUNT).isEqualTo(KilnAttnDot.PARAMETER_COUNT - 6 * 3);
+    assertThat(model.parameters().stream().map(io.kiln.runtime.Parameter::name).toList()).doesNotContain("tgtEmb.weight");
+    int[][] data = tokens(rng, batch, steps, 6);
+    model.computeGradients(data[0], data[1], steps, data[2]);
+    int n = FiniteDifferences.check("TiedAttn", model.parameters(), () -> model.loss(data[0], data[1], steps, data[2]));
+    assertThat(n).isEqualTo(io.kiln.tests.models.KilnTiedAttn.PARAMETER_COUNT);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"1, 2", "3, 4"})
   void generalAttention(int batch, int steps) {
     SplittableRandom rng = new SplittableRandom(37 * batch + steps);
     KilnAttnGeneral model = KilnAttnGeneral.create(4);
