@@ -4,8 +4,8 @@ import static com.google.testing.compile.CompilationSubject.assertThat;
 
 import com.google.testing.compile.Compilation;
 import com.google.testing.compile.Compiler;
-import com.google.testing.compile.JavaFileObjects;
 import io.kiln.processor.KilnProcessor;
+import io.kiln.tests.compile.NetSnippets;
 import java.util.ArrayList;
 import java.util.List;
 import javax.tools.JavaFileObject;
@@ -23,19 +23,13 @@ class AttentionDiagnosticsTest {
   private static final List<String> ONE = List.of(SEQ2SEQ.get(0), SEQ2SEQ.get(2));
 
   private static JavaFileObject source(List<String> prefix, String... lines) {
-    List<String> all = new ArrayList<>(List.of("package test;", "", "import io.kiln.dsl.*;", "", "@Model(maxBatch = 4)",
-        "abstract class Net {"));
-    all.addAll(prefix);
+    List<String> all = new ArrayList<>(prefix);
     all.addAll(List.of(lines));
-    all.add("}");
-    return JavaFileObjects.forSourceLines("test.Net", all);
+    return NetSnippets.net(all);
   }
 
   private static void assertError(JavaFileObject src, String message, String token) {
-    Compilation c = Compiler.javac().withProcessors(new KilnProcessor()).compile(src);
-    assertThat(c).failed();
-    assertThat(c).hadErrorContaining(message).inFile(src).onLineContaining(token);
-    assertThat(c).hadErrorCount(1);
+    NetSnippets.assertOnlyError(src, message, token);
   }
 
   @Test

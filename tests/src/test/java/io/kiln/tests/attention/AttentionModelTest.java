@@ -7,7 +7,7 @@ import io.kiln.runtime.Parallelism;
 import io.kiln.runtime.train.Adam;
 import io.kiln.runtime.train.Sgd;
 import io.kiln.tests.behaviour.Allocations;
-import io.kiln.tests.models.KilnAttnDot;
+import io.kiln.tests.models.KilnAttentions;
 import io.kiln.tests.models.KilnMiniGpt;
 import io.kiln.tests.models.KilnPostNormEncoder;
 import java.util.Arrays;
@@ -92,14 +92,14 @@ class AttentionModelTest {
 
   @Test
   void attentionWeightsAreADistributionPerDecoderStep() {
-    KilnAttnDot model = KilnAttnDot.create(4);
-    IllegalStateException early = assertThrows(IllegalStateException.class, () -> model.attentionWeights("context"));
+    KilnAttentions model = KilnAttentions.create(4);
+    IllegalStateException early = assertThrows(IllegalStateException.class, () -> model.attentionWeights("dot"));
     assertThat(early).hasMessageThat().contains("no forward pass has run yet");
     int steps = 4;
     int[] source = {1, 2, 3, 4, 5, 4, 3, 2};
     int[] target = {0, 1, 2, 3, 0, 3, 2, 1};
     model.forward(source, target, steps);
-    float[] alpha = model.attentionWeights("context");
+    float[] alpha = model.attentionWeights("additive");
     assertThat(alpha).hasLength(2 * steps * steps);
     for (int row = 0; row < 2 * steps; row++) {
       double sum = 0;
@@ -110,7 +110,7 @@ class AttentionModelTest {
       assertThat(sum).isWithin(1e-5).of(1.0);
     }
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.attentionWeights("dec"));
-    assertThat(e).hasMessageThat().contains("no @Attention node 'dec'; the model's are [context]");
+    assertThat(e).hasMessageThat().contains("no @Attention node 'dec'; the model's are [dot, general, additive]");
   }
 
   @Test
