@@ -225,7 +225,7 @@ public final class KilnGoldenMlp {
    */
   public Tensor forward(float[] features) {
     int batch = Checks.batchOf(MODEL_NAME, "forward", "features", features, FEATURES_SHAPE, MAX_BATCH);
-    runForward(features, batch, false);
+    runForward(features, batch, false, false);
     return new Tensor(arena, A_LOGITS, batch, 3);
   }
 
@@ -264,7 +264,7 @@ public final class KilnGoldenMlp {
   public float loss(float[] features, int[] label) {
     int batch = Checks.batchOf(MODEL_NAME, "loss", "features", features, FEATURES_SHAPE, MAX_BATCH);
     Checks.classLabels(MODEL_NAME, "loss", "label", label, batch, 3);
-    runForward(features, batch, false);
+    runForward(features, batch, false, false);
     return runLoss(label, batch, false);
   }
 
@@ -341,11 +341,11 @@ public final class KilnGoldenMlp {
     if (Checks.firstNonFinite(features, 0, batch * 4) >= 0) {
       return new NonFiniteLossException(MODEL_NAME, loss, step, "features", "[B, 4] (input)", NonFiniteLossException.Phase.FORWARD);
     }
-    runForward(features, batch, true);
-    if (Checks.firstNonFinite(arena, A_HIDDEN, batch * 8) >= 0) {
+    int at = runForward(features, batch, true, true);
+    if (at == 0) {
       return new NonFiniteLossException(MODEL_NAME, loss, step, "hidden", "[B, 8]", NonFiniteLossException.Phase.FORWARD);
     }
-    if (Checks.firstNonFinite(arena, A_LOGITS, batch * 3) >= 0) {
+    if (at == 1) {
       return new NonFiniteLossException(MODEL_NAME, loss, step, "logits", "[B, 3]", NonFiniteLossException.Phase.FORWARD);
     }
     if (Checks.firstNonFinite(grads, P_LOGITS_BIAS, 3) >= 0) {
@@ -378,12 +378,17 @@ public final class KilnGoldenMlp {
 
   /**
    * Training mode draws dropout masks and normalizes with batch statistics; inference does neither.
+   * With {@code diagnose}, returns the index of the first call whose output is not finite (-1 if none).
    */
-  private void runForward(float[] features, int batch, boolean training) {
+  private int runForward(float[] features, int batch, boolean training, boolean diagnose) {
     // hidden = relu(features · hidden.weightᵀ + hidden.bias): features [B, 4] -> [B, 8]
     GEMM.gemm(Layout.NT, batch, 8, 4, features, 0, 4, params, P_HIDDEN_WEIGHT, 4, arena, A_HIDDEN, 8, hiddenEpilogue);
+    if (diagnose && Checks.firstNonFinite(arena, A_HIDDEN, batch * 8) >= 0) {
+      return 0;
+    }
     // logits = hidden · logits.weightᵀ + logits.bias: hidden [B, 8] -> [B, 3]
     GEMM.gemm(Layout.NT, batch, 3, 8, arena, A_HIDDEN, 8, params, P_LOGITS_WEIGHT, 8, arena, A_LOGITS, 3, logitsEpilogue);
+    return diagnose && Checks.firstNonFinite(arena, A_LOGITS, batch * 3) >= 0 ? 1 : -1;
   }
 
   private float runLoss(int[] label, int batch, boolean withGradient) {
@@ -393,7 +398,7 @@ public final class KilnGoldenMlp {
 
   private float gradients(float[] features, int[] label, int batch) {
     Arrays.fill(grads, 0f);
-    runForward(features, batch, true);
+    runForward(features, batch, true, false);
     float loss = runLoss(label, batch, true);
     lastCorrect = Metrics.countArgmaxMatches(arena, A_LOGITS, label, 0, batch, 3);
     // logits: d logits.bias += Σ_batch d_logits

@@ -18,4 +18,11 @@ public @interface Embedding {
   int vocab();
 
   int dim();
+
+  /**
+   * Another {@code @Embedding} node whose table this one uses instead of its own (PyTorch: one
+   * {@code nn.Embedding} applied to two inputs, e.g. a seq2seq model's source and target). Both
+   * must declare the same {@code vocab} and {@code dim}; gradients from both add up.
+   */
+  String shares() default "";
 }

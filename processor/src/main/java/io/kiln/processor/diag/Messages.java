@@ -421,4 +421,13 @@ public final class Messages {
   public static String twoDecoded(String node, String other) {
     return node + ": only one @Tokens input may be decoded = true, but " + other + " is too; remove it from one of them";
   }
+
+  public static String sharesNoEmbedding(String node, String shares, String why) {
+    return node + ": @Embedding(shares = \"" + shares + "\") must name another @Embedding node with a table of its own, but '" + shares + "' " + why;
+  }
+
+  public static String sharedTableDiffers(String node, int vocab, int dim, String owner, int ownerVocab, int ownerDim) {
+    return node + ": @Embedding(vocab = " + vocab + ", dim = " + dim + ") shares " + owner + "'s table, which is [" + ownerVocab + ", " + ownerDim
+        + "]; declare the same vocab and dim";
+  }
 }

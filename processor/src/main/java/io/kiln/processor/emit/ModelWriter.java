@@ -370,7 +370,7 @@ public final class ModelWriter {
       case Layer.BatchNorm b -> "@BatchNorm" + reads;
       case Layer.Loss l -> "@Loss(" + l.kind() + (l.ignores() ? ", ignoreIndex " + l.ignoreIndex() : "") + ")" + reads;
       case Layer.Tokens t -> "@Tokens(maxLength " + t.maxLength() + (t.decoded() ? ", decoded" : "") + ")";
-      case Layer.Embedding e -> "@Embedding(" + e.vocab() + " → " + e.dim() + ")" + reads;
+      case Layer.Embedding e -> "@Embedding(" + e.vocab() + " → " + e.dim() + (e.shares().isEmpty() ? "" : ", " + e.shares() + "'s table") + ")" + reads;
       case Layer.Recurrent r -> r.annotation() + "(" + r.units() + (r.cell() == Layer.Recurrent.Cell.RNN ? ", " + r.activation() : "")
           + (r.returnSequences() ? "" : ", last state") + ")" + reads;
       case Layer.Attention a -> "@Attention(" + a.score() + (a.units() > 0 ? ", " + a.units() : "") + ") of " + n.inputs().get(0) + " over " + n.inputs().get(1);
@@ -792,7 +792,7 @@ public final class ModelWriter {
             graph.output().name(), program.output().shape(), inputDocs());
     addPublicInputParams(m);
     checkInputs(m, "forward");
-    m.addStatement("runForward($L, $L, false)", inputArgs(), batchArgs());
+    m.addStatement("$L", runForwardCall(inputArgs(), batchArgs(), "false"));
     return m.addStatement("return $L", outputView("batch")).build();
   }
 
@@ -850,7 +850,7 @@ public final class ModelWriter {
     m.addStatement("int[] fed = $L.clone()", original)
         .addStatement("int[] predictions = new int[batch * steps]")
         .beginControlFlow("for (int t = given - 1; ; t++)")
-        .addStatement("runForward($L, batch, steps, false)", String.join(", ", args))
+        .addStatement("$L", runForwardCall(String.join(", ", args), "batch, steps", "false"))
         .beginControlFlow("if (t >= steps - 1)")
         .addStatement("break")
         .endControlFlow()
@@ -910,7 +910,7 @@ public final class ModelWriter {
     m.addParameter(labelsType(), var(labels));
     checkInputs(m, "loss");
     checkLabels(m, "loss");
-    m.addStatement("runForward($L, $L, false)", inputArgs(), batchArgs());
+    m.addStatement("$L", runForwardCall(inputArgs(), batchArgs(), "false"));
     return m.addStatement("return runLoss($L$L, $L, false)", lossInputArgs(), var(labels), batchArgs()).build();
   }
 
@@ -959,7 +959,7 @@ public final class ModelWriter {
       undo.addStatement("dropoutRng.setState(rngBefore)");
     }
     m.addCode(undo.build())
-        .addStatement("$T failure = nonFinite($L, $L, loss)", ClassName.get(RUNTIME + ".train", "NonFiniteLossException"), inputArgs(), batchArgs())
+        .addStatement("$T failure = nonFinite($L, batch, loss)", ClassName.get(RUNTIME + ".train", "NonFiniteLossException"), publicInputArgs())
         .addCode(undo.build()) // the diagnosis re-ran the forward pass (with the same masks)
         .addStatement("throw failure")
         .endControlFlow()
@@ -988,11 +988,13 @@ public final class ModelWriter {
           .addStatement("return new $T(MODEL_NAME, loss, step, $S, $S, $T.FORWARD)", exception, in.name(), in.shape() + " (input)", phase)
           .endControlFlow();
     }
-    m.addStatement("runForward($L, $L, true)", inputArgs(), batchArgs());
-    for (KernelCall call : program.forward()) {
-      Buffer out = call.writes().get(0);
-      String node = call.covers().get(call.covers().size() - 1);
-      m.beginControlFlow("if ($T.firstNonFinite(arena, $L, $L) >= 0)", CHECKS, arenaConstant(out), count(out))
+    // Checked right after each call: later calls may reuse a finished tensor's memory.
+    m.addStatement("int at = runForward($L, $L, true, true)", inputArgs(), batchArgs());
+    List<KernelCall> calls = program.forward();
+    for (int i = 0; i < calls.size(); i++) {
+      Buffer out = calls.get(i).writes().get(0);
+      String node = calls.get(i).covers().get(calls.get(i).covers().size() - 1);
+      m.beginControlFlow("if (at == $L)", i)
           .addStatement("return new $T(MODEL_NAME, loss, step, $S, $S, $T.FORWARD)", exception, node, out.shape(), phase)
           .endControlFlow();
     }
@@ -1032,10 +1034,20 @@ public final class ModelWriter {
     addInputParams(m);
     addBatchParams(m);
     m.addParameter(TypeName.BOOLEAN, "training");
+    if (trains()) {
+      m.addParameter(TypeName.BOOLEAN, "diagnose").returns(TypeName.INT)
+          .addJavadoc("With {@code diagnose}, returns the index of the first call whose output is not finite (-1 if none).\n");
+    }
     if (!attentions().isEmpty()) {
       m.addStatement("lastBatch = batch").addStatement("lastSteps = steps");
     }
-    for (KernelCall call : program.forward()) {
+    for (int index = 0; index < program.forward().size(); index++) {
+      KernelCall call = program.forward().get(index);
+      if (index > 0 && trains()) {
+        Buffer previous = program.forward().get(index - 1).writes().get(0);
+        m.beginControlFlow("if (diagnose && $T.firstNonFinite($L, $L) >= 0)", CHECKS, ref(previous), count(previous))
+            .addStatement("return $L", index - 1).endControlFlow();
+      }
       switch (call) {
         case KernelCall.AttentionForward a -> {
           m.addComment("$L = Σ softmax($L($L, $L)) $L: $L over $L -> $L (scores, softmax and weighted sum per batch element; α kept)",
@@ -1164,7 +1176,17 @@ public final class ModelWriter {
         default -> throw new IllegalStateException("not a forward call: " + call);
       }
     }
+    if (trains()) {
+      List<KernelCall> calls = program.forward();
+      Buffer last = calls.get(calls.size() - 1).writes().get(0);
+      m.addStatement("return diagnose && $T.firstNonFinite($L, $L) >= 0 ? $L : -1", CHECKS, ref(last), count(last), calls.size() - 1);
+    }
     return m.build();
+  }
+
+  /** A call of {@code runForward}, with {@code diagnose} off where the method has that flag. */
+  private String runForwardCall(String inputs, String batch, String training) {
+    return "runForward(" + inputs + ", " + batch + ", " + training + (trains() ? ", false)" : ")");
   }
 
   private MethodSpec runLoss() {
@@ -1204,7 +1226,7 @@ public final class ModelWriter {
     gradients.addParameter(labelsType(), var(labels));
     addBatchParams(gradients);
     gradients.addStatement("$T.fill(grads, 0f)", Arrays.class)
-        .addStatement("runForward($L, $L, true)", inputArgs(), batchArgs())
+        .addStatement("$L", runForwardCall(inputArgs(), batchArgs(), "true"))
         .addStatement("float loss = runLoss($L$L, $L, true)", lossInputArgs(), var(labels), batchArgs());
     if (countsCorrect()) {
       KernelCall.LossForward l = program.loss();

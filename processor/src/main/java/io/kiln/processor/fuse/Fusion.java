@@ -73,8 +73,15 @@ public final class Fusion {
           yield null;
         }
         case Layer.Embedding e -> {
-          // N(0, 1) as nn.Embedding: Xavier normal N(0, 1/fanIn) with fanIn 1.
-          ParamTensor table = weight(t, n, new int[] {e.vocab(), e.dim()}, Init.XAVIER_NORMAL, 1, 1);
+          // One table per owner, created by whichever of the owner and its sharers comes first.
+          String owner = e.shares().isEmpty() ? n.name() : e.shares();
+          ParamTensor table = t.weights.get(owner);
+          if (table == null) {
+            // N(0, 1) as nn.Embedding: Xavier normal N(0, 1/fanIn) with fanIn 1.
+            table = new ParamTensor(owner + ".weight", owner, new int[] {e.vocab(), e.dim()}, Init.XAVIER_NORMAL, 1, 1);
+            t.params.add(table);
+            t.weights.put(owner, table);
+          }
           yield new KernelCall.EmbeddingForward(List.of(n.name()), t.activation.get(n.input()), out, table, e.vocab(), e.dim());
         }
         case Layer.Recurrent r -> {

@@ -18,6 +18,17 @@ public sealed interface KernelCall {
 
   List<Buffer> writes();
 
+  /** {@code dy} and every gradient that is added to (and so read) rather than written. */
+  private static List<Buffer> readsAccumulated(Buffer dy, List<Buffer> dxs, List<Boolean> accumulate) {
+    List<Buffer> r = new ArrayList<>(List.of(dy));
+    for (int i = 0; i < dxs.size(); i++) {
+      if (dxs.get(i) != null && accumulate.get(i)) {
+        r.add(dxs.get(i));
+      }
+    }
+    return r;
+  }
+
   /** The buffers that are there: optional operands (null) are left out. */
   private static List<Buffer> present(Buffer... buffers) {
     List<Buffer> list = new ArrayList<>(buffers.length);
@@ -396,13 +407,7 @@ public sealed interface KernelCall {
   record ConcatBackward(List<String> covers, ConcatForward forward, Buffer dy, List<Buffer> dxs, List<Boolean> accumulate) implements KernelCall {
     @Override
     public List<Buffer> reads() {
-      List<Buffer> r = new ArrayList<>(List.of(dy));
-      for (int i = 0; i < dxs.size(); i++) {
-        if (dxs.get(i) != null && accumulate.get(i)) {
-          r.add(dxs.get(i));
-        }
-      }
-      return r;
+      return readsAccumulated(dy, dxs, accumulate);
     }
 
     @Override
@@ -428,13 +433,7 @@ public sealed interface KernelCall {
   record AddBackward(List<String> covers, Buffer dy, List<Buffer> dxs, List<Boolean> accumulate) implements KernelCall {
     @Override
     public List<Buffer> reads() {
-      List<Buffer> r = new ArrayList<>(List.of(dy));
-      for (int i = 0; i < dxs.size(); i++) {
-        if (accumulate.get(i)) {
-          r.add(dxs.get(i));
-        }
-      }
-      return r;
+      return readsAccumulated(dy, dxs, accumulate);
     }
 
     @Override

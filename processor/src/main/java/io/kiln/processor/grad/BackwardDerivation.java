@@ -118,26 +118,8 @@ public final class BackwardDerivation {
           BackwardOp.Route keys = route(graph, needsGrad, written, n.inputs().get(1));
           ops.add(new BackwardOp.AttentionGrad(n.name(), query, keys));
         }
-        case Layer.Concat c -> {
-          List<BackwardOp.Route> routes = new ArrayList<>();
-          for (String in : n.inputs()) {
-            BackwardOp.Route r = route(graph, needsGrad, written, in);
-            if (r != null) {
-              routes.add(r);
-            }
-          }
-          ops.add(new BackwardOp.ConcatGrad(n.name(), routes));
-        }
-        case Layer.Add a -> {
-          List<BackwardOp.Route> routes = new ArrayList<>();
-          for (String in : n.inputs()) {
-            BackwardOp.Route r = route(graph, needsGrad, written, in);
-            if (r != null) {
-              routes.add(r);
-            }
-          }
-          ops.add(new BackwardOp.AddGrad(n.name(), routes));
-        }
+        case Layer.Concat c -> ops.add(new BackwardOp.ConcatGrad(n.name(), routes(graph, needsGrad, written, n.inputs())));
+        case Layer.Add a -> ops.add(new BackwardOp.AddGrad(n.name(), routes(graph, needsGrad, written, n.inputs())));
         case Layer.LayerNorm l -> {
           saved.add(viewRoot(graph, n.input()));
           ops.add(new BackwardOp.LayerNormGrad(n.name(), route(graph, needsGrad, written, n.input())));
@@ -153,6 +135,18 @@ public final class BackwardDerivation {
       }
     }
     return new BackwardGraph(shaped, ops, needsGrad, saved);
+  }
+
+  /** The routes of the inputs that need a gradient, in input order. */
+  private static List<BackwardOp.Route> routes(Graph graph, Set<String> needsGrad, Set<String> written, List<String> inputs) {
+    List<BackwardOp.Route> routes = new ArrayList<>();
+    for (String in : inputs) {
+      BackwardOp.Route r = route(graph, needsGrad, written, in);
+      if (r != null) {
+        routes.add(r);
+      }
+    }
+    return routes;
   }
 
   /** The route of {@code input}'s gradient, or null when it needs none; marks its slot written. */

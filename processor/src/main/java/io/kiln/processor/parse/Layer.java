@@ -136,8 +136,12 @@ public sealed interface Layer {
     }
   }
 
-  /** {@code @Embedding(vocab, dim)}. */
-  record Embedding(int vocab, int dim) implements Layer {
+  /** {@code @Embedding(vocab, dim, shares)}; {@code shares} is "" for an embedding with its own table. */
+  record Embedding(int vocab, int dim, String shares) implements Layer {
+    public Embedding(int vocab, int dim) {
+      this(vocab, dim, "");
+    }
+
     @Override
     public String annotation() {
       return "@Embedding";

@@ -342,7 +342,7 @@ public final class ModelParser {
     }
     if (kind == Embedding.class) {
       Embedding e = method.getAnnotation(Embedding.class);
-      return new Layer.Embedding(e.vocab(), e.dim());
+      return new Layer.Embedding(e.vocab(), e.dim(), e.shares());
     }
     if (kind == Rnn.class) {
       Rnn r = method.getAnnotation(Rnn.class);

@@ -277,6 +277,18 @@ public final class ShapeInference {
       report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.embeddingNeedsTokens(node.name(), node.input(), in.withBatch()));
       ok = false;
     }
+    if (!e.shares().isEmpty()) {
+      Node owner = graph.order().stream().filter(o -> o.name().equals(e.shares())).findFirst().orElse(null);
+      if (owner == null || !(owner.layer() instanceof Layer.Embedding o) || !o.shares().isEmpty() || owner == node) {
+        report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "shares", Messages.sharesNoEmbedding(node.name(), e.shares(),
+            owner == null ? "names no node the model computes" : owner == node ? "names this node itself"
+                : owner.layer() instanceof Layer.Embedding ? "shares another table itself" : "is " + owner.layer().annotation()));
+        ok = false;
+      } else if (o.vocab() != e.vocab() || o.dim() != e.dim()) {
+        report.error(ErrorId.SHAPE_MISMATCH, node.ref(), "shares", Messages.sharedTableDiffers(node.name(), e.vocab(), e.dim(), owner.name(), o.vocab(), o.dim()));
+        ok = false;
+      }
+    }
     return ok ? in.withDims(e.dim()) : null;
   }
 

@@ -4,8 +4,8 @@ import static com.google.testing.compile.CompilationSubject.assertThat;
 
 import com.google.testing.compile.Compilation;
 import com.google.testing.compile.Compiler;
-import com.google.testing.compile.JavaFileObjects;
 import io.kiln.processor.KilnProcessor;
+import io.kiln.tests.compile.NetSnippets;
 import java.util.ArrayList;
 import java.util.List;
 import javax.tools.JavaFileObject;
@@ -23,19 +23,13 @@ class AttentionDiagnosticsTest {
   private static final List<String> ONE = List.of(SEQ2SEQ.get(0), SEQ2SEQ.get(2));
 
   private static JavaFileObject source(List<String> prefix, String... lines) {
-    List<String> all = new ArrayList<>(List.of("package test;", "", "import io.kiln.dsl.*;", "", "@Model(maxBatch = 4)",
-        "abstract class Net {"));
-    all.addAll(prefix);
+    List<String> all = new ArrayList<>(prefix);
     all.addAll(List.of(lines));
-    all.add("}");
-    return JavaFileObjects.forSourceLines("test.Net", all);
+    return NetSnippets.net(all);
   }
 
   private static void assertError(JavaFileObject src, String message, String token) {
-    Compilation c = Compiler.javac().withProcessors(new KilnProcessor()).compile(src);
-    assertThat(c).failed();
-    assertThat(c).hadErrorContaining(message).inFile(src).onLineContaining(token);
-    assertThat(c).hadErrorCount(1);
+    NetSnippets.assertOnlyError(src, message, token);
   }
 
   @Test
@@ -235,5 +229,30 @@ class AttentionDiagnosticsTest {
     // The first copy fails; the second reads it and is skipped rather than reported again.
     assertThat(c).hadErrorContaining("b.0.a: @MultiHeadAttention(heads = 3) must divide the model width 4");
     assertThat(c).hadErrorCount(1);
+  }
+
+  @Test
+  void sharedTableOfAnotherSize() {
+    assertError(source(List.of(),
+        "  @Tokens(maxLength = 8) abstract IntTensor src();",
+        "  @Tokens(maxLength = 8) abstract IntTensor tgt();",
+        "  @Embedding(vocab = 10, dim = 4) abstract Tensor se(IntTensor src);",
+        "  @Embedding(vocab = 10, dim = 5, shares = \"se\") abstract Tensor te(IntTensor tgt);",
+        "  @Concat abstract Tensor j(Tensor se, Tensor te);"),
+        "[Kiln/ShapeMismatch] te: @Embedding(vocab = 10, dim = 5) shares se's table, which is [10, 4]; declare the same vocab and dim",
+        "shares");
+  }
+
+  @Test
+  void sharedTableOfADenseLayer() {
+    assertError(source(List.of(),
+        "  @Tokens(maxLength = 8) abstract IntTensor src();",
+        "  @Embedding(vocab = 10, dim = 4) abstract Tensor se(IntTensor src);",
+        "  @Dense(units = 4) abstract Tensor d(Tensor se);",
+        "  @Tokens(maxLength = 8) abstract IntTensor tgt();",
+        "  @Embedding(vocab = 10, dim = 4, shares = \"d\") abstract Tensor te(IntTensor tgt);",
+        "  @Concat abstract Tensor j(Tensor d, Tensor te);"),
+        "[Kiln/BadAttribute] te: @Embedding(shares = \"d\") must name another @Embedding node with a table of its own, but 'd' is @Dense",
+        "shares");
   }
 }

@@ -7,7 +7,7 @@ import io.kiln.runtime.Parallelism;
 import io.kiln.runtime.train.Adam;
 import io.kiln.runtime.train.Sgd;
 import io.kiln.tests.behaviour.Allocations;
-import io.kiln.tests.models.KilnAttnDot;
+import io.kiln.tests.models.KilnAttentions;
 import io.kiln.tests.models.KilnMiniGpt;
 import io.kiln.tests.models.KilnPostNormEncoder;
 import java.util.Arrays;
@@ -92,14 +92,14 @@ class AttentionModelTest {
 
   @Test
   void attentionWeightsAreADistributionPerDecoderStep() {
-    KilnAttnDot model = KilnAttnDot.create(4);
-    IllegalStateException early = assertThrows(IllegalStateException.class, () -> model.attentionWeights("context"));
+    KilnAttentions model = KilnAttentions.create(4);
+    IllegalStateException early = assertThrows(IllegalStateException.class, () -> model.attentionWeights("dot"));
     assertThat(early).hasMessageThat().contains("no forward pass has run yet");
     int steps = 4;
     int[] source = {1, 2, 3, 4, 5, 4, 3, 2};
     int[] target = {0, 1, 2, 3, 0, 3, 2, 1};
     model.forward(source, target, steps);
-    float[] alpha = model.attentionWeights("context");
+    float[] alpha = model.attentionWeights("additive");
     assertThat(alpha).hasLength(2 * steps * steps);
     for (int row = 0; row < 2 * steps; row++) {
       double sum = 0;
@@ -110,7 +110,7 @@ class AttentionModelTest {
       assertThat(sum).isWithin(1e-5).of(1.0);
     }
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> model.attentionWeights("dec"));
-    assertThat(e).hasMessageThat().contains("no @Attention node 'dec'; the model's are [context]");
+    assertThat(e).hasMessageThat().contains("no @Attention node 'dec'; the model's are [dot, general, additive]");
   }
 
   @Test
@@ -123,6 +123,20 @@ class AttentionModelTest {
     IllegalArgumentException badId = assertThrows(IllegalArgumentException.class, () -> model.forward(text, 4));
     assertThat(badId).hasMessageThat().contains("9");
     assertThat(badId).hasMessageThat().contains("[0, 7)");
+  }
+
+  /** A sequence model's diagnosis re-runs forward with the call's batch and steps (they were swapped once). */
+  @Test
+  void aNonFiniteWeightIsTracedToItsNode() {
+    KilnMiniGpt model = KilnMiniGpt.create(8);
+    float[] w = model.parameter("b.1.linear1.weight").toArray();
+    w[5] = Float.POSITIVE_INFINITY;
+    model.parameter("b.1.linear1.weight").copyFrom(w);
+    SplittableRandom rng = new SplittableRandom(3);
+    io.kiln.runtime.train.NonFiniteLossException e = assertThrows(io.kiln.runtime.train.NonFiniteLossException.class,
+        () -> model.trainStep(rng.ints(2 * 5, 0, 7).toArray(), 5, rng.ints(2 * 5, 0, 7).toArray(), new Sgd(0.1f)));
+    assertThat(e.node()).hasValue("b.1.linear1");
+    assertThat(e.phase()).hasValue(io.kiln.runtime.train.NonFiniteLossException.Phase.FORWARD);
   }
 
   @Test

@@ -6,7 +6,7 @@ import com.google.testing.compile.Compilation;
 import com.google.testing.compile.Compiler;
 import com.google.testing.compile.JavaFileObjects;
 import io.kiln.processor.KilnProcessor;
-import java.util.ArrayList;
+import io.kiln.tests.compile.NetSnippets;
 import java.util.List;
 import javax.tools.JavaFileObject;
 import org.junit.jupiter.api.Test;
@@ -15,18 +15,11 @@ import org.junit.jupiter.api.Test;
 class RecurrentDiagnosticsTest {
 
   private static JavaFileObject source(String... lines) {
-    List<String> all = new ArrayList<>(List.of("package test;", "", "import io.kiln.dsl.*;", "", "@Model(maxBatch = 4)",
-        "abstract class Net {"));
-    all.addAll(List.of(lines));
-    all.add("}");
-    return JavaFileObjects.forSourceLines("test.Net", all);
+    return NetSnippets.net(List.of(lines));
   }
 
   private static void assertError(JavaFileObject src, String message, String token) {
-    Compilation c = Compiler.javac().withProcessors(new KilnProcessor()).compile(src);
-    assertThat(c).failed();
-    assertThat(c).hadErrorContaining(message).inFile(src).onLineContaining(token);
-    assertThat(c).hadErrorCount(1);
+    NetSnippets.assertOnlyError(src, message, token);
   }
 
   @Test

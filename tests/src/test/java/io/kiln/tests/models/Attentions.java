@@ -15,9 +15,14 @@ import io.kiln.dsl.Score;
 import io.kiln.dsl.Tensor;
 import io.kiln.dsl.Tokens;
 
-/** A small LSTM encoder → decoder with ADDITIVE attention, for gradient checks. */
+/**
+ * A small LSTM encoder → decoder with all three attention scores over the same states, joined
+ * with the decoder state, and one embedding table shared by source and target. The decoder and
+ * encoder gradients each collect several contributions (= then +=), the case attention's single
+ * accumulate flag has to be made to serve.
+ */
 @Model(maxBatch = 3)
-public abstract class AttnAdditive {
+public abstract class Attentions {
   @Tokens(maxLength = 5)
   abstract IntTensor source();
 
@@ -27,7 +32,7 @@ public abstract class AttnAdditive {
   @Embedding(vocab = 6, dim = 3)
   abstract Tensor srcEmb(IntTensor source);
 
-  @Embedding(vocab = 6, dim = 3)
+  @Embedding(vocab = 6, dim = 3, shares = "srcEmb")
   abstract Tensor tgtEmb(IntTensor target);
 
   @Lstm(units = 4)
@@ -36,11 +41,17 @@ public abstract class AttnAdditive {
   @Lstm(units = 4)
   abstract Tensor dec(Tensor tgtEmb, @InitialState Tensor enc);
 
+  @Attention(score = Score.DOT)
+  abstract Tensor dot(Tensor dec, Tensor enc);
+
+  @Attention(score = Score.GENERAL)
+  abstract Tensor general(Tensor dec, Tensor enc);
+
   @Attention(score = Score.ADDITIVE, units = 5)
-  abstract Tensor context(Tensor dec, Tensor enc);
+  abstract Tensor additive(Tensor dec, Tensor enc);
 
   @Concat
-  abstract Tensor joined(Tensor dec, Tensor context);
+  abstract Tensor joined(Tensor dec, Tensor dot, Tensor general, Tensor additive);
 
   @Dense(units = 6)
   abstract Tensor out(Tensor joined);
