@@ -179,17 +179,21 @@ def make_charlstm(seed, batch=2, steps=6):
     print('%-10s %-9s loss %.6f  %7d bytes  %s' % ('charlstm', 'CharLstm', loss.item(), os.path.getsize(path), path))
 
 
-class Seq2Seq(nn.Module):
-    """torch_bench.py's Seq2SeqAttn with two embeddings (source, target) instead of one shared, as
-    samples/.../seq2seq/Seq2Seq.java (Kiln has no weight tying yet); attributes are Kiln's node names."""
+class Seq2SeqAttn(nn.Module):
+    """torch_bench.py's Seq2SeqAttn, verbatim but for keeping the attention weights α; one embedding e
+    for source and target (Kiln's srcEmb, which tgtEmb shares)."""
     def __init__(s, vocab=32, emb=32, hid=128):
-        super().__init__(); s.srcEmb = nn.Embedding(vocab, emb); s.tgtEmb = nn.Embedding(vocab, emb)
-        s.enc = nn.LSTM(emb, hid, batch_first=True); s.dec = nn.LSTM(emb, hid, batch_first=True); s.o = nn.Linear(2 * hid, vocab)
+        super().__init__(); s.e = nn.Embedding(vocab, emb); s.enc = nn.LSTM(emb, hid, batch_first=True)
+        s.dec = nn.LSTM(emb, hid, batch_first=True); s.o = nn.Linear(2 * hid, vocab)
     def forward(s, src, tgt):
-        h, st = s.enc(s.srcEmb(src)); d, _ = s.dec(s.tgtEmb(tgt), st)
+        h, st = s.enc(s.e(src)); d, _ = s.dec(s.e(tgt), st)
         a = torch.softmax(d @ h.transpose(1, 2), -1)          # dot-product (Luong) attention
         s.alpha = a
         return s.o(torch.cat([d, a @ h], -1))
+
+
+def seq2seq_kiln_name(torch_name):
+    return 'srcEmb.weight' if torch_name == 'e.weight' else torch_name
 
 
 def make_seq2seq(seed, batch=3, steps=6):
@@ -197,13 +201,13 @@ def make_seq2seq(seed, batch=3, steps=6):
     padding, ignored by the loss (Kiln's @Loss(ignoreIndex = 0)); the last two positions of the
     first example are padding."""
     torch.manual_seed(seed)
-    module = Seq2Seq()
+    module = Seq2SeqAttn()
     g = torch.Generator().manual_seed(seed + 1000)
     src = torch.randint(0, 32, (batch, steps), generator=g)
     tgt = torch.randint(0, 32, (batch, steps), generator=g)
     y = torch.randint(1, 32, (batch, steps), generator=g)
     y[0, -2:] = 0
-    weights = [(n, p.detach().clone()) for n, p in module.named_parameters()]
+    weights = [(seq2seq_kiln_name(n), p.detach().clone()) for n, p in module.named_parameters()]
     module = module.double()
     out = module(src, tgt)
     loss = F.cross_entropy(out.reshape(-1, 32), y.reshape(-1), ignore_index=0)
@@ -211,7 +215,7 @@ def make_seq2seq(seed, batch=3, steps=6):
     tensors = list(weights)
     tensors += [('source', src.to(torch.float32)), ('target', tgt.to(torch.float32)), ('labels', y.reshape(-1).to(torch.float32)),
                 ('output', out.detach()), ('alpha', module.alpha.detach()), ('loss', loss.detach().reshape(1))]
-    tensors += [('grad.' + n, p.grad) for n, p in module.named_parameters()]
+    tensors += [('grad.' + seq2seq_kiln_name(n), p.grad) for n, p in module.named_parameters()]
     metadata = {'model': 'Seq2Seq', 'source': 'tests/parity/make_fixtures.py', 'torch': torch.__version__,
                 'seed': str(seed), 'batch': str(batch), 'steps': str(steps), 'ignore_index': '0'}
     path = os.path.join(OUT_DIR, 'seq2seq.safetensors')

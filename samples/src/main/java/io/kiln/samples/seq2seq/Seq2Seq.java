@@ -21,10 +21,10 @@ import io.kiln.dsl.Tokens;
  * 32 tokens embedded in 32 dimensions, LSTM encoder and decoder of 128 units (the encoder's final
  * h and c start the decoder), {@code α = softmax(d·hᵀ)}, and a dense layer over {@code [d; α·h]}.
  *
- * <p>One difference: torch_bench shares one embedding between source and target, and Kiln has no
- * weight tying yet, so this model has two ({@code srcEmb}, {@code tgtEmb}) and 32×32 = 1,024 more
- * parameters (176,160 against PyTorch's 175,136). Token 0 is padding: its positions are left out
- * of the loss.
+ * <p>As in torch_bench, source and target are looked up in one table ({@code tgtEmb} shares
+ * {@code srcEmb}'s), so the parameter count is PyTorch's, 175,136; the table is named
+ * {@code srcEmb.weight} where PyTorch says {@code e.weight}. Token 0 is padding: its positions are
+ * left out of the loss.
  */
 @Model(maxBatch = 32)
 public abstract class Seq2Seq {
@@ -37,7 +37,7 @@ public abstract class Seq2Seq {
   @Embedding(vocab = 32, dim = 32)
   abstract Tensor srcEmb(IntTensor source);
 
-  @Embedding(vocab = 32, dim = 32)
+  @Embedding(vocab = 32, dim = 32, shares = "srcEmb")
   abstract Tensor tgtEmb(IntTensor target);
 
   @Lstm(units = 128)

@@ -22,7 +22,7 @@ class Seq2SeqSampleTest {
     System.out.println("seq2seq, lengths 2..8, 300 steps: held-out exact match " + r.exactMatch()
         + " after " + r.seconds() + " s; " + r.example());
     // guessing a reversal of length L ≥ 2 over 29 symbols is right with probability 29^-L < 1/800;
-    // measured 50.8% then 88.7% (12–27 s on 2 shared cores)
+    // measured 49.2% then 86.7% (12–27 s on 2 shared cores)
     assertThat(r.exactMatch().get(1)).isAtLeast(0.8);
     assertThat(r.trainLoss().get(1)).isLessThan(r.trainLoss().get(0));
     assertThat(Files.size(r.heatMap())).isGreaterThan(0L);
