@@ -3,7 +3,7 @@ package io.kiln.bench;
 import java.util.Arrays;
 import java.util.List;
 
-/** Entry point of {@code ./bench}: {@code gemm [--openblas] [--quick]} or {@code models [--peer] [--quick]}. */
+/** Entry point of {@code ./bench}: {@code gemm [--openblas] [--quick]} or {@code models [--peer] [--quick] [NAME...]}. */
 public final class Bench {
   private Bench() {}
 
@@ -16,7 +16,7 @@ public final class Bench {
       case "fma" -> FmaPeak.main(new String[0]);
       default -> {
         System.err.println("usage: ./bench gemm [--openblas] [--quick]   GEMM GFLOP/s (JSON lines) vs the FMA peak"
-            + " [and OpenBLAS]\n       ./bench models [--peer] [--quick]  train-step/forward ms per reference model"
+            + " [and OpenBLAS]\n       ./bench models [--peer] [--quick] [NAME...]  train-step/forward ms per reference model (all, or the named ones)"
             + " [and the PyTorch peer]");
         System.exit(what.isEmpty() ? 2 : 1);
       }

@@ -28,7 +28,7 @@ final class ModelBench {
   static void run(List<String> args) throws Exception {
     boolean peer = args.contains("--peer");
     double secs = args.contains("--quick") ? 0.5 : 3.0;
-    List<Supplier<ReferenceModel>> factories = ReferenceModels.ALL;
+    List<Supplier<ReferenceModel>> factories = select(args.stream().filter(a -> !a.startsWith("--")).toList());
     if (factories.isEmpty()) {
       System.err.println("kiln models benchmark: no reference models are registered yet"
           + " (benchmarks/src/main/java/io/kiln/bench/ReferenceModels.java); nothing to measure"
@@ -79,6 +79,23 @@ final class ModelBench {
     if (peer) {
       runPeer(names, kiln);
     }
+  }
+
+  /** The registry's models, or only those named (in the registry's order); an unknown name is an error. */
+  static List<Supplier<ReferenceModel>> select(List<String> names) {
+    for (String n : names) {
+      if (!ReferenceModels.BY_NAME.containsKey(n)) {
+        throw new IllegalArgumentException("./bench models: unknown model '" + n + "'; known: "
+            + String.join(", ", ReferenceModels.BY_NAME.keySet()));
+      }
+    }
+    List<Supplier<ReferenceModel>> picked = new ArrayList<>();
+    ReferenceModels.BY_NAME.forEach((name, factory) -> {
+      if (names.isEmpty() || names.contains(name)) {
+        picked.add(factory);
+      }
+    });
+    return picked;
   }
 
   private static void runPeer(List<String> names, Map<String, double[]> kiln) throws Exception {

@@ -7,7 +7,10 @@ import io.kiln.samples.cnn64.KilnCnn64;
 import io.kiln.samples.gpt.KilnTinyGpt;
 import io.kiln.samples.lenet.KilnLeNet;
 import io.kiln.samples.seq2seq.KilnSeq2Seq;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -18,14 +21,21 @@ import java.util.function.Supplier;
 public final class ReferenceModels {
   private ReferenceModels() {}
 
-  /** Factories of the reference models, in torch_bench.py's order (lenet, cnn64, charlstm, seq2seq, gpt). */
-  public static final List<Supplier<ReferenceModel>> ALL = List.of(
-      ReferenceModels::lenet,
-      ReferenceModels::cnn64,
-      ReferenceModels::charlstm,
-      ReferenceModels::seq2seq,
-      ReferenceModels::gpt
-  );
+  /** Factories of the reference models by name, in torch_bench.py's order (lenet, cnn64, charlstm, seq2seq, gpt). */
+  public static final Map<String, Supplier<ReferenceModel>> BY_NAME = byName();
+
+  /** {@link #BY_NAME}'s factories, in the same order. */
+  public static final List<Supplier<ReferenceModel>> ALL = List.copyOf(BY_NAME.values());
+
+  private static Map<String, Supplier<ReferenceModel>> byName() {
+    Map<String, Supplier<ReferenceModel>> m = new LinkedHashMap<>();
+    m.put("lenet", ReferenceModels::lenet);
+    m.put("cnn64", ReferenceModels::cnn64);
+    m.put("charlstm", ReferenceModels::charlstm);
+    m.put("seq2seq", ReferenceModels::seq2seq);
+    m.put("gpt", ReferenceModels::gpt);
+    return Collections.unmodifiableMap(m);
+  }
 
   /** Batch 64 of 1×28×28 images, 10 classes. */
   static ReferenceModel lenet() {
