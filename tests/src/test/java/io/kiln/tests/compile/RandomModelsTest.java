@@ -71,6 +71,10 @@ class RandomModelsTest {
     // The generator covers what it claims: both kinds, every mutation, and the error ids they give.
     assertWithMessage("valid").that(valid.size()).isAtLeast(COUNT / 4);
     assertWithMessage("invalid").that(invalid.size()).isAtLeast(COUNT / 4);
+    for (String layer : List.of("@Tokens", "@MultiHeadAttention", "@Attention(", "@LayerNorm", "@Add", "@Concat", "@Lstm")) {
+      assertWithMessage("valid models with %s", layer).that(valid.stream().filter(c -> c.text().contains(layer)).count())
+          .isAtLeast(COUNT >= 500 ? 5L : 0L);
+    }
     if (COUNT >= 500) {
       Set<Mutation> used = EnumSet.noneOf(Mutation.class);
       invalid.forEach(c -> used.addAll(c.mutations()));
@@ -222,7 +226,11 @@ class RandomModelsTest {
     }
 
     Case generate(boolean valid) {
-      buildValid();
+      if (valid && r.nextInt(3) == 0) {
+        buildSequence(); // valid only: the mutations below assume single-input image and vector layers
+      } else {
+        buildValid();
+      }
       List<Mutation> mutations = new ArrayList<>();
       if (!valid) {
         int n = r.nextInt(10) < 7 ? 1 : r.nextInt(10) < 7 ? 2 : 3;
@@ -313,6 +321,131 @@ class RandomModelsTest {
         probe.out = probe.in;
         probe.probe = true;
       }
+    }
+
+    /**
+     * A valid sequence model: token ids, an embedding, then recurrent, attention, Transformer and
+     * join layers in random order (each join reading an earlier sequence of the right width),
+     * sometimes through a repeated block, scored per step or left as the output.
+     */
+    private void buildSequence() {
+      maxBatch = pick(new String[] {null, "1", "3", "8"});
+      int maxLength = between(1, 6);
+      Node tokens = new Node(pick(new String[] {"ids", "text", "tokens"}), "Tokens");
+      tokens.attrs.put("maxLength", String.valueOf(maxLength));
+      tokens.returnType = "IntTensor";
+      tokens.out = new int[] {0};
+      nodes.add(tokens);
+      int vocab = between(2, 9);
+      Node cur = add("emb", "Embedding", tokens);
+      cur.params.set(0, "IntTensor " + tokens.name);
+      cur.attrs.put("vocab", String.valueOf(vocab));
+      cur.attrs.put("dim", String.valueOf(pick(new Integer[] {2, 3, 4, 6})));
+      cur.out = new int[] {Integer.parseInt(cur.attrs.get("dim"))};
+      List<Node> sequences = new ArrayList<>(List.of(cur));
+      int layers = between(1, 5);
+      for (int i = 0; i < layers; i++) {
+        cur = sequenceLayer(cur, sequences, maxLength);
+        sequences.add(cur);
+      }
+      if (r.nextInt(4) != 0) {
+        Node scores = add("logits", "Dense", cur);
+        scores.attrs.put("units", String.valueOf(Math.max(2, vocab)));
+        scores.out = new int[] {Math.max(2, vocab)};
+        if (r.nextBoolean()) {
+          tokens.attrs.put("decoded", "true");
+          scores.attrs.put("units", String.valueOf(vocab < 2 ? 2 : vocab));
+        }
+        loss = add("loss", "Loss", scores);
+        loss.attrs.put("value", "SOFTMAX_CROSS_ENTROPY");
+        loss.params.add("@Labels IntTensor next");
+        loss.out = new int[0];
+      }
+    }
+
+    private Node sequenceLayer(Node cur, List<Node> sequences, int maxLength) {
+      int width = cur.out[0];
+      // Another sequence of the same width, for a residual add or for attention's keys.
+      List<Node> others = sequences.stream().filter(n -> n.out[0] == width && n != cur).toList();
+      Node other = others.isEmpty() ? null : others.get(r.nextInt(others.size()));
+      Node n;
+      switch (r.nextInt(11)) {
+        case 0 -> {
+          n = add("rec", pick(new String[] {"Lstm", "Gru", "Rnn"}), cur);
+          int units = between(1, 5);
+          n.attrs.put("units", String.valueOf(units));
+          n.out = new int[] {units};
+        }
+        case 1 -> {
+          n = add("attn", "MultiHeadAttention", cur);
+          List<Integer> divisors = new ArrayList<>();
+          for (int h = 1; h <= width; h++) {
+            if (width % h == 0) {
+              divisors.add(h);
+            }
+          }
+          n.attrs.put("heads", String.valueOf(divisors.get(r.nextInt(divisors.size()))));
+          if (r.nextBoolean()) {
+            n.attrs.put("causal", "true");
+          }
+          n.out = cur.out;
+        }
+        case 2 -> n = layerNorm(cur);
+        case 3 -> {
+          n = dense(cur, between(1, 6), pick(new String[] {"NONE", "RELU", "TANH", "SIGMOID", "GELU"}));
+        }
+        case 4 -> {
+          if (others.isEmpty()) {
+            n = layerNorm(cur);
+          } else {
+            n = add("res", "Add", cur);
+            n.params.add("Tensor " + other.name);
+            n.out = cur.out;
+          }
+        }
+        case 5 -> {
+          n = add("pos", "PositionEmbedding", cur);
+          if (r.nextBoolean()) {
+            n.attrs.put("maxLength", String.valueOf(maxLength + between(0, 3)));
+          }
+          n.out = cur.out;
+        }
+        case 6 -> {
+          if (others.isEmpty()) {
+            n = layerNorm(cur);
+          } else {
+            n = add("ctx", "Attention", cur);
+            n.params.add("Tensor " + other.name);
+            String score = pick(new String[] {"DOT", "GENERAL", "ADDITIVE"});
+            n.attrs.put("score", "Score." + score);
+            if (score.equals("ADDITIVE") && r.nextBoolean()) {
+              n.attrs.put("units", String.valueOf(between(1, 4)));
+            }
+            n.out = cur.out;
+          }
+        }
+        case 7 -> {
+          Node second = sequences.get(r.nextInt(sequences.size()));
+          if (second == cur) {
+            n = dropout(cur);
+          } else {
+            n = add("cat", "Concat", cur);
+            n.params.add("Tensor " + second.name);
+            n.out = new int[] {width + second.out[0]};
+          }
+        }
+        default -> n = dropout(cur);
+      }
+      return n;
+    }
+
+    private Node layerNorm(Node from) {
+      Node n = add("norm", "LayerNorm", from);
+      if (r.nextInt(4) == 0) {
+        n.attrs.put("epsilon", "1e-3");
+      }
+      n.out = from.out;
+      return n;
     }
 
     private static int size(int[] shape) {
