@@ -46,7 +46,7 @@ final class SparkTests {
   }
 
   /** One example: four features and a class in [0, 3). */
-  record Row(float[] x, int label) implements Serializable {}
+  public record Row(float[] x, int label) implements Serializable {}
 
   /** {@code n} examples from three Gaussian blobs, the same for the same seed. */
   static List<Row> blobs(int n, long seed) {
