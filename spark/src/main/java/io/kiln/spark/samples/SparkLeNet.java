@@ -3,6 +3,7 @@ package io.kiln.spark.samples;
 import io.kiln.runtime.data.Dataset;
 import io.kiln.runtime.train.Adam;
 import io.kiln.runtime.train.Optimizer;
+import io.kiln.runtime.train.ProgressBar;
 import io.kiln.samples.data.FashionMnist;
 import io.kiln.samples.lenet.KilnLeNet;
 import io.kiln.spark.BulkInference;
@@ -143,6 +144,16 @@ public final class SparkLeNet {
       case "local" -> builder.localSgd(k);
       default -> throw new IllegalArgumentException("spark lenet: --mode must be sync or local, got '" + mode + "'");
     }
+    // A progress bar per epoch, fed by the trainer after every step (local SGD: every round of k steps).
+    ProgressBar[] bar = new ProgressBar[1];
+    long[] reported = new long[1];
+    builder.listener((step, loss, examples) -> {
+      int steps = (int) (step - reported[0]);
+      reported[0] = step;
+      for (int i = 0; i < steps && bar[0] != null; i++) {
+        bar[0].step((int) (examples / steps), loss);
+      }
+    });
     DataParallelTrainer<KilnLeNet, Image> trainer = builder.build();
     log.println(KilnLeNet.summary());
     double accuracy = Double.NaN;
@@ -158,7 +169,12 @@ public final class SparkLeNet {
         if (trainer.step() >= until) {
           continue;
         }
-        DataParallelTrainer.Report r = trainer.train(shards, until);
+        DataParallelTrainer.Report r;
+        reported[0] = trainer.step();
+        try (ProgressBar b = new ProgressBar("epoch " + epoch + "/" + epochs, until - trainer.step())) {
+          bar[0] = b;
+          r = trainer.train(shards, until);
+        }
         long t0 = System.nanoTime();
         accuracy = BulkInference.score(test, trainer.model(), () -> KilnLeNet.create(0), KilnLeNet.MAX_BATCH, SparkLeNet::correct)
             .reduce(Integer::sum) / (double) data.test().size();
