@@ -108,6 +108,32 @@ class DataParallelTrainerTest {
   }
 
   @Test
+  void shuffledEpochsOnADatasetAreSingleMachineTrainingOnTheSameOrder() throws IOException {
+    long shuffle = 5;
+    long steps = 20; // two and a half epochs, each in its own order
+    org.apache.spark.sql.Dataset<Row> rows =
+        SparkTests.spark().createDataset(DATA, org.apache.spark.sql.Encoders.javaSerialization(Row.class));
+    DataParallelTrainer<KilnTinyNet, Row> trainer = builder(1).optimizer(adam()).shuffle(shuffle).build();
+    try (ShardedData<Row> data = trainer.shard(rows)) {
+      trainer.train(data, steps);
+    }
+
+    KilnTinyNet local = KilnTinyNet.create(SEED);
+    Optimizer optimizer = adam().get();
+    int perEpoch = DATA.size() / BATCH;
+    for (long s = 0; s < steps; s++) {
+      int[] order = Shard.permutation(DATA.size(), shuffle, s / perEpoch, 0);
+      List<Row> batch = new ArrayList<>();
+      for (int i = 0; i < BATCH; i++) {
+        batch.add(DATA.get(order[(int) (s % perEpoch) * BATCH + i]));
+      }
+      local.trainStep(SparkTests.features(batch), SparkTests.labels(batch), optimizer);
+    }
+    assertArrayEquals(local.parameterSlab(), trainer.model().parameterSlab());
+    assertThat(Shard.permutation(DATA.size(), shuffle, 0, 0)).isNotEqualTo(Shard.permutation(DATA.size(), shuffle, 1, 0));
+  }
+
+  @Test
   void failedTasksAreRetriedFromTheBroadcastWeightsAndLoseNothing() throws IOException {
     long steps = 12;
     KilnTinyNet clean = train(builder(2).optimizer(adam()).build(), rdd(DATA, 2), steps);
