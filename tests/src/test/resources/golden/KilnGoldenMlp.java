@@ -386,11 +386,11 @@ public final class KilnGoldenMlp implements TrainableModel {
   }
 
   @Override
-  public void setSteps(long steps) {
-    if (steps < 0) {
-      throw new IllegalArgumentException(MODEL_NAME + ": the step count must be ≥ 0, got " + steps);
+  public void setSteps(long count) {
+    if (count < 0) {
+      throw new IllegalArgumentException(MODEL_NAME + ": the step count must be ≥ 0, got " + count);
     }
-    this.steps = steps;
+    steps = count;
   }
 
   /**

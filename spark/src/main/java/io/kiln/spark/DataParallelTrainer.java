@@ -380,7 +380,8 @@ public final class DataParallelTrainer<M extends TrainableModel, E> {
    * Lays out {@code data} for training (one shuffle) and caches it on the executors: example
    * {@code i} of the data's order goes to partition {@code (i mod B) / (B/P)}, so that step
    * {@code s} of every partition together is exactly global batch {@code s}. Examples must be
-   * serializable.
+   * serializable. {@code data} is evaluated three times (count, index, shuffle), so cache it first
+   * if computing it is expensive; after this call training reads only the cached shards.
    *
    * @throws IllegalArgumentException if the data is empty or smaller than one global batch, or the
    *     global batch is not a multiple of the number of partitions

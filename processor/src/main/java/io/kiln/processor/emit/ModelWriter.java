@@ -602,11 +602,11 @@ public final class ModelWriter {
         .addJavadoc("The live gradient slab, laid out as {@link #parameterSlab()}, not a copy.\n")
         .returns(FLOATS).addStatement("return grads").build());
     type.addMethod(MethodSpec.methodBuilder("setSteps").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
-        .addParameter(TypeName.LONG, "steps")
-        .beginControlFlow("if (steps < 0)")
-        .addStatement("throw new IllegalArgumentException(MODEL_NAME + $S + steps)", ": the step count must be ≥ 0, got ")
+        .addParameter(TypeName.LONG, "count")
+        .beginControlFlow("if (count < 0)")
+        .addStatement("throw new IllegalArgumentException(MODEL_NAME + $S + count)", ": the step count must be ≥ 0, got ")
         .endControlFlow()
-        .addStatement("this.steps = steps").build());
+        .addStatement("steps = count").build());
   }
 
   /** What a file holds: the parameters, then the buffers (as PyTorch's state_dict). */
