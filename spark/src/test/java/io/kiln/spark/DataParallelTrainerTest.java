@@ -10,6 +10,7 @@ import static io.kiln.spark.SparkTests.singleMachine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.kiln.runtime.io.Checkpoints;
 import io.kiln.runtime.io.ModelFileException;
 import io.kiln.runtime.train.Adam;
 import io.kiln.runtime.train.CosineDecay;
@@ -276,13 +277,18 @@ class DataParallelTrainerTest {
       assertThat(mismatch).hasMessageThat().contains("sharded for global batch 64 on 1 partitions");
     }
 
-    // A checkpoint of another model is refused, naming both.
+    // A checkpoint written with another optimizer, or of another model, is refused, naming both; nothing changes.
     Files.createDirectories(dir);
     KilnTinyNet other = KilnTinyNet.create(1);
     DataParallelTrainer<KilnTinyNet, Row> resuming = builder(2).optimizer(() -> new Sgd(0.1f)).checkpoints(dir, 1).build();
     other.saveCheckpoint(resuming.checkpointFile(), new Adam(0.01f));
     ModelFileException wrongOptimizer = assertThrows(ModelFileException.class, resuming::resume);
     assertThat(wrongOptimizer).hasMessageThat().contains("Adam");
+    Checkpoints.save(resuming.checkpointFile(), "OtherNet", other.parameters(), other.buffers(), new Sgd(0.1f), 3);
+    ModelFileException wrongModel = assertThrows(ModelFileException.class, resuming::resume);
+    assertThat(wrongModel).hasMessageThat().contains("'OtherNet' but this is 'TinyNet'");
+    assertThat(resuming.step()).isEqualTo(0);
+    assertArrayEquals(KilnTinyNet.create(SEED).parameterSlab(), resuming.model().parameterSlab());
   }
 
   @Test
