@@ -7,6 +7,7 @@ import io.kiln.dsl.Tensor;
 import io.kiln.runtime.Checks;
 import io.kiln.runtime.Metrics;
 import io.kiln.runtime.Parameter;
+import io.kiln.runtime.TrainableModel;
 import io.kiln.runtime.gemm.Epilogue;
 import io.kiln.runtime.gemm.GemmKernel;
 import io.kiln.runtime.gemm.Layout;
@@ -43,7 +44,7 @@ import javax.annotation.processing.Generated;
     value = "io.kiln.processor.KilnProcessor",
     comments = "from @Model GoldenMlp"
 )
-public final class KilnGoldenMlp {
+public final class KilnGoldenMlp implements TrainableModel {
   /**
    * The declared model's name, recorded in saved files.
    */
@@ -361,6 +362,35 @@ public final class KilnGoldenMlp {
       return new NonFiniteLossException(MODEL_NAME, loss, step, "hidden", "gradient of hidden.weight [8, 4]", NonFiniteLossException.Phase.BACKWARD);
     }
     return new NonFiniteLossException(MODEL_NAME, loss, step);
+  }
+
+  @Override
+  public String modelName() {
+    return MODEL_NAME;
+  }
+
+  /**
+   * The live parameter slab ({@code PARAMETER_COUNT} floats), not a copy.
+   */
+  @Override
+  public float[] parameterSlab() {
+    return params;
+  }
+
+  /**
+   * The live gradient slab, laid out as {@link #parameterSlab()}, not a copy.
+   */
+  @Override
+  public float[] gradientSlab() {
+    return grads;
+  }
+
+  @Override
+  public void setSteps(long count) {
+    if (count < 0) {
+      throw new IllegalArgumentException(MODEL_NAME + ": the step count must be ≥ 0, got " + count);
+    }
+    steps = count;
   }
 
   /**

@@ -316,6 +316,7 @@ public final class ModelWriter {
     }
     if (program.loss() != null && program.loss().dInput() != null) {
       type.addMethod(nonFinite());
+      trainableModel(type);
     }
     type.addMethod(summary());
     type.addMethod(runForward());
@@ -658,6 +659,33 @@ public final class ModelWriter {
           .beginControlFlow("if (rng != null)").addStatement("dropoutRng.setState(rng)").endControlFlow();
     }
     return m.build();
+  }
+
+  // --- TrainableModel (io.kiln.runtime): slab access for trainers outside the model ------------
+
+  private static final ClassName TRAINABLE_MODEL = ClassName.get(RUNTIME, "TrainableModel");
+
+  /**
+   * Makes a trainable model implement {@code TrainableModel}: the existing {@code parameters},
+   * {@code buffers}, {@code steps} and checkpoint methods already match it; this adds the four it
+   * lacks, so a distributed trainer can ship weights and gradients of any generated class.
+   */
+  private void trainableModel(TypeSpec.Builder type) {
+    type.addSuperinterface(TRAINABLE_MODEL);
+    type.addMethod(MethodSpec.methodBuilder("modelName").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+        .returns(String.class).addStatement("return MODEL_NAME").build());
+    type.addMethod(MethodSpec.methodBuilder("parameterSlab").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+        .addJavadoc("The live parameter slab ({@code PARAMETER_COUNT} floats), not a copy.\n")
+        .returns(FLOATS).addStatement("return params").build());
+    type.addMethod(MethodSpec.methodBuilder("gradientSlab").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+        .addJavadoc("The live gradient slab, laid out as {@link #parameterSlab()}, not a copy.\n")
+        .returns(FLOATS).addStatement("return grads").build());
+    type.addMethod(MethodSpec.methodBuilder("setSteps").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+        .addParameter(TypeName.LONG, "count")
+        .beginControlFlow("if (count < 0)")
+        .addStatement("throw new IllegalArgumentException(MODEL_NAME + $S + count)", ": the step count must be ≥ 0, got ")
+        .endControlFlow()
+        .addStatement("steps = count").build());
   }
 
   /** What a file holds: the parameters, then the buffers (as PyTorch's state_dict). */
