@@ -16,7 +16,7 @@ public final class Bench {
       case "fma" -> FmaPeak.main(new String[0]);
       default -> {
         System.err.println("usage: ./bench gemm [--openblas] [--quick]   GEMM GFLOP/s (JSON lines) vs the FMA peak"
-            + " [and OpenBLAS]\n       ./bench models [--peer] [--quick]  train-step/forward ms per reference model"
+            + " [and OpenBLAS]\n       ./bench models [--peer] [--quick] [--only a,b]  train-step/forward ms per reference model"
             + " [and the PyTorch peer]");
         System.exit(what.isEmpty() ? 2 : 1);
       }

@@ -44,6 +44,15 @@ final class GemmBench {
 
     double peak = FmaPeak.measure(5);
     System.out.println("{\"kernel\":\"fma_peak\",\"threads\":1,\"gflops\":" + Timing.fmt(peak) + "}");
+    if (cores >= 2) {
+      double peak2t = FmaPeak.measureParallel(2, 5);
+      System.out.println("{\"kernel\":\"fma_peak\",\"threads\":2,\"gflops\":" + Timing.fmt(peak2t) + "}");
+      System.err.println("FMA peak: 1 thread " + Timing.fmt(peak) + " GFLOP/s, 2 threads together " + Timing.fmt(peak2t)
+          + " (" + String.format(java.util.Locale.ROOT, "%.2f", peak2t / peak) + "x)");
+    }
+    // --only cube:512,charlstm_step : shapes by name, or name:m
+    int onlyAt = args.indexOf("--only");
+    List<String> only = onlyAt >= 0 && onlyAt + 1 < args.size() ? List.of(args.get(onlyAt + 1).split(",")) : null;
 
     Object blas = null;
     if (openblas) {
@@ -58,6 +67,9 @@ final class GemmBench {
     List<String> summary = new ArrayList<>();
     int[] threadCounts = cores >= 2 ? new int[] {1, 2} : new int[] {1};
     for (Shape s : shapes()) {
+      if (only != null && !only.contains(s.name()) && !only.contains(s.name() + ":" + s.m())) {
+        continue;
+      }
       SplittableRandom rnd = new SplittableRandom(7);
       float[] a = random(rnd, s.m() * s.k());
       float[] b = random(rnd, s.k() * s.n());

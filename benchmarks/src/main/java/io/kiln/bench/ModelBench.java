@@ -29,6 +29,9 @@ final class ModelBench {
     boolean peer = args.contains("--peer");
     double secs = args.contains("--quick") ? 0.5 : 3.0;
     List<Supplier<ReferenceModel>> factories = ReferenceModels.ALL;
+    // --only lenet,cnn64: just those models (and the peer only for them)
+    int only = args.indexOf("--only");
+    List<String> wanted = only >= 0 && only + 1 < args.size() ? List.of(args.get(only + 1).split(",")) : null;
     if (factories.isEmpty()) {
       System.err.println("kiln models benchmark: no reference models are registered yet"
           + " (benchmarks/src/main/java/io/kiln/bench/ReferenceModels.java); nothing to measure"
@@ -42,6 +45,9 @@ final class ModelBench {
       Parallelism.setThreads(t);
       for (Supplier<ReferenceModel> f : factories) {
         ReferenceModel model = f.get();
+        if (wanted != null && !wanted.contains(model.name())) {
+          continue;
+        }
         if (!names.contains(model.name())) {
           names.add(model.name());
         }
@@ -94,6 +100,7 @@ final class ModelBench {
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     Pattern field = Pattern.compile("\"(\\w+)\":\\s*\"?([^,\"}]+)\"?");
     List<String> ratios = new ArrayList<>();
+    Map<String, double[]> torchBest = new java.util.LinkedHashMap<>();
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
@@ -107,6 +114,8 @@ final class ModelBench {
         if (k != null && f.containsKey("train_step_ms")) {
           double tt = Double.parseDouble(f.get("train_step_ms"));
           double tf = Double.parseDouble(f.get("forward_ms"));
+          torchBest.merge(f.get("model"), new double[] {tt, tf},
+              (x, y) -> new double[] {Math.min(x[0], y[0]), Math.min(x[1], y[1])});
           ratios.add(String.format(Locale.ROOT,
               "{\"model\": \"%s\", \"threads\": %s, \"kiln_train_step_ms\": %s, \"torch_train_step_ms\": %s,"
                   + " \"train_speedup_vs_torch\": %.3f, \"kiln_forward_ms\": %s, \"torch_forward_ms\": %s,"
@@ -120,6 +129,23 @@ final class ModelBench {
       System.err.println("peer: torch_bench.py exited with " + rc);
     }
     ratios.forEach(System.out::println);
+    // the issues' measure: best of 1 and 2 threads on each side, from this run
+    for (Map.Entry<String, double[]> e : torchBest.entrySet()) {
+      double kt = Double.MAX_VALUE;
+      double kf = Double.MAX_VALUE;
+      for (Map.Entry<String, double[]> k : kiln.entrySet()) {
+        if (k.getKey().startsWith(e.getKey() + "/")) {
+          kt = Math.min(kt, k.getValue()[0]);
+          kf = Math.min(kf, k.getValue()[1]);
+        }
+      }
+      System.out.println(String.format(Locale.ROOT,
+          "{\"model\": \"%s\", \"best\": true, \"kiln_train_step_ms\": %s, \"torch_train_step_ms\": %s,"
+              + " \"train_speedup_vs_torch\": %.3f, \"kiln_forward_ms\": %s, \"torch_forward_ms\": %s,"
+              + " \"forward_speedup_vs_torch\": %.3f}",
+          e.getKey(), round3(kt), round3(e.getValue()[0]), e.getValue()[0] / kt, round3(kf), round3(e.getValue()[1]),
+          e.getValue()[1] / kf));
+    }
   }
 
   static boolean canImportTorch() {
