@@ -30,6 +30,19 @@ final class GemmBench {
     s.add(new Shape("lenet_conv2", 64 * 10 * 10, 16, 150, List.of(Layout.NN)));
     s.add(new Shape("cnn64_conv1", 64 * 62 * 62, 32, 27, List.of(Layout.NN)));
     s.add(new Shape("cnn64_conv2", 64 * 29 * 29, 64, 288, List.of(Layout.NN)));
+    // the per-sample products Conv2d runs: forward W·cols (NN), weight gradient dZ·colsᵀ (NT),
+    // input gradient Wᵀ·dZ (TN); and cnn64's 1-unit dense layer (NT)
+    s.add(new Shape("lenet_c1_fwd", 6, 28 * 28, 25, List.of(Layout.NN)));
+    s.add(new Shape("lenet_c1_dw", 6, 25, 28 * 28, List.of(Layout.NT)));
+    s.add(new Shape("lenet_c2_fwd", 16, 100, 150, List.of(Layout.NN)));
+    s.add(new Shape("lenet_c2_dw", 16, 150, 100, List.of(Layout.NT)));
+    s.add(new Shape("lenet_c2_dx", 150, 100, 16, List.of(Layout.TN)));
+    s.add(new Shape("cnn64_c1_fwd", 32, 62 * 62, 27, List.of(Layout.NN)));
+    s.add(new Shape("cnn64_c1_dw", 32, 27, 62 * 62, List.of(Layout.NT)));
+    s.add(new Shape("cnn64_c2_fwd", 64, 29 * 29, 288, List.of(Layout.NN)));
+    s.add(new Shape("cnn64_c2_dw", 64, 288, 29 * 29, List.of(Layout.NT)));
+    s.add(new Shape("cnn64_c2_dx", 288, 29 * 29, 32, List.of(Layout.TN)));
+    s.add(new Shape("cnn64_dense", 64, 1, 12544, List.of(Layout.NT)));
     return s;
   }
 

@@ -70,6 +70,10 @@ final class PanamaGemm implements GemmKernel {
       direct(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, epilogue);
       return;
     }
+    if (layout == Layout.NT && useDot(m, n, k)) {
+      dotNT(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, epilogue, SCRATCH.get().dots);
+      return;
+    }
     Call call = CALLS.get();
     call.set(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, epilogue);
     try {
@@ -83,6 +87,8 @@ final class PanamaGemm implements GemmKernel {
   static final class Scratch {
     float[] packedA = new float[0];
     final float[] tile = new float[MR * NR];
+    /** The dot path's 4×4 accumulators, stored for their lane sums. */
+    final float[] dots = new float[DOT * DOT * L];
 
     float[] packedA(int size) {
       if (packedA.length < size) {
@@ -384,6 +390,137 @@ final class PanamaGemm implements GemmKernel {
       return FloatVector.zero(S).blend(1f, v.compare(VectorOperators.GE, 0f));
     }
     return v;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The dot path (NT with a long k and a small m or n)
+
+  /** Rows of A and rows of B per block of the dot path: a DOT × DOT block of C in 16 accumulators. */
+  static final int DOT = 4;
+  /** The dot path needs at least this k (its lane sums cost ~L adds per element of C). */
+  static final int DOT_MIN_K = 384;
+
+  /**
+   * NT products with a long k and at most one micro-tile of rows (m ≤ MR) or of columns (n ≤ NR): a
+   * convolution's weight gradient dZ·colsᵀ with few filters or a short patch, a 1-unit dense layer.
+   * There the blocked path transposes all of B into panels to fill a fraction of each MR × NR tile,
+   * while both operands are already k-contiguous. (At m = 64, n = 288, k = 841 the blocked path is
+   * faster.) The choice depends only on the shape.
+   */
+  static boolean useDot(int m, int n, int k) {
+    return k >= DOT_MIN_K && (m <= MR || n <= NR) && L % 4 == 0;
+  }
+
+  /**
+   * {@code C (+)= A·Bᵀ}: every element a dot product of a row of A and a row of B, computed in
+   * DOT × DOT blocks (8 vector loads per 16 FMAs) with per-lane partial sums, then its lanes summed
+   * in a fixed order (4 interleaved partials, then pairwise) plus, if k is no multiple of L, a
+   * scalar dot of the ragged rest. (No masked loads: they push the kernel past what C1 compiles, and
+   * the interpreter runs vector code ~500× slower until C2 takes over.) Edge blocks repeat the last row/column and drop the copies, so every element
+   * is computed by the same operations whatever its position.
+   */
+  static void dotNT(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c,
+      int cOff, int ldc, Epilogue ep, float[] red) {
+    boolean add = ep.accumulate();
+    int kv = k - k % L; // whole vectors; the ragged rest is a scalar dot added to the lane sum
+    for (int i0 = 0; i0 < m; i0 += DOT) {
+      int a0 = aOff + i0 * lda;
+      int a1 = aOff + Math.min(i0 + 1, m - 1) * lda;
+      int a2 = aOff + Math.min(i0 + 2, m - 1) * lda;
+      int a3 = aOff + Math.min(i0 + 3, m - 1) * lda;
+      int rows = Math.min(DOT, m - i0);
+      for (int j0 = 0; j0 < n; j0 += DOT) {
+        int b0 = bOff + j0 * ldb;
+        int b1 = bOff + Math.min(j0 + 1, n - 1) * ldb;
+        int b2 = bOff + Math.min(j0 + 2, n - 1) * ldb;
+        int b3 = bOff + Math.min(j0 + 3, n - 1) * ldb;
+        dot4x4(a, a0, a1, a2, a3, b, b0, b1, b2, b3, kv, red);
+        int cols = Math.min(DOT, n - j0);
+        for (int r = 0; r < rows; r++) {
+          int ci = cOff + (i0 + r) * ldc + j0;
+          int ar = aOff + (i0 + r) * lda;
+          for (int q = 0; q < cols; q++) {
+            float s = laneSum(red, (r * DOT + q) * L);
+            if (kv < k) {
+              int bq = bOff + (j0 + q) * ldb;
+              float t = 0f;
+              for (int p = kv; p < k; p++) {
+                t = Math.fma(a[ar + p], b[bq + p], t);
+              }
+              s += t;
+            }
+            c[ci + q] = add ? c[ci + q] + s : s;
+          }
+        }
+      }
+    }
+    if (!ep.isPlain()) {
+      epilogue(ep, c, cOff, ldc, m, n, 0, 0);
+    }
+  }
+
+  /** The lanes of {@code red[o, o + L)} summed in a fixed order. */
+  private static float laneSum(float[] red, int o) {
+    float s0 = red[o];
+    float s1 = red[o + 1];
+    float s2 = red[o + 2];
+    float s3 = red[o + 3];
+    for (int l = 4; l < L; l += 4) {
+      s0 += red[o + l];
+      s1 += red[o + l + 1];
+      s2 += red[o + l + 2];
+      s3 += red[o + l + 3];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  /** 16 dot products (rows a0..a3 × rows b0..b3, length k, a multiple of L) as per-lane partials into {@code red}. */
+  private static void dot4x4(float[] a, int a0, int a1, int a2, int a3, float[] b, int b0, int b1, int b2, int b3,
+      int k, float[] red) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+    FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+    for (int p = 0; p < k; p += L) {
+      FloatVector y0 = FloatVector.fromArray(S, b, b0 + p);
+      FloatVector y1 = FloatVector.fromArray(S, b, b1 + p);
+      FloatVector y2 = FloatVector.fromArray(S, b, b2 + p);
+      FloatVector y3 = FloatVector.fromArray(S, b, b3 + p);
+      FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
+      c00 = x0.fma(y0, c00);
+      c01 = x0.fma(y1, c01);
+      c02 = x0.fma(y2, c02);
+      c03 = x0.fma(y3, c03);
+      FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
+      c10 = x1.fma(y0, c10);
+      c11 = x1.fma(y1, c11);
+      c12 = x1.fma(y2, c12);
+      c13 = x1.fma(y3, c13);
+      FloatVector x2 = FloatVector.fromArray(S, a, a2 + p);
+      c20 = x2.fma(y0, c20);
+      c21 = x2.fma(y1, c21);
+      c22 = x2.fma(y2, c22);
+      c23 = x2.fma(y3, c23);
+      FloatVector x3 = FloatVector.fromArray(S, a, a3 + p);
+      c30 = x3.fma(y0, c30);
+      c31 = x3.fma(y1, c31);
+      c32 = x3.fma(y2, c32);
+      c33 = x3.fma(y3, c33);
+    }
+    c00.intoArray(red, 0);
+    c01.intoArray(red, L);
+    c02.intoArray(red, 2 * L);
+    c03.intoArray(red, 3 * L);
+    c10.intoArray(red, 4 * L);
+    c11.intoArray(red, 5 * L);
+    c12.intoArray(red, 6 * L);
+    c13.intoArray(red, 7 * L);
+    c20.intoArray(red, 8 * L);
+    c21.intoArray(red, 9 * L);
+    c22.intoArray(red, 10 * L);
+    c23.intoArray(red, 11 * L);
+    c30.intoArray(red, 12 * L);
+    c31.intoArray(red, 13 * L);
+    c32.intoArray(red, 14 * L);
+    c33.intoArray(red, 15 * L);
   }
 
   /** Small products: one pass over C, no packing, no threads. */

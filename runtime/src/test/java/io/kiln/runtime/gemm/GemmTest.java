@@ -34,6 +34,8 @@ class GemmTest {
       {1, 1, 1}, {1, 7, 17}, {7, 1, 33}, {17, 33, 1}, {33, 17, 7}, {1, 1023, 3}, {1023, 1, 5},
       {2, 9, 1023}, {1023, 17, 7}, {9, 1023, 17}, {33, 33, 33}, {8, 32, 256}, {16, 64, 257},
       {65, 70, 300}, {150, 40, 520}, {300, 97, 33}, {20, 2100, 9}, {3, 5, 0},
+      // NT dot path (long k, a small side): ragged blocks and k tails
+      {6, 25, 784}, {64, 1, 1000}, {1, 3, 1031}, {7, 13, 384}, {8, 70, 401}, {70, 33, 1023}, {40, 32, 500},
   };
 
   static Stream<Arguments> layoutsAndShapes() {
@@ -108,6 +110,7 @@ class GemmTest {
     return Stream.of(
         Arguments.of(Layout.NN, 300, 500, 700),
         Arguments.of(Layout.NT, 257, 300, 530),
+        Arguments.of(Layout.NT, 64, 288, 841),
         Arguments.of(Layout.TN, 190, 2200, 40),
         Arguments.of(Layout.NN, 32, 1024, 256));
   }
