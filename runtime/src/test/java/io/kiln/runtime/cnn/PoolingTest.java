@@ -29,6 +29,11 @@ class PoolingTest {
     g.add(PoolGeometry.of(1, 1, 1, 1)); // identity
     g.add(PoolGeometry.of(4, 3, 3, 3)); // global pool
     g.add(PoolGeometry.of(1, 13, 3, 1, 2)); // subsampling
+    // wide 2x2 planes: the vector kernel (16 outputs per step at 512 bits), overlapping last step
+    g.add(PoolGeometry.of(2, 62, 62, 2));
+    g.add(PoolGeometry.of(1, 5, 33, 2));
+    g.add(PoolGeometry.of(1, 6, 65, 2));
+    g.add(PoolGeometry.of(2, 9, 100, 2));
     return g.stream();
   }
 
@@ -65,6 +70,37 @@ class PoolingTest {
     float[] dx3 = new float[9];
     Pooling.maxBackward(g3, 1, x3, 0, new float[] {1}, 0, dx3, 0, false);
     assertThat(dx3[6]).isEqualTo(1f);
+  }
+
+  @Test
+  void widePlanesPropagateNaNAndMapNegativeZeroLikeTheReference() {
+    PoolGeometry g = PoolGeometry.of(2, 8, 70, 2);
+    Random r = new Random(5);
+    float[] x = random(r, g.inputSize() * 2, 1);
+    for (int i = OFF; i < x.length; i += 37) {
+      x[i] = Float.NaN;
+    }
+    for (int i = OFF + 3; i < x.length; i += 11) {
+      x[i] = -0f;
+    }
+    for (boolean relu : new boolean[] {false, true}) {
+      float[] e = zeros(g.outputSize() * 2);
+      float[] a = zeros(g.outputSize() * 2);
+      if (relu) {
+        PoolingReference.reluMaxForward(g, 2, x, OFF, e, OFF);
+        Pooling.reluMaxForward(g, 2, x, OFF, a, OFF);
+      } else {
+        PoolingReference.maxForward(g, 2, x, OFF, e, OFF);
+        Pooling.maxForward(g, 2, x, OFF, a, OFF);
+      }
+      for (int i = 0; i < e.length; i++) {
+        if (Float.isNaN(e[i])) {
+          assertThat(a[i]).isNaN();
+        } else {
+          assertThat(Float.floatToIntBits(a[i])).isEqualTo(Float.floatToIntBits(e[i]));
+        }
+      }
+    }
   }
 
   @ParameterizedTest
