@@ -261,9 +261,21 @@ final class PanamaGemm implements GemmKernel {
 
   /**
    * The micro-kernel: {@code C[MR×NR] (+)= Apanel · Bpanel} over {@code kc} steps, with
-   * {@code ap[ai + p·MR + r]} and {@code bp[bi + p·NR + j]}.
+   * {@code ap[ai + p·MR + r]} and {@code bp[bi + p·NR + j]}: {@link #kernelStore} or {@link #kernelAdd}.
+   * Two methods, not one with an {@code if (add)} before the stores: C2 compiles a branch it has
+   * not seen taken as a trap, and the deoptimization sends the kernel back to C1 code, where every
+   * vector operation is a boxed call (~100× slower) until C2 recompiles it, a second or more.
    */
   static void kernel(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc, boolean add) {
+    if (add) {
+      kernelAdd(ap, ai, bp, bi, kc, c, ci, ldc);
+    } else {
+      kernelStore(ap, ai, bp, bi, kc, c, ci, ldc);
+    }
+  }
+
+  /** {@code C[MR×NR] = Apanel · Bpanel}. */
+  static void kernelStore(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc) {
     FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
     for (int p = 0; p < kc; p++) {
       int bo = bi + p * NR;
@@ -297,24 +309,6 @@ final class PanamaGemm implements GemmKernel {
     }
     // rows of the tile in C
     int r0 = ci, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
-    if (add) {
-      c00 = c00.add(FloatVector.fromArray(S, c, r0));
-      c01 = c01.add(FloatVector.fromArray(S, c, r0 + L));
-      c10 = c10.add(FloatVector.fromArray(S, c, r1));
-      c11 = c11.add(FloatVector.fromArray(S, c, r1 + L));
-      c20 = c20.add(FloatVector.fromArray(S, c, r2));
-      c21 = c21.add(FloatVector.fromArray(S, c, r2 + L));
-      c30 = c30.add(FloatVector.fromArray(S, c, r3));
-      c31 = c31.add(FloatVector.fromArray(S, c, r3 + L));
-      c40 = c40.add(FloatVector.fromArray(S, c, r4));
-      c41 = c41.add(FloatVector.fromArray(S, c, r4 + L));
-      c50 = c50.add(FloatVector.fromArray(S, c, r5));
-      c51 = c51.add(FloatVector.fromArray(S, c, r5 + L));
-      c60 = c60.add(FloatVector.fromArray(S, c, r6));
-      c61 = c61.add(FloatVector.fromArray(S, c, r6 + L));
-      c70 = c70.add(FloatVector.fromArray(S, c, r7));
-      c71 = c71.add(FloatVector.fromArray(S, c, r7 + L));
-    }
     c00.intoArray(c, r0);
     c01.intoArray(c, r0 + L);
     c10.intoArray(c, r1);
@@ -332,6 +326,77 @@ final class PanamaGemm implements GemmKernel {
     c70.intoArray(c, r7);
     c71.intoArray(c, r7 + L);
   }
+
+
+  /** {@code C[MR×NR] += Apanel · Bpanel}. */
+  static void kernelAdd(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    for (int p = 0; p < kc; p++) {
+      int bo = bi + p * NR;
+      int ao = ai + p * MR;
+      FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
+      FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
+      c00 = a0.fma(b0, c00);
+      c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, ap[ao + 1]);
+      c10 = a1.fma(b0, c10);
+      c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2]);
+      c20 = a2.fma(b0, c20);
+      c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3]);
+      c30 = a3.fma(b0, c30);
+      c31 = a3.fma(b1, c31);
+      FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4]);
+      c40 = a4.fma(b0, c40);
+      c41 = a4.fma(b1, c41);
+      FloatVector a5 = FloatVector.broadcast(S, ap[ao + 5]);
+      c50 = a5.fma(b0, c50);
+      c51 = a5.fma(b1, c51);
+      FloatVector a6 = FloatVector.broadcast(S, ap[ao + 6]);
+      c60 = a6.fma(b0, c60);
+      c61 = a6.fma(b1, c61);
+      FloatVector a7 = FloatVector.broadcast(S, ap[ao + 7]);
+      c70 = a7.fma(b0, c70);
+      c71 = a7.fma(b1, c71);
+    }
+    // rows of the tile in C
+    int r0 = ci, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
+    c00 = c00.add(FloatVector.fromArray(S, c, r0));
+    c01 = c01.add(FloatVector.fromArray(S, c, r0 + L));
+    c10 = c10.add(FloatVector.fromArray(S, c, r1));
+    c11 = c11.add(FloatVector.fromArray(S, c, r1 + L));
+    c20 = c20.add(FloatVector.fromArray(S, c, r2));
+    c21 = c21.add(FloatVector.fromArray(S, c, r2 + L));
+    c30 = c30.add(FloatVector.fromArray(S, c, r3));
+    c31 = c31.add(FloatVector.fromArray(S, c, r3 + L));
+    c40 = c40.add(FloatVector.fromArray(S, c, r4));
+    c41 = c41.add(FloatVector.fromArray(S, c, r4 + L));
+    c50 = c50.add(FloatVector.fromArray(S, c, r5));
+    c51 = c51.add(FloatVector.fromArray(S, c, r5 + L));
+    c60 = c60.add(FloatVector.fromArray(S, c, r6));
+    c61 = c61.add(FloatVector.fromArray(S, c, r6 + L));
+    c70 = c70.add(FloatVector.fromArray(S, c, r7));
+    c71 = c71.add(FloatVector.fromArray(S, c, r7 + L));
+    c00.intoArray(c, r0);
+    c01.intoArray(c, r0 + L);
+    c10.intoArray(c, r1);
+    c11.intoArray(c, r1 + L);
+    c20.intoArray(c, r2);
+    c21.intoArray(c, r2 + L);
+    c30.intoArray(c, r3);
+    c31.intoArray(c, r3 + L);
+    c40.intoArray(c, r4);
+    c41.intoArray(c, r4 + L);
+    c50.intoArray(c, r5);
+    c51.intoArray(c, r5 + L);
+    c60.intoArray(c, r6);
+    c61.intoArray(c, r6 + L);
+    c70.intoArray(c, r7);
+    c71.intoArray(c, r7 + L);
+  }
+
 
   /** Bias and activation over a {@code rows × cols} block of C whose top-left is C[i0][j0]. */
   static void epilogue(Epilogue ep, float[] c, int ci, int ldc, int rows, int cols, int i0, int j0) {
