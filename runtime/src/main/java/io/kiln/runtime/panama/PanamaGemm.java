@@ -218,6 +218,8 @@ final class PanamaGemm implements GemmKernel {
         PanamaGemmPacking.packA(a, aOff + i0 * lda + pc, lda, mc, kc, ap);
       }
       boolean add = accumulate || !firstK;
+      // a conv's bias (per row, no activation) goes into the full tiles' stores
+      boolean rowBias = lastK && ep.bias() == Epilogue.Bias.PER_ROW && ep.activation() == Activation.NONE;
       int jp0 = jb * panelsPerTask;
       int jp1 = Math.min(panels, jp0 + panelsPerTask);
       float[] bp = packedB;
@@ -230,6 +232,10 @@ final class PanamaGemm implements GemmKernel {
           int r0 = ir * MR;
           int rows = Math.min(MR, mc - r0);
           int ci = cOff + (i0 + r0) * ldc + jc + j;
+          if (rows == MR && cols == NR && rowBias) {
+            kernelRowBias(ap, ir * MR * kc, bp, bi, kc, c, ci, ldc, add, ep.biasData(), ep.biasOffset() + i0 + r0);
+            continue;
+          }
           if (rows == MR && cols == NR) {
             kernel(ap, ir * MR * kc, bp, bi, kc, c, ci, ldc, add);
           } else {
@@ -398,6 +404,146 @@ final class PanamaGemm implements GemmKernel {
   }
 
 
+  /**
+   * The micro-kernel with a per-row bias added before the store (the last K block of a convolution's
+   * forward, {@code Epilogue.Bias.PER_ROW} without activation): the same operations in the same order
+   * as {@link #kernel} then {@link #epilogue}, without the second pass over the tile.
+   */
+  static void kernelRowBias(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc, boolean add,
+      float[] bias, int bOff) {
+    if (add) {
+      kernelAddRowBias(ap, ai, bp, bi, kc, c, ci, ldc, bias, bOff);
+    } else {
+      kernelStoreRowBias(ap, ai, bp, bi, kc, c, ci, ldc, bias, bOff);
+    }
+  }
+
+  /** {@code C[r][·] = (Apanel · Bpanel)[r][·] + bias[bo + r]}. */
+  static void kernelStoreRowBias(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc,
+      float[] bias, int bOff) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    for (int p = 0; p < kc; p++) {
+      int bo = bi + p * NR;
+      int ao = ai + p * MR;
+      FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
+      FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
+      c00 = a0.fma(b0, c00);
+      c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, ap[ao + 1]);
+      c10 = a1.fma(b0, c10);
+      c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2]);
+      c20 = a2.fma(b0, c20);
+      c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3]);
+      c30 = a3.fma(b0, c30);
+      c31 = a3.fma(b1, c31);
+      FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4]);
+      c40 = a4.fma(b0, c40);
+      c41 = a4.fma(b1, c41);
+      FloatVector a5 = FloatVector.broadcast(S, ap[ao + 5]);
+      c50 = a5.fma(b0, c50);
+      c51 = a5.fma(b1, c51);
+      FloatVector a6 = FloatVector.broadcast(S, ap[ao + 6]);
+      c60 = a6.fma(b0, c60);
+      c61 = a6.fma(b1, c61);
+      FloatVector a7 = FloatVector.broadcast(S, ap[ao + 7]);
+      c70 = a7.fma(b0, c70);
+      c71 = a7.fma(b1, c71);
+    }
+    // rows of the tile in C, and their biases
+    float q0 = bias[bOff], q1 = bias[bOff + 1], q2 = bias[bOff + 2], q3 = bias[bOff + 3];
+    float q4 = bias[bOff + 4], q5 = bias[bOff + 5], q6 = bias[bOff + 6], q7 = bias[bOff + 7];
+    int r0 = ci, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
+    c00.add(q0).intoArray(c, r0);
+    c01.add(q0).intoArray(c, r0 + L);
+    c10.add(q1).intoArray(c, r1);
+    c11.add(q1).intoArray(c, r1 + L);
+    c20.add(q2).intoArray(c, r2);
+    c21.add(q2).intoArray(c, r2 + L);
+    c30.add(q3).intoArray(c, r3);
+    c31.add(q3).intoArray(c, r3 + L);
+    c40.add(q4).intoArray(c, r4);
+    c41.add(q4).intoArray(c, r4 + L);
+    c50.add(q5).intoArray(c, r5);
+    c51.add(q5).intoArray(c, r5 + L);
+    c60.add(q6).intoArray(c, r6);
+    c61.add(q6).intoArray(c, r6 + L);
+    c70.add(q7).intoArray(c, r7);
+    c71.add(q7).intoArray(c, r7 + L);
+  }
+  /** {@code C[r][·] = (C[r][·] + (Apanel · Bpanel)[r][·]) + bias[bo + r]}. */
+  static void kernelAddRowBias(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc,
+      float[] bias, int bOff) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    for (int p = 0; p < kc; p++) {
+      int bo = bi + p * NR;
+      int ao = ai + p * MR;
+      FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
+      FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
+      c00 = a0.fma(b0, c00);
+      c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, ap[ao + 1]);
+      c10 = a1.fma(b0, c10);
+      c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2]);
+      c20 = a2.fma(b0, c20);
+      c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3]);
+      c30 = a3.fma(b0, c30);
+      c31 = a3.fma(b1, c31);
+      FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4]);
+      c40 = a4.fma(b0, c40);
+      c41 = a4.fma(b1, c41);
+      FloatVector a5 = FloatVector.broadcast(S, ap[ao + 5]);
+      c50 = a5.fma(b0, c50);
+      c51 = a5.fma(b1, c51);
+      FloatVector a6 = FloatVector.broadcast(S, ap[ao + 6]);
+      c60 = a6.fma(b0, c60);
+      c61 = a6.fma(b1, c61);
+      FloatVector a7 = FloatVector.broadcast(S, ap[ao + 7]);
+      c70 = a7.fma(b0, c70);
+      c71 = a7.fma(b1, c71);
+    }
+    // rows of the tile in C, and their biases
+    float q0 = bias[bOff], q1 = bias[bOff + 1], q2 = bias[bOff + 2], q3 = bias[bOff + 3];
+    float q4 = bias[bOff + 4], q5 = bias[bOff + 5], q6 = bias[bOff + 6], q7 = bias[bOff + 7];
+    int r0 = ci, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
+    c00 = c00.add(FloatVector.fromArray(S, c, r0));
+    c01 = c01.add(FloatVector.fromArray(S, c, r0 + L));
+    c10 = c10.add(FloatVector.fromArray(S, c, r1));
+    c11 = c11.add(FloatVector.fromArray(S, c, r1 + L));
+    c20 = c20.add(FloatVector.fromArray(S, c, r2));
+    c21 = c21.add(FloatVector.fromArray(S, c, r2 + L));
+    c30 = c30.add(FloatVector.fromArray(S, c, r3));
+    c31 = c31.add(FloatVector.fromArray(S, c, r3 + L));
+    c40 = c40.add(FloatVector.fromArray(S, c, r4));
+    c41 = c41.add(FloatVector.fromArray(S, c, r4 + L));
+    c50 = c50.add(FloatVector.fromArray(S, c, r5));
+    c51 = c51.add(FloatVector.fromArray(S, c, r5 + L));
+    c60 = c60.add(FloatVector.fromArray(S, c, r6));
+    c61 = c61.add(FloatVector.fromArray(S, c, r6 + L));
+    c70 = c70.add(FloatVector.fromArray(S, c, r7));
+    c71 = c71.add(FloatVector.fromArray(S, c, r7 + L));
+    c00.add(q0).intoArray(c, r0);
+    c01.add(q0).intoArray(c, r0 + L);
+    c10.add(q1).intoArray(c, r1);
+    c11.add(q1).intoArray(c, r1 + L);
+    c20.add(q2).intoArray(c, r2);
+    c21.add(q2).intoArray(c, r2 + L);
+    c30.add(q3).intoArray(c, r3);
+    c31.add(q3).intoArray(c, r3 + L);
+    c40.add(q4).intoArray(c, r4);
+    c41.add(q4).intoArray(c, r4 + L);
+    c50.add(q5).intoArray(c, r5);
+    c51.add(q5).intoArray(c, r5 + L);
+    c60.add(q6).intoArray(c, r6);
+    c61.add(q6).intoArray(c, r6 + L);
+    c70.add(q7).intoArray(c, r7);
+    c71.add(q7).intoArray(c, r7 + L);
+  }
   /** Bias and activation over a {@code rows × cols} block of C whose top-left is C[i0][j0]. */
   static void epilogue(Epilogue ep, float[] c, int ci, int ldc, int rows, int cols, int i0, int j0) {
     Epilogue.Bias bias = ep.bias();

@@ -61,7 +61,9 @@ class GemmTest {
         Epilogue.of(true, Epilogue.Bias.PER_COLUMN, colBias, 5, Activation.SIGMOID),
         Epilogue.biasActivation(colBias, 2, Activation.TANH),
         Epilogue.of(false, Epilogue.Bias.PER_ROW, rowBias, 0, Activation.STEP),
-        Epilogue.of(true, Epilogue.Bias.NONE, null, 0, Activation.RELU));
+        Epilogue.of(true, Epilogue.Bias.NONE, null, 0, Activation.RELU),
+        Epilogue.of(false, Epilogue.Bias.PER_ROW, rowBias, 1, Activation.NONE), // fused into the kernel's store
+        Epilogue.of(true, Epilogue.Bias.PER_ROW, rowBias, 2, Activation.NONE));
     for (Epilogue ep : epilogues) {
       check(layout, m, n, k, ep, rnd, /* padded */ false);
       check(layout, m, n, k, ep, rnd, /* padded */ true);
@@ -102,6 +104,32 @@ class GemmTest {
       }
       if (Math.abs(actual[i] - expected[i]) > tol) {
         assertWithMessage("%s: C[%s][%s]", what, rel / ldc, rel % ldc).that(actual[i]).isWithin((float) tol).of(expected[i]);
+      }
+    }
+  }
+
+  /** The per-row bias fused into the micro-kernel's store gives the bits of product-then-bias. */
+  @ParameterizedTest(name = "m={0} n={1} k={2} accumulate={3}")
+  @org.junit.jupiter.params.provider.CsvSource({"32, 3844, 27, false", "64, 841, 288, false", "17, 70, 600, true", "8, 32, 5, false"})
+  void rowBiasInTheStoreIsBitwiseProductThenBias(int m, int n, int k, boolean accumulate) {
+    SplittableRandom rnd = new SplittableRandom(m * 7L + n);
+    float[] a = random(rnd, m * k);
+    float[] b = random(rnd, k * n);
+    float[] bias = random(rnd, m + 2);
+    float[] c0 = random(rnd, m * n);
+    float[] fused = c0.clone();
+    FAST.gemm(Layout.NN, m, n, k, a, 0, k, b, 0, n, fused, 0, n,
+        Epilogue.of(accumulate, Epilogue.Bias.PER_ROW, bias, 2, Activation.NONE));
+    float[] twoPass = c0.clone();
+    FAST.gemm(Layout.NN, m, n, k, a, 0, k, b, 0, n, twoPass, 0, n, accumulate ? Epilogue.ACCUMULATE : Epilogue.NONE);
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        twoPass[i * n + j] += bias[2 + i];
+      }
+    }
+    for (int i = 0; i < fused.length; i++) {
+      if (Float.floatToRawIntBits(fused[i]) != Float.floatToRawIntBits(twoPass[i])) {
+        assertWithMessage("element %s", i).that(fused[i]).isEqualTo(twoPass[i]);
       }
     }
   }
