@@ -317,7 +317,8 @@ public final class Pooling {
         int r0 = 2 * i * w;
         int r1 = r0 + w;
         int o = out + i * ow;
-        for (int j = 0; j < ow; j++) {
+        int j0 = POOL.maxRoute2x2Row(x, in + r0, w, dy, o, dx, gin + r0, ow, accumulate, relu);
+        for (int j = j0; j < ow; j++) {
           int c = 2 * j;
           float a0 = x[in + r0 + c];
           float a1 = x[in + r0 + c + 1];

@@ -2,6 +2,8 @@ package io.kiln.runtime.panama;
 
 import io.kiln.runtime.simd.PoolKernels;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -18,6 +20,64 @@ final class PanamaPooling implements PoolKernels {
   /** Lane i: input lane 2i of the pair (a, b) — an index ≥ L wraps to b (exceptional index). */
   private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i < L ? 2 * i : 2 * i - 2 * L);
   private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1 < L ? 2 * i + 1 : 2 * i + 1 - 2 * L);
+
+  /** Lane i: lane i / 2 (each of L / 2 windows' gradient in both its lanes). */
+  private static final VectorShuffle<Float> DUP = VectorShuffle.fromOp(S, i -> i / 2);
+  /** Lane i: its window partner in the same input row (i ^ 1). */
+  private static final VectorShuffle<Float> SWAP = VectorShuffle.fromOp(S, i -> i ^ 1);
+  /** The even lanes: the left column of each window. */
+  private static final VectorMask<Float> LEFT = VectorMask.fromLong(S, 0x5555_5555_5555_5555L & ((1L << L) - 1));
+
+  @Override
+  public int maxRoute2x2Row(float[] x, int r, int w, float[] dy, int o, float[] dx, int dr, int ow, boolean accumulate,
+      boolean relu) {
+    int half = L / 2;
+    int j = 0;
+    // a full vector of dy is loaded (half of it used): stop before it would pass the array's end
+    for (; j + half <= ow && o + j + L <= dy.length; j += half) {
+      route(x, r + 2 * j, w, dy, o + j, dx, dr + 2 * j, accumulate, relu);
+    }
+    return j;
+  }
+
+  /**
+   * L / 2 windows: top row {@code x[c, c + L)}, bottom row {@code + w}, gradients
+   * {@code dy[d, d + L/2)}. One method with scalar arguments only: a vector passed to a method C2
+   * does not inline is boxed.
+   */
+  private static void route(float[] x, int c, int w, float[] dy, int d, float[] dx, int e, boolean accumulate,
+      boolean relu) {
+    FloatVector a = FloatVector.fromArray(S, x, c);
+    FloatVector b = FloatVector.fromArray(S, x, c + w);
+    FloatVector v = a.max(b);
+    FloatVector m = v.max(v.rearrange(SWAP)); // each window's max, in both its lanes
+    FloatVector g = FloatVector.fromArray(S, dy, d).rearrange(DUP);
+    if (relu) {
+      g = FloatVector.zero(S).blend(g, m.compare(VectorOperators.GT, 0f));
+    }
+    VectorMask<Float> ha = hit(a, m);
+    VectorMask<Float> hap = hit(a.rearrange(SWAP), m);
+    VectorMask<Float> hb = hit(b, m);
+    VectorMask<Float> hbp = hit(b.rearrange(SWAP), m);
+    // the first max, row-major: top left; top right unless top left; bottom left unless the top
+    // has one; bottom right unless any other
+    VectorMask<Float> ta = ha.and(LEFT.or(hap.not()));
+    VectorMask<Float> tb = hb.and(ha.or(hap).not()).and(LEFT.or(hbp.not()));
+    FloatVector zero = FloatVector.zero(S);
+    FloatVector da = zero.blend(g, ta);
+    FloatVector db = zero.blend(g, tb);
+    if (accumulate) {
+      da = FloatVector.fromArray(S, dx, e).add(da);
+      db = FloatVector.fromArray(S, dx, e + w).add(db);
+    }
+    da.intoArray(dx, e);
+    db.intoArray(dx, e + w);
+  }
+
+  /** Lanes equal to the max, or NaN (only when the max is NaN). */
+  private static VectorMask<Float> hit(FloatVector v, FloatVector m) {
+    return v.compare(VectorOperators.EQ, m).or(v.test(VectorOperators.IS_NAN));
+  }
 
   @Override
   public void maxPool2x2(float[] x, int in, int w, int oh, int ow, float[] y, int out, float floor) {

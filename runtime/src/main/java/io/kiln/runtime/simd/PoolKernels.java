@@ -27,4 +27,17 @@ public interface PoolKernels {
       }
     }
   }
+
+  /**
+   * The backward of a 2×2 stride-2 max pool over a prefix of one window row: for the windows
+   * {@code j < J} (J returned, at most {@code ow}) whose top-left input is {@code x[r + 2j]} (the row
+   * below at {@code + w}), sends {@code dy[o + j]} to the window's first max (row-major; a NaN counts
+   * as the max) in {@code dx} (same offsets from {@code dr}), 0 to its other three positions; with
+   * {@code relu} only where the max is {@code > 0}; {@code dx} is stored or, with
+   * {@code accumulate}, added to. The caller does windows {@code [J, ow)}. Default: none (J = 0).
+   */
+  default int maxRoute2x2Row(float[] x, int r, int w, float[] dy, int o, float[] dx, int dr, int ow,
+      boolean accumulate, boolean relu) {
+    return 0;
+  }
 }

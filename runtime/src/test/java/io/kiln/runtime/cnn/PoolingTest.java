@@ -1,6 +1,7 @@
 package io.kiln.runtime.cnn;
 
 import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
 import static io.kiln.runtime.cnn.TestArrays.OFF;
 import static io.kiln.runtime.cnn.TestArrays.assertClose;
 import static io.kiln.runtime.cnn.TestArrays.random;
@@ -83,6 +84,10 @@ class PoolingTest {
     for (int i = OFF + 3; i < x.length; i += 11) {
       x[i] = -0f;
     }
+    for (int i = OFF + 5; i + 71 < x.length; i += 23) {
+      x[i + 1] = x[i]; // ties along a row
+      x[i + 70] = x[i]; // and down a column
+    }
     for (boolean relu : new boolean[] {false, true}) {
       float[] e = zeros(g.outputSize() * 2);
       float[] a = zeros(g.outputSize() * 2);
@@ -98,6 +103,23 @@ class PoolingTest {
           assertThat(a[i]).isNaN();
         } else {
           assertThat(Float.floatToIntBits(a[i])).isEqualTo(Float.floatToIntBits(e[i]));
+        }
+      }
+      // backward: ties (-0 and 0 are equal), NaN windows, stored and accumulated
+      float[] dy = random(r, g.outputSize() * 2, 1);
+      for (boolean accumulate : new boolean[] {false, true}) {
+        float[] de = random(new Random(9), g.inputSize() * 2, 1);
+        float[] da = de.clone();
+        if (relu) {
+          PoolingReference.reluMaxBackward(g, 2, x, OFF, dy, OFF, de, OFF, accumulate);
+          Pooling.reluMaxBackward(g, 2, x, OFF, dy, OFF, da, OFF, accumulate);
+        } else {
+          PoolingReference.maxBackward(g, 2, x, OFF, dy, OFF, de, OFF, accumulate);
+          Pooling.maxBackward(g, 2, x, OFF, dy, OFF, da, OFF, accumulate);
+        }
+        for (int i = 0; i < de.length; i++) {
+          assertWithMessage("backward relu=%s accumulate=%s at %s", relu, accumulate, i)
+              .that(Float.floatToIntBits(da[i])).isEqualTo(Float.floatToIntBits(de[i]));
         }
       }
     }
