@@ -52,26 +52,26 @@ final class PanamaPooling implements PoolKernels {
     FloatVector v = a.max(b);
     FloatVector m = v.max(v.rearrange(SWAP)); // each window's max, in both its lanes
     FloatVector g = FloatVector.fromArray(S, dy, d).rearrange(DUP);
-    if (relu) {
-      g = FloatVector.zero(S).blend(g, m.compare(VectorOperators.GT, 0f));
-    }
+    // with relu, only windows whose max is > 0 pass their gradient (no branch: a vector phi can box)
+    VectorMask<Float> live = m.compare(VectorOperators.GT, 0f).or(S.maskAll(!relu));
     VectorMask<Float> ha = hit(a, m);
     VectorMask<Float> hap = hit(a.rearrange(SWAP), m);
     VectorMask<Float> hb = hit(b, m);
     VectorMask<Float> hbp = hit(b.rearrange(SWAP), m);
     // the first max, row-major: top left; top right unless top left; bottom left unless the top
     // has one; bottom right unless any other
-    VectorMask<Float> ta = ha.and(LEFT.or(hap.not()));
-    VectorMask<Float> tb = hb.and(ha.or(hap).not()).and(LEFT.or(hbp.not()));
+    VectorMask<Float> ta = ha.and(LEFT.or(hap.not())).and(live);
+    VectorMask<Float> tb = hb.and(ha.or(hap).not()).and(LEFT.or(hbp.not())).and(live);
     FloatVector zero = FloatVector.zero(S);
     FloatVector da = zero.blend(g, ta);
     FloatVector db = zero.blend(g, tb);
     if (accumulate) {
-      da = FloatVector.fromArray(S, dx, e).add(da);
-      db = FloatVector.fromArray(S, dx, e + w).add(db);
+      FloatVector.fromArray(S, dx, e).add(da).intoArray(dx, e);
+      FloatVector.fromArray(S, dx, e + w).add(db).intoArray(dx, e + w);
+    } else {
+      da.intoArray(dx, e);
+      db.intoArray(dx, e + w);
     }
-    da.intoArray(dx, e);
-    db.intoArray(dx, e + w);
   }
 
   /** Lanes equal to the max, or NaN (only when the max is NaN). */
