@@ -23,11 +23,15 @@ import java.util.regex.Pattern;
 final class ModelBench {
   static final String PYTHON = "/usr/bin/python3";
 
+  /** Minimum warm-up per model and thread count (train steps; half of it for forward). */
+  static final double WARMUP_SECONDS = 4.0;
+
   private ModelBench() {}
 
   static void run(List<String> args) throws Exception {
     boolean peer = args.contains("--peer");
     double secs = args.contains("--quick") ? 0.5 : 3.0;
+    double warmup = args.contains("--quick") ? 0.5 : WARMUP_SECONDS;
     List<Supplier<ReferenceModel>> factories = ReferenceModels.ALL;
     // --only lenet,cnn64: just those models (and the peer only for them)
     int only = args.indexOf("--only");
@@ -51,7 +55,11 @@ final class ModelBench {
         if (!names.contains(model.name())) {
           names.add(model.name());
         }
-        for (int i = 0; i < 10; i++) {
+        // 10 warm-up steps as in the peer, and at least WARMUP_SECONDS: the JIT needs seconds to
+        // bring the Vector API kernels to C2 (until then each vector op is a boxed call), which
+        // would otherwise land in the first thread count's timing
+        long w0 = System.nanoTime();
+        for (int i = 0; i < 10 || System.nanoTime() - w0 < warmup * 1e9; i++) {
           model.trainStep();
         }
         int n = 0;
@@ -61,7 +69,8 @@ final class ModelBench {
           n++;
         }
         double ms = (System.nanoTime() - t0) / 1e6 / n;
-        for (int i = 0; i < 5; i++) {
+        w0 = System.nanoTime();
+        for (int i = 0; i < 5 || System.nanoTime() - w0 < warmup / 2 * 1e9; i++) {
           model.forward();
         }
         int k = 0;
