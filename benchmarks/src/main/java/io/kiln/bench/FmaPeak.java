@@ -46,6 +46,26 @@ public final class FmaPeak {
     return best;
   }
 
+  /**
+   * {@code threads} copies of {@link #measure} at once, in total GFLOP/s (sum over the threads): what
+   * the cores can do together, the ceiling for a multi-threaded GEMM.
+   */
+  public static double measureParallel(int threads, int reps) throws InterruptedException {
+    double[] each = new double[threads];
+    Thread[] ts = new Thread[threads];
+    for (int t = 0; t < threads; t++) {
+      int id = t;
+      ts[t] = new Thread(() -> each[id] = measure(reps));
+      ts[t].start();
+    }
+    double sum = 0;
+    for (int t = 0; t < threads; t++) {
+      ts[t].join();
+      sum += each[t];
+    }
+    return sum;
+  }
+
   public static void main(String[] args) {
     System.out.printf("%.1f%n", measure(5));
   }

@@ -30,6 +30,19 @@ final class GemmBench {
     s.add(new Shape("lenet_conv2", 64 * 10 * 10, 16, 150, List.of(Layout.NN)));
     s.add(new Shape("cnn64_conv1", 64 * 62 * 62, 32, 27, List.of(Layout.NN)));
     s.add(new Shape("cnn64_conv2", 64 * 29 * 29, 64, 288, List.of(Layout.NN)));
+    // the per-sample products Conv2d runs: forward W·cols (NN), weight gradient dZ·colsᵀ (NT),
+    // input gradient Wᵀ·dZ (TN); and cnn64's 1-unit dense layer (NT)
+    s.add(new Shape("lenet_c1_fwd", 6, 28 * 28, 25, List.of(Layout.NN)));
+    s.add(new Shape("lenet_c1_dw", 6, 25, 28 * 28, List.of(Layout.NT)));
+    s.add(new Shape("lenet_c2_fwd", 16, 100, 150, List.of(Layout.NN)));
+    s.add(new Shape("lenet_c2_dw", 16, 150, 100, List.of(Layout.NT)));
+    s.add(new Shape("lenet_c2_dx", 150, 100, 16, List.of(Layout.TN)));
+    s.add(new Shape("cnn64_c1_fwd", 32, 62 * 62, 27, List.of(Layout.NN)));
+    s.add(new Shape("cnn64_c1_dw", 32, 27, 62 * 62, List.of(Layout.NT)));
+    s.add(new Shape("cnn64_c2_fwd", 64, 29 * 29, 288, List.of(Layout.NN)));
+    s.add(new Shape("cnn64_c2_dw", 64, 288, 29 * 29, List.of(Layout.NT)));
+    s.add(new Shape("cnn64_c2_dx", 288, 29 * 29, 32, List.of(Layout.TN)));
+    s.add(new Shape("cnn64_dense", 64, 1, 12544, List.of(Layout.NT)));
     return s;
   }
 
@@ -44,6 +57,15 @@ final class GemmBench {
 
     double peak = FmaPeak.measure(5);
     System.out.println("{\"kernel\":\"fma_peak\",\"threads\":1,\"gflops\":" + Timing.fmt(peak) + "}");
+    if (cores >= 2) {
+      double peak2t = FmaPeak.measureParallel(2, 5);
+      System.out.println("{\"kernel\":\"fma_peak\",\"threads\":2,\"gflops\":" + Timing.fmt(peak2t) + "}");
+      System.err.println("FMA peak: 1 thread " + Timing.fmt(peak) + " GFLOP/s, 2 threads together " + Timing.fmt(peak2t)
+          + " (" + String.format(java.util.Locale.ROOT, "%.2f", peak2t / peak) + "x)");
+    }
+    // --only cube:512,charlstm_step : shapes by name, or name:m
+    int onlyAt = args.indexOf("--only");
+    List<String> only = onlyAt >= 0 && onlyAt + 1 < args.size() ? List.of(args.get(onlyAt + 1).split(",")) : null;
 
     Object blas = null;
     if (openblas) {
@@ -55,9 +77,24 @@ final class GemmBench {
       }
     }
 
+    // JIT warm-up before the first timed shape: the 0.4 s per shape is not enough for C2 to take
+    // over the micro-kernel, so the first shape measured the interpreter (e.g. 49 vs 163 GFLOP/s)
+    {
+      float[] wa = new float[256 * 256];
+      float[] wb = new float[256 * 256];
+      float[] wc = new float[256 * 256];
+      long end = System.nanoTime() + (long) ((quick ? 1 : 3) * 1e9);
+      for (int i = 0; System.nanoTime() < end; i++) {
+        Layout l = Layout.values()[i % 3];
+        Gemm.gemm(l, 256, 256, 256, wa, 0, 256, wb, 0, 256, wc, 0, 256, i % 2 == 0 ? Epilogue.NONE : Epilogue.ACCUMULATE);
+      }
+    }
     List<String> summary = new ArrayList<>();
     int[] threadCounts = cores >= 2 ? new int[] {1, 2} : new int[] {1};
     for (Shape s : shapes()) {
+      if (only != null && !only.contains(s.name()) && !only.contains(s.name() + ":" + s.m())) {
+        continue;
+      }
       SplittableRandom rnd = new SplittableRandom(7);
       float[] a = random(rnd, s.m() * s.k());
       float[] b = random(rnd, s.k() * s.n());

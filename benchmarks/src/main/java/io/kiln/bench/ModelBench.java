@@ -23,12 +23,26 @@ import java.util.regex.Pattern;
 final class ModelBench {
   static final String PYTHON = "/usr/bin/python3";
 
+  /** Minimum warm-up per model and thread count (train steps; half of it for forward). */
+  static final double WARMUP_SECONDS = 4.0;
+
   private ModelBench() {}
 
   static void run(List<String> args) throws Exception {
     boolean peer = args.contains("--peer");
     double secs = args.contains("--quick") ? 0.5 : 3.0;
-    List<Supplier<ReferenceModel>> factories = select(args.stream().filter(a -> !a.startsWith("--")).toList());
+    // Models by name: ./bench models lenet cnn64, or (as ./bench gemm) --only lenet,cnn64
+    int only = args.indexOf("--only");
+    List<String> named = new java.util.ArrayList<>();
+    for (int i = 0; i < args.size(); i++) {
+      if (i == only + 1 && only >= 0) {
+        named.addAll(List.of(args.get(i).split(",")));
+      } else if (!args.get(i).startsWith("--")) {
+        named.add(args.get(i));
+      }
+    }
+    List<Supplier<ReferenceModel>> factories = select(named);
+    double warmup = args.contains("--quick") ? 0.5 : WARMUP_SECONDS;
     if (factories.isEmpty()) {
       System.err.println("kiln models benchmark: no reference models are registered yet"
           + " (benchmarks/src/main/java/io/kiln/bench/ReferenceModels.java); nothing to measure"
@@ -48,7 +62,11 @@ final class ModelBench {
             System.err.println("note: " + model.name() + ": " + model.note());
           }
         }
-        for (int i = 0; i < 10; i++) {
+        // 10 warm-up steps as in the peer, and at least WARMUP_SECONDS: the JIT needs seconds to
+        // bring the Vector API kernels to C2 (until then each vector op is a boxed call), which
+        // would otherwise land in the first thread count's timing
+        long w0 = System.nanoTime();
+        for (int i = 0; i < 10 || System.nanoTime() - w0 < warmup * 1e9; i++) {
           model.trainStep();
         }
         int n = 0;
@@ -58,7 +76,8 @@ final class ModelBench {
           n++;
         }
         double ms = (System.nanoTime() - t0) / 1e6 / n;
-        for (int i = 0; i < 5; i++) {
+        w0 = System.nanoTime();
+        for (int i = 0; i < 5 || System.nanoTime() - w0 < warmup / 2 * 1e9; i++) {
           model.forward();
         }
         int k = 0;
@@ -114,6 +133,7 @@ final class ModelBench {
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     Pattern field = Pattern.compile("\"(\\w+)\":\\s*\"?([^,\"}]+)\"?");
     List<String> ratios = new ArrayList<>();
+    Map<String, double[]> torchBest = new java.util.LinkedHashMap<>();
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       while ((line = r.readLine()) != null) {
@@ -127,6 +147,8 @@ final class ModelBench {
         if (k != null && f.containsKey("train_step_ms")) {
           double tt = Double.parseDouble(f.get("train_step_ms"));
           double tf = Double.parseDouble(f.get("forward_ms"));
+          torchBest.merge(f.get("model"), new double[] {tt, tf},
+              (x, y) -> new double[] {Math.min(x[0], y[0]), Math.min(x[1], y[1])});
           ratios.add(String.format(Locale.ROOT,
               "{\"model\": \"%s\", \"threads\": %s, \"kiln_train_step_ms\": %s, \"torch_train_step_ms\": %s,"
                   + " \"train_speedup_vs_torch\": %.3f, \"kiln_forward_ms\": %s, \"torch_forward_ms\": %s,"
@@ -140,6 +162,23 @@ final class ModelBench {
       System.err.println("peer: torch_bench.py exited with " + rc);
     }
     ratios.forEach(System.out::println);
+    // the issues' measure: best of 1 and 2 threads on each side, from this run
+    for (Map.Entry<String, double[]> e : torchBest.entrySet()) {
+      double kt = Double.MAX_VALUE;
+      double kf = Double.MAX_VALUE;
+      for (Map.Entry<String, double[]> k : kiln.entrySet()) {
+        if (k.getKey().startsWith(e.getKey() + "/")) {
+          kt = Math.min(kt, k.getValue()[0]);
+          kf = Math.min(kf, k.getValue()[1]);
+        }
+      }
+      System.out.println(String.format(Locale.ROOT,
+          "{\"model\": \"%s\", \"best\": true, \"kiln_train_step_ms\": %s, \"torch_train_step_ms\": %s,"
+              + " \"train_speedup_vs_torch\": %.3f, \"kiln_forward_ms\": %s, \"torch_forward_ms\": %s,"
+              + " \"forward_speedup_vs_torch\": %.3f}",
+          e.getKey(), round3(kt), round3(e.getValue()[0]), e.getValue()[0] / kt, round3(kf), round3(e.getValue()[1]),
+          e.getValue()[1] / kf));
+    }
   }
 
   static boolean canImportTorch() {

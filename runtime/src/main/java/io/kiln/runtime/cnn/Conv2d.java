@@ -394,6 +394,9 @@ public final class Conv2d {
     final int oh = g.outHeight();
     final int ow = g.outWidth();
     int row = colsOff;
+    // stride 1 with as many output columns as input columns (SAME padding): a cols row is the
+    // plane shifted by (kh, kw) read as one flat run; only the wrapped edge columns need zeros
+    boolean flat = s == 1 && ow == w;
     for (int ci = 0; ci < c; ci++) {
       int plane = xOff + ci * h * w;
       for (int ki = 0; ki < kh; ki++) {
@@ -402,6 +405,10 @@ public final class Conv2d {
         for (int kj = 0; kj < kw; kj++, row += oh * ow) {
           int owLo = validLo(pl - kj, s, ow);
           int owHi = validHi(w - 1 + pl - kj, s, ow, owLo);
+          if (flat) {
+            im2colFlatRow(x, plane + (ohLo - pt + ki) * w + kj - pl, cols, row, ohLo, ohHi, oh, ow, owLo, owHi);
+            continue;
+          }
           Arrays.fill(cols, row, row + ohLo * ow, 0f);
           for (int o = ohLo; o < ohHi; o++) {
             int dst = row + o * ow;
@@ -424,6 +431,35 @@ public final class Conv2d {
         }
       }
     }
+  }
+
+  /**
+   * One cols row of a stride-1 convolution with {@code ow == w}: output rows {@code [ohLo, ohHi)}
+   * are the flat run of x starting at {@code src} (output row ohLo, column 0), except columns outside
+   * {@code [owLo, owHi)}, which the run takes from a neighbouring input row and which are zeros;
+   * rows outside {@code [ohLo, ohHi)} are zeros.
+   */
+  private static void im2colFlatRow(float[] x, int src, float[] cols, int row, int ohLo, int ohHi, int oh, int ow,
+      int owLo, int owHi) {
+    Arrays.fill(cols, row, row + ohLo * ow, 0f);
+    if (ohHi > ohLo) {
+      // skip the leading owLo (padding: may lie before the plane) and trailing ow - owHi entries (may lie past it)
+      int first = row + ohLo * ow + owLo;
+      int len = (ohHi - ohLo) * ow - owLo - (ow - owHi);
+      System.arraycopy(x, src + owLo, cols, first, len);
+      if (owLo > 0 || owHi < ow) {
+        for (int o = ohLo; o < ohHi; o++) {
+          int d = row + o * ow;
+          for (int j = 0; j < owLo; j++) {
+            cols[d + j] = 0f;
+          }
+          for (int j = owHi; j < ow; j++) {
+            cols[d + j] = 0f;
+          }
+        }
+      }
+    }
+    Arrays.fill(cols, row + ohHi * ow, row + oh * ow, 0f);
   }
 
   /**

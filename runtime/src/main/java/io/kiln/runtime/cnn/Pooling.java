@@ -1,6 +1,8 @@
 package io.kiln.runtime.cnn;
 
 import io.kiln.runtime.Parallelism;
+import io.kiln.runtime.simd.PoolKernels;
+import io.kiln.runtime.simd.Vectorization;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
 
@@ -14,6 +16,9 @@ import java.util.function.IntConsumer;
  * position from x, so no index buffer is kept.
  */
 public final class Pooling {
+  /** The 2×2 stride-2 max plane kernel (Vector API when present, else the scalar twin). */
+  private static final PoolKernels POOL = Vectorization.provider().pooling();
+
   private Pooling() {}
 
   /** {@code y[b][c][oh][ow] = max} of the window at {@code (oh·S, ow·S)}. */
@@ -228,15 +233,7 @@ public final class Pooling {
       int in = xOff + p * h * w;
       int out = yOff + p * oh * ow;
       if (k == 2 && s == 2) {
-        for (int i = 0; i < oh; i++) {
-          int r0 = in + 2 * i * w;
-          int r1 = r0 + w;
-          int o = out + i * ow;
-          for (int j = 0; j < ow; j++) {
-            float m = max(max(x[r0 + 2 * j], x[r0 + 2 * j + 1]), max(x[r1 + 2 * j], x[r1 + 2 * j + 1]));
-            y[o + j] = max(m, floor);
-          }
-        }
+        POOL.maxPool2x2(x, in, w, oh, ow, y, out, floor);
       } else {
         for (int i = 0; i < oh; i++) {
           int row = in + i * s * w;
@@ -320,7 +317,8 @@ public final class Pooling {
         int r0 = 2 * i * w;
         int r1 = r0 + w;
         int o = out + i * ow;
-        for (int j = 0; j < ow; j++) {
+        int j0 = POOL.maxRoute2x2Row(x, in + r0, w, dy, o, dx, gin + r0, ow, accumulate, relu);
+        for (int j = j0; j < ow; j++) {
           int c = 2 * j;
           float a0 = x[in + r0 + c];
           float a1 = x[in + r0 + c + 1];

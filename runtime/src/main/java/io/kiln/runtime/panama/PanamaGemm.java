@@ -70,6 +70,10 @@ final class PanamaGemm implements GemmKernel {
       direct(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, epilogue);
       return;
     }
+    if (layout == Layout.NT && useDot(m, n, k)) {
+      dotNT(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, epilogue, SCRATCH.get().dots);
+      return;
+    }
     Call call = CALLS.get();
     call.set(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, epilogue);
     try {
@@ -83,6 +87,8 @@ final class PanamaGemm implements GemmKernel {
   static final class Scratch {
     float[] packedA = new float[0];
     final float[] tile = new float[MR * NR];
+    /** The dot path's 4×4 accumulators, stored for their lane sums. */
+    final float[] dots = new float[DOT * DOT * L];
 
     float[] packedA(int size) {
       if (packedA.length < size) {
@@ -212,6 +218,8 @@ final class PanamaGemm implements GemmKernel {
         PanamaGemmPacking.packA(a, aOff + i0 * lda + pc, lda, mc, kc, ap);
       }
       boolean add = accumulate || !firstK;
+      // a conv's bias (per row, no activation) goes into the full tiles' stores
+      boolean rowBias = lastK && ep.bias() == Epilogue.Bias.PER_ROW && ep.activation() == Activation.NONE;
       int jp0 = jb * panelsPerTask;
       int jp1 = Math.min(panels, jp0 + panelsPerTask);
       float[] bp = packedB;
@@ -224,6 +232,10 @@ final class PanamaGemm implements GemmKernel {
           int r0 = ir * MR;
           int rows = Math.min(MR, mc - r0);
           int ci = cOff + (i0 + r0) * ldc + jc + j;
+          if (rows == MR && cols == NR && rowBias) {
+            kernelRowBias(ap, ir * MR * kc, bp, bi, kc, c, ci, ldc, add, ep.biasData(), ep.biasOffset() + i0 + r0);
+            continue;
+          }
           if (rows == MR && cols == NR) {
             kernel(ap, ir * MR * kc, bp, bi, kc, c, ci, ldc, add);
           } else {
@@ -255,9 +267,21 @@ final class PanamaGemm implements GemmKernel {
 
   /**
    * The micro-kernel: {@code C[MR×NR] (+)= Apanel · Bpanel} over {@code kc} steps, with
-   * {@code ap[ai + p·MR + r]} and {@code bp[bi + p·NR + j]}.
+   * {@code ap[ai + p·MR + r]} and {@code bp[bi + p·NR + j]}: {@link #kernelStore} or {@link #kernelAdd}.
+   * Two methods, not one with an {@code if (add)} before the stores: C2 compiles a branch it has
+   * not seen taken as a trap, and the deoptimization sends the kernel back to C1 code, where every
+   * vector operation is a boxed call (~100× slower) until C2 recompiles it, a second or more.
    */
   static void kernel(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc, boolean add) {
+    if (add) {
+      kernelAdd(ap, ai, bp, bi, kc, c, ci, ldc);
+    } else {
+      kernelStore(ap, ai, bp, bi, kc, c, ci, ldc);
+    }
+  }
+
+  /** {@code C[MR×NR] = Apanel · Bpanel}. */
+  static void kernelStore(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc) {
     FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
     for (int p = 0; p < kc; p++) {
       int bo = bi + p * NR;
@@ -291,24 +315,6 @@ final class PanamaGemm implements GemmKernel {
     }
     // rows of the tile in C
     int r0 = ci, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
-    if (add) {
-      c00 = c00.add(FloatVector.fromArray(S, c, r0));
-      c01 = c01.add(FloatVector.fromArray(S, c, r0 + L));
-      c10 = c10.add(FloatVector.fromArray(S, c, r1));
-      c11 = c11.add(FloatVector.fromArray(S, c, r1 + L));
-      c20 = c20.add(FloatVector.fromArray(S, c, r2));
-      c21 = c21.add(FloatVector.fromArray(S, c, r2 + L));
-      c30 = c30.add(FloatVector.fromArray(S, c, r3));
-      c31 = c31.add(FloatVector.fromArray(S, c, r3 + L));
-      c40 = c40.add(FloatVector.fromArray(S, c, r4));
-      c41 = c41.add(FloatVector.fromArray(S, c, r4 + L));
-      c50 = c50.add(FloatVector.fromArray(S, c, r5));
-      c51 = c51.add(FloatVector.fromArray(S, c, r5 + L));
-      c60 = c60.add(FloatVector.fromArray(S, c, r6));
-      c61 = c61.add(FloatVector.fromArray(S, c, r6 + L));
-      c70 = c70.add(FloatVector.fromArray(S, c, r7));
-      c71 = c71.add(FloatVector.fromArray(S, c, r7 + L));
-    }
     c00.intoArray(c, r0);
     c01.intoArray(c, r0 + L);
     c10.intoArray(c, r1);
@@ -327,6 +333,217 @@ final class PanamaGemm implements GemmKernel {
     c71.intoArray(c, r7 + L);
   }
 
+
+  /** {@code C[MR×NR] += Apanel · Bpanel}. */
+  static void kernelAdd(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    for (int p = 0; p < kc; p++) {
+      int bo = bi + p * NR;
+      int ao = ai + p * MR;
+      FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
+      FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
+      c00 = a0.fma(b0, c00);
+      c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, ap[ao + 1]);
+      c10 = a1.fma(b0, c10);
+      c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2]);
+      c20 = a2.fma(b0, c20);
+      c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3]);
+      c30 = a3.fma(b0, c30);
+      c31 = a3.fma(b1, c31);
+      FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4]);
+      c40 = a4.fma(b0, c40);
+      c41 = a4.fma(b1, c41);
+      FloatVector a5 = FloatVector.broadcast(S, ap[ao + 5]);
+      c50 = a5.fma(b0, c50);
+      c51 = a5.fma(b1, c51);
+      FloatVector a6 = FloatVector.broadcast(S, ap[ao + 6]);
+      c60 = a6.fma(b0, c60);
+      c61 = a6.fma(b1, c61);
+      FloatVector a7 = FloatVector.broadcast(S, ap[ao + 7]);
+      c70 = a7.fma(b0, c70);
+      c71 = a7.fma(b1, c71);
+    }
+    // rows of the tile in C
+    int r0 = ci, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
+    c00 = c00.add(FloatVector.fromArray(S, c, r0));
+    c01 = c01.add(FloatVector.fromArray(S, c, r0 + L));
+    c10 = c10.add(FloatVector.fromArray(S, c, r1));
+    c11 = c11.add(FloatVector.fromArray(S, c, r1 + L));
+    c20 = c20.add(FloatVector.fromArray(S, c, r2));
+    c21 = c21.add(FloatVector.fromArray(S, c, r2 + L));
+    c30 = c30.add(FloatVector.fromArray(S, c, r3));
+    c31 = c31.add(FloatVector.fromArray(S, c, r3 + L));
+    c40 = c40.add(FloatVector.fromArray(S, c, r4));
+    c41 = c41.add(FloatVector.fromArray(S, c, r4 + L));
+    c50 = c50.add(FloatVector.fromArray(S, c, r5));
+    c51 = c51.add(FloatVector.fromArray(S, c, r5 + L));
+    c60 = c60.add(FloatVector.fromArray(S, c, r6));
+    c61 = c61.add(FloatVector.fromArray(S, c, r6 + L));
+    c70 = c70.add(FloatVector.fromArray(S, c, r7));
+    c71 = c71.add(FloatVector.fromArray(S, c, r7 + L));
+    c00.intoArray(c, r0);
+    c01.intoArray(c, r0 + L);
+    c10.intoArray(c, r1);
+    c11.intoArray(c, r1 + L);
+    c20.intoArray(c, r2);
+    c21.intoArray(c, r2 + L);
+    c30.intoArray(c, r3);
+    c31.intoArray(c, r3 + L);
+    c40.intoArray(c, r4);
+    c41.intoArray(c, r4 + L);
+    c50.intoArray(c, r5);
+    c51.intoArray(c, r5 + L);
+    c60.intoArray(c, r6);
+    c61.intoArray(c, r6 + L);
+    c70.intoArray(c, r7);
+    c71.intoArray(c, r7 + L);
+  }
+
+
+  /**
+   * The micro-kernel with a per-row bias added before the store (the last K block of a convolution's
+   * forward, {@code Epilogue.Bias.PER_ROW} without activation): the same operations in the same order
+   * as {@link #kernel} then {@link #epilogue}, without the second pass over the tile.
+   */
+  static void kernelRowBias(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc, boolean add,
+      float[] bias, int bOff) {
+    if (add) {
+      kernelAddRowBias(ap, ai, bp, bi, kc, c, ci, ldc, bias, bOff);
+    } else {
+      kernelStoreRowBias(ap, ai, bp, bi, kc, c, ci, ldc, bias, bOff);
+    }
+  }
+
+  /** {@code C[r][·] = (Apanel · Bpanel)[r][·] + bias[bo + r]}. */
+  static void kernelStoreRowBias(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc,
+      float[] bias, int bOff) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    for (int p = 0; p < kc; p++) {
+      int bo = bi + p * NR;
+      int ao = ai + p * MR;
+      FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
+      FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
+      c00 = a0.fma(b0, c00);
+      c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, ap[ao + 1]);
+      c10 = a1.fma(b0, c10);
+      c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2]);
+      c20 = a2.fma(b0, c20);
+      c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3]);
+      c30 = a3.fma(b0, c30);
+      c31 = a3.fma(b1, c31);
+      FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4]);
+      c40 = a4.fma(b0, c40);
+      c41 = a4.fma(b1, c41);
+      FloatVector a5 = FloatVector.broadcast(S, ap[ao + 5]);
+      c50 = a5.fma(b0, c50);
+      c51 = a5.fma(b1, c51);
+      FloatVector a6 = FloatVector.broadcast(S, ap[ao + 6]);
+      c60 = a6.fma(b0, c60);
+      c61 = a6.fma(b1, c61);
+      FloatVector a7 = FloatVector.broadcast(S, ap[ao + 7]);
+      c70 = a7.fma(b0, c70);
+      c71 = a7.fma(b1, c71);
+    }
+    // rows of the tile in C, and their biases
+    float q0 = bias[bOff], q1 = bias[bOff + 1], q2 = bias[bOff + 2], q3 = bias[bOff + 3];
+    float q4 = bias[bOff + 4], q5 = bias[bOff + 5], q6 = bias[bOff + 6], q7 = bias[bOff + 7];
+    int r0 = ci, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
+    c00.add(q0).intoArray(c, r0);
+    c01.add(q0).intoArray(c, r0 + L);
+    c10.add(q1).intoArray(c, r1);
+    c11.add(q1).intoArray(c, r1 + L);
+    c20.add(q2).intoArray(c, r2);
+    c21.add(q2).intoArray(c, r2 + L);
+    c30.add(q3).intoArray(c, r3);
+    c31.add(q3).intoArray(c, r3 + L);
+    c40.add(q4).intoArray(c, r4);
+    c41.add(q4).intoArray(c, r4 + L);
+    c50.add(q5).intoArray(c, r5);
+    c51.add(q5).intoArray(c, r5 + L);
+    c60.add(q6).intoArray(c, r6);
+    c61.add(q6).intoArray(c, r6 + L);
+    c70.add(q7).intoArray(c, r7);
+    c71.add(q7).intoArray(c, r7 + L);
+  }
+  /** {@code C[r][·] = (C[r][·] + (Apanel · Bpanel)[r][·]) + bias[bo + r]}. */
+  static void kernelAddRowBias(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc,
+      float[] bias, int bOff) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    for (int p = 0; p < kc; p++) {
+      int bo = bi + p * NR;
+      int ao = ai + p * MR;
+      FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
+      FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
+      c00 = a0.fma(b0, c00);
+      c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, ap[ao + 1]);
+      c10 = a1.fma(b0, c10);
+      c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2]);
+      c20 = a2.fma(b0, c20);
+      c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3]);
+      c30 = a3.fma(b0, c30);
+      c31 = a3.fma(b1, c31);
+      FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4]);
+      c40 = a4.fma(b0, c40);
+      c41 = a4.fma(b1, c41);
+      FloatVector a5 = FloatVector.broadcast(S, ap[ao + 5]);
+      c50 = a5.fma(b0, c50);
+      c51 = a5.fma(b1, c51);
+      FloatVector a6 = FloatVector.broadcast(S, ap[ao + 6]);
+      c60 = a6.fma(b0, c60);
+      c61 = a6.fma(b1, c61);
+      FloatVector a7 = FloatVector.broadcast(S, ap[ao + 7]);
+      c70 = a7.fma(b0, c70);
+      c71 = a7.fma(b1, c71);
+    }
+    // rows of the tile in C, and their biases
+    float q0 = bias[bOff], q1 = bias[bOff + 1], q2 = bias[bOff + 2], q3 = bias[bOff + 3];
+    float q4 = bias[bOff + 4], q5 = bias[bOff + 5], q6 = bias[bOff + 6], q7 = bias[bOff + 7];
+    int r0 = ci, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
+    c00 = c00.add(FloatVector.fromArray(S, c, r0));
+    c01 = c01.add(FloatVector.fromArray(S, c, r0 + L));
+    c10 = c10.add(FloatVector.fromArray(S, c, r1));
+    c11 = c11.add(FloatVector.fromArray(S, c, r1 + L));
+    c20 = c20.add(FloatVector.fromArray(S, c, r2));
+    c21 = c21.add(FloatVector.fromArray(S, c, r2 + L));
+    c30 = c30.add(FloatVector.fromArray(S, c, r3));
+    c31 = c31.add(FloatVector.fromArray(S, c, r3 + L));
+    c40 = c40.add(FloatVector.fromArray(S, c, r4));
+    c41 = c41.add(FloatVector.fromArray(S, c, r4 + L));
+    c50 = c50.add(FloatVector.fromArray(S, c, r5));
+    c51 = c51.add(FloatVector.fromArray(S, c, r5 + L));
+    c60 = c60.add(FloatVector.fromArray(S, c, r6));
+    c61 = c61.add(FloatVector.fromArray(S, c, r6 + L));
+    c70 = c70.add(FloatVector.fromArray(S, c, r7));
+    c71 = c71.add(FloatVector.fromArray(S, c, r7 + L));
+    c00.add(q0).intoArray(c, r0);
+    c01.add(q0).intoArray(c, r0 + L);
+    c10.add(q1).intoArray(c, r1);
+    c11.add(q1).intoArray(c, r1 + L);
+    c20.add(q2).intoArray(c, r2);
+    c21.add(q2).intoArray(c, r2 + L);
+    c30.add(q3).intoArray(c, r3);
+    c31.add(q3).intoArray(c, r3 + L);
+    c40.add(q4).intoArray(c, r4);
+    c41.add(q4).intoArray(c, r4 + L);
+    c50.add(q5).intoArray(c, r5);
+    c51.add(q5).intoArray(c, r5 + L);
+    c60.add(q6).intoArray(c, r6);
+    c61.add(q6).intoArray(c, r6 + L);
+    c70.add(q7).intoArray(c, r7);
+    c71.add(q7).intoArray(c, r7 + L);
+  }
   /** Bias and activation over a {@code rows × cols} block of C whose top-left is C[i0][j0]. */
   static void epilogue(Epilogue ep, float[] c, int ci, int ldc, int rows, int cols, int i0, int j0) {
     Epilogue.Bias bias = ep.bias();
@@ -384,6 +601,137 @@ final class PanamaGemm implements GemmKernel {
       return FloatVector.zero(S).blend(1f, v.compare(VectorOperators.GE, 0f));
     }
     return v;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // The dot path (NT with a long k and a small m or n)
+
+  /** Rows of A and rows of B per block of the dot path: a DOT × DOT block of C in 16 accumulators. */
+  static final int DOT = 4;
+  /** The dot path needs at least this k (its lane sums cost ~L adds per element of C). */
+  static final int DOT_MIN_K = 384;
+
+  /**
+   * NT products with a long k and at most one micro-tile of rows (m ≤ MR) or of columns (n ≤ NR): a
+   * convolution's weight gradient dZ·colsᵀ with few filters or a short patch, a 1-unit dense layer.
+   * There the blocked path transposes all of B into panels to fill a fraction of each MR × NR tile,
+   * while both operands are already k-contiguous. (At m = 64, n = 288, k = 841 the blocked path is
+   * faster.) The choice depends only on the shape.
+   */
+  static boolean useDot(int m, int n, int k) {
+    return k >= DOT_MIN_K && (m <= MR || n <= NR) && L % 4 == 0;
+  }
+
+  /**
+   * {@code C (+)= A·Bᵀ}: every element a dot product of a row of A and a row of B, computed in
+   * DOT × DOT blocks (8 vector loads per 16 FMAs) with per-lane partial sums, then its lanes summed
+   * in a fixed order (4 interleaved partials, then pairwise) plus, if k is no multiple of L, a
+   * scalar dot of the ragged rest. (No masked loads: they push the kernel past what C1 compiles, and
+   * the interpreter runs vector code ~500× slower until C2 takes over.) Edge blocks repeat the last row/column and drop the copies, so every element
+   * is computed by the same operations whatever its position.
+   */
+  static void dotNT(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c,
+      int cOff, int ldc, Epilogue ep, float[] red) {
+    boolean add = ep.accumulate();
+    int kv = k - k % L; // whole vectors; the ragged rest is a scalar dot added to the lane sum
+    for (int i0 = 0; i0 < m; i0 += DOT) {
+      int a0 = aOff + i0 * lda;
+      int a1 = aOff + Math.min(i0 + 1, m - 1) * lda;
+      int a2 = aOff + Math.min(i0 + 2, m - 1) * lda;
+      int a3 = aOff + Math.min(i0 + 3, m - 1) * lda;
+      int rows = Math.min(DOT, m - i0);
+      for (int j0 = 0; j0 < n; j0 += DOT) {
+        int b0 = bOff + j0 * ldb;
+        int b1 = bOff + Math.min(j0 + 1, n - 1) * ldb;
+        int b2 = bOff + Math.min(j0 + 2, n - 1) * ldb;
+        int b3 = bOff + Math.min(j0 + 3, n - 1) * ldb;
+        dot4x4(a, a0, a1, a2, a3, b, b0, b1, b2, b3, kv, red);
+        int cols = Math.min(DOT, n - j0);
+        for (int r = 0; r < rows; r++) {
+          int ci = cOff + (i0 + r) * ldc + j0;
+          int ar = aOff + (i0 + r) * lda;
+          for (int q = 0; q < cols; q++) {
+            float s = laneSum(red, (r * DOT + q) * L);
+            if (kv < k) {
+              int bq = bOff + (j0 + q) * ldb;
+              float t = 0f;
+              for (int p = kv; p < k; p++) {
+                t = Math.fma(a[ar + p], b[bq + p], t);
+              }
+              s += t;
+            }
+            c[ci + q] = add ? c[ci + q] + s : s;
+          }
+        }
+      }
+    }
+    if (!ep.isPlain()) {
+      epilogue(ep, c, cOff, ldc, m, n, 0, 0);
+    }
+  }
+
+  /** The lanes of {@code red[o, o + L)} summed in a fixed order. */
+  private static float laneSum(float[] red, int o) {
+    float s0 = red[o];
+    float s1 = red[o + 1];
+    float s2 = red[o + 2];
+    float s3 = red[o + 3];
+    for (int l = 4; l < L; l += 4) {
+      s0 += red[o + l];
+      s1 += red[o + l + 1];
+      s2 += red[o + l + 2];
+      s3 += red[o + l + 3];
+    }
+    return (s0 + s1) + (s2 + s3);
+  }
+
+  /** 16 dot products (rows a0..a3 × rows b0..b3, length k, a multiple of L) as per-lane partials into {@code red}. */
+  private static void dot4x4(float[] a, int a0, int a1, int a2, int a3, float[] b, int b0, int b1, int b2, int b3,
+      int k, float[] red) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00, c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+    FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00, c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+    for (int p = 0; p < k; p += L) {
+      FloatVector y0 = FloatVector.fromArray(S, b, b0 + p);
+      FloatVector y1 = FloatVector.fromArray(S, b, b1 + p);
+      FloatVector y2 = FloatVector.fromArray(S, b, b2 + p);
+      FloatVector y3 = FloatVector.fromArray(S, b, b3 + p);
+      FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
+      c00 = x0.fma(y0, c00);
+      c01 = x0.fma(y1, c01);
+      c02 = x0.fma(y2, c02);
+      c03 = x0.fma(y3, c03);
+      FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
+      c10 = x1.fma(y0, c10);
+      c11 = x1.fma(y1, c11);
+      c12 = x1.fma(y2, c12);
+      c13 = x1.fma(y3, c13);
+      FloatVector x2 = FloatVector.fromArray(S, a, a2 + p);
+      c20 = x2.fma(y0, c20);
+      c21 = x2.fma(y1, c21);
+      c22 = x2.fma(y2, c22);
+      c23 = x2.fma(y3, c23);
+      FloatVector x3 = FloatVector.fromArray(S, a, a3 + p);
+      c30 = x3.fma(y0, c30);
+      c31 = x3.fma(y1, c31);
+      c32 = x3.fma(y2, c32);
+      c33 = x3.fma(y3, c33);
+    }
+    c00.intoArray(red, 0);
+    c01.intoArray(red, L);
+    c02.intoArray(red, 2 * L);
+    c03.intoArray(red, 3 * L);
+    c10.intoArray(red, 4 * L);
+    c11.intoArray(red, 5 * L);
+    c12.intoArray(red, 6 * L);
+    c13.intoArray(red, 7 * L);
+    c20.intoArray(red, 8 * L);
+    c21.intoArray(red, 9 * L);
+    c22.intoArray(red, 10 * L);
+    c23.intoArray(red, 11 * L);
+    c30.intoArray(red, 12 * L);
+    c31.intoArray(red, 13 * L);
+    c32.intoArray(red, 14 * L);
+    c33.intoArray(red, 15 * L);
   }
 
   /** Small products: one pass over C, no packing, no threads. */

@@ -39,8 +39,16 @@ final class PanamaGemmPacking {
       for (int p = 0; p < kc; p++) {
         int o = s + p * ld;
         int q = d + p * NR;
-        FloatVector.fromArray(S, src, o, m0).intoArray(dst, q);
-        FloatVector.fromArray(S, src, o + L, m1).intoArray(dst, q + L);
+        if (o + NR <= src.length) {
+          FloatVector.fromArray(S, src, o, m0).intoArray(dst, q);
+          FloatVector.fromArray(S, src, o + L, m1).intoArray(dst, q + L);
+        } else {
+          // a masked load whose vector passes the array's end takes the Vector API's per-lane
+          // check, which allocates (and is slow): the last rows of a tight im2col buffer
+          for (int j = 0; j < NR; j++) {
+            dst[q + j] = j < cols ? src[o + j] : 0f;
+          }
+        }
       }
     }
   }

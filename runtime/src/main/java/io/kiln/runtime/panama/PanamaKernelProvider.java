@@ -3,6 +3,7 @@ package io.kiln.runtime.panama;
 import io.kiln.runtime.gemm.GemmKernel;
 import io.kiln.runtime.simd.ElementwiseKernels;
 import io.kiln.runtime.simd.KernelProvider;
+import io.kiln.runtime.simd.PoolKernels;
 import jdk.incubator.vector.FloatVector;
 
 /**
@@ -13,6 +14,7 @@ import jdk.incubator.vector.FloatVector;
 public final class PanamaKernelProvider implements KernelProvider {
   private final GemmKernel gemm = new PanamaGemm();
   private final ElementwiseKernels elementwise = new PanamaElementwise();
+  private final PoolKernels pooling = new PanamaPooling();
 
   public PanamaKernelProvider() {}
 
@@ -24,6 +26,11 @@ public final class PanamaKernelProvider implements KernelProvider {
   @Override
   public ElementwiseKernels elementwise() {
     return elementwise;
+  }
+
+  @Override
+  public PoolKernels pooling() {
+    return pooling;
   }
 
   @Override

@@ -14,6 +14,11 @@ public interface KernelProvider {
   /** Activations, bias gradients, losses. */
   ElementwiseKernels elementwise();
 
+  /** Pooling plane kernels (default: the scalar twins). */
+  default PoolKernels pooling() {
+    return PoolKernels.SCALAR;
+  }
+
   /** A short name for logs and benchmarks, e.g. {@code "scalar"} or {@code "panama-512"}. */
   String name();
 }

@@ -32,6 +32,11 @@ class Conv2dTest {
     g.add(ConvGeometry.valid(2, 13, 13, 5, 3, 5, 2));
     g.add(ConvGeometry.same(2, 13, 13, 5, 3, 5, 2));
     g.add(ConvGeometry.same(3, 13, 13, 4, 4, 4, 2)); // even kernel: the extra pad row is at the bottom
+    // stride-1 SAME: im2col's flat-run path (asymmetric pads, kernel larger than the image, lenet's conv1)
+    g.add(ConvGeometry.same(2, 6, 9, 3, 4, 4, 1));
+    g.add(ConvGeometry.same(1, 3, 3, 2, 5, 5, 1));
+    g.add(ConvGeometry.same(1, 2, 7, 2, 5, 3, 1));
+    g.add(ConvGeometry.same(1, 28, 28, 6, 5, 5, 1));
     g.add(ConvGeometry.valid(4, 13, 7, 3, 1, 1, 1)); // pointwise: no im2col
     g.add(ConvGeometry.valid(4, 13, 7, 3, 1, 1, 2));
     g.add(ConvGeometry.explicit(2, 7, 13, 3, 3, 3, 2, 1));
@@ -40,7 +45,7 @@ class Conv2dTest {
     g.add(ConvGeometry.valid(3, 13, 13, 7, 13, 13, 1)); // kernel covers the image: a dense layer
     Random r = new Random(42);
     int[] sizes = {1, 3, 7, 13};
-    while (g.size() < 30) {
+    while (g.size() < 34) {
       int c = 1 + r.nextInt(4);
       int h = sizes[r.nextInt(4)];
       int w = sizes[r.nextInt(4)];

@@ -1,6 +1,7 @@
 package io.kiln.runtime.cnn;
 
 import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
 import static io.kiln.runtime.cnn.TestArrays.OFF;
 import static io.kiln.runtime.cnn.TestArrays.assertClose;
 import static io.kiln.runtime.cnn.TestArrays.random;
@@ -29,6 +30,11 @@ class PoolingTest {
     g.add(PoolGeometry.of(1, 1, 1, 1)); // identity
     g.add(PoolGeometry.of(4, 3, 3, 3)); // global pool
     g.add(PoolGeometry.of(1, 13, 3, 1, 2)); // subsampling
+    // wide 2x2 planes: the vector kernel (16 outputs per step at 512 bits), overlapping last step
+    g.add(PoolGeometry.of(2, 62, 62, 2));
+    g.add(PoolGeometry.of(1, 5, 33, 2));
+    g.add(PoolGeometry.of(1, 6, 65, 2));
+    g.add(PoolGeometry.of(2, 9, 100, 2));
     return g.stream();
   }
 
@@ -65,6 +71,58 @@ class PoolingTest {
     float[] dx3 = new float[9];
     Pooling.maxBackward(g3, 1, x3, 0, new float[] {1}, 0, dx3, 0, false);
     assertThat(dx3[6]).isEqualTo(1f);
+  }
+
+  @Test
+  void widePlanesPropagateNaNAndMapNegativeZeroLikeTheReference() {
+    PoolGeometry g = PoolGeometry.of(2, 8, 70, 2);
+    Random r = new Random(5);
+    float[] x = random(r, g.inputSize() * 2, 1);
+    for (int i = OFF; i < x.length; i += 37) {
+      x[i] = Float.NaN;
+    }
+    for (int i = OFF + 3; i < x.length; i += 11) {
+      x[i] = -0f;
+    }
+    for (int i = OFF + 5; i + 71 < x.length; i += 23) {
+      x[i + 1] = x[i]; // ties along a row
+      x[i + 70] = x[i]; // and down a column
+    }
+    for (boolean relu : new boolean[] {false, true}) {
+      float[] e = zeros(g.outputSize() * 2);
+      float[] a = zeros(g.outputSize() * 2);
+      if (relu) {
+        PoolingReference.reluMaxForward(g, 2, x, OFF, e, OFF);
+        Pooling.reluMaxForward(g, 2, x, OFF, a, OFF);
+      } else {
+        PoolingReference.maxForward(g, 2, x, OFF, e, OFF);
+        Pooling.maxForward(g, 2, x, OFF, a, OFF);
+      }
+      for (int i = 0; i < e.length; i++) {
+        if (Float.isNaN(e[i])) {
+          assertThat(a[i]).isNaN();
+        } else {
+          assertThat(Float.floatToIntBits(a[i])).isEqualTo(Float.floatToIntBits(e[i]));
+        }
+      }
+      // backward: ties (-0 and 0 are equal), NaN windows, stored and accumulated
+      float[] dy = random(r, g.outputSize() * 2, 1);
+      for (boolean accumulate : new boolean[] {false, true}) {
+        float[] de = random(new Random(9), g.inputSize() * 2, 1);
+        float[] da = de.clone();
+        if (relu) {
+          PoolingReference.reluMaxBackward(g, 2, x, OFF, dy, OFF, de, OFF, accumulate);
+          Pooling.reluMaxBackward(g, 2, x, OFF, dy, OFF, da, OFF, accumulate);
+        } else {
+          PoolingReference.maxBackward(g, 2, x, OFF, dy, OFF, de, OFF, accumulate);
+          Pooling.maxBackward(g, 2, x, OFF, dy, OFF, da, OFF, accumulate);
+        }
+        for (int i = 0; i < de.length; i++) {
+          assertWithMessage("backward relu=%s accumulate=%s at %s", relu, accumulate, i)
+              .that(Float.floatToIntBits(da[i])).isEqualTo(Float.floatToIntBits(de[i]));
+        }
+      }
+    }
   }
 
   @ParameterizedTest

@@ -34,6 +34,8 @@ class GemmTest {
       {1, 1, 1}, {1, 7, 17}, {7, 1, 33}, {17, 33, 1}, {33, 17, 7}, {1, 1023, 3}, {1023, 1, 5},
       {2, 9, 1023}, {1023, 17, 7}, {9, 1023, 17}, {33, 33, 33}, {8, 32, 256}, {16, 64, 257},
       {65, 70, 300}, {150, 40, 520}, {300, 97, 33}, {20, 2100, 9}, {3, 5, 0},
+      // NT dot path (long k, a small side): ragged blocks and k tails
+      {6, 25, 784}, {64, 1, 1000}, {1, 3, 1031}, {7, 13, 384}, {8, 70, 401}, {70, 33, 1023}, {40, 32, 500},
   };
 
   static Stream<Arguments> layoutsAndShapes() {
@@ -59,7 +61,9 @@ class GemmTest {
         Epilogue.of(true, Epilogue.Bias.PER_COLUMN, colBias, 5, Activation.SIGMOID),
         Epilogue.biasActivation(colBias, 2, Activation.TANH),
         Epilogue.of(false, Epilogue.Bias.PER_ROW, rowBias, 0, Activation.STEP),
-        Epilogue.of(true, Epilogue.Bias.NONE, null, 0, Activation.RELU));
+        Epilogue.of(true, Epilogue.Bias.NONE, null, 0, Activation.RELU),
+        Epilogue.of(false, Epilogue.Bias.PER_ROW, rowBias, 1, Activation.NONE), // fused into the kernel's store
+        Epilogue.of(true, Epilogue.Bias.PER_ROW, rowBias, 2, Activation.NONE));
     for (Epilogue ep : epilogues) {
       check(layout, m, n, k, ep, rnd, /* padded */ false);
       check(layout, m, n, k, ep, rnd, /* padded */ true);
@@ -104,10 +108,37 @@ class GemmTest {
     }
   }
 
+  /** The per-row bias fused into the micro-kernel's store gives the bits of product-then-bias. */
+  @ParameterizedTest(name = "m={0} n={1} k={2} accumulate={3}")
+  @org.junit.jupiter.params.provider.CsvSource({"32, 3844, 27, false", "64, 841, 288, false", "17, 70, 600, true", "8, 32, 5, false"})
+  void rowBiasInTheStoreIsBitwiseProductThenBias(int m, int n, int k, boolean accumulate) {
+    SplittableRandom rnd = new SplittableRandom(m * 7L + n);
+    float[] a = random(rnd, m * k);
+    float[] b = random(rnd, k * n);
+    float[] bias = random(rnd, m + 2);
+    float[] c0 = random(rnd, m * n);
+    float[] fused = c0.clone();
+    FAST.gemm(Layout.NN, m, n, k, a, 0, k, b, 0, n, fused, 0, n,
+        Epilogue.of(accumulate, Epilogue.Bias.PER_ROW, bias, 2, Activation.NONE));
+    float[] twoPass = c0.clone();
+    FAST.gemm(Layout.NN, m, n, k, a, 0, k, b, 0, n, twoPass, 0, n, accumulate ? Epilogue.ACCUMULATE : Epilogue.NONE);
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        twoPass[i * n + j] += bias[2 + i];
+      }
+    }
+    for (int i = 0; i < fused.length; i++) {
+      if (Float.floatToRawIntBits(fused[i]) != Float.floatToRawIntBits(twoPass[i])) {
+        assertWithMessage("element %s", i).that(fused[i]).isEqualTo(twoPass[i]);
+      }
+    }
+  }
+
   static Stream<Arguments> bigShapes() {
     return Stream.of(
         Arguments.of(Layout.NN, 300, 500, 700),
         Arguments.of(Layout.NT, 257, 300, 530),
+        Arguments.of(Layout.NT, 64, 288, 841),
         Arguments.of(Layout.TN, 190, 2200, 40),
         Arguments.of(Layout.NN, 32, 1024, 256));
   }
