@@ -11,20 +11,13 @@ import java.awt.geom.AffineTransform;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
-import java.io.BufferedOutputStream;
+import io.kiln.runtime.io.PngFiles;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ThreadLocalRandom;
-import javax.imageio.ImageIO;
 
 /**
  * A training run's loss and accuracy, recorded per step or epoch and drawn as a PNG line chart:
@@ -113,26 +106,7 @@ public final class TrainingCurve {
   /** Writes the chart as a {@code width}×{@code height} PNG, atomically (temp file + rename). */
   public void writePng(Path file, int width, int height) throws IOException {
     BufferedImage image = render(width, height);
-    Path abs = file.toAbsolutePath();
-    Path dir = abs.getParent();
-    Files.createDirectories(dir);
-    // Not Files.createTempFile: its files are private (0600); this one gets the usual umask permissions.
-    Path tmp = dir.resolve("." + abs.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-    try {
-      try (OutputStream os = new BufferedOutputStream(
-          Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16)) {
-        if (!ImageIO.write(image, "png", os)) {
-          throw new IOException("no PNG writer available in this JDK (javax.imageio)");
-        }
-      }
-      try {
-        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    PngFiles.write(image, file);
   }
 
   /** Draws the chart. */

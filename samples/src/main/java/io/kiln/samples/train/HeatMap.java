@@ -6,17 +6,10 @@ import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.BufferedOutputStream;
+import io.kiln.runtime.io.PngFiles;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Locale;
-import java.util.concurrent.ThreadLocalRandom;
-import javax.imageio.ImageIO;
 
 /**
  * A matrix of weights in [0, 1] (attention α: rows = output steps, columns = input steps) drawn as
@@ -132,25 +125,7 @@ public final class HeatMap {
   /** Writes the map as a PNG, atomically; returns {@code file}. */
   public Path writePng(Path file) throws IOException {
     BufferedImage image = render();
-    Path abs = file.toAbsolutePath();
-    Path dir = abs.getParent();
-    Files.createDirectories(dir);
-    Path tmp = dir.resolve("." + abs.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-    try {
-      try (OutputStream os = new BufferedOutputStream(
-          Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), 1 << 16)) {
-        if (!ImageIO.write(image, "png", os)) {
-          throw new IOException("no PNG writer available in this JDK (javax.imageio)");
-        }
-      }
-      try {
-        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    PngFiles.write(image, file);
     return file;
   }
 
