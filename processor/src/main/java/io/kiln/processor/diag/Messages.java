@@ -430,4 +430,10 @@ public final class Messages {
     return node + ": @Embedding(vocab = " + vocab + ", dim = " + dim + ") shares " + owner + "'s table, which is [" + ownerVocab + ", " + ownerDim
         + "]; declare the same vocab and dim";
   }
+
+  public static String decodedSeesAhead(String node, String reader, String annotation) {
+    return node + ": @Tokens(decoded = true) is decoded one step at a time, but " + reader + " (" + annotation + ") lets step t see "
+        + node + "'s later steps; make it causal (@MultiHeadAttention(causal = true); @Attention over states that do not depend on " + node
+        + ") or drop decoded";
+  }
 }

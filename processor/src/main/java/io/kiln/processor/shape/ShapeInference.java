@@ -82,6 +82,20 @@ public final class ShapeInference {
       if (out != null && (!softmax || !out.isSequence() || out.rank() != 1)) {
         report.error(ErrorId.BAD_ATTRIBUTE, n.ref(), "decoded", Messages.decodedNeedsOutput(n.name(), output.name(), out.withBatch()));
       }
+      // Greedy decoding feeds predictions back one step at a time: every layer must be causal in this input.
+      java.util.Set<String> downstream = new java.util.HashSet<>(java.util.List.of(n.name()));
+      for (Node m : graph.order()) {
+        boolean reads = m.inputs().stream().anyMatch(downstream::contains);
+        if (!reads) {
+          continue;
+        }
+        downstream.add(m.name());
+        boolean lookAhead = m.layer() instanceof Layer.MultiHeadAttention h && !h.causal()
+            || m.layer() instanceof Layer.Attention && downstream.contains(m.inputs().get(1));
+        if (lookAhead) {
+          report.error(ErrorId.BAD_ATTRIBUTE, n.ref(), "decoded", Messages.decodedSeesAhead(n.name(), m.name(), m.layer().annotation()));
+        }
+      }
     }
   }
 

@@ -255,4 +255,17 @@ class AttentionDiagnosticsTest {
         "[Kiln/BadAttribute] te: @Embedding(shares = \"d\") must name another @Embedding node with a table of its own, but 'd' is @Dense",
         "shares");
   }
+
+  @Test
+  void decodedInputThroughUnmaskedSelfAttention() {
+    assertError(source(List.of(),
+        "  @Tokens(maxLength = 8, decoded = true) abstract IntTensor text();",
+        "  @Embedding(vocab = 10, dim = 4) abstract Tensor e(IntTensor text);",
+        "  @MultiHeadAttention(heads = 2) abstract Tensor a(Tensor e);",
+        "  @Dense(units = 10) abstract Tensor o(Tensor a);",
+        "  @Loss(LossKind.SOFTMAX_CROSS_ENTROPY) abstract Tensor loss(Tensor o, @Labels IntTensor next);"),
+        "[Kiln/BadAttribute] text: @Tokens(decoded = true) is decoded one step at a time, but a (@MultiHeadAttention) lets step t see text's"
+            + " later steps; make it causal (@MultiHeadAttention(causal = true); @Attention over states that do not depend on text) or drop decoded",
+        "decoded = true");
+  }
 }
