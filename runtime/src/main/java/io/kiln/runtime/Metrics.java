@@ -11,14 +11,7 @@ public final class Metrics {
   public static int countArgmaxMatches(float[] logits, int off, int[] labels, int labelsOff, int rows, int classes) {
     int correct = 0;
     for (int r = 0; r < rows; r++) {
-      int base = off + r * classes;
-      int best = 0;
-      for (int c = 1; c < classes; c++) {
-        if (logits[base + c] > logits[base + best]) {
-          best = c;
-        }
-      }
-      correct += best == labels[labelsOff + r] ? 1 : 0;
+      correct += argmax(logits, off + r * classes, classes) == labels[labelsOff + r] ? 1 : 0;
     }
     return correct;
   }

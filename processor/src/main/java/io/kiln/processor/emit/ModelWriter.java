@@ -189,8 +189,9 @@ public final class ModelWriter {
     return CodeBlock.of("$L, $L, $L, $L, $L, $L", score(a), batch, steps, steps, a.width(), a.attn());
   }
 
-  private static CodeBlock paramOrNull(String slab, ParamTensor p, java.util.function.Function<ParamTensor, String> constant) {
-    return p == null ? CodeBlock.of("null, 0") : CodeBlock.of("$L, $L", slab, constant.apply(p));
+  /** {@code slab, P_NAME} for an optional parameter, or {@code null, 0} without one. */
+  private CodeBlock paramOrNull(String slab, ParamTensor p) {
+    return p == null ? CodeBlock.of("null, 0") : CodeBlock.of("$L, $L", slab, paramConstant(p));
   }
 
   /** The Java identifier of a caller's array (an input or the labels) in the generated methods. */
@@ -218,7 +219,7 @@ public final class ModelWriter {
     type.addField(FieldSpec.builder(FLOATS, "arena", Modifier.PRIVATE, Modifier.FINAL)
         .addJavadoc("Activations and gradients of one step, at the offsets {@code A_*} and {@code G_*}.\n")
         .initializer("new float[ARENA_FLOATS]").build());
-    if (!program.state().isEmpty() && program.loss() != null && program.loss().dInput() != null) {
+    if (!program.state().isEmpty() && trains()) {
       type.addField(FieldSpec.builder(FLOATS, "stateBefore", Modifier.PRIVATE, Modifier.FINAL)
           .addJavadoc("The running statistics before the current step, restored if the step is rejected.\n")
           .initializer("new float[STATE_COUNT]").build());
@@ -240,13 +241,13 @@ public final class ModelWriter {
         type.addField(FieldSpec.builder(FLOATS, workspace(r), Modifier.PRIVATE, Modifier.FINAL)
             .addJavadoc("$L's gate activations and states, kept from forward for backpropagation through time.\n", r.covers().get(0))
             .initializer("new float[$L.workspaceFloats(MAX_BATCH, $L)]", geometry(r), steps).build());
-        if (program.loss() != null && program.loss().dInput() != null) {
+        if (trains()) {
           type.addField(FieldSpec.builder(FLOATS, scratch(r), Modifier.PRIVATE, Modifier.FINAL)
               .initializer("new float[$L.backwardScratchFloats(MAX_BATCH, $L)]", geometry(r), steps).build());
         }
       }
       if (call instanceof KernelCall.DenseForward || call instanceof KernelCall.ConvForward) {
-        type.addField(FieldSpec.builder(EPILOGUE, ident(call.covers().get(0)) + "Epilogue", Modifier.PRIVATE, Modifier.FINAL).build());
+        type.addField(FieldSpec.builder(EPILOGUE, epilogueField(call), Modifier.PRIVATE, Modifier.FINAL).build());
       }
       if (call instanceof KernelCall.AttentionForward a) {
         String steps = String.valueOf(a.s().maxSteps());
@@ -314,7 +315,7 @@ public final class ModelWriter {
       type.addMethod(MethodSpec.methodBuilder("steps").addModifiers(Modifier.PUBLIC)
           .addJavadoc("Training steps taken so far.\n").returns(TypeName.LONG).addStatement("return steps").build());
     }
-    if (program.loss() != null && program.loss().dInput() != null) {
+    if (trains()) {
       type.addMethod(nonFinite());
       trainableModel(type);
     }
@@ -535,8 +536,9 @@ public final class ModelWriter {
     return names.constant("", node) + "_GEOMETRY";
   }
 
-  private static String epilogueField(KernelCall.DenseForward d) {
-    return ident(d.covers().get(0)) + "Epilogue";
+  /** The epilogue field of a dense layer or convolution (bias and activation of its GEMM). */
+  private static String epilogueField(KernelCall call) {
+    return ident(call.covers().get(0)) + "Epilogue";
   }
 
   /** The epilogue adding one of a multi-head layer's biases: Q, K, V (slices of in_proj_bias) or Out. */
@@ -548,7 +550,7 @@ public final class ModelWriter {
 
   /** Softmax classifiers report training accuracy ({@code lastCorrect}) from the logits of each step. */
   private boolean countsCorrect() {
-    return program.loss() != null && program.loss().dInput() != null && program.loss().kind() == LossKind.SOFTMAX_CROSS_ENTROPY;
+    return trains() && program.loss().kind() == LossKind.SOFTMAX_CROSS_ENTROPY;
   }
 
   private boolean hasDropout() {
@@ -569,8 +571,8 @@ public final class ModelWriter {
     }
     for (KernelCall call : program.forward()) {
       if (call instanceof KernelCall.ConvForward c) {
-        m.addStatement("this.$L = $T.epilogue($L, $T.$L)", ident(c.covers().get(0)) + "Epilogue", CONV2D,
-            c.bias() == null ? CodeBlock.of("null, 0") : CodeBlock.of("params, $L", paramConstant(c.bias())), ACTIVATION, c.activation());
+        m.addStatement("this.$L = $T.epilogue($L, $T.$L)", epilogueField(c), CONV2D,
+            paramOrNull("params", c.bias()), ACTIVATION, c.activation());
       }
       if (call instanceof KernelCall.MultiHeadForward h) {
         String[] which = {"Q", "K", "V"};
@@ -1082,8 +1084,8 @@ public final class ModelWriter {
               a.context().name(), a.layer().score().name().toLowerCase(), a.s().name(), a.h().name(), a.h().name(), a.s().shape(), a.h().shape(),
               a.context().shape());
           m.addStatement("$T.forward($L, $L, $L, $L, $L, $L, $L, null, 0, $L, 0)", SCORED_ATTENTION, attentionSizes(a, "batch", "steps"),
-              ref(a.s()), ref(a.h()), paramOrNull("params", a.w1(), this::paramConstant), paramOrNull("params", a.w2(), this::paramConstant),
-              paramOrNull("params", a.v(), this::paramConstant), ref(a.context()), workspace(a));
+              ref(a.s()), ref(a.h()), paramOrNull("params", a.w1()), paramOrNull("params", a.w2()),
+              paramOrNull("params", a.v()), ref(a.context()), workspace(a));
         }
         case KernelCall.ConcatForward c -> {
           m.addComment("$L = [$L]: $L", c.y().name(), c.inputs().stream().map(Buffer::name).collect(Collectors.joining(", ")), c.y().shape());
@@ -1151,7 +1153,7 @@ public final class ModelWriter {
               c.y().name(), act.isEmpty() ? "" : act + "(", c.x().name(), c.weight().name(), c.bias() == null ? "" : " + " + c.bias().name(),
               act.isEmpty() ? "" : ")", c.x().name(), c.x().shape(), c.y().shape());
           m.addStatement("$T.forward($L, batch, $L, params, $L, $L, $L, $L)", CONV2D, geometryConstant(c.covers().get(0)), ref(c.x()),
-              paramConstant(c.weight()), ident(c.covers().get(0)) + "Epilogue", ref(c.y()), ref(c.cols()));
+              paramConstant(c.weight()), epilogueField(c), ref(c.y()), ref(c.cols()));
         }
         case KernelCall.PoolForward p -> {
           String node = p.covers().get(p.covers().size() - 1);
@@ -1195,8 +1197,8 @@ public final class ModelWriter {
           }
           m.addStatement("$T.forward($L, batch, steps, $L, params, $L, params, $L, $L, $L, $L, $L, $L, $L, $L, $L, 0)", RECURRENT,
               geometry(r), ref(r.x()), paramConstant(r.weightIh()), paramConstant(r.weightHh()),
-              r.biasIh() == null ? CodeBlock.of("null, 0") : CodeBlock.of("params, $L", paramConstant(r.biasIh())),
-              r.biasHh() == null ? CodeBlock.of("null, 0") : CodeBlock.of("params, $L", paramConstant(r.biasHh())),
+              paramOrNull("params", r.biasIh()),
+              paramOrNull("params", r.biasHh()),
               orNull(r.h0()), orNull(r.c0()),
               l.returnSequences() ? ref(r.y()) : CodeBlock.of("null, 0"), l.returnSequences() ? orNull(r.hT()) : ref(r.y()),
               orNull(r.cT()), workspace(r));
@@ -1272,10 +1274,10 @@ public final class ModelWriter {
               a.ds() == null ? "" : " into " + a.ds().name(), a.dh() == null ? "" : (a.ds() == null ? " into " : " and ") + a.dh().name()
               + (a.accumulate() ? " (+=)" : ""));
           gradients.addStatement("$T.backward($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, 0, $L, 0)", SCORED_ATTENTION,
-              attentionSizes(f, "batch", "steps"), ref(f.s()), ref(f.h()), paramOrNull("params", f.w1(), this::paramConstant),
-              paramOrNull("params", f.w2(), this::paramConstant), paramOrNull("params", f.v(), this::paramConstant), ref(a.dContext()),
-              orNull(a.ds()), orNull(a.dh()), a.accumulate(), paramOrNull("grads", f.w1(), this::paramConstant),
-              paramOrNull("grads", f.w2(), this::paramConstant), paramOrNull("grads", f.v(), this::paramConstant), workspace(f), scratch(f));
+              attentionSizes(f, "batch", "steps"), ref(f.s()), ref(f.h()), paramOrNull("params", f.w1()),
+              paramOrNull("params", f.w2()), paramOrNull("params", f.v()), ref(a.dContext()),
+              orNull(a.ds()), orNull(a.dh()), a.accumulate(), paramOrNull("grads", f.w1()),
+              paramOrNull("grads", f.w2()), paramOrNull("grads", f.v()), workspace(f), scratch(f));
         }
         case KernelCall.ConcatBackward c -> {
           KernelCall.ConcatForward f = c.forward();
@@ -1370,8 +1372,8 @@ public final class ModelWriter {
               c.dx() == null ? "" : ", " + c.dx().name() + (c.accumulate() ? " += " : " = ") + "col2im(" + c.weight().name() + "ᵀ · " + c.dz().name() + ")");
           gradients.addStatement("$T.backward($L, batch, $L, params, $L, $L, grads, $L, $L, $L, $L, $L, $L)", CONV2D, geometryConstant(c.covers().get(0)),
               ref(c.x()), paramConstant(c.weight()), ref(c.dz()), paramConstant(c.weight()),
-              c.bias() == null ? CodeBlock.of("null, 0") : CodeBlock.of("grads, $L", paramConstant(c.bias())),
-              c.dx() == null ? CodeBlock.of("null, 0") : ref(c.dx()), c.accumulate(), ref(c.cols()), ref(c.dcols()));
+              paramOrNull("grads", c.bias()),
+              orNull(c.dx()), c.accumulate(), ref(c.cols()), ref(c.dcols()));
         }
         case KernelCall.PoolBackward p -> {
           String node = p.covers().get(p.covers().size() - 1);
@@ -1393,7 +1395,7 @@ public final class ModelWriter {
               b.dx() == null ? "" : ", " + b.dx().name() + (b.accumulate() ? " +=" : " =") + " batch-norm backward");
           gradients.addStatement("$T.backward(batch, $L, $L, $L, params, $L, $L, $L, $L, $L, $L, grads, $L, grads, $L)", BATCH_NORM, b.channels(), b.spatial(),
               ref(b.x()), paramConstant(b.gamma()), ref(b.mean()), ref(b.invStd()), ref(b.dy()),
-              b.dx() == null ? CodeBlock.of("null, 0") : ref(b.dx()), b.accumulate(), paramConstant(b.gamma()), paramConstant(b.beta()));
+              orNull(b.dx()), b.accumulate(), paramConstant(b.gamma()), paramConstant(b.beta()));
         }
         case KernelCall.EmbeddingBackward e -> {
           gradients.addComment("$L: d $L[$L] += $L", e.covers().get(0), e.table().name(), e.ids().name(), e.dy().name());
@@ -1408,10 +1410,10 @@ public final class ModelWriter {
           gradients.addStatement("$T.backward($L, batch, steps, $L, params, $L, params, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, "
                   + "grads, $L, grads, $L, $L, $L, $L, 0, $L, 0)", RECURRENT, geometry(f), ref(f.x()), paramConstant(f.weightIh()), paramConstant(f.weightHh()),
               orNull(f.h0()), orNull(f.c0()), orNull(r.dy()), orNull(r.dhT()), orNull(r.dcT()),
-              r.dx() == null ? CodeBlock.of("null, 0") : ref(r.dx()), r.accumulate(), orNull(r.dh0()), orNull(r.dc0()),
+              orNull(r.dx()), r.accumulate(), orNull(r.dh0()), orNull(r.dc0()),
               paramConstant(f.weightIh()), paramConstant(f.weightHh()),
-              f.biasIh() == null ? CodeBlock.of("null, 0") : CodeBlock.of("grads, $L", paramConstant(f.biasIh())),
-              f.biasHh() == null ? CodeBlock.of("null, 0") : CodeBlock.of("grads, $L", paramConstant(f.biasHh())),
+              paramOrNull("grads", f.biasIh()),
+              paramOrNull("grads", f.biasHh()),
               workspace(f), scratch(f));
         }
         default -> throw new IllegalStateException("not a backward call: " + call);

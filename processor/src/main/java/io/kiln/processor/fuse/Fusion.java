@@ -89,17 +89,13 @@ public final class Fusion {
           int gates = r.cell().gates() * r.units();
           // PyTorch's U(±1/√units): Xavier uniform's √(6/(fanIn + fanOut)) with fanIn = fanOut = 3·units.
           int fan = 3 * r.units();
-          ParamTensor wIh = new ParamTensor(n.name() + ".weight_ih_l0", n.name(), new int[] {gates, in}, Init.XAVIER_UNIFORM, fan, fan);
-          ParamTensor wHh = new ParamTensor(n.name() + ".weight_hh_l0", n.name(), new int[] {gates, r.units()}, Init.XAVIER_UNIFORM, fan, fan);
-          t.params.add(wIh);
-          t.params.add(wHh);
+          ParamTensor wIh = param(t, n, ".weight_ih_l0", new int[] {gates, in}, fan, fan);
+          ParamTensor wHh = param(t, n, ".weight_hh_l0", new int[] {gates, r.units()}, fan, fan);
           ParamTensor bIh = null;
           ParamTensor bHh = null;
           if (r.bias()) {
-            bIh = new ParamTensor(n.name() + ".bias_ih_l0", n.name(), new int[] {gates}, Init.XAVIER_UNIFORM, fan, fan);
-            bHh = new ParamTensor(n.name() + ".bias_hh_l0", n.name(), new int[] {gates}, Init.XAVIER_UNIFORM, fan, fan);
-            t.params.add(bIh);
-            t.params.add(bHh);
+            bIh = param(t, n, ".bias_ih_l0", new int[] {gates}, fan, fan);
+            bHh = param(t, n, ".bias_hh_l0", new int[] {gates}, fan, fan);
           }
           // The encoder → decoder hand-off: a layer another one starts from keeps its final state.
           boolean handsOver = graph.order().stream().anyMatch(o -> n.name().equals(o.state()));
