@@ -54,12 +54,19 @@ class AttentionAllocationTest {
       }
       last = threads.getCurrentThreadAllocatedBytes() - before;
     }
-    long before = threads.getCurrentThreadAllocatedBytes();
-    for (int i = 0; i < 20; i++) {
-      step(call++);
+    int warmUp = call;
+    // The least any window of 20 rounds allocated, as RecurrentAllocationTest measures: a late C2
+    // recompilation can box once (192 bytes in one CI run), but code that allocates on every call
+    // never produces a clean window.
+    long allocated = Long.MAX_VALUE;
+    for (int window = 0; window < 10 && allocated > 0; window++) {
+      long before = threads.getCurrentThreadAllocatedBytes();
+      for (int i = 0; i < 20; i++) {
+        step(call++);
+      }
+      allocated = Math.min(allocated, threads.getCurrentThreadAllocatedBytes() - before);
     }
-    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-    assertWithMessage("bytes allocated by 20 rounds of every attention kernel after %s warm-up calls", call - 20)
+    assertWithMessage("bytes allocated by 20 rounds of every attention kernel after %s warm-up calls", warmUp)
         .that(allocated).isEqualTo(0);
   }
 }
