@@ -26,9 +26,10 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>Blocking: K in blocks of at most {@link #KC}, N in blocks of at most {@link #NC}, M in
  *       blocks of at most {@link #MC}; the partial sums of K blocks accumulate in C and the epilogue
  *       (bias, activation) runs on each tile right after its last K block, while it is in L1.
- *   <li>Threads: per (N block, K block) one parallel pass packs B, one computes the (M block × N
- *       sub-block) tasks. The task grid depends only on the shape, so every C element is computed
- *       by the same operations in the same order whatever the thread count.
+ *   <li>Threads: C is split into a grid of rectangles ({@link GemmTaskGrid}), one task each, and a
+ *       task runs all the loops above for its rectangle with its own packed panels. The K
+ *       blocking depends only on the shape, so every C element is computed by the same operations
+ *       in the same order whatever the thread count.
  *   <li>Small products (few flops) take a direct path without packing or threads.
  * </ul>
  */
@@ -49,10 +50,6 @@ final class PanamaGemm implements GemmKernel {
   static final long DIRECT_MAX_MNK = 24L * 24 * 24;
   /** Below this many multiply-adds the blocked path stays on the calling thread. */
   static final long PARALLEL_MIN_MNK = 64L * 64 * 64;
-  /** Tasks to aim for in each compute pass, so 2–4 threads balance (fixed, not the thread count). */
-  static final int MIN_TASKS = 8;
-  /** B panels packed per task in the packing pass. */
-  static final int PACK_PANELS = 4;
 
   private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -86,6 +83,7 @@ final class PanamaGemm implements GemmKernel {
   /** Per-thread scratch: the packed A block and an edge tile. Grown, never shrunk. */
   static final class Scratch {
     float[] packedA = new float[0];
+    float[] packedB = new float[0];
     final float[] tile = new float[MR * NR];
     /** The dot path's 4×4 accumulators, stored for their lane sums. */
     final float[] dots = new float[DOT * DOT * L];
@@ -96,27 +94,33 @@ final class PanamaGemm implements GemmKernel {
       }
       return packedA;
     }
+
+    float[] packedB(int size) {
+      if (packedB.length < size) {
+        packedB = new float[size];
+      }
+      return packedB;
+    }
   }
 
   /**
    * One GEMM call's state, reused by the calling thread (no allocation per call): also the task
-   * body handed to {@link Parallelism#forEach}.
+   * body handed to {@link Parallelism#forEach}. A task is one rectangle of C that it computes
+   * start to end (all K blocks), packing its own panels of A and B into per-thread buffers: the
+   * threads share nothing but the read-only operands, so there is no barrier between K blocks and
+   * no packed panel crosses cores (on this machine a shared packed B cost 25% of two-thread speed).
    */
   static final class Call implements IntConsumer {
-    private static final int PHASE_PACK_B = 0;
-    private static final int PHASE_COMPUTE = 1;
-
     Layout layout;
     int m, n, k;
     float[] a, b, c;
     int aOff, lda, bOff, ldb, cOff, ldc;
     Epilogue ep;
     boolean accumulate;
-
-    float[] packedB = new float[0];
-    // current block
-    int phase, jc, nc, pc, kc, panels, mcBlock, icBlocks, jBlocks, panelsPerTask;
-    boolean firstK, lastK;
+    /** K block: depends only on k, so every element of C sums its K blocks in the same order. */
+    int kcBlock;
+    /** The task grid: {@code gridN} columns of rectangles, each {@code taskRows × taskCols}. */
+    int gridN, taskRows, taskCols;
 
     void set(Layout layout, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
         float[] c, int cOff, int ldc, Epilogue ep) {
@@ -143,97 +147,83 @@ final class PanamaGemm implements GemmKernel {
     }
 
     void run() {
-      boolean parallel = (long) m * n * k >= PARALLEL_MIN_MNK;
-      int kcBlock = GemmBlocking.evenBlock(k, KC, 8);
-      int ncBlock = GemmBlocking.evenBlock(n, NC, NR);
-      mcBlock = GemmBlocking.evenBlock(m, MC, MR);
-      icBlocks = GemmBlocking.ceilDiv(m, mcBlock);
-      int need = kcBlock * GemmBlocking.roundUp(ncBlock, NR);
-      if (packedB.length < need) {
-        packedB = new float[need];
-      }
-      for (jc = 0; jc < n; jc += ncBlock) {
-        nc = Math.min(ncBlock, n - jc);
-        panels = GemmBlocking.ceilDiv(nc, NR);
-        jBlocks = 1;
-        if (icBlocks < MIN_TASKS) {
-          jBlocks = Math.min(panels, GemmBlocking.ceilDiv(MIN_TASKS, icBlocks));
-        }
-        panelsPerTask = GemmBlocking.ceilDiv(panels, jBlocks);
-        jBlocks = GemmBlocking.ceilDiv(panels, panelsPerTask);
-        for (pc = 0; pc < k; pc += kcBlock) {
-          kc = Math.min(kcBlock, k - pc);
-          firstK = pc == 0;
-          lastK = pc + kc == k;
-          phase = PHASE_PACK_B;
-          int packTasks = GemmBlocking.ceilDiv(panels, PACK_PANELS);
-          if (parallel) {
-            Parallelism.forEach(packTasks, this);
-          } else {
-            for (int t = 0; t < packTasks; t++) {
-              accept(t);
-            }
-          }
-          phase = PHASE_COMPUTE;
-          int tasks = icBlocks * jBlocks;
-          if (parallel) {
-            Parallelism.forEach(tasks, this);
-          } else {
-            for (int t = 0; t < tasks; t++) {
-              accept(t);
-            }
-          }
-        }
+      kcBlock = GemmBlocking.evenBlock(k, KC, 8);
+      int threads = (long) m * n * k >= PARALLEL_MIN_MNK ? Parallelism.threads() : 1;
+      long grid = GemmTaskGrid.choose(m, n, k, threads);
+      int gridM = GemmTaskGrid.rows(grid);
+      gridN = GemmTaskGrid.cols(grid);
+      taskRows = GemmBlocking.roundUp(GemmBlocking.ceilDiv(m, gridM), MR);
+      taskCols = GemmBlocking.roundUp(GemmBlocking.ceilDiv(n, gridN), NR);
+      gridM = GemmBlocking.ceilDiv(m, taskRows);
+      gridN = GemmBlocking.ceilDiv(n, taskCols);
+      int tasks = gridM * gridN;
+      if (tasks == 1) {
+        accept(0);
+      } else {
+        Parallelism.forEach(tasks, this);
       }
     }
 
     @Override
     public void accept(int task) {
-      if (phase == PHASE_PACK_B) {
-        int p0 = task * PACK_PANELS;
-        int p1 = Math.min(panels, p0 + PACK_PANELS);
-        for (int jp = p0; jp < p1; jp++) {
-          int j0 = jp * NR;
-          int cols = Math.min(NR, nc - j0);
-          if (layout == Layout.NT) {
-            PanamaGemmPacking.packBTransposed(b, bOff + (jc + j0) * ldb + pc, ldb, kc, cols, packedB, jp * NR * kc);
-          } else {
-            PanamaGemmPacking.packB(b, bOff + pc * ldb + jc + j0, ldb, kc, cols, packedB, jp * NR * kc);
+      int i0 = task / gridN * taskRows;
+      int j0 = task % gridN * taskCols;
+      rectangle(i0, Math.min(taskRows, m - i0), j0, Math.min(taskCols, n - j0));
+    }
+
+    /** {@code C[i0, i0 + rows) × [j0, j0 + cols)} over all of K: Goto's loops jc, pc, ic, jr, ir. */
+    private void rectangle(int i0, int rows, int j0, int cols) {
+      Scratch s = SCRATCH.get();
+      int ncBlock = GemmBlocking.evenBlock(cols, NC, NR);
+      int mcBlock = GemmBlocking.evenBlock(rows, MC, MR);
+      float[] bp = s.packedB(kcBlock * GemmBlocking.roundUp(ncBlock, NR));
+      float[] ap = s.packedA(mcBlock * kcBlock);
+      for (int jc = j0; jc < j0 + cols; jc += ncBlock) {
+        int nc = Math.min(ncBlock, j0 + cols - jc);
+        int panels = GemmBlocking.ceilDiv(nc, NR);
+        for (int pc = 0; pc < k; pc += kcBlock) {
+          int kc = Math.min(kcBlock, k - pc);
+          for (int jp = 0; jp < panels; jp++) {
+            int j = jc + jp * NR;
+            int w = Math.min(NR, nc - jp * NR);
+            if (layout == Layout.NT) {
+              PanamaGemmPacking.packBTransposed(b, bOff + j * ldb + pc, ldb, kc, w, bp, jp * NR * kc);
+            } else {
+              PanamaGemmPacking.packB(b, bOff + pc * ldb + j, ldb, kc, w, bp, jp * NR * kc);
+            }
+          }
+          for (int ic = i0; ic < i0 + rows; ic += mcBlock) {
+            int mc = Math.min(mcBlock, i0 + rows - ic);
+            if (layout == Layout.TN) {
+              PanamaGemmPacking.packATransposed(a, aOff + pc * lda + ic, lda, mc, kc, ap);
+            } else {
+              PanamaGemmPacking.packA(a, aOff + ic * lda + pc, lda, mc, kc, ap);
+            }
+            block(s, ap, bp, ic, mc, jc, nc, kc, pc == 0, pc + kc == k);
           }
         }
-      } else {
-        compute(task / jBlocks, task % jBlocks);
       }
     }
 
-    private void compute(int icb, int jb) {
-      Scratch s = SCRATCH.get();
-      int i0 = icb * mcBlock;
-      int mc = Math.min(mcBlock, m - i0);
-      int microPanels = GemmBlocking.ceilDiv(mc, MR);
-      float[] ap = s.packedA(microPanels * MR * kc);
-      if (layout == Layout.TN) {
-        PanamaGemmPacking.packATransposed(a, aOff + pc * lda + i0, lda, mc, kc, ap);
-      } else {
-        PanamaGemmPacking.packA(a, aOff + i0 * lda + pc, lda, mc, kc, ap);
-      }
+    /** The packed {@code mc × kc} block of A times the packed {@code kc × nc} block of B into C[ic..][jc..]. */
+    private void block(Scratch s, float[] ap, float[] bp, int ic, int mc, int jc, int nc, int kc, boolean firstK,
+        boolean lastK) {
       boolean add = accumulate || !firstK;
       // a conv's bias (per row, no activation) goes into the full tiles' stores
       boolean rowBias = lastK && ep.bias() == Epilogue.Bias.PER_ROW && ep.activation() == Activation.NONE;
-      int jp0 = jb * panelsPerTask;
-      int jp1 = Math.min(panels, jp0 + panelsPerTask);
-      float[] bp = packedB;
+      int microPanels = GemmBlocking.ceilDiv(mc, MR);
+      int panels = GemmBlocking.ceilDiv(nc, NR);
       float[] tile = s.tile;
-      for (int jp = jp0; jp < jp1; jp++) {
+      for (int jp = 0; jp < panels; jp++) {
         int j = jp * NR; // column within the N block
         int cols = Math.min(NR, nc - j);
         int bi = jp * NR * kc;
         for (int ir = 0; ir < microPanels; ir++) {
           int r0 = ir * MR;
           int rows = Math.min(MR, mc - r0);
-          int ci = cOff + (i0 + r0) * ldc + jc + j;
+          int ci = cOff + (ic + r0) * ldc + jc + j;
           if (rows == MR && cols == NR && rowBias) {
-            kernelRowBias(ap, ir * MR * kc, bp, bi, kc, c, ci, ldc, add, ep.biasData(), ep.biasOffset() + i0 + r0);
+            kernelRowBias(ap, ir * MR * kc, bp, bi, kc, c, ci, ldc, add, ep.biasData(), ep.biasOffset() + ic + r0);
             continue;
           }
           if (rows == MR && cols == NR) {
@@ -243,7 +233,7 @@ final class PanamaGemm implements GemmKernel {
             mergeTile(tile, c, ci, ldc, rows, cols, add);
           }
           if (lastK && !ep.isPlain()) {
-            epilogue(ep, c, ci, ldc, rows, cols, i0 + r0, jc + j);
+            epilogue(ep, c, ci, ldc, rows, cols, ic + r0, jc + j);
           }
         }
       }

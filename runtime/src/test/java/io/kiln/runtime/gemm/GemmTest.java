@@ -140,7 +140,8 @@ class GemmTest {
         Arguments.of(Layout.NT, 257, 300, 530),
         Arguments.of(Layout.NT, 64, 288, 841),
         Arguments.of(Layout.TN, 190, 2200, 40),
-        Arguments.of(Layout.NN, 32, 1024, 256));
+        Arguments.of(Layout.NN, 32, 1024, 256),
+        Arguments.of(Layout.NN, 4001, 40, 300));
   }
 
   @ParameterizedTest(name = "{0} m={1} n={2} k={3}")
@@ -151,20 +152,25 @@ class GemmTest {
     int ldb = layout == Layout.NT ? k : n;
     float[] a = random(rnd, m * k);
     float[] b = random(rnd, n * k);
-    float[] bias = random(rnd, n);
     float[] c0 = random(rnd, m * n);
-    Epilogue ep = Epilogue.of(true, Epilogue.Bias.PER_COLUMN, bias, 0, Activation.TANH);
-    float[] reference = null;
-    for (int threads : new int[] {1, 2, 3, 1}) {
-      Parallelism.setThreads(threads);
-      float[] c = c0.clone();
-      FAST.gemm(layout, m, n, k, a, 0, lda, b, 0, ldb, c, 0, n, ep);
-      if (reference == null) {
-        reference = c;
-      } else {
-        for (int i = 0; i < c.length; i++) {
-          if (Float.floatToRawIntBits(c[i]) != Float.floatToRawIntBits(reference[i])) {
-            assertWithMessage("threads=%s element %s", threads, i).that(c[i]).isEqualTo(reference[i]);
+    // a column bias with tanh (the epilogue pass), and a row bias alone (fused into the kernel's stores)
+    Epilogue[] epilogues = {
+      Epilogue.of(true, Epilogue.Bias.PER_COLUMN, random(rnd, n), 0, Activation.TANH),
+      Epilogue.of(false, Epilogue.Bias.PER_ROW, random(rnd, m), 0, Activation.NONE),
+    };
+    for (Epilogue ep : epilogues) {
+      float[] reference = null;
+      for (int threads : new int[] {1, 2, 3, 1}) {
+        Parallelism.setThreads(threads);
+        float[] c = c0.clone();
+        FAST.gemm(layout, m, n, k, a, 0, lda, b, 0, ldb, c, 0, n, ep);
+        if (reference == null) {
+          reference = c;
+        } else {
+          for (int i = 0; i < c.length; i++) {
+            if (Float.floatToRawIntBits(c[i]) != Float.floatToRawIntBits(reference[i])) {
+              assertWithMessage("%s threads=%s element %s", ep.bias(), threads, i).that(c[i]).isEqualTo(reference[i]);
+            }
           }
         }
       }
