@@ -10,6 +10,7 @@ import static io.kiln.runtime.panama.PanamaGemm.S;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 
 /**
  * Packs GEMM operands into the micro-kernel's panel layouts. Panels are zero-padded to full
@@ -55,18 +56,21 @@ final class PanamaGemmPacking {
 
   /**
    * One B panel from a source holding op(B) transposed ({@code op(B)[p][j] = src[s + j·ld + p]};
-   * NT): a transpose, done in strips of 4 source rows so reads stay sequential.
+   * NT): a transpose, in strips of 8 source rows ({@link #transpose8} where L ≥ 8, else scalar).
    */
   static void packBTransposed(float[] src, int s, int ld, int kc, int cols, float[] dst, int d) {
     int j = 0;
-    for (; j + 4 <= cols; j += 4) {
-      int s0 = s + j * ld, s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld;
-      int q = d + j;
-      for (int p = 0; p < kc; p++, q += NR) {
-        dst[q] = src[s0 + p];
-        dst[q + 1] = src[s1 + p];
-        dst[q + 2] = src[s2 + p];
-        dst[q + 3] = src[s3 + p];
+    int pv = L >= MR ? kc - kc % L : 0; // the part of k the vector transpose covers
+    for (; j + MR <= cols; j += MR) {
+      int s0 = s + j * ld;
+      for (int p = 0; p < pv; p += L) {
+        transpose8(src, s0 + p, ld, dst, d + p * NR + j, NR);
+      }
+      for (int r = 0; r < MR; r++) {
+        int q = d + pv * NR + j + r;
+        for (int p = pv; p < kc; p++, q += NR) {
+          dst[q] = src[s0 + r * ld + p];
+        }
       }
     }
     for (; j < cols; j++) {
@@ -83,15 +87,120 @@ final class PanamaGemmPacking {
     }
   }
 
+  /** Lane i of the low (high) half twice: 0 0 1 1 … (L/2 L/2 …). */
+  private static final VectorShuffle<Float> DUP_LO = dupIndexes(0);
+  private static final VectorShuffle<Float> DUP_HI = dupIndexes(L / 2);
+  private static final VectorMask<Float> ODD = VectorMask.fromLong(S, 0xAAAAAAAAAAAAAAAAL);
+
+  private static VectorShuffle<Float> dupIndexes(int from) {
+    int[] ix = new int[L];
+    for (int i = 0; i < L; i++) {
+      ix[i] = from + i / 2;
+    }
+    return VectorShuffle.fromArray(S, ix, 0);
+  }
+
+  /** x0 y0 x1 y1 … from the low halves of x and y. */
+  private static FloatVector zipLO(FloatVector x, FloatVector y) {
+    return x.rearrange(DUP_LO).blend(y.rearrange(DUP_LO), ODD);
+  }
+
+  /** x0 y0 x1 y1 … from the high halves of x and y. */
+  private static FloatVector zipHI(FloatVector x, FloatVector y) {
+    return x.rearrange(DUP_HI).blend(y.rearrange(DUP_HI), ODD);
+  }
+
+  /** Lane groups of 8 (one source row each after {@link #transpose8}), for scattered stores. */
+  @SuppressWarnings("unchecked")
+  private static final VectorMask<Float>[] GROUPS = new VectorMask[Math.max(1, L / MR)];
+
+  static {
+    for (int g = 0; g < GROUPS.length; g++) {
+      GROUPS[g] = S.indexInRange(-g * MR, MR);
+    }
+  }
+
+  /** Lanes from y are numbered L.. (wrapped by the shuffle to the exceptional −L..−1 = "second vector"). */
+  private static VectorShuffle<Float> zipIndexes(int from) {
+    int[] ix = new int[L];
+    for (int i = 0; i < L; i++) {
+      ix[i] = (i % 2 == 0 ? 0 : L) + from + i / 2;
+    }
+    return VectorShuffle.fromArray(S, ix, 0);
+  }
+
+  /**
+   * Transposes 8 source rows × L columns ({@code src[s + r·ld + p]}, r < 8, p < L) into
+   * {@code dst[d + p·stride + r]}: three rounds of zips (pairs of rows 4, 2, 1 apart) leave
+   * vector q holding columns q·L/8 … as 8-float groups, one per column. With stride 8 (an A
+   * micro-panel) those groups are contiguous; otherwise each goes to its row with a masked store.
+   * Needs L ≥ 8. Pure data movement: the packed values are the same bits as the scalar copy's.
+   */
+  static void transpose8(float[] src, int s, int ld, float[] dst, int d, int stride) {
+    FloatVector r0 = FloatVector.fromArray(S, src, s);
+    FloatVector r1 = FloatVector.fromArray(S, src, s + ld);
+    FloatVector r2 = FloatVector.fromArray(S, src, s + 2 * ld);
+    FloatVector r3 = FloatVector.fromArray(S, src, s + 3 * ld);
+    FloatVector r4 = FloatVector.fromArray(S, src, s + 4 * ld);
+    FloatVector r5 = FloatVector.fromArray(S, src, s + 5 * ld);
+    FloatVector r6 = FloatVector.fromArray(S, src, s + 6 * ld);
+    FloatVector r7 = FloatVector.fromArray(S, src, s + 7 * ld);
+    // rows 4 apart: a = (0,4), b = (1,5), c = (2,6), e = (3,7); suffix 0 low columns, 1 high
+    FloatVector a0 = zipLO(r0, r4), a1 = zipHI(r0, r4);
+    FloatVector b0 = zipLO(r1, r5), b1 = zipHI(r1, r5);
+    FloatVector c0 = zipLO(r2, r6), c1 = zipHI(r2, r6);
+    FloatVector e0 = zipLO(r3, r7), e1 = zipHI(r3, r7);
+    // then 2 apart: f = rows (0,2,4,6), g = rows (1,3,5,7), in column quarters 0..3
+    FloatVector f0 = zipLO(a0, c0), f1 = zipHI(a0, c0);
+    FloatVector f2 = zipLO(a1, c1), f3 = zipHI(a1, c1);
+    FloatVector g0 = zipLO(b0, e0), g1 = zipHI(b0, e0);
+    FloatVector g2 = zipLO(b1, e1), g3 = zipHI(b1, e1);
+    // then 1 apart: rows 0..7 in order; vector q holds columns [q·L/8, (q + 1)·L/8)
+    FloatVector o0 = zipLO(f0, g0), o1 = zipHI(f0, g0), o2 = zipLO(f1, g1), o3 = zipHI(f1, g1);
+    FloatVector o4 = zipLO(f2, g2), o5 = zipHI(f2, g2), o6 = zipLO(f3, g3), o7 = zipHI(f3, g3);
+    if (stride == MR) {
+      o0.intoArray(dst, d);
+      o1.intoArray(dst, d + L);
+      o2.intoArray(dst, d + 2 * L);
+      o3.intoArray(dst, d + 3 * L);
+      o4.intoArray(dst, d + 4 * L);
+      o5.intoArray(dst, d + 5 * L);
+      o6.intoArray(dst, d + 6 * L);
+      o7.intoArray(dst, d + 7 * L);
+      return;
+    }
+    // group g (lanes [8g, 8g + 8)) of vector q is column q·L/8 + g: a masked store shifted by −8g
+    int groups = L / MR;
+    int step = groups * stride;
+    for (int g = 0; g < groups; g++) {
+      VectorMask<Float> m = GROUPS[g];
+      int o = d + g * stride - g * MR;
+      o0.intoArray(dst, o, m);
+      o1.intoArray(dst, o + step, m);
+      o2.intoArray(dst, o + 2 * step, m);
+      o3.intoArray(dst, o + 3 * step, m);
+      o4.intoArray(dst, o + 4 * step, m);
+      o5.intoArray(dst, o + 5 * step, m);
+      o6.intoArray(dst, o + 6 * step, m);
+      o7.intoArray(dst, o + 7 * step, m);
+    }
+  }
+
+
+
   /** An M block of op(A) = a row-major {@code rows × kc} source ({@code src[s + i·ld + p]}; NN and NT). */
   static void packA(float[] src, int s, int ld, int rows, int kc, float[] dst) {
     int d = 0;
     int i = 0;
+    int pv = L >= MR ? kc - kc % L : 0; // the part of k the vector transpose covers
     for (; i + MR <= rows; i += MR, d += MR * kc) {
       int s0 = s + i * ld, s1 = s0 + ld, s2 = s1 + ld, s3 = s2 + ld;
       int s4 = s3 + ld, s5 = s4 + ld, s6 = s5 + ld, s7 = s6 + ld;
-      int q = d;
-      for (int p = 0; p < kc; p++, q += MR) {
+      for (int p = 0; p < pv; p += L) {
+        transpose8(src, s0 + p, ld, dst, d + p * MR, MR);
+      }
+      int q = d + pv * MR;
+      for (int p = pv; p < kc; p++, q += MR) {
         dst[q] = src[s0 + p];
         dst[q + 1] = src[s1 + p];
         dst[q + 2] = src[s2 + p];
