@@ -183,15 +183,6 @@ final class PanamaGemm implements GemmKernel {
         int panels = GemmBlocking.ceilDiv(nc, NR);
         for (int pc = 0; pc < k; pc += kcBlock) {
           int kc = Math.min(kcBlock, k - pc);
-          for (int jp = 0; jp < panels; jp++) {
-            int j = jc + jp * NR;
-            int w = Math.min(NR, nc - jp * NR);
-            if (layout == Layout.NT) {
-              PanamaGemmPacking.packBTransposed(b, bOff + j * ldb + pc, ldb, kc, w, bp, jp * NR * kc);
-            } else {
-              PanamaGemmPacking.packB(b, bOff + pc * ldb + j, ldb, kc, w, bp, jp * NR * kc);
-            }
-          }
           for (int ic = i0; ic < i0 + rows; ic += mcBlock) {
             int mc = Math.min(mcBlock, i0 + rows - ic);
             if (layout == Layout.TN) {
@@ -199,15 +190,31 @@ final class PanamaGemm implements GemmKernel {
             } else {
               PanamaGemmPacking.packA(a, aOff + ic * lda + pc, lda, mc, kc, ap);
             }
-            block(s, ap, bp, ic, mc, jc, nc, kc, pc == 0, pc + kc == k);
+            block(s, ap, bp, ic, mc, jc, nc, pc, kc, ic == i0);
           }
         }
       }
     }
 
-    /** The packed {@code mc × kc} block of A times the packed {@code kc × nc} block of B into C[ic..][jc..]. */
-    private void block(Scratch s, float[] ap, float[] bp, int ic, int mc, int jc, int nc, int kc, boolean firstK,
-        boolean lastK) {
+    /** Packs B panel {@code jp} of the block at column {@code jc}, row {@code pc}. */
+    private void packPanel(float[] bp, int jp, int jc, int nc, int pc, int kc) {
+      int j = jc + jp * NR;
+      int w = Math.min(NR, nc - jp * NR);
+      if (layout == Layout.NT) {
+        PanamaGemmPacking.packBTransposed(b, bOff + j * ldb + pc, ldb, kc, w, bp, jp * NR * kc);
+      } else {
+        PanamaGemmPacking.packB(b, bOff + pc * ldb + j, ldb, kc, w, bp, jp * NR * kc);
+      }
+    }
+
+    /**
+     * The packed {@code mc × kc} block of A times the {@code kc × nc} block of B into C[ic..][jc..].
+     * The first M block packs each B panel right before its micro-kernels, while it is in L1.
+     */
+    private void block(Scratch s, float[] ap, float[] bp, int ic, int mc, int jc, int nc, int pc, int kc,
+        boolean packB) {
+      boolean firstK = pc == 0;
+      boolean lastK = pc + kc == k;
       boolean add = accumulate || !firstK;
       // a conv's bias (per row, no activation) goes into the full tiles' stores
       boolean rowBias = lastK && ep.bias() == Epilogue.Bias.PER_ROW && ep.activation() == Activation.NONE;
@@ -218,6 +225,9 @@ final class PanamaGemm implements GemmKernel {
         int j = jp * NR; // column within the N block
         int cols = Math.min(NR, nc - j);
         int bi = jp * NR * kc;
+        if (packB) {
+          packPanel(bp, jp, jc, nc, pc, kc);
+        }
         for (int ir = 0; ir < microPanels; ir++) {
           int r0 = ir * MR;
           int rows = Math.min(MR, mc - r0);

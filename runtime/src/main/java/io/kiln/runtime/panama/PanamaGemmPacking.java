@@ -11,6 +11,7 @@ import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Packs GEMM operands into the micro-kernel's panel layouts. Panels are zero-padded to full
@@ -86,6 +87,9 @@ final class PanamaGemmPacking {
       }
     }
   }
+
+  /** 8-float vectors (one micro-panel row of A) where the hardware has them, else null. */
+  private static final VectorSpecies<Float> EIGHT = L >= MR ? FloatVector.SPECIES_256 : null;
 
   /** Lane i of the low (high) half twice: 0 0 1 1 … (L/2 L/2 …). */
   private static final VectorShuffle<Float> DUP_LO = dupIndexes(0);
@@ -226,6 +230,22 @@ final class PanamaGemmPacking {
   static void packATransposed(float[] src, int s, int ld, int rows, int kc, float[] dst) {
     int d = 0;
     int i = 0;
+    if (EIGHT != null) {
+      // strips of 16 source rows, each strip's 8-float pieces micro-panel by micro-panel: a strip
+      // stays in L1 (reading all kc rows per micro-panel thrashes L1 when ld is a power of two)
+      int full = rows - rows % MR;
+      for (int p0 = 0; p0 < kc; p0 += 16) {
+        int p1 = Math.min(kc, p0 + 16);
+        for (int r = 0; r < full; r += MR) {
+          int q = r * kc + p0 * MR;
+          for (int p = p0; p < p1; p++, q += MR) {
+            FloatVector.fromArray(EIGHT, src, s + p * ld + r).intoArray(dst, q);
+          }
+        }
+      }
+      i = full;
+      d = full * kc;
+    }
     for (; i + MR <= rows; i += MR, d += MR * kc) {
       int q = d;
       for (int p = 0; p < kc; p++, q += MR) {
