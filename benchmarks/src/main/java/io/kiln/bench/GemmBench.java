@@ -90,6 +90,7 @@ final class GemmBench {
       }
     }
     List<String> summary = new ArrayList<>();
+    java.util.Map<String, Double> measured = new java.util.HashMap<>();
     int[] threadCounts = cores >= 2 ? new int[] {1, 2} : new int[] {1};
     for (Shape s : shapes()) {
       if (only != null && !only.contains(s.name()) && !only.contains(s.name() + ":" + s.m())) {
@@ -103,28 +104,44 @@ final class GemmBench {
       for (Layout layout : s.layouts()) {
         int lda = layout == Layout.TN ? s.m() : s.k();
         int ldb = layout == Layout.NT ? s.k() : s.n();
+        // Kiln on 1 and 2 threads and OpenBLAS on 1 and 2, repetitions interleaved
+        List<Runnable> setups = new ArrayList<>();
+        List<Runnable> ops = new ArrayList<>();
+        List<String> kernels = new ArrayList<>();
+        List<Integer> threads = new ArrayList<>();
         for (int t : threadCounts) {
-          Parallelism.setThreads(t);
-          Timing.Result r = Timing.measure(
-              () -> Gemm.gemm(layout, s.m(), s.n(), s.k(), a, 0, lda, b, 0, ldb, c, 0, s.n(), Epilogue.NONE),
-              warm, rep, reps);
-          double gf = flops / r.medianSeconds() / 1e9;
-          double best = flops / r.minSeconds() / 1e9;
-          System.out.println(line("gemm", s, layout, t, gf, best, peak));
-          summary.add(String.format(java.util.Locale.ROOT, "%-14s %s %6d %5d %5d  t=%d  %7.1f GFLOP/s  %5.1f%% of 1-core peak",
-              s.name(), layout, s.m(), s.n(), s.k(), t, gf, 100 * gf / peak));
+          setups.add(() -> Parallelism.setThreads(t));
+          ops.add(() -> Gemm.gemm(layout, s.m(), s.n(), s.k(), a, 0, lda, b, 0, ldb, c, 0, s.n(), Epilogue.NONE));
+          kernels.add("gemm");
+          threads.add(t);
         }
-        if (blas != null) {
-          try (OpenBlasSgemm ob = new OpenBlasSgemm(a, b, c.length)) {
+        OpenBlasSgemm ob = blas != null ? new OpenBlasSgemm(a, b, c.length) : null;
+        try {
+          if (ob != null) {
             for (int t : threadCounts) {
-              OpenBlasSgemm.setThreads(t);
-              Timing.Result r = Timing.measure(() -> ob.sgemm(layout.name(), s.m(), s.n(), s.k()), warm, rep, reps);
-              double gf = flops / r.medianSeconds() / 1e9;
-              double best = flops / r.minSeconds() / 1e9;
-              System.out.println(line("openblas_sgemm", s, layout, t, gf, best, peak));
-              summary.add(String.format(java.util.Locale.ROOT, "%-14s %s %6d %5d %5d  t=%d  %7.1f GFLOP/s  (OpenBLAS)",
-                  s.name(), layout, s.m(), s.n(), s.k(), t, gf));
+              setups.add(() -> OpenBlasSgemm.setThreads(t));
+              ops.add(() -> ob.sgemm(layout.name(), s.m(), s.n(), s.k()));
+              kernels.add("openblas_sgemm");
+              threads.add(t);
             }
+          }
+          Timing.Result[] results = Timing.measureInterleaved(
+              setups.toArray(Runnable[]::new), ops.toArray(Runnable[]::new), warm, rep, reps);
+          for (int i = 0; i < results.length; i++) {
+            double gf = flops / results[i].medianSeconds() / 1e9;
+            double best = flops / results[i].minSeconds() / 1e9;
+            String kernel = kernels.get(i);
+            int t = threads.get(i);
+            System.out.println(line(kernel, s, layout, t, gf, best, peak));
+            measured.put(kernel + " " + s.name() + " " + layout + " " + s.m() + " t=" + t, gf);
+            summary.add(String.format(java.util.Locale.ROOT, "%-14s %s %6d %5d %5d  t=%d  %7.1f GFLOP/s  %s",
+                s.name(), layout, s.m(), s.n(), s.k(), t, gf,
+                kernel.equals("gemm") ? String.format(java.util.Locale.ROOT, "%5.1f%% of 1-core peak", 100 * gf / peak)
+                    : "(OpenBLAS)"));
+          }
+        } finally {
+          if (ob != null) {
+            ob.close();
           }
         }
       }
@@ -133,6 +150,40 @@ final class GemmBench {
     double peak2 = FmaPeak.measure(3);
     System.err.println("FMA peak (1 core): " + Timing.fmt(peak) + " GFLOP/s at start, " + Timing.fmt(peak2) + " at end");
     summary.forEach(System.err::println);
+    targets(measured, peak).forEach(System.err::println);
+  }
+
+  /** The targets against this run's figures (lines only for the shapes that were measured). */
+  static List<String> targets(java.util.Map<String, Double> g, double peak) {
+    List<String> out = new ArrayList<>();
+    out.add("targets (this run, FMA peak " + Timing.fmt(peak) + " GFLOP/s):");
+    for (String[] t : new String[][] {
+        {"cube NN 512", "0.85"}, {"cube NT 512", "0.75"}, {"cube TN 512", "0.75"},
+        {"charlstm_step NN 32", "0.50"}, {"charlstm_step NT 32", "0.50"}}) {
+      Double v = g.get("gemm " + t[0] + " t=1");
+      if (v != null) {
+        double goal = Double.parseDouble(t[1]);
+        out.add(String.format(java.util.Locale.ROOT, "  %-22s t=1  %5.1f%% of peak  (target >= %.0f%%)  %s",
+            t[0], 100 * v / peak, 100 * goal, v / peak >= goal ? "met" : "NOT met"));
+      }
+    }
+    for (String layout : new String[] {"NN", "NT", "TN"}) {
+      Double one = g.get("gemm cube " + layout + " 1024 t=1");
+      Double two = g.get("gemm cube " + layout + " 1024 t=2");
+      if (one != null && two != null) {
+        out.add(String.format(java.util.Locale.ROOT, "  cube %s 1024 2 threads / 1 thread  %.2fx  (target >= 1.80x)  %s",
+            layout, two / one, two / one >= 1.8 ? "met" : "NOT met"));
+      }
+    }
+    for (String cube : new String[] {"cube NN 512", "cube NN 1024"}) {
+      Double kiln = g.get("gemm " + cube + " t=1");
+      Double blas = g.get("openblas_sgemm " + cube + " t=1");
+      if (kiln != null && blas != null) {
+        out.add(String.format(java.util.Locale.ROOT, "  %-22s t=1  Kiln / OpenBLAS %.2fx  (target >= 1.00x)  %s",
+            cube, kiln / blas, kiln >= blas ? "met" : "NOT met"));
+      }
+    }
+    return out;
   }
 
   private static String line(String kernel, Shape s, Layout layout, int threads, double gf, double best, double peak) {

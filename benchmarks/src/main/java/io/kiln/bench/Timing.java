@@ -36,6 +36,41 @@ final class Timing {
     return new Result(median, t[0], callsPerRep, reps);
   }
 
+  /**
+   * Like {@link #measure} for several ops at once, their timed repetitions interleaved (op 0, op 1,
+   * …, op 0, …) so that a noisy neighbour slows all of them alike and their ratios hold.
+   * {@code setups[i]} runs, untimed, before each repetition of {@code ops[i]} (e.g. to set the
+   * thread count), followed by one untimed call.
+   */
+  static Result[] measureInterleaved(Runnable[] setups, Runnable[] ops, double warmupSeconds, double repSeconds,
+      int reps) {
+    int n = ops.length;
+    int[] callsPerRep = new int[n];
+    for (int o = 0; o < n; o++) {
+      setups[o].run();
+      callsPerRep[o] = measure(ops[o], warmupSeconds, repSeconds, 1).callsPerRep();
+    }
+    double[][] t = new double[n][reps];
+    for (int r = 0; r < reps; r++) {
+      for (int o = 0; o < n; o++) {
+        setups[o].run();
+        ops[o].run();
+        long s = System.nanoTime();
+        for (int i = 0; i < callsPerRep[o]; i++) {
+          ops[o].run();
+        }
+        t[o][r] = (System.nanoTime() - s) / 1e9 / callsPerRep[o];
+      }
+    }
+    Result[] results = new Result[n];
+    for (int o = 0; o < n; o++) {
+      Arrays.sort(t[o]);
+      double median = reps % 2 == 1 ? t[o][reps / 2] : (t[o][reps / 2 - 1] + t[o][reps / 2]) / 2;
+      results[o] = new Result(median, t[o][0], callsPerRep[o], reps);
+    }
+    return results;
+  }
+
   static String fmt(double x) {
     return String.format(java.util.Locale.ROOT, "%.2f", x);
   }

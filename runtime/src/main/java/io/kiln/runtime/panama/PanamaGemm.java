@@ -85,6 +85,10 @@ final class PanamaGemm implements GemmKernel {
     float[] packedA = new float[0];
     float[] packedB = new float[0];
     final float[] tile = new float[MR * NR];
+    /** {@link PanamaGemmTransposed}'s tile after its transpose. */
+    final float[] transposedTile = new float[MR * NR];
+    /** {@link PanamaGemmTransposed}'s 8 rows of B, KC apart. */
+    final float[] rowsOfB = new float[MR * KC];
     /** The dot path's 4×4 accumulators, stored for their lane sums. */
     final float[] dots = new float[DOT * DOT * L];
 
@@ -121,6 +125,8 @@ final class PanamaGemm implements GemmKernel {
     int kcBlock;
     /** The task grid: {@code gridN} columns of rectangles, each {@code taskRows × taskCols}. */
     int gridN, taskRows, taskCols;
+    /** NT with few rows of A: {@link PanamaGemmTransposed}, tasks are column strips. */
+    boolean transposed;
 
     void set(Layout layout, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
         float[] c, int cOff, int ldc, Epilogue ep) {
@@ -149,6 +155,18 @@ final class PanamaGemm implements GemmKernel {
     void run() {
       kcBlock = GemmBlocking.evenBlock(k, KC, 8);
       int threads = (long) m * n * k >= PARALLEL_MIN_MNK ? Parallelism.threads() : 1;
+      transposed = layout == Layout.NT && PanamaGemmTransposed.applies(m, n, k);
+      if (transposed) {
+        taskRows = m;
+        taskCols = GemmBlocking.roundUp(GemmBlocking.ceilDiv(n, Math.min(threads, GemmBlocking.ceilDiv(n, MR))), MR);
+        gridN = GemmBlocking.ceilDiv(n, taskCols);
+        if (gridN == 1) {
+          accept(0);
+        } else {
+          Parallelism.forEach(gridN, this);
+        }
+        return;
+      }
       long grid = GemmTaskGrid.choose(m, n, k, threads);
       int gridM = GemmTaskGrid.rows(grid);
       gridN = GemmTaskGrid.cols(grid);
@@ -168,6 +186,10 @@ final class PanamaGemm implements GemmKernel {
     public void accept(int task) {
       int i0 = task / gridN * taskRows;
       int j0 = task % gridN * taskCols;
+      if (transposed) {
+        PanamaGemmTransposed.columns(this, SCRATCH.get(), j0, Math.min(taskCols, n - j0));
+        return;
+      }
       rectangle(i0, Math.min(taskRows, m - i0), j0, Math.min(taskCols, n - j0));
     }
 

@@ -35,6 +35,8 @@ class GemmTest {
       {2, 9, 1023}, {1023, 17, 7}, {9, 1023, 17}, {33, 33, 33}, {8, 32, 256}, {16, 64, 257},
       {65, 70, 300}, {150, 40, 520}, {300, 97, 33}, {20, 2100, 9}, {3, 5, 0},
       // NT dot path (long k, a small side): ragged blocks and k tails
+      // NT with 32 or 64 rows (Cᵀ = B·Aᵀ): ragged columns, several K blocks
+      {32, 9, 7}, {64, 33, 520}, {32, 15, 1},
       {6, 25, 784}, {64, 1, 1000}, {1, 3, 1031}, {7, 13, 384}, {8, 70, 401}, {70, 33, 1023}, {40, 32, 500},
   };
 
@@ -141,6 +143,7 @@ class GemmTest {
         Arguments.of(Layout.NT, 64, 288, 841),
         Arguments.of(Layout.TN, 190, 2200, 40),
         Arguments.of(Layout.NN, 32, 1024, 256),
+        Arguments.of(Layout.NT, 64, 1000, 300),
         Arguments.of(Layout.NN, 4001, 40, 300));
   }
 
@@ -172,6 +175,38 @@ class GemmTest {
               assertWithMessage("%s threads=%s element %s", ep.bias(), threads, i).that(c[i]).isEqualTo(reference[i]);
             }
           }
+        }
+      }
+    }
+  }
+
+  /**
+   * NT with 32 or 64 rows computes Cᵀ = B·Aᵀ (its own kernel); each element must still get the
+   * blocked path's bits, which NN with the transposed B takes.
+   */
+  @ParameterizedTest(name = "m={0} n={1} k={2}")
+  @org.junit.jupiter.params.provider.CsvSource({"32, 1024, 256", "64, 37, 300", "32, 9, 70", "64, 100, 600"})
+  void skinnyNtGivesTheBlockedPathsBits(int m, int n, int k) {
+    SplittableRandom rnd = new SplittableRandom(m * 13L + n + k);
+    float[] a = random(rnd, m * k);
+    float[] bt = random(rnd, n * k); // B stored n × k (NT)
+    float[] b = new float[k * n]; // the same B stored k × n (NN)
+    for (int j = 0; j < n; j++) {
+      for (int p = 0; p < k; p++) {
+        b[p * n + j] = bt[j * k + p];
+      }
+    }
+    float[] c0 = random(rnd, m * n);
+    for (Epilogue ep : List.of(Epilogue.ACCUMULATE,
+        Epilogue.of(false, Epilogue.Bias.PER_COLUMN, random(rnd, n), 0, Activation.SIGMOID),
+        Epilogue.of(true, Epilogue.Bias.PER_ROW, random(rnd, m), 0, Activation.NONE))) {
+      float[] nt = c0.clone();
+      FAST.gemm(Layout.NT, m, n, k, a, 0, k, bt, 0, k, nt, 0, n, ep);
+      float[] nn = c0.clone();
+      FAST.gemm(Layout.NN, m, n, k, a, 0, k, b, 0, n, nn, 0, n, ep);
+      for (int i = 0; i < nt.length; i++) {
+        if (Float.floatToRawIntBits(nt[i]) != Float.floatToRawIntBits(nn[i])) {
+          assertWithMessage("%s element %s", ep, i).that(nt[i]).isEqualTo(nn[i]);
         }
       }
     }
@@ -213,10 +248,11 @@ class GemmTest {
           FAST.gemm(layout, m, n, k, a, 0, layout == Layout.TN ? m : k, b, 0, layout == Layout.NT ? k : n, c, 0, n, ep);
         }
         FAST.gemm(Layout.NN, 4, 5, 6, a, 0, 6, b, 0, 5, c, 0, 5, ep); // direct path
+        FAST.gemm(Layout.NT, 32, n, k, a, 0, k, b, 0, k, c, 0, n, ep); // Cᵀ = B·Aᵀ path
       }
       allocated = mx.getCurrentThreadAllocatedBytes() - before;
     }
-    assertWithMessage("bytes allocated by 40 GEMM calls after warm-up").that(allocated).isLessThan(1024L);
+    assertWithMessage("bytes allocated by 50 GEMM calls after warm-up").that(allocated).isLessThan(1024L);
   }
 
   @Test
