@@ -87,7 +87,7 @@ final class PanamaGemm implements GemmKernel {
     final float[] tile = new float[MR * NR];
     /** {@link PanamaGemmTransposed}'s tile after its transpose. */
     final float[] transposedTile = new float[MR * NR];
-    /** {@link PanamaGemmTransposed}'s 8 rows of B, KC apart. */
+    /** {@link PanamaGemmTransposed}'s 8 rows of B packed as an A micro-panel. */
     final float[] rowsOfB = new float[MR * KC];
     /** The dot path's 4×4 accumulators, stored for their lane sums. */
     final float[] dots = new float[DOT * DOT * L];
