@@ -26,6 +26,11 @@ public final class FmaPeak {
         .reduceLanes(VectorOperators.ADD);
   }
 
+  /** The flops of {@code run(iters)}. */
+  static double flops(long iters) {
+    return iters * 12.0 * S.length() * 2;
+  }
+
   /** Best of {@code reps} runs, in GFLOP/s (as the peer program reports). */
   public static double measure(int reps) {
     long iters = 20_000_000L;
@@ -38,7 +43,7 @@ public final class FmaPeak {
       long t = System.nanoTime();
       sink += run(iters);
       double dt = (System.nanoTime() - t) / 1e9;
-      best = Math.max(best, iters * 12.0 * S.length() * 2 / dt / 1e9);
+      best = Math.max(best, flops(iters) / dt / 1e9);
     }
     if (sink == 42) {
       System.err.print("");
