@@ -115,11 +115,25 @@ final class GemmBench {
           kernels.add("gemm");
           threads.add(t);
         }
+        // large cubes: two independent 1-thread GEMMs at once, what 2 threads can hope for here
+        List<Double> opFlops = new ArrayList<>(java.util.Collections.nCopies(ops.size(), flops));
+        PairRunner pair = cores >= 2 && s.name().equals("cube") && s.m() >= 512 ? new PairRunner() : null;
+        if (pair != null) {
+          float[] c2 = new float[c.length];
+          setups.add(() -> Parallelism.setThreads(1));
+          ops.add(() -> pair.run(
+              () -> Gemm.gemm(layout, s.m(), s.n(), s.k(), a, 0, lda, b, 0, ldb, c, 0, s.n(), Epilogue.NONE),
+              () -> Gemm.gemm(layout, s.m(), s.n(), s.k(), a, 0, lda, b, 0, ldb, c2, 0, s.n(), Epilogue.NONE)));
+          kernels.add("gemm_independent_pair");
+          threads.add(2);
+          opFlops.add(2 * flops);
+        }
         // and the FMA probe, so each line's fraction of the peak compares figures of the same window
         setups.add(() -> {});
         ops.add(() -> fmaSink += FmaPeak.run(FMA_ITERS));
         kernels.add("fma_peak");
         threads.add(1);
+        opFlops.add(FmaPeak.flops(FMA_ITERS));
         OpenBlasSgemm ob = blas != null ? new OpenBlasSgemm(a, b, c.length) : null;
         try {
           if (ob != null) {
@@ -128,6 +142,7 @@ final class GemmBench {
               ops.add(() -> ob.sgemm(layout.name(), s.m(), s.n(), s.k()));
               kernels.add("openblas_sgemm");
               threads.add(t);
+              opFlops.add(flops);
             }
           }
           Timing.Result[] results = Timing.measureInterleaved(
@@ -139,8 +154,8 @@ final class GemmBench {
             if (i == fma) {
               continue;
             }
-            double gf = flops / results[i].medianSeconds() / 1e9;
-            double best = flops / results[i].minSeconds() / 1e9;
+            double gf = opFlops.get(i) / results[i].medianSeconds() / 1e9;
+            double best = opFlops.get(i) / results[i].minSeconds() / 1e9;
             int t = threads.get(i);
             System.out.println(line(kernel, s, layout, t, gf, best, windowPeak));
             String key = s.name() + " " + layout + " " + s.m() + " t=" + t;
@@ -149,11 +164,15 @@ final class GemmBench {
             summary.add(String.format(java.util.Locale.ROOT, "%-14s %s %6d %5d %5d  t=%d  %7.1f GFLOP/s  %s",
                 s.name(), layout, s.m(), s.n(), s.k(), t, gf,
                 kernel.equals("gemm") ? String.format(java.util.Locale.ROOT, "%5.1f%% of 1-core peak (%.1f)",
-                    100 * gf / windowPeak, windowPeak) : "(OpenBLAS)"));
+                    100 * gf / windowPeak, windowPeak)
+                    : kernel.equals("gemm_independent_pair") ? "(two independent 1-thread GEMMs together)" : "(OpenBLAS)"));
           }
         } finally {
           if (ob != null) {
             ob.close();
+          }
+          if (pair != null) {
+            pair.close();
           }
         }
       }
@@ -184,8 +203,10 @@ final class GemmBench {
       Double one = g.get("gemm cube " + layout + " 1024 t=1");
       Double two = g.get("gemm cube " + layout + " 1024 t=2");
       if (one != null && two != null) {
-        out.add(String.format(java.util.Locale.ROOT, "  cube %s 1024 2 threads / 1 thread  %.2fx  (target >= 1.80x)  %s",
-            layout, two / one, two / one >= 1.8 ? "met" : "NOT met"));
+        Double pair = g.get("gemm_independent_pair cube " + layout + " 1024 t=2");
+        out.add(String.format(java.util.Locale.ROOT, "  cube %s 1024 2 threads / 1 thread  %.2fx  (target >= 1.80x)  %s%s",
+            layout, two / one, two / one >= 1.8 ? "met" : "NOT met", pair == null ? ""
+                : String.format(java.util.Locale.ROOT, "; two independent 1-thread GEMMs: %.2fx", pair / one)));
       }
     }
     for (String cube : new String[] {"cube NN 512", "cube NN 1024"}) {
