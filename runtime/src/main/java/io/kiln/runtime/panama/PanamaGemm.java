@@ -40,8 +40,12 @@ final class PanamaGemm implements GemmKernel {
   static final int MR = 8;
   /** Micro-tile columns: two vectors. */
   static final int NR = 2 * L;
-  /** K block: a packed B micro-panel (KC × NR floats) stays in L1. */
-  static final int KC = 256;
+  /**
+   * K block. A B panel (KC × NR floats, 64 KB) no longer fits L1 and streams from L2, which the
+   * micro-kernel hides; against 256 this halves the passes over C and the kernel calls: measured
+   * 0–4% faster on the cubes and 5–18% on the convolution and dense shapes (docs/benchmarks.md).
+   */
+  static final int KC = 512;
   /** M block: the packed A block (MC × KC floats) stays in L2. */
   static final int MC = 144;
   /** N block: bounds the shared packed-B buffer (KC × NC floats). */
