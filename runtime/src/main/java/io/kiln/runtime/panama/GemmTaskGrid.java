@@ -18,6 +18,11 @@ final class GemmTaskGrid {
   static final double PACK_FLOPS = 64;
   /** The cost of handing out one more round of tasks (a wake-up and a cache warm-up), in flops. */
   static final double ROUND_FLOPS = 200_000;
+  /**
+   * The cost of splitting at all, in flops: waking the pool and waiting for its last task. 64³ on
+   * two threads ran at 0.7× one thread without it (1.5 M ≈ 7 µs of the micro-kernel).
+   */
+  static final double SPLIT_FLOPS = 1_500_000;
   /** At most this many tasks per thread. */
   static final int TASKS_PER_THREAD = 4;
 
@@ -47,7 +52,7 @@ final class GemmTaskGrid {
         double cols = colUnits * NR;
         double task = 2 * rows * cols * k
             + PACK_FLOPS * (rows * k * GemmBlocking.ceilDiv(colUnits * NR, NC) + cols * k);
-        double cost = GemmBlocking.ceilDiv(gm * gn, threads) * (task + ROUND_FLOPS);
+        double cost = GemmBlocking.ceilDiv(gm * gn, threads) * (task + ROUND_FLOPS) + (gm * gn > 1 ? SPLIT_FLOPS : 0);
         if (cost < best) {
           best = cost;
           choice = grid(gm, gn);

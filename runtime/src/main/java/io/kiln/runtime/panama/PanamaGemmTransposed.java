@@ -13,25 +13,31 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code x·Wᵀ}, an LSTM step), computed as {@code Cᵀ = B·Aᵀ}. The blocked path transposes all of B
  * (n × k) into panels, which costs most of the multiply-adds' time when m is small; here only A
  * (m × k) is transposed, 8 rows of B at a time are packed as an A micro-panel for the blocked
- * path's micro-kernel, and each 8 × NR tile of Cᵀ goes into C through an in-register transpose. Rows of A come in NR-wide panels, so m must be a
- * multiple of NR (m = 48 wastes a quarter of the work and is slower than the blocked path; m = 32
- * and 64 are 13% and 7% faster, see docs/benchmarks.md).
+ * path's micro-kernel, and each 8 × NR tile of Cᵀ goes into C through an in-register transpose.
+ * Rows of A come in NR-wide panels, so m must be a multiple of NR (m = 48 wastes a quarter of the work and is slower than the blocked path), and k
+ * at least {@link #MIN_K}. Measured against the blocked path (docs/benchmarks.md): 32 × 1024 × 256
+ * 1.08–1.15×, 64 × 512 × 512 1.1–1.27×, 32 × 100 × 300 1.14×, 64 × 1024 × 256 about even.
  *
  * <p>Every element of C gets the blocked path's operations in its order: {@code fma(b, a, acc)}
  * over p within a K block of the same size (the micro-kernel's {@code fma(a, b, acc)} with A and B
- * swapped; fma's product commutes exactly), then
- * {@code acc + C} for later K blocks, then the epilogue.
+ * swapped; fma's product commutes exactly), then {@code acc + C} for later K blocks, then the
+ * epilogue.
  */
 final class PanamaGemmTransposed {
   /** The most rows of A this path takes. */
   static final int MAX_M = 2 * NR;
+  /**
+   * The least k: each tile's transpose into C costs as much as ~128 steps of the micro-kernel, so
+   * below this the blocked path is faster (32 × 1024 × 128: 0.85×; 64 × 1024 × 64: 0.7×).
+   */
+  static final int MIN_K = 256;
   private static final VectorSpecies<Float> EIGHT = PanamaGemm.L >= MR ? FloatVector.SPECIES_256 : null;
 
   private PanamaGemmTransposed() {}
 
   /** Whether {@code layout = NT, m × n × k} takes this path (depends only on the shape). */
   static boolean applies(int m, int n, int k) {
-    return EIGHT != null && m <= MAX_M && m % NR == 0 && n >= MR;
+    return EIGHT != null && m <= MAX_M && m % NR == 0 && n >= MR && k >= MIN_K;
   }
 
   /**

@@ -26,6 +26,9 @@ class GemmTaskGridTest {
     // a tall im2col product with one panel of columns splits its rows
     "200704,6,25,2,2,1",
     "53824,64,288,2,2,1",
+    // too little work to be worth waking a second thread; twice as much is
+    "64,64,64,2,1,1",
+    "128,128,128,2,1,2",
   })
   void theGridSplitsTheSideThatCostsLessRepacking(int m, int n, int k, int threads, int rows, int cols) {
     long grid = GemmTaskGrid.choose(m, n, k, threads);
