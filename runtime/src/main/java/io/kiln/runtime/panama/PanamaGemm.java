@@ -19,10 +19,12 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>Micro-kernel: {@link #MR} rows × {@link #NR} = 2 vectors of columns of C held in
  *       {@code 2·MR} accumulator registers; per k step it loads two vectors of packed B and
  *       broadcasts MR values of packed A ({@code FloatVector.fma}).
- *   <li>Packing: op(B) for a K block × N block into panels of NR columns, contiguous per k (shared
- *       by all threads); op(A) for an M block into micro-panels of MR rows (per thread). Packing
- *       absorbs the layout (NN, NT, TN), so one micro-kernel serves all three; ragged edges are
- *       zero-padded in the panels and stored through a small tile.
+ *   <li>Packing: op(B) for a K block × N block into panels of NR columns, contiguous per k, each
+ *       panel right before its first micro-kernels; op(A) for an M block into micro-panels of MR
+ *       rows. Packing absorbs the layout (NN, NT, TN), so one micro-kernel serves all three;
+ *       ragged edges are zero-padded in the panels and stored through a small tile.
+ *   <li>NT with 32 or 64 rows of A and a long k: {@link PanamaGemmTransposed} (Cᵀ = B·Aᵀ); NT with
+ *       a long k and a small side: the dot path.
  *   <li>Blocking: K in blocks of at most {@link #KC}, N in blocks of at most {@link #NC}, M in
  *       blocks of at most {@link #MC}; the partial sums of K blocks accumulate in C and the epilogue
  *       (bias, activation) runs on each tile right after its last K block, while it is in L1.
@@ -48,7 +50,7 @@ final class PanamaGemm implements GemmKernel {
   static final int KC = 512;
   /** M block: the packed A block (MC × KC floats) stays in L2. */
   static final int MC = 144;
-  /** N block: bounds the shared packed-B buffer (KC × NC floats). */
+  /** N block: bounds each thread's packed-B buffer (KC × NC floats). */
   static final int NC = 2048;
   /** Below this many multiply-adds (m·n·k) the direct path runs: no packing, no threads. */
   static final long DIRECT_MAX_MNK = 24L * 24 * 24;
