@@ -162,22 +162,20 @@ final class PanamaGemm implements GemmKernel {
       kcBlock = GemmBlocking.evenBlock(k, KC, 8);
       int threads = (long) m * n * k >= PARALLEL_MIN_MNK ? Parallelism.threads() : 1;
       transposed = layout == Layout.NT && PanamaGemmTransposed.applies(m, n, k);
+      int gridM;
       if (transposed) {
+        // column strips of C, as many as threads (each packs all of Aᵀ, which is small)
+        gridM = 1;
+        gridN = Math.min(threads, GemmBlocking.ceilDiv(n, MR));
         taskRows = m;
-        taskCols = GemmBlocking.roundUp(GemmBlocking.ceilDiv(n, Math.min(threads, GemmBlocking.ceilDiv(n, MR))), MR);
-        gridN = GemmBlocking.ceilDiv(n, taskCols);
-        if (gridN == 1) {
-          accept(0);
-        } else {
-          Parallelism.forEach(gridN, this);
-        }
-        return;
+        taskCols = GemmBlocking.roundUp(GemmBlocking.ceilDiv(n, gridN), MR);
+      } else {
+        long grid = GemmTaskGrid.choose(m, n, k, threads);
+        gridM = GemmTaskGrid.rows(grid);
+        gridN = GemmTaskGrid.cols(grid);
+        taskRows = GemmBlocking.roundUp(GemmBlocking.ceilDiv(m, gridM), MR);
+        taskCols = GemmBlocking.roundUp(GemmBlocking.ceilDiv(n, gridN), NR);
       }
-      long grid = GemmTaskGrid.choose(m, n, k, threads);
-      int gridM = GemmTaskGrid.rows(grid);
-      gridN = GemmTaskGrid.cols(grid);
-      taskRows = GemmBlocking.roundUp(GemmBlocking.ceilDiv(m, gridM), MR);
-      taskCols = GemmBlocking.roundUp(GemmBlocking.ceilDiv(n, gridN), NR);
       gridM = GemmBlocking.ceilDiv(m, taskRows);
       gridN = GemmBlocking.ceilDiv(n, taskCols);
       int tasks = gridM * gridN;

@@ -89,7 +89,7 @@ final class PanamaGemmPacking {
   }
 
   /** 8-float vectors (one micro-panel row of A) where the hardware has them, else null. */
-  private static final VectorSpecies<Float> EIGHT = L >= MR ? FloatVector.SPECIES_256 : null;
+  static final VectorSpecies<Float> EIGHT = L >= MR ? FloatVector.SPECIES_256 : null;
 
   /** Lane i of the low (high) half twice: 0 0 1 1 … (L/2 L/2 …). */
   private static final VectorShuffle<Float> DUP_LO = dupIndexes(0);
@@ -122,15 +122,6 @@ final class PanamaGemmPacking {
     for (int g = 0; g < GROUPS.length; g++) {
       GROUPS[g] = S.indexInRange(-g * MR, MR);
     }
-  }
-
-  /** Lanes from y are numbered L.. (wrapped by the shuffle to the exceptional −L..−1 = "second vector"). */
-  private static VectorShuffle<Float> zipIndexes(int from) {
-    int[] ix = new int[L];
-    for (int i = 0; i < L; i++) {
-      ix[i] = (i % 2 == 0 ? 0 : L) + from + i / 2;
-    }
-    return VectorShuffle.fromArray(S, ix, 0);
   }
 
   /**
@@ -189,8 +180,6 @@ final class PanamaGemmPacking {
       o7.intoArray(dst, o + 7 * step, m);
     }
   }
-
-
 
   /** An M block of op(A) = a row-major {@code rows × kc} source ({@code src[s + i·ld + p]}; NN and NT). */
   static void packA(float[] src, int s, int ld, int rows, int kc, float[] dst) {

@@ -6,7 +6,6 @@ import static io.kiln.runtime.panama.PanamaGemm.NR;
 
 import io.kiln.runtime.gemm.GemmBlocking;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
 
 /**
  * NT products with a batch of 32 or 64 rows of A ({@code C = A·Bᵀ}: a dense layer's forward pass
@@ -14,8 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  * (n × k) into panels, which costs most of the multiply-adds' time when m is small; here only A
  * (m × k) is transposed, 8 rows of B at a time are packed as an A micro-panel for the blocked
  * path's micro-kernel, and each 8 × NR tile of Cᵀ goes into C through an in-register transpose.
- * Rows of A come in NR-wide panels, so m must be a multiple of NR (m = 48 wastes a quarter of the work and is slower than the blocked path), and k
- * at least {@link #MIN_K}. Measured against the blocked path (docs/benchmarks.md): 32 × 1024 × 256
+ * Rows of A come in NR-wide panels, so m must be a multiple of NR (m = 48 wastes a quarter of the
+ * work and is slower than the blocked path), and k at least {@link #MIN_K}. Measured against the blocked path (docs/benchmarks.md): 32 × 1024 × 256
  * 1.08–1.15×, 64 × 512 × 512 1.1–1.27×, 32 × 100 × 300 1.14×, 64 × 1024 × 256 about even.
  *
  * <p>Every element of C gets the blocked path's operations in its order: {@code fma(b, a, acc)}
@@ -31,13 +30,12 @@ final class PanamaGemmTransposed {
    * below this the blocked path is faster (32 × 1024 × 128: 0.85×; 64 × 1024 × 64: 0.7×).
    */
   static final int MIN_K = 256;
-  private static final VectorSpecies<Float> EIGHT = PanamaGemm.L >= MR ? FloatVector.SPECIES_256 : null;
 
   private PanamaGemmTransposed() {}
 
   /** Whether {@code layout = NT, m × n × k} takes this path (depends only on the shape). */
   static boolean applies(int m, int n, int k) {
-    return EIGHT != null && m <= MAX_M && m % NR == 0 && n >= MR && k >= MIN_K;
+    return PanamaGemmPacking.EIGHT != null && m <= MAX_M && m % NR == 0 && n >= MR && k >= MIN_K;
   }
 
   /**
@@ -88,10 +86,10 @@ final class PanamaGemmTransposed {
         PanamaGemmPacking.transpose8(tile, h, NR, tt, h * MR, MR);
       }
       for (int i = 0; i < NR; i++) {
-        FloatVector v = FloatVector.fromArray(EIGHT, tt, i * MR);
+        FloatVector v = FloatVector.fromArray(PanamaGemmPacking.EIGHT, tt, i * MR);
         int o = ci + i * ldc;
         if (add) {
-          v = v.add(FloatVector.fromArray(EIGHT, c, o));
+          v = v.add(FloatVector.fromArray(PanamaGemmPacking.EIGHT, c, o));
         }
         v.intoArray(c, o);
       }
