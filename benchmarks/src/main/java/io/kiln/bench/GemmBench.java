@@ -16,6 +16,12 @@ import java.util.SplittableRandom;
 final class GemmBench {
   private GemmBench() {}
 
+  /**
+   * One side of an interleaved measurement: the JSON {@code kernel} name, its thread count, the
+   * flops of one call, what to set before each repetition (untimed) and the timed call.
+   */
+  record Trial(String kernel, int threads, double flops, Runnable setup, Runnable op) {}
+
   /** A benchmarked product: a name for the source of the shape and its layouts. */
   record Shape(String name, int m, int n, int k, List<Layout> layouts) {}
 
@@ -104,71 +110,57 @@ final class GemmBench {
       for (Layout layout : s.layouts()) {
         int lda = layout == Layout.TN ? s.m() : s.k();
         int ldb = layout == Layout.NT ? s.k() : s.n();
-        // Kiln on 1 and 2 threads and OpenBLAS on 1 and 2, repetitions interleaved
-        List<Runnable> setups = new ArrayList<>();
-        List<Runnable> ops = new ArrayList<>();
-        List<String> kernels = new ArrayList<>();
-        List<Integer> threads = new ArrayList<>();
+        Runnable kiln = () -> Gemm.gemm(layout, s.m(), s.n(), s.k(), a, 0, lda, b, 0, ldb, c, 0, s.n(), Epilogue.NONE);
+        // Kiln on 1 and 2 threads, OpenBLAS on 1 and 2, the FMA probe: repetitions interleaved
+        List<Trial> trials = new ArrayList<>();
         for (int t : threadCounts) {
-          setups.add(() -> Parallelism.setThreads(t));
-          ops.add(() -> Gemm.gemm(layout, s.m(), s.n(), s.k(), a, 0, lda, b, 0, ldb, c, 0, s.n(), Epilogue.NONE));
-          kernels.add("gemm");
-          threads.add(t);
+          trials.add(new Trial("gemm", t, flops, () -> Parallelism.setThreads(t), kiln));
         }
         // large cubes: two independent 1-thread GEMMs at once, what 2 threads can hope for here
-        List<Double> opFlops = new ArrayList<>(java.util.Collections.nCopies(ops.size(), flops));
         PairRunner pair = cores >= 2 && s.name().equals("cube") && s.m() >= 512 ? new PairRunner() : null;
         if (pair != null) {
           float[] c2 = new float[c.length];
-          setups.add(() -> Parallelism.setThreads(1));
-          ops.add(() -> pair.run(
-              () -> Gemm.gemm(layout, s.m(), s.n(), s.k(), a, 0, lda, b, 0, ldb, c, 0, s.n(), Epilogue.NONE),
-              () -> Gemm.gemm(layout, s.m(), s.n(), s.k(), a, 0, lda, b, 0, ldb, c2, 0, s.n(), Epilogue.NONE)));
-          kernels.add("gemm_independent_pair");
-          threads.add(2);
-          opFlops.add(2 * flops);
+          Runnable second = () -> Gemm.gemm(layout, s.m(), s.n(), s.k(), a, 0, lda, b, 0, ldb, c2, 0, s.n(), Epilogue.NONE);
+          trials.add(new Trial("gemm_independent_pair", 2, 2 * flops, () -> Parallelism.setThreads(1),
+              () -> pair.run(kiln, second)));
         }
-        // and the FMA probe, so each line's fraction of the peak compares figures of the same window
-        setups.add(() -> {});
-        ops.add(() -> fmaSink += FmaPeak.run(FMA_ITERS));
-        kernels.add("fma_peak");
-        threads.add(1);
-        opFlops.add(FmaPeak.flops(FMA_ITERS));
+        // the FMA probe, so each line's fraction of the peak compares figures of the same window
+        Trial fma = new Trial("fma_peak", 1, FmaPeak.flops(FMA_ITERS), () -> {}, () -> fmaSink += FmaPeak.run(FMA_ITERS));
+        trials.add(fma);
         OpenBlasSgemm ob = blas != null ? new OpenBlasSgemm(a, b, c.length) : null;
         try {
           if (ob != null) {
             for (int t : threadCounts) {
-              setups.add(() -> OpenBlasSgemm.setThreads(t));
-              ops.add(() -> ob.sgemm(layout.name(), s.m(), s.n(), s.k()));
-              kernels.add("openblas_sgemm");
-              threads.add(t);
-              opFlops.add(flops);
+              trials.add(new Trial("openblas_sgemm", t, flops, () -> OpenBlasSgemm.setThreads(t),
+                  () -> ob.sgemm(layout.name(), s.m(), s.n(), s.k())));
             }
           }
           Timing.Result[] results = Timing.measureInterleaved(
-              setups.toArray(Runnable[]::new), ops.toArray(Runnable[]::new), warm, rep, reps);
-          int fma = kernels.indexOf("fma_peak");
+              trials.stream().map(Trial::setup).toArray(Runnable[]::new),
+              trials.stream().map(Trial::op).toArray(Runnable[]::new), warm, rep, reps);
           // the higher of the window's probe and the start-of-run probe: a slow window (a noisy
           // neighbour, or the probe once caught mid-recompilation at half speed) never flatters a
           // fraction, while a start-of-run probe that was unlucky does not hold every shape down
-          double windowPeak = Math.max(peak, FmaPeak.flops(FMA_ITERS) / results[fma].medianSeconds() / 1e9);
+          double windowPeak = Math.max(peak, fma.flops() / results[trials.indexOf(fma)].medianSeconds() / 1e9);
           for (int i = 0; i < results.length; i++) {
-            String kernel = kernels.get(i);
-            if (i == fma) {
+            Trial trial = trials.get(i);
+            if (trial == fma) {
               continue;
             }
-            double gf = opFlops.get(i) / results[i].medianSeconds() / 1e9;
-            double best = opFlops.get(i) / results[i].minSeconds() / 1e9;
-            int t = threads.get(i);
-            System.out.println(line(kernel, s, layout, t, gf, best, windowPeak));
+            double gf = trial.flops() / results[i].medianSeconds() / 1e9;
+            double best = trial.flops() / results[i].minSeconds() / 1e9;
+            int t = trial.threads();
+            System.out.println(line(trial.kernel(), s, layout, t, gf, best, windowPeak));
             String key = s.name() + " " + layout + " " + s.m() + " t=" + t;
-            measured.put(kernel + " " + key, gf);
+            measured.put(trial.kernel() + " " + key, gf);
             measured.put("peak " + key, windowPeak);
             summary.add(String.format(java.util.Locale.ROOT, "%-14s %s %6d %5d %5d  t=%d  %7.1f GFLOP/s  %s",
-                s.name(), layout, s.m(), s.n(), s.k(), t, gf,
-                kernel.equals("gemm") ? String.format(java.util.Locale.ROOT, "%5.1f%% of 1-core peak (%.1f)",
-                    100 * gf / windowPeak, windowPeak)
-                    : kernel.equals("gemm_independent_pair") ? "(two independent 1-thread GEMMs together)" : "(OpenBLAS)"));
+                s.name(), layout, s.m(), s.n(), s.k(), t, gf, switch (trial.kernel()) {
+                  case "gemm" -> String.format(java.util.Locale.ROOT, "%5.1f%% of 1-core peak (%.1f)",
+                      100 * gf / windowPeak, windowPeak);
+                  case "gemm_independent_pair" -> "(two independent 1-thread GEMMs together)";
+                  default -> "(OpenBLAS)";
+                }));
           }
         } finally {
           if (ob != null) {

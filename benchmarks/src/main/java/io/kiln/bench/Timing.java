@@ -25,15 +25,27 @@ final class Timing {
     int callsPerRep = (int) Math.max(1, Math.min(1_000_000, Math.round(repSeconds / perCall)));
     double[] t = new double[reps];
     for (int r = 0; r < reps; r++) {
-      long s = System.nanoTime();
-      for (int i = 0; i < callsPerRep; i++) {
-        op.run();
-      }
-      t[r] = (System.nanoTime() - s) / 1e9 / callsPerRep;
+      t[r] = secondsPerCall(op, callsPerRep);
     }
-    Arrays.sort(t);
-    double median = reps % 2 == 1 ? t[reps / 2] : (t[reps / 2 - 1] + t[reps / 2]) / 2;
-    return new Result(median, t[0], callsPerRep, reps);
+    return summary(t, callsPerRep);
+  }
+
+  /** One timed repetition: {@code calls} calls of {@code op}, in seconds per call. */
+  private static double secondsPerCall(Runnable op, int calls) {
+    long s = System.nanoTime();
+    for (int i = 0; i < calls; i++) {
+      op.run();
+    }
+    return (System.nanoTime() - s) / 1e9 / calls;
+  }
+
+  /** Median and minimum of the repetitions' seconds per call. */
+  private static Result summary(double[] t, int callsPerRep) {
+    double[] sorted = t.clone();
+    Arrays.sort(sorted);
+    int reps = sorted.length;
+    double median = reps % 2 == 1 ? sorted[reps / 2] : (sorted[reps / 2 - 1] + sorted[reps / 2]) / 2;
+    return new Result(median, sorted[0], callsPerRep, reps);
   }
 
   /**
@@ -55,18 +67,12 @@ final class Timing {
       for (int o = 0; o < n; o++) {
         setups[o].run();
         ops[o].run();
-        long s = System.nanoTime();
-        for (int i = 0; i < callsPerRep[o]; i++) {
-          ops[o].run();
-        }
-        t[o][r] = (System.nanoTime() - s) / 1e9 / callsPerRep[o];
+        t[o][r] = secondsPerCall(ops[o], callsPerRep[o]);
       }
     }
     Result[] results = new Result[n];
     for (int o = 0; o < n; o++) {
-      Arrays.sort(t[o]);
-      double median = reps % 2 == 1 ? t[o][reps / 2] : (t[o][reps / 2 - 1] + t[o][reps / 2]) / 2;
-      results[o] = new Result(median, t[o][0], callsPerRep[o], reps);
+      results[o] = summary(t[o], callsPerRep[o]);
     }
     return results;
   }
