@@ -1,18 +1,14 @@
 package io.kiln.runtime.data;
 
+import io.kiln.runtime.io.AtomicFiles;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Locale;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import java.util.zip.ZipException;
@@ -357,31 +353,17 @@ public final class Idx {
   }
 
   private static void write(Path file, byte[] bytes, boolean gzip) throws IOException {
-    Path abs = file.toAbsolutePath();
-    Path dir = abs.getParent();
-    Files.createDirectories(dir);
-    // Not Files.createTempFile: its files are private (0600); this one gets the usual umask permissions.
-    Path tmp = dir.resolve("." + abs.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-    try {
-      try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW,
-          StandardOpenOption.WRITE), 1 << 16)) {
-        if (gzip) {
-          try (GZIPOutputStream gz = new MaxGzip(os)) {
-            gz.write(bytes);
-          }
-        } else {
-          os.write(bytes);
+    AtomicFiles.write(file, os -> {
+      if (gzip) {
+        try (GZIPOutputStream gz = new MaxGzip(os)) {
+          gz.write(bytes);
         }
+      } else {
+        os.write(bytes);
       }
-      try {
-        Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(tmp);
-    }
+    });
   }
+
 
   /** gzip at the best compression level; Java writes no time stamp, so output is reproducible. */
   private static final class MaxGzip extends GZIPOutputStream {
