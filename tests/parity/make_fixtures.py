@@ -150,6 +150,28 @@ def make(file_name, seed):
     print('%-10s %-9s loss %.6f  %7d bytes  %s' % (file_name, model_name, loss.item(), os.path.getsize(path), path))
 
 
+def write_next_char_fixture(file_name, model_name, module, x, y, order, kiln_name, seed, batch, steps):
+    """charlstm and gpt: the float32 weights (in `order`, under Kiln's names), then a float64
+    forward pass, cross-entropy over the 96 characters and backward; input and labels hold the
+    ids as floats, then output, loss and every gradient."""
+    params = dict(module.named_parameters())
+    weights = [(kiln_name(n), params[n].detach().clone()) for n in order]
+    module = module.double()
+    params = dict(module.named_parameters())
+    out = module(x)
+    loss = F.cross_entropy(out.reshape(-1, 96), y.reshape(-1))
+    loss.backward()
+    tensors = list(weights)
+    tensors += [('input', x.to(torch.float32)), ('labels', y.reshape(-1).to(torch.float32)), ('output', out.detach()),
+                ('loss', loss.detach().reshape(1))]
+    tensors += [('grad.' + kiln_name(n), params[n].grad) for n in order]
+    metadata = {'model': model_name, 'source': 'tests/parity/make_fixtures.py', 'torch': torch.__version__,
+                'seed': str(seed), 'batch': str(batch), 'steps': str(steps)}
+    path = os.path.join(OUT_DIR, file_name + '.safetensors')
+    write_safetensors(path, tensors, metadata)
+    print('%-10s %-9s loss %.6f  %7d bytes  %s' % (file_name, model_name, loss.item(), os.path.getsize(path), path))
+
+
 class CharLstm(nn.Module):  # torch_bench.py's charlstm, verbatim; its attribute names are Kiln's node names
     def __init__(s, vocab=96, emb=64, hid=256):
         super().__init__(); s.e = nn.Embedding(vocab, emb); s.l = nn.LSTM(emb, hid, batch_first=True); s.o = nn.Linear(hid, vocab)
@@ -163,20 +185,8 @@ def make_charlstm(seed, batch=2, steps=6):
     g = torch.Generator().manual_seed(seed + 1000)
     x = torch.randint(0, 96, (batch, steps), generator=g)
     y = torch.randint(0, 96, (batch, steps), generator=g)
-    weights = [(n, p.detach().clone()) for n, p in module.named_parameters()]
-    module = module.double()
-    out = module(x)
-    loss = F.cross_entropy(out.reshape(-1, 96), y.reshape(-1))
-    loss.backward()
-    tensors = list(weights)
-    tensors += [('input', x.to(torch.float32)), ('labels', y.reshape(-1).to(torch.float32)), ('output', out.detach()),
-                ('loss', loss.detach().reshape(1))]
-    tensors += [('grad.' + n, p.grad) for n, p in module.named_parameters()]
-    metadata = {'model': 'CharLstm', 'source': 'tests/parity/make_fixtures.py', 'torch': torch.__version__,
-                'seed': str(seed), 'batch': str(batch), 'steps': str(steps)}
-    path = os.path.join(OUT_DIR, 'charlstm.safetensors')
-    write_safetensors(path, tensors, metadata)
-    print('%-10s %-9s loss %.6f  %7d bytes  %s' % ('charlstm', 'CharLstm', loss.item(), os.path.getsize(path), path))
+    write_next_char_fixture('charlstm', 'CharLstm', module, x, y, [n for n, _ in module.named_parameters()],
+                            lambda n: n, seed, batch, steps)
 
 
 class Seq2SeqAttn(nn.Module):
@@ -267,22 +277,7 @@ def make_gpt(seed, batch=2, steps=8):
         order += ['b.%d.%s' % (i, n) for n in GPT_BLOCK_ORDER]
     order += ['n.weight', 'n.bias', 'o.weight', 'o.bias']
     assert sorted(order) == sorted(params), (sorted(order), sorted(params))
-    weights = [(gpt_kiln_name(n), params[n].detach().clone()) for n in order]
-    module = module.double()
-    params = dict(module.named_parameters())
-    out = module(x)
-    loss = F.cross_entropy(out.reshape(-1, 96), y.reshape(-1))
-    loss.backward()
-    tensors = list(weights)
-    tensors += [('input', x.to(torch.float32)), ('labels', y.reshape(-1).to(torch.float32)), ('output', out.detach()),
-                ('loss', loss.detach().reshape(1))]
-    tensors += [('grad.' + gpt_kiln_name(n), params[n].grad) for n in order]
-    metadata = {'model': 'TinyGpt', 'source': 'tests/parity/make_fixtures.py', 'torch': torch.__version__,
-                'seed': str(seed), 'batch': str(batch), 'steps': str(steps)}
-    path = os.path.join(OUT_DIR, 'gpt.safetensors')
-    write_safetensors(path, tensors, metadata)
-    print('%-10s %-9s loss %.6f  %7d bytes  %s' % ('gpt', 'TinyGpt', loss.item(), os.path.getsize(path), path))
-
+    write_next_char_fixture('gpt', 'TinyGpt', module, x, y, order, gpt_kiln_name, seed, batch, steps)
 
 SEQUENCE_CASES = {'charlstm': make_charlstm, 'seq2seq': make_seq2seq, 'gpt': make_gpt}
 
