@@ -64,11 +64,7 @@ public final class CharLstmSample {
       double lossSum = 0;
       try (ProgressBar bar = new ProgressBar("epoch " + epoch + "/" + epochs, stepsPerEpoch)) {
         for (int s = 0; s < stepsPerEpoch; s++) {
-          for (int b = 0; b < BATCH; b++) {
-            int start = rng.nextInt(split - STEPS - 1);
-            System.arraycopy(ids, start, x, b * STEPS, STEPS);
-            System.arraycopy(ids, start + 1, y, b * STEPS, STEPS);
-          }
+          TextCorpus.randomWindows(ids, split, STEPS, rng, x, y);
           float loss = model.trainStep(x, STEPS, y, adam);
           lossSum += loss;
           bar.step(BATCH * STEPS, loss, model.lastCorrect());
@@ -89,17 +85,11 @@ public final class CharLstmSample {
 
   /** Mean loss over consecutive windows of the held-out tail. */
   static double heldOutLoss(KilnCharLstm model, int[] ids, int split) {
-    int windows = Math.min(BATCH, (ids.length - split - 1) / STEPS);
-    if (windows < 1) {
+    int[][] xy = TextCorpus.heldOutWindows(ids, split, STEPS, BATCH);
+    if (xy[0].length == 0) {
       return Double.NaN;
     }
-    int[] x = new int[windows * STEPS];
-    int[] y = new int[windows * STEPS];
-    for (int w = 0; w < windows; w++) {
-      System.arraycopy(ids, split + w * STEPS, x, w * STEPS, STEPS);
-      System.arraycopy(ids, split + w * STEPS + 1, y, w * STEPS, STEPS);
-    }
-    return model.loss(x, STEPS, y);
+    return model.loss(xy[0], STEPS, xy[1]);
   }
 
   /** Continues {@code prompt} one character at a time, drawing from softmax(logits / temperature). */

@@ -71,11 +71,7 @@ public final class GptSample {
       double accuracy;
       try (ProgressBar bar = new ProgressBar("epoch " + epoch + "/" + epochs, stepsPerEpoch)) {
         for (int s = 0; s < stepsPerEpoch; s++) {
-          for (int b = 0; b < BATCH; b++) {
-            int from = rng.nextInt(split - STEPS - 1);
-            System.arraycopy(ids, from, x, b * STEPS, STEPS);
-            System.arraycopy(ids, from + 1, y, b * STEPS, STEPS);
-          }
+          TextCorpus.randomWindows(ids, split, STEPS, rng, x, y);
           float loss = model.trainStep(x, STEPS, y, adam);
           lossSum += loss;
           bar.step(BATCH * STEPS, loss, model.lastCorrect());
@@ -100,14 +96,8 @@ public final class GptSample {
 
   /** Mean loss over up to {@link #BATCH} consecutive windows of the held-out tail. */
   static double heldOutLoss(KilnTinyGpt model, int[] ids, int split) {
-    int windows = Math.min(BATCH, (ids.length - split - 1) / STEPS);
-    int[] x = new int[windows * STEPS];
-    int[] y = new int[windows * STEPS];
-    for (int w = 0; w < windows; w++) {
-      System.arraycopy(ids, split + w * STEPS, x, w * STEPS, STEPS);
-      System.arraycopy(ids, split + w * STEPS + 1, y, w * STEPS, STEPS);
-    }
-    return model.loss(x, STEPS, y);
+    int[][] xy = TextCorpus.heldOutWindows(ids, split, STEPS, BATCH);
+    return model.loss(xy[0], STEPS, xy[1]);
   }
 
   /** Continues {@code prompt}, drawing each character from softmax(logits / temperature) at the last position. */

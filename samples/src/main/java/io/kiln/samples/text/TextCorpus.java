@@ -76,6 +76,35 @@ public final class TextCorpus {
     }
   }
 
+  /**
+   * Fills {@code x} and {@code y} with {@code x.length / steps} training windows drawn from
+   * {@code ids[0, split)}: each a random run of {@code steps} ids and the same run shifted by one
+   * (the next character of each).
+   */
+  public static void randomWindows(int[] ids, int split, int steps, Rng rng, int[] x, int[] y) {
+    for (int b = 0; b < x.length / steps; b++) {
+      int from = rng.nextInt(split - steps - 1);
+      System.arraycopy(ids, from, x, b * steps, steps);
+      System.arraycopy(ids, from + 1, y, b * steps, steps);
+    }
+  }
+
+  /**
+   * Up to {@code max} consecutive held-out windows from {@code ids[split, …)} as {@code {x, y}}
+   * ({@code y} shifted by one); arrays of {@code windows × steps} ids, empty if the tail holds no
+   * window.
+   */
+  public static int[][] heldOutWindows(int[] ids, int split, int steps, int max) {
+    int windows = Math.max(0, Math.min(max, (ids.length - split - 1) / steps));
+    int[] x = new int[windows * steps];
+    int[] y = new int[windows * steps];
+    for (int w = 0; w < windows; w++) {
+      System.arraycopy(ids, split + w * steps, x, w * steps, steps);
+      System.arraycopy(ids, split + w * steps + 1, y, w * steps, steps);
+    }
+    return new int[][] {x, y};
+  }
+
   /** A language model seen from the sampler: per-step logits {@code [steps, VOCAB]} of one sequence. */
   @FunctionalInterface
   public interface LanguageModel {
