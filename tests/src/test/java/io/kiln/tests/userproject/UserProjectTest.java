@@ -32,27 +32,30 @@ class UserProjectTest {
     copy(root.resolve("tests/user-project"), project);
     String javaHome = System.getProperty("java.home");
 
-    List<String> build = new ArrayList<>(List.of(root.resolve(isWindows() ? "mvnw.cmd" : "mvnw").toString(),
-        "-B", "-q", "-ntp", "-f", project.resolve("pom.xml").toString(),
-        "-Dkiln.version=" + System.getProperty("kiln.version"),
-        "package",
-        "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:build-classpath",
-        "-Dmdep.outputFile=" + project.resolve("classpath.txt"), "-Dmdep.includeScope=runtime"));
-    String repo = System.getProperty("maven.repo.local");
-    if (repo != null && !repo.isBlank()) {
-      build.add("-Dmaven.repo.local=" + repo);
-    }
+    List<String> build = maven(root, project, "package");
     Result built = run(build, project, javaHome, 600);
     assertWithMessage("user project build failed:\n%s", built.output).that(built.exit).isEqualTo(0);
     assertThat(Files.exists(project.resolve("target/generated-sources/annotations/com/example/KilnRingClassifier.java"))).isTrue();
 
-    String classpath = project.resolve("target/classes") + File.pathSeparator
-        + Files.readString(project.resolve("classpath.txt")).trim();
-    Result ran = run(List.of(Path.of(javaHome, "bin", "java").toString(), "--add-modules", "jdk.incubator.vector",
-        "-cp", classpath, "com.example.Main"), project, javaHome, 300);
+    // Runs the app as the README says: mvn compile exec:exec (the exec plugin set up in its pom).
+    Result ran = run(maven(root, project, "compile", "exec:exec"), project, javaHome, 300);
     assertWithMessage("user program failed:\n%s", ran.output).that(ran.exit).isEqualTo(0);
     assertThat(ran.output).contains("trained: loss");
     assertThat(ran.output).contains("center inside: true, corner inside: false");
+    assertWithMessage("the app ran on the scalar kernels: --add-modules did not reach it\n%s", ran.output)
+        .that(ran.output).doesNotContain("kernels run scalar");
+  }
+
+  private static List<String> maven(Path root, Path project, String... goals) {
+    List<String> command = new ArrayList<>(List.of(root.resolve(isWindows() ? "mvnw.cmd" : "mvnw").toString(),
+        "-B", "-q", "-ntp", "-f", project.resolve("pom.xml").toString(),
+        "-Dkiln.version=" + System.getProperty("kiln.version")));
+    command.addAll(List.of(goals));
+    String repo = System.getProperty("maven.repo.local");
+    if (repo != null && !repo.isBlank()) {
+      command.add("-Dmaven.repo.local=" + repo);
+    }
+    return command;
   }
 
   private record Result(int exit, String output) {}
