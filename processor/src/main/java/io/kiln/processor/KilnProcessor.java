@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -111,11 +112,18 @@ public final class KilnProcessor extends AbstractProcessor {
   }
 
   private void print(Report report, Locations locations) {
+    // A node of a repeated block is checked once per copy; its mistake is one mistake, shown once
+    // on the block's declaration (the first copy's message).
+    Set<List<Object>> shownInBlocks = new HashSet<>();
     for (Diagnostic d : report.diagnostics()) {
       Kind kind = d.severity() == Diagnostic.Severity.ERROR ? Kind.ERROR : Kind.WARNING;
       Locations.Location at = locations.get(d.ref());
       if (at == null) {
         processingEnv.getMessager().printMessage(kind, d.text());
+        continue;
+      }
+      if (insideBlock(at.element())
+          && !shownInBlocks.add(Arrays.asList(at.element(), at.annotation(), d.id(), d.attribute(), d.severity()))) {
         continue;
       }
       AnnotationValue value = d.attribute() == null || at.annotation() == null ? null : valueOf(at.annotation(), d.attribute());
@@ -137,6 +145,7 @@ public final class KilnProcessor extends AbstractProcessor {
   private static Map<String, String> brokenNodes(TypeElement type, ModelSpec spec) {
     Set<String> parsed = new HashSet<>();
     spec.nodes().forEach(n -> parsed.add(n.name()));
+    spec.repeats().forEach(r -> parsed.add(r.name())); // expanded into its copies, not broken
     Map<String, String> broken = new LinkedHashMap<>();
     for (ExecutableElement method : ElementFilter.methodsIn(type.getEnclosedElements())) {
       String name = method.getSimpleName().toString();
@@ -154,6 +163,15 @@ public final class KilnProcessor extends AbstractProcessor {
       }
     }
     return broken;
+  }
+
+  private static boolean insideBlock(Element element) {
+    for (Element e = element; e != null; e = e.getEnclosingElement()) {
+      if (e.getAnnotation(io.kiln.dsl.Block.class) != null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The explicitly written value of {@code attribute}, or null when it is defaulted. */

@@ -418,6 +418,34 @@ public final class Messages {
         + " must be per-step class scores [B, T, classes] under a SOFTMAX_CROSS_ENTROPY loss, but it is " + shape;
   }
 
+  public static String decodedClassesExceedVocab(String output, int classes, String tokens, String embedding, int vocab) {
+    return output + ": greedy decoding feeds the argmax of " + output + "'s " + classes + " classes back into " + tokens + ", but "
+        + embedding + " has rows for ids 0.." + (vocab - 1) + " only (vocab = " + vocab + "); give " + output + " "
+        + vocab + " classes (units = " + vocab + ") or " + embedding + " vocab = " + classes;
+  }
+
+  public static String flattenSequence(String node, String input, String shape, String fix) {
+    return node + ": @Flatten cannot fold the steps of the sequence " + input + " " + shape
+        + " into one vector (T varies per call), and keeping them apart would make the next layer run per step; " + fix;
+  }
+
+  public static String lastStateFix(String recurrent, String annotation, int units) {
+    return "to read the whole sequence, use " + recurrent + "'s last state instead: " + annotation + "(units = " + units
+        + ", returnSequences = false) gives [B, " + units + "], and drop @Flatten";
+  }
+
+  public static String perStepFix(String node) {
+    return "to keep one output per step, read the sequence directly and drop " + node
+        + "; to read the whole sequence, put a recurrent layer with returnSequences = false before it";
+  }
+
+  public static String repeatChangesShape(String node, String block, int times, String input, String inShape, String output,
+      String outShape, String outputNode) {
+    return node + ": @Repeat(times = " + times + ") feeds each copy of " + block + " the previous copy's output, but " + block
+        + " maps " + input + " " + inShape + " to " + output + " " + outShape + "; make its output node " + outputNode
+        + " return the shape of its input, or repeat it once (times = 1)";
+  }
+
   public static String twoDecoded(String node, String other) {
     return node + ": only one @Tokens input may be decoded = true, but " + other + " is too; remove it from one of them";
   }

@@ -293,7 +293,11 @@ public final class GraphBuilder {
     if (sinks.size() == 1) {
       return sinks.get(0);
     }
-    report.error(ErrorId.NO_OUTPUT, spec.ref(), Messages.noOutput(spec.declaredName(), sinks.stream().map(Node::name).toList()));
+    // A repeated block's last copy is known to the user by the @Repeat node's name.
+    Map<String, String> declared = new HashMap<>();
+    spec.repeats().forEach(r -> declared.put(r.lastOutput(), r.name()));
+    report.error(ErrorId.NO_OUTPUT, spec.ref(), Messages.noOutput(spec.declaredName(),
+        sinks.stream().map(n -> declared.getOrDefault(n.name(), n.name())).toList()));
     return null;
   }
 

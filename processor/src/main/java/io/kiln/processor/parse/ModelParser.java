@@ -89,13 +89,17 @@ public final class ModelParser {
     List<NodeSpec> nodes = new ArrayList<>();
     Set<String> seen = new HashSet<>();
     Map<String, String> repeatOutputs = new HashMap<>(); // a @Repeat node → its last copy's output node
+    List<ModelSpec.RepeatSpec> repeats = new ArrayList<>();
     for (ExecutableElement method : ElementFilter.methodsIn(type.getEnclosedElements())) {
       if (method.getAnnotation(Repeat.class) != null) {
-        expandRepeat(method, seen, nodes, repeatOutputs);
+        expandRepeat(method, seen, nodes, repeatOutputs, repeats);
         continue;
       }
       parseNode(method, seen, "", UnaryOperator.identity()).ifPresent(nodes::add);
     }
+    // A repeat that reads another repeat reads that one's last copy.
+    repeats.replaceAll(r -> !repeatOutputs.containsKey(r.firstInput()) ? r
+        : new ModelSpec.RepeatSpec(r.name(), r.block(), r.times(), repeatOutputs.get(r.firstInput()), r.firstOutput(), r.outputNode(), r.ref()));
     if (!repeatOutputs.isEmpty()) {
       // Readers of a @Repeat node read its last copy's output.
       nodes.replaceAll(n -> new NodeSpec(n.name(), n.layer(), n.params().stream()
@@ -103,7 +107,7 @@ public final class ModelParser {
               : new ParamSpec(repeatOutputs.get(p.name()), p.type(), p.labels(), p.ref(), p.initialState()))
           .toList(), n.ref()));
     }
-    return new ModelSpec(packageOf(type), declaredName(type), generatedName(type), model.maxBatch(), nodes, modelRef);
+    return new ModelSpec(packageOf(type), declaredName(type), generatedName(type), model.maxBatch(), nodes, modelRef, repeats);
   }
 
   private void checkModelClass(TypeElement type, SourceRef ref) {
@@ -136,7 +140,8 @@ public final class ModelParser {
    * {@code name.i.node}; the block input of copy 0 is the repeat's parameter, of copy i the output
    * of copy i − 1. Records the last copy's output as what the repeat node stands for.
    */
-  private void expandRepeat(ExecutableElement method, Set<String> seen, List<NodeSpec> nodes, Map<String, String> repeatOutputs) {
+  private void expandRepeat(ExecutableElement method, Set<String> seen, List<NodeSpec> nodes, Map<String, String> repeatOutputs,
+      List<ModelSpec.RepeatSpec> repeats) {
     String name = method.getSimpleName().toString();
     AnnotationMirror mirror = mirror(method, Repeat.class);
     SourceRef ref = sources.register(method, mirror);
@@ -212,6 +217,8 @@ public final class ModelParser {
       previous = prefix + outputs.get(0);
     }
     repeatOutputs.put(name, previous);
+    repeats.add(new ModelSpec.RepeatSpec(name, block.getSimpleName().toString(), repeat.times(),
+        params.get(0).getSimpleName().toString(), name + ".0." + outputs.get(0), outputs.get(0), ref));
   }
 
   private static TypeElement blockType(AnnotationMirror repeat) {

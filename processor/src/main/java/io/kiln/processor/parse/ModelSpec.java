@@ -10,11 +10,29 @@ import java.util.List;
  * @param declaredName the model's name as written in code, nested names joined by dots
  * @param generatedName the simple name of the class Kiln writes ({@code Kiln} + flattened name)
  * @param maxBatch the largest batch memory is planned for
- * @param nodes the node methods in declaration order
+ * @param nodes the node methods in declaration order, repeated blocks expanded into their copies
+ * @param repeats the {@code @Repeat} nodes, for the checks that need the block as a whole
  */
 public record ModelSpec(
-    String packageName, String declaredName, String generatedName, int maxBatch, List<NodeSpec> nodes, SourceRef ref) {
+    String packageName, String declaredName, String generatedName, int maxBatch, List<NodeSpec> nodes, SourceRef ref,
+    List<RepeatSpec> repeats) {
   public ModelSpec {
     nodes = List.copyOf(nodes);
+    repeats = List.copyOf(repeats);
+  }
+
+  public ModelSpec(String packageName, String declaredName, String generatedName, int maxBatch, List<NodeSpec> nodes, SourceRef ref) {
+    this(packageName, declaredName, generatedName, maxBatch, nodes, ref, List.of());
+  }
+
+  /**
+   * A {@code @Repeat} node: copy 0 of {@code block} reads {@code firstInput} and produces
+   * {@code firstOutput} (the copy's name for the block's output node {@code outputNode}).
+   */
+  public record RepeatSpec(String name, String block, int times, String firstInput, String firstOutput, String outputNode, SourceRef ref) {
+    /** The last copy's name for the block's output: what readers of the {@code @Repeat} node read. */
+    public String lastOutput() {
+      return name + "." + (times - 1) + "." + outputNode;
+    }
   }
 }

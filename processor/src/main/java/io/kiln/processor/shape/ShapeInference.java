@@ -44,7 +44,7 @@ public final class ShapeInference {
         case Layer.Pool pool -> pool(node, pool, shapes.get(node.input()));
         case Layer.Dropout dropout -> dropout(node, dropout, shapes.get(node.input()));
         case Layer.BatchNorm norm -> batchNorm(node, norm, shapes.get(node.input()));
-        case Layer.Flatten f -> shapes.get(node.input()).withDims(shapes.get(node.input()).stepSize());
+        case Layer.Flatten f -> flatten(graph, node, shapes.get(node.input()));
         case Layer.Tokens t -> tokens(node, t);
         case Layer.Embedding e -> embedding(graph, node, e, shapes.get(node.input()));
         case Layer.Recurrent r -> recurrent(graph, node, r, shapes.get(node.input()));
@@ -61,6 +61,7 @@ public final class ShapeInference {
       }
     }
     decoded(graph, shapes);
+    repeats(graph, shapes);
     return report.hasErrors() ? null : new ShapedGraph(graph, shapes);
   }
 
@@ -81,6 +82,16 @@ public final class ShapeInference {
       boolean softmax = graph.loss() != null && ((Layer.Loss) graph.loss().layer()).kind() == LossKind.SOFTMAX_CROSS_ENTROPY;
       if (out != null && (!softmax || !out.isSequence() || out.rank() != 1)) {
         report.error(ErrorId.BAD_ATTRIBUTE, n.ref(), "decoded", Messages.decodedNeedsOutput(n.name(), output.name(), out.withBatch()));
+      } else if (out != null) {
+        // Decoding feeds each step's argmax back as the next id: every class must be an id the
+        // embeddings reading this input have a row for.
+        for (Node reader : graph.consumers(n.name())) {
+          if (reader.layer() instanceof Layer.Embedding e && e.vocab() >= 1 && out.dim(0) > e.vocab()) {
+            String attribute = output.layer() instanceof Layer.Dense ? "units" : null;
+            report.error(ErrorId.SHAPE_MISMATCH, output.ref(), attribute,
+                Messages.decodedClassesExceedVocab(output.name(), out.dim(0), n.name(), reader.name(), e.vocab()));
+          }
+        }
       }
       // Greedy decoding feeds predictions back one step at a time: every layer must be causal in this input.
       java.util.Set<String> downstream = new java.util.HashSet<>(java.util.List.of(n.name()));
@@ -95,6 +106,39 @@ public final class ShapeInference {
         if (lookAhead) {
           report.error(ErrorId.BAD_ATTRIBUTE, n.ref(), "decoded", Messages.decodedSeesAhead(n.name(), m.name(), m.layer().annotation()));
         }
+      }
+    }
+  }
+
+  /**
+   * Flatten views one sample as a vector. A sequence's steps cannot be folded into one vector
+   * while T is dynamic, and keeping them apart would make a following layer run per step (a
+   * sequence classifier silently becoming a tagger), so a sequence is refused with the fix that
+   * says what the user most likely meant.
+   */
+  private Shape flatten(Graph graph, Node node, Shape in) {
+    if (in.isSequence()) {
+      Node source = graph.node(node.input());
+      String fix = source.layer() instanceof Layer.Recurrent r
+          ? Messages.lastStateFix(source.name(), r.annotation(), r.units())
+          : Messages.perStepFix(node.name());
+      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.flattenSequence(node.name(), node.input(), in.withBatch(), fix));
+      return null;
+    }
+    return in.withDims(in.stepSize());
+  }
+
+  /**
+   * Each copy of a repeated block reads the previous copy's output, so the block must give back
+   * the shape it was given; otherwise the copies would silently get differently shaped weights.
+   */
+  private void repeats(Graph graph, Map<String, Shape> shapes) {
+    for (var repeat : graph.spec().repeats()) {
+      Shape in = shapes.get(repeat.firstInput());
+      Shape out = shapes.get(repeat.firstOutput());
+      if (repeat.times() > 1 && in != null && out != null && !in.equals(out)) {
+        report.error(ErrorId.SHAPE_MISMATCH, repeat.ref(), "block", Messages.repeatChangesShape(repeat.name(), repeat.block(),
+            repeat.times(), repeat.firstInput(), in.withBatch(), repeat.firstOutput(), out.withBatch(), repeat.outputNode()));
       }
     }
   }

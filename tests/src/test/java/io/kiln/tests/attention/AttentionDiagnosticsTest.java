@@ -219,7 +219,7 @@ class AttentionDiagnosticsTest {
 
   @Test
   void shapeErrorInsideARepeatedBlockNamesTheCopy() {
-    Compilation c = Compiler.javac().withProcessors(new KilnProcessor()).compile(source(SEQ2SEQ,
+    Compilation c = Compiler.javac().withProcessors(new KilnProcessor()).compile(source(ONE,
         "  @Repeat(block = Inner.class, times = 2) abstract Tensor b(Tensor se);",
         "  @Block abstract static class Inner {",
         "    @BlockInput abstract Tensor x();",
