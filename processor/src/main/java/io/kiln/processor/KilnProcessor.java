@@ -43,7 +43,7 @@ import javax.tools.Diagnostic.Kind;
  * one error on the model with its stack trace instead of crashing javac.
  */
 @AutoService(Processor.class)
-@SupportedAnnotationTypes("io.kiln.dsl.Model")
+@SupportedAnnotationTypes("io.kiln.dsl.*")
 @SupportedOptions(KilnProcessor.DEBUG_CRASH)
 public final class KilnProcessor extends AbstractProcessor {
   /**
@@ -68,6 +68,54 @@ public final class KilnProcessor extends AbstractProcessor {
     for (Element element : round.getElementsAnnotatedWith(model)) {
       if (element instanceof TypeElement type) {
         compile(type);
+      }
+    }
+    warnAboutNodesOutsideModels(annotations, round);
+    return false;
+  }
+
+  /**
+   * Layer annotations in a class that is neither a {@code @Model}, a {@code @Block}, nor a
+   * superclass of a model in this build would silently generate nothing ([Kiln/NotAModel]).
+   */
+  private void warnAboutNodesOutsideModels(Set<? extends TypeElement> annotations, RoundEnvironment round) {
+    Set<Element> models = new HashSet<>();
+    for (Element m : round.getElementsAnnotatedWith(io.kiln.dsl.Model.class)) {
+      for (Element t = m; t instanceof TypeElement type; t = processingEnv.getTypeUtils().asElement(type.getSuperclass())) {
+        models.add(t);
+      }
+    }
+    Map<TypeElement, List<String>> strays = new LinkedHashMap<>();
+    for (TypeElement annotation : annotations) {
+      String name = annotation.getQualifiedName().toString();
+      if (name.equals("io.kiln.dsl.Model") || name.equals("io.kiln.dsl.Block") || name.equals("io.kiln.dsl.Labels")
+          || name.equals("io.kiln.dsl.InitialState") || name.equals("io.kiln.dsl.BlockInput")) {
+        continue;
+      }
+      for (Element e : round.getElementsAnnotatedWith(annotation)) {
+        if (e instanceof ExecutableElement method && method.getEnclosingElement() instanceof TypeElement owner
+            && !models.contains(owner) && owner.getAnnotation(io.kiln.dsl.Block.class) == null) {
+          strays.computeIfAbsent(owner, k -> new ArrayList<>()).add(method.getSimpleName().toString());
+        }
+      }
+    }
+    strays.forEach((type, nodes) -> {
+      if (!suppressed(type, ErrorId.NOT_A_MODEL)) {
+        processingEnv.getMessager().printMessage(Kind.WARNING,
+            "[" + ErrorId.NOT_A_MODEL.code() + "] " + Messages.notAModel(type.getSimpleName().toString(), nodes), type);
+      }
+    });
+  }
+
+  /**
+   * Whether {@code @SuppressWarnings} on the element or around it names the warning's id
+   * ({@code "Kiln/UnusedNode"}) or {@code "Kiln"} for all of Kiln's warnings.
+   */
+  private static boolean suppressed(Element element, ErrorId id) {
+    for (Element e = element; e != null; e = e.getEnclosingElement()) {
+      SuppressWarnings s = e.getAnnotation(SuppressWarnings.class);
+      if (s != null && (Arrays.asList(s.value()).contains(id.code()) || Arrays.asList(s.value()).contains("Kiln"))) {
+        return true;
       }
     }
     return false;
@@ -122,6 +170,9 @@ public final class KilnProcessor extends AbstractProcessor {
         processingEnv.getMessager().printMessage(kind, d.text());
         continue;
       }
+      if (d.severity() == Diagnostic.Severity.WARNING && suppressed(at.element(), d.id())) {
+        continue;
+      }
       if (insideBlock(at.element())
           && !shownInBlocks.add(Arrays.asList(at.element(), at.annotation(), d.id(), d.attribute(), d.severity()))) {
         continue;
@@ -147,7 +198,7 @@ public final class KilnProcessor extends AbstractProcessor {
     spec.nodes().forEach(n -> parsed.add(n.name()));
     spec.repeats().forEach(r -> parsed.add(r.name())); // expanded into its copies, not broken
     Map<String, String> broken = new LinkedHashMap<>();
-    for (ExecutableElement method : ElementFilter.methodsIn(type.getEnclosedElements())) {
+    for (ExecutableElement method : ModelParser.nodeMethods(type)) {
       String name = method.getSimpleName().toString();
       String layer = "";
       for (AnnotationMirror m : method.getAnnotationMirrors()) {

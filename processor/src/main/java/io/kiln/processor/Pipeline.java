@@ -11,6 +11,7 @@ import io.kiln.processor.grad.BackwardDerivation;
 import io.kiln.processor.grad.BackwardGraph;
 import io.kiln.processor.ir.Graph;
 import io.kiln.processor.ir.GraphBuilder;
+import io.kiln.processor.lint.Lint;
 import io.kiln.processor.parse.ModelSpec;
 import io.kiln.processor.plan.ArenaPlanner;
 import io.kiln.processor.plan.MemoryPlan;
@@ -59,6 +60,7 @@ final class Pipeline {
     if (all == null || report.hasErrors()) {
       return null;
     }
+    Lint.checkAll(all, report);
     Map<String, Shape> shapes = new HashMap<>();
     graph.order().forEach(n -> shapes.put(n.name(), all.shape(n)));
     ShapedGraph shaped = new ShapedGraph(graph, shapes);

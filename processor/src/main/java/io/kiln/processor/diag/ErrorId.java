@@ -22,7 +22,11 @@ public enum ErrorId {
   STEP_ACTIVATION("Kiln/StepActivation"),
   NO_OUTPUT("Kiln/NoOutput"),
   UNUSED_NODE("Kiln/UnusedNode"),
-  INTERNAL("Kiln/Internal");
+  INTERNAL("Kiln/Internal"),
+  // Warnings (lints): the model compiles; each can be suppressed with @SuppressWarnings("<id>").
+  DOUBLE_ACTIVATION("Kiln/DoubleActivation"),
+  BATCH_NORM_MOMENTUM("Kiln/BatchNormMomentum"),
+  NOT_A_MODEL("Kiln/NotAModel");
 
   private final String code;
 

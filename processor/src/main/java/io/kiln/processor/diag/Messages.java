@@ -22,8 +22,10 @@ public final class Messages {
     return "@Model class " + model + " is final; declare it abstract: it only declares the network, Kiln writes the implementation as Kiln" + model;
   }
 
-  public static String modelNotAbstract(String model) {
-    return "@Model class " + model + " must be abstract; its node methods are declarations that Kiln implements";
+  public static String modelNotAbstract(String model, List<String> withBodies) {
+    return "@Model class " + model + " must be abstract; its node methods are declarations that Kiln implements"
+        + (withBodies.isEmpty() ? "" : ": declare it abstract and make " + String.join(", ", withBodies)
+            + " abstract, without bodies");
   }
 
   public static String modelInner(String model) {
@@ -154,6 +156,12 @@ public final class Messages {
     return node + ": a second @Loss (the first is '" + first + "'); a model trains one objective, combine them in one @Loss";
   }
 
+  public static String unmarkedLabels(String node, LossKind kind, String param) {
+    String type = kind == LossKind.SOFTMAX_CROSS_ENTROPY ? "IntTensor" : "Tensor";
+    return node + ": @Loss(" + kind + ") needs its labels parameter marked, and " + param + " names no node;"
+        + " if " + param + " is the labels, write @Labels " + type + " " + param;
+  }
+
   public static String missingLabels(String node, LossKind kind) {
     String type = kind == LossKind.SOFTMAX_CROSS_ENTROPY ? "IntTensor" : "Tensor";
     return node + ": @Loss(" + kind + ") needs a labels parameter; add @Labels " + type + " label";
@@ -165,6 +173,27 @@ public final class Messages {
 
   public static String unusedNode(String node, String sink) {
     return node + ": is never read on the way to '" + sink + "' and will not be computed; remove it or read it";
+  }
+
+  // --- lints (warnings) -------------------------------------------------------------------------
+
+  public static String doubleSigmoid(String node, String loss, Object kind) {
+    return node + ": activation = SIGMOID feeds " + loss + ", but @Loss(" + kind + ") applies "
+        + (kind == LossKind.SOFTMAX_CROSS_ENTROPY ? "a softmax" : "the sigmoid") + " to its input itself (it takes logits),"
+        + " so the model would squash twice; drop the activation (predict() applies the loss's own)";
+  }
+
+  public static String kerasMomentum(String node, double momentum) {
+    String written = Float.toString((float) momentum); // as the user wrote it: 0.99, not 0.9900000095367432
+    String pytorch = java.math.BigDecimal.ONE.subtract(new java.math.BigDecimal(written)).toPlainString();
+    return node + ": @BatchNorm(momentum = " + written + ") is the weight of each new batch (PyTorch's convention), so the"
+        + " running statistics would follow the last batch almost only; Keras's momentum " + written + " is momentum = "
+        + pytorch + "f here";
+  }
+
+  public static String notAModel(String type, List<String> nodes) {
+    return type + " declares Kiln nodes (" + String.join(", ", nodes) + ") but has no @Model, so Kiln generates nothing for it;"
+        + " annotate it @Model (a block that a @Repeat uses needs @Block)";
   }
 
   // --- shapes and attributes --------------------------------------------------------------------

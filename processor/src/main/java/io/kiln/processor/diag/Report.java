@@ -20,7 +20,11 @@ public final class Report {
   }
 
   public void warning(ErrorId id, SourceRef ref, String message) {
-    diagnostics.add(new Diagnostic(Diagnostic.Severity.WARNING, id, message, ref, null));
+    warning(id, ref, null, message);
+  }
+
+  public void warning(ErrorId id, SourceRef ref, String attribute, String message) {
+    diagnostics.add(new Diagnostic(Diagnostic.Severity.WARNING, id, message, ref, attribute));
   }
 
   public boolean hasErrors() {

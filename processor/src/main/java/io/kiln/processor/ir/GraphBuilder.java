@@ -134,6 +134,9 @@ public final class GraphBuilder {
     List<String> inputs = new ArrayList<>();
     String labels = null;
     String state = null;
+    // A loss without @Labels whose parameter names no node: that parameter is the labels, unmarked.
+    boolean labelsMarked = n.params().stream().anyMatch(ParamSpec::labels);
+    ParamSpec unmarkedLabels = null;
     for (ParamSpec p : n.params()) {
       if (p.labels()) {
         if (labels != null) {
@@ -147,6 +150,10 @@ public final class GraphBuilder {
       if (target == null && broken.contains(p.name())) {
         inputs.add(p.name()); // counts for arity; the node itself is skipped silently
         readsBroken = true;
+        continue;
+      }
+      if (target == null && n.layer() instanceof Layer.Loss && !labelsMarked && unmarkedLabels == null) {
+        unmarkedLabels = p;
         continue;
       }
       if (target == null) {
@@ -187,8 +194,12 @@ public final class GraphBuilder {
       report.error(ErrorId.ARITY, n.ref(), Messages.arity(n.name(), n.layer().annotation(), expected, inputs));
       ok = false;
     }
-    if (n.layer() instanceof Layer.Loss && labels == null) {
-      report.error(ErrorId.LABELS, n.ref(), Messages.missingLabels(n.name(), ((Layer.Loss) n.layer()).kind()));
+    if (n.layer() instanceof Layer.Loss loss && labels == null) {
+      if (unmarkedLabels != null) {
+        report.error(ErrorId.LABELS, unmarkedLabels.ref(), Messages.unmarkedLabels(n.name(), loss.kind(), unmarkedLabels.name()));
+      } else {
+        report.error(ErrorId.LABELS, n.ref(), Messages.missingLabels(n.name(), loss.kind()));
+      }
       ok = false;
     }
     return ok && !readsBroken ? new Node(n.name(), n.layer(), inputs, labels, n.ref(), state) : null;

@@ -68,6 +68,7 @@ public final class ModelParser {
 
   private final SourceRegistry sources;
   private final Report report;
+  private boolean concreteClass;
 
   public ModelParser(SourceRegistry sources, Report report) {
     this.sources = sources;
@@ -80,6 +81,10 @@ public final class ModelParser {
     SourceRef modelRef = sources.register(type, modelMirror);
     // Declaration errors are about the class itself (its modifiers, kind, type parameters), not
     // the annotation: pin them to the class name.
+    // A concrete class's node methods have bodies because the class does; that is one mistake,
+    // reported once on the class (with the methods to change), not again on every method.
+    concreteClass = type.getKind() == ElementKind.CLASS && !type.getModifiers().contains(Modifier.ABSTRACT)
+        && !type.getModifiers().contains(Modifier.FINAL);
     checkModelClass(type, sources.register(type, null));
     Model model = type.getAnnotation(Model.class);
     if (model.maxBatch() < 1) {
@@ -90,7 +95,7 @@ public final class ModelParser {
     Set<String> seen = new HashSet<>();
     Map<String, String> repeatOutputs = new HashMap<>(); // a @Repeat node → its last copy's output node
     List<ModelSpec.RepeatSpec> repeats = new ArrayList<>();
-    for (ExecutableElement method : ElementFilter.methodsIn(type.getEnclosedElements())) {
+    for (ExecutableElement method : nodeMethods(type)) {
       if (method.getAnnotation(Repeat.class) != null) {
         expandRepeat(method, seen, nodes, repeatOutputs, repeats);
         continue;
@@ -110,6 +115,50 @@ public final class ModelParser {
     return new ModelSpec(packageOf(type), declaredName(type), generatedName(type), model.maxBatch(), nodes, modelRef, repeats);
   }
 
+  /**
+   * The methods that may declare nodes: the class's own, after those it inherits from abstract
+   * superclasses (base first, so inherited inputs come first), minus inherited ones it redeclares.
+   */
+  public static List<ExecutableElement> nodeMethods(TypeElement type) {
+    List<TypeElement> chain = new ArrayList<>();
+    for (TypeElement t = type; t != null; t = superclass(t)) {
+      chain.add(0, t);
+    }
+    Set<String> declaredBelow = new HashSet<>();
+    List<List<ExecutableElement>> perClass = new ArrayList<>();
+    for (int i = chain.size() - 1; i >= 0; i--) {
+      List<ExecutableElement> own = new ArrayList<>();
+      for (ExecutableElement m : ElementFilter.methodsIn(chain.get(i).getEnclosedElements())) {
+        boolean inherited = i < chain.size() - 1;
+        if (inherited && (m.getModifiers().contains(Modifier.PRIVATE) || !hasLayer(m) && !m.getModifiers().contains(Modifier.ABSTRACT))) {
+          continue; // a superclass's helpers are its own business
+        }
+        if (!inherited || !declaredBelow.contains(m.getSimpleName().toString())) {
+          own.add(m);
+        }
+      }
+      own.forEach(m -> declaredBelow.add(m.getSimpleName().toString()));
+      perClass.add(0, own);
+    }
+    List<ExecutableElement> all = new ArrayList<>();
+    perClass.forEach(all::addAll);
+    return all;
+  }
+
+  /** The superclass when it can hold node methods (an abstract class other than Object), else null. */
+  private static TypeElement superclass(TypeElement type) {
+    if (!(type.getSuperclass() instanceof DeclaredType d) || !(d.asElement() instanceof TypeElement s)) {
+      return null;
+    }
+    boolean holdsNodes = s.getKind() == ElementKind.CLASS && s.getModifiers().contains(Modifier.ABSTRACT)
+        && !s.getQualifiedName().contentEquals("java.lang.Object");
+    return holdsNodes ? s : null;
+  }
+
+  private static boolean hasLayer(ExecutableElement method) {
+    return LAYERS.stream().anyMatch(layer -> method.getAnnotation(layer) != null);
+  }
+
   private void checkModelClass(TypeElement type, SourceRef ref) {
     String name = type.getSimpleName().toString();
     Set<Modifier> mods = type.getModifiers();
@@ -120,7 +169,10 @@ public final class ModelParser {
     if (mods.contains(Modifier.FINAL)) {
       report.error(ErrorId.MODEL_DECLARATION, ref, Messages.modelFinal(name));
     } else if (!mods.contains(Modifier.ABSTRACT)) {
-      report.error(ErrorId.MODEL_DECLARATION, ref, Messages.modelNotAbstract(name));
+      List<String> withBodies = nodeMethods(type).stream()
+          .filter(m -> !m.getModifiers().contains(Modifier.ABSTRACT) && hasLayer(m))
+          .map(m -> m.getSimpleName().toString()).toList();
+      report.error(ErrorId.MODEL_DECLARATION, ref, Messages.modelNotAbstract(name, withBodies));
     }
     if (type.getNestingKind() == NestingKind.MEMBER && !mods.contains(Modifier.STATIC)) {
       report.error(ErrorId.MODEL_DECLARATION, ref, Messages.modelInner(name));
@@ -259,7 +311,9 @@ public final class ModelParser {
       ok = false;
     }
     if (!isAbstract) {
-      report.error(ErrorId.NODE_DECLARATION, methodRef, Messages.nodeNotAbstract(name, "@" + present.get(0).getSimpleName()));
+      if (!concreteClass) { // else the class's error names this method already
+        report.error(ErrorId.NODE_DECLARATION, methodRef, Messages.nodeNotAbstract(name, "@" + present.get(0).getSimpleName()));
+      }
       ok = false;
     }
     if (!method.getTypeParameters().isEmpty()) {
