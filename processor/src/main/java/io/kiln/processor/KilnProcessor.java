@@ -76,7 +76,7 @@ public final class KilnProcessor extends AbstractProcessor {
 
   /**
    * Layer annotations in a class that is neither a {@code @Model}, a {@code @Block}, nor a
-   * superclass of a model in this build would silently generate nothing ([Kiln/NotAModel]).
+   * superclass of a model in this build would silently generate nothing ([Kiln/MissingModel]).
    */
   private void warnAboutNodesOutsideModels(Set<? extends TypeElement> annotations, RoundEnvironment round) {
     Set<Element> models = new HashSet<>();
@@ -100,9 +100,9 @@ public final class KilnProcessor extends AbstractProcessor {
       }
     }
     strays.forEach((type, nodes) -> {
-      if (!suppressed(type, ErrorId.NOT_A_MODEL)) {
+      if (!suppressed(type, ErrorId.MISSING_MODEL)) {
         processingEnv.getMessager().printMessage(Kind.WARNING,
-            "[" + ErrorId.NOT_A_MODEL.code() + "] " + Messages.notAModel(type.getSimpleName().toString(), nodes), type);
+            "[" + ErrorId.MISSING_MODEL.code() + "] " + Messages.notAModel(type.getSimpleName().toString(), nodes), type);
       }
     });
   }

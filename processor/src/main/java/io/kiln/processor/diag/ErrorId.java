@@ -26,7 +26,8 @@ public enum ErrorId {
   // Warnings (lints): the model compiles; each can be suppressed with @SuppressWarnings("<id>").
   DOUBLE_ACTIVATION("Kiln/DoubleActivation"),
   BATCH_NORM_MOMENTUM("Kiln/BatchNormMomentum"),
-  NOT_A_MODEL("Kiln/NotAModel");
+  MISSING_MODEL("Kiln/MissingModel"),
+  CHANNELS_LAST("Kiln/ChannelsLast");
 
   private final String code;
 

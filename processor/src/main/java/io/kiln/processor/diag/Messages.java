@@ -85,6 +85,12 @@ public final class Messages {
     return node + ": a node returns Tensor but this returns " + type + "; declare it as abstract Tensor " + node + "(...)";
   }
 
+  public static String intInput(String node) {
+    return node + ": @Input is a float input (Tensor), but this returns IntTensor; for token ids declare"
+        + " @Tokens(maxLength = ...) abstract IntTensor " + node + "() and read it with an @Embedding;"
+        + " for float features declare abstract Tensor " + node + "()";
+  }
+
   public static String duplicateNode(String node) {
     return node + ": a node with this name is already declared; node names must be unique (overloads are not allowed)";
   }
@@ -191,6 +197,17 @@ public final class Messages {
         + pytorch + "f here";
   }
 
+  public static String channelsLast(String node, int[] dims) {
+    return node + ": @Input(shape = " + braces(dims) + ") reads as " + dims[0] + " channels of " + dims[1] + "×" + dims[2]
+        + " pixels: Kiln, like PyTorch, is channels-first [C, H, W]; for a " + dims[0] + "×" + dims[1] + " image with " + dims[2]
+        + " channel" + (dims[2] == 1 ? "" : "s") + " write shape = {" + dims[2] + ", " + dims[0] + ", " + dims[1] + "} and feed pixels channel by channel";
+  }
+
+  public static String channelsLastHint(int[] dims) {
+    return "; if it is a " + dims[0] + "×" + dims[1] + " image with " + dims[2] + " channels, Kiln is channels-first:"
+        + " shape = {" + dims[2] + ", " + dims[0] + ", " + dims[1] + "}";
+  }
+
   public static String notAModel(String type, List<String> nodes) {
     return type + " declares Kiln nodes (" + String.join(", ", nodes) + ") but has no @Model, so Kiln generates nothing for it;"
         + " annotate it @Model (a block that a @Repeat uses needs @Block)";
@@ -214,9 +231,13 @@ public final class Messages {
     return node + ": @Dense(units = " + units + ") must be at least 1";
   }
 
-  public static String denseNeedsVector(String node, String input, String inShape, int inRank) {
-    return node + ": @Dense needs [B, n] but " + input + " is " + inShape
-        + (inRank > 1 ? "; insert @Flatten abstract Tensor flat(Tensor " + input + ") and read it" : "; @Dense needs a vector per sample");
+  public static String denseNeedsVector(String node, String input, String inShape, int inRank, boolean tokens, boolean sequence) {
+    String fix = tokens ? "; token ids are read by an @Embedding: @Embedding(vocab = ..., dim = ...) abstract Tensor emb(IntTensor "
+            + input + "), then @Dense over emb"
+        : inRank > 1 && !sequence ? "; insert @Flatten abstract Tensor flat(Tensor " + input + ") and read it"
+        : inRank > 1 ? "; @Dense reads one vector per step: reduce each step to a vector first (a recurrent layer or attention)"
+        : "; @Dense needs a vector per sample";
+    return node + ": @Dense needs [B, n] but " + input + " is " + inShape + fix;
   }
 
   public static String notPositive(String node, String annotation, String attribute, int value) {
@@ -252,9 +273,16 @@ public final class Messages {
     return node + ": " + annotation + "(stride = " + stride + ") must be at least 1; leave it out to step by the window size";
   }
 
+  public static String attributeTooLarge(String node, String annotation, String attribute, int value) {
+    return node + ": " + annotation + "(" + attribute + " = " + value + ") is larger than any tensor may be (2^25 floats);"
+        + " use a value that fits the input";
+  }
+
   public static String weightTooLarge(String node, String annotation, String attribute, int value, String weightShape) {
+    boolean width = attribute.equals("units") || attribute.equals("filters");
     return node + ": " + annotation + "(" + attribute + " = " + value + ") needs a weight of " + weightShape
-        + ", more than 2^25 floats; use fewer " + attribute + " or shrink the input first (pooling, a smaller layer)";
+        + ", more than 2^25 floats; " + (width ? "use fewer " + attribute + " or shrink the input first (pooling, a smaller layer)"
+            : "use a smaller " + attribute);
   }
 
   public static String outputTooLarge(String node, String annotation, String attribute, int value, String outShape) {
@@ -404,8 +432,10 @@ public final class Messages {
         + "; remove it" + (units < 0 ? " or give a positive width" : "");
   }
 
-  public static String inputsDiffer(String node, String annotation, String first, String firstShape, String other, String otherShape, String need) {
-    return node + ": " + annotation + " needs inputs " + need + " but " + first + " is " + firstShape + " and " + other + " is " + otherShape;
+  public static String inputsDiffer(String node, String annotation, String first, String firstShape, String other, String otherShape, String need,
+      String fix) {
+    return node + ": " + annotation + " needs inputs " + need + " but " + first + " is " + firstShape + " and " + other + " is " + otherShape
+        + "; " + fix;
   }
 
   public static String tooFewInputs(String node, String annotation, List<String> inputs) {

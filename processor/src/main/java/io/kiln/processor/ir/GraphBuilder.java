@@ -136,6 +136,11 @@ public final class GraphBuilder {
     String state = null;
     // A loss without @Labels whose parameter names no node: that parameter is the labels, unmarked.
     boolean labelsMarked = n.params().stream().anyMatch(ParamSpec::labels);
+    if (arity(n.layer()) == 0 && !n.params().isEmpty()) {
+      // An input reads nothing: whatever its parameters name, removing them is the fix.
+      report.error(ErrorId.ARITY, n.ref(), Messages.arity(n.name(), n.layer().annotation(), 0, n.params().stream().map(ParamSpec::name).toList()));
+      return null;
+    }
     ParamSpec unmarkedLabels = null;
     for (ParamSpec p : n.params()) {
       if (p.labels()) {

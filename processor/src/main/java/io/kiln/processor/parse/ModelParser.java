@@ -325,7 +325,8 @@ public final class ModelParser {
       report.error(ErrorId.NODE_DECLARATION, ref, Messages.tokensReturnType(name, simpleName(method.getReturnType())));
       ok = false;
     } else if (!tokens && !isType(method.getReturnType(), TENSOR)) {
-      report.error(ErrorId.NODE_DECLARATION, methodRef, Messages.nodeReturnType(name, simpleName(method.getReturnType())));
+      report.error(ErrorId.NODE_DECLARATION, methodRef, present.get(0) == Input.class && isType(method.getReturnType(), INT_TENSOR)
+          ? Messages.intInput(name) : Messages.nodeReturnType(name, simpleName(method.getReturnType())));
       ok = false;
     }
     if (!seen.add(name)) {

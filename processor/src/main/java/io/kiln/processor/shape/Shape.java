@@ -64,6 +64,19 @@ public record Shape(int[] dims, int maxSteps) {
     return "[B" + (isSequence() ? ", T" : "") + Arrays.stream(dims).mapToObj(d -> ", " + d).collect(Collectors.joining()) + "]";
   }
 
+  /**
+   * Two shapes as messages show them, with the sequences' maximum lengths ({@code [B, T ≤ 8, 4]})
+   * when those are all that differs, so a message never shows two different shapes alike.
+   */
+  public static String[] distinguish(Shape a, Shape b) {
+    boolean alike = a.withBatch().equals(b.withBatch()) && !a.equals(b);
+    return new String[] {alike ? a.withMaxLength() : a.withBatch(), alike ? b.withMaxLength() : b.withBatch()};
+  }
+
+  private String withMaxLength() {
+    return "[B" + (isSequence() ? ", T ≤ " + maxSteps : "") + Arrays.stream(dims).mapToObj(d -> ", " + d).collect(Collectors.joining()) + "]";
+  }
+
   /** Without the batch, e.g. {@code [16, 5, 5]} or {@code [T, 64]}. */
   @Override
   public String toString() {

@@ -143,6 +143,33 @@ public final class ShapeInference {
     }
   }
 
+  /**
+   * Sizes, strides and paddings beyond 2^25 are mistakes (no tensor may hold more floats), and
+   * checking them here keeps the arithmetic of the later rules inside int.
+   */
+  private boolean tooLarge(Node node, String attribute, int value) {
+    if (value > LIMIT) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), attribute, Messages.attributeTooLarge(node.name(), node.layer().annotation(), attribute, value));
+      return true;
+    }
+    return false;
+  }
+
+  /** Reports a weight over 2^25 floats, its shape given as {@code dims} (computed in long). */
+  private boolean weightTooLarge(Node node, String attribute, int value, long... dims) {
+    long size = 1;
+    for (long d : dims) {
+      size = Math.multiplyHigh(size, d) != 0 ? Long.MAX_VALUE : size * d;
+      size = Math.min(size, Long.MAX_VALUE / 2);
+    }
+    if (size > LIMIT) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), attribute, Messages.weightTooLarge(node.name(), node.layer().annotation(), attribute, value,
+          java.util.Arrays.stream(dims).mapToObj(Long::toString).collect(java.util.stream.Collectors.joining(", ", "[", "]"))));
+      return true;
+    }
+    return false;
+  }
+
   private Shape input(Node node, Layer.Input in) {
     int[] dims = in.shape();
     if (dims.length == 0) {
@@ -178,7 +205,8 @@ public final class ShapeInference {
       ok = false;
     }
     if (in.rank() != 1) {
-      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.denseNeedsVector(node.name(), node.input(), in.withBatch(), in.rank()));
+      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.denseNeedsVector(node.name(), node.input(), in.withBatch(), in.rank(),
+          graph.node(node.input()).layer() instanceof Layer.Tokens, in.isSequence()));
       ok = false;
     }
     if (dense.activation() == Activation.STEP) {
@@ -233,6 +261,8 @@ public final class ShapeInference {
       report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "activation", Messages.geluOnlyDense(node.name(), "@Conv"));
       ok = false;
     }
+    ok &= !tooLarge(node, "stride", conv.stride()) & !tooLarge(node, "pad", conv.pad())
+        & !tooLarge(node, conv.kernel() != 0 ? "kernel" : "kernelHeight", conv.kh()) & !tooLarge(node, conv.kernel() != 0 ? "kernel" : "kernelWidth", conv.kw());
     if (in.rank() != 3 || in.isSequence()) {
       report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.needsImage(node.name(), "@Conv", node.input(), in.dims()));
       return null;
@@ -246,7 +276,8 @@ public final class ShapeInference {
       String attribute = conv.kernel() != 0 ? "kernel" : geometry.outHeight() < 1 ? "kernelHeight" : "kernelWidth";
       report.error(ErrorId.SHAPE_MISMATCH, node.ref(), attribute,
           Messages.kernelLargerThanInput(node.name(), conv.kh(), conv.kw(), node.input(), in.withBatch(), conv.padding(),
-              in.dim(1) + geometry.padTotalHeight(), in.dim(2) + geometry.padTotalWidth()));
+              in.dim(1) + geometry.padTotalHeight(), in.dim(2) + geometry.padTotalWidth())
+              + (io.kiln.processor.lint.Lint.looksChannelsLast(in.dims()) ? Messages.channelsLastHint(in.dims()) : ""));
       return null;
     }
     if ((double) conv.filters() * in.dim(0) * conv.kh() * conv.kw() > LIMIT) {
@@ -272,6 +303,7 @@ public final class ShapeInference {
       report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "stride", Messages.poolStrideNegative(node.name(), pool.annotation(), pool.stride()));
       ok = false;
     }
+    ok &= !tooLarge(node, "size", pool.size()) & !tooLarge(node, "stride", pool.stride());
     if (in.rank() != 3 || in.isSequence()) {
       report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.needsImage(node.name(), pool.annotation(), node.input(), in.dims()));
       return null;
@@ -318,6 +350,9 @@ public final class ShapeInference {
       report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "maxLength", Messages.notPositive(node.name(), "@Tokens", "maxLength", t.maxLength()));
       return null;
     }
+    if (tooLarge(node, "maxLength", t.maxLength())) {
+      return null;
+    }
     return Shape.sequence(t.maxLength());
   }
 
@@ -329,6 +364,14 @@ public final class ShapeInference {
     }
     if (e.dim() < 1) {
       report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "dim", Messages.notPositive(node.name(), "@Embedding", "dim", e.dim()));
+      ok = false;
+    }
+    if (ok && weightTooLarge(node, "vocab", e.vocab(), e.vocab(), e.dim())) {
+      ok = false;
+    }
+    if (ok && (long) e.dim() * in.maxSteps() > LIMIT) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "dim", Messages.outputTooLarge(node.name(), "@Embedding", "dim", e.dim(),
+          "[B, " + in.maxSteps() + ", " + e.dim() + "]"));
       ok = false;
     }
     if (!(graph.node(node.input()).layer() instanceof Layer.Tokens)) {
@@ -390,10 +433,16 @@ public final class ShapeInference {
       report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.needsSequence(node.name(), r.annotation(), node.input(), in.withBatch()));
       ok = false;
     }
-    if (!ok) {
+    if (!ok || weightTooLarge(node, "units", r.units(), (long) r.cell().gates() * r.units(), Math.max(in.dim(0), r.units()))
+        || (long) r.units() * in.maxSteps() > LIMIT && reportOutputTooLarge(node, "units", r.units(), "[B, " + in.maxSteps() + ", " + r.units() + "]")) {
       return null;
     }
     return r.returnSequences() ? in.withDims(r.units()) : Shape.of(r.units());
+  }
+
+  private boolean reportOutputTooLarge(Node node, String attribute, int value, String shape) {
+    report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), attribute, Messages.outputTooLarge(node.name(), node.layer().annotation(), attribute, value, shape));
+    return true;
   }
 
   /** Reports unless {@code in} is a sequence of vectors {@code [B, T, n]}; returns whether it is. */
@@ -411,6 +460,8 @@ public final class ShapeInference {
     if (a.units() < 0 || (a.units() > 0 && a.score() != io.kiln.dsl.Score.ADDITIVE)) {
       report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "units", Messages.attentionUnits(node.name(), a.units(), a.score()));
       ok = false;
+    } else if (ok && weightTooLarge(node, "units", a.units(), a.units(), Math.max(query.dim(0), keys.dim(0)))) {
+      ok = false;
     }
     if (ok && query.dim(0) != keys.dim(0)) {
       report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.attentionWidths(node.name(), node.inputs().get(0), query.withBatch(),
@@ -426,8 +477,12 @@ public final class ShapeInference {
     for (String in : node.inputs()) {
       Shape s = shapes.get(in);
       if (s.rank() != 1 || s.isSequence() != first.isSequence() || s.maxSteps() != first.maxSteps()) {
-        report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.inputsDiffer(node.name(), "@Concat", node.input(), first.withBatch(), in,
-            s.withBatch(), "that are vectors per sample or per step, all sequences of the same length or none"));
+        String[] shown = Shape.distinguish(first, s);
+        String fix = s.rank() != 1 || first.rank() != 1 ? "flatten an image first (@Flatten), or join per-step vectors only"
+            : s.isSequence() != first.isSequence() ? "join sequences with sequences (a last state with returnSequences = false is one vector per sample)"
+            : "give the sequences' @Tokens inputs the same maxLength";
+        report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.inputsDiffer(node.name(), "@Concat", node.input(), shown[0], in,
+            shown[1], "that are vectors per sample or per step, all sequences of the same length or none", fix));
         return null;
       }
       width += s.dim(0);
@@ -439,8 +494,14 @@ public final class ShapeInference {
     Shape first = shapes.get(node.input());
     for (String in : node.inputs()) {
       if (!shapes.get(in).equals(first)) {
-        report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.inputsDiffer(node.name(), "@Add", node.input(), first.withBatch(), in,
-            shapes.get(in).withBatch(), "of the same shape"));
+        String[] shown = Shape.distinguish(first, shapes.get(in));
+        Shape other = shapes.get(in);
+        String fix = first.withBatch().equals(other.withBatch()) ? "give the sequences' @Tokens inputs the same maxLength"
+            : first.rank() == 1 && other.rank() == 1 && first.isSequence() == other.isSequence()
+                ? "a residual branch must keep the width: end " + in + "'s branch with a @Dense(units = " + first.dim(0) + ")"
+                : "add nodes of one shape";
+        report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.inputsDiffer(node.name(), "@Add", node.input(), shown[0], in,
+            shown[1], "of the same shape", fix));
         return null;
       }
     }
@@ -476,6 +537,8 @@ public final class ShapeInference {
     boolean ok = sequenceOfVectors(node, node.input(), in);
     if (p.maxLength() < 0) {
       report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "maxLength", Messages.notPositive(node.name(), "@PositionEmbedding", "maxLength", p.maxLength()));
+      ok = false;
+    } else if (ok && weightTooLarge(node, "maxLength", p.maxLength(), Math.max(p.maxLength(), in.maxSteps()), in.dim(0))) {
       ok = false;
     } else if (ok && p.maxLength() > 0 && p.maxLength() < in.maxSteps()) {
       report.error(ErrorId.SHAPE_MISMATCH, node.ref(), "maxLength", Messages.contextTooLong(node.name(), p.maxLength(), node.input(), in.maxSteps()));

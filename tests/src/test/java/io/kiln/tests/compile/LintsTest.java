@@ -113,11 +113,11 @@ class LintsTest {
         "}");
     Compilation c = compile(src);
     assertThat(c).succeeded();
-    assertThat(c).hadWarningContaining("[Kiln/NotAModel] Net declares Kiln nodes (x, o) but has no @Model, so Kiln generates nothing for it;"
+    assertThat(c).hadWarningContaining("[Kiln/MissingModel] Net declares Kiln nodes (x, o) but has no @Model, so Kiln generates nothing for it;"
         + " annotate it @Model (a block that a @Repeat uses needs @Block)").inFile(src).onLineContaining("abstract class Net");
     assertThat(c).hadWarningCount(1);
     assertSilent(source("Net",
-        "@SuppressWarnings(\"Kiln/NotAModel\")",
+        "@SuppressWarnings(\"Kiln/MissingModel\")",
         "abstract class Net {",
         "  @Input(shape = 4) abstract Tensor x();",
         "}"));

@@ -1,0 +1,34 @@
+package io.kiln.processor.lint;
+
+import io.kiln.processor.diag.ErrorId;
+import io.kiln.processor.diag.Messages;
+import io.kiln.processor.diag.Report;
+import io.kiln.processor.ir.Node;
+import io.kiln.processor.parse.Layer;
+import io.kiln.processor.shape.ShapedGraph;
+
+/**
+ * An image input written channels-last ({@code {64, 64, 3}}, Keras's and NumPy's habit) read by a
+ * convolution or pooling layer: Kiln, like PyTorch, is NCHW, so it would be 64 channels of 64×3
+ * pixels, and a small kernel still fits, so nothing else complains.
+ */
+final class ChannelsLast implements Lint {
+  @Override
+  public void check(ShapedGraph shaped, Report report) {
+    for (Node node : shaped.graph().order()) {
+      if (!(node.layer() instanceof Layer.Input in) || !looksChannelsLast(in.shape())) {
+        continue;
+      }
+      boolean readAsImage = shaped.graph().consumers(node.name()).stream()
+          .anyMatch(c -> c.layer() instanceof Layer.Conv || c.layer() instanceof Layer.Pool);
+      if (readAsImage) {
+        report.warning(ErrorId.CHANNELS_LAST, node.ref(), "shape", Messages.channelsLast(node.name(), in.shape()));
+      }
+    }
+  }
+
+  /** Three dims, the last a usual channel count (grey, RGB, RGBA), the first two clearly larger. */
+  static boolean looksChannelsLast(int[] dims) {
+    return dims.length == 3 && dims[2] <= 4 && dims[0] > 4 && dims[1] > 4;
+  }
+}
