@@ -164,6 +164,23 @@ class HostileFilesTest {
     }
   }
 
+  /** A checkpoint listing a million optimizer buffers would make a million × parameters expectations. */
+  @Test
+  void aCheckpointListingAbsurdlyManyOptimizerBuffersIsRefused() throws IOException {
+    io.kiln.runtime.train.Adam adam = new io.kiln.runtime.train.Adam(0.1f);
+    StringBuilder names = new StringBuilder("b0");
+    for (int i = 1; i < 1_000_000; i++) {
+      names.append(",b").append(i);
+    }
+    Path f = dir.resolve("ckpt.safetensors");
+    SafeTensors.write(f, Map.of(Checkpoints.FORMAT_KEY, "1", ModelFiles.MODEL_KEY, "M", Checkpoints.STEP_KEY, "0",
+        Checkpoints.OPTIMIZER_KEY, adam.kind(), "kiln.optimizer.buffers", names.toString()),
+        List.of(new SafeTensors.TensorData("w", new int[] {1}, new float[1])));
+    ModelFileException e = assertThrows(ModelFileException.class, () -> Checkpoints.load(f, "M", PARAMS, List.of(), adam));
+    assertThat(e).hasMessageThat().isEqualTo(f + " lists 1000000 optimizer buffers in kiln.optimizer.buffers; "
+        + "optimizers keep at most 16");
+  }
+
   @Test
   void textFromTheFileIsEscapedAndShortenedInMessages() throws IOException {
     String evilName = "w\u001b[2J\u001b]0;pwned\u0007\u202e" + "x".repeat(10_000);
