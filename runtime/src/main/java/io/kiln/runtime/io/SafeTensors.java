@@ -138,11 +138,30 @@ public final class SafeTensors implements Closeable {
     /** Its shape; the product must equal the data's length. */
     int[] shape();
 
-    /** Its safetensors dtype. */
-    String dtype();
+    /** Its safetensors dtype: F32, I32 or I64. */
+    default String dtype() {
+      return switch (this) {
+        case TensorData t -> "F32";
+        case IntTensorData t -> "I32";
+        case LongTensorData t -> "I64";
+      };
+    }
 
     /** The number of elements in its data. */
-    int length();
+    default int length() {
+      return switch (this) {
+        case TensorData t -> t.data().length;
+        case IntTensorData t -> t.data().length;
+        case LongTensorData t -> t.data().length;
+      };
+    }
+  }
+
+  /** The compact constructors' checks: nothing null; a copy of the shape, so the caller's can change. */
+  private static int[] checkedCopy(String name, int[] shape, Object data) {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(data, "data");
+    return Objects.requireNonNull(shape, "shape").clone();
   }
 
   /**
@@ -154,72 +173,36 @@ public final class SafeTensors implements Closeable {
    */
   public record TensorData(String name, int[] shape, float[] data) implements WritableTensor {
     public TensorData {
-      Objects.requireNonNull(name, "name");
-      shape = Objects.requireNonNull(shape, "shape").clone();
-      Objects.requireNonNull(data, "data");
+      shape = checkedCopy(name, shape, data);
     }
 
     @Override
     public int[] shape() {
       return shape.clone();
-    }
-
-    @Override
-    public String dtype() {
-      return "F32";
-    }
-
-    @Override
-    public int length() {
-      return data.length;
     }
   }
 
   /** An int tensor to write, stored as I32; see {@link TensorData}. */
   public record IntTensorData(String name, int[] shape, int[] data) implements WritableTensor {
     public IntTensorData {
-      Objects.requireNonNull(name, "name");
-      shape = Objects.requireNonNull(shape, "shape").clone();
-      Objects.requireNonNull(data, "data");
+      shape = checkedCopy(name, shape, data);
     }
 
     @Override
     public int[] shape() {
       return shape.clone();
-    }
-
-    @Override
-    public String dtype() {
-      return "I32";
-    }
-
-    @Override
-    public int length() {
-      return data.length;
     }
   }
 
   /** A long tensor to write, stored as I64 (PyTorch's dtype for labels and token ids); see {@link TensorData}. */
   public record LongTensorData(String name, int[] shape, long[] data) implements WritableTensor {
     public LongTensorData {
-      Objects.requireNonNull(name, "name");
-      shape = Objects.requireNonNull(shape, "shape").clone();
-      Objects.requireNonNull(data, "data");
+      shape = checkedCopy(name, shape, data);
     }
 
     @Override
     public int[] shape() {
       return shape.clone();
-    }
-
-    @Override
-    public String dtype() {
-      return "I64";
-    }
-
-    @Override
-    public int length() {
-      return data.length;
     }
   }
 
