@@ -75,7 +75,31 @@ class AtomicFilesTest {
   }
 
   @Test
-  void aSuccessfulSaveLeavesNoTemporaryFileAndTheUsualPermissions() throws IOException {
+  void theNextSaveRemovesWhatASaveKilledWithSigkillLeft() throws Exception {
+    Path target = dir.resolve("model.safetensors");
+    SafeTensors.write(target, Map.of(), ONE);
+    byte[] saved = Files.readAllBytes(target);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process save = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), KilledSaveProbe.class.getName(),
+        target.toString()).redirectErrorStream(true).start();
+    try {
+      assertThat(new java.io.BufferedReader(new java.io.InputStreamReader(save.getInputStream())).readLine())
+          .isEqualTo("writing");
+      save.destroyForcibly(); // SIGKILL: no finally block runs
+      save.waitFor();
+    } finally {
+      save.destroyForcibly();
+    }
+    String leftover = ".model.safetensors.kiln-" + save.pid() + "-";
+    assertThat(files().stream().filter(n -> n.startsWith(leftover)).count()).isEqualTo(1);
+    assertThat(Files.readAllBytes(target)).isEqualTo(saved); // the killed save changed nothing
+
+    SafeTensors.write(target, Map.of(), ONE);
+    assertThat(files()).containsExactly("model.safetensors");
+  }
+
+  @Test
+  void aSuccessfulSaveLeavesNoTemporaryFile() throws IOException {
     Path target = dir.resolve("m.safetensors");
     SafeTensors.write(target, Map.of(), ONE);
     assertThat(files()).containsExactly("m.safetensors");
