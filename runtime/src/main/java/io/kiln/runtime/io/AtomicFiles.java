@@ -35,8 +35,8 @@ public final class AtomicFiles {
 
   private static final String TEMP_SUFFIX = ".tmp";
   private static final Pattern TEMP_MIDDLE = Pattern.compile("kiln-(\\d{1,19})-[0-9a-f]{1,16}");
-  // Earlier Kiln versions: Files.createTempFile's decimal digits, or 16 hex digits.
-  private static final Pattern LEGACY_MIDDLE = Pattern.compile("\\d{1,20}|[0-9a-f]{16}");
+  // Earlier Kiln versions: Files.createTempFile's decimal digits, or Long.toHexString of a random long.
+  private static final Pattern LEGACY_MIDDLE = Pattern.compile("\\d{1,20}|[0-9a-f]{1,16}");
 
   private AtomicFiles() {}
 
@@ -83,6 +83,7 @@ public final class AtomicFiles {
       if (Files.isDirectory(target)) {
         throw new IOException("it is a directory");
       }
+      requireNoFileInTheWay(dir);
       if (durable && !Files.isDirectory(dir)) {
         // A model file or checkpoint goes where the caller prepared it; a typo should not grow a tree.
         throw new IOException("its folder " + SafeText.of(dir) + " does not exist");
@@ -114,6 +115,18 @@ public final class AtomicFiles {
     } finally {
       if (tmp != null && !moved) {
         Files.deleteIfExists(tmp);
+      }
+    }
+  }
+
+  /** The nearest existing folder of {@code dir} (itself included) must be a folder, not a file. */
+  private static void requireNoFileInTheWay(Path dir) throws IOException {
+    for (Path p = dir; p != null; p = p.getParent()) {
+      if (Files.exists(p)) {
+        if (!Files.isDirectory(p)) {
+          throw new IOException(SafeText.of(p) + " is a file, not a folder");
+        }
+        return;
       }
     }
   }
