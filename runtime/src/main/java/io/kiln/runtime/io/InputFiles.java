@@ -18,6 +18,9 @@ import java.util.function.Function;
  * <p>Only regular files are opened (symbolic links are followed): opening a named pipe blocks
  * until something writes to it, a directory or a device reads as garbage or fails with a message
  * that names no file. Anything else is refused with one line naming the path and what it is.
+ * (The check precedes the open: a file swapped for a pipe in between still blocks. Java cannot open
+ * without blocking and then ask what was opened; guarding against a local attacker racing the
+ * loader is the file system's permissions' job.)
  */
 public final class InputFiles {
   private InputFiles() {}
