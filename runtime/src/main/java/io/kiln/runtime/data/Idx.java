@@ -1,6 +1,8 @@
 package io.kiln.runtime.data;
 
 import io.kiln.runtime.io.AtomicFiles;
+import io.kiln.runtime.io.InputFiles;
+import io.kiln.runtime.io.SafeText;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -55,8 +57,8 @@ public final class Idx {
    * @throws IOException if the file cannot be read
    */
   public static IdxImages readImages(Path file) throws IOException {
-    try (InputStream in = Files.newInputStream(file)) {
-      return readImages(in, file.toString(), Files.size(file));
+    try (InputStream in = openRegular(file)) {
+      return readImages(in, SafeText.of(file), Files.size(file));
     }
   }
 
@@ -78,8 +80,8 @@ public final class Idx {
    * @throws IOException if the file cannot be read
    */
   public static int[] readLabels(Path file) throws IOException {
-    try (InputStream in = Files.newInputStream(file)) {
-      return readLabels(in, file.toString(), Files.size(file));
+    try (InputStream in = openRegular(file)) {
+      return readLabels(in, SafeText.of(file), Files.size(file));
     }
   }
 
@@ -102,7 +104,7 @@ public final class Idx {
   public static Dataset load(Path images, Path labels) throws IOException {
     IdxImages img = readImages(images);
     int[] lab = readLabels(labels);
-    return combine(img, images.toString(), lab, labels.toString());
+    return combine(img, SafeText.of(images), lab, SafeText.of(labels));
   }
 
   /**
@@ -160,6 +162,12 @@ public final class Idx {
 
   // ---------------------------------------------------------------------------------------------
 
+  /** Refuses pipes, directories and devices before opening, so nothing blocks. */
+  private static InputStream openRegular(Path file) throws IOException {
+    InputFiles.requireRegularFile(file, problem -> new DataFormatException(SafeText.of(file), problem));
+    return Files.newInputStream(file);
+  }
+
   private static IdxImages readImages(InputStream raw, String name, long fileLength) throws IOException {
     Source src = open(raw, name, fileLength);
     byte[] h = readHeader(src, IMAGES_HEADER, IMAGES_MAGIC, "image");
@@ -215,6 +223,11 @@ public final class Idx {
       }
     }
     return new Source(in, name, false, fileLength);
+  }
+
+  /** An I/O failure while reading, worded with the source's name ("Is a directory" names nothing). */
+  private static DataFormatException cannotRead(String name, IOException e) {
+    return new DataFormatException(name, "cannot read: " + InputFiles.reason(null, e), e);
   }
 
   private static DataFormatException corruptGzip(String name, IOException e) {
@@ -321,7 +334,9 @@ public final class Idx {
       if (src.gzip) {
         throw corruptGzip(src.name, e);
       }
-      throw e;
+      throw cannotRead(src.name, e);
+    } catch (IOException e) {
+      throw cannotRead(src.name, e);
     }
   }
 

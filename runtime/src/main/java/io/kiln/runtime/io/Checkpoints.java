@@ -56,6 +56,8 @@ public final class Checkpoints {
   public static final String EXTRA_PREFIX = "kiln.extra.";
 
   private static final String VERSION = "1";
+  /** More state arrays per parameter than any optimizer keeps (Adam keeps two): a corrupt list. */
+  private static final int MAX_OPTIMIZER_BUFFERS = 16;
   private static final String OPTIMIZER_STEPS_KEY = "kiln.optimizer.steps";
   private static final String OPTIMIZER_LR_KEY = "kiln.optimizer.lr";
   private static final String OPTIMIZER_BUFFERS_KEY = "kiln.optimizer.buffers";
@@ -184,11 +186,11 @@ public final class Checkpoints {
             + " metadata); to load weights only, use the model's load or ModelFiles.load");
       }
       if (!version.equals(VERSION)) {
-        throw bad(file, "is a Kiln checkpoint of format " + version + " but this Kiln reads format " + VERSION);
+        throw bad(file, "is a Kiln checkpoint of format " + SafeText.of(version) + " but this Kiln reads format " + VERSION);
       }
       String owner = meta.get(ModelFiles.MODEL_KEY);
       if (!modelName.equals(owner)) {
-        throw bad(file, "holds a checkpoint of model '" + owner + "' but this is '" + modelName + "'");
+        throw bad(file, "holds a checkpoint of model '" + SafeText.of(owner) + "' but this is '" + modelName + "'");
       }
       step = number(file, meta, STEP_KEY);
       for (Map.Entry<String, String> e : meta.entrySet()) {
@@ -210,14 +212,18 @@ public final class Checkpoints {
       if (savedKind != null) {
         String list = meta.getOrDefault(OPTIMIZER_BUFFERS_KEY, "");
         optimizerBuffers = list.isEmpty() ? List.of() : List.of(list.split(",", -1));
+        if (optimizerBuffers.size() > MAX_OPTIMIZER_BUFFERS) {
+          throw bad(file, "lists " + optimizerBuffers.size() + " optimizer buffers in " + OPTIMIZER_BUFFERS_KEY
+              + "; optimizers keep at most " + MAX_OPTIMIZER_BUFFERS);
+        }
       }
       if (st != null) {
         if (savedKind == null) {
           throw bad(file, "holds no optimizer state; pass no optimizer to restore only the weights");
         }
         if (!savedKind.equals(st.kind())) {
-          throw bad(file, "holds the state of a " + savedKind + " optimizer but the optimizer given is "
-              + st.kind() + "; resume with a " + savedKind);
+          throw bad(file, "holds the state of a " + SafeText.of(savedKind) + " optimizer but the optimizer given is "
+              + st.kind() + "; resume with a " + SafeText.of(savedKind));
         }
         for (String buf : optimizerBuffers) {
           for (Parameter p : params) {
@@ -232,14 +238,14 @@ public final class Checkpoints {
         if (t == null) {
           missing.add(e.getKey());
         } else if (!Arrays.equals(t.shape(), e.getValue())) {
-          problems.add(e.getKey() + " has shape " + Arrays.toString(t.shape()) + " in the file but "
+          problems.add(SafeText.of(e.getKey()) + " has shape " + Arrays.toString(t.shape()) + " in the file but "
               + Arrays.toString(e.getValue()) + " is expected");
         } else if (!t.dtype().equals("F32")) {
-          problems.add(e.getKey() + " is stored as " + t.dtype() + "; a checkpoint holds F32");
+          problems.add(SafeText.of(e.getKey()) + " is stored as " + t.dtype() + "; a checkpoint holds F32");
         }
       }
       if (!missing.isEmpty()) {
-        problems.add(0, "missing tensors " + missing);
+        problems.add(0, "missing tensors " + SafeText.list(missing));
       }
       List<String> extra = new ArrayList<>();
       for (SafeTensors.TensorInfo t : in.tensors()) {
@@ -249,7 +255,7 @@ public final class Checkpoints {
         }
       }
       if (!extra.isEmpty()) {
-        problems.add("unexpected tensors " + extra);
+        problems.add("unexpected tensors " + SafeText.list(extra));
       }
       if (!problems.isEmpty()) {
         throw bad(file, "does not match model '" + modelName + "': " + String.join("; ", problems));
@@ -283,12 +289,12 @@ public final class Checkpoints {
         try {
           lr = Float.parseFloat(Objects.requireNonNullElse(meta.get(OPTIMIZER_LR_KEY), "missing"));
         } catch (NumberFormatException e) {
-          throw bad(file, "has no valid " + OPTIMIZER_LR_KEY + " metadata: " + meta.get(OPTIMIZER_LR_KEY));
+          throw bad(file, "has no valid " + OPTIMIZER_LR_KEY + " metadata: " + SafeText.of(meta.get(OPTIMIZER_LR_KEY)));
         }
         try {
           state = new OptimizerState(savedKind, number(file, meta, OPTIMIZER_STEPS_KEY), lr, slabs);
         } catch (IllegalArgumentException e) {
-          throw bad(file, "holds an invalid optimizer state: " + e.getMessage());
+          throw bad(file, "holds an invalid optimizer state: " + SafeText.of(e.getMessage()));
         }
       }
     }
@@ -298,7 +304,7 @@ public final class Checkpoints {
       try {
         st.restore(state);
       } catch (IllegalArgumentException e) {
-        throw new ModelFileException(file, file + " holds optimizer state that does not fit: " + e.getMessage(), e);
+        throw new ModelFileException(file, SafeText.of(file) + " holds optimizer state that does not fit: " + SafeText.of(e.getMessage()), e);
       }
     }
     for (int i = 0; i < paramData.length; i++) {
@@ -361,11 +367,11 @@ public final class Checkpoints {
       }
       return n;
     } catch (NumberFormatException | NullPointerException e) {
-      throw bad(file, "has no valid " + key + " metadata (a whole number): " + v);
+      throw bad(file, "has no valid " + SafeText.of(key) + " metadata (a whole number): " + SafeText.of(v));
     }
   }
 
   private static ModelFileException bad(Path file, String problem) {
-    return new ModelFileException(file, file + " " + problem);
+    return new ModelFileException(file, SafeText.of(file) + " " + problem);
   }
 }

@@ -11,7 +11,9 @@ import java.util.Map;
  * {@link List}s, strings {@link String}s, integers {@link Long}s (or {@link Double}s beyond the
  * long range), other numbers {@link Double}s, {@code true}/{@code false} {@link Boolean}s and
  * {@code null} a {@link #NULL} marker. Nesting is limited so hostile input cannot overflow the
- * stack. Every failure is a {@link Failure} carrying the character position.
+ * stack, and the number of values (object keys included) is capped by the caller so it cannot
+ * exhaust the heap either. Every failure is a {@link Failure} carrying the character position;
+ * text from the input appears in it escaped and shortened ({@link SafeText}).
  */
 final class Json {
   /** The JSON {@code null} (a Map cannot hold Java null unambiguously). */
@@ -34,15 +36,26 @@ final class Json {
   }
 
   private final String s;
+  private final int maxValues;
   private int pos;
+  private int values;
 
-  private Json(String s) {
+  private Json(String s, int maxValues) {
     this.s = s;
+    this.maxValues = maxValues;
   }
 
   /** Parses one JSON value that may be surrounded by whitespace only. */
   static Object parse(String text) throws Failure {
-    Json p = new Json(text);
+    return parse(text, Integer.MAX_VALUE);
+  }
+
+  /**
+   * Parses one JSON value of at most {@code maxValues} values (every object, array, string, number,
+   * literal and object key counts one).
+   */
+  static Object parse(String text, int maxValues) throws Failure {
+    Json p = new Json(text, maxValues);
     p.skipWhitespace();
     Object v = p.value(0);
     p.skipWhitespace();
@@ -66,7 +79,14 @@ final class Json {
     }
   }
 
+  private void count() throws Failure {
+    if (++values > maxValues) {
+      throw fail("more than " + maxValues + " JSON values");
+    }
+  }
+
   private Object value(int depth) throws Failure {
+    count();
     if (pos >= s.length()) {
       throw fail("unexpected end of JSON");
     }
@@ -111,13 +131,14 @@ final class Json {
       if (peek() != '"') {
         throw fail("expected a string key");
       }
+      count();
       String key = string();
       skipWhitespace();
       expect(':');
       skipWhitespace();
       Object v = value(depth);
       if (map.putIfAbsent(key, v) != null) {
-        throw fail("duplicate key \"" + key + "\"");
+        throw fail("duplicate key \"" + SafeText.of(key) + "\"");
       }
       skipWhitespace();
       char c = next();

@@ -1,6 +1,7 @@
 package io.kiln.runtime.io;
 
 import io.kiln.runtime.Parameter;
+import io.kiln.runtime.TrainableModel;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,31 +42,66 @@ public final class ModelFiles {
   }
 
   /**
-   * Loads {@code params} from {@code file}, all or nothing: every tensor is checked and read into
-   * temporary arrays before any parameter changes. A file written by Kiln for another model is
-   * rejected; a file without Kiln metadata (exported from PyTorch, say) is accepted when its
-   * tensor names and shapes match.
+   * Loads {@code params} from {@code file} strictly, all or nothing: every tensor is checked and
+   * read into temporary arrays before any parameter changes. A file written by Kiln for another
+   * model is rejected; a file without Kiln metadata (exported from PyTorch, say) is accepted when
+   * its tensor names and shapes match. Float tensors stored as F16 or BF16 are widened exactly, F64
+   * rounded.
    *
    * @throws ModelFileException naming the file if it is malformed, belongs to another model, lacks
    *     a parameter, holds unexpected tensors, or has a tensor of the wrong shape or dtype
    * @throws IOException if the file cannot be read
    */
   public static void load(Path file, String modelName, List<Parameter> params) throws IOException {
+    load(file, modelName, params, LoadOptions.strict());
+  }
+
+  /**
+   * Loads a generated model's parameters and buffers from {@code file}, as strictly as
+   * {@code options} say; e.g. {@code ModelFiles.load(net, path, LoadOptions.lenient())} reads a
+   * PyTorch {@code state_dict} that also holds tensors the model does not have.
+   *
+   * @return which tensors were loaded, which were missing, which were ignored
+   * @throws ModelFileException naming the file, with nothing changed, as {@link #load(Path, String, List, LoadOptions)}
+   * @throws IOException if the file cannot be read
+   */
+  public static LoadReport load(TrainableModel model, Path file, LoadOptions options) throws IOException {
+    List<Parameter> tensors = new ArrayList<>(model.parameters());
+    tensors.addAll(model.buffers());
+    return load(file, model.modelName(), tensors, options);
+  }
+
+  /**
+   * Loads {@code tensors} from {@code file} as strictly as {@code options} say, all or nothing.
+   * Shape mismatches and non-float dtypes are always errors.
+   *
+   * @return which tensors were loaded, which were missing, which were ignored
+   * @throws ModelFileException naming the file, with nothing changed, if it is malformed, belongs to
+   *     another model (unless allowed), lacks a tensor or holds an unexpected one (unless allowed),
+   *     or has a tensor of the wrong shape or dtype
+   * @throws IllegalArgumentException if two tensors share a name
+   * @throws IOException if the file cannot be read
+   */
+  public static LoadReport load(Path file, String modelName, List<Parameter> tensors, LoadOptions options)
+      throws IOException {
     Set<String> expected = new HashSet<>();
-    for (Parameter p : params) {
+    for (Parameter p : tensors) {
       if (!expected.add(p.name())) {
         throw new IllegalArgumentException("parameter name '" + p.name() + "' appears twice");
       }
     }
-    float[][] loaded = new float[params.size()][];
+    List<Parameter> found = new ArrayList<>();
+    List<float[]> values = new ArrayList<>();
+    List<String> missing = new ArrayList<>();
+    List<String> extra = new ArrayList<>();
     try (SafeTensors st = SafeTensors.open(file)) {
       String owner = st.metadata().get(MODEL_KEY);
-      if (owner != null && !owner.equals(modelName)) {
-        throw new ModelFileException(file, file + " holds model '" + owner + "' but this is '" + modelName + "'");
+      if (owner != null && !owner.equals(modelName) && !options.allowOtherModel()) {
+        throw new ModelFileException(file, SafeText.of(file) + " holds model '" + SafeText.of(owner) + "' but this is '"
+            + modelName + "'");
       }
       List<String> problems = new ArrayList<>();
-      List<String> missing = new ArrayList<>();
-      for (Parameter p : params) {
+      for (Parameter p : tensors) {
         SafeTensors.TensorInfo t = st.tensor(p.name());
         if (t == null) {
           missing.add(p.name());
@@ -74,31 +110,36 @@ public final class ModelFiles {
               + Arrays.toString(p.shape()));
         } else if (!t.isFloat()) {
           problems.add(p.name() + " is stored as " + t.dtype() + "; Kiln reads F32 (and converts F64, F16 and BF16)");
+        } else {
+          found.add(p);
         }
       }
-      if (!missing.isEmpty()) {
-        problems.add(0, "missing tensors " + missing);
+      if (!missing.isEmpty() && !options.allowMissing()) {
+        problems.add(0, "missing tensors " + SafeText.list(missing));
       }
-      List<String> extra = new ArrayList<>();
       for (SafeTensors.TensorInfo t : st.tensors()) {
         if (!expected.contains(t.name())) {
           extra.add(t.name());
         }
       }
-      if (!extra.isEmpty()) {
-        problems.add("unexpected tensors " + extra + " that model '" + modelName + "' does not have");
+      if (!extra.isEmpty() && !options.ignoreUnexpected()) {
+        problems.add("unexpected tensors " + SafeText.list(extra) + " that model '" + modelName
+            + "' does not have (LoadOptions.lenient() ignores them)");
       }
       if (!problems.isEmpty()) {
         throw new ModelFileException(file,
-            file + " does not match model '" + modelName + "': " + String.join("; ", problems));
+            SafeText.of(file) + " does not match model '" + modelName + "': " + String.join("; ", problems));
       }
-      for (int i = 0; i < loaded.length; i++) {
-        loaded[i] = st.readFloats(params.get(i).name());
+      for (Parameter p : found) {
+        values.add(st.readFloats(p.name()));
       }
     }
     // Everything is read and checked; only now touch the model.
-    for (int i = 0; i < loaded.length; i++) {
-      params.get(i).copyFrom(loaded[i]);
+    List<String> loaded = new ArrayList<>();
+    for (int i = 0; i < found.size(); i++) {
+      found.get(i).copyFrom(values.get(i));
+      loaded.add(found.get(i).name());
     }
+    return new LoadReport(loaded, missing, extra);
   }
 }

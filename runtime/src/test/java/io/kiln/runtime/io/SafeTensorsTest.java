@@ -91,7 +91,7 @@ class SafeTensorsTest {
     try (SafeTensors st = SafeTensors.open(f)) {
       ModelFileException e = assertThrows(ModelFileException.class, () -> st.readFloats("steps"));
       assertThat(e).hasMessageThat().isEqualTo(
-          f + " holds tensor 'steps' as unsupported dtype I64; Kiln reads F32 (and converts F64, F16 and BF16)");
+          f + " holds tensor 'steps' as I64 but F32, F16, BF16 or F64 is expected here; read it with readInts or readLongs");
       assertThat(e.file()).isEqualTo(f);
     }
   }
