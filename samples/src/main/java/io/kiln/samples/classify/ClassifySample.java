@@ -1,6 +1,8 @@
 package io.kiln.samples.classify;
 
 import io.kiln.runtime.Parameter;
+import io.kiln.runtime.io.Checkpoints;
+import io.kiln.runtime.io.SafeTensors;
 import io.kiln.samples.cli.CommandLine;
 import io.kiln.samples.cli.InputException;
 import io.kiln.samples.cli.InputFiles;
@@ -100,6 +102,7 @@ public final class ClassifySample {
       throw new InputException("no trained model at " + model + "; train one with ./kiln lenet, or pass --model FILE");
     }
     InputFiles.regularFile(model, "--model", "LeNet weights written by ./kiln lenet", Long.MAX_VALUE);
+    refuseCheckpoint(model);
     KilnLeNet net = KilnLeNet.load(model);
     requireFiniteWeights(net, model);
     GrayImage picture = read(image);
@@ -114,6 +117,20 @@ public final class ClassifySample {
     for (int i = 0; i < top.size(); i++) {
       Prediction p = top.get(i);
       out.printf(Locale.ROOT, "  %d. %-12s %5.1f%%%n", i + 1, p.name(), 100 * p.probability());
+    }
+  }
+
+  /**
+   * A training checkpoint holds the weights and the optimizer's state; loading it as a model would
+   * fail on the optimizer's tensors with a message that does not say what to use instead.
+   */
+  static void refuseCheckpoint(Path file) throws IOException {
+    try (SafeTensors st = SafeTensors.open(file)) {
+      if (st.metadata().containsKey(Checkpoints.FORMAT_KEY)) {
+        throw new InputException("--model " + file + " is a training checkpoint (weights and optimizer state at step "
+            + st.metadata().getOrDefault(Checkpoints.STEP_KEY, "?") + "), not a model; pass the weights file, "
+            + "e.g. lenet.safetensors beside it");
+      }
     }
   }
 

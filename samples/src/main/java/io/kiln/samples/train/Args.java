@@ -96,11 +96,15 @@ public final class Args {
 
   /** A whole number in {@code [min, max]} that is a multiple of {@code step}. */
   public int multipleOf(String name, int defaultValue, int step, int min, int max) {
-    int n = intValue(name, defaultValue, min, max);
-    if (n % step != 0) {
-      throw new UsageException("--" + name + " needs a multiple of " + step + range(min, max) + " but got '" + values.get(name) + "'");
+    try {
+      int n = intValue(name, defaultValue, min, max);
+      if (n % step == 0) {
+        return n;
+      }
+    } catch (UsageException e) {
+      // reported below, with the step
     }
-    return n;
+    throw new UsageException("--" + name + " needs a multiple of " + step + range(min, max) + " but got '" + values.get(name) + "'");
   }
 
   private static String range(long min, long max) {
