@@ -4,6 +4,7 @@ import static com.google.common.truth.Truth.assertThat;
 
 import io.kiln.samples.cli.CommandLine;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
@@ -140,6 +141,30 @@ class SamplesTest {
     }
     CliRun.of("lenet", "--data", corrupt.toString(), "--out", out.toString())
         .failsWith(1, corrupt.resolve("train-images-idx3-ubyte").toString(), "wrong magic number");
+  }
+
+  /** Well-formed IDX files that are not Fashion-MNIST: found when loading, not as an index error mid-training. */
+  @Test
+  void idxFilesOfTheWrongShapeOrClassesAreNamed() throws IOException {
+    Path out = dir.resolve("out");
+    Path small = Files.createDirectory(dir.resolve("small"));
+    writeIdx(small, 10, 3);
+    CliRun.of("lenet", "--data", small.toString(), "--out", out.toString())
+        .failsWith(1, small.resolve("train-images-idx3-ubyte") + ": holds 10×10 images; Fashion-MNIST's are 28×28");
+    Path labels = Files.createDirectory(dir.resolve("labels"));
+    writeIdx(labels, 28, 12);
+    CliRun.of("lenet", "--data", labels.toString(), "--out", out.toString())
+        .failsWith(1, labels.resolve("train-labels-idx1-ubyte") + ": label 12 of image 1 is not a class 0..9");
+  }
+
+  /** Two images of {@code side}×{@code side} per split, labelled 0 and {@code secondLabel}. */
+  private static void writeIdx(Path dir, int side, int secondLabel) throws IOException {
+    for (String split : new String[] {"train", "t10k"}) {
+      ByteBuffer images = ByteBuffer.allocate(16 + 2 * side * side).putInt(0x803).putInt(2).putInt(side).putInt(side);
+      Files.write(dir.resolve(split + "-images-idx3-ubyte"), images.array());
+      ByteBuffer labels = ByteBuffer.allocate(10).putInt(0x801).putInt(2).put((byte) 0).put((byte) secondLabel);
+      Files.write(dir.resolve(split + "-labels-idx1-ubyte"), labels.array());
+    }
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.kiln.samples.data;
 
+import io.kiln.runtime.data.DataFormatException;
 import io.kiln.runtime.data.Dataset;
 import io.kiln.runtime.data.Idx;
 import io.kiln.runtime.data.IdxImages;
@@ -111,10 +112,31 @@ public final class FashionMnist {
       throw new NoSuchFileException(dir.toString(), null, "Fashion-MNIST directory lacks " + String.join(", ", missing)
           + " (each file may be plain or gzipped, with or without .gz)");
     }
-    Dataset train = Idx.load(trainImages, trainLabels);
-    Dataset test = Idx.load(testImages, testLabels);
+    Dataset train = checked(Idx.load(trainImages, trainLabels), trainImages, trainLabels);
+    Dataset test = checked(Idx.load(testImages, testLabels), testImages, testLabels);
     String what = source == Source.DEBIAN_PACKAGE ? "Debian package dataset-fashion-mnist (" + dir + ")" : dir.toString();
     return new Splits(train, test, source, what);
+  }
+
+  /**
+   * A well-formed IDX pair can still be the wrong data (another data set's images, labels beyond the
+   * ten classes): the models would fail on it mid-training with an index error.
+   */
+  private static Dataset checked(Dataset d, Path images, Path labels) throws DataFormatException {
+    if (d.size() == 0) {
+      throw new DataFormatException(images.toString(), "holds no images");
+    }
+    if (d.rows() != SIDE || d.cols() != SIDE) {
+      throw new DataFormatException(images.toString(), "holds " + d.rows() + "×" + d.cols() + " images; Fashion-MNIST's are "
+          + SIDE + "×" + SIDE);
+    }
+    for (int i = 0; i < d.size(); i++) {
+      if (d.label(i) < 0 || d.label(i) >= CLASSES) {
+        throw new DataFormatException(labels.toString(), "label " + d.label(i) + " of image " + i + " is not a class 0.."
+            + (CLASSES - 1));
+      }
+    }
+    return d;
   }
 
   /** Loads the subset embedded in this jar. */

@@ -194,13 +194,14 @@ public final class TextCorpus {
       int[] context = encode(text.substring(from));
       float[] logits = model.logits(context, context.length);
       int last = (context.length - 1) * VOCAB;
+      double t = temperature; // in double: a tiny temperature would overflow float logits / t to infinity, and ∞ − ∞ is NaN
       double max = Double.NEGATIVE_INFINITY;
       for (int c = 0; c < VOCAB; c++) {
-        max = Math.max(max, logits[last + c] / temperature);
+        max = Math.max(max, logits[last + c] / t);
       }
       double sum = 0;
       for (int c = 0; c < VOCAB; c++) {
-        p[c] = Math.exp(logits[last + c] / temperature - max);
+        p[c] = Math.exp(logits[last + c] / t - max);
         sum += p[c];
       }
       double u = rng.nextDouble() * sum;

@@ -38,6 +38,8 @@ class TextCorpusTest {
     };
     assertThat(TextCorpus.sample(next, 4, "a", 5, 0.8f, new Rng(1))).isEqualTo("abcdef");
     assertThat(seenSteps[0]).isEqualTo(4);
+    // a temperature so small that logit / temperature overflows a float still samples the most likely character
+    assertThat(TextCorpus.sample(next, 4, "a", 5, 1e-40f, new Rng(1))).isEqualTo("abcdef");
     assertThrows(IllegalArgumentException.class, () -> TextCorpus.sample(next, 4, "a", 1, 0f, new Rng(1)));
   }
 
