@@ -4,6 +4,7 @@ import io.kiln.runtime.data.DataFormatException;
 import io.kiln.runtime.data.Dataset;
 import io.kiln.runtime.data.Idx;
 import io.kiln.runtime.data.IdxImages;
+import io.kiln.samples.cli.InputFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -71,7 +72,12 @@ public final class FashionMnist {
    * @param source where they came from
    * @param description a human-readable account of the source, e.g. the directory
    */
-  public record Splits(Dataset train, Dataset test, Source source, String description) {}
+  public record Splits(Dataset train, Dataset test, Source source, String description) {
+    /** The samples' default training length: 5 epochs of the embedded subset, 10 of a full set. */
+    public int defaultEpochs() {
+      return source == Source.EMBEDDED_SUBSET ? 5 : 10;
+    }
+  }
 
   private FashionMnist() {}
 
@@ -80,6 +86,7 @@ public final class FashionMnist {
    * the four files, else the embedded subset, and logs one line to {@code log} saying which and
    * how many images.
    *
+   * @throws io.kiln.samples.cli.InputException if {@code dataDir} is given but is not a directory
    * @throws NoSuchFileException if {@code dataDir} is given but lacks a file (naming every missing one)
    * @throws io.kiln.runtime.data.DataFormatException if a file is malformed (naming it)
    * @throws IOException if a file cannot be read
@@ -87,6 +94,7 @@ public final class FashionMnist {
   public static Splits load(Optional<Path> dataDir, PrintStream log) throws IOException {
     Splits s;
     if (dataDir.isPresent()) {
+      InputFiles.directory(dataDir.get(), "--data", "a directory holding the four Fashion-MNIST IDX files");
       s = loadDirectory(dataDir.get(), Source.DATA_DIR);
     } else if (hasAllFiles(Path.of(DEBIAN_DIR))) {
       s = loadDirectory(Path.of(DEBIAN_DIR), Source.DEBIAN_PACKAGE);

@@ -4,9 +4,8 @@ import io.kiln.runtime.init.Rng;
 import io.kiln.runtime.train.Adam;
 import io.kiln.runtime.train.ProgressBar;
 import io.kiln.runtime.train.TrainingCurve;
-import io.kiln.samples.cli.InputFiles;
 import io.kiln.samples.text.TextCorpus;
-import io.kiln.samples.train.Args;
+import io.kiln.samples.text.TextSampleOptions;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -14,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 /**
  * Trains {@link TinyGpt} to predict the next character on the same text as the {@code charlstm}
@@ -37,16 +35,8 @@ public final class GptSample {
 
   /** {@code ./kiln gpt [options]}: every option and the text are checked before training. */
   public static void command(String[] args, PrintStream out) throws IOException {
-    Args a = Args.parse("gpt", args, "text", "epochs", "steps", "lr", "temperature", "seed", "out");
-    int epochs = a.intValue("epochs", 4, 1, Integer.MAX_VALUE);
-    int steps = a.intValue("steps", 150, 1, Integer.MAX_VALUE);
-    float lr = a.positiveFloat("lr", 2e-3f);
-    float temperature = a.positiveFloat("temperature", 0.8f);
-    long seed = a.longValue("seed", 1);
-    Optional<Path> textFile = a.path("text");
-    Path outDir = InputFiles.outputDirectory(a.path("out", Path.of("runs", "gpt")), "--out");
-    String text = textFile.isPresent() ? TextCorpus.read(textFile.get(), "--text", MIN_TEXT, out) : TextCorpus.defaultText(out);
-    train(text, epochs, steps, lr, temperature, seed, outDir, out);
+    TextSampleOptions o = TextSampleOptions.parse("gpt", args, 4, 150, MIN_TEXT, out);
+    train(o.text(), o.epochs(), o.steps(), o.lr(), o.temperature(), o.seed(), o.outDir(), out);
   }
 
   public static Result train(String text, int epochs, int stepsPerEpoch, float lr, float temperature, long seed, Path outDir,

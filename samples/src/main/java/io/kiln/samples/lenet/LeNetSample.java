@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 
 /**
  * Trains {@link LeNet} on Fashion-MNIST: shuffled minibatches, a progress bar, test accuracy after
@@ -40,16 +39,9 @@ public final class LeNetSample {
     int batch = a.intValue("batch", 64, 1, KilnLeNet.MAX_BATCH);
     float lr = a.positiveFloat("lr", 1e-3f);
     long seed = a.longValue("seed", 1);
-    Optional<Path> dataDir = a.path("data");
-    if (dataDir.isPresent()) {
-      InputFiles.directory(dataDir.get(), "--data", "a directory holding the four Fashion-MNIST IDX files");
-    }
     Path outDir = InputFiles.outputDirectory(a.path("out", Path.of("runs", "lenet")), "--out");
-    FashionMnist.Splits data = FashionMnist.load(dataDir, out);
-    if (epochs == 0) {
-      epochs = data.source() == FashionMnist.Source.EMBEDDED_SUBSET ? 5 : 10;
-    }
-    train(data.train(), data.test(), epochs, batch, lr, seed, outDir, out);
+    FashionMnist.Splits data = FashionMnist.load(a.path("data"), out);
+    train(data.train(), data.test(), epochs == 0 ? data.defaultEpochs() : epochs, batch, lr, seed, outDir, out);
   }
 
   /** Trains from scratch and evaluates on {@code test} after each epoch. */

@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -107,7 +106,14 @@ public final class SparkLeNet {
     return out;
   }
 
+  static final String USAGE = "usage: ./kiln-spark lenet [--master local[2]] [--mode sync|local] [--k 8] [--partitions 2] "
+      + "[--batch 64] [--epochs N] [--lr 0.001] [--seed 1] [--data DIR] [--out runs/spark-lenet] [--checkpoint-every 500]";
+
   public static void main(String[] args) {
+    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+      System.out.println(USAGE);
+      return;
+    }
     int status = CommandLine.run("kiln-spark lenet", () -> command(args, System.out), System.err, CommandLine.debugRequested());
     System.out.flush();
     if (status != CommandLine.OK) {
@@ -132,15 +138,8 @@ public final class SparkLeNet {
     long seed = a.longValue("seed", 1);
     int checkpointEvery = a.intValue("checkpoint-every", 500, 1, Integer.MAX_VALUE);
     String master = a.string("master", null);
-    Optional<Path> dataDir = a.path("data");
-    if (dataDir.isPresent()) {
-      InputFiles.directory(dataDir.get(), "--data", "a directory holding the four Fashion-MNIST IDX files");
-    }
     Path outDir = InputFiles.outputDirectory(a.path("out", Path.of("runs", "spark-lenet")), "--out");
-    FashionMnist.Splits data = FashionMnist.load(dataDir, out);
-    if (epochs == 0) {
-      epochs = data.source() == FashionMnist.Source.EMBEDDED_SUBSET ? 5 : 10;
-    }
+    FashionMnist.Splits data = FashionMnist.load(a.path("data"), out);
     SparkSession.Builder spark = SparkSession.builder().appName("kiln-spark-lenet");
     if (master != null || System.getProperty("spark.master") == null) {
       spark.master(master == null ? "local[2]" : master);
@@ -148,7 +147,8 @@ public final class SparkLeNet {
     SparkSession session = spark.getOrCreate();
     session.sparkContext().setLogLevel("WARN");
     try {
-      run(session, data, mode, k, partitions, batch, epochs, lr, seed, outDir, checkpointEvery, out);
+      run(session, data, mode, k, partitions, batch, epochs == 0 ? data.defaultEpochs() : epochs, lr, seed, outDir, checkpointEvery,
+          out);
     } finally {
       session.stop();
     }

@@ -7,34 +7,19 @@ import io.kiln.runtime.train.Adam;
 import io.kiln.samples.cli.CommandLine;
 import io.kiln.samples.data.FashionMnist;
 import io.kiln.samples.lenet.KilnLeNet;
+import io.kiln.spark.SparkTests;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code ./kiln-spark lenet}: the weights are always written, and bad options stop it before Spark starts. */
 class SparkLeNetTest {
   @TempDir Path dir;
-
-  /** The same local session the other Spark tests use (one per JVM; getOrCreate shares it). */
-  private static SparkSession spark() {
-    SparkSession session = SparkSession.builder()
-        .master("local[2,4]")
-        .appName("kiln-spark-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.default.parallelism", "2")
-        .getOrCreate();
-    session.sparkContext().setLogLevel("ERROR");
-    return session;
-  }
 
   /**
    * The fault probe's case: {@code --out} a directory that does not exist and fewer steps than
@@ -52,7 +37,7 @@ class SparkLeNetTest {
     PrintStream print = new PrintStream(log, true, StandardCharsets.UTF_8);
 
     // 128 images, global batch 32: 4 steps, far fewer than a checkpoint every 500
-    double accuracy = SparkLeNet.run(spark(), tiny, "sync", 8, 2, 32, 1, 1e-3f, 1, out, 500, print);
+    double accuracy = SparkLeNet.run(SparkTests.spark(), tiny, "sync", 8, 2, 32, 1, 1e-3f, 1, out, 500, print);
 
     assertThat(accuracy).isAtLeast(0.0);
     Path weights = out.resolve("lenet.safetensors");
@@ -62,7 +47,7 @@ class SparkLeNetTest {
     assertThat(KilnLeNet.load(weights).parameterSlab()).isEqualTo(restored(checkpoint).parameterSlab());
 
     // the final checkpoint lets a longer run continue from step 4 instead of starting over
-    SparkLeNet.run(spark(), tiny, "sync", 8, 2, 32, 2, 1e-3f, 1, out, 500, print);
+    SparkLeNet.run(SparkTests.spark(), tiny, "sync", 8, 2, 32, 2, 1e-3f, 1, out, 500, print);
     assertThat(log.toString(StandardCharsets.UTF_8)).contains("resumed at step 4");
     assertThat(stepsIn(checkpoint)).isEqualTo(8);
     assertThat(KilnLeNet.load(weights).parameterSlab()).isEqualTo(restored(checkpoint).parameterSlab());
