@@ -15,7 +15,7 @@ import org.apache.spark.sql.SparkSession;
  * What the Spark tests share: one local Spark session for the whole test JVM (starting one takes
  * seconds), a small synthetic data set and the single-machine reference loop.
  */
-final class SparkTests {
+public final class SparkTests {
   /** Two executor threads, and up to four attempts per task so injected failures are retried. */
   static final String MASTER = "local[2,4]";
   static final long SEED = 7;
@@ -25,7 +25,7 @@ final class SparkTests {
 
   private SparkTests() {}
 
-  static synchronized SparkSession spark() {
+  public static synchronized SparkSession spark() {
     if (session == null) {
       session = SparkSession.builder()
           .master(MASTER)

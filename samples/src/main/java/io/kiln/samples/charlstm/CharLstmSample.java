@@ -5,10 +5,9 @@ import io.kiln.runtime.train.Adam;
 import io.kiln.runtime.train.ProgressBar;
 import io.kiln.runtime.train.TrainingCurve;
 import io.kiln.samples.text.TextCorpus;
-import io.kiln.samples.train.Args;
+import io.kiln.samples.text.TextSampleOptions;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,25 +25,29 @@ import java.util.Locale;
 public final class CharLstmSample {
   static final int BATCH = 32;
   static final int STEPS = 64;
+  /** The shortest text: 95% of it must hold two windows of {@link #STEPS} + 1 characters. */
+  static final int MIN_TEXT = 3 * STEPS;
 
   private CharLstmSample() {}
 
   /** What a run measured. */
   public record Result(List<Double> perplexity, List<Double> trainLoss, String sample, Path checkpoint) {}
 
-  public static void main(String[] args) throws IOException {
-    Args a = Args.parse("charlstm", args, "text", "epochs", "steps", "lr", "temperature", "seed", "out");
-    String text = a.has("text") ? Files.readString(a.path("text").orElseThrow(), StandardCharsets.UTF_8) : TextCorpus.defaultText(System.out);
-    train(text, a.intValue("epochs", 5), a.intValue("steps", 300), a.floatValue("lr", 2e-3f), a.floatValue("temperature", 0.8f),
-        a.intValue("seed", 1), a.path("out", Path.of("runs", "charlstm")), System.out);
+  /** {@code ./kiln charlstm [options]}: every option and the text are checked before training. */
+  public static void command(String[] args, PrintStream out) throws IOException {
+    TextSampleOptions o = TextSampleOptions.parse("charlstm", args, 5, 300, MIN_TEXT, out);
+    train(o.text(), o.epochs(), o.steps(), o.lr(), o.temperature(), o.seed(), o.outDir(), out);
   }
 
   public static Result train(String text, int epochs, int stepsPerEpoch, float lr, float temperature, long seed, Path outDir,
       PrintStream out) throws IOException {
+    if (epochs < 1 || stepsPerEpoch < 1) {
+      throw new IllegalArgumentException("charlstm: the epochs and steps must be ≥ 1 but are " + epochs + " and " + stepsPerEpoch);
+    }
     int[] ids = TextCorpus.encode(text);
     int split = (int) (ids.length * 0.95);
-    if (split < 2 * STEPS + 2) {
-      throw new IllegalArgumentException("charlstm: the text has " + ids.length + " characters; it needs at least " + (3 * STEPS));
+    if (ids.length < MIN_TEXT) {
+      throw new IllegalArgumentException("charlstm: the text has " + ids.length + " characters; it needs at least " + MIN_TEXT);
     }
     out.println(KilnCharLstm.summary());
     out.printf(Locale.ROOT, "%,d training and %,d held-out characters; %d epochs of %d steps, batch %d × %d steps, Adam lr %s%n",

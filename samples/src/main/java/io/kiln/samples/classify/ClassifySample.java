@@ -1,20 +1,29 @@
 package io.kiln.samples.classify;
 
+import io.kiln.runtime.Parameter;
+import io.kiln.runtime.io.Checkpoints;
+import io.kiln.runtime.io.SafeTensors;
+import io.kiln.samples.cli.CommandLine;
+import io.kiln.samples.cli.InputException;
+import io.kiln.samples.cli.InputFiles;
+import io.kiln.samples.cli.UsageException;
 import io.kiln.samples.data.FashionMnist;
 import io.kiln.samples.lenet.KilnLeNet;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.ByteArrayInputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Embedding a trained model in an app, inference only: loads a LeNet trained by {@code ./kiln lenet}, reads one
@@ -31,6 +40,11 @@ public final class ClassifySample {
   /** Where {@code ./kiln lenet} writes its weights. */
   public static final Path DEFAULT_MODEL = Path.of("runs", "lenet", "lenet.safetensors");
   static final int SIDE = FashionMnist.SIDE;
+  /** The largest picture file read. */
+  public static final long MAX_IMAGE_BYTES = 256L << 20;
+  /** The longest side of a picture read: it is padded to a square of floats, 64 MiB at this side. */
+  public static final int MAX_SIDE = 4096;
+  private static final String USAGE = "usage: ./kiln classify IMAGE.png|IMAGE.pgm [--model " + DEFAULT_MODEL + "]";
 
   private ClassifySample() {}
 
@@ -52,53 +66,90 @@ public final class ClassifySample {
   /** The model input made from a picture, and what was done to it. */
   public record Input(float[] pixels, boolean inverted, boolean resized) {}
 
-  public static void main(String[] args) throws IOException {
-    System.exit(run(args, System.out, System.err));
+  /** Runs the command line; returns the exit status ({@link CommandLine}: 0 done, 1 unusable file, 2 bad usage). */
+  public static int run(String[] args, PrintStream out, PrintStream err) {
+    return CommandLine.run("kiln classify", () -> command(args, out), err, CommandLine.debugRequested());
   }
 
-  /** Runs the command line; returns the exit status (0 done, 2 bad usage or unreadable input). */
-  public static int run(String[] args, PrintStream out, PrintStream err) throws IOException {
+  /** {@code ./kiln classify IMAGE [--model FILE]}: prints the picture's three most likely classes. */
+  public static void command(String[] args, PrintStream out) throws IOException {
     Path image = null;
-    Path model = DEFAULT_MODEL;
+    Path model = null;
     for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--model") && i + 1 < args.length) {
-        model = Path.of(args[++i]);
-      } else if (args[i].startsWith("--") || image != null) {
-        err.println("classify: unexpected argument '" + args[i] + "'");
-        err.println("usage: ./kiln classify IMAGE.png|IMAGE.pgm [--model " + DEFAULT_MODEL + "]");
-        return 2;
+      String a = args[i];
+      if (a.equals("--model") || a.startsWith("--model=")) {
+        String value = a.equals("--model") ? (i + 1 < args.length ? args[++i] : "") : a.substring("--model=".length());
+        if (value.isEmpty()) {
+          throw new UsageException("--model needs a file: --model FILE; " + USAGE);
+        }
+        if (model != null) {
+          throw new UsageException("--model is given twice ('" + model + "' and '" + value + "')");
+        }
+        model = Path.of(value);
+      } else if (a.startsWith("-") && a.length() > 1) {
+        throw new UsageException("unknown option " + a + "; " + USAGE);
+      } else if (image != null) {
+        throw new UsageException("one picture at a time, but got '" + image + "' and '" + a + "'; " + USAGE);
       } else {
-        image = Path.of(args[i]);
+        image = Path.of(a);
       }
     }
     if (image == null) {
-      err.println("usage: ./kiln classify IMAGE.png|IMAGE.pgm [--model " + DEFAULT_MODEL + "]");
-      return 2;
+      throw new UsageException("name a picture; " + USAGE);
     }
-    if (!Files.isRegularFile(model)) {
-      err.println("classify: no trained model at " + model + "; train one with ./kiln lenet, or pass --model FILE");
-      return 2;
+    model = model == null ? DEFAULT_MODEL : model;
+    if (!Files.exists(model)) {
+      throw new InputException("no trained model at " + model + "; train one with ./kiln lenet, or pass --model FILE");
     }
+    InputFiles.regularFile(model, "--model", "LeNet weights written by ./kiln lenet", Long.MAX_VALUE);
+    refuseCheckpoint(model);
     KilnLeNet net = KilnLeNet.load(model);
-    GrayImage picture;
-    try {
-      picture = read(image);
-    } catch (NoSuchFileException e) {
-      err.println("classify: no such file " + image);
-      return 2;
-    } catch (IOException e) {
-      err.println("classify: " + e.getMessage());
-      return 2;
-    }
+    requireFiniteWeights(net, model);
+    GrayImage picture = read(image);
     Input input = prepare(picture);
+    List<Prediction> top = top(net, input.pixels(), 3);
+    if (!Float.isFinite(top.get(0).probability())) {
+      throw new InputException("--model " + model + " gives non-finite probabilities (" + top.get(0).probability() + ") for "
+          + image + "; its weights are too large to compute with");
+    }
     out.printf(Locale.ROOT, "%s: %d×%d%s%s%n", image, picture.width(), picture.height(),
         input.resized() ? ", resized to 28×28" : "", input.inverted() ? ", inverted (light background)" : "");
-    List<Prediction> top = top(net, input.pixels(), 3);
     for (int i = 0; i < top.size(); i++) {
       Prediction p = top.get(i);
       out.printf(Locale.ROOT, "  %d. %-12s %5.1f%%%n", i + 1, p.name(), 100 * p.probability());
     }
-    return 0;
+  }
+
+  /**
+   * A training checkpoint holds the weights and the optimizer's state; loading it as a model would
+   * fail on the optimizer's tensors with a message that does not say what to use instead.
+   */
+  static void refuseCheckpoint(Path file) throws IOException {
+    try (SafeTensors st = SafeTensors.open(file)) {
+      if (st.metadata().containsKey(Checkpoints.FORMAT_KEY)) {
+        throw new InputException("--model " + file + " is a training checkpoint (weights and optimizer state at step "
+            + st.metadata().getOrDefault(Checkpoints.STEP_KEY, "?") + "), not a model; pass the weights file, "
+            + "e.g. lenet.safetensors beside it");
+      }
+    }
+  }
+
+  /**
+   * A model whose training diverged can be saved with NaN or infinite weights; its "probabilities"
+   * are then NaN, which must not pass for an answer.
+   */
+  static void requireFiniteWeights(KilnLeNet net, Path file) throws InputException {
+    for (List<Parameter> tensors : List.of(net.parameters(), net.buffers())) {
+      for (Parameter p : tensors) {
+        float[] v = p.toArray();
+        for (int i = 0; i < v.length; i++) {
+          if (!Float.isFinite(v[i])) {
+            throw new InputException("--model " + file + ": tensor '" + p.name() + "' holds " + v[i] + " at index " + i
+                + "; a model with non-finite weights cannot classify (did its training diverge?)");
+          }
+        }
+      }
+    }
   }
 
   /** The {@code k} most likely classes of one 28×28 image (floats in [0, 1]), most likely first. */
@@ -120,21 +171,53 @@ public final class ClassifySample {
    * Reads a picture as grey: binary or plain PGM ({@code P5}/{@code P2}) here, anything else (PNG, JPEG, BMP, GIF)
    * with {@code javax.imageio}.
    *
-   * @throws IOException naming the file if it is neither
+   * @throws InputException naming the file if it is neither, is damaged, larger than {@link #MAX_IMAGE_BYTES} or has a
+   *     side longer than {@link #MAX_SIDE}
    */
   public static GrayImage read(Path file) throws IOException {
+    InputFiles.regularFile(file, "IMAGE", "a picture (PNG, JPEG, BMP, GIF or PGM)", MAX_IMAGE_BYTES);
     byte[] bytes = Files.readAllBytes(file);
     if (bytes.length >= 2 && bytes[0] == 'P' && (bytes[1] == '5' || bytes[1] == '2')) {
       return readPgm(file, bytes);
     }
     BufferedImage img;
-    try (InputStream in = Files.newInputStream(file)) {
-      img = ImageIO.read(in);
-    }
-    if (img == null) {
-      throw new IOException(file + " is not an image this app reads (PNG, JPEG, BMP, GIF or PGM)");
+    try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+      Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+      if (!readers.hasNext()) {
+        throw new InputException(file + " is not an image this app reads (PNG, JPEG, BMP, GIF or PGM)");
+      }
+      ImageReader reader = readers.next();
+      try {
+        reader.setInput(in, true, true);
+        checkSize(file, reader.getWidth(0), reader.getHeight(0));
+        img = reader.read(0);
+      } finally {
+        reader.dispose();
+      }
+    } catch (InputException e) {
+      throw e;
+    } catch (IOException | RuntimeException e) { // decoders throw both on corrupt data
+      throw new InputException(file + " is a damaged or unsupported " + formatName(bytes) + " ("
+          + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
     }
     return gray(img);
+  }
+
+  private static void checkSize(Path file, int width, int height) throws InputException {
+    if (width > MAX_SIDE || height > MAX_SIDE) {
+      throw new InputException(file + " is " + width + "×" + height + " pixels; pictures up to " + MAX_SIDE + "×" + MAX_SIDE
+          + " are read (scale it down: the model sees 28×28)");
+    }
+  }
+
+  private static String formatName(byte[] b) {
+    if (b.length >= 4 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
+      return "PNG";
+    }
+    if (b.length >= 2 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8) {
+      return "JPEG";
+    }
+    return "image";
   }
 
   /** Grey levels of any {@code BufferedImage}: luminance (Rec. 601), transparent parts over white. */
@@ -163,16 +246,17 @@ public final class ClassifySample {
     int w = pgmNumber(file, b, pos);
     int h = pgmNumber(file, b, pos);
     int max = pgmNumber(file, b, pos);
-    if (w < 1 || h < 1 || max < 1 || max > 65535 || (long) w * h > 1 << 26) {
-      throw new IOException(file + ": PGM header gives " + w + "×" + h + " with maximum " + max);
+    if (w < 1 || h < 1 || max < 1 || max > 65535) {
+      throw new InputException(file + ": PGM header gives " + w + "×" + h + " with maximum " + max);
     }
+    checkSize(file, w, h);
     float[] px = new float[w * h];
     float scale = 255f / max;
     if (b[1] == '5') {
       int bytesPer = max < 256 ? 1 : 2;
       int start = pos[0] + 1; // one whitespace byte after the maximum
       if ((long) start + (long) w * h * bytesPer > b.length) {
-        throw new IOException(file + ": PGM data is truncated (" + w + "×" + h + " pixels expected)");
+        throw new InputException(file + ": PGM data is truncated (" + w + "×" + h + " pixels expected)");
       }
       for (int i = 0; i < px.length; i++) {
         int v = bytesPer == 1 ? b[start + i] & 0xff : ((b[start + 2 * i] & 0xff) << 8) | (b[start + 2 * i + 1] & 0xff);
@@ -205,7 +289,7 @@ public final class ClassifySample {
       v = v * 10 + (b[i++] - '0');
     }
     if (i == start || v > Integer.MAX_VALUE) {
-      throw new IOException(file + ": malformed PGM (expected a number at byte " + start + ", in "
+      throw new InputException(file + ": malformed PGM (expected a number at byte " + start + ", in "
           + new String(b, 0, Math.min(b.length, 20), StandardCharsets.ISO_8859_1).replaceAll("\\s+", " ") + "...)");
     }
     pos[0] = i;

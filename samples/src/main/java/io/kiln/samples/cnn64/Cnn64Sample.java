@@ -4,6 +4,7 @@ import io.kiln.runtime.init.Rng;
 import io.kiln.runtime.train.Adam;
 import io.kiln.runtime.train.ProgressBar;
 import io.kiln.runtime.train.TrainingCurve;
+import io.kiln.samples.cli.InputFiles;
 import io.kiln.samples.train.Args;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,16 +23,23 @@ public final class Cnn64Sample {
   static final int SIDE = 64;
   static final int PIXELS = 3 * SIDE * SIDE;
   static final int BATCH = 64;
+  /** Most images per set: 16,384 images are 800 MB of floats. */
+  static final int MAX_IMAGES = 16_384;
 
   private Cnn64Sample() {}
 
   /** Test accuracy after each epoch. */
   public record Result(double[] testAccuracy, Path checkpoint) {}
 
-  public static void main(String[] args) throws IOException {
+  /** {@code ./kiln cnn64 [options]}. */
+  public static void command(String[] args, PrintStream out) throws IOException {
     Args a = Args.parse("cnn64", args, "train", "test", "epochs", "seed", "out");
-    train(a.intValue("train", 2048), a.intValue("test", 512), a.intValue("epochs", 3), a.intValue("seed", 1),
-        a.path("out", Path.of("runs", "cnn64")), System.out);
+    int trainCount = a.multipleOf("train", 2048, BATCH, BATCH, MAX_IMAGES);
+    int testCount = a.multipleOf("test", 512, BATCH, BATCH, MAX_IMAGES);
+    int epochs = a.intValue("epochs", 3, 1, Integer.MAX_VALUE);
+    long seed = a.longValue("seed", 1);
+    Path outDir = InputFiles.outputDirectory(a.path("out", Path.of("runs", "cnn64")), "--out");
+    train(trainCount, testCount, epochs, seed, outDir, out);
   }
 
   /** Fills {@code images[i]} and {@code labels[i]} for {@code count} generated examples. */
@@ -58,8 +66,9 @@ public final class Cnn64Sample {
   }
 
   public static Result train(int trainCount, int testCount, int epochs, long seed, Path outDir, PrintStream out) throws IOException {
-    if (trainCount % BATCH != 0 || testCount % BATCH != 0 || trainCount < BATCH || testCount < BATCH) {
-      throw new IllegalArgumentException("cnn64: --train and --test must be positive multiples of " + BATCH);
+    if (trainCount % BATCH != 0 || testCount % BATCH != 0 || trainCount < BATCH || testCount < BATCH || epochs < 1) {
+      throw new IllegalArgumentException("cnn64: the image counts must be positive multiples of " + BATCH
+          + " and the epochs ≥ 1 but are " + trainCount + ", " + testCount + " and " + epochs);
     }
     Rng rng = new Rng(seed);
     float[] trainImages = new float[trainCount * PIXELS];

@@ -1,8 +1,10 @@
 package io.kiln.samples.data;
 
+import io.kiln.runtime.data.DataFormatException;
 import io.kiln.runtime.data.Dataset;
 import io.kiln.runtime.data.Idx;
 import io.kiln.runtime.data.IdxImages;
+import io.kiln.samples.cli.InputFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -70,7 +72,12 @@ public final class FashionMnist {
    * @param source where they came from
    * @param description a human-readable account of the source, e.g. the directory
    */
-  public record Splits(Dataset train, Dataset test, Source source, String description) {}
+  public record Splits(Dataset train, Dataset test, Source source, String description) {
+    /** The samples' default training length: 5 epochs of the embedded subset, 10 of a full set. */
+    public int defaultEpochs() {
+      return source == Source.EMBEDDED_SUBSET ? 5 : 10;
+    }
+  }
 
   private FashionMnist() {}
 
@@ -79,6 +86,7 @@ public final class FashionMnist {
    * the four files, else the embedded subset, and logs one line to {@code log} saying which and
    * how many images.
    *
+   * @throws io.kiln.samples.cli.InputException if {@code dataDir} is given but is not a directory
    * @throws NoSuchFileException if {@code dataDir} is given but lacks a file (naming every missing one)
    * @throws io.kiln.runtime.data.DataFormatException if a file is malformed (naming it)
    * @throws IOException if a file cannot be read
@@ -86,6 +94,7 @@ public final class FashionMnist {
   public static Splits load(Optional<Path> dataDir, PrintStream log) throws IOException {
     Splits s;
     if (dataDir.isPresent()) {
+      InputFiles.directory(dataDir.get(), "--data", "a directory holding the four Fashion-MNIST IDX files");
       s = loadDirectory(dataDir.get(), Source.DATA_DIR);
     } else if (hasAllFiles(Path.of(DEBIAN_DIR))) {
       s = loadDirectory(Path.of(DEBIAN_DIR), Source.DEBIAN_PACKAGE);
@@ -111,10 +120,31 @@ public final class FashionMnist {
       throw new NoSuchFileException(dir.toString(), null, "Fashion-MNIST directory lacks " + String.join(", ", missing)
           + " (each file may be plain or gzipped, with or without .gz)");
     }
-    Dataset train = Idx.load(trainImages, trainLabels);
-    Dataset test = Idx.load(testImages, testLabels);
+    Dataset train = checked(Idx.load(trainImages, trainLabels), trainImages, trainLabels);
+    Dataset test = checked(Idx.load(testImages, testLabels), testImages, testLabels);
     String what = source == Source.DEBIAN_PACKAGE ? "Debian package dataset-fashion-mnist (" + dir + ")" : dir.toString();
     return new Splits(train, test, source, what);
+  }
+
+  /**
+   * A well-formed IDX pair can still be the wrong data (another data set's images, labels beyond the
+   * ten classes): the models would fail on it mid-training with an index error.
+   */
+  private static Dataset checked(Dataset d, Path images, Path labels) throws DataFormatException {
+    if (d.size() == 0) {
+      throw new DataFormatException(images.toString(), "holds no images");
+    }
+    if (d.rows() != SIDE || d.cols() != SIDE) {
+      throw new DataFormatException(images.toString(), "holds " + d.rows() + "×" + d.cols() + " images; Fashion-MNIST's are "
+          + SIDE + "×" + SIDE);
+    }
+    for (int i = 0; i < d.size(); i++) {
+      if (d.label(i) < 0 || d.label(i) >= CLASSES) {
+        throw new DataFormatException(labels.toString(), "label " + d.label(i) + " of image " + i + " is not a class 0.."
+            + (CLASSES - 1));
+      }
+    }
+    return d;
   }
 
   /** Loads the subset embedded in this jar. */

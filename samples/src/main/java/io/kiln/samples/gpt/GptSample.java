@@ -5,10 +5,9 @@ import io.kiln.runtime.train.Adam;
 import io.kiln.runtime.train.ProgressBar;
 import io.kiln.runtime.train.TrainingCurve;
 import io.kiln.samples.text.TextCorpus;
-import io.kiln.samples.train.Args;
+import io.kiln.samples.text.TextSampleOptions;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,17 +25,18 @@ import java.util.Locale;
 public final class GptSample {
   static final int BATCH = 32;
   static final int STEPS = 64;
+  /** The shortest text: 5% of it held out must still hold one window of {@link #STEPS} + 1 characters. */
+  static final int MIN_TEXT = 40 * STEPS;
 
   private GptSample() {}
 
   /** What a run measured, per epoch; the last sampled passage and the checkpoint. */
   public record Result(List<Double> perplexity, List<Double> trainLoss, List<Double> seconds, String sample, Path checkpoint) {}
 
-  public static void main(String[] args) throws IOException {
-    Args a = Args.parse("gpt", args, "text", "epochs", "steps", "lr", "temperature", "seed", "out");
-    String text = a.has("text") ? Files.readString(a.path("text").orElseThrow(), StandardCharsets.UTF_8) : TextCorpus.defaultText(System.out);
-    train(text, a.intValue("epochs", 4), a.intValue("steps", 150), a.floatValue("lr", 2e-3f), a.floatValue("temperature", 0.8f),
-        a.intValue("seed", 1), a.path("out", Path.of("runs", "gpt")), System.out);
+  /** {@code ./kiln gpt [options]}: every option and the text are checked before training. */
+  public static void command(String[] args, PrintStream out) throws IOException {
+    TextSampleOptions o = TextSampleOptions.parse("gpt", args, 4, 150, MIN_TEXT, out);
+    train(o.text(), o.epochs(), o.steps(), o.lr(), o.temperature(), o.seed(), o.outDir(), out);
   }
 
   public static Result train(String text, int epochs, int stepsPerEpoch, float lr, float temperature, long seed, Path outDir,
@@ -46,8 +46,8 @@ public final class GptSample {
     }
     int[] ids = TextCorpus.encode(text);
     int split = (int) (ids.length * 0.95);
-    if (split < 2 * STEPS + 2 || ids.length - split < STEPS + 1) {
-      throw new IllegalArgumentException("gpt: the text has " + ids.length + " characters; it needs at least " + 40 * STEPS
+    if (ids.length < MIN_TEXT) {
+      throw new IllegalArgumentException("gpt: the text has " + ids.length + " characters; it needs at least " + MIN_TEXT
           + " (95% to train on, 5% held out, each at least one window of " + STEPS + " + 1)");
     }
     out.println(KilnTinyGpt.summary());

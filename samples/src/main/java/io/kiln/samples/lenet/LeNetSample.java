@@ -6,6 +6,7 @@ import io.kiln.runtime.train.Adam;
 import io.kiln.runtime.train.ProgressBar;
 import io.kiln.runtime.train.TrainingCurve;
 import io.kiln.samples.data.FashionMnist;
+import io.kiln.samples.cli.InputFiles;
 import io.kiln.samples.train.Args;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -31,19 +32,24 @@ public final class LeNetSample {
     }
   }
 
-  public static void main(String[] args) throws IOException {
+  /** {@code ./kiln lenet [options]}: every option is checked, and {@code --out} created, before the data loads. */
+  public static void command(String[] args, PrintStream out) throws IOException {
     Args a = Args.parse("lenet", args, "data", "epochs", "batch", "lr", "seed", "out");
-    FashionMnist.Splits data = FashionMnist.load(a.path("data"), System.out);
-    int defaultEpochs = data.source() == FashionMnist.Source.EMBEDDED_SUBSET ? 5 : 10;
-    train(data.train(), data.test(), a.intValue("epochs", defaultEpochs), a.intValue("batch", 64), a.floatValue("lr", 1e-3f),
-        a.intValue("seed", 1), a.path("out", Path.of("runs", "lenet")), System.out);
+    int epochs = a.intValue("epochs", 0, 1, Integer.MAX_VALUE); // 0: the default, chosen below by the data's size
+    int batch = a.intValue("batch", 64, 1, KilnLeNet.MAX_BATCH);
+    float lr = a.positiveFloat("lr", 1e-3f);
+    long seed = a.longValue("seed", 1);
+    Path outDir = InputFiles.outputDirectory(a.path("out", Path.of("runs", "lenet")), "--out");
+    FashionMnist.Splits data = FashionMnist.load(a.path("data"), out);
+    train(data.train(), data.test(), epochs == 0 ? data.defaultEpochs() : epochs, batch, lr, seed, outDir, out);
   }
 
   /** Trains from scratch and evaluates on {@code test} after each epoch. */
   public static Result train(Dataset train, Dataset test, int epochs, int batch, float lr, long seed, Path outDir, PrintStream out)
       throws IOException {
-    if (batch < 1 || batch > KilnLeNet.MAX_BATCH) {
-      throw new IllegalArgumentException("lenet: --batch must be in [1, " + KilnLeNet.MAX_BATCH + "] but is " + batch);
+    if (batch < 1 || batch > KilnLeNet.MAX_BATCH || epochs < 1) {
+      throw new IllegalArgumentException("lenet: the batch must be in [1, " + KilnLeNet.MAX_BATCH + "] and the epochs ≥ 1 but are "
+          + batch + " and " + epochs);
     }
     out.println(KilnLeNet.summary());
     out.printf(Locale.ROOT, "training on %,d images, testing on %,d; %d epochs of batch %d, Adam lr %s%n",

@@ -1,6 +1,7 @@
 package io.kiln.samples.perceptron;
 
 import io.kiln.runtime.train.Sgd;
+import io.kiln.samples.train.Args;
 import java.io.PrintStream;
 import java.util.Locale;
 
@@ -26,8 +27,10 @@ public final class PerceptronSample {
 
   private PerceptronSample() {}
 
-  public static void main(String[] args) {
-    run(System.out);
+  /** {@code ./kiln perceptron}: takes no options. */
+  public static void command(String[] args, PrintStream out) {
+    Args.parse("perceptron", args);
+    run(out);
   }
 
   static void run(PrintStream out) {

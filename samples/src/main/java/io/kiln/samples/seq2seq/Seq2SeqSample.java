@@ -7,6 +7,7 @@ import io.kiln.runtime.train.LearningRateSchedule;
 import io.kiln.runtime.train.ProgressBar;
 import io.kiln.runtime.train.Schedules;
 import io.kiln.runtime.train.TrainingCurve;
+import io.kiln.samples.cli.InputFiles;
 import io.kiln.samples.train.Args;
 import io.kiln.samples.train.HeatMap;
 import java.io.IOException;
@@ -27,6 +28,8 @@ import java.util.Locale;
 public final class Seq2SeqSample {
   static final int BATCH = 32;
   static final int STEPS = Reversal.STEPS;
+  /** Most held-out examples (each decoded after every epoch). */
+  static final int MAX_TEST = 100_000;
 
   private Seq2SeqSample() {}
 
@@ -37,12 +40,19 @@ public final class Seq2SeqSample {
   public record Result(List<Double> trainLoss, List<Double> exactMatch, List<Double> seconds, String example, Path checkpoint,
       Path heatMap) {}
 
-  public static void main(String[] args) throws IOException {
+  /** {@code ./kiln seq2seq [options]}. */
+  public static void command(String[] args, PrintStream out) throws IOException {
     Args a = Args.parse("seq2seq", args, "epochs", "steps", "min-length", "max-length", "symbols", "test", "lr", "seed", "out");
-    Reversal task = new Reversal(a.intValue("min-length", 4), a.intValue("max-length", Reversal.MAX_LENGTH),
-        a.intValue("symbols", Reversal.VOCAB - Reversal.FIRST_SYMBOL));
-    train(task, a.intValue("epochs", 6), a.intValue("steps", 250), a.intValue("test", 512), a.floatValue("lr", 3e-3f),
-        a.intValue("seed", 1), a.path("out", Path.of("runs", "seq2seq")), System.out);
+    int minLength = a.intValue("min-length", 4, 1, Reversal.MAX_LENGTH);
+    int maxLength = a.intValue("max-length", Reversal.MAX_LENGTH, minLength, Reversal.MAX_LENGTH);
+    int symbols = a.intValue("symbols", Reversal.VOCAB - Reversal.FIRST_SYMBOL, 2, Reversal.VOCAB - Reversal.FIRST_SYMBOL);
+    int epochs = a.intValue("epochs", 6, 1, Integer.MAX_VALUE);
+    int steps = a.intValue("steps", 250, 1, Integer.MAX_VALUE);
+    int test = a.intValue("test", 512, 1, MAX_TEST);
+    float lr = a.positiveFloat("lr", 3e-3f);
+    long seed = a.longValue("seed", 1);
+    Path outDir = InputFiles.outputDirectory(a.path("out", Path.of("runs", "seq2seq")), "--out");
+    train(new Reversal(minLength, maxLength, symbols), epochs, steps, test, lr, seed, outDir, out);
   }
 
   public static Result train(Reversal task, int epochs, int stepsPerEpoch, int testExamples, float lr, long seed, Path outDir,

@@ -1,9 +1,15 @@
 package io.kiln.samples.text;
 
 import io.kiln.runtime.init.Rng;
+import io.kiln.samples.cli.InputException;
+import io.kiln.samples.cli.InputFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,6 +82,65 @@ public final class TextCorpus {
     }
   }
 
+  /** The largest {@code --text} file: the samples hold it as a string and as ids, 6 bytes a character. */
+  public static final long MAX_TEXT_BYTES = 64L << 20;
+
+  /** More control bytes than this fraction (other than tab, line feed, form feed and carriage return) mean binary. */
+  static final double MAX_CONTROL_FRACTION = 0.05;
+
+  /**
+   * Reads a text file given as {@code option} for a language model: UTF-8, or Latin-1 (ISO-8859-1)
+   * when it is not valid UTF-8 (every byte sequence is valid Latin-1; either way characters outside
+   * the model's alphabet train as spaces, so the guess changes only how many). Line ends become
+   * {@code \n} and a byte-order mark is dropped. Says on {@code log} how it was read.
+   *
+   * @throws io.kiln.samples.cli.InputException naming the file if it is missing, not a regular file,
+   *     larger than {@link #MAX_TEXT_BYTES}, binary (a zero byte, or more than 5% control bytes) or
+   *     shorter than {@code minCharacters}
+   */
+  public static String read(Path file, String option, int minCharacters, PrintStream log) throws IOException {
+    InputFiles.regularFile(file, option, "a text file", MAX_TEXT_BYTES);
+    byte[] bytes = Files.readAllBytes(file);
+    String where = option + " " + file + ": ";
+    long control = 0;
+    for (int i = 0; i < bytes.length; i++) {
+      int b = bytes[i] & 0xff;
+      if (b == 0) {
+        throw new InputException(where + "looks binary (a zero byte at offset " + i + "); expected a text file in UTF-8 or Latin-1");
+      }
+      if ((b < 0x20 && b != '\t' && b != '\n' && b != '\f' && b != '\r') || b == 0x7f) {
+        control++;
+      }
+    }
+    if (control > MAX_CONTROL_FRACTION * bytes.length) {
+      throw new InputException(where + "looks binary (" + control + " of " + bytes.length
+          + " bytes are control characters); expected a text file in UTF-8 or Latin-1");
+    }
+    int start = bytes.length >= 3 && (bytes[0] & 0xff) == 0xef && (bytes[1] & 0xff) == 0xbb && (bytes[2] & 0xff) == 0xbf ? 3 : 0;
+    ByteBuffer in = ByteBuffer.wrap(bytes, start, bytes.length - start);
+    CharBuffer chars = CharBuffer.allocate(bytes.length);
+    CoderResult result = StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT)
+        .decode(in, chars, true);
+    String text;
+    String encoding;
+    if (result.isError()) {
+      encoding = "Latin-1 (ISO-8859-1): it is not valid UTF-8 at byte " + in.position();
+      text = new String(bytes, StandardCharsets.ISO_8859_1);
+    } else {
+      encoding = "UTF-8";
+      text = chars.flip().toString();
+    }
+    text = text.replace("\r\n", "\n").replace('\r', '\n');
+    if (text.length() < minCharacters) {
+      throw new InputException(where + "has " + text.length() + " characters; at least " + minCharacters + " are needed");
+    }
+    long outside = text.chars().filter(c -> c != '\n' && (c < ' ' || c > '~')).count();
+    log.printf(Locale.ROOT, "corpus: %s, %,d characters read as %s%s%n", file, text.length(), encoding,
+        outside == 0 ? "" : String.format(Locale.ROOT, "; %,d outside newline and printable ASCII train as spaces", outside));
+    return text;
+  }
+
   /**
    * Fills {@code x} and {@code y} with {@code x.length / steps} training windows drawn from
    * {@code ids[0, split)}: each a random run of {@code steps} ids and the same run shifted by one
@@ -129,13 +194,14 @@ public final class TextCorpus {
       int[] context = encode(text.substring(from));
       float[] logits = model.logits(context, context.length);
       int last = (context.length - 1) * VOCAB;
+      double t = temperature; // in double: a tiny temperature would overflow float logits / t to infinity, and ∞ − ∞ is NaN
       double max = Double.NEGATIVE_INFINITY;
       for (int c = 0; c < VOCAB; c++) {
-        max = Math.max(max, logits[last + c] / temperature);
+        max = Math.max(max, logits[last + c] / t);
       }
       double sum = 0;
       for (int c = 0; c < VOCAB; c++) {
-        p[c] = Math.exp(logits[last + c] / temperature - max);
+        p[c] = Math.exp(logits[last + c] / t - max);
         sum += p[c];
       }
       double u = rng.nextDouble() * sum;

@@ -68,7 +68,7 @@ class Seq2SeqSampleTest {
     assertThrows(IllegalArgumentException.class, () -> new Reversal(5, 4));
     assertThrows(IllegalArgumentException.class, () -> new Reversal(2, 4, 30));
     IllegalArgumentException option = assertThrows(IllegalArgumentException.class,
-        () -> Seq2SeqSample.main(new String[] {"--max-length", "x"}));
+        () -> Seq2SeqSample.command(new String[] {"--max-length", "x"}, System.out));
     assertThat(option).hasMessageThat().contains("--max-length needs a whole number");
   }
 }

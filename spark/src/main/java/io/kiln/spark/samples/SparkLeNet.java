@@ -4,8 +4,12 @@ import io.kiln.runtime.data.Dataset;
 import io.kiln.runtime.train.Adam;
 import io.kiln.runtime.train.Optimizer;
 import io.kiln.runtime.train.ProgressBar;
+import io.kiln.samples.cli.CommandLine;
+import io.kiln.samples.cli.InputFiles;
+import io.kiln.samples.cli.UsageException;
 import io.kiln.samples.data.FashionMnist;
 import io.kiln.samples.lenet.KilnLeNet;
+import io.kiln.samples.train.Args;
 import io.kiln.spark.BulkInference;
 import io.kiln.spark.DataParallelTrainer;
 import io.kiln.spark.SerializableSupplier;
@@ -13,13 +17,11 @@ import io.kiln.spark.ShardedData;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.Serializable;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Optional;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -104,30 +106,64 @@ public final class SparkLeNet {
     return out;
   }
 
-  public static void main(String[] args) throws IOException {
-    Map<String, String> a = parse(args);
-    Optional<Path> dataDir = Optional.ofNullable(a.get("data")).map(Path::of);
-    FashionMnist.Splits data = FashionMnist.load(dataDir, System.out);
-    int defaultEpochs = data.source() == FashionMnist.Source.EMBEDDED_SUBSET ? 5 : 10;
+  static final String USAGE = "usage: ./kiln-spark lenet [--master local[2]] [--mode sync|local] [--k 8] [--partitions 2] "
+      + "[--batch 64] [--epochs N] [--lr 0.001] [--seed 1] [--data DIR] [--out runs/spark-lenet] [--checkpoint-every 500]";
+
+  public static void main(String[] args) {
+    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+      System.out.println(USAGE);
+      return;
+    }
+    int status = CommandLine.run("kiln-spark lenet", () -> command(args, System.out), System.err, CommandLine.debugRequested());
+    System.out.flush();
+    if (status != CommandLine.OK) {
+      System.exit(status);
+    }
+  }
+
+  /** {@code ./kiln-spark lenet [options]}: every option is checked, and {@code --out} created, before Spark starts. */
+  static void command(String[] args, PrintStream out) throws IOException {
+    Args a = Args.parse("lenet", args, "master", "mode", "k", "partitions", "batch", "epochs", "lr", "seed", "data", "out",
+        "checkpoint-every");
+    String mode = a.choice("mode", "sync", "sync", "local");
+    int k = a.intValue("k", 8, 1, Integer.MAX_VALUE);
+    int partitions = a.intValue("partitions", 2, 1, KilnLeNet.MAX_BATCH);
+    // each partition computes batch / partitions examples of a step, at most the model's MAX_BATCH
+    int batch = a.intValue("batch", 64, partitions, partitions * KilnLeNet.MAX_BATCH);
+    if (batch % partitions != 0) {
+      throw new UsageException("--batch needs a multiple of --partitions (" + partitions + ") but got '" + batch + "'");
+    }
+    int epochs = a.intValue("epochs", 0, 1, Integer.MAX_VALUE); // 0: the default, chosen below by the data's size
+    float lr = a.positiveFloat("lr", 1e-3f);
+    long seed = a.longValue("seed", 1);
+    int checkpointEvery = a.intValue("checkpoint-every", 500, 1, Integer.MAX_VALUE);
+    String master = a.string("master", null);
+    Path outDir = InputFiles.outputDirectory(a.path("out", Path.of("runs", "spark-lenet")), "--out");
+    FashionMnist.Splits data = FashionMnist.load(a.path("data"), out);
     SparkSession.Builder spark = SparkSession.builder().appName("kiln-spark-lenet");
-    if (a.containsKey("master") || System.getProperty("spark.master") == null) {
-      spark.master(a.getOrDefault("master", "local[2]"));
+    if (master != null || System.getProperty("spark.master") == null) {
+      spark.master(master == null ? "local[2]" : master);
     }
     SparkSession session = spark.getOrCreate();
     session.sparkContext().setLogLevel("WARN");
     try {
-      run(session, data, a.get("mode") == null ? "sync" : a.get("mode"), integer(a, "k", 8), integer(a, "partitions", 2),
-          integer(a, "batch", 64), integer(a, "epochs", defaultEpochs), Float.parseFloat(a.getOrDefault("lr", "0.001")),
-          Long.parseLong(a.getOrDefault("seed", "1")), Path.of(a.getOrDefault("out", "runs/spark-lenet")),
-          integer(a, "checkpoint-every", 500), System.out);
+      run(session, data, mode, k, partitions, batch, epochs == 0 ? data.defaultEpochs() : epochs, lr, seed, outDir, checkpointEvery,
+          out);
     } finally {
       session.stop();
     }
   }
 
-  /** Trains and reports test accuracy after every epoch; returns the last accuracy. */
+  /**
+   * Trains and reports test accuracy after every epoch; returns the last accuracy. Creates
+   * {@code out} if needed and always ends by writing the weights ({@code lenet.safetensors}) and a
+   * checkpoint of the last step there, however few steps were taken.
+   */
   public static double run(SparkSession session, FashionMnist.Splits data, String mode, int k, int partitions, int batch,
       int epochs, float lr, long seed, Path out, int checkpointEvery, PrintStream log) throws IOException {
+    // the trainer creates the directory only when it writes a periodic checkpoint: a run shorter
+    // than --checkpoint-every would otherwise train and then fail to save its weights
+    Files.createDirectories(out);
     JavaSparkContext sc = JavaSparkContext.fromSparkContext(session.sparkContext());
     JavaRDD<Image> train = sc.parallelize(images(data.train()), partitions);
     JavaRDD<Image> test = sc.parallelize(images(data.test()), partitions).cache();
@@ -186,30 +222,9 @@ public final class SparkLeNet {
     }
     Path weights = out.resolve("lenet.safetensors");
     trainer.model().save(weights);
+    // the last periodic checkpoint may be steps behind, or missing: resuming should start from here
+    trainer.model().saveCheckpoint(trainer.checkpointFile(), trainer.optimizer());
     log.println("weights: " + weights + "; checkpoint: " + trainer.checkpointFile());
     return accuracy;
-  }
-
-  private static Map<String, String> parse(String[] args) {
-    List<String> known = List.of("master", "mode", "k", "partitions", "batch", "epochs", "lr", "seed", "data", "out", "checkpoint-every");
-    Map<String, String> m = new HashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      String name = args[i].startsWith("--") ? args[i].substring(2) : "";
-      if (!known.contains(name) || i + 1 >= args.length) {
-        throw new IllegalArgumentException("spark lenet: expected --name value pairs with a name among --" + String.join(", --", known)
-            + " but got '" + args[i] + "'");
-      }
-      m.put(name, args[++i]);
-    }
-    return m;
-  }
-
-  private static int integer(Map<String, String> a, String name, int fallback) {
-    String v = a.get(name);
-    try {
-      return v == null ? fallback : Integer.parseInt(v);
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("spark lenet: --" + name + " needs a whole number but got '" + v + "'");
-    }
   }
 }
