@@ -28,57 +28,63 @@ final class PeerRun {
       int round, PrintStream out) throws BenchFailure {
     ProcessBuilder pb = new ProcessBuilder(peer.command(peers, models)).directory(root.toFile());
     pb.environment().putAll(peer.environment(root, quick));
+    return run(peer.id, pb, models, threads, round, out);
+  }
+
+  /** Runs the peer process {@code pb} named {@code id}; returns its measurements of {@code models} × {@code threads}. */
+  static List<Measurement> run(String id, ProcessBuilder pb, List<String> models, int[] threads, int round,
+      PrintStream out) throws BenchFailure {
     Process p;
     try {
       p = pb.start();
     } catch (IOException e) {
-      throw new BenchFailure("peer " + peer.id + " could not start (" + String.join(" ", pb.command()) + "): "
+      throw new BenchFailure("peer " + id + " could not start (" + String.join(" ", pb.command()) + "): "
           + e.getMessage());
     }
     Deque<String> lastErrors = new ArrayDeque<>();
-    Thread stderr = Thread.ofPlatform().daemon().start(() -> forwardStderr(peer, p, lastErrors));
+    Thread stderr = Thread.ofPlatform().daemon().start(() -> forwardStderr(id, p, lastErrors));
     List<Measurement> measured = new ArrayList<>();
     BlasCheck blas = null;
     try (BufferedReader r = p.inputReader(StandardCharsets.UTF_8)) {
       String line;
       while ((line = r.readLine()) != null) {
-        switch (PeerLine.parse(peer.id, round, line)) {
+        switch (PeerLine.parse(id, round, line)) {
           case PeerLine.Config c -> {
             blas = c.blas();
-            out.println(PeerLine.tagged(peer.id, round, line));
-            System.err.println("[" + peer.id + "] " + blas.description());
+            out.println(PeerLine.tagged(id, round, line));
+            System.err.println("[" + id + "] " + blas.description());
             if (blas.refusal() != null) {
               p.destroyForcibly();
-              throw new BenchFailure("peer " + peer.id + " " + blas.refusal());
+              throw new BenchFailure("peer " + id + " " + blas.refusal());
             }
           }
           case PeerLine.Timed t -> {
             if (blas == null) {
               p.destroyForcibly();
-              throw new BenchFailure("peer " + peer.id + " printed a measurement before its BLAS configuration line");
+              throw new BenchFailure("peer " + id + " printed a measurement before its BLAS configuration line");
             }
-            out.println(PeerLine.tagged(peer.id, round, line));
+            out.println(PeerLine.tagged(id, round, line));
             measured.add(t.measurement());
           }
-          case PeerLine.Other o -> System.err.println("[" + peer.id + "] " + o.text());
+          case PeerLine.Other o -> System.err.println("[" + id + "] " + o.text());
         }
       }
       int rc = p.waitFor();
       stderr.join();
       if (rc != 0) {
-        throw new BenchFailure("peer " + peer.id + " exited with status " + rc + lastLines(lastErrors));
+        throw new BenchFailure("peer " + id + " exited with status " + rc + lastLines(lastErrors));
       }
     } catch (IOException | InterruptedException e) {
       p.destroyForcibly();
-      throw new BenchFailure("peer " + peer.id + " failed while running: " + e);
+      throw new BenchFailure("peer " + id + " failed while running: " + e);
     }
     if (blas == null) {
-      throw new BenchFailure("peer " + peer.id + " printed no BLAS configuration line" + lastLines(lastErrors));
+      throw new BenchFailure("peer " + id + " printed no BLAS configuration line" + lastLines(lastErrors));
     }
     for (String model : models) {
       for (int t : threads) {
         if (measured.stream().noneMatch(m -> m.model().equals(model) && m.threads() == t)) {
-          throw new BenchFailure("peer " + peer.id + " printed no measurement of " + model + " at " + t + " thread(s)"
+          throw new BenchFailure("peer " + id + " printed no measurement of " + model + " at " + t + " thread(s)"
               + lastLines(lastErrors));
         }
       }
@@ -113,11 +119,11 @@ final class PeerRun {
     }
   }
 
-  private static void forwardStderr(Peer peer, Process p, Deque<String> lastErrors) {
+  private static void forwardStderr(String id, Process p, Deque<String> lastErrors) {
     try (BufferedReader r = p.errorReader(StandardCharsets.UTF_8)) {
       String line;
       while ((line = r.readLine()) != null) {
-        System.err.println("[" + peer.id + "] " + line);
+        System.err.println("[" + id + "] " + line);
         synchronized (lastErrors) {
           lastErrors.addLast(line);
           if (lastErrors.size() > STDERR_LINES_KEPT) {
