@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -43,7 +44,7 @@ final class ModelBench {
           case "--quick" -> quick = true;
           case "--peer", "--peers" -> {
             // an optional list follows: --peer torch113 runs only that peer
-            var list = i + 1 < args.size() ? Peer.parseList(args.get(i + 1)) : java.util.Optional.<List<Peer>>empty();
+            Optional<List<Peer>> list = i + 1 < args.size() ? Peer.parseList(args.get(i + 1)) : Optional.empty();
             peers = list.orElse(List.of(Peer.values()));
             i += list.isPresent() ? 1 : 0;
           }
@@ -106,20 +107,20 @@ final class ModelBench {
         System.err.println("note: " + m + ": " + sample.note());
       }
     }
-    double peak = fmaPeak(out, -1);
+    double peak = fmaPeak(out, 0);
     List<Measurement> all = new ArrayList<>();
     List<String> sides = new ArrayList<>();
     o.peers().forEach(p -> sides.add(p.id));
-    sides.add(Measurement.KILN); // round 0 starts with the peers: a peer that cannot run fails before Kiln's minutes
-    for (int round = 0; round < o.rounds(); round++) {
+    sides.add(Measurement.KILN); // round 1 starts with the peers: a peer that cannot run fails before Kiln's minutes
+    for (int round = 1; round <= o.rounds(); round++) {
       for (int s = 0; s < sides.size(); s++) {
-        String side = sides.get((s + round) % sides.size());
-        System.err.println("== round " + (round + 1) + "/" + o.rounds() + ": " + side);
-        if (side.equals(Measurement.KILN)) {
-          all.addAll(measureKiln(o, threads, round, out));
+        String side = sides.get((s + round - 1) % sides.size());
+        System.err.println("== round " + round + "/" + o.rounds() + ": " + side);
+        Optional<Peer> peer = Peer.byId(side);
+        if (peer.isPresent()) {
+          all.addAll(PeerRun.run(peer.get(), root, peers, o.models(), threads, o.quick(), round, out));
         } else {
-          Peer p = Peer.parseList(side).orElseThrow().get(0);
-          all.addAll(PeerRun.run(p, root, peers, o.models(), threads, o.quick(), round, out));
+          all.addAll(measureKiln(o, threads, round, out));
         }
       }
       peak = Math.max(peak, fmaPeak(out, round));
@@ -129,7 +130,7 @@ final class ModelBench {
 
   private static List<Measurement> measureKiln(Options o, int[] threads, int round, PrintStream out) {
     double secs = o.quick() ? 0.5 : 3.0;
-    double warmup = (round == 0 ? FIRST_WARMUP_SECONDS : LATER_WARMUP_SECONDS) * (o.quick() ? 0.25 : 1);
+    double warmup = (round == 1 ? FIRST_WARMUP_SECONDS : LATER_WARMUP_SECONDS) * (o.quick() ? 0.25 : 1);
     List<Measurement> measured = new ArrayList<>();
     for (int t : threads) { // as torch_bench: threads outer, models inner
       Parallelism.setThreads(t);
@@ -169,7 +170,8 @@ final class ModelBench {
 
   /**
    * The FMA peak of both cores running {@link FmaPeak} at once (not twice one core's: two busy
-   * cores may share clock and power headroom), measured before the first round and after each.
+   * cores may share clock and power headroom), measured before the first round ({@code afterRound}
+   * 0) and after each.
    */
   private static double fmaPeak(PrintStream out, int afterRound) throws InterruptedException {
     int cores = Math.min(2, Runtime.getRuntime().availableProcessors());

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -55,12 +56,12 @@ record ModelComparison(String model, List<Row> rows) {
 
   /** Kiln's fastest thread count by {@code statistic}, if Kiln was measured. */
   Optional<Best> kiln(Statistic statistic) {
-    return best(statistic, true);
+    return fastest(statistic, r -> r.side().equals(Measurement.KILN));
   }
 
   /** The fastest peer at its fastest thread count by {@code statistic}, if any peer was measured. */
   Optional<Best> bestPeer(Statistic statistic) {
-    return best(statistic, false);
+    return fastest(statistic, r -> !r.side().equals(Measurement.KILN));
   }
 
   /** Best peer's time over Kiln's best time (> 1: Kiln is faster), if both sides were measured. */
@@ -68,20 +69,8 @@ record ModelComparison(String model, List<Row> rows) {
     return kiln(statistic).flatMap(k -> bestPeer(statistic).map(p -> p.ms() / k.ms()));
   }
 
-  /** The fastest thread count of {@code side} by {@code statistic}. */
-  Optional<Best> bestOf(String side, Statistic statistic) {
-    return rows.stream().filter(r -> r.side().equals(side)).min(Comparator.comparingDouble(statistic.value))
-        .map(r -> new Best(r.side(), r.threads(), statistic.value.applyAsDouble(r)));
-  }
-
-  /** The sides measured, in first-seen order. */
-  List<String> sides() {
-    return rows.stream().map(Row::side).distinct().toList();
-  }
-
-  private Optional<Best> best(Statistic statistic, boolean kiln) {
-    return rows.stream().filter(r -> r.side().equals(Measurement.KILN) == kiln)
-        .min(Comparator.comparingDouble(statistic.value))
+  private Optional<Best> fastest(Statistic statistic, Predicate<Row> among) {
+    return rows.stream().filter(among).min(Comparator.comparingDouble(statistic.value))
         .map(r -> new Best(r.side(), r.threads(), statistic.value.applyAsDouble(r)));
   }
 }

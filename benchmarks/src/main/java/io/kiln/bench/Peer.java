@@ -85,7 +85,7 @@ enum Peer {
   static Optional<List<Peer>> parseList(String list) {
     List<Peer> peers = new ArrayList<>();
     for (String name : list.split(",")) {
-      Optional<Peer> p = Arrays.stream(values()).filter(v -> v.id.equals(name)).findFirst();
+      Optional<Peer> p = byId(name);
       if (p.isEmpty()) {
         return Optional.empty();
       }
@@ -94,6 +94,11 @@ enum Peer {
       }
     }
     return Optional.of(List.copyOf(peers));
+  }
+
+  /** The peer whose id is {@code id}. */
+  static Optional<Peer> byId(String id) {
+    return Arrays.stream(values()).filter(v -> v.id.equals(id)).findFirst();
   }
 
   static String ids() {
