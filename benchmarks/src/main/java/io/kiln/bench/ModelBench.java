@@ -92,9 +92,10 @@ final class ModelBench {
       for (Peer p : o.peers()) {
         var why = p.whyNotRunnable(peers);
         if (why.isPresent()) {
-          throw new BenchFailure("peer " + p.id + " cannot run: " + why.get() + ". Select the others with --peer "
-              + String.join(",", o.peers().stream().filter(q -> q != p).map(q -> q.id).toList())
-              + " to compare without it.");
+          List<String> others = o.peers().stream().filter(q -> q != p).map(q -> q.id).toList();
+          throw new BenchFailure("peer " + p.id + " cannot run: " + why.get() + ". " + (others.isEmpty()
+              ? "Leave out --peer to measure Kiln alone."
+              : "Select the others with --peer " + String.join(",", others) + " to compare without it."));
         }
       }
     }

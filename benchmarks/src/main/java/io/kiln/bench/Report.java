@@ -62,6 +62,57 @@ final class Report {
       }
     }
     out.flush();
+    err.println();
+    err.print(markdown(models, all, peakGflops));
+  }
+
+  /**
+   * The run as the Markdown table of docs/benchmarks.md's Results: per model the best thread count
+   * of Kiln and of the best peer (min / median over the rounds), the speedups and the train
+   * step's share of the FMA peak.
+   */
+  static String markdown(List<String> models, List<Measurement> all, double peakGflops) {
+    StringBuilder md = new StringBuilder(
+        "| model | Kiln train ms | best peer train ms | train × | Kiln forward ms | best peer forward ms | forward ×"
+            + " | train %peak Kiln / best peer |\n|---|---|---|---|---|---|---|---|\n");
+    for (String model : models) {
+      ModelFlops flops = ReferenceModels.BY_NAME.get(model).get().flops();
+      ModelComparison c = ModelComparison.of(model, all);
+      md.append("| ").append(model)
+          .append(" | ").append(pair(c.kiln(Statistic.TRAIN_MIN), c.kiln(Statistic.TRAIN_MEDIAN)))
+          .append(" | ").append(pair(c.bestPeer(Statistic.TRAIN_MIN), c.bestPeer(Statistic.TRAIN_MEDIAN)))
+          .append(" | ").append(ratios(c, Statistic.TRAIN_MIN, Statistic.TRAIN_MEDIAN))
+          .append(" | ").append(pair(c.kiln(Statistic.FORWARD_MIN), c.kiln(Statistic.FORWARD_MEDIAN)))
+          .append(" | ").append(pair(c.bestPeer(Statistic.FORWARD_MIN), c.bestPeer(Statistic.FORWARD_MEDIAN)))
+          .append(" | ").append(ratios(c, Statistic.FORWARD_MIN, Statistic.FORWARD_MEDIAN))
+          .append(" | ").append(percent(c.kiln(Statistic.TRAIN_MIN), flops, peakGflops)).append(" / ")
+          .append(percent(c.bestPeer(Statistic.TRAIN_MIN), flops, peakGflops)).append(" |\n");
+    }
+    return md.toString();
+  }
+
+  /** "3.10 / 3.25 (kiln 2t)", or "libtorch 1t 4.0 / torch113 2t 4.4" when the two statistics pick different rows. */
+  private static String pair(Optional<Best> min, Optional<Best> median) {
+    if (min.isEmpty() || median.isEmpty()) {
+      return "–";
+    }
+    Best a = min.get();
+    Best b = median.get();
+    boolean same = a.side().equals(b.side()) && a.threads() == b.threads();
+    return same ? String.format(Locale.ROOT, "%.2f / %.2f (%s %dt)", a.ms(), b.ms(), a.side(), a.threads())
+        : String.format(Locale.ROOT, "%.2f (%s %dt) / %.2f (%s %dt)", a.ms(), a.side(), a.threads(), b.ms(), b.side(),
+            b.threads());
+  }
+
+  private static String ratios(ModelComparison c, Statistic min, Statistic median) {
+    Optional<Double> a = c.speedup(min);
+    Optional<Double> b = c.speedup(median);
+    return a.isEmpty() || b.isEmpty() ? "–" : String.format(Locale.ROOT, "%.2f / %.2f", a.get(), b.get());
+  }
+
+  private static String percent(Optional<Best> best, ModelFlops flops, double peakGflops) {
+    return best.map(b -> String.format(Locale.ROOT, "%.0f %%", 100 * fraction(flops.trainStep(), b.ms(), peakGflops)))
+        .orElse("–");
   }
 
   /** The share of the peak: {@code flops} done in {@code ms}, over {@code peakGflops}. */
