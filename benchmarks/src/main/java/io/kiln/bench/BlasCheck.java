@@ -75,6 +75,18 @@ record BlasCheck(Verdict verdict, String description) {
     };
   }
 
+  /**
+   * A note for a configuration that is allowed but is not the comparison: MKL forced onto its Intel
+   * code paths on a non-Intel CPU (the libtorch peer's {@code MKL_INTEL_CPU=1}) is an upper bound for
+   * PyTorch there, which official builds never reach. Null when there is nothing to say.
+   */
+  static String caveat(Map<String, Object> config) {
+    return "true".equals(String.valueOf(config.get("mkl_intel_cpu_shim")))
+        ? "MKL is forced onto its Intel code paths (MKL_INTEL_CPU=1): an upper bound for PyTorch on this CPU,"
+            + " not the comparison; official PyTorch builds run MKL's default paths"
+        : null;
+  }
+
   private static String first(Pattern p, String text) {
     Matcher m = p.matcher(text);
     return m.find() ? m.group(1) : null;

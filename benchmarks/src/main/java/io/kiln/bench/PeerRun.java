@@ -53,6 +53,9 @@ final class PeerRun {
             blas = c.blas();
             out.println(PeerLine.tagged(id, round, line));
             System.err.println("[" + id + "] " + blas.description());
+            if (BlasCheck.caveat(c.fields()) != null) {
+              System.err.println("[" + id + "] warning: " + BlasCheck.caveat(c.fields()));
+            }
             if (blas.refusal() != null) {
               p.destroyForcibly();
               throw new BenchFailure("peer " + id + " " + blas.refusal());

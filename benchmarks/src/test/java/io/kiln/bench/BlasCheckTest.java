@@ -53,6 +53,15 @@ class BlasCheckTest {
   }
 
   @Test
+  void forcedIntelCodePathsAreAcceptedWithACaveat() {
+    String line = "{\"peer\": \"libtorch-2.7.1\", \"mkl_intel_cpu_shim\": \"%s\", \"show_config\": \"BLAS_INFO=mkl\"}";
+    var forced = JsonObjects.parseObject(line.formatted("true")).orElseThrow();
+    assertThat(BlasCheck.of(forced).verdict()).isEqualTo(Verdict.REAL);
+    assertThat(BlasCheck.caveat(forced)).contains("upper bound");
+    assertThat(BlasCheck.caveat(JsonObjects.parseObject(line.formatted("false")).orElseThrow())).isNull();
+  }
+
+  @Test
   void aGenericBuildWithNoKnownLibraryIsRefused() {
     BlasCheck c = check("{\"peer\": \"libtorch-x\", \"native_libs\": [\"/x/libtorch_cpu.so\"],"
         + " \"show_config\": \"BLAS_INFO=generic\"}");
