@@ -61,7 +61,8 @@ final class ModelBench {
       }
       for (String m : models) {
         if (!ReferenceModels.BY_NAME.containsKey(m)) {
-          throw new BenchFailure("unknown model '" + m + "'; known: " + String.join(", ", ReferenceModels.BY_NAME.keySet()));
+          throw new BenchFailure("unknown model '" + m + "'; known: "
+              + String.join(", ", ReferenceModels.BY_NAME.keySet()));
         }
       }
       List<String> selected = ReferenceModels.BY_NAME.keySet().stream()
@@ -177,7 +178,8 @@ final class ModelBench {
   private static double fmaPeak(PrintStream out, int afterRound) throws InterruptedException {
     int cores = Math.min(2, Runtime.getRuntime().availableProcessors());
     double g = FmaPeak.measureParallel(cores, 5);
-    out.println(String.format(Locale.ROOT, "{\"kernel\": \"fma_peak\", \"cores\": %d, \"after_round\": %d, \"gflops\": %.1f}",
+    out.println(String.format(Locale.ROOT,
+        "{\"kernel\": \"fma_peak\", \"cores\": %d, \"after_round\": %d, \"gflops\": %.1f}",
         cores, afterRound, g));
     return g;
   }

@@ -43,7 +43,8 @@ public record ModelFlops(List<Product> products) {
   /** A convolution: every output pixel of every filter is a dot product over inChannels × kernel². */
   static Product conv(String layer, int batch, int inChannels, int kernel, int outChannels, int outHeight, int outWidth,
       boolean inputGradient) {
-    return new Product(layer, (long) batch * outHeight * outWidth * outChannels * inChannels * kernel * kernel, inputGradient);
+    long outputs = (long) batch * outHeight * outWidth * outChannels;
+    return new Product(layer, outputs * inChannels * kernel * kernel, inputGradient);
   }
 
   /** A dense layer applied to {@code rows} vectors (batch, or batch × time steps). */

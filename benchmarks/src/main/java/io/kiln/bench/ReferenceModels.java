@@ -97,7 +97,8 @@ public final class ReferenceModels {
     Rng rng = new Rng(0);
     int[] x = uniform(rng, 32 * 64, 96);
     int[] y = uniform(rng, 32 * 64, 96);
-    return of("gpt", 32, KilnTinyGpt.PARAMETER_COUNT, gptFlops(), () -> model.trainStep(x, 64, y, sgd), () -> model.loss(x, 64, y));
+    return of("gpt", 32, KilnTinyGpt.PARAMETER_COUNT, gptFlops(), () -> model.trainStep(x, 64, y, sgd),
+        () -> model.loss(x, 64, y));
   }
 
   // The dense products of each model, layer by layer (shapes as in the samples and torch_bench.py).
@@ -127,7 +128,10 @@ public final class ReferenceModels {
         ModelFlops.dense("o", 32 * 64, 256, 96));
   }
 
-  /** 32 × 24 tokens: embedding 32 → encoder and decoder LSTM 128, attention of the decoder over the encoder, dense 32 over [d; context]. */
+  /**
+   * 32 × 24 tokens: embedding 32 → encoder and decoder LSTM 128, attention of the decoder over the
+   * encoder, dense 32 over [d; context].
+   */
   static ModelFlops seq2seqFlops() {
     return ModelFlops.of(
         ModelFlops.lstm("enc", 32 * 24, 32, 128),
@@ -136,7 +140,10 @@ public final class ReferenceModels {
         ModelFlops.dense("o", 32 * 24, 2 * 128, 32));
   }
 
-  /** 32 × 64 tokens, d = 128: two pre-norm layers (in-projection to Q, K, V, causal attention, out-projection, 512-wide ReLU MLP), dense 96. */
+  /**
+   * 32 × 64 tokens, d = 128: two pre-norm layers (in-projection to Q, K, V, causal attention,
+   * out-projection, 512-wide ReLU MLP), dense 96.
+   */
   static ModelFlops gptFlops() {
     List<ModelFlops.Product> products = new ArrayList<>();
     int rows = 32 * 64;
