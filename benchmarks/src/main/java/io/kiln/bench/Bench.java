@@ -10,16 +10,22 @@ public final class Bench {
   public static void main(String[] args) throws Exception {
     List<String> rest = args.length > 1 ? Arrays.asList(args).subList(1, args.length) : List.of();
     String what = args.length == 0 ? "" : args[0];
-    switch (what) {
-      case "gemm" -> GemmBench.run(rest);
-      case "models" -> ModelBench.run(rest);
-      case "fma" -> FmaPeak.main(new String[0]);
-      default -> {
-        System.err.println("usage: ./bench gemm [--openblas] [--quick]   GEMM GFLOP/s (JSON lines) vs the FMA peak"
-            + " [and OpenBLAS]\n       ./bench models [--peer] [--quick] [NAME...]  train-step/forward ms per reference model (all, or the named ones)"
-            + " [and the PyTorch peer]");
-        System.exit(what.isEmpty() ? 2 : 1);
+    try {
+      switch (what) {
+        case "gemm" -> GemmBench.run(rest);
+        case "models" -> ModelBench.run(rest);
+        case "fma" -> FmaPeak.main(new String[0]);
+        default -> {
+          System.err.println("usage: ./bench gemm [--openblas] [--quick]   GEMM GFLOP/s (JSON lines) vs the FMA peak"
+              + " [and OpenBLAS]\n       ./bench models [--peer [torch113,libtorch]] [--rounds N] [--quick] [NAME...]"
+              + "  train-step/forward ms, FLOPs and %peak per reference model [against the PyTorch peers]");
+          System.exit(what.isEmpty() ? 2 : 1);
+        }
       }
+    } catch (BenchFailure e) {
+      System.out.flush();
+      System.err.println("bench " + what + ": " + e.getMessage());
+      System.exit(1);
     }
   }
 }

@@ -1,197 +1,196 @@
 package io.kiln.bench;
 
 import io.kiln.runtime.Parallelism;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * {@code ./bench models [--peer]}: one JSON line per (model, threads) in exactly the format of
- * {@code ../shared/peers/torch_bench.py}; with {@code --peer}, also runs that script (Debian's
- * {@code /usr/bin/python3} with torch) on the same models and prints a ratio line per pair.
+ * {@code ./bench models [--peer [torch113,libtorch]] [--rounds N] [--quick] [NAME... | --only a,b]}:
+ * train-step and forward ms of the reference models on 1 and 2 threads, in rounds; with
+ * {@code --peer}, the PyTorch peers in the same rounds. Round r runs every side once over all
+ * selected models, the sides' order rotated by r so none is always first or last after the
+ * others. Stdout gets one JSON line per measurement (torch_bench.py's format with {@code side} and
+ * {@code round} in front) and summary lines; stderr gets the peers' configuration and a table.
  */
 final class ModelBench {
-  static final String PYTHON = "/usr/bin/python3";
+  /** Minimum warm-up of a model in the first round (train steps; half of it for forward): the JIT
+   *  needs seconds to bring the Vector API kernels to C2, until then each vector op is a boxed call. */
+  static final double FIRST_WARMUP_SECONDS = 4.0;
 
-  /** Minimum warm-up per model and thread count (train steps; half of it for forward). */
-  static final double WARMUP_SECONDS = 4.0;
+  /** Warm-up in later rounds: the compiled kernels are shared by the new instances of a model. */
+  static final double LATER_WARMUP_SECONDS = 1.0;
+
+  static final int DEFAULT_ROUNDS = 3;
 
   private ModelBench() {}
 
-  static void run(List<String> args) throws Exception {
-    boolean peer = args.contains("--peer");
-    double secs = args.contains("--quick") ? 0.5 : 3.0;
-    // Models by name: ./bench models lenet cnn64, or (as ./bench gemm) --only lenet,cnn64
-    int only = args.indexOf("--only");
-    List<String> named = new java.util.ArrayList<>();
-    for (int i = 0; i < args.size(); i++) {
-      if (i == only + 1 && only >= 0) {
-        named.addAll(List.of(args.get(i).split(",")));
-      } else if (!args.get(i).startsWith("--")) {
-        named.add(args.get(i));
-      }
-    }
-    List<Supplier<ReferenceModel>> factories = select(named);
-    double warmup = args.contains("--quick") ? 0.5 : WARMUP_SECONDS;
-    if (factories.isEmpty()) {
-      System.err.println("kiln models benchmark: no reference models are registered yet"
-          + " (benchmarks/src/main/java/io/kiln/bench/ReferenceModels.java); nothing to measure"
-          + (peer ? ", so the PyTorch peer is not run either." : "."));
-      return;
-    }
-    List<String> names = new ArrayList<>();
-    Map<String, double[]> kiln = new HashMap<>();
-    int[] threadCounts = Runtime.getRuntime().availableProcessors() >= 2 ? new int[] {1, 2} : new int[] {1};
-    for (int t : threadCounts) { // same order as torch_bench: threads outer, models inner
-      Parallelism.setThreads(t);
-      for (Supplier<ReferenceModel> f : factories) {
-        ReferenceModel model = f.get();
-        if (!names.contains(model.name())) {
-          names.add(model.name());
-          if (!model.note().isEmpty()) {
-            System.err.println("note: " + model.name() + ": " + model.note());
+  /** The command line of {@code ./bench models}. */
+  record Options(List<String> models, List<Peer> peers, int rounds, boolean quick) {
+    static Options parse(List<String> args) throws BenchFailure {
+      List<String> models = new ArrayList<>();
+      List<Peer> peers = List.of();
+      int rounds = DEFAULT_ROUNDS;
+      boolean quick = false;
+      for (int i = 0; i < args.size(); i++) {
+        String a = args.get(i);
+        switch (a) {
+          case "--quick" -> quick = true;
+          case "--peer", "--peers" -> {
+            // an optional list follows: --peer torch113 runs only that peer
+            Optional<List<Peer>> list = i + 1 < args.size() ? Peer.parseList(args.get(i + 1)) : Optional.empty();
+            peers = list.orElse(List.of(Peer.values()));
+            i += list.isPresent() ? 1 : 0;
+          }
+          case "--rounds" -> rounds = positive(a, i + 1 < args.size() ? args.get(++i) : null);
+          case "--only" -> models.addAll(List.of((i + 1 < args.size() ? args.get(++i) : "").split(",")));
+          default -> {
+            if (a.startsWith("--")) {
+              throw new BenchFailure("unknown option " + a + "; expected --peer [" + Peer.ids() + "], --rounds N,"
+                  + " --quick, --only a,b or model names");
+            }
+            models.add(a);
           }
         }
-        // 10 warm-up steps as in the peer, and at least WARMUP_SECONDS: the JIT needs seconds to
-        // bring the Vector API kernels to C2 (until then each vector op is a boxed call), which
-        // would otherwise land in the first thread count's timing
-        long w0 = System.nanoTime();
-        for (int i = 0; i < 10 || System.nanoTime() - w0 < warmup * 1e9; i++) {
-          model.trainStep();
+      }
+      for (String m : models) {
+        if (!ReferenceModels.BY_NAME.containsKey(m)) {
+          throw new BenchFailure("unknown model '" + m + "'; known: "
+              + String.join(", ", ReferenceModels.BY_NAME.keySet()));
         }
-        int n = 0;
-        long t0 = System.nanoTime();
-        while (System.nanoTime() - t0 < secs * 1e9) {
-          model.trainStep();
-          n++;
+      }
+      List<String> selected = ReferenceModels.BY_NAME.keySet().stream()
+          .filter(n -> models.isEmpty() || models.contains(n)).toList();
+      return new Options(selected, peers, rounds, quick);
+    }
+
+    private static int positive(String option, String value) throws BenchFailure {
+      try {
+        int n = Integer.parseInt(String.valueOf(value));
+        if (n >= 1) {
+          return n;
         }
-        double ms = (System.nanoTime() - t0) / 1e6 / n;
-        w0 = System.nanoTime();
-        for (int i = 0; i < 5 || System.nanoTime() - w0 < warmup / 2 * 1e9; i++) {
-          model.forward();
+      } catch (NumberFormatException e) {
+        // reported below
+      }
+      throw new BenchFailure(option + " needs a positive whole number, got " + value);
+    }
+  }
+
+  static void run(List<String> args) throws Exception {
+    Options o = Options.parse(args);
+    PrintStream out = System.out;
+    Path root = Path.of(System.getProperty("kiln.root", ".")).toAbsolutePath().normalize();
+    Path peers = root.resolve("benchmarks").resolve("target").resolve("peers");
+    if (!o.peers().isEmpty()) {
+      PeerRun.stage(root.resolveSibling("shared").resolve("peers"), peers);
+      for (Peer p : o.peers()) {
+        var why = p.whyNotRunnable(peers);
+        if (why.isPresent()) {
+          List<String> others = o.peers().stream().filter(q -> q != p).map(q -> q.id).toList();
+          throw new BenchFailure("peer " + p.id + " cannot run: " + why.get() + ". " + (others.isEmpty()
+              ? "Leave out --peer to measure Kiln alone."
+              : "Select the others with --peer " + String.join(",", others) + " to compare without it."));
         }
-        int k = 0;
-        t0 = System.nanoTime();
-        while (System.nanoTime() - t0 < secs / 2 * 1e9) {
-          model.forward();
-          k++;
+      }
+    }
+    int[] threads = Runtime.getRuntime().availableProcessors() >= 2 ? new int[] {1, 2} : new int[] {1};
+    System.err.println("cpu: " + cpuName() + "; " + o.rounds() + " round(s) of " + String.join(", ", o.models())
+        + (o.peers().isEmpty() ? "" : " against " + String.join(", ", o.peers().stream().map(p -> p.id).toList())));
+    for (String m : o.models()) {
+      ReferenceModel sample = ReferenceModels.BY_NAME.get(m).get();
+      if (!sample.note().isEmpty()) {
+        System.err.println("note: " + m + ": " + sample.note());
+      }
+    }
+    double peak = fmaPeak(out, 0);
+    List<Measurement> all = new ArrayList<>();
+    List<String> sides = new ArrayList<>();
+    o.peers().forEach(p -> sides.add(p.id));
+    sides.add(Measurement.KILN); // round 1 starts with the peers: a peer that cannot run fails before Kiln's minutes
+    for (int round = 1; round <= o.rounds(); round++) {
+      for (int s = 0; s < sides.size(); s++) {
+        String side = sides.get((s + round - 1) % sides.size());
+        System.err.println("== round " + round + "/" + o.rounds() + ": " + side);
+        Optional<Peer> peer = Peer.byId(side);
+        if (peer.isPresent()) {
+          all.addAll(PeerRun.run(peer.get(), root, peers, o.models(), threads, o.quick(), round, out));
+        } else {
+          all.addAll(measureKiln(o, threads, round, out));
         }
-        double fms = (System.nanoTime() - t0) / 1e6 / k;
-        kiln.put(model.name() + "/" + t, new double[] {ms, fms});
-        System.out.println(String.format(Locale.ROOT,
-            "{\"model\": \"%s\", \"threads\": %d, \"batch\": %d, \"train_step_ms\": %s, \"forward_ms\": %s, \"params\": %d}",
-            model.name(), t, model.batch(), round3(ms), round3(fms), model.params()));
-        System.out.flush();
+      }
+      peak = Math.max(peak, fmaPeak(out, round));
+    }
+    Report.print(o.models(), all, peak, o.rounds(), out, System.err);
+  }
+
+  private static List<Measurement> measureKiln(Options o, int[] threads, int round, PrintStream out) {
+    double secs = o.quick() ? 0.5 : 3.0;
+    double warmup = (round == 1 ? FIRST_WARMUP_SECONDS : LATER_WARMUP_SECONDS) * (o.quick() ? 0.25 : 1);
+    List<Measurement> measured = new ArrayList<>();
+    for (int t : threads) { // as torch_bench: threads outer, models inner
+      Parallelism.setThreads(t);
+      for (String name : o.models()) {
+        Supplier<ReferenceModel> factory = ReferenceModels.BY_NAME.get(name);
+        ReferenceModel model = factory.get();
+        // at least 10 warm-up steps, as the peers, and at least the warm-up time
+        double trainMs = loopMeanMs(model::trainStep, 10, warmup, secs);
+        double forwardMs = loopMeanMs(model::forward, 5, warmup / 2, secs / 2);
+        Measurement m = new Measurement(Measurement.KILN, name, t, round, trainMs, forwardMs);
+        measured.add(m);
+        out.println(String.format(Locale.ROOT,
+            "{\"side\": \"kiln\", \"round\": %d, \"model\": \"%s\", \"threads\": %d, \"batch\": %d,"
+                + " \"train_step_ms\": %s, \"forward_ms\": %s, \"params\": %d}",
+            round, name, t, model.batch(), Report.round3(trainMs), Report.round3(forwardMs), model.params()));
+        out.flush();
       }
     }
     Parallelism.setThreads(Runtime.getRuntime().availableProcessors());
-    if (peer) {
-      runPeer(names, kiln);
-    }
+    return measured;
   }
 
-  /** The registry's models, or only those named (in the registry's order); an unknown name is an error. */
-  static List<Supplier<ReferenceModel>> select(List<String> names) {
-    for (String n : names) {
-      if (!ReferenceModels.BY_NAME.containsKey(n)) {
-        throw new IllegalArgumentException("./bench models: unknown model '" + n + "'; known: "
-            + String.join(", ", ReferenceModels.BY_NAME.keySet()));
-      }
+  /** torch_bench's statistic: warm up, then the mean ms over a loop of {@code secs}. */
+  private static double loopMeanMs(Runnable op, int warmupCalls, double warmupSecs, double secs) {
+    long w0 = System.nanoTime();
+    for (int i = 0; i < warmupCalls || System.nanoTime() - w0 < warmupSecs * 1e9; i++) {
+      op.run();
     }
-    List<Supplier<ReferenceModel>> picked = new ArrayList<>();
-    ReferenceModels.BY_NAME.forEach((name, factory) -> {
-      if (names.isEmpty() || names.contains(name)) {
-        picked.add(factory);
-      }
-    });
-    return picked;
+    int n = 0;
+    long t0 = System.nanoTime();
+    while (System.nanoTime() - t0 < secs * 1e9) {
+      op.run();
+      n++;
+    }
+    return (System.nanoTime() - t0) / 1e6 / n;
   }
 
-  private static void runPeer(List<String> names, Map<String, double[]> kiln) throws Exception {
-    Path root = Path.of(System.getProperty("kiln.root", ".")).toAbsolutePath();
-    Path script = root.resolveSibling("shared").resolve("peers").resolve("torch_bench.py");
-    if (!Files.isRegularFile(script)) {
-      System.err.println("peer: " + script + " not found; skipping the PyTorch comparison");
-      return;
-    }
-    if (!canImportTorch()) {
-      System.err.println("peer: " + PYTHON + " cannot import torch (apt-get install python3-torch); skipping the PyTorch comparison");
-      return;
-    }
-    List<String> cmd = new ArrayList<>(List.of(PYTHON, script.toString()));
-    cmd.addAll(names);
-    Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    Pattern field = Pattern.compile("\"(\\w+)\":\\s*\"?([^,\"}]+)\"?");
-    List<String> ratios = new ArrayList<>();
-    Map<String, double[]> torchBest = new java.util.LinkedHashMap<>();
-    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = r.readLine()) != null) {
-        System.out.println(line); // the peer's own line, unchanged
-        Map<String, String> f = new HashMap<>();
-        Matcher m = field.matcher(line);
-        while (m.find()) {
-          f.put(m.group(1), m.group(2).trim());
-        }
-        double[] k = kiln.get(f.get("model") + "/" + f.get("threads"));
-        if (k != null && f.containsKey("train_step_ms")) {
-          double tt = Double.parseDouble(f.get("train_step_ms"));
-          double tf = Double.parseDouble(f.get("forward_ms"));
-          torchBest.merge(f.get("model"), new double[] {tt, tf},
-              (x, y) -> new double[] {Math.min(x[0], y[0]), Math.min(x[1], y[1])});
-          ratios.add(String.format(Locale.ROOT,
-              "{\"model\": \"%s\", \"threads\": %s, \"kiln_train_step_ms\": %s, \"torch_train_step_ms\": %s,"
-                  + " \"train_speedup_vs_torch\": %.3f, \"kiln_forward_ms\": %s, \"torch_forward_ms\": %s,"
-                  + " \"forward_speedup_vs_torch\": %.3f}",
-              f.get("model"), f.get("threads"), round3(k[0]), round3(tt), tt / k[0], round3(k[1]), round3(tf), tf / k[1]));
-        }
-      }
-    }
-    int rc = p.waitFor();
-    if (rc != 0) {
-      System.err.println("peer: torch_bench.py exited with " + rc);
-    }
-    ratios.forEach(System.out::println);
-    // the issues' measure: best of 1 and 2 threads on each side, from this run
-    for (Map.Entry<String, double[]> e : torchBest.entrySet()) {
-      double kt = Double.MAX_VALUE;
-      double kf = Double.MAX_VALUE;
-      for (Map.Entry<String, double[]> k : kiln.entrySet()) {
-        if (k.getKey().startsWith(e.getKey() + "/")) {
-          kt = Math.min(kt, k.getValue()[0]);
-          kf = Math.min(kf, k.getValue()[1]);
-        }
-      }
-      System.out.println(String.format(Locale.ROOT,
-          "{\"model\": \"%s\", \"best\": true, \"kiln_train_step_ms\": %s, \"torch_train_step_ms\": %s,"
-              + " \"train_speedup_vs_torch\": %.3f, \"kiln_forward_ms\": %s, \"torch_forward_ms\": %s,"
-              + " \"forward_speedup_vs_torch\": %.3f}",
-          e.getKey(), round3(kt), round3(e.getValue()[0]), e.getValue()[0] / kt, round3(kf), round3(e.getValue()[1]),
-          e.getValue()[1] / kf));
-    }
+  /**
+   * The FMA peak of both cores running {@link FmaPeak} at once (not twice one core's: two busy
+   * cores may share clock and power headroom), measured before the first round ({@code afterRound}
+   * 0) and after each.
+   */
+  private static double fmaPeak(PrintStream out, int afterRound) throws InterruptedException {
+    int cores = Math.min(2, Runtime.getRuntime().availableProcessors());
+    double g = FmaPeak.measureParallel(cores, 5);
+    out.println(String.format(Locale.ROOT,
+        "{\"kernel\": \"fma_peak\", \"cores\": %d, \"after_round\": %d, \"gflops\": %.1f}",
+        cores, afterRound, g));
+    return g;
   }
 
-  static boolean canImportTorch() {
+  static String cpuName() {
     try {
-      Process p = new ProcessBuilder(PYTHON, "-c", "import torch").redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-      return p.waitFor() == 0;
-    } catch (Exception e) {
-      return false;
+      return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+          .map(l -> l.substring(l.indexOf(':') + 1).strip()).findFirst().orElse("unknown")
+          + ", " + Runtime.getRuntime().availableProcessors() + " CPUs";
+    } catch (IOException e) {
+      return "unknown";
     }
-  }
-
-  private static String round3(double x) {
-    return new java.math.BigDecimal(x).setScale(3, java.math.RoundingMode.HALF_EVEN).stripTrailingZeros().toPlainString();
   }
 }

@@ -19,6 +19,9 @@ public interface ReferenceModel {
     return "";
   }
 
+  /** The dense products of one step, for its analytic FLOPs. */
+  ModelFlops flops();
+
   /** One SGD training step (forward, backward, update) on a fixed batch. */
   void trainStep();
 

@@ -7,6 +7,7 @@ import io.kiln.samples.cnn64.KilnCnn64;
 import io.kiln.samples.gpt.KilnTinyGpt;
 import io.kiln.samples.lenet.KilnLeNet;
 import io.kiln.samples.seq2seq.KilnSeq2Seq;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,7 +45,7 @@ public final class ReferenceModels {
     Rng rng = new Rng(0);
     float[] x = gaussian(rng, 64 * 28 * 28);
     int[] y = uniform(rng, 64, 10);
-    return of("lenet", 64, KilnLeNet.PARAMETER_COUNT, () -> model.trainStep(x, y, sgd), () -> model.loss(x, y));
+    return of("lenet", 64, KilnLeNet.PARAMETER_COUNT, lenetFlops(), () -> model.trainStep(x, y, sgd), () -> model.loss(x, y));
   }
 
   /** Batch 64 of 3×64×64 images, 0/1 targets. */
@@ -57,7 +58,7 @@ public final class ReferenceModels {
     for (int i = 0; i < y.length; i++) {
       y[i] = rng.nextInt(2);
     }
-    return of("cnn64", 64, KilnCnn64.PARAMETER_COUNT, () -> model.trainStep(x, y, sgd), () -> model.loss(x, y));
+    return of("cnn64", 64, KilnCnn64.PARAMETER_COUNT, cnn64Flops(), () -> model.trainStep(x, y, sgd), () -> model.loss(x, y));
   }
 
   /** Batch 32 × 64 characters of 96, next-character labels. */
@@ -67,7 +68,8 @@ public final class ReferenceModels {
     Rng rng = new Rng(0);
     int[] x = uniform(rng, 32 * 64, 96);
     int[] y = uniform(rng, 32 * 64, 96);
-    return of("charlstm", 32, KilnCharLstm.PARAMETER_COUNT, () -> model.trainStep(x, 64, y, sgd), () -> model.loss(x, 64, y));
+    return of("charlstm", 32, KilnCharLstm.PARAMETER_COUNT, charlstmFlops(), () -> model.trainStep(x, 64, y, sgd),
+        () -> model.loss(x, 64, y));
   }
 
   /**
@@ -83,7 +85,8 @@ public final class ReferenceModels {
     int[] s = uniform(rng, 32 * 24, 32);
     int[] t = uniform(rng, 32 * 24, 32);
     int[] y = uniform(rng, 32 * 24, 32);
-    return of("seq2seq", 32, KilnSeq2Seq.PARAMETER_COUNT, () -> model.trainStep(s, t, 24, y, sgd), () -> model.loss(s, t, 24, y),
+    return of("seq2seq", 32, KilnSeq2Seq.PARAMETER_COUNT, seq2seqFlops(), () -> model.trainStep(s, t, 24, y, sgd),
+        () -> model.loss(s, t, 24, y),
         "label 0 (padding) is left out of Kiln's loss (about 1/32 of the positions), not of torch_bench's");
   }
 
@@ -94,7 +97,66 @@ public final class ReferenceModels {
     Rng rng = new Rng(0);
     int[] x = uniform(rng, 32 * 64, 96);
     int[] y = uniform(rng, 32 * 64, 96);
-    return of("gpt", 32, KilnTinyGpt.PARAMETER_COUNT, () -> model.trainStep(x, 64, y, sgd), () -> model.loss(x, 64, y));
+    return of("gpt", 32, KilnTinyGpt.PARAMETER_COUNT, gptFlops(), () -> model.trainStep(x, 64, y, sgd),
+        () -> model.loss(x, 64, y));
+  }
+
+  // The dense products of each model, layer by layer (shapes as in the samples and torch_bench.py).
+
+  /** 28×28 → conv 6@5×5 SAME → pool → conv 16@5×5 VALID (10×10) → pool → 400 → 120 → 84 → 10. */
+  static ModelFlops lenetFlops() {
+    return ModelFlops.of(
+        ModelFlops.conv("c1", 64, 1, 5, 6, 28, 28, false),
+        ModelFlops.conv("c2", 64, 6, 5, 16, 10, 10, true),
+        ModelFlops.dense("f1", 64, 400, 120),
+        ModelFlops.dense("f2", 64, 120, 84),
+        ModelFlops.dense("logits", 64, 84, 10));
+  }
+
+  /** 3×64×64 → conv 32@3×3 VALID (62×62) → pool (31) → conv 64@3×3 VALID (29×29) → pool (14) → 12544 → 1. */
+  static ModelFlops cnn64Flops() {
+    return ModelFlops.of(
+        ModelFlops.conv("c1", 64, 3, 3, 32, 62, 62, false),
+        ModelFlops.conv("c2", 64, 32, 3, 64, 29, 29, true),
+        ModelFlops.dense("logit", 64, 64 * 14 * 14, 1));
+  }
+
+  /** 32 × 64 tokens: embedding 64 → LSTM 256 → dense 96 at every step. */
+  static ModelFlops charlstmFlops() {
+    return ModelFlops.of(
+        ModelFlops.lstm("l", 32 * 64, 64, 256),
+        ModelFlops.dense("o", 32 * 64, 256, 96));
+  }
+
+  /**
+   * 32 × 24 tokens: embedding 32 → encoder and decoder LSTM 128, attention of the decoder over the
+   * encoder, dense 32 over [d; context].
+   */
+  static ModelFlops seq2seqFlops() {
+    return ModelFlops.of(
+        ModelFlops.lstm("enc", 32 * 24, 32, 128),
+        ModelFlops.lstm("dec", 32 * 24, 32, 128),
+        ModelFlops.attention("context", 32, 24, 24, 128),
+        ModelFlops.dense("o", 32 * 24, 2 * 128, 32));
+  }
+
+  /**
+   * 32 × 64 tokens, d = 128: two pre-norm layers (in-projection to Q, K, V, causal attention,
+   * out-projection, 512-wide ReLU MLP), dense 96.
+   */
+  static ModelFlops gptFlops() {
+    List<ModelFlops.Product> products = new ArrayList<>();
+    int rows = 32 * 64;
+    for (int layer = 0; layer < 2; layer++) {
+      String b = "b." + layer + ".";
+      products.add(ModelFlops.dense(b + "self_attn.in_proj", rows, 128, 3 * 128));
+      products.add(ModelFlops.causalAttention(b + "self_attn", 32, 64, 128));
+      products.add(ModelFlops.dense(b + "self_attn.out_proj", rows, 128, 128));
+      products.add(ModelFlops.dense(b + "linear1", rows, 128, 512));
+      products.add(ModelFlops.dense(b + "linear2", rows, 512, 128));
+    }
+    products.add(ModelFlops.dense("o", rows, 128, 96));
+    return new ModelFlops(products);
   }
 
   private static float[] gaussian(Rng rng, int n) {
@@ -113,12 +175,19 @@ public final class ReferenceModels {
     return a;
   }
 
-  private static ReferenceModel of(String name, int batch, long params, Runnable trainStep, Runnable forward) {
-    return of(name, batch, params, trainStep, forward, "");
+  private static ReferenceModel of(String name, int batch, long params, ModelFlops flops, Runnable trainStep,
+      Runnable forward) {
+    return of(name, batch, params, flops, trainStep, forward, "");
   }
 
-  private static ReferenceModel of(String name, int batch, long params, Runnable trainStep, Runnable forward, String note) {
+  private static ReferenceModel of(String name, int batch, long params, ModelFlops flops, Runnable trainStep,
+      Runnable forward, String note) {
     return new ReferenceModel() {
+      @Override
+      public ModelFlops flops() {
+        return flops;
+      }
+
       @Override
       public String note() {
         return note;

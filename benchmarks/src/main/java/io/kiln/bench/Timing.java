@@ -41,11 +41,23 @@ final class Timing {
 
   /** Median and minimum of the repetitions' seconds per call. */
   private static Result summary(double[] t, int callsPerRep) {
+    return new Result(median(t), min(t), callsPerRep, t.length);
+  }
+
+  /** The median of {@code t} (the mean of the middle two for an even count); {@code t} is left as it was. */
+  static double median(double[] t) {
+    if (t.length == 0) {
+      throw new IllegalArgumentException("median of no values");
+    }
     double[] sorted = t.clone();
     Arrays.sort(sorted);
-    int reps = sorted.length;
-    double median = reps % 2 == 1 ? sorted[reps / 2] : (sorted[reps / 2 - 1] + sorted[reps / 2]) / 2;
-    return new Result(median, sorted[0], callsPerRep, reps);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  /** The smallest of {@code t}. */
+  static double min(double[] t) {
+    return Arrays.stream(t).min().orElseThrow(() -> new IllegalArgumentException("minimum of no values"));
   }
 
   /**
