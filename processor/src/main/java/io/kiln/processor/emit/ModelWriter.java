@@ -97,7 +97,11 @@ public final class ModelWriter {
       "batch", "loss", "out", "result", "classes", "i", "model", "rng", "seed", "file", "name", "p",
       "optimizer", "withGradient", "training", "params", "grads", "arena", "state", "parameters", "buffers", "steps",
       "dropoutRng", "STATE_COUNT", "lastCorrect", "step", "restored", "stateBefore", "rngBefore", "failure",
-      "GEMM", "OPS", "MODEL_NAME", "MAX_BATCH", "PARAMETER_COUNT", "ARENA_FLOATS", "NAIVE_FLOATS");
+      "GEMM", "OPS", "MODEL_NAME", "MAX_BATCH", "PARAMETER_COUNT", "ARENA_FLOATS", "NAIVE_FLOATS",
+      // Batch's accessors input() and size() (a component of that name would clash), Object's methods,
+      // and the locals of greedyDecode and attentionWeights
+      "input", "size", "toString", "hashCode", "equals", "given", "fed", "predictions", "t", "b", "r", "node",
+      "gradientOnly", "inGradient");
 
   public ModelWriter(MemoryPlan plan) {
     this.plan = plan;
@@ -293,7 +297,7 @@ public final class ModelWriter {
     if (!attentions().isEmpty()) {
       type.addMethod(attentionWeights());
     }
-    if (program.loss() != null && program.loss().kind() == LossKind.SOFTMAX_CROSS_ENTROPY && !program.output().isSequence()) {
+    if (classifies()) {
       type.addMethod(classify());
     }
     if (program.loss() != null) {
@@ -304,8 +308,11 @@ public final class ModelWriter {
       }
       if (countsCorrect()) {
         type.addMethod(MethodSpec.methodBuilder("lastCorrect").addModifiers(Modifier.PUBLIC).returns(TypeName.INT)
-            .addJavadoc("How many samples of the last {@code trainStep} or {@code computeGradients} batch the model classified\n"
-                + "correctly, before its update: training accuracy for free, from logits the step computed anyway.\n")
+            .addJavadoc("How many $L of the last {@code trainStep} or {@code computeGradients} batch the model classified\n"
+                + "correctly, before its update: training accuracy for free, from logits the step computed anyway.\n",
+                program.loss().input().isSequence()
+                    ? "positions (of batch × steps" + (program.loss().ignores() ? "; ignored ones never count" : "") + ")"
+                    : "samples" + (program.loss().ignores() ? " (ignored ones never count)" : ""))
             .addStatement("return lastCorrect").build());
       }
       if (program.loss().dInput() != null) {
@@ -316,9 +323,12 @@ public final class ModelWriter {
           .addJavadoc("Training steps taken so far.\n").returns(TypeName.LONG).addStatement("return steps").build());
     }
     if (trains()) {
+      type.addMethod(applyGradients());
       type.addMethod(nonFinite());
+      type.addMethod(gradientFailure());
       trainableModel(type);
     }
+    typedApi(type);
     type.addMethod(summary());
     type.addMethod(runForward());
     if (program.loss() != null) {
@@ -595,7 +605,8 @@ public final class ModelWriter {
 
   private MethodSpec create() {
     MethodSpec.Builder m = MethodSpec.methodBuilder("create").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(self)
-        .addJavadoc("A new model with weights drawn from {@code seed} (same seed, same weights) and zero biases.\n")
+        .addJavadoc("A new model with its parameters initialized from {@code seed} (same seed, same weights):\n<ul>\n$L</ul>\n",
+            initDocs())
         .addParameter(TypeName.LONG, "seed")
         .addStatement("$T model = new $T(seed)", self, self)
         .addStatement("$T rng = new $T(seed)", RNG, RNG)
@@ -607,6 +618,35 @@ public final class ModelWriter {
       m.addStatement("$T.fill($T.$L, model.state, $L, $L, 1, 1, rng)", INITIALIZERS, INIT, p.init(), stateConstant(p), p.size());
     }
     return m.addStatement("return model").build();
+  }
+
+  /** One line per distinct initialization, naming the tensors it fills, in declaration order. */
+  private String initDocs() {
+    Map<String, List<String>> byInit = new java.util.LinkedHashMap<>();
+    for (ParamTensor p : program.params()) {
+      byInit.computeIfAbsent(initDoc(p), k -> new java.util.ArrayList<>()).add(p.name());
+    }
+    for (ParamTensor p : program.state()) {
+      byInit.computeIfAbsent(initDoc(p), k -> new java.util.ArrayList<>()).add(p.name() + " (buffer)");
+    }
+    StringBuilder doc = new StringBuilder();
+    byInit.forEach((init, tensors) -> doc.append("  <li>").append(init).append(": ").append(String.join(", ", tensors)).append("\n"));
+    return doc.toString();
+  }
+
+  /** How {@code Initializers.fill} fills {@code p}, with its fans: what the generated create() calls. */
+  private static String initDoc(ParamTensor p) {
+    int sum = p.fanIn() + p.fanOut();
+    return switch (p.init()) {
+      case ZEROS -> "zeros";
+      case ONES -> "ones";
+      case XAVIER_NORMAL -> p.fanIn() == 1 ? "normal N(0, 1)" : "normal N(0, 1/" + p.fanIn() + ")";
+      case HE_NORMAL -> "He normal N(0, 2/" + p.fanIn() + ")";
+      // Recurrent layers use fanIn = fanOut = 3·units, which is PyTorch's U(±1/√units).
+      case XAVIER_UNIFORM -> sum % 6 == 0 ? "uniform U(±1/√" + sum / 6 + ")" : "uniform U(±√(6/" + sum + "))";
+      case HE_UNIFORM -> "He uniform U(±√(6/" + p.fanIn() + "))";
+      case DEFAULT -> throw new IllegalStateException("DEFAULT is resolved before emitting: " + p.name());
+    };
   }
 
   private MethodSpec load() {
@@ -663,9 +703,87 @@ public final class ModelWriter {
     return m.build();
   }
 
-  // --- TrainableModel (io.kiln.runtime): slab access for trainers outside the model ------------
+  // --- the typed interfaces (io.kiln.runtime): one API for every generated class ------------------
 
-  private static final ClassName TRAINABLE_MODEL = ClassName.get(RUNTIME, "TrainableModel");
+  /** Softmax classifiers name the most likely class, per sample or per step. */
+  private boolean classifies() {
+    return program.loss() != null && program.loss().kind() == LossKind.SOFTMAX_CROSS_ENTROPY;
+  }
+
+  private TypedApi typedApiWriter() {
+    List<TypedApi.Component> inputs = new java.util.ArrayList<>();
+    for (Buffer in : program.inputs()) {
+      inputs.add(new TypedApi.Component(var(in), in.kind() == Buffer.Kind.TOKENS ? INTS : FLOATS, inputDoc(in)));
+    }
+    if (sequential()) {
+      inputs.add(new TypedApi.Component("steps", TypeName.INT, stepsDoc()));
+    }
+    TypedApi.Component labels = trains()
+        ? new TypedApi.Component(labelsVar, labelsType(), labelsDoc())
+        : null;
+    Buffer first = program.inputs().get(0);
+    return new TypedApi(self, inputs, labels, first.perStep(), sequential());
+  }
+
+  /**
+   * Declares the records {@code Input} and {@code Batch} and implements {@code InferenceModel} or
+   * {@code Classifier}, and {@code SupervisedModel} when the model trains, with methods that take them.
+   */
+  private void typedApi(TypeSpec.Builder type) {
+    TypedApi api = typedApiWriter();
+    type.addType(api.inputRecord());
+    type.addMethod(MethodSpec.methodBuilder("modelName").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+        .returns(String.class).addStatement("return MODEL_NAME").build());
+    type.addMethods(api.inferenceMethods(TENSOR, classifies()));
+    if (trains()) {
+      type.addType(api.batchRecord());
+      type.addMethods(api.supervisedMethods());
+      type.addSuperinterface(api.supervisedInterface());
+      if (classifies()) {
+        type.addSuperinterface(api.inferenceInterface(true));
+      }
+    } else {
+      type.addSuperinterface(api.inferenceInterface(classifies()));
+    }
+  }
+
+  /**
+   * The one commit path: {@code trainStep} and trainers that fill the gradient slab themselves
+   * (Spark sums it over machines) both call it, so the non-finite guard, the optimizer step and the
+   * step count cannot drift apart.
+   */
+  private MethodSpec applyGradients() {
+    return MethodSpec.methodBuilder("applyGradients").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+        .addJavadoc("Commits the gradient in the gradient slab (left by {@code computeGradients}, or written by a trainer):\n"
+            + "checks that it is finite, lets {@code optimizer} update every parameter in one pass, and counts the step.\n\n"
+            + "@throws io.kiln.runtime.train.NonFiniteLossException if a gradient is NaN or infinite, naming the parameter\n"
+            + "    whose gradient holds the first one in backward order; weights, optimizer and step count are left unchanged\n")
+        .addParameter(OPTIMIZER, "optimizer")
+        .addStatement("$T.requireNonNull(optimizer, $S)", java.util.Objects.class, "optimizer")
+        .beginControlFlow("if ($T.firstNonFinite(grads, 0, PARAMETER_COUNT) >= 0)", CHECKS)
+        .addStatement("throw gradientFailure(steps + 1)")
+        .endControlFlow()
+        .addStatement("optimizer.step(params, grads, PARAMETER_COUNT)")
+        .addStatement("steps++")
+        .build();
+  }
+
+  /** The first parameter, in backward order, whose gradient holds a non-finite value. */
+  private MethodSpec gradientFailure() {
+    ClassName exception = ClassName.get(RUNTIME + ".train", "NonFiniteLossException");
+    MethodSpec.Builder m = MethodSpec.methodBuilder("gradientFailure").addModifiers(Modifier.PRIVATE).returns(exception)
+        .addJavadoc("The first parameter, in backward order, whose gradient is not finite; null if every gradient is finite.\n")
+        .addParameter(TypeName.LONG, "step");
+    List<ParamTensor> backwardOrder = new java.util.ArrayList<>(program.params());
+    java.util.Collections.reverse(backwardOrder);
+    for (ParamTensor p : backwardOrder) {
+      m.beginControlFlow("if ($T.firstNonFinite(grads, $L, $L) >= 0)", CHECKS, paramConstant(p), p.size())
+          .addStatement("return $T.inGradient(MODEL_NAME, step, $S, $S)", exception, p.node(),
+              "gradient of " + p.name() + " " + Arrays.toString(p.shape()))
+          .endControlFlow();
+    }
+    return m.addStatement("return null").build();
+  }
 
   /**
    * Makes a trainable model implement {@code TrainableModel}: the existing {@code parameters},
@@ -673,9 +791,6 @@ public final class ModelWriter {
    * lacks, so a distributed trainer can ship weights and gradients of any generated class.
    */
   private void trainableModel(TypeSpec.Builder type) {
-    type.addSuperinterface(TRAINABLE_MODEL);
-    type.addMethod(MethodSpec.methodBuilder("modelName").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
-        .returns(String.class).addStatement("return MODEL_NAME").build());
     type.addMethod(MethodSpec.methodBuilder("parameterSlab").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
         .addJavadoc("The live parameter slab ({@code PARAMETER_COUNT} floats), not a copy.\n")
         .returns(FLOATS).addStatement("return params").build());
@@ -758,10 +873,36 @@ public final class ModelWriter {
     return program.loss().input().inArena() ? "" : inputArgs() + ", ";
   }
 
+  /** {@code @param} lines for the public methods' leading parameters: the inputs, then {@code steps}. */
   private String inputDocs() {
-    return program.inputs().stream()
-        .map(in -> "@param " + var(in) + " " + in.shape() + " row-major, B = length / " + in.perSample() + "\n")
-        .collect(Collectors.joining());
+    String docs = program.inputs().stream().map(in -> "@param " + var(in) + " " + inputDoc(in) + "\n").collect(Collectors.joining());
+    return sequential() ? docs + "@param steps " + stepsDoc() + "\n" : docs;
+  }
+
+  /** What one input holds and how its length gives the batch. */
+  private String inputDoc(Buffer in) {
+    String what = in.kind() == Buffer.Kind.TOKENS ? "token ids" : "";
+    if (!in.isSequence()) {
+      return in.shape() + " row-major" + (what.isEmpty() ? "" : " " + what) + ", B = length / " + in.perSample();
+    }
+    String per = in.perStep() == 1 ? "steps" : "(steps × " + in.perStep() + ")";
+    return in.shape() + " row-major" + (what.isEmpty() ? "" : " " + what) + " with T = steps, B = length / " + per;
+  }
+
+  private String stepsDoc() {
+    Buffer first = program.inputs().stream().filter(Buffer::isSequence).findFirst().orElseThrow();
+    return "T, the sequence length of this call, in [1, {@link #" + maxSteps(first) + "}]";
+  }
+
+  /** The {@code @param} line of the labels. */
+  private String labelsDoc() {
+    Buffer labels = program.labels();
+    KernelCall.LossForward loss = program.loss();
+    if (graph.labelsType() == ValueType.INT_TENSOR) {
+      return labels.shape() + " class ids in [0, " + loss.perSample() + ")"
+          + (loss.ignores() ? ", or " + loss.ignoreIndex() + " (the ignore index) for a position the loss skips" : "");
+    }
+    return labels.shape() + " row-major finite targets";
   }
 
   /** Validates every input and declares {@code batch}. */
@@ -774,6 +915,21 @@ public final class ModelWriter {
           .addStatement("throw new $T(MODEL_NAME + $S + batch + $S)", IllegalArgumentException.class,
               "." + method + ": input '" + in.name() + "' holds a different number of samples than '" + inputs.get(0).name() + "' (", ")")
           .endControlFlow();
+    }
+    for (KernelCall call : program.forward()) {
+      if (call instanceof KernelCall.EmbeddingForward e && !e.ids().inArena()) {
+        m.addStatement("$T.tokenIds(MODEL_NAME, $S, $S, $L, batch, $L, $L)", CHECKS, method, e.ids().name(), var(e.ids()),
+            e.ids().isSequence() ? "steps" : "1", e.vocab());
+      }
+    }
+  }
+
+  /** Rejects NaN and ±infinity in the float inputs, naming the first bad index: a prediction must not hide them. */
+  private void checkFinite(MethodSpec.Builder m, String method) {
+    for (Buffer in : program.inputs()) {
+      if (in.kind() != Buffer.Kind.TOKENS) {
+        m.addStatement("$T.finiteInput(MODEL_NAME, $S, $S, $L, $L)", CHECKS, method, in.name(), var(in), count(in));
+      }
     }
   }
 
@@ -791,15 +947,45 @@ public final class ModelWriter {
     KernelCall.LossForward loss = program.loss();
     if (graph.labelsType() == ValueType.INT_TENSOR) {
       int classes = loss.perSample();
-      if (labels.isSequence() || loss.ignores()) {
-        m.addStatement("$T.classLabels(MODEL_NAME, $S, $S, $L, $L, $L, $L)", CHECKS, method, labels.name(), var(labels), rows(labels), classes,
-            loss.ignores() ? String.valueOf(loss.ignoreIndex()) : "Integer.MIN_VALUE");
+      if (loss.ignores()) {
+        m.addStatement("$T.labelsWithIgnore(MODEL_NAME, $S, $S, $L, $L, $L, $L)", CHECKS, method, labels.name(), var(labels), rows(labels), classes,
+            loss.ignoreIndex());
+      } else if (labels.isSequence()) {
+        m.addStatement("$T.sequenceLabels(MODEL_NAME, $S, $S, $L, $L, $L)", CHECKS, method, labels.name(), var(labels), rows(labels), classes);
       } else {
         m.addStatement("$T.classLabels(MODEL_NAME, $S, $S, $L, batch, $L)", CHECKS, method, labels.name(), var(labels), classes);
       }
     } else {
       m.addStatement("$T.targets(MODEL_NAME, $S, $S, $L, $L, $L)", CHECKS, method, labels.name(), var(labels), rows(labels), labelsShapeConstant());
     }
+  }
+
+  /** What the loss averages over, as the runtime's loss kernels compute it. */
+  private String meanOver() {
+    KernelCall.LossForward loss = program.loss();
+    String rows = loss.input().isSequence() ? "positions (batch × steps)" : "samples";
+    return switch (loss.kind()) {
+      case SOFTMAX_CROSS_ENTROPY -> loss.ignores()
+          ? "the mean over the " + rows + " whose label is not " + loss.ignoreIndex() + " (0 when every one is)"
+          : "the mean over the " + rows;
+      case SIGMOID_BINARY_CROSS_ENTROPY, MEAN_SQUARED_ERROR -> "the mean over every output value";
+      case PERCEPTRON -> "the fraction of output values that differ from their targets";
+    };
+  }
+
+  /** The {@code @throws} line for malformed inputs or labels. */
+  private String throwsMalformed() {
+    return "@throws IllegalArgumentException if an input is empty, not a whole number of samples or over {@code MAX_BATCH}"
+        + sequenceProblems() + ",\n    or if a label is out of range; the message names the model, the method and the value\n";
+  }
+
+  /** The ways a sequence model's call can be malformed beyond its batch, for {@code @throws}. */
+  private String sequenceProblems() {
+    return (sequential() ? ", if {@code steps} is out of range" : "") + (hasTokens() ? ", if a token id is outside the vocabulary" : "");
+  }
+
+  private boolean hasTokens() {
+    return program.inputs().stream().anyMatch(in -> in.kind() == Buffer.Kind.TOKENS);
   }
 
   private TypeName labelsType() {
@@ -818,8 +1004,8 @@ public final class ModelWriter {
   private MethodSpec forward() {
     MethodSpec.Builder m = MethodSpec.methodBuilder("forward").addModifiers(Modifier.PUBLIC).returns(TENSOR)
         .addJavadoc("Runs the network and returns $L $L, a view valid until this model's next call.\n\n$L"
-            + "@throws IllegalArgumentException if an input is empty, not a whole number of samples, or over {@code MAX_BATCH}\n",
-            graph.output().name(), program.output().shape(), inputDocs());
+            + "@throws IllegalArgumentException if an input is empty, not a whole number of samples or over {@code MAX_BATCH}$L\n",
+            graph.output().name(), program.output().shape(), inputDocs(), sequenceProblems());
     addPublicInputParams(m);
     checkInputs(m, "forward");
     m.addStatement("$L", runForwardCall(inputArgs(), batchArgs(), "false"));
@@ -832,10 +1018,12 @@ public final class ModelWriter {
         : kind == LossKind.SIGMOID_BINARY_CROSS_ENTROPY ? "probabilities (sigmoid of " + graph.output().name() + ")"
         : "the output " + graph.output().name();
     MethodSpec.Builder m = MethodSpec.methodBuilder("predict").addModifiers(Modifier.PUBLIC).returns(FLOATS)
-        .addJavadoc("Returns $L $L as a new array.\n\n$L", what, program.output().shape(), inputDocs());
+        .addJavadoc("Returns $L $L as a new array.\n\n$L$L", what, program.output().shape(), inputDocs(), throwsInference());
     addPublicInputParams(m);
-    m.addStatement("$T out = forward($L)", TENSOR, publicInputArgs());
-    m.addStatement("float[] result = out.toArray()");
+    checkInputs(m, "predict");
+    checkFinite(m, "predict");
+    m.addStatement("$L", runForwardCall(inputArgs(), batchArgs(), "false"));
+    m.addStatement("float[] result = $L.toArray()", outputView("batch"));
     if (kind == LossKind.SOFTMAX_CROSS_ENTROPY) {
       int classes = program.loss().perSample();
       m.addStatement("OPS.softmax(result, 0, result, 0, result.length / $L, $L)", classes, classes);
@@ -918,24 +1106,37 @@ public final class ModelWriter {
     return m.endControlFlow().build();
   }
 
+  /** The most likely class per sample, or per step for a per-step output: the argmax of each row of logits. */
   private MethodSpec classify() {
+    Buffer out = program.output();
+    int classes = out.perStep();
     MethodSpec.Builder m = MethodSpec.methodBuilder("classify").addModifiers(Modifier.PUBLIC).returns(INTS)
-        .addJavadoc("Returns the most likely class of each sample.\n\n$L", inputDocs());
+        .addJavadoc("Returns the most likely class (argmax of $L) $L.\n\n$L$L", graph.output().name(),
+            out.isSequence() ? "at every step, [B, steps] row-major" : "of each sample, [B]", inputDocs(), throwsInference());
     addPublicInputParams(m);
-    m.addStatement("$T out = forward($L)", TENSOR, publicInputArgs())
-        .addStatement("int[] classes = new int[out.shape()[0]]")
+    checkInputs(m, "classify");
+    checkFinite(m, "classify");
+    m.addStatement("$L", runForwardCall(inputArgs(), batchArgs(), "false"))
+        .addStatement("int[] classes = new int[$L]", rows(out))
         .beginControlFlow("for (int i = 0; i < classes.length; i++)")
-        .addStatement("classes[i] = out.argmax(i)")
+        .addStatement("classes[i] = $T.argmax($L + i * $L, $L)", ClassName.get(RUNTIME, "Metrics"), ref(out), classes, classes)
         .endControlFlow()
         .addStatement("return classes");
     return m.build();
   }
 
+  /** The {@code @throws} line of {@code predict} and {@code classify}. */
+  private String throwsInference() {
+    boolean floats = program.inputs().stream().anyMatch(in -> in.kind() != Buffer.Kind.TOKENS);
+    return "@throws IllegalArgumentException if an input is malformed (as for {@code forward})"
+        + (floats ? " or holds NaN or ±infinity (naming the first such index)" : "") + "\n";
+  }
+
   private MethodSpec lossMethod() {
     Buffer labels = program.labels();
     MethodSpec.Builder m = MethodSpec.methodBuilder("loss").addModifiers(Modifier.PUBLIC).returns(TypeName.FLOAT)
-        .addJavadoc("The mean $L loss on a batch, without computing gradients.\n\n$L@param $L $L\n",
-            program.loss().kind(), inputDocs(), var(labels), labels.shape());
+        .addJavadoc("The $L loss on a batch, $L, in inference mode and without computing gradients.\n\n$L@param $L $L\n$L",
+            program.loss().kind(), meanOver(), inputDocs(), var(labels), labelsDoc(), throwsMalformed());
     addPublicInputParams(m);
     m.addParameter(labelsType(), var(labels));
     checkInputs(m, "loss");
@@ -948,7 +1149,7 @@ public final class ModelWriter {
     Buffer labels = program.labels();
     MethodSpec.Builder m = MethodSpec.methodBuilder("computeGradients").addModifiers(Modifier.PUBLIC).returns(TypeName.FLOAT)
         .addJavadoc("Computes the mean loss and the gradient of every parameter ({@link Parameter#gradient()}) without\n"
-            + "changing weights. Returns the loss.\n\n$L@param $L $L\n", inputDocs(), var(labels), labels.shape());
+            + "changing weights. Returns the loss, $L.\n\n$L@param $L $L\n$L", meanOver(), inputDocs(), var(labels), labelsDoc(), throwsMalformed());
     addPublicInputParams(m);
     m.addParameter(labelsType(), var(labels));
     checkInputs(m, "computeGradients");
@@ -960,10 +1161,12 @@ public final class ModelWriter {
   private MethodSpec trainStep() {
     Buffer labels = program.labels();
     MethodSpec.Builder m = MethodSpec.methodBuilder("trainStep").addModifiers(Modifier.PUBLIC).returns(TypeName.FLOAT)
-        .addJavadoc("One training step: forward, loss, backward, then {@code optimizer} updates every parameter in one\n"
-            + "pass over the slab. Returns the batch's mean loss (before the update). Allocates nothing after the first\n"
-            + "call.\n\n$L@param $L $L\n@throws io.kiln.runtime.train.NonFiniteLossException if the loss or a gradient is NaN or infinite,\n"
-            + "    naming the step and the node where the first non-finite value appeared (weights are left unchanged)\n", inputDocs(), var(labels), labels.shape());
+        .addJavadoc("One training step: forward, loss and backward ({@code computeGradients}), then {@link #applyGradients}:\n"
+            + "{@code optimizer} updates every parameter in one pass over the slab. Returns the batch's loss before the update,\n"
+            + "$L. Allocates nothing after the first call.\n\n$L@param $L $L\n$L"
+            + "@throws io.kiln.runtime.train.NonFiniteLossException if the loss or a gradient is NaN or infinite,\n"
+            + "    naming the step and the node where the first non-finite value appeared (weights are left unchanged)\n",
+            meanOver(), inputDocs(), var(labels), labelsDoc(), throwsMalformed());
     addPublicInputParams(m);
     m.addParameter(labelsType(), var(labels));
     m.addParameter(OPTIMIZER, "optimizer");
@@ -980,7 +1183,14 @@ public final class ModelWriter {
       m.addStatement("long rngBefore = dropoutRng.state()");
     }
     m.addStatement("float loss = gradients($L, $L, $L)", inputArgs(), var(labels), batchArgs())
-        .beginControlFlow("if (!Float.isFinite(loss) || $T.firstNonFinite(grads, 0, PARAMETER_COUNT) >= 0)", CHECKS);
+        .beginControlFlow("if (Float.isFinite(loss))")
+        .beginControlFlow("try")
+        .addStatement("applyGradients(optimizer)")
+        .addStatement("return loss")
+        .nextControlFlow("catch ($T gradientOnly)", ClassName.get(RUNTIME + ".train", "NonFiniteLossException"))
+        .addComment("nothing was committed; locate the first non-finite value from the inputs below")
+        .endControlFlow()
+        .endControlFlow();
     CodeBlock.Builder undo = CodeBlock.builder();
     if (keepsState) {
       undo.addStatement("$T.arraycopy(stateBefore, 0, state, 0, STATE_COUNT)", System.class);
@@ -991,11 +1201,7 @@ public final class ModelWriter {
     m.addCode(undo.build())
         .addStatement("$T failure = nonFinite($L, batch, loss)", ClassName.get(RUNTIME + ".train", "NonFiniteLossException"), publicInputArgs())
         .addCode(undo.build()) // the diagnosis re-ran the forward pass (with the same masks)
-        .addStatement("throw failure")
-        .endControlFlow()
-        .addStatement("optimizer.step(params, grads, PARAMETER_COUNT)")
-        .addStatement("steps++")
-        .addStatement("return loss");
+        .addStatement("throw failure");
     return m.build();
   }
 
@@ -1028,14 +1234,11 @@ public final class ModelWriter {
           .addStatement("return new $T(MODEL_NAME, loss, step, $S, $S, $T.FORWARD)", exception, node, out.shape(), phase)
           .endControlFlow();
     }
-    List<ParamTensor> backwardOrder = new java.util.ArrayList<>(program.params());
-    java.util.Collections.reverse(backwardOrder);
-    for (ParamTensor p : backwardOrder) {
-      m.beginControlFlow("if ($T.firstNonFinite(grads, $L, $L) >= 0)", CHECKS, paramConstant(p), p.size())
-          .addStatement("return new $T(MODEL_NAME, loss, step, $S, $S, $T.BACKWARD)", exception, p.node(),
-              "gradient of " + p.name() + " " + Arrays.toString(p.shape()), phase)
-          .endControlFlow();
-    }
+    m.addStatement("$T inGradient = gradientFailure(step)", exception)
+        .beginControlFlow("if (inGradient != null)")
+        .addStatement("return new $T(MODEL_NAME, loss, step, inGradient.node().orElseThrow(), inGradient.nodeShape().orElseThrow(), $T.BACKWARD)",
+            exception, phase)
+        .endControlFlow();
     return m.addStatement("return new $T(MODEL_NAME, loss, step)", exception).build();
   }
 
