@@ -973,6 +973,18 @@ public final class ModelWriter {
     };
   }
 
+  /** What a training-mode forward pass changes besides the gradients, for the docs; empty if nothing. */
+  private String trainingSideEffects() {
+    List<String> moved = new java.util.ArrayList<>();
+    if (!program.state().isEmpty()) {
+      moved.add("batch-norm running statistics are updated");
+    }
+    if (hasDropout()) {
+      moved.add("dropout masks are drawn from the model's generator");
+    }
+    return moved.isEmpty() ? "" : " (" + String.join("; ", moved) + ", as in a training step)";
+  }
+
   /** The {@code @throws} line for malformed inputs or labels. */
   private String throwsMalformed() {
     return "@throws IllegalArgumentException if an input is empty, not a whole number of samples or over {@code MAX_BATCH}"
@@ -1148,8 +1160,9 @@ public final class ModelWriter {
   private MethodSpec computeGradients() {
     Buffer labels = program.labels();
     MethodSpec.Builder m = MethodSpec.methodBuilder("computeGradients").addModifiers(Modifier.PUBLIC).returns(TypeName.FLOAT)
-        .addJavadoc("Computes the mean loss and the gradient of every parameter ({@link Parameter#gradient()}) without\n"
-            + "changing weights. Returns the loss, $L.\n\n$L@param $L $L\n$L", meanOver(), inputDocs(), var(labels), labelsDoc(), throwsMalformed());
+        .addJavadoc("Computes the loss and the gradient of every parameter ({@link Parameter#gradient()}) in training mode,\n"
+            + "without changing weights$L. Returns the loss, $L.\n\n$L@param $L $L\n$L", trainingSideEffects(), meanOver(), inputDocs(),
+            var(labels), labelsDoc(), throwsMalformed());
     addPublicInputParams(m);
     m.addParameter(labelsType(), var(labels));
     checkInputs(m, "computeGradients");

@@ -15,6 +15,7 @@ import io.kiln.runtime.train.Fit;
 import io.kiln.runtime.train.NonFiniteLossException;
 import io.kiln.runtime.train.Sgd;
 import io.kiln.samples.charlstm.KilnCharLstm;
+import io.kiln.samples.perceptron.KilnXorNet;
 import io.kiln.tests.models.KilnMlp;
 import io.kiln.tests.models.KilnSeqStack;
 import java.util.ArrayList;
@@ -86,6 +87,19 @@ class TypedApiTest {
   void aDenseAndARecurrentModelTrainThroughTheSameGenericLoop() {
     fitAndCheckItLearns(KilnMlp.create(3), mlpBatches(8, 32, 1), 15, 0.5);
     fitAndCheckItLearns(KilnSeqStack.create(3), seqBatches(6, 2), 40, 0.5);
+  }
+
+  @Test
+  void theReadmeSnippetLearnsXor() {
+    KilnXorNet net = KilnXorNet.create(7);
+    float[] x = {0, 0, 0, 1, 1, 0, 1, 1};
+    float[] y = {0, 1, 1, 0};
+    var batches = List.of(new KilnXorNet.Batch(x, y));
+    Fit.fit(net, batches, new Sgd(1.0f), 500);
+    float[] p = net.predict(x);
+    for (int i = 0; i < 4; i++) {
+      assertThat(Math.round(p[i])).isEqualTo((int) y[i]);
+    }
   }
 
   @Test
