@@ -286,8 +286,8 @@ public final class KilnGoldenMlp implements SupervisedModel<KilnGoldenMlp.Input,
   }
 
   /**
-   * Computes the mean loss and the gradient of every parameter ({@link Parameter#gradient()}) without
-   * changing weights. Returns the loss, the mean over the samples.
+   * Computes the loss and the gradient of every parameter ({@link Parameter#gradient()}) in training mode,
+   * without changing weights. Returns the loss, the mean over the samples.
    *
    * @param features [B, 4] row-major, B = length / 4
    * @param label [B] class ids in [0, 3)

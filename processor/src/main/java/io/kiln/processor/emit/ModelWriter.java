@@ -86,6 +86,7 @@ public final class ModelWriter {
   /** Java identifiers of the caller's input arrays, by input name; see {@link #var(Buffer)}. */
   private final Map<String, String> inputVars = new HashMap<>();
   private final String labelsVar;
+  private final ApiDocs docs;
 
   /**
    * Locals and fields the generated methods use. A caller's array is a parameter of those methods,
@@ -117,6 +118,7 @@ public final class ModelWriter {
     // Labels may share an input's name (they are a parameter of the loss, not a node); they become
     // a second parameter of the same generated method, so they need their own identifier.
     this.labelsVar = program.labels() == null ? null : fresh(program.labels().name(), taken);
+    this.docs = new ApiDocs(program, graph, this::var, this::maxSteps);
   }
 
   private static String fresh(String name, Set<String> taken) {
@@ -606,7 +608,7 @@ public final class ModelWriter {
   private MethodSpec create() {
     MethodSpec.Builder m = MethodSpec.methodBuilder("create").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(self)
         .addJavadoc("A new model with its parameters initialized from {@code seed} (same seed, same weights):\n<ul>\n$L</ul>\n",
-            initDocs())
+            docs.initDocs())
         .addParameter(TypeName.LONG, "seed")
         .addStatement("$T model = new $T(seed)", self, self)
         .addStatement("$T rng = new $T(seed)", RNG, RNG)
@@ -618,35 +620,6 @@ public final class ModelWriter {
       m.addStatement("$T.fill($T.$L, model.state, $L, $L, 1, 1, rng)", INITIALIZERS, INIT, p.init(), stateConstant(p), p.size());
     }
     return m.addStatement("return model").build();
-  }
-
-  /** One line per distinct initialization, naming the tensors it fills, in declaration order. */
-  private String initDocs() {
-    Map<String, List<String>> byInit = new java.util.LinkedHashMap<>();
-    for (ParamTensor p : program.params()) {
-      byInit.computeIfAbsent(initDoc(p), k -> new java.util.ArrayList<>()).add(p.name());
-    }
-    for (ParamTensor p : program.state()) {
-      byInit.computeIfAbsent(initDoc(p), k -> new java.util.ArrayList<>()).add(p.name() + " (buffer)");
-    }
-    StringBuilder doc = new StringBuilder();
-    byInit.forEach((init, tensors) -> doc.append("  <li>").append(init).append(": ").append(String.join(", ", tensors)).append("\n"));
-    return doc.toString();
-  }
-
-  /** How {@code Initializers.fill} fills {@code p}, with its fans: what the generated create() calls. */
-  private static String initDoc(ParamTensor p) {
-    int sum = p.fanIn() + p.fanOut();
-    return switch (p.init()) {
-      case ZEROS -> "zeros";
-      case ONES -> "ones";
-      case XAVIER_NORMAL -> p.fanIn() == 1 ? "normal N(0, 1)" : "normal N(0, 1/" + p.fanIn() + ")";
-      case HE_NORMAL -> "He normal N(0, 2/" + p.fanIn() + ")";
-      // Recurrent layers use fanIn = fanOut = 3·units, which is PyTorch's U(±1/√units).
-      case XAVIER_UNIFORM -> sum % 6 == 0 ? "uniform U(±1/√" + sum / 6 + ")" : "uniform U(±√(6/" + sum + "))";
-      case HE_UNIFORM -> "He uniform U(±√(6/" + p.fanIn() + "))";
-      case DEFAULT -> throw new IllegalStateException("DEFAULT is resolved before emitting: " + p.name());
-    };
   }
 
   private MethodSpec load() {
@@ -713,13 +686,13 @@ public final class ModelWriter {
   private TypedApi typedApiWriter() {
     List<TypedApi.Component> inputs = new java.util.ArrayList<>();
     for (Buffer in : program.inputs()) {
-      inputs.add(new TypedApi.Component(var(in), in.kind() == Buffer.Kind.TOKENS ? INTS : FLOATS, inputDoc(in)));
+      inputs.add(new TypedApi.Component(var(in), in.kind() == Buffer.Kind.TOKENS ? INTS : FLOATS, docs.inputDoc(in)));
     }
     if (sequential()) {
-      inputs.add(new TypedApi.Component("steps", TypeName.INT, stepsDoc()));
+      inputs.add(new TypedApi.Component("steps", TypeName.INT, docs.stepsDoc()));
     }
     TypedApi.Component labels = trains()
-        ? new TypedApi.Component(labelsVar, labelsType(), labelsDoc())
+        ? new TypedApi.Component(labelsVar, labelsType(), docs.labelsDoc())
         : null;
     Buffer first = program.inputs().get(0);
     return new TypedApi(self, inputs, labels, first.perStep(), sequential());
@@ -873,38 +846,6 @@ public final class ModelWriter {
     return program.loss().input().inArena() ? "" : inputArgs() + ", ";
   }
 
-  /** {@code @param} lines for the public methods' leading parameters: the inputs, then {@code steps}. */
-  private String inputDocs() {
-    String docs = program.inputs().stream().map(in -> "@param " + var(in) + " " + inputDoc(in) + "\n").collect(Collectors.joining());
-    return sequential() ? docs + "@param steps " + stepsDoc() + "\n" : docs;
-  }
-
-  /** What one input holds and how its length gives the batch. */
-  private String inputDoc(Buffer in) {
-    String what = in.kind() == Buffer.Kind.TOKENS ? "token ids" : "";
-    if (!in.isSequence()) {
-      return in.shape() + " row-major" + (what.isEmpty() ? "" : " " + what) + ", B = length / " + in.perSample();
-    }
-    String per = in.perStep() == 1 ? "steps" : "(steps × " + in.perStep() + ")";
-    return in.shape() + " row-major" + (what.isEmpty() ? "" : " " + what) + " with T = steps, B = length / " + per;
-  }
-
-  private String stepsDoc() {
-    Buffer first = program.inputs().stream().filter(Buffer::isSequence).findFirst().orElseThrow();
-    return "T, the sequence length of this call, in [1, {@link #" + maxSteps(first) + "}]";
-  }
-
-  /** The {@code @param} line of the labels. */
-  private String labelsDoc() {
-    Buffer labels = program.labels();
-    KernelCall.LossForward loss = program.loss();
-    if (graph.labelsType() == ValueType.INT_TENSOR) {
-      return labels.shape() + " class ids in [0, " + loss.perSample() + ")"
-          + (loss.ignores() ? ", or " + loss.ignoreIndex() + " (the ignore index) for a position the loss skips" : "");
-    }
-    return labels.shape() + " row-major finite targets";
-  }
-
   /** Validates every input and declares {@code batch}. */
   private void checkInputs(MethodSpec.Builder m, String method) {
     List<Buffer> inputs = program.inputs();
@@ -960,46 +901,6 @@ public final class ModelWriter {
     }
   }
 
-  /** What the loss averages over, as the runtime's loss kernels compute it. */
-  private String meanOver() {
-    KernelCall.LossForward loss = program.loss();
-    String rows = loss.input().isSequence() ? "positions (batch × steps)" : "samples";
-    return switch (loss.kind()) {
-      case SOFTMAX_CROSS_ENTROPY -> loss.ignores()
-          ? "the mean over the " + rows + " whose label is not " + loss.ignoreIndex() + " (0 when every one is)"
-          : "the mean over the " + rows;
-      case SIGMOID_BINARY_CROSS_ENTROPY, MEAN_SQUARED_ERROR -> "the mean over every output value";
-      case PERCEPTRON -> "the fraction of output values that differ from their targets";
-    };
-  }
-
-  /** What a training-mode forward pass changes besides the gradients, for the docs; empty if nothing. */
-  private String trainingSideEffects() {
-    List<String> moved = new java.util.ArrayList<>();
-    if (!program.state().isEmpty()) {
-      moved.add("batch-norm running statistics are updated");
-    }
-    if (hasDropout()) {
-      moved.add("dropout masks are drawn from the model's generator");
-    }
-    return moved.isEmpty() ? "" : " (" + String.join("; ", moved) + ", as in a training step)";
-  }
-
-  /** The {@code @throws} line for malformed inputs or labels. */
-  private String throwsMalformed() {
-    return "@throws IllegalArgumentException if an input is empty, not a whole number of samples or over {@code MAX_BATCH}"
-        + sequenceProblems() + ",\n    or if a label is out of range; the message names the model, the method and the value\n";
-  }
-
-  /** The ways a sequence model's call can be malformed beyond its batch, for {@code @throws}. */
-  private String sequenceProblems() {
-    return (sequential() ? ", if {@code steps} is out of range" : "") + (hasTokens() ? ", if a token id is outside the vocabulary" : "");
-  }
-
-  private boolean hasTokens() {
-    return program.inputs().stream().anyMatch(in -> in.kind() == Buffer.Kind.TOKENS);
-  }
-
   private TypeName labelsType() {
     return graph.labelsType() == ValueType.INT_TENSOR ? INTS : FLOATS;
   }
@@ -1017,7 +918,7 @@ public final class ModelWriter {
     MethodSpec.Builder m = MethodSpec.methodBuilder("forward").addModifiers(Modifier.PUBLIC).returns(TENSOR)
         .addJavadoc("Runs the network and returns $L $L, a view valid until this model's next call.\n\n$L"
             + "@throws IllegalArgumentException if an input is empty, not a whole number of samples or over {@code MAX_BATCH}$L\n",
-            graph.output().name(), program.output().shape(), inputDocs(), sequenceProblems());
+            graph.output().name(), program.output().shape(), docs.inputDocs(), docs.sequenceProblems());
     addPublicInputParams(m);
     checkInputs(m, "forward");
     m.addStatement("$L", runForwardCall(inputArgs(), batchArgs(), "false"));
@@ -1030,7 +931,7 @@ public final class ModelWriter {
         : kind == LossKind.SIGMOID_BINARY_CROSS_ENTROPY ? "probabilities (sigmoid of " + graph.output().name() + ")"
         : "the output " + graph.output().name();
     MethodSpec.Builder m = MethodSpec.methodBuilder("predict").addModifiers(Modifier.PUBLIC).returns(FLOATS)
-        .addJavadoc("Returns $L $L as a new array.\n\n$L$L", what, program.output().shape(), inputDocs(), throwsInference());
+        .addJavadoc("Returns $L $L as a new array.\n\n$L$L", what, program.output().shape(), docs.inputDocs(), docs.throwsInference());
     addPublicInputParams(m);
     checkInputs(m, "predict");
     checkFinite(m, "predict");
@@ -1064,7 +965,7 @@ public final class ModelWriter {
             + "at step t − 1. Seq2seq: pass the start token at position 0 and {@code given = 1}; a language model: the\n"
             + "prompt's length. '$L' itself is not changed.\n\n$L@param given how many leading tokens of '$L' are given, in [1, steps]\n"
             + "@throws IllegalArgumentException if an input is malformed or {@code given} is out of range\n",
-            decoded.name(), decoded.name(), inputDocs(), decoded.name());
+            decoded.name(), decoded.name(), docs.inputDocs(), decoded.name());
     addPublicInputParams(m);
     m.addParameter(TypeName.INT, "given");
     checkInputs(m, "greedyDecode");
@@ -1124,7 +1025,7 @@ public final class ModelWriter {
     int classes = out.perStep();
     MethodSpec.Builder m = MethodSpec.methodBuilder("classify").addModifiers(Modifier.PUBLIC).returns(INTS)
         .addJavadoc("Returns the most likely class (argmax of $L) $L.\n\n$L$L", graph.output().name(),
-            out.isSequence() ? "at every step, [B, steps] row-major" : "of each sample, [B]", inputDocs(), throwsInference());
+            out.isSequence() ? "at every step, [B, steps] row-major" : "of each sample, [B]", docs.inputDocs(), docs.throwsInference());
     addPublicInputParams(m);
     checkInputs(m, "classify");
     checkFinite(m, "classify");
@@ -1137,18 +1038,11 @@ public final class ModelWriter {
     return m.build();
   }
 
-  /** The {@code @throws} line of {@code predict} and {@code classify}. */
-  private String throwsInference() {
-    boolean floats = program.inputs().stream().anyMatch(in -> in.kind() != Buffer.Kind.TOKENS);
-    return "@throws IllegalArgumentException if an input is malformed (as for {@code forward})"
-        + (floats ? " or holds NaN or ±infinity (naming the first such index)" : "") + "\n";
-  }
-
   private MethodSpec lossMethod() {
     Buffer labels = program.labels();
     MethodSpec.Builder m = MethodSpec.methodBuilder("loss").addModifiers(Modifier.PUBLIC).returns(TypeName.FLOAT)
         .addJavadoc("The $L loss on a batch, $L, in inference mode and without computing gradients.\n\n$L@param $L $L\n$L",
-            program.loss().kind(), meanOver(), inputDocs(), var(labels), labelsDoc(), throwsMalformed());
+            program.loss().kind(), docs.meanOver(), docs.inputDocs(), var(labels), docs.labelsDoc(), docs.throwsMalformed());
     addPublicInputParams(m);
     m.addParameter(labelsType(), var(labels));
     checkInputs(m, "loss");
@@ -1161,8 +1055,8 @@ public final class ModelWriter {
     Buffer labels = program.labels();
     MethodSpec.Builder m = MethodSpec.methodBuilder("computeGradients").addModifiers(Modifier.PUBLIC).returns(TypeName.FLOAT)
         .addJavadoc("Computes the loss and the gradient of every parameter ({@link Parameter#gradient()}) in training mode,\n"
-            + "without changing weights$L. Returns the loss, $L.\n\n$L@param $L $L\n$L", trainingSideEffects(), meanOver(), inputDocs(),
-            var(labels), labelsDoc(), throwsMalformed());
+            + "without changing weights$L. Returns the loss, $L.\n\n$L@param $L $L\n$L", docs.trainingSideEffects(), docs.meanOver(), docs.inputDocs(),
+            var(labels), docs.labelsDoc(), docs.throwsMalformed());
     addPublicInputParams(m);
     m.addParameter(labelsType(), var(labels));
     checkInputs(m, "computeGradients");
@@ -1179,7 +1073,7 @@ public final class ModelWriter {
             + "$L. Allocates nothing after the first call.\n\n$L@param $L $L\n$L"
             + "@throws io.kiln.runtime.train.NonFiniteLossException if the loss or a gradient is NaN or infinite,\n"
             + "    naming the step and the node where the first non-finite value appeared (weights are left unchanged)\n",
-            meanOver(), inputDocs(), var(labels), labelsDoc(), throwsMalformed());
+            docs.meanOver(), docs.inputDocs(), var(labels), docs.labelsDoc(), docs.throwsMalformed());
     addPublicInputParams(m);
     m.addParameter(labelsType(), var(labels));
     m.addParameter(OPTIMIZER, "optimizer");
