@@ -5,9 +5,11 @@ import io.kiln.dsl.Activation;
 import io.kiln.dsl.Init;
 import io.kiln.dsl.Tensor;
 import io.kiln.runtime.Checks;
+import io.kiln.runtime.Classifier;
+import io.kiln.runtime.LabeledBatch;
 import io.kiln.runtime.Metrics;
 import io.kiln.runtime.Parameter;
-import io.kiln.runtime.TrainableModel;
+import io.kiln.runtime.SupervisedModel;
 import io.kiln.runtime.gemm.Epilogue;
 import io.kiln.runtime.gemm.GemmKernel;
 import io.kiln.runtime.gemm.Layout;
@@ -24,6 +26,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import javax.annotation.processing.Generated;
 
 /**
@@ -44,7 +47,7 @@ import javax.annotation.processing.Generated;
     value = "io.kiln.processor.KilnProcessor",
     comments = "from @Model GoldenMlp"
 )
-public final class KilnGoldenMlp implements TrainableModel {
+public final class KilnGoldenMlp implements SupervisedModel<KilnGoldenMlp.Input, KilnGoldenMlp.Batch>, Classifier<KilnGoldenMlp.Input> {
   /**
    * The declared model's name, recorded in saved files.
    */
@@ -149,7 +152,12 @@ public final class KilnGoldenMlp implements TrainableModel {
   }
 
   /**
-   * A new model with weights drawn from {@code seed} (same seed, same weights) and zero biases.
+   * A new model with its parameters initialized from {@code seed} (same seed, same weights):
+   * <ul>
+   *   <li>He normal N(0, 2/4): hidden.weight
+   *   <li>zeros: hidden.bias, logits.bias
+   *   <li>normal N(0, 1/8): logits.weight
+   * </ul>
    */
   public static KilnGoldenMlp create(long seed) {
     KilnGoldenMlp model = new KilnGoldenMlp(seed);
@@ -222,7 +230,7 @@ public final class KilnGoldenMlp implements TrainableModel {
    * Runs the network and returns logits [B, 3], a view valid until this model's next call.
    *
    * @param features [B, 4] row-major, B = length / 4
-   * @throws IllegalArgumentException if an input is empty, not a whole number of samples, or over {@code MAX_BATCH}
+   * @throws IllegalArgumentException if an input is empty, not a whole number of samples or over {@code MAX_BATCH}
    */
   public Tensor forward(float[] features) {
     int batch = Checks.batchOf(MODEL_NAME, "forward", "features", features, FEATURES_SHAPE, MAX_BATCH);
@@ -234,33 +242,41 @@ public final class KilnGoldenMlp implements TrainableModel {
    * Returns class probabilities (softmax of logits) [B, 3] as a new array.
    *
    * @param features [B, 4] row-major, B = length / 4
+   * @throws IllegalArgumentException if an input is malformed (as for {@code forward}) or holds NaN or ±infinity (naming the first such index)
    */
   public float[] predict(float[] features) {
-    Tensor out = forward(features);
-    float[] result = out.toArray();
+    int batch = Checks.batchOf(MODEL_NAME, "predict", "features", features, FEATURES_SHAPE, MAX_BATCH);
+    Checks.finiteInput(MODEL_NAME, "predict", "features", features, batch * 4);
+    runForward(features, batch, false, false);
+    float[] result = new Tensor(arena, A_LOGITS, batch, 3).toArray();
     OPS.softmax(result, 0, result, 0, result.length / 3, 3);
     return result;
   }
 
   /**
-   * Returns the most likely class of each sample.
+   * Returns the most likely class (argmax of logits) of each sample, [B].
    *
    * @param features [B, 4] row-major, B = length / 4
+   * @throws IllegalArgumentException if an input is malformed (as for {@code forward}) or holds NaN or ±infinity (naming the first such index)
    */
   public int[] classify(float[] features) {
-    Tensor out = forward(features);
-    int[] classes = new int[out.shape()[0]];
+    int batch = Checks.batchOf(MODEL_NAME, "classify", "features", features, FEATURES_SHAPE, MAX_BATCH);
+    Checks.finiteInput(MODEL_NAME, "classify", "features", features, batch * 4);
+    runForward(features, batch, false, false);
+    int[] classes = new int[batch];
     for (int i = 0; i < classes.length; i++) {
-      classes[i] = out.argmax(i);
+      classes[i] = Metrics.argmax(arena, A_LOGITS + i * 3, 3);
     }
     return classes;
   }
 
   /**
-   * The mean SOFTMAX_CROSS_ENTROPY loss on a batch, without computing gradients.
+   * The SOFTMAX_CROSS_ENTROPY loss on a batch, the mean over the samples, in inference mode and without computing gradients.
    *
    * @param features [B, 4] row-major, B = length / 4
-   * @param label [B]
+   * @param label [B] class ids in [0, 3)
+   * @throws IllegalArgumentException if an input is empty, not a whole number of samples or over {@code MAX_BATCH},
+   *     or if a label is out of range; the message names the model, the method and the value
    */
   public float loss(float[] features, int[] label) {
     int batch = Checks.batchOf(MODEL_NAME, "loss", "features", features, FEATURES_SHAPE, MAX_BATCH);
@@ -270,11 +286,13 @@ public final class KilnGoldenMlp implements TrainableModel {
   }
 
   /**
-   * Computes the mean loss and the gradient of every parameter ({@link Parameter#gradient()}) without
-   * changing weights. Returns the loss.
+   * Computes the loss and the gradient of every parameter ({@link Parameter#gradient()}) in training mode,
+   * without changing weights. Returns the loss, the mean over the samples.
    *
    * @param features [B, 4] row-major, B = length / 4
-   * @param label [B]
+   * @param label [B] class ids in [0, 3)
+   * @throws IllegalArgumentException if an input is empty, not a whole number of samples or over {@code MAX_BATCH},
+   *     or if a label is out of range; the message names the model, the method and the value
    */
   public float computeGradients(float[] features, int[] label) {
     int batch = Checks.batchOf(MODEL_NAME, "computeGradients", "features", features, FEATURES_SHAPE, MAX_BATCH);
@@ -283,12 +301,14 @@ public final class KilnGoldenMlp implements TrainableModel {
   }
 
   /**
-   * One training step: forward, loss, backward, then {@code optimizer} updates every parameter in one
-   * pass over the slab. Returns the batch's mean loss (before the update). Allocates nothing after the first
-   * call.
+   * One training step: forward, loss and backward ({@code computeGradients}), then {@link #applyGradients}:
+   * {@code optimizer} updates every parameter in one pass over the slab. Returns the batch's loss before the update,
+   * the mean over the samples. Allocates nothing after the first call.
    *
    * @param features [B, 4] row-major, B = length / 4
-   * @param label [B]
+   * @param label [B] class ids in [0, 3)
+   * @throws IllegalArgumentException if an input is empty, not a whole number of samples or over {@code MAX_BATCH},
+   *     or if a label is out of range; the message names the model, the method and the value
    * @throws io.kiln.runtime.train.NonFiniteLossException if the loss or a gradient is NaN or infinite,
    *     naming the step and the node where the first non-finite value appeared (weights are left unchanged)
    */
@@ -296,13 +316,16 @@ public final class KilnGoldenMlp implements TrainableModel {
     int batch = Checks.batchOf(MODEL_NAME, "trainStep", "features", features, FEATURES_SHAPE, MAX_BATCH);
     Checks.classLabels(MODEL_NAME, "trainStep", "label", label, batch, 3);
     float loss = gradients(features, label, batch);
-    if (!Float.isFinite(loss) || Checks.firstNonFinite(grads, 0, PARAMETER_COUNT) >= 0) {
-      NonFiniteLossException failure = nonFinite(features, batch, loss);
-      throw failure;
+    if (Float.isFinite(loss)) {
+      try {
+        applyGradients(optimizer);
+        return loss;
+      } catch (NonFiniteLossException gradientOnly) {
+        // nothing was committed; locate the first non-finite value from the inputs below
+      }
     }
-    optimizer.step(params, grads, PARAMETER_COUNT);
-    steps++;
-    return loss;
+    NonFiniteLossException failure = nonFinite(features, batch, loss);
+    throw failure;
   }
 
   /**
@@ -337,6 +360,23 @@ public final class KilnGoldenMlp implements TrainableModel {
     return steps;
   }
 
+  /**
+   * Commits the gradient in the gradient slab (left by {@code computeGradients}, or written by a trainer):
+   * checks that it is finite, lets {@code optimizer} update every parameter in one pass, and counts the step.
+   *
+   * @throws io.kiln.runtime.train.NonFiniteLossException if a gradient is NaN or infinite, naming the parameter
+   *     whose gradient holds the first one in backward order; weights, optimizer and step count are left unchanged
+   */
+  @Override
+  public void applyGradients(Optimizer optimizer) {
+    Objects.requireNonNull(optimizer, "optimizer");
+    if (Checks.firstNonFinite(grads, 0, PARAMETER_COUNT) >= 0) {
+      throw gradientFailure(steps + 1);
+    }
+    optimizer.step(params, grads, PARAMETER_COUNT);
+    steps++;
+  }
+
   private NonFiniteLossException nonFinite(float[] features, int batch, float loss) {
     long step = steps + 1;
     if (Checks.firstNonFinite(features, 0, batch * 4) >= 0) {
@@ -349,24 +389,30 @@ public final class KilnGoldenMlp implements TrainableModel {
     if (at == 1) {
       return new NonFiniteLossException(MODEL_NAME, loss, step, "logits", "[B, 3]", NonFiniteLossException.Phase.FORWARD);
     }
-    if (Checks.firstNonFinite(grads, P_LOGITS_BIAS, 3) >= 0) {
-      return new NonFiniteLossException(MODEL_NAME, loss, step, "logits", "gradient of logits.bias [3]", NonFiniteLossException.Phase.BACKWARD);
-    }
-    if (Checks.firstNonFinite(grads, P_LOGITS_WEIGHT, 24) >= 0) {
-      return new NonFiniteLossException(MODEL_NAME, loss, step, "logits", "gradient of logits.weight [3, 8]", NonFiniteLossException.Phase.BACKWARD);
-    }
-    if (Checks.firstNonFinite(grads, P_HIDDEN_BIAS, 8) >= 0) {
-      return new NonFiniteLossException(MODEL_NAME, loss, step, "hidden", "gradient of hidden.bias [8]", NonFiniteLossException.Phase.BACKWARD);
-    }
-    if (Checks.firstNonFinite(grads, P_HIDDEN_WEIGHT, 32) >= 0) {
-      return new NonFiniteLossException(MODEL_NAME, loss, step, "hidden", "gradient of hidden.weight [8, 4]", NonFiniteLossException.Phase.BACKWARD);
+    NonFiniteLossException inGradient = gradientFailure(step);
+    if (inGradient != null) {
+      return new NonFiniteLossException(MODEL_NAME, loss, step, inGradient.node().orElseThrow(), inGradient.nodeShape().orElseThrow(), NonFiniteLossException.Phase.BACKWARD);
     }
     return new NonFiniteLossException(MODEL_NAME, loss, step);
   }
 
-  @Override
-  public String modelName() {
-    return MODEL_NAME;
+  /**
+   * The first parameter, in backward order, whose gradient is not finite; null if every gradient is finite.
+   */
+  private NonFiniteLossException gradientFailure(long step) {
+    if (Checks.firstNonFinite(grads, P_LOGITS_BIAS, 3) >= 0) {
+      return NonFiniteLossException.inGradient(MODEL_NAME, step, "logits", "gradient of logits.bias [3]");
+    }
+    if (Checks.firstNonFinite(grads, P_LOGITS_WEIGHT, 24) >= 0) {
+      return NonFiniteLossException.inGradient(MODEL_NAME, step, "logits", "gradient of logits.weight [3, 8]");
+    }
+    if (Checks.firstNonFinite(grads, P_HIDDEN_BIAS, 8) >= 0) {
+      return NonFiniteLossException.inGradient(MODEL_NAME, step, "hidden", "gradient of hidden.bias [8]");
+    }
+    if (Checks.firstNonFinite(grads, P_HIDDEN_WEIGHT, 32) >= 0) {
+      return NonFiniteLossException.inGradient(MODEL_NAME, step, "hidden", "gradient of hidden.weight [8, 4]");
+    }
+    return null;
   }
 
   /**
@@ -391,6 +437,59 @@ public final class KilnGoldenMlp implements TrainableModel {
       throw new IllegalArgumentException(MODEL_NAME + ": the step count must be ≥ 0, got " + count);
     }
     steps = count;
+  }
+
+  @Override
+  public String modelName() {
+    return MODEL_NAME;
+  }
+
+  /**
+   * Runs the network on {@code input}; see {@link #forward(float[])}.
+   */
+  @Override
+  public Tensor forward(Input input) {
+    return forward(input.features());
+  }
+
+  /**
+   * {@link #predict(float[])} on {@code input}.
+   */
+  @Override
+  public float[] predict(Input input) {
+    return predict(input.features());
+  }
+
+  /**
+   * {@link #classify(float[])} on {@code input}.
+   */
+  @Override
+  public int[] classify(Input input) {
+    return classify(input.features());
+  }
+
+  /**
+   * {@link #loss(float[], int[])} on {@code batch}.
+   */
+  @Override
+  public float loss(Batch batch) {
+    return loss(batch.features(), batch.label());
+  }
+
+  /**
+   * {@link #computeGradients(float[], int[])} on {@code batch}.
+   */
+  @Override
+  public float computeGradients(Batch batch) {
+    return computeGradients(batch.features(), batch.label());
+  }
+
+  /**
+   * {@link #trainStep(float[], int[], Optimizer)} on {@code batch}.
+   */
+  @Override
+  public float trainStep(Batch batch, Optimizer optimizer) {
+    return trainStep(batch.features(), batch.label(), optimizer);
   }
 
   /**
@@ -444,5 +543,36 @@ public final class KilnGoldenMlp implements TrainableModel {
     // hidden: d hidden.weight += d_hiddenᵀ · features, [8, 4]
     GEMM.gemm(Layout.TN, 8, 4, batch, arena, G_HIDDEN, 8, features, 0, 4, grads, P_HIDDEN_WEIGHT, 4, Epilogue.ACCUMULATE);
     return loss;
+  }
+
+  /**
+   * The inputs of one call, for {@link KilnGoldenMlp#forward(Input)} and the typed interfaces. Holds the caller's arrays,
+   * not copies.
+   *
+   * @param features [B, 4] row-major, B = length / 4
+   */
+  public record Input(float[] features) {
+  }
+
+  /**
+   * A batch of inputs with their labels, for {@link KilnGoldenMlp#trainStep(Batch, Optimizer)}, {@link KilnGoldenMlp#loss(Batch)} and
+   * {@code io.kiln.runtime.train.Fit}. Holds the caller's arrays, not copies.
+   *
+   * @param features [B, 4] row-major, B = length / 4
+   * @param label [B] class ids in [0, 3)
+   */
+  public record Batch(float[] features, int[] label) implements LabeledBatch<Input> {
+    @Override
+    public Input input() {
+      return new Input(features);
+    }
+
+    /**
+     * The samples in this batch, from the length of 'features': length / 4.
+     */
+    @Override
+    public int size() {
+      return features.length / 4;
+    }
   }
 }

@@ -61,18 +61,78 @@ public final class Checks {
    * @throws IllegalArgumentException if the count differs from the batch or a label is out of range
    */
   public static void classLabels(String model, String method, String labels, int[] y, int batch, int classes) {
+    labels(model, method, labels, y, batch, "samples", classes, false, 0);
+  }
+
+  /**
+   * Checks per-step class labels of a sequence model: one per position ({@code batch × steps}),
+   * each in {@code [0, classes)}.
+   *
+   * @throws NullPointerException if {@code y} is null
+   * @throws IllegalArgumentException if the count differs or a label is out of range
+   */
+  public static void sequenceLabels(String model, String method, String labels, int[] y, int positions, int classes) {
+    labels(model, method, labels, y, positions, "positions", classes, false, 0);
+  }
+
+  /**
+   * Checks class labels of a loss declared with {@code ignoreIndex}: one per position, each in
+   * {@code [0, classes)} or equal to {@code ignoreIndex} (a position to skip). Any int may be the
+   * ignore index: there is no "none" value here, a loss without one calls {@link #classLabels} or
+   * {@link #sequenceLabels}.
+   *
+   * @throws NullPointerException if {@code y} is null
+   * @throws IllegalArgumentException if the count differs or a label is neither in range nor ignored
+   */
+  public static void labelsWithIgnore(String model, String method, String labels, int[] y, int count, int classes, int ignoreIndex) {
+    labels(model, method, labels, y, count, "positions", classes, true, ignoreIndex);
+  }
+
+  private static void labels(String model, String method, String labels, int[] y, int count, String unit, int classes,
+      boolean ignores, int ignoreIndex) {
     if (y == null) {
       throw new NullPointerException(model + "." + method + ": labels '" + labels + "' is null");
     }
-    if (y.length != batch) {
+    if (y.length != count) {
       throw new IllegalArgumentException(
-          model + "." + method + ": labels '" + labels + "' has " + y.length + " entries but the batch has " + batch + " samples");
+          model + "." + method + ": labels '" + labels + "' has " + y.length + " entries but the batch has " + count + " " + unit);
     }
     for (int i = 0; i < y.length; i++) {
-      if (y[i] < 0 || y[i] >= classes) {
-        throw new IllegalArgumentException(
-            model + "." + method + ": " + labels + "[" + i + "] = " + y[i] + " is outside [0, " + classes + ")");
+      if ((y[i] < 0 || y[i] >= classes) && !(ignores && y[i] == ignoreIndex)) {
+        throw new IllegalArgumentException(model + "." + method + ": " + labels + "[" + i + "] = " + y[i] + " is outside [0, "
+            + classes + ")" + (ignores ? " and is not the ignore index " + ignoreIndex : ""));
       }
+    }
+  }
+
+  /**
+   * Checks token ids, {@code batch × steps} of them, against a vocabulary, before any layer reads
+   * them.
+   *
+   * @throws IllegalArgumentException naming model, method, input, position and value for the first
+   *     id outside {@code [0, vocab)}
+   */
+  public static void tokenIds(String model, String method, String input, int[] ids, int batch, int steps, int vocab) {
+    int n = batch * steps;
+    for (int i = 0; i < n; i++) {
+      if (ids[i] < 0 || ids[i] >= vocab) {
+        throw new IllegalArgumentException(inputWhere(model, method, input) + ": id " + ids[i] + " at [" + i / steps + ", "
+            + i % steps + "] is outside the vocabulary [0, " + vocab + ")");
+      }
+    }
+  }
+
+  /**
+   * Checks that the first {@code count} floats of an input are finite: a NaN or infinite input
+   * makes every output NaN or its argmax arbitrary, which a prediction must not return silently.
+   *
+   * @throws IllegalArgumentException naming model, method, input, the first bad index and its value
+   */
+  public static void finiteInput(String model, String method, String input, float[] x, int count) {
+    int at = firstNonFinite(x, 0, count);
+    if (at >= 0) {
+      throw new IllegalArgumentException(inputWhere(model, method, input) + "[" + at + "] is " + x[at]
+          + "; inputs must be finite (replace or drop missing values before calling)");
     }
   }
 
@@ -195,23 +255,6 @@ public final class Checks {
           + " sequences but @Model(maxBatch = " + maxBatch + ") allows at most " + maxBatch + "; split it or raise maxBatch");
     }
     return (int) batch;
-  }
-
-  /** {@link #classLabels}, where {@code ignoreIndex} is also allowed (positions to skip). */
-  public static void classLabels(String model, String method, String labels, int[] y, int count, int classes, int ignoreIndex) {
-    if (y == null) {
-      throw new NullPointerException(model + "." + method + ": labels '" + labels + "' is null");
-    }
-    if (y.length != count) {
-      throw new IllegalArgumentException(model + "." + method + ": labels '" + labels + "' has " + y.length
-          + " entries but the batch has " + count + " positions");
-    }
-    for (int i = 0; i < y.length; i++) {
-      if ((y[i] < 0 || y[i] >= classes) && y[i] != ignoreIndex) {
-        throw new IllegalArgumentException(model + "." + method + ": " + labels + "[" + i + "] = " + y[i]
-            + " is outside [0, " + classes + ")" + (ignoreIndex != Integer.MIN_VALUE ? " and is not the ignore index " + ignoreIndex : ""));
-      }
-    }
   }
 
   private static String inputWhere(String model, String method, String input) {

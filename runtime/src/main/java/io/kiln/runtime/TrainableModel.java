@@ -10,12 +10,12 @@ import java.util.List;
  * distributed trainer such as {@code io.kiln.spark}, a parameter server, a custom training loop)
  * can move weights and gradients without knowing the model's class.
  *
- * <p>Generated classes differ in their inputs ({@code trainStep(float[] image, int[] label, ...)},
- * {@code trainStep(int[] tokens, int steps, int[] targets, ...)}), so computing a gradient stays on
- * the concrete class; everything after that is the same for all models: a gradient lives in one
- * flat slab laid out exactly like the parameter slab, and an optimizer is one pass over the two.
- * This interface exposes those two slabs directly, because copying 60,000 floats through
- * {@link Parameter} views on every step of a distributed run would be wasted work.
+ * <p>Computing a gradient depends on the model's inputs and lives in {@link SupervisedModel}, typed
+ * by the batch record each generated class names; everything after that is the same for all
+ * models: a gradient lives in one flat slab laid out exactly like the parameter slab, and
+ * {@link #applyGradients} commits it. This interface exposes the two slabs directly, because
+ * copying 60,000 floats through {@link Parameter} views on every step of a distributed run would be
+ * wasted work.
  *
  * <p>The slabs are the model's own memory, not copies: writing them changes the model, and the
  * model's next call overwrites the gradient slab. An instance is not thread-safe.
@@ -33,8 +33,8 @@ public interface TrainableModel {
 
   /**
    * The live gradient slab, as long as {@link #parameterSlab()} and laid out the same way, holding
-   * the gradient of the last {@code computeGradients} or {@code trainStep}; an optimizer updates
-   * the parameters from it with {@code optimizer.step(parameterSlab(), gradientSlab(), n)}.
+   * the gradient of the last {@code computeGradients} or {@code trainStep}; {@link #applyGradients}
+   * updates the parameters from it.
    */
   float[] gradientSlab();
 
@@ -44,13 +44,23 @@ public interface TrainableModel {
   /** State tensors saved with the weights but not learned (batch-norm running statistics); may be empty. */
   List<Parameter> buffers();
 
+  /**
+   * Commits the gradient in {@link #gradientSlab()}: checks that every value is finite, lets
+   * {@code optimizer} update the parameters in one pass over the slabs, and counts the step. The one
+   * commit path of the model: {@code trainStep} calls it after computing a gradient, and a trainer
+   * that fills the gradient slab itself (with a gradient summed over machines) calls it instead.
+   *
+   * @throws io.kiln.runtime.train.NonFiniteLossException if a gradient is NaN or infinite, naming the
+   *     parameter whose gradient holds the first one (in backward order); nothing is changed
+   */
+  void applyGradients(Optimizer optimizer);
+
   /** Training steps taken so far (recorded in checkpoints). */
   long steps();
 
   /**
-   * Sets the step count: for trainers that update {@link #parameterSlab()} themselves (averaging
-   * replicas, applying a gradient summed over machines) and so bypass {@code trainStep}, which
-   * otherwise counts steps.
+   * Sets the step count: for trainers that replace {@link #parameterSlab()} themselves (averaging
+   * replicas) and so bypass {@link #applyGradients}, which otherwise counts steps.
    *
    * @throws IllegalArgumentException if {@code steps < 0}
    */

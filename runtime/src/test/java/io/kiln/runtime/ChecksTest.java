@@ -45,6 +45,29 @@ class ChecksTest {
   }
 
   @Test
+  void sequenceLabelsHaveNoHiddenIgnoreValue() {
+    // Integer.MIN_VALUE once meant "no ignore index" and slipped through to the loss kernel.
+    assertThat(message(() -> Checks.sequenceLabels("CharLstm", "trainStep", "next", new int[] {1, Integer.MIN_VALUE}, 2, 96)))
+        .isEqualTo("CharLstm.trainStep: next[1] = -2147483648 is outside [0, 96)");
+    assertThat(message(() -> Checks.sequenceLabels("CharLstm", "loss", "next", new int[3], 4, 96)))
+        .isEqualTo("CharLstm.loss: labels 'next' has 3 entries but the batch has 4 positions");
+    assertThat(message(() -> Checks.labelsWithIgnore("Tagger", "trainStep", "gold", new int[] {0, Integer.MIN_VALUE}, 2, 5, -1)))
+        .isEqualTo("Tagger.trainStep: gold[1] = -2147483648 is outside [0, 5) and is not the ignore index -1");
+    // any int may be the ignore index, MIN_VALUE included
+    Checks.labelsWithIgnore("Tagger", "trainStep", "gold", new int[] {Integer.MIN_VALUE, 4}, 2, 5, Integer.MIN_VALUE);
+  }
+
+  @Test
+  void tokenIdsAndNonFiniteInputsNameModelMethodAndPosition() {
+    Checks.tokenIds("CharLstm", "forward", "text", new int[] {0, 95, 3, 4}, 2, 2, 96);
+    assertThat(message(() -> Checks.tokenIds("CharLstm", "forward", "text", new int[] {0, 95, 3, 96}, 2, 2, 96)))
+        .isEqualTo("CharLstm.forward: input 'text': id 96 at [1, 1] is outside the vocabulary [0, 96)");
+    Checks.finiteInput("LeNet", "predict", "image", new float[] {0, 1e38f}, 2);
+    assertThat(message(() -> Checks.finiteInput("LeNet", "predict", "image", new float[] {0, Float.NEGATIVE_INFINITY, Float.NaN}, 3)))
+        .isEqualTo("LeNet.predict: input 'image'[1] is -Infinity; inputs must be finite (replace or drop missing values before calling)");
+  }
+
+  @Test
   void targetMessages() {
     Checks.targets("XorNet", "trainStep", "y", new float[4], 4, new int[] {1});
     assertThat(message(() -> Checks.targets("XorNet", "trainStep", "y", new float[3], 4, new int[] {1})))

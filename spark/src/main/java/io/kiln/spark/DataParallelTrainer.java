@@ -1,6 +1,5 @@
 package io.kiln.spark;
 
-import io.kiln.runtime.Checks;
 import io.kiln.runtime.TrainableModel;
 import io.kiln.runtime.train.LearningRateSchedule;
 import io.kiln.runtime.train.NonFiniteLossException;
@@ -38,9 +37,10 @@ import scala.Tuple2;
  *   <li><b>Synchronous SGD</b> ({@link Builder#synchronous()}, the default). Each step is one Spark
  *       job: every partition computes the gradient of its {@code B/P} examples of global batch
  *       {@code s}, weighted by its share of the batch; the gradients are summed with
- *       {@code treeAggregate} in a fixed tree order ({@link TreeSum}), and the driver applies the
- *       optimizer, learning-rate schedule and gradient clipping to the sum exactly as
- *       {@code trainStep} does on one machine. The result equals single-machine training with batch
+ *       {@code treeAggregate} in a fixed tree order ({@link TreeSum}), and the driver sets the
+ *       learning rate from the schedule and commits the sum with the model's own
+ *       {@code applyGradients}, the commit {@code trainStep} uses on one machine (non-finite guard,
+ *       optimizer step with its gradient clipping, step count). The result equals single-machine training with batch
  *       {@code B} on the same data order, up to float rounding in the sum (bit for bit when
  *       {@code P = 1}).
  *   <li><b>Local SGD</b> ({@link Builder#localSgd(int)}). Each partition takes {@code k} optimizer
@@ -66,7 +66,7 @@ import scala.Tuple2;
  *
  * <pre>{@code
  * DataParallelTrainer<KilnLeNet, Image> trainer = DataParallelTrainer
- *     .builder(() -> KilnLeNet.create(1), LeNetGradients::compute)
+ *     .builder(() -> KilnLeNet.create(1), GradientFunction.of(rows -> new KilnLeNet.Batch(pixels(rows), labels(rows))))
  *     .optimizer(() -> new Adam(1e-3f))
  *     .globalBatch(128)
  *     .checkpoints(Path.of("runs/spark-lenet"), 500)
@@ -490,18 +490,22 @@ public final class DataParallelTrainer<M extends TrainableModel, E> {
       weights.destroy();
     }
     throwIfFailed(total);
-    int n = model.parameterSlab().length;
-    float[] grads = model.gradientSlab();
-    System.arraycopy(total.vector, 0, grads, 0, n);
-    if (!Double.isFinite(total.loss) || Checks.firstNonFinite(grads, 0, n) >= 0) {
+    if (!Double.isFinite(total.loss)) {
       throw new NonFiniteLossException(model.modelName(), (float) total.loss, step + 1);
     }
-    Snapshot.setState(model, total.vector, n);
+    int n = model.parameterSlab().length;
+    System.arraycopy(total.vector, 0, model.gradientSlab(), 0, n);
+    float rateBefore = optimizer.learningRate();
     if (schedule != null) {
       Schedules.apply(optimizer, schedule, step);
     }
-    optimizer.step(model.parameterSlab(), grads, n);
-    model.setSteps(step + 1);
+    try {
+      model.applyGradients(optimizer); // the model's own commit: non-finite guard, optimizer step, step count
+    } catch (NonFiniteLossException e) {
+      optimizer.setLearningRate(rateBefore);
+      throw e;
+    }
+    Snapshot.setState(model, total.vector, n);
     return total;
   }
 
@@ -694,7 +698,6 @@ public final class DataParallelTrainer<M extends TrainableModel, E> {
         stateful.restore(snap.optimizer().toState());
       }
       float[] params = model.parameterSlab();
-      float[] grads = model.gradientSlab();
       int n = params.length;
       double lossSum = 0;
       long examples = 0;
@@ -704,10 +707,14 @@ public final class DataParallelTrainer<M extends TrainableModel, E> {
         }
         List<E> batch = shard.batch(step + j, perPartition, stepsPerEpoch, shuffleSeed);
         float loss = gradients.computeGradients(model, batch);
-        if (!Float.isFinite(loss) || Checks.firstNonFinite(grads, 0, n) >= 0) {
+        if (!Float.isFinite(loss)) {
           return TreeSum.Part.nonFinite(step + j, loss);
         }
-        opt.step(params, grads, n);
+        try {
+          model.applyGradients(opt);
+        } catch (NonFiniteLossException e) {
+          return TreeSum.Part.nonFinite(step + j, loss);
+        }
         lossSum += loss;
         examples += batch.size();
       }

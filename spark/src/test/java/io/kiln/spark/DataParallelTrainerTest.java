@@ -62,7 +62,7 @@ class DataParallelTrainerTest {
   }
 
   private static DataParallelTrainer.Builder<KilnTinyNet, Row> builder(int partitions) {
-    return DataParallelTrainer.<KilnTinyNet, Row>builder(() -> KilnTinyNet.create(SEED), SparkTests::gradients)
+    return DataParallelTrainer.<KilnTinyNet, Row>builder(() -> KilnTinyNet.create(SEED), SparkTests.GRADIENTS)
         .globalBatch(BATCH)
         .partitions(partitions);
   }
@@ -128,7 +128,7 @@ class DataParallelTrainerTest {
       for (int i = 0; i < BATCH; i++) {
         batch.add(DATA.get(order[(int) (s % perEpoch) * BATCH + i]));
       }
-      local.trainStep(SparkTests.features(batch), SparkTests.labels(batch), optimizer);
+      local.trainStep(SparkTests.batch(batch), optimizer);
     }
     assertArrayEquals(local.parameterSlab(), trainer.model().parameterSlab());
     assertThat(Shard.permutation(DATA.size(), shuffle, 0, 0)).isNotEqualTo(Shard.permutation(DATA.size(), shuffle, 1, 0));
@@ -303,6 +303,33 @@ class DataParallelTrainerTest {
       assertThat(e).hasMessageThat().contains("step 3");
       assertArrayEquals(before, trainer.model().parameterSlab());
       assertThat(trainer.step()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aNonFiniteGradientIsRefusedByTheModelsOwnCommitAndChangesNothing() throws IOException {
+    // A finite loss with a poisoned gradient: only applyGradients, the model's commit, can catch it.
+    List<Row> marked = new ArrayList<>(DATA);
+    marked.set(BATCH * 2 + 5, new Row(new float[] {123f, 0, 0, 0}, 1)); // in global batch 2 (the third step)
+    GradientFunction<KilnTinyNet, Row> poisoning = (model, batch) -> {
+      float loss = SparkTests.gradients(model, batch);
+      if (batch.stream().anyMatch(r -> r.x()[0] == 123f)) {
+        model.gradientSlab()[0] = Float.NaN; // hidden.weight[0, 0]
+      }
+      return loss;
+    };
+    DataParallelTrainer<KilnTinyNet, Row> trainer = DataParallelTrainer.builder(() -> KilnTinyNet.create(SEED), poisoning)
+        .globalBatch(BATCH).partitions(2).optimizer(adam()).schedule(schedule()).build();
+    try (ShardedData<Row> data = trainer.shard(rdd(marked, 2))) {
+      trainer.train(data, 2);
+      float[] before = trainer.model().parameterSlab().clone();
+      float rate = trainer.optimizer().learningRate();
+      NonFiniteLossException e = assertThrows(NonFiniteLossException.class, () -> trainer.train(data, 5));
+      assertThat(e).hasMessageThat().contains("TinyNet: a gradient became non-finite at training step 3");
+      assertThat(e.nodeShape()).hasValue("gradient of hidden.weight [16, 4]");
+      assertArrayEquals(before, trainer.model().parameterSlab());
+      assertThat(trainer.step()).isEqualTo(2);
+      assertThat(trainer.optimizer().learningRate()).isEqualTo(rate);
     }
   }
 }

@@ -38,7 +38,7 @@ public final class JobOverhead {
       }
       double vectors = (System.nanoTime() - t0) / 1e6 / n;
       DataParallelTrainer<KilnTinyNet, SparkTests.Row> trainer = DataParallelTrainer
-          .<KilnTinyNet, SparkTests.Row>builder(() -> KilnTinyNet.create(1), SparkTests::gradients)
+          .<KilnTinyNet, SparkTests.Row>builder(() -> KilnTinyNet.create(1), SparkTests.GRADIENTS)
           .optimizer(() -> new Adam(0.01f)).globalBatch(32).partitions(2).build();
       try (ShardedData<SparkTests.Row> data = trainer.shard(SparkTests.rdd(SparkTests.blobs(256, 1), 2))) {
         DataParallelTrainer.Report r = trainer.train(data, n);

@@ -84,9 +84,16 @@ public final class SparkTests {
     return y;
   }
 
+  /** Rows as the generated model's batch record: the only model-specific code a run needs. */
+  static KilnTinyNet.Batch batch(List<Row> rows) {
+    return new KilnTinyNet.Batch(features(rows), labels(rows));
+  }
+
   /** The gradient function every test uses, as a user would write it. */
+  static final GradientFunction<KilnTinyNet, Row> GRADIENTS = GradientFunction.of(SparkTests::batch);
+
   static float gradients(KilnTinyNet model, List<Row> batch) {
-    return model.computeGradients(features(batch), labels(batch));
+    return GRADIENTS.computeGradients(model, batch);
   }
 
   /** Single-machine training: step s trains on rows [(s mod N/B)·B, +B), the schedule applied first. */
@@ -99,7 +106,7 @@ public final class SparkTests {
       if (schedule != null) {
         Schedules.apply(optimizer, schedule, s);
       }
-      model.trainStep(features(rows), labels(rows), optimizer);
+      model.trainStep(batch(rows), optimizer);
     }
     return model;
   }

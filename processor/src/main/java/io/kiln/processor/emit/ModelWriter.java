@@ -86,6 +86,7 @@ public final class ModelWriter {
   /** Java identifiers of the caller's input arrays, by input name; see {@link #var(Buffer)}. */
   private final Map<String, String> inputVars = new HashMap<>();
   private final String labelsVar;
+  private final ApiDocs docs;
 
   /**
    * Locals and fields the generated methods use. A caller's array is a parameter of those methods,
@@ -97,7 +98,11 @@ public final class ModelWriter {
       "batch", "loss", "out", "result", "classes", "i", "model", "rng", "seed", "file", "name", "p",
       "optimizer", "withGradient", "training", "params", "grads", "arena", "state", "parameters", "buffers", "steps",
       "dropoutRng", "STATE_COUNT", "lastCorrect", "step", "restored", "stateBefore", "rngBefore", "failure",
-      "GEMM", "OPS", "MODEL_NAME", "MAX_BATCH", "PARAMETER_COUNT", "ARENA_FLOATS", "NAIVE_FLOATS");
+      "GEMM", "OPS", "MODEL_NAME", "MAX_BATCH", "PARAMETER_COUNT", "ARENA_FLOATS", "NAIVE_FLOATS",
+      // Batch's accessors input() and size() (a component of that name would clash), Object's methods,
+      // and the locals of greedyDecode and attentionWeights
+      "input", "size", "toString", "hashCode", "equals", "given", "fed", "predictions", "t", "b", "r", "node",
+      "gradientOnly", "inGradient");
 
   public ModelWriter(MemoryPlan plan) {
     this.plan = plan;
@@ -113,6 +118,7 @@ public final class ModelWriter {
     // Labels may share an input's name (they are a parameter of the loss, not a node); they become
     // a second parameter of the same generated method, so they need their own identifier.
     this.labelsVar = program.labels() == null ? null : fresh(program.labels().name(), taken);
+    this.docs = new ApiDocs(program, graph, this::var, this::maxSteps);
   }
 
   private static String fresh(String name, Set<String> taken) {
@@ -293,7 +299,7 @@ public final class ModelWriter {
     if (!attentions().isEmpty()) {
       type.addMethod(attentionWeights());
     }
-    if (program.loss() != null && program.loss().kind() == LossKind.SOFTMAX_CROSS_ENTROPY && !program.output().isSequence()) {
+    if (classifies()) {
       type.addMethod(classify());
     }
     if (program.loss() != null) {
@@ -304,8 +310,11 @@ public final class ModelWriter {
       }
       if (countsCorrect()) {
         type.addMethod(MethodSpec.methodBuilder("lastCorrect").addModifiers(Modifier.PUBLIC).returns(TypeName.INT)
-            .addJavadoc("How many samples of the last {@code trainStep} or {@code computeGradients} batch the model classified\n"
-                + "correctly, before its update: training accuracy for free, from logits the step computed anyway.\n")
+            .addJavadoc("How many $L of the last {@code trainStep} or {@code computeGradients} batch the model classified\n"
+                + "correctly, before its update: training accuracy for free, from logits the step computed anyway.\n",
+                program.loss().input().isSequence()
+                    ? "positions (of batch × steps" + (program.loss().ignores() ? "; ignored ones never count" : "") + ")"
+                    : "samples" + (program.loss().ignores() ? " (ignored ones never count)" : ""))
             .addStatement("return lastCorrect").build());
       }
       if (program.loss().dInput() != null) {
@@ -316,9 +325,12 @@ public final class ModelWriter {
           .addJavadoc("Training steps taken so far.\n").returns(TypeName.LONG).addStatement("return steps").build());
     }
     if (trains()) {
+      type.addMethod(applyGradients());
       type.addMethod(nonFinite());
+      type.addMethod(gradientFailure());
       trainableModel(type);
     }
+    typedApi(type);
     type.addMethod(summary());
     type.addMethod(runForward());
     if (program.loss() != null) {
@@ -595,7 +607,8 @@ public final class ModelWriter {
 
   private MethodSpec create() {
     MethodSpec.Builder m = MethodSpec.methodBuilder("create").addModifiers(Modifier.PUBLIC, Modifier.STATIC).returns(self)
-        .addJavadoc("A new model with weights drawn from {@code seed} (same seed, same weights) and zero biases.\n")
+        .addJavadoc("A new model with its parameters initialized from {@code seed} (same seed, same weights):\n<ul>\n$L</ul>\n",
+            docs.initDocs())
         .addParameter(TypeName.LONG, "seed")
         .addStatement("$T model = new $T(seed)", self, self)
         .addStatement("$T rng = new $T(seed)", RNG, RNG)
@@ -663,9 +676,87 @@ public final class ModelWriter {
     return m.build();
   }
 
-  // --- TrainableModel (io.kiln.runtime): slab access for trainers outside the model ------------
+  // --- the typed interfaces (io.kiln.runtime): one API for every generated class ------------------
 
-  private static final ClassName TRAINABLE_MODEL = ClassName.get(RUNTIME, "TrainableModel");
+  /** Softmax classifiers name the most likely class, per sample or per step. */
+  private boolean classifies() {
+    return program.loss() != null && program.loss().kind() == LossKind.SOFTMAX_CROSS_ENTROPY;
+  }
+
+  private TypedApi typedApiWriter() {
+    List<TypedApi.Component> inputs = new java.util.ArrayList<>();
+    for (Buffer in : program.inputs()) {
+      inputs.add(new TypedApi.Component(var(in), in.kind() == Buffer.Kind.TOKENS ? INTS : FLOATS, docs.inputDoc(in)));
+    }
+    if (sequential()) {
+      inputs.add(new TypedApi.Component("steps", TypeName.INT, docs.stepsDoc()));
+    }
+    TypedApi.Component labels = trains()
+        ? new TypedApi.Component(labelsVar, labelsType(), docs.labelsDoc())
+        : null;
+    Buffer first = program.inputs().get(0);
+    return new TypedApi(self, inputs, labels, first.perStep(), sequential());
+  }
+
+  /**
+   * Declares the records {@code Input} and {@code Batch} and implements {@code InferenceModel} or
+   * {@code Classifier}, and {@code SupervisedModel} when the model trains, with methods that take them.
+   */
+  private void typedApi(TypeSpec.Builder type) {
+    TypedApi api = typedApiWriter();
+    type.addType(api.inputRecord());
+    type.addMethod(MethodSpec.methodBuilder("modelName").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+        .returns(String.class).addStatement("return MODEL_NAME").build());
+    type.addMethods(api.inferenceMethods(TENSOR, classifies()));
+    if (trains()) {
+      type.addType(api.batchRecord());
+      type.addMethods(api.supervisedMethods());
+      type.addSuperinterface(api.supervisedInterface());
+      if (classifies()) {
+        type.addSuperinterface(api.inferenceInterface(true));
+      }
+    } else {
+      type.addSuperinterface(api.inferenceInterface(classifies()));
+    }
+  }
+
+  /**
+   * The one commit path: {@code trainStep} and trainers that fill the gradient slab themselves
+   * (Spark sums it over machines) both call it, so the non-finite guard, the optimizer step and the
+   * step count cannot drift apart.
+   */
+  private MethodSpec applyGradients() {
+    return MethodSpec.methodBuilder("applyGradients").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
+        .addJavadoc("Commits the gradient in the gradient slab (left by {@code computeGradients}, or written by a trainer):\n"
+            + "checks that it is finite, lets {@code optimizer} update every parameter in one pass, and counts the step.\n\n"
+            + "@throws io.kiln.runtime.train.NonFiniteLossException if a gradient is NaN or infinite, naming the parameter\n"
+            + "    whose gradient holds the first one in backward order; weights, optimizer and step count are left unchanged\n")
+        .addParameter(OPTIMIZER, "optimizer")
+        .addStatement("$T.requireNonNull(optimizer, $S)", java.util.Objects.class, "optimizer")
+        .beginControlFlow("if ($T.firstNonFinite(grads, 0, PARAMETER_COUNT) >= 0)", CHECKS)
+        .addStatement("throw gradientFailure(steps + 1)")
+        .endControlFlow()
+        .addStatement("optimizer.step(params, grads, PARAMETER_COUNT)")
+        .addStatement("steps++")
+        .build();
+  }
+
+  /** The first parameter, in backward order, whose gradient holds a non-finite value. */
+  private MethodSpec gradientFailure() {
+    ClassName exception = ClassName.get(RUNTIME + ".train", "NonFiniteLossException");
+    MethodSpec.Builder m = MethodSpec.methodBuilder("gradientFailure").addModifiers(Modifier.PRIVATE).returns(exception)
+        .addJavadoc("The first parameter, in backward order, whose gradient is not finite; null if every gradient is finite.\n")
+        .addParameter(TypeName.LONG, "step");
+    List<ParamTensor> backwardOrder = new java.util.ArrayList<>(program.params());
+    java.util.Collections.reverse(backwardOrder);
+    for (ParamTensor p : backwardOrder) {
+      m.beginControlFlow("if ($T.firstNonFinite(grads, $L, $L) >= 0)", CHECKS, paramConstant(p), p.size())
+          .addStatement("return $T.inGradient(MODEL_NAME, step, $S, $S)", exception, p.node(),
+              "gradient of " + p.name() + " " + Arrays.toString(p.shape()))
+          .endControlFlow();
+    }
+    return m.addStatement("return null").build();
+  }
 
   /**
    * Makes a trainable model implement {@code TrainableModel}: the existing {@code parameters},
@@ -673,9 +764,6 @@ public final class ModelWriter {
    * lacks, so a distributed trainer can ship weights and gradients of any generated class.
    */
   private void trainableModel(TypeSpec.Builder type) {
-    type.addSuperinterface(TRAINABLE_MODEL);
-    type.addMethod(MethodSpec.methodBuilder("modelName").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
-        .returns(String.class).addStatement("return MODEL_NAME").build());
     type.addMethod(MethodSpec.methodBuilder("parameterSlab").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
         .addJavadoc("The live parameter slab ({@code PARAMETER_COUNT} floats), not a copy.\n")
         .returns(FLOATS).addStatement("return params").build());
@@ -758,12 +846,6 @@ public final class ModelWriter {
     return program.loss().input().inArena() ? "" : inputArgs() + ", ";
   }
 
-  private String inputDocs() {
-    return program.inputs().stream()
-        .map(in -> "@param " + var(in) + " " + in.shape() + " row-major, B = length / " + in.perSample() + "\n")
-        .collect(Collectors.joining());
-  }
-
   /** Validates every input and declares {@code batch}. */
   private void checkInputs(MethodSpec.Builder m, String method) {
     List<Buffer> inputs = program.inputs();
@@ -774,6 +856,21 @@ public final class ModelWriter {
           .addStatement("throw new $T(MODEL_NAME + $S + batch + $S)", IllegalArgumentException.class,
               "." + method + ": input '" + in.name() + "' holds a different number of samples than '" + inputs.get(0).name() + "' (", ")")
           .endControlFlow();
+    }
+    for (KernelCall call : program.forward()) {
+      if (call instanceof KernelCall.EmbeddingForward e && !e.ids().inArena()) {
+        m.addStatement("$T.tokenIds(MODEL_NAME, $S, $S, $L, batch, $L, $L)", CHECKS, method, e.ids().name(), var(e.ids()),
+            e.ids().isSequence() ? "steps" : "1", e.vocab());
+      }
+    }
+  }
+
+  /** Rejects NaN and ±infinity in the float inputs, naming the first bad index: a prediction must not hide them. */
+  private void checkFinite(MethodSpec.Builder m, String method) {
+    for (Buffer in : program.inputs()) {
+      if (in.kind() != Buffer.Kind.TOKENS) {
+        m.addStatement("$T.finiteInput(MODEL_NAME, $S, $S, $L, $L)", CHECKS, method, in.name(), var(in), count(in));
+      }
     }
   }
 
@@ -791,9 +888,11 @@ public final class ModelWriter {
     KernelCall.LossForward loss = program.loss();
     if (graph.labelsType() == ValueType.INT_TENSOR) {
       int classes = loss.perSample();
-      if (labels.isSequence() || loss.ignores()) {
-        m.addStatement("$T.classLabels(MODEL_NAME, $S, $S, $L, $L, $L, $L)", CHECKS, method, labels.name(), var(labels), rows(labels), classes,
-            loss.ignores() ? String.valueOf(loss.ignoreIndex()) : "Integer.MIN_VALUE");
+      if (loss.ignores()) {
+        m.addStatement("$T.labelsWithIgnore(MODEL_NAME, $S, $S, $L, $L, $L, $L)", CHECKS, method, labels.name(), var(labels), rows(labels), classes,
+            loss.ignoreIndex());
+      } else if (labels.isSequence()) {
+        m.addStatement("$T.sequenceLabels(MODEL_NAME, $S, $S, $L, $L, $L)", CHECKS, method, labels.name(), var(labels), rows(labels), classes);
       } else {
         m.addStatement("$T.classLabels(MODEL_NAME, $S, $S, $L, batch, $L)", CHECKS, method, labels.name(), var(labels), classes);
       }
@@ -818,8 +917,8 @@ public final class ModelWriter {
   private MethodSpec forward() {
     MethodSpec.Builder m = MethodSpec.methodBuilder("forward").addModifiers(Modifier.PUBLIC).returns(TENSOR)
         .addJavadoc("Runs the network and returns $L $L, a view valid until this model's next call.\n\n$L"
-            + "@throws IllegalArgumentException if an input is empty, not a whole number of samples, or over {@code MAX_BATCH}\n",
-            graph.output().name(), program.output().shape(), inputDocs());
+            + "@throws IllegalArgumentException if an input is empty, not a whole number of samples or over {@code MAX_BATCH}$L\n",
+            graph.output().name(), program.output().shape(), docs.inputDocs(), docs.sequenceProblems());
     addPublicInputParams(m);
     checkInputs(m, "forward");
     m.addStatement("$L", runForwardCall(inputArgs(), batchArgs(), "false"));
@@ -832,10 +931,12 @@ public final class ModelWriter {
         : kind == LossKind.SIGMOID_BINARY_CROSS_ENTROPY ? "probabilities (sigmoid of " + graph.output().name() + ")"
         : "the output " + graph.output().name();
     MethodSpec.Builder m = MethodSpec.methodBuilder("predict").addModifiers(Modifier.PUBLIC).returns(FLOATS)
-        .addJavadoc("Returns $L $L as a new array.\n\n$L", what, program.output().shape(), inputDocs());
+        .addJavadoc("Returns $L $L as a new array.\n\n$L$L", what, program.output().shape(), docs.inputDocs(), docs.throwsInference());
     addPublicInputParams(m);
-    m.addStatement("$T out = forward($L)", TENSOR, publicInputArgs());
-    m.addStatement("float[] result = out.toArray()");
+    checkInputs(m, "predict");
+    checkFinite(m, "predict");
+    m.addStatement("$L", runForwardCall(inputArgs(), batchArgs(), "false"));
+    m.addStatement("float[] result = $L.toArray()", outputView("batch"));
     if (kind == LossKind.SOFTMAX_CROSS_ENTROPY) {
       int classes = program.loss().perSample();
       m.addStatement("OPS.softmax(result, 0, result, 0, result.length / $L, $L)", classes, classes);
@@ -864,7 +965,7 @@ public final class ModelWriter {
             + "at step t − 1. Seq2seq: pass the start token at position 0 and {@code given = 1}; a language model: the\n"
             + "prompt's length. '$L' itself is not changed.\n\n$L@param given how many leading tokens of '$L' are given, in [1, steps]\n"
             + "@throws IllegalArgumentException if an input is malformed or {@code given} is out of range\n",
-            decoded.name(), decoded.name(), inputDocs(), decoded.name());
+            decoded.name(), decoded.name(), docs.inputDocs(), decoded.name());
     addPublicInputParams(m);
     m.addParameter(TypeName.INT, "given");
     checkInputs(m, "greedyDecode");
@@ -918,14 +1019,20 @@ public final class ModelWriter {
     return m.endControlFlow().build();
   }
 
+  /** The most likely class per sample, or per step for a per-step output: the argmax of each row of logits. */
   private MethodSpec classify() {
+    Buffer out = program.output();
+    int classes = out.perStep();
     MethodSpec.Builder m = MethodSpec.methodBuilder("classify").addModifiers(Modifier.PUBLIC).returns(INTS)
-        .addJavadoc("Returns the most likely class of each sample.\n\n$L", inputDocs());
+        .addJavadoc("Returns the most likely class (argmax of $L) $L.\n\n$L$L", graph.output().name(),
+            out.isSequence() ? "at every step, [B, steps] row-major" : "of each sample, [B]", docs.inputDocs(), docs.throwsInference());
     addPublicInputParams(m);
-    m.addStatement("$T out = forward($L)", TENSOR, publicInputArgs())
-        .addStatement("int[] classes = new int[out.shape()[0]]")
+    checkInputs(m, "classify");
+    checkFinite(m, "classify");
+    m.addStatement("$L", runForwardCall(inputArgs(), batchArgs(), "false"))
+        .addStatement("int[] classes = new int[$L]", rows(out))
         .beginControlFlow("for (int i = 0; i < classes.length; i++)")
-        .addStatement("classes[i] = out.argmax(i)")
+        .addStatement("classes[i] = $T.argmax($L + i * $L, $L)", ClassName.get(RUNTIME, "Metrics"), ref(out), classes, classes)
         .endControlFlow()
         .addStatement("return classes");
     return m.build();
@@ -934,8 +1041,8 @@ public final class ModelWriter {
   private MethodSpec lossMethod() {
     Buffer labels = program.labels();
     MethodSpec.Builder m = MethodSpec.methodBuilder("loss").addModifiers(Modifier.PUBLIC).returns(TypeName.FLOAT)
-        .addJavadoc("The mean $L loss on a batch, without computing gradients.\n\n$L@param $L $L\n",
-            program.loss().kind(), inputDocs(), var(labels), labels.shape());
+        .addJavadoc("The $L loss on a batch, $L, in inference mode and without computing gradients.\n\n$L@param $L $L\n$L",
+            program.loss().kind(), docs.meanOver(), docs.inputDocs(), var(labels), docs.labelsDoc(), docs.throwsMalformed());
     addPublicInputParams(m);
     m.addParameter(labelsType(), var(labels));
     checkInputs(m, "loss");
@@ -947,8 +1054,9 @@ public final class ModelWriter {
   private MethodSpec computeGradients() {
     Buffer labels = program.labels();
     MethodSpec.Builder m = MethodSpec.methodBuilder("computeGradients").addModifiers(Modifier.PUBLIC).returns(TypeName.FLOAT)
-        .addJavadoc("Computes the mean loss and the gradient of every parameter ({@link Parameter#gradient()}) without\n"
-            + "changing weights. Returns the loss.\n\n$L@param $L $L\n", inputDocs(), var(labels), labels.shape());
+        .addJavadoc("Computes the loss and the gradient of every parameter ({@link Parameter#gradient()}) in training mode,\n"
+            + "without changing weights$L. Returns the loss, $L.\n\n$L@param $L $L\n$L", docs.trainingSideEffects(), docs.meanOver(), docs.inputDocs(),
+            var(labels), docs.labelsDoc(), docs.throwsMalformed());
     addPublicInputParams(m);
     m.addParameter(labelsType(), var(labels));
     checkInputs(m, "computeGradients");
@@ -960,10 +1068,12 @@ public final class ModelWriter {
   private MethodSpec trainStep() {
     Buffer labels = program.labels();
     MethodSpec.Builder m = MethodSpec.methodBuilder("trainStep").addModifiers(Modifier.PUBLIC).returns(TypeName.FLOAT)
-        .addJavadoc("One training step: forward, loss, backward, then {@code optimizer} updates every parameter in one\n"
-            + "pass over the slab. Returns the batch's mean loss (before the update). Allocates nothing after the first\n"
-            + "call.\n\n$L@param $L $L\n@throws io.kiln.runtime.train.NonFiniteLossException if the loss or a gradient is NaN or infinite,\n"
-            + "    naming the step and the node where the first non-finite value appeared (weights are left unchanged)\n", inputDocs(), var(labels), labels.shape());
+        .addJavadoc("One training step: forward, loss and backward ({@code computeGradients}), then {@link #applyGradients}:\n"
+            + "{@code optimizer} updates every parameter in one pass over the slab. Returns the batch's loss before the update,\n"
+            + "$L. Allocates nothing after the first call.\n\n$L@param $L $L\n$L"
+            + "@throws io.kiln.runtime.train.NonFiniteLossException if the loss or a gradient is NaN or infinite,\n"
+            + "    naming the step and the node where the first non-finite value appeared (weights are left unchanged)\n",
+            docs.meanOver(), docs.inputDocs(), var(labels), docs.labelsDoc(), docs.throwsMalformed());
     addPublicInputParams(m);
     m.addParameter(labelsType(), var(labels));
     m.addParameter(OPTIMIZER, "optimizer");
@@ -980,7 +1090,14 @@ public final class ModelWriter {
       m.addStatement("long rngBefore = dropoutRng.state()");
     }
     m.addStatement("float loss = gradients($L, $L, $L)", inputArgs(), var(labels), batchArgs())
-        .beginControlFlow("if (!Float.isFinite(loss) || $T.firstNonFinite(grads, 0, PARAMETER_COUNT) >= 0)", CHECKS);
+        .beginControlFlow("if (Float.isFinite(loss))")
+        .beginControlFlow("try")
+        .addStatement("applyGradients(optimizer)")
+        .addStatement("return loss")
+        .nextControlFlow("catch ($T gradientOnly)", ClassName.get(RUNTIME + ".train", "NonFiniteLossException"))
+        .addComment("nothing was committed; locate the first non-finite value from the inputs below")
+        .endControlFlow()
+        .endControlFlow();
     CodeBlock.Builder undo = CodeBlock.builder();
     if (keepsState) {
       undo.addStatement("$T.arraycopy(stateBefore, 0, state, 0, STATE_COUNT)", System.class);
@@ -991,11 +1108,7 @@ public final class ModelWriter {
     m.addCode(undo.build())
         .addStatement("$T failure = nonFinite($L, batch, loss)", ClassName.get(RUNTIME + ".train", "NonFiniteLossException"), publicInputArgs())
         .addCode(undo.build()) // the diagnosis re-ran the forward pass (with the same masks)
-        .addStatement("throw failure")
-        .endControlFlow()
-        .addStatement("optimizer.step(params, grads, PARAMETER_COUNT)")
-        .addStatement("steps++")
-        .addStatement("return loss");
+        .addStatement("throw failure");
     return m.build();
   }
 
@@ -1028,14 +1141,11 @@ public final class ModelWriter {
           .addStatement("return new $T(MODEL_NAME, loss, step, $S, $S, $T.FORWARD)", exception, node, out.shape(), phase)
           .endControlFlow();
     }
-    List<ParamTensor> backwardOrder = new java.util.ArrayList<>(program.params());
-    java.util.Collections.reverse(backwardOrder);
-    for (ParamTensor p : backwardOrder) {
-      m.beginControlFlow("if ($T.firstNonFinite(grads, $L, $L) >= 0)", CHECKS, paramConstant(p), p.size())
-          .addStatement("return new $T(MODEL_NAME, loss, step, $S, $S, $T.BACKWARD)", exception, p.node(),
-              "gradient of " + p.name() + " " + Arrays.toString(p.shape()), phase)
-          .endControlFlow();
-    }
+    m.addStatement("$T inGradient = gradientFailure(step)", exception)
+        .beginControlFlow("if (inGradient != null)")
+        .addStatement("return new $T(MODEL_NAME, loss, step, inGradient.node().orElseThrow(), inGradient.nodeShape().orElseThrow(), $T.BACKWARD)",
+            exception, phase)
+        .endControlFlow();
     return m.addStatement("return new $T(MODEL_NAME, loss, step)", exception).build();
   }
 

@@ -80,12 +80,36 @@ public final class NonFiniteLossException extends ArithmeticException {
     this.phase = phase;
   }
 
+  /**
+   * A non-finite gradient found by {@code applyGradients}, which does not see the loss: {@link #loss()}
+   * is NaN.
+   *
+   * @param model the model's name
+   * @param step the training step that would have been committed
+   * @param node the declared node owning the first parameter whose gradient is non-finite
+   * @param gradient that gradient as it should read, e.g. {@code "gradient of c2.weight [16, 6, 5, 5]"}
+   */
+  public static NonFiniteLossException inGradient(String model, long step, String node, String gradient) {
+    return new NonFiniteLossException(model, step, node, gradient);
+  }
+
+  private NonFiniteLossException(String model, long step, String node, String gradient) {
+    super(model + ": a gradient became non-finite at training step " + step + "; the first non-finite value appeared in node '"
+        + Objects.requireNonNull(node, "node") + "' " + Objects.requireNonNull(gradient, "gradient") + " (backward); " + ADVICE);
+    this.model = model;
+    this.loss = Float.NaN;
+    this.step = step;
+    this.node = node;
+    this.nodeShape = gradient;
+    this.phase = Phase.BACKWARD;
+  }
+
   /** The model's name. */
   public String model() {
     return model;
   }
 
-  /** The loss value (NaN or ±infinity). */
+  /** The loss value (NaN or ±infinity); NaN also when {@code applyGradients} found the failure without a loss. */
   public float loss() {
     return loss;
   }

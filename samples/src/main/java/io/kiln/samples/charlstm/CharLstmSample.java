@@ -2,10 +2,12 @@ package io.kiln.samples.charlstm;
 
 import io.kiln.runtime.init.Rng;
 import io.kiln.runtime.train.Adam;
+import io.kiln.runtime.train.Fit;
 import io.kiln.runtime.train.ProgressBar;
 import io.kiln.runtime.train.TrainingCurve;
 import io.kiln.samples.text.TextCorpus;
 import io.kiln.samples.text.TextSampleOptions;
+import io.kiln.samples.train.SampleBatches;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -63,25 +65,24 @@ public final class CharLstmSample {
     Files.createDirectories(outDir);
     Path checkpoint = outDir.resolve("charlstm.safetensors");
     String sample = "";
+    Iterable<KilnCharLstm.Batch> windows = SampleBatches.generated(stepsPerEpoch, s -> {
+      TextCorpus.randomWindows(ids, split, STEPS, rng, x, y);
+      return new KilnCharLstm.Batch(x, STEPS, y);
+    });
     for (int epoch = 1; epoch <= epochs; epoch++) {
-      double lossSum = 0;
+      double trainLoss;
       try (ProgressBar bar = new ProgressBar("epoch " + epoch + "/" + epochs, stepsPerEpoch)) {
-        for (int s = 0; s < stepsPerEpoch; s++) {
-          TextCorpus.randomWindows(ids, split, STEPS, rng, x, y);
-          float loss = model.trainStep(x, STEPS, y, adam);
-          lossSum += loss;
-          bar.step(BATCH * STEPS, loss, model.lastCorrect());
-        }
+        trainLoss = Fit.epoch(model, windows, adam, (b, loss) -> bar.step(BATCH * STEPS, loss, model.lastCorrect())).meanLoss();
       }
       double heldOut = heldOutLoss(model, ids, split);
       perplexities.add(Math.exp(heldOut));
-      losses.add(lossSum / stepsPerEpoch);
-      curve.add(epoch, lossSum / stepsPerEpoch, Double.NaN);
+      losses.add(trainLoss);
+      curve.add(epoch, trainLoss, Double.NaN);
       model.save(checkpoint);
       curve.writeBeside(checkpoint);
       sample = sample(model, "public final class ", 240, temperature, rng);
       out.printf(Locale.ROOT, "epoch %d: train loss %.3f, held-out perplexity %.2f%n--- sample (temperature %.1f) ---%n%s%n---%n",
-          epoch, lossSum / stepsPerEpoch, Math.exp(heldOut), temperature, sample);
+          epoch, trainLoss, Math.exp(heldOut), temperature, sample);
     }
     return new Result(perplexities, losses, sample, checkpoint);
   }

@@ -2,10 +2,12 @@ package io.kiln.samples.cnn64;
 
 import io.kiln.runtime.init.Rng;
 import io.kiln.runtime.train.Adam;
+import io.kiln.runtime.train.Fit;
 import io.kiln.runtime.train.ProgressBar;
 import io.kiln.runtime.train.TrainingCurve;
 import io.kiln.samples.cli.InputFiles;
 import io.kiln.samples.train.Args;
+import io.kiln.samples.train.SampleBatches;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -90,16 +92,15 @@ public final class Cnn64Sample {
     Files.createDirectories(outDir);
     Path checkpoint = outDir.resolve("cnn64.safetensors");
     int steps = trainCount / BATCH;
+    Iterable<KilnCnn64.Batch> batches = SampleBatches.generated(steps, s -> {
+      System.arraycopy(trainImages, s * BATCH * PIXELS, x, 0, x.length);
+      System.arraycopy(trainLabels, s * BATCH, y, 0, BATCH);
+      return new KilnCnn64.Batch(x, y);
+    });
     for (int epoch = 1; epoch <= epochs; epoch++) {
-      double lossSum = 0;
+      double trainLoss;
       try (ProgressBar bar = new ProgressBar("epoch " + epoch + "/" + epochs, steps)) {
-        for (int s = 0; s < steps; s++) {
-          System.arraycopy(trainImages, s * BATCH * PIXELS, x, 0, x.length);
-          System.arraycopy(trainLabels, s * BATCH, y, 0, BATCH);
-          float loss = model.trainStep(x, y, adam);
-          lossSum += loss;
-          bar.step(BATCH, loss);
-        }
+        trainLoss = Fit.epoch(model, batches, adam, (b, loss) -> bar.step(BATCH, loss)).meanLoss();
       }
       int correct = 0;
       for (int s = 0; s < testCount / BATCH; s++) {
@@ -110,10 +111,10 @@ public final class Cnn64Sample {
         }
       }
       accuracy[epoch - 1] = (double) correct / testCount;
-      curve.add(epoch, lossSum / steps, Double.NaN, accuracy[epoch - 1]);
+      curve.add(epoch, trainLoss, Double.NaN, accuracy[epoch - 1]);
       model.save(checkpoint);
       curve.writeBeside(checkpoint);
-      out.printf(Locale.ROOT, "epoch %d: train loss %.4f, test accuracy %.1f%% (chance 50%%)%n", epoch, lossSum / steps, 100 * accuracy[epoch - 1]);
+      out.printf(Locale.ROOT, "epoch %d: train loss %.4f, test accuracy %.1f%% (chance 50%%)%n", epoch, trainLoss, 100 * accuracy[epoch - 1]);
     }
     return new Result(accuracy, checkpoint);
   }

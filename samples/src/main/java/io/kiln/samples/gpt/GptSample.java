@@ -2,10 +2,12 @@ package io.kiln.samples.gpt;
 
 import io.kiln.runtime.init.Rng;
 import io.kiln.runtime.train.Adam;
+import io.kiln.runtime.train.Fit;
 import io.kiln.runtime.train.ProgressBar;
 import io.kiln.runtime.train.TrainingCurve;
 import io.kiln.samples.text.TextCorpus;
 import io.kiln.samples.text.TextSampleOptions;
+import io.kiln.samples.train.SampleBatches;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -66,29 +68,28 @@ public final class GptSample {
     Path checkpoint = outDir.resolve("gpt.safetensors");
     String sample = "";
     long start = System.nanoTime();
+    Iterable<KilnTinyGpt.Batch> windows = SampleBatches.generated(stepsPerEpoch, s -> {
+      TextCorpus.randomWindows(ids, split, STEPS, rng, x, y);
+      return new KilnTinyGpt.Batch(x, STEPS, y);
+    });
     for (int epoch = 1; epoch <= epochs; epoch++) {
-      double lossSum = 0;
+      double trainLoss;
       double accuracy;
       try (ProgressBar bar = new ProgressBar("epoch " + epoch + "/" + epochs, stepsPerEpoch)) {
-        for (int s = 0; s < stepsPerEpoch; s++) {
-          TextCorpus.randomWindows(ids, split, STEPS, rng, x, y);
-          float loss = model.trainStep(x, STEPS, y, adam);
-          lossSum += loss;
-          bar.step(BATCH * STEPS, loss, model.lastCorrect());
-        }
+        trainLoss = Fit.epoch(model, windows, adam, (b, loss) -> bar.step(BATCH * STEPS, loss, model.lastCorrect())).meanLoss();
         accuracy = bar.accuracy();
       }
       double heldOut = heldOutLoss(model, ids, split);
       double elapsed = (System.nanoTime() - start) / 1e9;
       perplexities.add(Math.exp(heldOut));
-      losses.add(lossSum / stepsPerEpoch);
+      losses.add(trainLoss);
       seconds.add(elapsed);
-      curve.add(epoch, lossSum / stepsPerEpoch, accuracy);
+      curve.add(epoch, trainLoss, accuracy);
       model.save(checkpoint);
       curve.writeBeside(checkpoint);
       sample = sample(model, "public final class ", 240, temperature, rng);
       out.printf(Locale.ROOT, "epoch %d: train loss %.3f, held-out perplexity %.2f, %.0f s%n--- sample (temperature %.1f) ---%n%s%n---%n",
-          epoch, lossSum / stepsPerEpoch, Math.exp(heldOut), elapsed, temperature, sample);
+          epoch, trainLoss, Math.exp(heldOut), elapsed, temperature, sample);
     }
     out.println("checkpoint " + checkpoint + ", curve " + TrainingCurve.besideCheckpoint(checkpoint));
     return new Result(perplexities, losses, seconds, sample, checkpoint);

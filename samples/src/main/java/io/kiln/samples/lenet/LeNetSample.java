@@ -3,11 +3,13 @@ package io.kiln.samples.lenet;
 import io.kiln.runtime.data.Batches;
 import io.kiln.runtime.data.Dataset;
 import io.kiln.runtime.train.Adam;
+import io.kiln.runtime.train.Fit;
 import io.kiln.runtime.train.ProgressBar;
 import io.kiln.runtime.train.TrainingCurve;
 import io.kiln.samples.data.FashionMnist;
 import io.kiln.samples.cli.InputFiles;
 import io.kiln.samples.train.Args;
+import io.kiln.samples.train.SampleBatches;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -65,23 +67,19 @@ public final class LeNetSample {
     Path checkpoint = outDir.resolve("lenet.safetensors");
     Path curveFile = null;
     for (int epoch = 1; epoch <= epochs; epoch++) {
-      long t0 = System.nanoTime();
-      batches.startEpoch(epoch);
-      double lossSum = 0;
-      long correct = 0;
+      long[] correct = {0};
+      Fit.Epoch trained;
       try (ProgressBar bar = new ProgressBar("epoch " + epoch + "/" + epochs, batches.stepsPerEpoch())) {
-        while (batches.next()) {
-          float loss = model.trainStep(batches.features(), batches.labels(), adam);
+        trained = Fit.epoch(model, SampleBatches.epoch(batches, epoch, KilnLeNet.Batch::new), adam, (b, loss) -> {
           int right = model.lastCorrect();
-          bar.step(batches.size(), loss, right);
-          lossSum += (double) loss * batches.size();
-          correct += right;
-        }
+          bar.step(b.size(), loss, right);
+          correct[0] += right;
+        });
       }
-      double elapsed = (System.nanoTime() - t0) / 1e9;
+      double elapsed = trained.seconds();
       double accuracy = evaluate(model, testBatches);
-      double trainLoss = lossSum / train.size();
-      double trainAccuracy = (double) correct / train.size();
+      double trainLoss = trained.meanLoss();
+      double trainAccuracy = (double) correct[0] / trained.examples();
       accuracies.add(accuracy);
       seconds.add(elapsed);
       curve.add(epoch, trainLoss, trainAccuracy, accuracy);

@@ -133,7 +133,7 @@ class GeneratedCodeTest {
     assertThat(compilation)
         .generatedSourceFile("test.KilnOuter_Inner")
         .contentsAsUtf8String()
-        .contains("public final class KilnOuter_Inner {");
+        .contains("public final class KilnOuter_Inner implements InferenceModel<KilnOuter_Inner.Input> {");
   }
 
   /** A model in the unnamed package gets its class in the unnamed package. */
@@ -154,6 +154,6 @@ class GeneratedCodeTest {
     assertThat(compilation)
         .generatedSourceFile("KilnTiny")
         .contentsAsUtf8String()
-        .contains("public final class KilnTiny {");
+        .contains("public final class KilnTiny implements InferenceModel<KilnTiny.Input> {");
   }
 }

@@ -29,7 +29,7 @@ class RecurrentModelTest {
     int[] ids = new int[2 * 4];
     ids[6] = 120;
     IllegalArgumentException id = assertThrows(IllegalArgumentException.class, () -> model.forward(ids, 4));
-    assertThat(id).hasMessageThat().contains("input 'text': id 120 at [1, 2] is outside [0, 96)");
+    assertThat(id).hasMessageThat().isEqualTo("CharLstm.forward: input 'text': id 120 at [1, 2] is outside the vocabulary [0, 96)");
     IllegalArgumentException length = assertThrows(IllegalArgumentException.class, () -> model.forward(new int[65], 65));
     assertThat(length).hasMessageThat().isEqualTo(
         "CharLstm.forward: input 'text' has 65 steps but sequences must have 1 to 64 (the declared maximum); split longer ones");

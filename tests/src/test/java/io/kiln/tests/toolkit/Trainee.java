@@ -1,59 +1,68 @@
 package io.kiln.tests.toolkit;
 
+import io.kiln.runtime.LabeledBatch;
 import io.kiln.runtime.Parameter;
+import io.kiln.runtime.SupervisedModel;
+import io.kiln.runtime.TrainableModel;
 import io.kiln.runtime.train.Optimizer;
 import io.kiln.samples.lenet.KilnLeNet;
 import io.kiln.tests.models.KilnNormDrop;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.BiFunction;
 
 /**
  * One generated model behind the few calls the toolkit tests make, so each test runs on several models.
- * Generated classes share method names but no interface (they are standalone and typed), hence the adapters.
+ * Every generated class is a {@link SupervisedModel}: all this adds is how a shared {@link TrainingData.Batch}
+ * becomes the model's own {@code Batch} record.
  */
-interface Trainee {
-  String name();
+final class Trainee {
+  private final TrainableModel model;
+  private final BiFunction<TrainingData.Batch, Optimizer, Float> step;
 
-  float trainStep(TrainingData.Batch batch, Optimizer optimizer);
-
-  void saveCheckpoint(Path file, Optimizer optimizer) throws IOException;
-
-  void loadCheckpoint(Path file, Optimizer optimizer) throws IOException;
-
-  void save(Path file) throws IOException;
-
-  List<Parameter> parameters();
-
-  List<Parameter> buffers();
-
-  long steps();
+  private <X, B extends LabeledBatch<X>> Trainee(SupervisedModel<X, B> model, BiFunction<float[], int[], B> toBatch) {
+    this.model = model;
+    this.step = (b, optimizer) -> model.trainStep(toBatch.apply(b.x(), b.labels()), optimizer);
+  }
 
   static Trainee lenet(long seed) {
-    KilnLeNet m = KilnLeNet.create(seed);
-    return new Trainee() {
-      @Override public String name() { return "LeNet"; }
-      @Override public float trainStep(TrainingData.Batch b, Optimizer o) { return m.trainStep(b.x(), b.labels(), o); }
-      @Override public void saveCheckpoint(Path f, Optimizer o) throws IOException { m.saveCheckpoint(f, o); }
-      @Override public void loadCheckpoint(Path f, Optimizer o) throws IOException { m.loadCheckpoint(f, o); }
-      @Override public void save(Path f) throws IOException { m.save(f); }
-      @Override public List<Parameter> parameters() { return m.parameters(); }
-      @Override public List<Parameter> buffers() { return m.buffers(); }
-      @Override public long steps() { return m.steps(); }
-    };
+    return new Trainee(KilnLeNet.create(seed), KilnLeNet.Batch::new);
   }
 
   static Trainee normDrop(long seed) {
-    KilnNormDrop m = KilnNormDrop.create(seed);
-    return new Trainee() {
-      @Override public String name() { return "NormDrop"; }
-      @Override public float trainStep(TrainingData.Batch b, Optimizer o) { return m.trainStep(b.x(), b.labels(), o); }
-      @Override public void saveCheckpoint(Path f, Optimizer o) throws IOException { m.saveCheckpoint(f, o); }
-      @Override public void loadCheckpoint(Path f, Optimizer o) throws IOException { m.loadCheckpoint(f, o); }
-      @Override public void save(Path f) throws IOException { m.save(f); }
-      @Override public List<Parameter> parameters() { return m.parameters(); }
-      @Override public List<Parameter> buffers() { return m.buffers(); }
-      @Override public long steps() { return m.steps(); }
-    };
+    return new Trainee(KilnNormDrop.create(seed), KilnNormDrop.Batch::new);
+  }
+
+  String name() {
+    return model.modelName();
+  }
+
+  float trainStep(TrainingData.Batch batch, Optimizer optimizer) {
+    return step.apply(batch, optimizer);
+  }
+
+  void saveCheckpoint(Path file, Optimizer optimizer) throws IOException {
+    model.saveCheckpoint(file, optimizer);
+  }
+
+  void loadCheckpoint(Path file, Optimizer optimizer) throws IOException {
+    model.loadCheckpoint(file, optimizer);
+  }
+
+  void save(Path file) throws IOException {
+    model.save(file);
+  }
+
+  List<Parameter> parameters() {
+    return model.parameters();
+  }
+
+  List<Parameter> buffers() {
+    return model.buffers();
+  }
+
+  long steps() {
+    return model.steps();
   }
 }
