@@ -19,6 +19,14 @@ class SilentModelsTest {
       "  @Tokens(maxLength = 8) abstract IntTensor src();",
       "  @Embedding(vocab = 10, dim = 4) abstract Tensor se(IntTensor src);");
 
+  /** A block repeated twice that keeps its input's width: the output of the model. */
+  private static final String[] WIDTH_KEEPING_BLOCK = {
+      "  @Repeat(block = Inner.class, times = 2) abstract Tensor b(Tensor se);",
+      "  @Block abstract static class Inner {",
+      "    @BlockInput abstract Tensor x();",
+      "    @Dense(units = 4) abstract Tensor d(Tensor x);",
+      "  }"};
+
   private static List<String> with(List<String> prefix, String... lines) {
     List<String> all = new ArrayList<>(prefix);
     all.addAll(List.of(lines));
@@ -69,12 +77,7 @@ class SilentModelsTest {
         "[Kiln/ShapeMismatch] b: @Repeat(times = 2) feeds each copy of Inner the previous copy's output, but Inner maps"
             + " se [B, T, 4] to b.0.d [B, T, 5]; make its output node d return the shape of its input, or repeat it once (times = 1)",
         "block = Inner.class");
-    compiles(with(TEXT,
-        "  @Repeat(block = Inner.class, times = 2) abstract Tensor b(Tensor se);",
-        "  @Block abstract static class Inner {",
-        "    @BlockInput abstract Tensor x();",
-        "    @Dense(units = 4) abstract Tensor d(Tensor x);",
-        "  }"));
+    compiles(with(TEXT, WIDTH_KEEPING_BLOCK));
   }
 
   @Test
@@ -121,12 +124,7 @@ class SilentModelsTest {
   /** A model whose output is a @Repeat node crashed the processor (the node was taken for a broken one). */
   @Test
   void aRepeatedBlockCanBeTheOutput() {
-    compiles(with(TEXT,
-        "  @Repeat(block = Inner.class, times = 2) abstract Tensor b(Tensor se);",
-        "  @Block abstract static class Inner {",
-        "    @BlockInput abstract Tensor x();",
-        "    @Dense(units = 4) abstract Tensor d(Tensor x);",
-        "  }"));
+    compiles(with(TEXT, WIDTH_KEEPING_BLOCK));
   }
 
   @Test
