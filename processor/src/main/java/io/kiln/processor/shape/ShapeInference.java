@@ -468,7 +468,8 @@ public final class ShapeInference {
           node.inputs().get(1), keys.withBatch()));
       ok = false;
     }
-    return ok ? keys : null;
+    // One context vector per query step: the query's length (a decoder's target), the keys' width.
+    return ok ? query.withDims(keys.dim(0)) : null;
   }
 
   private Shape concat(Node node, Map<String, Shape> shapes) {

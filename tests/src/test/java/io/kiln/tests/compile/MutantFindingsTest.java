@@ -1,0 +1,34 @@
+package io.kiln.tests.compile;
+
+import static com.google.testing.compile.CompilationSubject.assertThat;
+
+import com.google.testing.compile.Compilation;
+import com.google.testing.compile.Compiler;
+import io.kiln.processor.KilnProcessor;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Defects {@link ModelMutantsTest} found in the processor, each pinned by its smallest model. */
+class MutantFindingsTest {
+
+  private static Compilation compile(List<String> lines) {
+    return Compiler.javac().withProcessors(new KilnProcessor()).compile(NetSnippets.net(lines));
+  }
+
+  /** Attention gives one context vector per query step, so a source and a target of different lengths meet in @Concat. */
+  @Test
+  void attentionContextHasTheQueryLength() {
+    Compilation c = compile(List.of(
+        "  @Tokens(maxLength = 3) abstract IntTensor source();",
+        "  @Tokens(maxLength = 8) abstract IntTensor target();",
+        "  @Embedding(vocab = 9, dim = 4) abstract Tensor se(IntTensor source);",
+        "  @Embedding(vocab = 9, dim = 4) abstract Tensor te(IntTensor target);",
+        "  @Lstm(units = 5) abstract Tensor enc(Tensor se);",
+        "  @Lstm(units = 5) abstract Tensor dec(Tensor te, @InitialState Tensor enc);",
+        "  @Attention abstract Tensor context(Tensor dec, Tensor enc);",
+        "  @Concat abstract Tensor joined(Tensor dec, Tensor context);",
+        "  @Dense(units = 9) abstract Tensor o(Tensor joined);",
+        "  @Loss(LossKind.SOFTMAX_CROSS_ENTROPY) abstract Tensor loss(Tensor o, @Labels IntTensor next);"));
+    assertThat(c).succeededWithoutWarnings();
+  }
+}
