@@ -573,6 +573,11 @@ public final class ShapeInference {
         }
       }
       case SIGMOID_BINARY_CROSS_ENTROPY, MEAN_SQUARED_ERROR, PERCEPTRON -> {
+        if (in != null && graph.node(node.input()).layer() instanceof Layer.Tokens) {
+          // Token ids are not scores (the generated class would not even compile): the loss reads the wrong node.
+          report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.lossOverTokens(node.name(), kind, node.input(), in.withBatch()));
+          ok = false;
+        }
         if (labels != ValueType.TENSOR) {
           report.error(ErrorId.LABELS, node.ref(), Messages.labelsType(node.name(), node.labels(), kind, ValueType.TENSOR.javaName(), labels.javaName()));
           ok = false;

@@ -31,4 +31,18 @@ class MutantFindingsTest {
         "  @Loss(LossKind.SOFTMAX_CROSS_ENTROPY) abstract Tensor loss(Tensor o, @Labels IntTensor next);"));
     assertThat(c).succeededWithoutWarnings();
   }
+
+  /** A float loss reading the token ids was accepted, and the class Kiln wrote did not compile. */
+  @Test
+  void aFloatLossOverTokenIdsIsOneError() {
+    NetSnippets.assertOnlyError(NetSnippets.net(List.of(
+        "  @Tokens(maxLength = 8) abstract IntTensor review();",
+        "  @Embedding(vocab = 17, dim = 5) abstract Tensor e(IntTensor review);",
+        "  @Lstm(units = 3, returnSequences = false) abstract Tensor enc(Tensor e);",
+        "  @Dense(units = 1) abstract Tensor o(Tensor enc);",
+        "  @Loss(LossKind.MEAN_SQUARED_ERROR) abstract Tensor loss(IntTensor review, @Labels Tensor y);")),
+        "[Kiln/ShapeMismatch] loss: @Loss(MEAN_SQUARED_ERROR) scores float outputs but review is token ids [B, T];"
+            + " score the layer that predicts the targets (a @Dense), not the @Tokens input",
+        "@Loss");
+  }
 }
