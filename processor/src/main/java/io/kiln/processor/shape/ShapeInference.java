@@ -564,8 +564,9 @@ public final class ShapeInference {
           report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.lossNeedsVector(node.name(), kind, node.input(), in.withBatch()));
           ok = false;
         } else if (in.dim(0) < 2) {
+          // Its fix (a sigmoid loss) takes the float targets too: float labels are not a second error.
           report.error(ErrorId.SHAPE_MISMATCH, node.ref(), "value", Messages.softmaxOneClass(node.name(), node.input(), in.withBatch()));
-          ok = false;
+          return null;
         }
         if (labels != ValueType.INT_TENSOR) {
           report.error(ErrorId.LABELS, node.ref(), Messages.labelsType(node.name(), node.labels(), kind, ValueType.INT_TENSOR.javaName(), labels.javaName()));

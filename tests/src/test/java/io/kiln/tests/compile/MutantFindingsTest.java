@@ -45,4 +45,15 @@ class MutantFindingsTest {
             + " score the layer that predicts the targets (a @Dense), not the @Tokens input",
         "@Loss");
   }
+
+  /** Softmax over one output with float targets is one mistake (a sigmoid loss was meant), not two. */
+  @Test
+  void softmaxOverOneOutputWithFloatTargetsIsOneError() {
+    NetSnippets.assertOnlyError(NetSnippets.net(List.of(
+        "  @Input(shape = 4) abstract Tensor x();",
+        "  @Dense(units = 1) abstract Tensor o(Tensor x);",
+        "  @Loss(LossKind.SOFTMAX_CROSS_ENTROPY) abstract Tensor loss(Tensor o, @Labels Tensor y);")),
+        "loss: @Loss(SOFTMAX_CROSS_ENTROPY) over o [B, 1] has a single class; use SIGMOID_BINARY_CROSS_ENTROPY",
+        "@Loss");
+  }
 }
