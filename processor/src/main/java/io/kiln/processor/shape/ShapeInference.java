@@ -78,7 +78,9 @@ public final class ShapeInference {
       }
       first = n;
       Node output = graph.output();
-      Shape out = output == null ? null : shapes.get(output.name());
+      // A loss already reported (its input or its labels) makes the output check meaningless.
+      boolean lossBroken = graph.loss() != null && !shapes.containsKey(graph.loss().name());
+      Shape out = output == null || lossBroken ? null : shapes.get(output.name());
       boolean softmax = graph.loss() != null && ((Layer.Loss) graph.loss().layer()).kind() == LossKind.SOFTMAX_CROSS_ENTROPY;
       if (out != null && (!softmax || !out.isSequence() || out.rank() != 1)) {
         report.error(ErrorId.BAD_ATTRIBUTE, n.ref(), "decoded", Messages.decodedNeedsOutput(n.name(), output.name(), out.withBatch()));

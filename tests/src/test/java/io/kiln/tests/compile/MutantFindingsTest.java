@@ -56,4 +56,17 @@ class MutantFindingsTest {
         "loss: @Loss(SOFTMAX_CROSS_ENTROPY) over o [B, 1] has a single class; use SIGMOID_BINARY_CROSS_ENTROPY",
         "@Loss");
   }
+
+  /** A decoded model whose loss is already reported does not get a second error on its @Tokens. */
+  @Test
+  void aDecodedModelWithAWrongLossIsOneError() {
+    NetSnippets.assertOnlyError(NetSnippets.net(List.of(
+        "  @Tokens(maxLength = 6, decoded = true) abstract IntTensor text();",
+        "  @Embedding(vocab = 7, dim = 4) abstract Tensor e(IntTensor text);",
+        "  @Lstm(units = 5) abstract Tensor l(Tensor e);",
+        "  @Dense(units = 7) abstract Tensor o(Tensor l);",
+        "  @Loss(LossKind.SIGMOID_BINARY_CROSS_ENTROPY) abstract Tensor loss(Tensor o, @Labels IntTensor next);")),
+        "[Kiln/Labels] loss: @Loss(SIGMOID_BINARY_CROSS_ENTROPY) takes float targets but 'next' is IntTensor",
+        "@Loss");
+  }
 }
