@@ -97,6 +97,8 @@ public final class ShapeInference {
       }
       // Greedy decoding feeds predictions back one step at a time: every layer must be causal in this input.
       java.util.Set<String> downstream = new java.util.HashSet<>(java.util.List.of(n.name()));
+      // Copies of a repeated block (b.0.attn, b.1.attn) are one declaration: one error for all.
+      java.util.Set<String> reported = new java.util.HashSet<>();
       for (Node m : graph.order()) {
         boolean reads = m.inputs().stream().anyMatch(downstream::contains);
         if (!reads) {
@@ -105,7 +107,7 @@ public final class ShapeInference {
         downstream.add(m.name());
         boolean lookAhead = m.layer() instanceof Layer.MultiHeadAttention h && !h.causal()
             || m.layer() instanceof Layer.Attention && downstream.contains(m.inputs().get(1));
-        if (lookAhead) {
+        if (lookAhead && reported.add(m.name().replaceFirst("\\.\\d+\\.", "."))) {
           report.error(ErrorId.BAD_ATTRIBUTE, n.ref(), "decoded", Messages.decodedSeesAhead(n.name(), m.name(), m.layer().annotation()));
         }
       }

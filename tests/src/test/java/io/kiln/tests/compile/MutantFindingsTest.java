@@ -69,4 +69,21 @@ class MutantFindingsTest {
         "[Kiln/Labels] loss: @Loss(SIGMOID_BINARY_CROSS_ENTROPY) takes float targets but 'next' is IntTensor",
         "@Loss");
   }
+
+  /** A non-causal attention in a repeated block is one mistake: one error, not one per copy. */
+  @Test
+  void aNonCausalRepeatedBlockUnderADecodedInputIsOneError() {
+    NetSnippets.assertOnlyError(NetSnippets.net(List.of(
+        "  @Tokens(maxLength = 6, decoded = true) abstract IntTensor text();",
+        "  @Embedding(vocab = 7, dim = 4) abstract Tensor e(IntTensor text);",
+        "  @Repeat(block = Layer.class, times = 3) abstract Tensor b(Tensor e);",
+        "  @Dense(units = 7) abstract Tensor o(Tensor b);",
+        "  @Loss(LossKind.SOFTMAX_CROSS_ENTROPY) abstract Tensor loss(Tensor o, @Labels IntTensor next);",
+        "  @Block abstract static class Layer {",
+        "    @BlockInput abstract Tensor x();",
+        "    @MultiHeadAttention(heads = 2) abstract Tensor attn(Tensor x);",
+        "  }")),
+        "text: @Tokens(decoded = true) is decoded one step at a time, but b.0.attn (@MultiHeadAttention) lets step t see text's later steps",
+        "@Tokens");
+  }
 }
