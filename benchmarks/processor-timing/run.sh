@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Kiln's share of javac time on the samples, warm (in one JVM) and cold (one javac process per build).
 # Needs the modules built (./mvnw install -DskipTests); see docs/processor-performance.md.
-# Usage: benchmarks/processor-timing/run.sh [warm-rounds] [cold-rounds]   (MAVEN_REPO overrides ~/.m2/repository)
+# Usage: benchmarks/processor-timing/run.sh [warm-rounds] [cold-runs]   (MAVEN_REPO overrides ~/.m2/repository)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROUNDS=${1:-15}
@@ -22,33 +22,38 @@ SAMPLES=(trivial=$S/perceptron/Perceptron.java lenet=$S/lenet/LeNet.java charlst
 echo "== warm: $ROUNDS interleaved in-process compiles per sample after 5 warm-up rounds (javax.tools, one JVM)"
 java -cp "$PROCESSOR:$POET:$DSL" benchmarks/processor-timing/ProcessorTiming.java "$DSL:$RUNTIME" 5 "$ROUNDS" "${SAMPLES[@]}"
 
-echo "== cold: one javac process per build, $COLD runs each, min / median wall time"
+echo "== cold: one javac process per build, $COLD runs each; medians of wall time and of CPU time (user + sys, all threads)"
 echo "   none: -proc:none; kiln: with the processor (it writes the class, javac compiles both);"
 echo "   generated: -proc:none of the source plus the class Kiln wrote, i.e. what compiling the generated code costs"
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
 JAVAC=(javac -cp "$DSL:$RUNTIME" --add-modules jdk.incubator.vector -nowarn -XDsuppressNotes)
-ms() { local s; s=$(date +%s%N); "$@" >/dev/null; echo $(( ($(date +%s%N) - s) / 1000000 )); }
+# Prints "wall-ms cpu-ms" of one command. CPU time is less disturbed than wall time by other users of the cores.
+measure() {
+  local TIMEFORMAT="%R %U %S" t
+  t=$( { time "$@" >/dev/null 2>&1; } 2>&1 )
+  awk '{printf "%d %d\n", $1 * 1000, ($2 + $3) * 1000}' <<<"$t"
+}
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-minimum() { sort -n | head -1; }
-printf "%-9s %18s %18s %18s %12s %12s\n" sample "none min/median" "kiln min/median" "generated min/med" "kiln share" "processor"
+printf "%-9s %17s %17s %17s %17s %17s\n" sample "none wall/cpu" "kiln wall/cpu" "generated wall/cpu" "kiln share" "processor"
 for spec in "${SAMPLES[@]}"; do
   name=${spec%%=*}; src=${spec#*=}
   rm -rf "$OUT"/* && mkdir -p "$OUT/gen"
   "${JAVAC[@]}" -d "$OUT" -s "$OUT/gen" -processorpath "$PROCESSOR:$POET:$DSL" "$src"
   generated=$(find "$OUT/gen" -name '*.java')
-  none=(); kiln=(); gen=()
+  : >"$OUT/none"; : >"$OUT/kiln"; : >"$OUT/gen.t"
   for ((i = 0; i < COLD; i++)); do
     rm -rf "$OUT/c" && mkdir "$OUT/c"
-    none+=("$(ms "${JAVAC[@]}" -d "$OUT/c" -proc:none "$src")")
+    measure "${JAVAC[@]}" -d "$OUT/c" -proc:none "$src" >>"$OUT/none"
     rm -rf "$OUT/c" "$OUT/s" && mkdir "$OUT/c" "$OUT/s"
-    kiln+=("$(ms "${JAVAC[@]}" -d "$OUT/c" -s "$OUT/s" -processorpath "$PROCESSOR:$POET:$DSL" "$src")")
+    measure "${JAVAC[@]}" -d "$OUT/c" -s "$OUT/s" -processorpath "$PROCESSOR:$POET:$DSL" "$src" >>"$OUT/kiln"
     rm -rf "$OUT/c" && mkdir "$OUT/c"
-    gen+=("$(ms "${JAVAC[@]}" -d "$OUT/c" -proc:none "$src" $generated)")
+    measure "${JAVAC[@]}" -d "$OUT/c" -proc:none "$src" $generated >>"$OUT/gen.t"
   done
-  nm=$(printf "%s\n" "${none[@]}" | median); km=$(printf "%s\n" "${kiln[@]}" | median); gm=$(printf "%s\n" "${gen[@]}" | median)
-  printf "%-9s %8d %6d ms %8d %6d ms %8d %6d ms %9d ms %9d ms\n" "$name" "$(printf "%s\n" "${none[@]}" | minimum)" "$nm" \
-    "$(printf "%s\n" "${kiln[@]}" | minimum)" "$km" "$(printf "%s\n" "${gen[@]}" | minimum)" "$gm" $((km - nm)) $((km - gm))
+  col() { cut -d' ' -f"$2" "$OUT/$1" | median; }
+  nw=$(col none 1); nc=$(col none 2); kw=$(col kiln 1); kc=$(col kiln 2); gw=$(col gen.t 1); gc=$(col gen.t 2)
+  printf "%-9s %7d / %5d ms %7d / %5d ms %7d / %5d ms %7d / %5d ms %7d / %5d ms\n" "$name" "$nw" "$nc" "$kw" "$kc" "$gw" "$gc" \
+    $((kw - nw)) $((kc - nc)) $((kw - gw)) $((kc - gc))
 done
-echo "kiln share = kiln − none (medians): what the processor adds to a build; processor = kiln − generated: the processor"
-echo "itself (loading it and JavaPoet, its passes, the extra round), without compiling the class it writes"
+echo "kiln share = kiln − none: what the processor adds to a build; processor = kiln − generated: the processor itself"
+echo "(loading it and JavaPoet, its passes, the extra round), without compiling the class it writes"
