@@ -67,6 +67,13 @@ final class MutantModels {
     loss.params.add(new Param("@Labels", classes ? "IntTensor" : "Tensor", pick("label", "y", "next")));
   }
 
+  /** A @Dense {@code name} over {@code from} and its loss: classes (2 to maxClasses) or float targets (1 to maxTargets). */
+  private void scoredHead(MutantNet n, Decl from, String name, int maxClasses, int maxTargets) {
+    boolean classes = r.nextBoolean();
+    Decl out = n.add(new Decl("Dense", name).attr("units", classes ? between(2, maxClasses) : between(1, maxTargets)).reads(from));
+    loss(n, out, classes);
+  }
+
   private MutantNet mlp(MutantNet n) {
     Decl x = n.add(new Decl("Input", "x").attr("shape", pick("" + between(2, 12), "{" + between(2, 12) + "}")));
     Decl cur = n.add(new Decl("Dense", "hidden").attr("units", between(2, 16)).attr("activation", "Activation.RELU").reads(x));
@@ -76,9 +83,7 @@ final class MutantModels {
     if (r.nextBoolean()) {
       cur = n.add(new Decl("Dropout", "drop").attr("rate", "0.25").reads(cur));
     }
-    boolean classes = r.nextBoolean();
-    Decl out = n.add(new Decl("Dense", "out").attr("units", classes ? between(2, 6) : between(1, 3)).reads(cur));
-    loss(n, out, classes);
+    scoredHead(n, cur, "out", 6, 3);
     return n;
   }
 
@@ -138,9 +143,7 @@ final class MutantModels {
     Decl text = tokens(n, "review", between(2, 10));
     Decl e = n.add(new Decl("Embedding", "e").attr("vocab", between(5, 20)).attr("dim", between(2, 8)).reads(text));
     Decl last = n.add(new Decl(pick("Lstm", "Gru"), "enc").attr("units", between(2, 8)).attr("returnSequences", "false").reads(e));
-    boolean classes = r.nextBoolean();
-    Decl o = n.add(new Decl("Dense", "o").attr("units", classes ? between(2, 5) : 1).reads(last));
-    loss(n, o, classes);
+    scoredHead(n, last, "o", 5, 1);
     return n;
   }
 
