@@ -347,6 +347,11 @@ public final class Messages {
     return node + ": @Loss(" + kind + ") needs [B, classes] but " + input + " is " + inShape + "; insert @Flatten or a @Dense with one unit per class";
   }
 
+  public static String lossOverTokens(String node, LossKind kind, String input, String inShape) {
+    return node + ": @Loss(" + kind + ") scores float outputs but " + input + " is token ids " + inShape
+        + "; score the layer that predicts the targets (a @Dense), not the @Tokens input";
+  }
+
   public static String softmaxOneClass(String node, String input, String inShape) {
     return node + ": @Loss(SOFTMAX_CROSS_ENTROPY) over " + input + " " + inShape
         + " has a single class; use SIGMOID_BINARY_CROSS_ENTROPY for one output, or give " + input + " one unit per class";

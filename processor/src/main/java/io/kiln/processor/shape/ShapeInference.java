@@ -78,7 +78,9 @@ public final class ShapeInference {
       }
       first = n;
       Node output = graph.output();
-      Shape out = output == null ? null : shapes.get(output.name());
+      // A loss already reported (its input or its labels) makes the output check meaningless.
+      boolean lossBroken = graph.loss() != null && !shapes.containsKey(graph.loss().name());
+      Shape out = output == null || lossBroken ? null : shapes.get(output.name());
       boolean softmax = graph.loss() != null && ((Layer.Loss) graph.loss().layer()).kind() == LossKind.SOFTMAX_CROSS_ENTROPY;
       if (out != null && (!softmax || !out.isSequence() || out.rank() != 1)) {
         report.error(ErrorId.BAD_ATTRIBUTE, n.ref(), "decoded", Messages.decodedNeedsOutput(n.name(), output.name(), out.withBatch()));
@@ -95,6 +97,8 @@ public final class ShapeInference {
       }
       // Greedy decoding feeds predictions back one step at a time: every layer must be causal in this input.
       java.util.Set<String> downstream = new java.util.HashSet<>(java.util.List.of(n.name()));
+      // Copies of a repeated block (b.0.attn, b.1.attn) are one declaration: one error for all.
+      java.util.Set<String> reported = new java.util.HashSet<>();
       for (Node m : graph.order()) {
         boolean reads = m.inputs().stream().anyMatch(downstream::contains);
         if (!reads) {
@@ -103,7 +107,7 @@ public final class ShapeInference {
         downstream.add(m.name());
         boolean lookAhead = m.layer() instanceof Layer.MultiHeadAttention h && !h.causal()
             || m.layer() instanceof Layer.Attention && downstream.contains(m.inputs().get(1));
-        if (lookAhead) {
+        if (lookAhead && reported.add(m.name().replaceFirst("\\.\\d+\\.", "."))) {
           report.error(ErrorId.BAD_ATTRIBUTE, n.ref(), "decoded", Messages.decodedSeesAhead(n.name(), m.name(), m.layer().annotation()));
         }
       }
@@ -468,7 +472,8 @@ public final class ShapeInference {
           node.inputs().get(1), keys.withBatch()));
       ok = false;
     }
-    return ok ? keys : null;
+    // One context vector per query step: the query's length (a decoder's target), the keys' width.
+    return ok ? query.withDims(keys.dim(0)) : null;
   }
 
   private Shape concat(Node node, Map<String, Shape> shapes) {
@@ -563,8 +568,9 @@ public final class ShapeInference {
           report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.lossNeedsVector(node.name(), kind, node.input(), in.withBatch()));
           ok = false;
         } else if (in.dim(0) < 2) {
+          // Its fix (a sigmoid loss) takes the float targets too: float labels are not a second error.
           report.error(ErrorId.SHAPE_MISMATCH, node.ref(), "value", Messages.softmaxOneClass(node.name(), node.input(), in.withBatch()));
-          ok = false;
+          return null;
         }
         if (labels != ValueType.INT_TENSOR) {
           report.error(ErrorId.LABELS, node.ref(), Messages.labelsType(node.name(), node.labels(), kind, ValueType.INT_TENSOR.javaName(), labels.javaName()));
@@ -572,6 +578,11 @@ public final class ShapeInference {
         }
       }
       case SIGMOID_BINARY_CROSS_ENTROPY, MEAN_SQUARED_ERROR, PERCEPTRON -> {
+        if (in != null && graph.node(node.input()).layer() instanceof Layer.Tokens) {
+          // Token ids are not scores (the generated class would not even compile): the loss reads the wrong node.
+          report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.lossOverTokens(node.name(), kind, node.input(), in.withBatch()));
+          ok = false;
+        }
         if (labels != ValueType.TENSOR) {
           report.error(ErrorId.LABELS, node.ref(), Messages.labelsType(node.name(), node.labels(), kind, ValueType.TENSOR.javaName(), labels.javaName()));
           ok = false;

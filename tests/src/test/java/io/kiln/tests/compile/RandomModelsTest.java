@@ -31,7 +31,9 @@ import org.junit.jupiter.api.Test;
  * errors are attributed to a model by the file they are in.
  *
  * <p>Change the run with {@code -Dkiln.randomModels.seed=N} and {@code -Dkiln.randomModels.count=N};
- * a failure prints the seed and the sources of the models at fault.
+ * a failure prints the seed and the sources of the models at fault. {@link ModelMutantsTest} is its
+ * complement: realistic models of every layer family, each with one realistic mistake, checked for
+ * the line the error is on.
  */
 class RandomModelsTest {
   static final long SEED = Long.getLong("kiln.randomModels.seed", 20261125L);
