@@ -536,7 +536,7 @@ public final class ShapeInference {
   private Shape positions(Graph graph, Node node, Layer.PositionEmbedding p, Shape in) {
     boolean ok = sequenceOfVectors(node, node.input(), in);
     if (p.maxLength() < 0) {
-      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "maxLength", Messages.notPositive(node.name(), "@PositionEmbedding", "maxLength", p.maxLength()));
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "maxLength", Messages.positionsNegative(node.name(), p.maxLength()));
       ok = false;
     } else if (ok && weightTooLarge(node, "maxLength", p.maxLength(), Math.max(p.maxLength(), in.maxSteps()), in.dim(0))) {
       ok = false;
