@@ -20,8 +20,8 @@ final class ErrorCatalog {
     }
   }
 
-  /** A fenced block: its info string ({@code java} or empty) and its text. */
-  private record Block(String info, String text) {}
+  /** A fenced block: its info string ({@code java} or empty), its text, and whether a {@code **Fix:**} paragraph precedes it. */
+  private record Block(String info, String text, boolean afterFix) {}
 
   /** The parsed examples; a section whose blocks are not in the documented order is added to {@code problems}. */
   static List<Example> parse(String markdown, List<String> problems) {
@@ -29,6 +29,7 @@ final class ErrorCatalog {
     String id = null;
     String title = null;
     List<Block> blocks = new ArrayList<>();
+    boolean fixSeen = false;
     String[] lines = markdown.split("\n", -1);
     for (int i = 0; i <= lines.length; i++) {
       String line = i < lines.length ? lines[i] : "## end";
@@ -38,12 +39,15 @@ final class ErrorCatalog {
         for (i++; i < lines.length && !lines[i].equals("```"); i++) {
           text.append(lines[i]).append('\n');
         }
-        blocks.add(new Block(info, text.toString()));
+        blocks.add(new Block(info, text.toString(), fixSeen));
+      } else if (line.startsWith("**Fix:**")) {
+        fixSeen = true;
       } else if (line.startsWith("## ") || line.startsWith("### ")) {
         if (title != null) {
           toExample(id, title, blocks, problems, examples);
         }
         blocks = new ArrayList<>();
+        fixSeen = false;
         if (line.startsWith("### ")) {
           title = line.substring(4).strip();
         } else {
@@ -57,7 +61,8 @@ final class ErrorCatalog {
 
   private static void toExample(String id, String title, List<Block> blocks, List<String> problems, List<Example> examples) {
     String shape = String.join(" ", blocks.stream().map(b -> b.info().isEmpty() ? "plain" : b.info()).toList());
-    boolean complete = shape.equals("java plain java") || shape.equals("java plain java plain");
+    boolean complete = (shape.equals("java plain java") || shape.equals("java plain java plain"))
+        && !blocks.get(1).afterFix() && blocks.get(2).afterFix();
     if (id == null || !id.startsWith("Kiln/") || !complete) {
       problems.add(id + " / " + title + ": expected blocks 'java plain java [plain]' (mistake, its diagnostics, the fix"
           + " [, the later diagnostic it moves to]) but found '" + shape + "'");
