@@ -148,7 +148,7 @@ public final class Messages {
   }
 
   public static String readsLoss(String node, String param) {
-    return node + ": reads '" + param + "', which is a @Loss; a loss ends the graph, read the node it scores instead";
+    return node + ": reads '" + param + "', which is a @Loss; a loss ends the graph, read the node it scores instead or remove " + node;
   }
 
   public static String arity(String node, String annotation, int expected, List<String> inputs) {
@@ -156,6 +156,8 @@ public final class Messages {
     String has = inputs.isEmpty() ? "no node parameters" : inputs.size() + " (" + String.join(", ", inputs) + ")";
     return node + ": " + annotation + " reads " + what + " but the method has " + has + "; "
         + (expected == 0 ? "remove " + (inputs.size() == 1 ? "the parameter" : "the parameters")
+            : expected == 1 && inputs.size() > 1 ? "declare one Tensor parameter naming the node it reads, or join "
+                + String.join(" and ", inputs) + " first with @Concat (side by side) or @Add (same shape)"
             : expected == 1 ? "declare one Tensor parameter naming the node it reads"
             : "declare " + expected + " Tensor parameters naming the nodes it reads");
   }

@@ -132,7 +132,8 @@ class RecurrentDiagnosticsTest {
         "  @Embedding(vocab = 10, dim = 4) abstract Tensor e(IntTensor ids);",
         "  @Gru(units = 4) abstract Tensor dec(Tensor e, @InitialState Tensor e2);",
         "  @Dense(units = 4) abstract Tensor e2(Tensor e);"),
-        "[Kiln/ShapeMismatch] dec: @InitialState e2 is a @Dense layer, not a recurrent one but dec is @Gru(units = 4); the state handed over must be the same kind of cell with the same units",
+        "[Kiln/ShapeMismatch] dec: @InitialState e2 is a @Dense layer, not a recurrent one but dec is @Gru(units = 4); the state handed over must be the same kind of cell with the same units:"
+            + " name a @Rnn, @Lstm or @Gru layer whose final state starts dec",
         "Tensor dec(");
   }
 
