@@ -61,11 +61,12 @@ final class ErrorCatalog {
 
   private static void toExample(String id, String title, List<Block> blocks, List<String> problems, List<Example> examples) {
     String shape = String.join(" ", blocks.stream().map(b -> b.info().isEmpty() ? "plain" : b.info()).toList());
-    boolean complete = (shape.equals("java plain java") || shape.equals("java plain java plain"))
-        && !blocks.get(1).afterFix() && blocks.get(2).afterFix();
-    if (id == null || !id.startsWith("Kiln/") || !complete) {
-      problems.add(id + " / " + title + ": expected blocks 'java plain java [plain]' (mistake, its diagnostics, the fix"
-          + " [, the later diagnostic it moves to]) but found '" + shape + "'");
+    boolean blocksInOrder = shape.equals("java plain java") || shape.equals("java plain java plain");
+    boolean fixBetween = blocksInOrder && !blocks.get(1).afterFix() && blocks.get(2).afterFix();
+    if (id == null || !id.startsWith("Kiln/") || !fixBetween) {
+      problems.add(id + " / " + title + ": expected a 'java' and a plain block (the mistake, its diagnostics), a **Fix:**"
+          + " paragraph, then a 'java' block and maybe a plain one (the fix, the later diagnostic it moves to) but found '"
+          + shape + "'" + (blocksInOrder ? " with no **Fix:** paragraph between them" : ""));
       return;
     }
     examples.add(new Example(id, title, blocks.get(0).text(), printed(blocks.get(1)), blocks.get(2).text(),
