@@ -472,6 +472,11 @@ public final class Messages {
         + "; " + fix;
   }
 
+  /** The fix for joining an image with vectors: {@code @Add} and {@code @Concat} read vectors per sample or per step. */
+  public static String flattenFirstFix(String image) {
+    return "flatten " + image + " first: @Flatten abstract Tensor flat(Tensor " + image + "), and read flat";
+  }
+
   public static String tooFewInputs(String node, String annotation, List<String> inputs) {
     return node + ": " + annotation + " reads two or more nodes but the method has "
         + (inputs.isEmpty() ? "no node parameters" : "only " + String.join(", ", inputs)) + "; declare a Tensor parameter per node it joins";
