@@ -142,8 +142,8 @@ public final class Messages {
     return node + ": " + source + " already starts " + other + "; a layer's final state can initialize one layer, declare a second encoder";
   }
 
-  public static String stateAlsoRead(String node, String reader) {
-    return node + ": is the @InitialState of another layer and is also read by " + reader
+  public static String stateAlsoRead(String node, String started, String reader) {
+    return node + ": is the @InitialState of " + started + " and is also read by " + reader
         + " while returnSequences = false; set returnSequences = true on " + node + " or read the other layer instead";
   }
 
@@ -501,6 +501,11 @@ public final class Messages {
   public static String contextTooLong(String node, int maxLength, String input, int steps) {
     return node + ": @PositionEmbedding(maxLength = " + maxLength + ") holds " + maxLength + " positions but " + input
         + " may be " + steps + " steps long (its @Tokens maxLength); raise maxLength to at least " + steps + " or shorten the input";
+  }
+
+  public static String layerNormRank(String node, String input, String inShape) {
+    return node + ": @LayerNorm normalizes each vector, [B, n] or [B, T, n], but " + input + " is " + inShape
+        + "; insert @Flatten abstract Tensor flat(Tensor " + input + ") and normalize that";
   }
 
   public static String layerNormEpsilon(String node, double epsilon) {

@@ -403,8 +403,12 @@ public final class ShapeInference {
         report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.initialStateMismatch(node.name(), r.annotation(), r.units(), source.name(), what));
         ok = false;
       } else {
+        // Only a layer declared earlier counts, so the second layer that reuses a state is the one reported.
         for (Node other : graph.order()) {
-          if (other != node && source.name().equals(other.state())) {
+          if (other == node) {
+            break;
+          }
+          if (source.name().equals(other.state())) {
             report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.stateTwice(node.name(), source.name(), other.name()));
             ok = false;
             break;
@@ -413,7 +417,7 @@ public final class ShapeInference {
         if (!s.returnSequences()) {
           for (Node reader : graph.order()) {
             if (reader.dataInputs().contains(source.name())) {
-              report.error(ErrorId.SHAPE_MISMATCH, source.ref(), Messages.stateAlsoRead(source.name(), reader.name()));
+              report.error(ErrorId.SHAPE_MISMATCH, source.ref(), Messages.stateAlsoRead(source.name(), node.name(), reader.name()));
               ok = false;
               break;
             }
@@ -518,7 +522,7 @@ public final class ShapeInference {
       ok = false;
     }
     if (in.rank() != 1) {
-      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.needsSequenceVector(node.name(), "@LayerNorm", node.input(), in.withBatch()));
+      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.layerNormRank(node.name(), node.input(), in.withBatch()));
       ok = false;
     }
     return ok ? in : null;
