@@ -238,10 +238,6 @@ public final class Messages {
         + " downscale or crop the input to fewer values per sample";
   }
 
-  public static String unitsNotPositive(String node, int units) {
-    return notPositive(node, "@Dense", "units", units);
-  }
-
   public static String denseNeedsVector(String node, String input, String inShape, int inRank, boolean tokens, boolean sequence) {
     String fix = tokens ? "; token ids are read by an @Embedding: @Embedding(vocab = ..., dim = ...) abstract Tensor emb(IntTensor "
             + input + "), then @Dense over emb"

@@ -201,7 +201,7 @@ public final class ShapeInference {
   private Shape dense(Graph graph, Node node, Layer.Dense dense, Shape in) {
     boolean ok = true;
     if (dense.units() < 1) {
-      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "units", Messages.unitsNotPositive(node.name(), dense.units()));
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "units", Messages.notPositive(node.name(), "@Dense", "units", dense.units()));
       ok = false;
     }
     if (in.rank() != 1) {
