@@ -98,7 +98,7 @@ public final class Messages {
   }
 
   public static String tokensReturnType(String node, String type) {
-    return node + ": @Tokens returns token ids, so declare it as abstract IntTensor " + node + "() (it returns " + type + ")";
+    return node + ": @Tokens returns token ids (IntTensor) but this returns " + type + "; declare it as abstract IntTensor " + node + "()";
   }
 
   public static String paramType(String node, String param, String type) {
@@ -434,7 +434,8 @@ public final class Messages {
   }
 
   public static String blockInputDeclaration(String method) {
-    return method + ": a @BlockInput is an abstract method without parameters returning Tensor, e.g. @BlockInput abstract Tensor " + method + "();";
+    return method + ": a @BlockInput is an abstract method without parameters returning Tensor; declare it as @BlockInput abstract Tensor "
+        + method + "();";
   }
 
   public static String blockOutputs(String block, List<String> outputs) {

@@ -78,6 +78,28 @@ class ErrorCatalogTest {
     failListing("docs/errors.md examples whose diagnostics differ from what javac prints", mismatches);
   }
 
+  /**
+   * Every message reads "node: what is wrong; how to fix it", and a message comparing two operands
+   * names two different ones (it once said "image is [B, 1, 4, 4] and image is [B, 1, 4, 4]").
+   */
+  @Test
+  void everyShownMessageGivesAFixAndNamesEachOperandOnce() {
+    Pattern sameOperandTwice = Pattern.compile("\\b([\\w.]+) (?:is )?\\[[^\\]]*\\] and \\1 (?:is )?\\[");
+    List<String> mismatches = new ArrayList<>();
+    for (Example e : examples) {
+      for (String line : e.badPrints()) {
+        String text = message(line);
+        if (!text.contains("; ")) {
+          mismatches.add(e.where() + ": no fix after '; ' in " + text);
+        }
+        if (sameOperandTwice.matcher(text).find()) {
+          mismatches.add(e.where() + ": names one operand twice in " + text);
+        }
+      }
+    }
+    failListing("docs/errors.md messages without a fix or with an operand named twice", mismatches);
+  }
+
   @Test
   void everyFixCompilesOrMovesOnToADifferentDiagnostic() {
     List<String> mismatches = new ArrayList<>();

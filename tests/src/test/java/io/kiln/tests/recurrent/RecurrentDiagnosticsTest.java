@@ -63,7 +63,7 @@ class RecurrentDiagnosticsTest {
   @Test
   void tokensReturningTensor() {
     assertError(source("  @Tokens(maxLength = 8) abstract Tensor ids();"),
-        "[Kiln/NodeDeclaration] ids: @Tokens returns token ids, so declare it as abstract IntTensor ids() (it returns Tensor)",
+        "[Kiln/NodeDeclaration] ids: @Tokens returns token ids (IntTensor) but this returns Tensor; declare it as abstract IntTensor ids()",
         "ids()");
   }
 
