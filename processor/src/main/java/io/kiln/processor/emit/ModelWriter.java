@@ -97,7 +97,11 @@ public final class ModelWriter {
       "batch", "loss", "out", "result", "classes", "i", "model", "rng", "seed", "file", "name", "p",
       "optimizer", "withGradient", "training", "params", "grads", "arena", "state", "parameters", "buffers", "steps",
       "dropoutRng", "STATE_COUNT", "lastCorrect", "step", "restored", "stateBefore", "rngBefore", "failure",
-      "GEMM", "OPS", "MODEL_NAME", "MAX_BATCH", "PARAMETER_COUNT", "ARENA_FLOATS", "NAIVE_FLOATS");
+      "GEMM", "OPS", "MODEL_NAME", "MAX_BATCH", "PARAMETER_COUNT", "ARENA_FLOATS", "NAIVE_FLOATS",
+      // Batch's accessors input() and size() (a component of that name would clash), Object's methods,
+      // and the locals of greedyDecode and attentionWeights
+      "input", "size", "toString", "hashCode", "equals", "given", "fed", "predictions", "t", "b", "r", "node",
+      "gradientOnly", "inGradient");
 
   public ModelWriter(MemoryPlan plan) {
     this.plan = plan;
