@@ -76,7 +76,8 @@ public final class KilnProcessor extends AbstractProcessor {
 
   /**
    * Layer annotations in a class that is neither a {@code @Model}, a {@code @Block}, nor a
-   * superclass of a model in this build would silently generate nothing ([Kiln/MissingModel]).
+   * superclass of a model in this build would silently generate nothing ([Kiln/MissingModel]). A
+   * class a {@code @Repeat} names is not warned about: the missing {@code @Block} is already an error there.
    */
   private void warnAboutNodesOutsideModels(Set<? extends TypeElement> annotations, RoundEnvironment round) {
     Set<Element> models = new HashSet<>();
@@ -85,6 +86,7 @@ public final class KilnProcessor extends AbstractProcessor {
         models.add(t);
       }
     }
+    models.addAll(repeatedBlocks(round));
     Map<TypeElement, List<String>> strays = new LinkedHashMap<>();
     for (TypeElement annotation : annotations) {
       String name = annotation.getQualifiedName().toString();
@@ -105,6 +107,21 @@ public final class KilnProcessor extends AbstractProcessor {
             "[" + ErrorId.MISSING_MODEL.code() + "] " + Messages.notAModel(type.getSimpleName().toString(), nodes), type);
       }
     });
+  }
+
+  /** The classes that {@code @Repeat(block = ...)} names in this round, with or without {@code @Block}. */
+  private Set<Element> repeatedBlocks(RoundEnvironment round) {
+    Set<Element> blocks = new HashSet<>();
+    for (Element e : round.getElementsAnnotatedWith(io.kiln.dsl.Repeat.class)) {
+      for (AnnotationMirror a : e.getAnnotationMirrors()) {
+        a.getElementValues().forEach((attribute, value) -> {
+          if (attribute.getSimpleName().contentEquals("block") && value.getValue() instanceof javax.lang.model.type.DeclaredType type) {
+            blocks.add(type.asElement());
+          }
+        });
+      }
+    }
+    return blocks;
   }
 
   /**

@@ -24,8 +24,8 @@ public final class Messages {
 
   public static String modelNotAbstract(String model, List<String> withBodies) {
     return "@Model class " + model + " must be abstract; its node methods are declarations that Kiln implements"
-        + (withBodies.isEmpty() ? "" : ": declare it abstract and make " + String.join(", ", withBodies)
-            + " abstract, without bodies");
+        + (withBodies.isEmpty() ? ": declare it abstract class " + model
+            : ": declare it abstract and make " + String.join(", ", withBodies) + " abstract, without bodies");
   }
 
   public static String modelInner(String model) {
@@ -45,7 +45,8 @@ public final class Messages {
   }
 
   public static String maxBatchNotPositive(String model, int maxBatch) {
-    return "@Model(maxBatch = " + maxBatch + ") on " + model + " must be at least 1";
+    return "@Model(maxBatch = " + maxBatch + ") on " + model + " must be at least 1; it is the largest batch memory is planned for:"
+        + " give the largest batch you will pass, or leave it out for the default";
   }
 
   public static String emptyModel(String model) {
@@ -92,15 +93,17 @@ public final class Messages {
   }
 
   public static String duplicateNode(String node) {
-    return node + ": a node with this name is already declared; node names must be unique (overloads are not allowed)";
+    return node + ": a node with this name is already declared; node names must be unique (overloads are not allowed),"
+        + " rename this one or remove it";
   }
 
   public static String tokensReturnType(String node, String type) {
-    return node + ": @Tokens returns token ids, so declare it as abstract IntTensor " + node + "() (it returns " + type + ")";
+    return node + ": @Tokens returns token ids (IntTensor) but this returns " + type + "; declare it as abstract IntTensor " + node + "()";
   }
 
   public static String paramType(String node, String param, String type) {
-    return node + ": parameter '" + param + "' is " + type + "; node parameters are Tensor (a node's output) or, on a @Loss, @Labels IntTensor/Tensor";
+    return node + ": parameter '" + param + "' is " + type + "; node parameters are Tensor (a node's output) or, on a @Loss, @Labels IntTensor/Tensor:"
+        + " declare it as Tensor " + param + " naming the node it reads";
   }
 
   public static String labelsOutsideLoss(String node, String param) {
@@ -128,21 +131,24 @@ public final class Messages {
   }
 
   public static String initialStateMismatch(String node, String annotation, int units, String source, String sourceDescription) {
+    // a recurrent source is described by its annotation, e.g. "@Lstm(units = 6)", anything else in words
+    String fix = sourceDescription.startsWith("@") ? "declare " + node + " as " + sourceDescription
+        : "name a @Rnn, @Lstm or @Gru layer whose final state starts " + node;
     return node + ": @InitialState " + source + " is " + sourceDescription + " but " + node + " is " + annotation + "(units = " + units
-        + "); the state handed over must be the same kind of cell with the same units";
+        + "); the state handed over must be the same kind of cell with the same units: " + fix;
   }
 
   public static String stateTwice(String node, String source, String other) {
     return node + ": " + source + " already starts " + other + "; a layer's final state can initialize one layer, declare a second encoder";
   }
 
-  public static String stateAlsoRead(String node, String reader) {
-    return node + ": is the @InitialState of another layer and is also read by " + reader
+  public static String stateAlsoRead(String node, String started, String reader) {
+    return node + ": is the @InitialState of " + started + " and is also read by " + reader
         + " while returnSequences = false; set returnSequences = true on " + node + " or read the other layer instead";
   }
 
   public static String readsLoss(String node, String param) {
-    return node + ": reads '" + param + "', which is a @Loss; a loss ends the graph, read the node it scores instead";
+    return node + ": reads '" + param + "', which is a @Loss; a loss ends the graph, read the node it scores instead or remove " + node;
   }
 
   public static String arity(String node, String annotation, int expected, List<String> inputs) {
@@ -150,6 +156,8 @@ public final class Messages {
     String has = inputs.isEmpty() ? "no node parameters" : inputs.size() + " (" + String.join(", ", inputs) + ")";
     return node + ": " + annotation + " reads " + what + " but the method has " + has + "; "
         + (expected == 0 ? "remove " + (inputs.size() == 1 ? "the parameter" : "the parameters")
+            : expected == 1 && inputs.size() > 1 ? "declare one Tensor parameter naming the node it reads, or join "
+                + String.join(" and ", inputs) + " first with @Concat (side by side) or @Add (same shape)"
             : expected == 1 ? "declare one Tensor parameter naming the node it reads"
             : "declare " + expected + " Tensor parameters naming the nodes it reads");
   }
@@ -159,7 +167,8 @@ public final class Messages {
   }
 
   public static String twoLosses(String node, String first) {
-    return node + ": a second @Loss (the first is '" + first + "'); a model trains one objective, combine them in one @Loss";
+    return node + ": a second @Loss (the first is '" + first + "'); a model trains one objective, remove " + node
+        + " or train it in a model of its own";
   }
 
   public static String unmarkedLabels(String node, LossKind kind, String param) {
@@ -174,7 +183,7 @@ public final class Messages {
   }
 
   public static String twoLabels(String node, String first, String second) {
-    return node + ": '" + second + "' is a second @Labels parameter (the first is '" + first + "'); a loss takes one";
+    return node + ": '" + second + "' is a second @Labels parameter (the first is '" + first + "'); a loss takes one, remove '" + second + "'";
   }
 
   public static String unusedNode(String node, String sink) {
@@ -220,15 +229,13 @@ public final class Messages {
   }
 
   public static String inputDimNotPositive(String node, int[] dims) {
-    return node + ": @Input(shape = " + braces(dims) + ") has a dimension below 1; every dimension must be positive";
+    return node + ": @Input(shape = " + braces(dims) + ") has a dimension below 1; every dimension must be positive:"
+        + " write each size of one sample (the batch is not part of the shape, and no size is inferred from -1)";
   }
 
   public static String inputTooLarge(String node, int[] dims) {
-    return node + ": @Input(shape = " + braces(dims) + ") is too large for one sample (more than 2^25 floats)";
-  }
-
-  public static String unitsNotPositive(String node, int units) {
-    return node + ": @Dense(units = " + units + ") must be at least 1";
+    return node + ": @Input(shape = " + braces(dims) + ") is too large for one sample (more than 2^25 floats);"
+        + " downscale or crop the input to fewer values per sample";
   }
 
   public static String denseNeedsVector(String node, String input, String inShape, int inRank, boolean tokens, boolean sequence) {
@@ -241,7 +248,29 @@ public final class Messages {
   }
 
   public static String notPositive(String node, String annotation, String attribute, int value) {
-    return node + ": " + annotation + "(" + attribute + " = " + value + ") must be at least 1";
+    return node + ": " + annotation + "(" + attribute + " = " + value + ") must be at least 1; " + sizeMeaning(attribute);
+  }
+
+  /** What a size attribute counts, with a value that compiles, so "must be at least 1" comes with a fix. */
+  private static String sizeMeaning(String attribute) {
+    return switch (attribute) {
+      case "units" -> "units is the width of the output, e.g. units = 1";
+      case "filters" -> "filters is the number of output channels, e.g. filters = 8";
+      case "kernel", "kernelHeight", "kernelWidth" -> attribute + " is the window size, e.g. " + attribute + " = 3";
+      case "stride" -> "leave it out to step by 1";
+      case "size" -> "size is the window size, e.g. size = 2";
+      case "maxLength" -> "maxLength is the longest sequence the input holds, e.g. maxLength = 128";
+      case "vocab" -> "vocab is the number of distinct token ids (the largest id + 1), e.g. vocab = 10000";
+      case "dim" -> "dim is the width of each token's vector, e.g. dim = 64";
+      case "heads" -> "heads = 1 is plain attention";
+      case "times" -> "times is the number of copies, e.g. times = 1";
+      default -> "give " + attribute + " = 1 or more";
+    };
+  }
+
+  public static String positionsNegative(String node, int maxLength) {
+    return node + ": @PositionEmbedding(maxLength = " + maxLength + ") must not be negative; leave it out (0) to hold as many"
+        + " positions as the input's @Tokens maxLength";
   }
 
   public static String kernelTwice(String node) {
@@ -253,7 +282,8 @@ public final class Messages {
   }
 
   public static String padNegative(String node, int pad) {
-    return node + ": @Conv(pad = " + pad + ") must be 0 or more";
+    return node + ": @Conv(pad = " + pad + ") must be 0 or more; it is the number of zeros added on each side:"
+        + " pad = 1 adds one, or remove pad and padding = EXPLICIT to add none";
   }
 
   public static String padWithoutExplicit(String node, int pad, Object padding) {
@@ -409,7 +439,8 @@ public final class Messages {
   }
 
   public static String blockInputDeclaration(String method) {
-    return method + ": a @BlockInput is an abstract method without parameters returning Tensor, e.g. @BlockInput abstract Tensor " + method + "();";
+    return method + ": a @BlockInput is an abstract method without parameters returning Tensor; declare it as @BlockInput abstract Tensor "
+        + method + "();";
   }
 
   public static String blockOutputs(String block, List<String> outputs) {
@@ -443,6 +474,11 @@ public final class Messages {
         + "; " + fix;
   }
 
+  /** The fix for joining an image with vectors: {@code @Add} and {@code @Concat} read vectors per sample or per step. */
+  public static String flattenFirstFix(String image) {
+    return "flatten " + image + " first: @Flatten abstract Tensor flat(Tensor " + image + "), and read flat";
+  }
+
   public static String tooFewInputs(String node, String annotation, List<String> inputs) {
     return node + ": " + annotation + " reads two or more nodes but the method has "
         + (inputs.isEmpty() ? "no node parameters" : "only " + String.join(", ", inputs)) + "; declare a Tensor parameter per node it joins";
@@ -469,6 +505,11 @@ public final class Messages {
         + " may be " + steps + " steps long (its @Tokens maxLength); raise maxLength to at least " + steps + " or shorten the input";
   }
 
+  public static String layerNormRank(String node, String input, String inShape) {
+    return node + ": @LayerNorm normalizes each vector, [B, n] or [B, T, n], but " + input + " is " + inShape
+        + "; insert @Flatten abstract Tensor flat(Tensor " + input + ") and normalize that";
+  }
+
   public static String layerNormEpsilon(String node, double epsilon) {
     return node + ": @LayerNorm(epsilon = " + epsilon + ") must be positive; the default 1e-5 is PyTorch's";
   }
@@ -479,7 +520,9 @@ public final class Messages {
 
   public static String decodedNeedsOutput(String node, String output, String shape) {
     return node + ": @Tokens(decoded = true) feeds the model's predictions back, so the output " + output
-        + " must be per-step class scores [B, T, classes] under a SOFTMAX_CROSS_ENTROPY loss, but it is " + shape;
+        + " must be per-step class scores [B, T, classes] under a SOFTMAX_CROSS_ENTROPY loss, but it is " + shape
+        + "; end the model with a @Dense(units = classes) over a sequence and a @Loss(SOFTMAX_CROSS_ENTROPY) reading it,"
+        + " or remove decoded = true";
   }
 
   public static String decodedClassesExceedVocab(String output, int classes, String tokens, String embedding, int vocab) {
@@ -515,7 +558,8 @@ public final class Messages {
   }
 
   public static String sharesNoEmbedding(String node, String shares, String why) {
-    return node + ": @Embedding(shares = \"" + shares + "\") must name another @Embedding node with a table of its own, but '" + shares + "' " + why;
+    return node + ": @Embedding(shares = \"" + shares + "\") must name another @Embedding node with a table of its own, but '" + shares + "' " + why
+        + "; name the @Embedding that owns the table (one without shares), or remove shares to give " + node + " its own";
   }
 
   public static String sharedTableDiffers(String node, int vocab, int dim, String owner, int ownerVocab, int ownerDim) {

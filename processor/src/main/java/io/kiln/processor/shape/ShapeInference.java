@@ -205,7 +205,7 @@ public final class ShapeInference {
   private Shape dense(Graph graph, Node node, Layer.Dense dense, Shape in) {
     boolean ok = true;
     if (dense.units() < 1) {
-      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "units", Messages.unitsNotPositive(node.name(), dense.units()));
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "units", Messages.notPositive(node.name(), "@Dense", "units", dense.units()));
       ok = false;
     }
     if (in.rank() != 1) {
@@ -407,8 +407,12 @@ public final class ShapeInference {
         report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.initialStateMismatch(node.name(), r.annotation(), r.units(), source.name(), what));
         ok = false;
       } else {
+        // Only a layer declared earlier counts, so the second layer that reuses a state is the one reported.
         for (Node other : graph.order()) {
-          if (other != node && source.name().equals(other.state())) {
+          if (other == node) {
+            break;
+          }
+          if (source.name().equals(other.state())) {
             report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.stateTwice(node.name(), source.name(), other.name()));
             ok = false;
             break;
@@ -417,7 +421,7 @@ public final class ShapeInference {
         if (!s.returnSequences()) {
           for (Node reader : graph.order()) {
             if (reader.dataInputs().contains(source.name())) {
-              report.error(ErrorId.SHAPE_MISMATCH, source.ref(), Messages.stateAlsoRead(source.name(), reader.name()));
+              report.error(ErrorId.SHAPE_MISMATCH, source.ref(), Messages.stateAlsoRead(source.name(), node.name(), reader.name()));
               ok = false;
               break;
             }
@@ -478,12 +482,14 @@ public final class ShapeInference {
 
   private Shape concat(Node node, Map<String, Shape> shapes) {
     Shape first = shapes.get(node.input());
-    int width = 0;
-    for (String in : node.inputs()) {
+    int width = first.rank() == 1 ? first.dim(0) : 0;
+    // Each later input is checked against the first, so a bad first input is reported next to the
+    // second one rather than against itself.
+    for (String in : node.inputs().subList(1, node.inputs().size())) {
       Shape s = shapes.get(in);
-      if (s.rank() != 1 || s.isSequence() != first.isSequence() || s.maxSteps() != first.maxSteps()) {
+      if (s.rank() != 1 || first.rank() != 1 || s.isSequence() != first.isSequence() || s.maxSteps() != first.maxSteps()) {
         String[] shown = Shape.distinguish(first, s);
-        String fix = s.rank() != 1 || first.rank() != 1 ? "flatten an image first (@Flatten), or join per-step vectors only"
+        String fix = s.rank() != 1 || first.rank() != 1 ? Messages.flattenFirstFix(first.rank() != 1 ? node.input() : in)
             : s.isSequence() != first.isSequence() ? "join sequences with sequences (a last state with returnSequences = false is one vector per sample)"
             : "give the sequences' @Tokens inputs the same maxLength";
         report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.inputsDiffer(node.name(), "@Concat", node.input(), shown[0], in,
@@ -504,7 +510,8 @@ public final class ShapeInference {
         String fix = first.withBatch().equals(other.withBatch()) ? "give the sequences' @Tokens inputs the same maxLength"
             : first.rank() == 1 && other.rank() == 1 && first.isSequence() == other.isSequence()
                 ? "a residual branch must keep the width: end " + in + "'s branch with a @Dense(units = " + first.dim(0) + ")"
-                : "add nodes of one shape";
+                : first.rank() != 1 || other.rank() != 1 ? Messages.flattenFirstFix(first.rank() != 1 ? node.input() : in)
+                : "add sequences to sequences and vectors to vectors (returnSequences = false gives one vector per sample)";
         report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.inputsDiffer(node.name(), "@Add", node.input(), shown[0], in,
             shown[1], "of the same shape", fix));
         return null;
@@ -520,7 +527,7 @@ public final class ShapeInference {
       ok = false;
     }
     if (in.rank() != 1) {
-      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.needsSequenceVector(node.name(), "@LayerNorm", node.input(), in.withBatch()));
+      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.layerNormRank(node.name(), node.input(), in.withBatch()));
       ok = false;
     }
     return ok ? in : null;
@@ -541,7 +548,7 @@ public final class ShapeInference {
   private Shape positions(Graph graph, Node node, Layer.PositionEmbedding p, Shape in) {
     boolean ok = sequenceOfVectors(node, node.input(), in);
     if (p.maxLength() < 0) {
-      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "maxLength", Messages.notPositive(node.name(), "@PositionEmbedding", "maxLength", p.maxLength()));
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "maxLength", Messages.positionsNegative(node.name(), p.maxLength()));
       ok = false;
     } else if (ok && weightTooLarge(node, "maxLength", p.maxLength(), Math.max(p.maxLength(), in.maxSteps()), in.dim(0))) {
       ok = false;

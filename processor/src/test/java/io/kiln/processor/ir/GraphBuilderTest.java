@@ -135,7 +135,8 @@ class GraphBuilderTest {
     assertThat(d.id()).isEqualTo(ErrorId.ARITY);
     assertThat(d.ref()).isEqualTo(ref("h"));
     assertThat(d.message()).isEqualTo(
-        "h: @Dense reads exactly one node but the method has 2 (a, b); declare one Tensor parameter naming the node it reads");
+        "h: @Dense reads exactly one node but the method has 2 (a, b); declare one Tensor parameter naming the node it reads,"
+            + " or join a and b first with @Concat (side by side) or @Add (same shape)");
   }
 
   @Test

@@ -86,7 +86,7 @@ class ShapeInferenceTest {
     assertThat(d.id()).isEqualTo(ErrorId.BAD_ATTRIBUTE);
     assertThat(d.ref()).isEqualTo(ref("h"));
     assertThat(d.attribute()).isEqualTo("units");
-    assertThat(d.message()).isEqualTo("h: @Dense(units = 0) must be at least 1");
+    assertThat(d.message()).isEqualTo("h: @Dense(units = 0) must be at least 1; units is the width of the output, e.g. units = 1");
   }
 
   @Test
@@ -105,7 +105,8 @@ class ShapeInferenceTest {
     Diagnostic d = onlyError(report);
     assertThat(d.id()).isEqualTo(ErrorId.BAD_ATTRIBUTE);
     assertThat(d.attribute()).isEqualTo("shape");
-    assertThat(d.message()).isEqualTo("x: @Input(shape = {3, -1}) has a dimension below 1; every dimension must be positive");
+    assertThat(d.message()).isEqualTo("x: @Input(shape = {3, -1}) has a dimension below 1; every dimension must be positive:"
+        + " write each size of one sample (the batch is not part of the shape, and no size is inferred from -1)");
 
     Report other = new Report();
     new ShapeInference(other).infer(graph(model(input("x", 0), dense("h", 2, "x"), loss("loss", MEAN_SQUARED_ERROR, "h", "target", TENSOR))));

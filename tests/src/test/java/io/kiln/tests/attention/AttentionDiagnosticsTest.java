@@ -189,7 +189,7 @@ class AttentionDiagnosticsTest {
         "    @BlockInput abstract Tensor x();",
         "    @LayerNorm abstract Tensor n(Tensor x);",
         "  }"),
-        "[Kiln/BadAttribute] b: @Repeat(times = 0) must be at least 1",
+        "[Kiln/BadAttribute] b: @Repeat(times = 0) must be at least 1; times is the number of copies, e.g. times = 1",
         "times = 0");
   }
 

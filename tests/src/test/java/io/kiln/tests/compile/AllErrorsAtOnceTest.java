@@ -104,7 +104,7 @@ class AllErrorsAtOnceTest {
         .onLineContaining("IntTensor x");
     assertThat(compilation)
         .hadErrorContaining(
-            "[Kiln/TwoLosses] mse: a second @Loss (the first is 'loss'); a model trains one objective, combine them in one @Loss")
+            "[Kiln/TwoLosses] mse: a second @Loss (the first is 'loss'); a model trains one objective, remove mse or train it in a model of its own")
         .inFile(src)
         .onLineContaining("Tensor mse(");
     assertThat(compilation).hadErrorCount(3);

@@ -68,7 +68,7 @@ class DiagnosticsTest {
             "}");
     assertError(
         src,
-        "[Kiln/ModelDeclaration] @Model class Net must be abstract; its node methods are declarations that Kiln implements",
+        "[Kiln/ModelDeclaration] @Model class Net must be abstract; its node methods are declarations that Kiln implements: declare it abstract class Net",
         "class Net {");
   }
 
@@ -447,7 +447,7 @@ class DiagnosticsTest {
             "}");
     assertError(
         src,
-        "[Kiln/TypeMismatch] after: reads 'loss', which is a @Loss; a loss ends the graph, read the node it scores instead",
+        "[Kiln/TypeMismatch] after: reads 'loss', which is a @Loss; a loss ends the graph, read the node it scores instead or remove after",
         "Tensor loss)");
   }
 
@@ -467,7 +467,8 @@ class DiagnosticsTest {
             "}");
     assertError(
         src,
-        "[Kiln/Arity] out: @Dense reads exactly one node but the method has 2 (x, z); declare one Tensor parameter naming the node it reads",
+        "[Kiln/Arity] out: @Dense reads exactly one node but the method has 2 (x, z); declare one Tensor parameter naming the node it reads,"
+            + " or join x and z first with @Concat (side by side) or @Add (same shape)",
         "@Dense(units = 1)");
   }
 
@@ -688,7 +689,7 @@ class DiagnosticsTest {
             "}");
     assertError(
         src,
-        "[Kiln/TwoLosses] mse: a second @Loss (the first is 'loss'); a model trains one objective, combine them in one @Loss",
+        "[Kiln/TwoLosses] mse: a second @Loss (the first is 'loss'); a model trains one objective, remove mse or train it in a model of its own",
         "@Loss(LossKind.MEAN_SQUARED_ERROR)");
   }
 
@@ -925,7 +926,7 @@ class DiagnosticsTest {
             "  abstract Tensor c(Tensor image);");
     assertError(
         src,
-        "[Kiln/BadAttribute] c: @Conv(kernelHeight = -1) must be at least 1",
+        "[Kiln/BadAttribute] c: @Conv(kernelHeight = -1) must be at least 1; kernelHeight is the window size, e.g. kernelHeight = 3",
         "kernelHeight = -1");
   }
 

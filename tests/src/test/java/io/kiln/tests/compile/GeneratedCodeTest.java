@@ -6,6 +6,7 @@ import static io.kiln.tests.compile.DiagnosticsTest.source;
 
 import com.google.testing.compile.Compilation;
 import com.google.testing.compile.JavaFileObjects;
+import java.util.List;
 import javax.tools.JavaFileObject;
 import org.junit.jupiter.api.Test;
 
@@ -155,5 +156,28 @@ class GeneratedCodeTest {
         .generatedSourceFile("KilnTiny")
         .contentsAsUtf8String()
         .contains("public final class KilnTiny implements InferenceModel<KilnTiny.Input> {");
+  }
+
+  /** Inputs named like greedyDecode's own parameter and locals get other identifiers in the generated code. */
+  @Test
+  void inputsNamedLikeGreedyDecodeLocalsCompile() {
+    List<String> names = List.of("fed", "b", "t", "r", "given", "predictions");
+    List<String> lines = new java.util.ArrayList<>(List.of("@Model(maxBatch = 4)", "abstract class Lm {",
+        "  @Tokens(maxLength = 8, decoded = true) abstract IntTensor fed();"));
+    for (String name : names.subList(1, names.size())) {
+      lines.add("  @Tokens(maxLength = 8) abstract IntTensor " + name + "();");
+    }
+    List<String> embeddings = new java.util.ArrayList<>();
+    for (String name : names) {
+      lines.add("  @Embedding(vocab = 10, dim = 4) abstract Tensor e_" + name + "(IntTensor " + name + ");");
+      embeddings.add("Tensor e_" + name);
+    }
+    lines.add("  @Add abstract Tensor s(" + String.join(", ", embeddings) + ");");
+    lines.add("  @Dense(units = 10) abstract Tensor o(Tensor s);");
+    lines.add("  @Loss(LossKind.SOFTMAX_CROSS_ENTROPY) abstract Tensor loss(Tensor o, @Labels IntTensor next);");
+    lines.add("}");
+    Compilation compilation = compile(source("test.Lm", lines.toArray(String[]::new)));
+    assertThat(compilation).succeededWithoutWarnings();
+    assertThat(compilation).generatedSourceFile("test.KilnLm").contentsAsUtf8String().contains("public int[] greedyDecode(");
   }
 }

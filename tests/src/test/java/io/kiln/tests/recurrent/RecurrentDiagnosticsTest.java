@@ -63,7 +63,7 @@ class RecurrentDiagnosticsTest {
   @Test
   void tokensReturningTensor() {
     assertError(source("  @Tokens(maxLength = 8) abstract Tensor ids();"),
-        "[Kiln/NodeDeclaration] ids: @Tokens returns token ids, so declare it as abstract IntTensor ids() (it returns Tensor)",
+        "[Kiln/NodeDeclaration] ids: @Tokens returns token ids (IntTensor) but this returns Tensor; declare it as abstract IntTensor ids()",
         "ids()");
   }
 
@@ -132,7 +132,8 @@ class RecurrentDiagnosticsTest {
         "  @Embedding(vocab = 10, dim = 4) abstract Tensor e(IntTensor ids);",
         "  @Gru(units = 4) abstract Tensor dec(Tensor e, @InitialState Tensor e2);",
         "  @Dense(units = 4) abstract Tensor e2(Tensor e);"),
-        "[Kiln/ShapeMismatch] dec: @InitialState e2 is a @Dense layer, not a recurrent one but dec is @Gru(units = 4); the state handed over must be the same kind of cell with the same units",
+        "[Kiln/ShapeMismatch] dec: @InitialState e2 is a @Dense layer, not a recurrent one but dec is @Gru(units = 4); the state handed over must be the same kind of cell with the same units:"
+            + " name a @Rnn, @Lstm or @Gru layer whose final state starts dec",
         "Tensor dec(");
   }
 
