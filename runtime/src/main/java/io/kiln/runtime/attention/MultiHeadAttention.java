@@ -1,7 +1,9 @@
 package io.kiln.runtime.attention;
 
 import io.kiln.runtime.Parallelism;
+import io.kiln.runtime.simd.AttentionPrimitives;
 import io.kiln.runtime.simd.FastMath;
+import io.kiln.runtime.simd.Vectorization;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
 
@@ -45,7 +47,7 @@ public final class MultiHeadAttention {
   static final int PAD = 16;
 
   private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
-  private static final AttentionPrimitives P = AttentionPrimitives.chosen();
+  private static final AttentionPrimitives P = Vectorization.provider().attention();
 
   private MultiHeadAttention() {}
 

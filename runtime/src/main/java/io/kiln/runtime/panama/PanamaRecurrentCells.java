@@ -1,8 +1,8 @@
 package io.kiln.runtime.panama;
 
 import io.kiln.runtime.Parallelism;
-import io.kiln.runtime.rnn.RecurrentCells;
-import io.kiln.runtime.rnn.ScalarRecurrentCells;
+import io.kiln.runtime.simd.RecurrentCells;
+import io.kiln.runtime.simd.ScalarRecurrentCells;
 import io.kiln.runtime.simd.FastMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -15,12 +15,12 @@ import java.util.function.IntConsumer;
  * locals and scalar tails. One small method per cell so each stays within C2's inlining budget.
  * Loaded by name from {@link RecurrentCells#chosen()}.
  */
-public final class PanamaRecurrentCells implements RecurrentCells {
+final class PanamaRecurrentCells implements RecurrentCells {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
   private final ScalarRecurrentCells scalar = new ScalarRecurrentCells();
 
-  public PanamaRecurrentCells() {}
+  PanamaRecurrentCells() {}
 
   // ---------------------------------------------------------------------------------------------
   // The per-step product with pre-packed weights. The general GEMM repacks its B operand on every

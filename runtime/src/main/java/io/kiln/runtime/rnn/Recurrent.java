@@ -5,6 +5,7 @@ import io.kiln.runtime.gemm.Epilogue;
 import io.kiln.runtime.gemm.GemmKernel;
 import io.kiln.runtime.gemm.Layout;
 import io.kiln.runtime.simd.ElementwiseKernels;
+import io.kiln.runtime.simd.RecurrentCells;
 import io.kiln.runtime.simd.Vectorization;
 import java.util.Arrays;
 import java.util.Objects;
@@ -37,7 +38,7 @@ import java.util.Objects;
 public final class Recurrent {
   private static final GemmKernel GEMM = Vectorization.provider().gemm();
   private static final ElementwiseKernels ELEMENTWISE = Vectorization.provider().elementwise();
-  private static final RecurrentCells CELLS = RecurrentCells.chosen();
+  private static final RecurrentCells CELLS = Vectorization.provider().recurrentCells();
 
   /** {@code C = A·Bᵀ + bias} (input projection; GRU recurrent product). */
   private static final EpilogueCache STORE_BIAS = new EpilogueCache(false);

@@ -3,6 +3,7 @@ package io.kiln.runtime.rnn;
 import static com.google.common.truth.Truth.assertThat;
 import static io.kiln.runtime.rnn.RnnTestArrays.assertClose;
 
+import io.kiln.runtime.simd.RecurrentCells;
 import io.kiln.runtime.simd.Vectorization;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -10,8 +11,8 @@ import org.junit.jupiter.api.Test;
 /** The chosen (Vector API) fused passes against the scalar twin, for widths with and without tails. */
 class RecurrentCellsTest {
   private static final int[] WIDTHS = {1, 7, 16, 17, 35, 64};
-  private final RecurrentCells fast = RecurrentCells.chosen();
-  private final RecurrentCells scalar = RecurrentCells.scalar();
+  private final RecurrentCells fast = Vectorization.provider().recurrentCells();
+  private final RecurrentCells scalar = Vectorization.scalar().recurrentCells();
   private final Random r = new Random(11);
 
   @Test

@@ -1,18 +1,14 @@
-package io.kiln.runtime.rnn;
-
-import io.kiln.runtime.simd.Vectorization;
-import java.lang.System.Logger.Level;
+package io.kiln.runtime.simd;
 
 /**
- * The fused per-step passes of {@link Recurrent}: gate activations plus the cell/hidden update
+ * The fused per-step passes of {@code io.kiln.runtime.rnn.Recurrent}: gate activations plus the cell/hidden update
  * (forward) and the gate gradients (backward), for one batch row of {@code n} hidden units. Gate
  * blocks of a row lie {@code n} floats apart in PyTorch's order (LSTM i, f, g, o; GRU r, z, n).
  *
- * <p>Two implementations: {@link ScalarRecurrentCells} (plain Java, the fallback) and
- * {@code io.kiln.runtime.panama.PanamaRecurrentCells} (Vector API {@code EXP}/{@code TANH}), chosen
- * once with {@link Vectorization}'s choice and loaded by name so the scalar path never links the
- * incubator module. Internal to the runtime: public only so that the panama package can implement
- * it.
+ * <p>Two implementations: {@link ScalarRecurrentCells} (plain Java, the fallback) and the Vector
+ * API one ({@code EXP}/{@code TANH}) in {@code io.kiln.runtime.panama}; {@link KernelProvider#recurrentCells()}
+ * hands out the one {@link Vectorization} chose. Internal to the runtime: public only so that the
+ * recurrent layers can call it and the panama package can implement it.
  */
 public interface RecurrentCells {
 
@@ -70,7 +66,7 @@ public interface RecurrentCells {
 
   /**
    * True when this implementation multiplies by pre-packed weights ({@link #pack},
-   * {@link #multiplyPacked}); otherwise {@link Recurrent} calls the general GEMM every step.
+   * {@link #multiplyPacked}); otherwise {@code Recurrent} calls the general GEMM every step.
    */
   default boolean packsSteps() {
     return false;
@@ -94,36 +90,5 @@ public interface RecurrentCells {
   default void multiplyPacked(int m, int n, int k, float[] a, int aOff, int lda, float[] packed, int pOff,
       float[] c, int cOff, int ldc, boolean accumulate, float[] bias, int biasOff) {
     throw new UnsupportedOperationException();
-  }
-
-  /** The implementation matching {@link Vectorization#provider()}: Vector API or scalar. */
-  static RecurrentCells chosen() {
-    return Holder.CHOSEN;
-  }
-
-  /** The plain Java implementation. */
-  static RecurrentCells scalar() {
-    return ScalarRecurrentCells.INSTANCE;
-  }
-
-  /** Lazy holder: the choice is made once, on first use. */
-  final class Holder {
-    private static final String PANAMA = "io.kiln.runtime.panama.PanamaRecurrentCells";
-    static final RecurrentCells CHOSEN = choose();
-
-    private Holder() {}
-
-    private static RecurrentCells choose() {
-      if (!Vectorization.provider().name().startsWith("panama")) {
-        return ScalarRecurrentCells.INSTANCE;
-      }
-      try {
-        return (RecurrentCells) Class.forName(PANAMA).getDeclaredConstructor().newInstance();
-      } catch (ReflectiveOperationException | LinkageError e) {
-        System.getLogger("io.kiln.runtime")
-            .log(Level.WARNING, "Kiln: the Vector API recurrent cells failed to load (" + e + "); they run scalar.");
-        return ScalarRecurrentCells.INSTANCE;
-      }
-    }
   }
 }

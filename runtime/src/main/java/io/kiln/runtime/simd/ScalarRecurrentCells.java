@@ -1,6 +1,4 @@
-package io.kiln.runtime.rnn;
-
-import io.kiln.runtime.simd.FastMath;
+package io.kiln.runtime.simd;
 
 /**
  * The plain Java {@link RecurrentCells}: the fallback without {@code jdk.incubator.vector}, and the
@@ -9,9 +7,8 @@ import io.kiln.runtime.simd.FastMath;
  * vector passes use.
  */
 public final class ScalarRecurrentCells implements RecurrentCells {
-  static final ScalarRecurrentCells INSTANCE = new ScalarRecurrentCells();
 
-  /** Use {@link RecurrentCells#scalar()}; public for the panama package's tails. */
+  /** Use {@link Vectorization#scalar()}; public for the panama package's tails. */
   public ScalarRecurrentCells() {}
 
   /**

@@ -1,6 +1,8 @@
-package io.kiln.runtime.gemm;
+package io.kiln.runtime.simd;
 
-import io.kiln.runtime.simd.ScalarElementwise;
+import io.kiln.runtime.gemm.Epilogue;
+import io.kiln.runtime.gemm.GemmKernel;
+import io.kiln.runtime.gemm.Layout;
 
 /** The scalar twin of the GEMM: a plain triple loop, the oracle every fast GEMM is tested against. */
 public final class ScalarGemm implements GemmKernel {
