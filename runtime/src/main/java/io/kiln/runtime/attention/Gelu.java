@@ -1,5 +1,6 @@
 package io.kiln.runtime.attention;
 
+import io.kiln.runtime.Checks;
 import io.kiln.runtime.simd.GeluKernels;
 
 /**
@@ -28,8 +29,8 @@ public final class Gelu {
 
   /** {@code y[i] = gelu(x[i])} for {@code n} elements; y may alias x (same offset). */
   public static void forward(int n, float[] x, int xOff, float[] y, int yOff) {
-    AttentionChecks.range("x", x, xOff, n);
-    AttentionChecks.range("y", y, yOff, n);
+    Checks.range("x", x, xOff, n);
+    Checks.range("y", y, yOff, n);
     GeluKernels.forward(n, x, xOff, y, yOff);
   }
 
@@ -39,9 +40,9 @@ public final class Gelu {
    */
   public static void backward(int n, float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff,
       boolean accumulate) {
-    AttentionChecks.range("x", x, xOff, n);
-    AttentionChecks.range("dy", dy, dyOff, n);
-    AttentionChecks.range("dx", dx, dxOff, n);
+    Checks.range("x", x, xOff, n);
+    Checks.range("dy", dy, dyOff, n);
+    Checks.range("dx", dx, dxOff, n);
     GeluKernels.backward(n, x, xOff, dy, dyOff, dx, dxOff, accumulate);
   }
 }
