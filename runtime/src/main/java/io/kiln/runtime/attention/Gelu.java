@@ -7,7 +7,7 @@ import io.kiln.runtime.simd.GeluKernels;
  * GELU, PyTorch's default exact form {@code gelu(x) = x·Φ(x) = ½·x·(1 + erf(x/√2))} (not the tanh
  * approximation), forward and backward, element-wise over flat arrays. Checks its arguments and
  * runs {@link GeluKernels} (deterministic erf, parallel in fixed chunks, nothing allocated per
- * call). The oracle is {@link GeluReference}.
+ * call). The test oracle is {@code GeluReference}.
  */
 public final class Gelu {
   private Gelu() {}

@@ -15,7 +15,7 @@ import java.util.function.IntConsumer;
  * then squared deviations). Work: forward and ∂u in fixed chunks of {@value #ROWS_PER_TASK} rows;
  * ∂γ, ∂β in fixed chunks of {@value #COLUMNS_PER_TASK} columns, each summed over the rows in row
  * order. So results do not depend on the thread count. Nothing is allocated per call. The oracle
- * is {@link LayerNormReference}.
+ * is {@code LayerNormReference} (in the tests).
  */
 public final class LayerNorm {
   static final int ROWS_PER_TASK = 32;

@@ -35,7 +35,7 @@ import java.util.function.IntConsumer;
  * JVM mode). The inner loops ({@link AttentionPrimitives}: a query row times a transposed key block,
  * P·V with the accumulator in registers, axpy) are the Vector API ones when available, chains of
  * fma in a fixed order (same bits interpreted or compiled). Nothing is allocated per call. The
- * oracle is {@link AttentionReference}.
+ * oracle is {@code AttentionReference} (in the tests).
  */
 public final class MultiHeadAttention {
   /** Queries per forward unit. */

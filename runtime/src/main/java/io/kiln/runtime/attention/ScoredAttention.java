@@ -31,7 +31,7 @@ import java.util.function.IntConsumer;
  * context and their gradients run per batch element as {@link Parallelism} tasks (one per
  * element, disjoint outputs); Bahdanau's {@code ∂v} is summed per element in scratch and reduced
  * in element order. Results do not depend on the thread count; exp and tanh are {@link FastMath}'s.
- * Nothing is allocated per call. The oracle is {@link ScoredAttentionReference}.
+ * Nothing is allocated per call. The test oracle is {@code ScoredAttentionReference}.
  */
 public final class ScoredAttention {
   /** How decoder state i scores encoder state j. */

@@ -7,7 +7,7 @@ import io.kiln.runtime.Checks;
  * convolution (PyTorch's {@code BatchNorm2d}), or 1 for a {@code [B, n]} input with {@code C = n}
  * ({@code BatchNorm1d}). Statistics are per channel over {@code batch·spatial} values, summed in
  * double precision (two passes: mean, then squared deviations). The oracle is
- * {@link BatchNormReference}.
+ * {@code BatchNormReference} (in the tests).
  */
 public final class BatchNorm {
   private BatchNorm() {}

@@ -30,7 +30,7 @@ import java.util.function.IntConsumer;
  *
  * <p>Nothing is allocated per call after warm-up: the calling thread uses the {@code cols}/{@code dcols}
  * scratch the caller passes ({@link ConvGeometry#colsSize()} floats each), other threads a per-thread
- * buffer grown once. The oracle is {@link ConvReference}.
+ * buffer grown once. The test oracle is {@code ConvReference}.
  */
 public final class Conv2d {
   private static final GemmKernel GEMM = Vectorization.provider().gemm();

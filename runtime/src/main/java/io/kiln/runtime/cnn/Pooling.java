@@ -10,7 +10,7 @@ import java.util.function.IntConsumer;
 /**
  * Max and average pooling over NCHW float32 tensors, forward and backward, plus a fused
  * ReLU + max-pool. Plain loops over each {@code H × W} plane with the window offsets hoisted (the
- * 2×2 stride-2 pool, the common case, has its own loop); the oracle is {@link PoolingReference}.
+ * 2×2 stride-2 pool, the common case, has its own loop); the test oracle is {@code PoolingReference}.
  *
  * <p>The max of a window is its <em>first</em> position (row-major) holding the largest value, a NaN
  * counting as larger than everything (so a NaN propagates, as in PyTorch). Backward recomputes that

@@ -34,7 +34,7 @@ import java.util.Objects;
  * GEMM calls. Other GEMMs are {@link Vectorization#provider()}'s (parallel, results independent of the thread
  * count); the fused passes are the Vector API ones when available. Nothing is allocated per call
  * once the bias epilogues for the caller's bias arrays are cached (first call). The oracle is
- * {@link RecurrentReference}.
+ * {@code RecurrentReference} (in the tests).
  */
 public final class Recurrent {
   private static final GemmKernel GEMM = Vectorization.provider().gemm();

@@ -18,7 +18,7 @@ import java.util.function.IntConsumer;
  *
  * <p>Large arrays are split into fixed chunks of {@value #CHUNK} elements run by
  * {@link Parallelism} (element-wise: results do not depend on the thread count). Nothing is
- * allocated per call. The oracle is {@code io.kiln.runtime.attention.GeluReference}.
+ * allocated per call. The oracle is {@code io.kiln.runtime.attention.GeluReference} (in the tests).
  */
 public final class GeluKernels {
   /** Elements per task. */
