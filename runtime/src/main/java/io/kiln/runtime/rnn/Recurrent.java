@@ -137,7 +137,7 @@ public final class Recurrent {
         }
       } else if (usePacked) {
         boolean gru = kind == CellKind.GRU;
-        CELLS.multiplyPacked(batch, gh, h, ws, hprev + t * h, ldh, ws, packed, ws, gru ? rec : acts + t * gh,
+        CELLS.multiplyPacked(batch, gh, h, ws, hprev + t * h, ldh, packed, gru ? rec : acts + t * gh,
             gru ? gh : ldg, !gru, bHh, bHhOff);
       } else if (kind == CellKind.GRU) {
         GEMM.gemm(Layout.NT, batch, gh, h, ws, hprev + t * h, ldh, wHh, wHhOff, h, ws, rec, gh, recEp);
@@ -270,16 +270,15 @@ public final class Recurrent {
           case LSTM -> {
             float[] cp = t == 0 ? c0 : ws;
             int cpOff = t == 0 ? c0Off + b * h : extra + (row - 1) * h;
-            CELLS.lstmBackward(ws, a, ws, extra + row * h, cp, cpOff, sc, dh + b * h, dy, dyRow, sc, dc + b * h, sc,
-                dA + row * gh, h);
+            CELLS.lstmBackward(ws, a, extra + row * h, cp, cpOff, sc, dh + b * h, dy, dyRow, dc + b * h, dA + row * gh, h);
           }
-          case GRU -> CELLS.gruBackward(ws, a, ws, extra + row * h, ws, hprev + row * h, sc, dh + b * h, dy, dyRow,
-              sc, dA + row * gh, sc, dN + row * h, h);
+          case GRU -> CELLS.gruBackward(ws, a, extra + row * h, hprev + row * h, sc, dh + b * h, dy, dyRow, dA + row * gh,
+              dN + row * h, h);
         }
       }
       // 2. dh_{t−1} (+)= dGates_t · W_hh
       if (usePacked && (t > 0 || dh0 != null)) {
-        CELLS.multiplyPacked(batch, h, gh, sc, dA + t * gh, ldg, sc, packed, sc, dh, h, gru, null, 0);
+        CELLS.multiplyPacked(batch, h, gh, sc, dA + t * gh, ldg, packed, dh, h, gru, null, 0);
       } else if (t > 0 || dh0 != null) {
         GEMM.gemm(Layout.NN, batch, h, gh, sc, dA + t * gh, ldg, wHh, wHhOff, h, sc, dh, h, stepEp);
       }

@@ -35,23 +35,25 @@ public interface RecurrentCells {
       int daOff, int n);
 
   /**
-   * LSTM backward for one step. {@code a} = the activations i, f, g, o; {@code c} = c_t;
-   * {@code cPrev} = c_{t−1} (null: zeros); {@code dh} = ∂L/∂h_t from step t+1, plus {@code dy}
-   * (nullable); {@code dc} in: ∂L/∂c_t from step t+1, out: ∂L/∂c_{t−1}. Writes the four
-   * pre-activation gradients to {@code da[4n]}.
+   * LSTM backward for one step. In the layer's workspace {@code ws}: {@code a} = the activations
+   * i, f, g, o and {@code c} = c_t; {@code cPrev} = c_{t−1} (null: zeros); in its scratch
+   * {@code sc}: {@code dh} = ∂L/∂h_t from step t+1 (plus {@code dy}, nullable), {@code dc} in:
+   * ∂L/∂c_t from step t+1, out: ∂L/∂c_{t−1}, and {@code da[4n]}, where the four pre-activation
+   * gradients are written.
    */
-  void lstmBackward(float[] a, int aOff, float[] c, int cOff, float[] cPrev, int cPrevOff, float[] dh, int dhOff,
-      float[] dy, int dyOff, float[] dc, int dcOff, float[] da, int daOff, int n);
+  void lstmBackward(float[] ws, int aOff, int cOff, float[] cPrev, int cPrevOff, float[] sc, int dhOff, float[] dy,
+      int dyOff, int dcOff, int daOff, int n);
 
   /**
-   * GRU backward for one step. {@code a} = activations r, z, n; {@code hn} = W_hn h_{t−1} + b_hn;
-   * {@code dh} in: ∂L/∂h_t from step t+1 (plus {@code dy}, nullable), out: the direct part of
-   * ∂L/∂h_{t−1}, {@code dh⊙z}. Writes {@code dRec[3n]} = (dr̂, dẑ, dn̂⊙r), the gradient of the
-   * recurrent products, and {@code dN[n]} = dn̂, the n gate's input-side pre-activation gradient
-   * (hats: pre-activations).
+   * GRU backward for one step. In the layer's workspace {@code ws}: {@code a} = activations r, z, n,
+   * {@code hn} = W_hn h_{t−1} + b_hn and h_{t−1}; in its scratch {@code sc}: {@code dh} in: ∂L/∂h_t
+   * from step t+1 (plus {@code dy}, nullable), out: the direct part of ∂L/∂h_{t−1}, {@code dh⊙z};
+   * {@code dRec[3n]}, where (dr̂, dẑ, dn̂⊙r), the gradient of the recurrent products, is written;
+   * and {@code dN[n]}, where dn̂, the n gate's input-side pre-activation gradient, is written (hats:
+   * pre-activations).
    */
-  void gruBackward(float[] a, int aOff, float[] hn, int hnOff, float[] hPrev, int hPrevOff, float[] dh, int dhOff,
-      float[] dy, int dyOff, float[] dRec, int dRecOff, float[] dN, int dNOff, int n);
+  void gruBackward(float[] ws, int aOff, int hnOff, int hPrevOff, float[] sc, int dhOff, float[] dy, int dyOff,
+      int dRecOff, int dNOff, int n);
 
   /**
    * Column padding of a packed step operand: {@link #packedFloats} is {@code roundUp(n, 64)·k},
@@ -82,13 +84,14 @@ public interface RecurrentCells {
   }
 
   /**
-   * {@code C[m × n] = (C if accumulate) + A[m × k] · B + bias} with B packed by {@link #pack}, A and C
+   * {@code C[m × n] = (C if accumulate) + A[m × k] · B + bias} with B packed by {@link #pack}, A, the
+   * packed B and C all in {@code buf} (the layer's workspace forward, its scratch backward), A and C
    * row-major with leading dimensions; {@code bias} (length n, per column) may be null. Parallel over
    * column panels; each element is computed by one task in a fixed order, so results do not depend
    * on the thread count.
    */
-  default void multiplyPacked(int m, int n, int k, float[] a, int aOff, int lda, float[] packed, int pOff,
-      float[] c, int cOff, int ldc, boolean accumulate, float[] bias, int biasOff) {
+  default void multiplyPacked(int m, int n, int k, float[] buf, int aOff, int lda, int pOff, int cOff, int ldc,
+      boolean accumulate, float[] bias, int biasOff) {
     throw new UnsupportedOperationException();
   }
 }

@@ -80,7 +80,7 @@ public final class RnnBench {
     }
     CELLS.pack(true, WHH, 0, H, GH, WS, packed);
     for (int t = 0; t < T; t++) {
-      CELLS.multiplyPacked(B, GH, H, WS, hprev + t * H, T * H, WS, packed, WS, t * GH, T * GH, true, BHH, 0);
+      CELLS.multiplyPacked(B, GH, H, WS, hprev + t * H, T * H, packed, t * GH, T * GH, true, BHH, 0);
     }
   }
 
@@ -110,8 +110,8 @@ public final class RnnBench {
     for (int t = T - 1; t >= 0; t--) {
       for (int b = 0; b < B; b++) {
         int row = b * T + t;
-        CELLS.lstmBackward(WS, row * GH, WS, cs + row * H, t == 0 ? null : WS, cs + (row - 1) * H, SC,
-            B * T * GH + b * H, DY, row * H, SC, B * T * GH + B * H + b * H, SC, row * GH, H);
+        CELLS.lstmBackward(WS, row * GH, cs + row * H, t == 0 ? null : WS, cs + (row - 1) * H, SC,
+            B * T * GH + b * H, DY, row * H, B * T * GH + B * H + b * H, row * GH, H);
       }
     }
   }
@@ -126,7 +126,7 @@ public final class RnnBench {
     }
     CELLS.pack(false, WHH, 0, GH, H, SC, packed);
     for (int t = T - 1; t >= 0; t--) {
-      CELLS.multiplyPacked(B, H, GH, SC, t * GH, T * GH, SC, packed, SC, B * T * GH, H, false, null, 0);
+      CELLS.multiplyPacked(B, H, GH, SC, t * GH, T * GH, packed, B * T * GH, H, false, null, 0);
     }
   }
 
