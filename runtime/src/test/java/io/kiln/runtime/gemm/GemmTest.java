@@ -256,13 +256,17 @@ class GemmTest {
 
   @Test
   void rejectsBadArguments() {
-    float[] x = new float[10];
-    assertThrows(IllegalArgumentException.class,
-        () -> FAST.gemm(Layout.NN, -1, 2, 2, x, 0, 2, x, 0, 2, x, 0, 2, Epilogue.NONE));
-    assertThrows(IllegalArgumentException.class,
-        () -> FAST.gemm(Layout.NN, 2, 2, 3, x, 0, 2, x, 0, 2, x, 0, 2, Epilogue.NONE));
-    assertThrows(IndexOutOfBoundsException.class,
-        () -> FAST.gemm(Layout.NN, 4, 4, 4, x, 0, 4, x, 0, 4, x, 0, 4, Epilogue.NONE));
+    for (GemmKernel kernel : List.of(FAST, ORACLE)) { // the fallback fails with the same messages
+      float[] x = new float[10];
+      IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+          () -> kernel.gemm(Layout.NN, -1, 2, 2, x, 0, 2, x, 0, 2, x, 0, 2, Epilogue.NONE));
+      assertThat(negative).hasMessageThat().isEqualTo("negative GEMM size m=-1 n=2 k=2");
+      assertThrows(IllegalArgumentException.class,
+          () -> kernel.gemm(Layout.NN, 2, 2, 3, x, 0, 2, x, 0, 2, x, 0, 2, Epilogue.NONE));
+      IndexOutOfBoundsException bounds = assertThrows(IndexOutOfBoundsException.class,
+          () -> kernel.gemm(Layout.NN, 4, 4, 4, x, 0, 4, x, 0, 4, x, 0, 4, Epilogue.NONE));
+      assertThat(bounds).hasMessageThat().startsWith("A: 4×4 at offset 0 with ld 4 needs 16 elements");
+    }
   }
 
   private static float[] random(SplittableRandom rnd, int n) {
