@@ -2,7 +2,7 @@ package io.kiln.bench;
 
 import io.kiln.runtime.Parallelism;
 import io.kiln.runtime.gemm.Epilogue;
-import io.kiln.runtime.gemm.Gemm;
+import io.kiln.runtime.gemm.GemmKernel;
 import io.kiln.runtime.gemm.Layout;
 import io.kiln.runtime.simd.Vectorization;
 import java.util.ArrayList;
@@ -14,6 +14,8 @@ import java.util.SplittableRandom;
  * on stderr. GFLOP/s = 2·m·n·k / median time; {@code gflops_best} uses the fastest repetition.
  */
 final class GemmBench {
+  private static final GemmKernel GEMM = Vectorization.provider().gemm();
+
   private GemmBench() {}
 
   /**
@@ -92,7 +94,7 @@ final class GemmBench {
       long end = System.nanoTime() + (long) ((quick ? 1 : 3) * 1e9);
       for (int i = 0; System.nanoTime() < end; i++) {
         Layout l = Layout.values()[i % 3];
-        Gemm.gemm(l, 256, 256, 256, wa, 0, 256, wb, 0, 256, wc, 0, 256, i % 2 == 0 ? Epilogue.NONE : Epilogue.ACCUMULATE);
+        GEMM.gemm(l, 256, 256, 256, wa, 0, 256, wb, 0, 256, wc, 0, 256, i % 2 == 0 ? Epilogue.NONE : Epilogue.ACCUMULATE);
       }
     }
     List<String> summary = new ArrayList<>();
@@ -110,7 +112,7 @@ final class GemmBench {
       for (Layout layout : s.layouts()) {
         int lda = layout == Layout.TN ? s.m() : s.k();
         int ldb = layout == Layout.NT ? s.k() : s.n();
-        Runnable kiln = () -> Gemm.gemm(layout, s.m(), s.n(), s.k(), a, 0, lda, b, 0, ldb, c, 0, s.n(), Epilogue.NONE);
+        Runnable kiln = () -> GEMM.gemm(layout, s.m(), s.n(), s.k(), a, 0, lda, b, 0, ldb, c, 0, s.n(), Epilogue.NONE);
         // Kiln on 1 and 2 threads, OpenBLAS on 1 and 2, the FMA probe: repetitions interleaved
         List<Trial> trials = new ArrayList<>();
         for (int t : threadCounts) {
@@ -120,7 +122,7 @@ final class GemmBench {
         PairRunner pair = cores >= 2 && s.name().equals("cube") && s.m() >= 512 ? new PairRunner() : null;
         if (pair != null) {
           float[] c2 = new float[c.length];
-          Runnable second = () -> Gemm.gemm(layout, s.m(), s.n(), s.k(), a, 0, lda, b, 0, ldb, c2, 0, s.n(), Epilogue.NONE);
+          Runnable second = () -> GEMM.gemm(layout, s.m(), s.n(), s.k(), a, 0, lda, b, 0, ldb, c2, 0, s.n(), Epilogue.NONE);
           trials.add(new Trial("gemm_independent_pair", 2, 2 * flops, () -> Parallelism.setThreads(1),
               () -> pair.run(kiln, second)));
         }

@@ -2,6 +2,7 @@ package io.kiln.runtime;
 
 import io.kiln.runtime.train.NonFiniteLossException;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Run-time argument checks called by generated models at the top of {@code forward} and
@@ -9,6 +10,10 @@ import java.util.Arrays;
  * data can get wrong: batch size, label ranges, non-finite values. Messages name the model,
  * method and input, what was expected and what was passed, because they are the first thing a
  * user reads.
+ *
+ * <p>The kernels' own argument checks live here too ({@link #range}, {@link #optionalRange},
+ * {@link #positive}, ...): clear messages instead of a bare {@code ArrayIndexOutOfBoundsException}
+ * mid-loop. None allocates unless it throws (no varargs), so kernels call them on every step.
  */
 public final class Checks {
   private Checks() {}
@@ -255,6 +260,54 @@ public final class Checks {
           + " sequences but @Model(maxBatch = " + maxBatch + ") allows at most " + maxBatch + "; split it or raise maxBatch");
     }
     return (int) batch;
+  }
+
+  // --- kernel argument checks --------------------------------------------------------------------
+
+  /** {@code a} is not null and holds {@code len} floats from {@code off}. */
+  public static void range(String name, float[] a, int off, long len) {
+    Objects.requireNonNull(a, name);
+    if (off < 0 || off + len > a.length) {
+      throw new IndexOutOfBoundsException(
+          name + ": needs " + len + " floats at offset " + off + " but the array has " + a.length);
+    }
+  }
+
+  /** {@code a} is not null and holds {@code len} ints from {@code off}. */
+  public static void range(String name, int[] a, int off, long len) {
+    Objects.requireNonNull(a, name);
+    if (off < 0 || off + len > a.length) {
+      throw new IndexOutOfBoundsException(
+          name + ": needs " + len + " ints at offset " + off + " but the array has " + a.length);
+    }
+  }
+
+  /** As {@link #range(String, float[], int, long)} when {@code a} is not null. */
+  public static void optionalRange(String name, float[] a, int off, long len) {
+    if (a != null) {
+      range(name, a, off, len);
+    }
+  }
+
+  /** {@code value >= 1}. */
+  public static void positive(String name, int value) {
+    if (value < 1) {
+      throw new IllegalArgumentException(name + " must be >= 1 but was " + value);
+    }
+  }
+
+  /** A batch size of a kernel that accepts an empty batch: {@code batch >= 0}. */
+  public static void nonNegativeBatch(int batch) {
+    if (batch < 0) {
+      throw new IllegalArgumentException("batch must be >= 0 but was " + batch);
+    }
+  }
+
+  /** The sizes of a sequence kernel: {@code batch >= 1} and {@code steps >= 1}. */
+  public static void batchAndSteps(int batch, int steps) {
+    if (batch < 1 || steps < 1) {
+      throw new IllegalArgumentException("batch and steps must be >= 1 but were batch=" + batch + ", steps=" + steps);
+    }
   }
 
   private static String inputWhere(String model, String method, String input) {

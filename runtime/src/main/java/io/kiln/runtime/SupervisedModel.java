@@ -5,7 +5,7 @@ import io.kiln.runtime.train.Optimizer;
 /**
  * A generated model that trains on labelled batches, typed by the batch record the generated class
  * names ({@code KilnLeNet.Batch}, {@code KilnCharLstm.Batch}): what a generic training loop such
- * as {@link io.kiln.runtime.train.Fit}, a distributed trainer or a test needs, without adapters.
+ * as {@link Fit}, a distributed trainer or a test needs, without adapters.
  *
  * <pre>{@code
  * KilnLeNet model = KilnLeNet.create(1);

@@ -1,5 +1,7 @@
 package io.kiln.runtime.attention;
 
+import io.kiln.runtime.Checks;
+
 /**
  * The joins of a network: concatenation along the feature axis ({@code @Concat}) and element-wise
  * sums ({@code @Add}, residual connections), with their backward. Memory-bound copies: plain loops
@@ -14,8 +16,8 @@ public final class Combine {
    * {@code total} wide. Call once per input.
    */
   public static void concatInto(int rows, int width, int total, int column, float[] x, int xOff, float[] y, int yOff) {
-    AttentionChecks.range("x", x, xOff, (long) rows * width);
-    AttentionChecks.range("y", y, yOff, (long) rows * total);
+    Checks.range("x", x, xOff, (long) rows * width);
+    Checks.range("y", y, yOff, (long) rows * total);
     for (int r = 0; r < rows; r++) {
       System.arraycopy(x, xOff + r * width, y, yOff + r * total + column, width);
     }
@@ -24,8 +26,8 @@ public final class Combine {
   /** {@code dx (+)= dy[:, column : column + width]}: one input's share of a concatenation's gradient. */
   public static void concatBackward(int rows, int width, int total, int column, float[] dy, int dyOff, float[] dx, int dxOff,
       boolean accumulate) {
-    AttentionChecks.range("dy", dy, dyOff, (long) rows * total);
-    AttentionChecks.range("dx", dx, dxOff, (long) rows * width);
+    Checks.range("dy", dy, dyOff, (long) rows * total);
+    Checks.range("dx", dx, dxOff, (long) rows * width);
     for (int r = 0; r < rows; r++) {
       int src = dyOff + r * total + column;
       int dst = dxOff + r * width;
@@ -41,9 +43,9 @@ public final class Combine {
 
   /** {@code y = a + b}, element-wise over {@code n} floats; y may alias a or b. */
   public static void add(int n, float[] a, int aOff, float[] b, int bOff, float[] y, int yOff) {
-    AttentionChecks.range("a", a, aOff, n);
-    AttentionChecks.range("b", b, bOff, n);
-    AttentionChecks.range("y", y, yOff, n);
+    Checks.range("a", a, aOff, n);
+    Checks.range("b", b, bOff, n);
+    Checks.range("y", y, yOff, n);
     for (int i = 0; i < n; i++) {
       y[yOff + i] = a[aOff + i] + b[bOff + i];
     }
@@ -51,8 +53,8 @@ public final class Combine {
 
   /** {@code y += x} over {@code n} floats. */
   public static void addInto(int n, float[] x, int xOff, float[] y, int yOff) {
-    AttentionChecks.range("x", x, xOff, n);
-    AttentionChecks.range("y", y, yOff, n);
+    Checks.range("x", x, xOff, n);
+    Checks.range("y", y, yOff, n);
     for (int i = 0; i < n; i++) {
       y[yOff + i] += x[xOff + i];
     }
@@ -63,8 +65,8 @@ public final class Combine {
     if (accumulate) {
       addInto(n, dy, dyOff, dx, dxOff);
     } else {
-      AttentionChecks.range("dy", dy, dyOff, n);
-      AttentionChecks.range("dx", dx, dxOff, n);
+      Checks.range("dy", dy, dyOff, n);
+      Checks.range("dx", dx, dxOff, n);
       System.arraycopy(dy, dyOff, dx, dxOff, n);
     }
   }

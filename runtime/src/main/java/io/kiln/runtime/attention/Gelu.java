@@ -1,110 +1,37 @@
 package io.kiln.runtime.attention;
 
-import io.kiln.runtime.Parallelism;
-import io.kiln.runtime.simd.FastMath;
-import java.util.function.IntConsumer;
+import io.kiln.runtime.Checks;
+import io.kiln.runtime.simd.GeluKernels;
 
 /**
  * GELU, PyTorch's default exact form {@code gelu(x) = x·Φ(x) = ½·x·(1 + erf(x/√2))} (not the tanh
- * approximation), forward and backward, element-wise over flat arrays.
- *
- * <p>{@link #erf} is computed here from IEEE-exact operations and {@link FastMath#exp} only, never a
- * library call whose bits could change when the JIT compiles the caller: |x| &lt; 0.75 by its
- * Taylor series (8 terms, Horner), otherwise through {@code erfc} by the Chebyshev-fitted form of
- * Numerical Recipes ({@code erfc(z) ≈ t·exp(−z² + P(t))}, {@code t = 1/(1 + z/2)}, fractional
- * error below 1.2e-7). Measured against a double-precision erf: absolute error ≤ ~1.5e-7; and
- * {@code 1 + erf(z)} for negative z is taken as {@code erfc(|z|)} directly, so GELU's negative
- * tail keeps its relative accuracy.
- *
- * <p>Large arrays are split into fixed chunks of {@value #CHUNK} elements run by
- * {@link Parallelism} (element-wise: results do not depend on the thread count). Nothing is
- * allocated per call. The oracle is {@link GeluReference}.
+ * approximation), forward and backward, element-wise over flat arrays. Checks its arguments and
+ * runs {@link GeluKernels} (deterministic erf, parallel in fixed chunks, nothing allocated per
+ * call). The test oracle is {@code GeluReference}.
  */
 public final class Gelu {
-  /** Elements per task. */
-  static final int CHUNK = 1 << 14;
-  private static final float TWO_OVER_SQRT_PI = 1.1283791670955126f;
-  private static final float INV_SQRT2 = 0.70710678118654752f;
-  private static final float INV_SQRT_2PI = 0.39894228040143268f;
-  private static final float SERIES_LIMIT = 0.75f;
-
-  private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
-
   private Gelu() {}
 
   /** erf(x) for a float, to ~1.5e-7 absolute, deterministic; odd, erf(±∞) = ±1, NaN stays NaN. */
   public static float erf(float x) {
-    float ax = Math.abs(x);
-    if (ax < SERIES_LIMIT) {
-      return x * series(x * x);
-    }
-    float r = 1f - erfcTail(ax);
-    return x < 0f ? -r : r;
-  }
-
-  /** {@code 1 + erf(z)}, with relative accuracy for negative z (it is erfc(−z) there). */
-  static float onePlusErf(float z) {
-    float az = Math.abs(z);
-    if (az < SERIES_LIMIT) {
-      return 1f + z * series(z * z);
-    }
-    float c = erfcTail(az);
-    return z < 0f ? c : 2f - c;
-  }
-
-  /** {@code erf(x)/x} for |x| &lt; 0.75: {@code 2/√π · Σ (−1)ⁿ x²ⁿ / (n!(2n+1))}, n ≤ 7, in z = x². */
-  private static float series(float z) {
-    float p = -1f / 75600f;
-    p = Math.fma(p, z, 1f / 9360f);
-    p = Math.fma(p, z, -1f / 1320f);
-    p = Math.fma(p, z, 1f / 216f);
-    p = Math.fma(p, z, -1f / 42f);
-    p = Math.fma(p, z, 1f / 10f);
-    p = Math.fma(p, z, -1f / 3f);
-    p = Math.fma(p, z, 1f);
-    return p * TWO_OVER_SQRT_PI;
-  }
-
-  /** erfc(z) for z ≥ 0.75 (Numerical Recipes' erfcc); 0 beyond ~10, NaN stays NaN. */
-  private static float erfcTail(float z) {
-    if (z >= 10f) {
-      return 0f; // erfc(10) ≈ 2e-45; also keeps ∞ − ∞ out of the split below
-    }
-    float t = 1f / Math.fma(0.5f, z, 1f);
-    float p = 0.17087277f;
-    p = Math.fma(p, t, -0.82215223f);
-    p = Math.fma(p, t, 1.48851587f);
-    p = Math.fma(p, t, -1.13520398f);
-    p = Math.fma(p, t, 0.27886807f);
-    p = Math.fma(p, t, -0.18628806f);
-    p = Math.fma(p, t, 0.09678418f);
-    p = Math.fma(p, t, 0.37409196f);
-    p = Math.fma(p, t, 1.00002368f);
-    p = Math.fma(p, t, -1.26551223f);
-    // −z² split as hi + lo (lo exact by fma): exp(−z² + p) ≈ exp(−hi + p)·(1 − lo)
-    float hi = z * z;
-    float lo = Math.fma(z, z, -hi);
-    float e = FastMath.exp(p - hi);
-    return t * e * (1f - lo);
+    return GeluKernels.erf(x);
   }
 
   /** gelu(x) for one value. */
   public static float gelu(float x) {
-    return 0.5f * x * onePlusErf(x * INV_SQRT2);
+    return GeluKernels.gelu(x);
   }
 
   /** gelu'(x) = Φ(x) + x·φ(x) for one value. */
   public static float derivative(float x) {
-    float cdf = 0.5f * onePlusErf(x * INV_SQRT2);
-    float pdf = INV_SQRT_2PI * FastMath.exp(-0.5f * x * x);
-    return Math.fma(x, pdf, cdf);
+    return GeluKernels.derivative(x);
   }
 
   /** {@code y[i] = gelu(x[i])} for {@code n} elements; y may alias x (same offset). */
   public static void forward(int n, float[] x, int xOff, float[] y, int yOff) {
-    AttentionChecks.range("x", x, xOff, n);
-    AttentionChecks.range("y", y, yOff, n);
-    run(false, n, x, xOff, null, 0, y, yOff, false);
+    Checks.range("x", x, xOff, n);
+    Checks.range("y", y, yOff, n);
+    GeluKernels.forward(n, x, xOff, y, yOff);
   }
 
   /**
@@ -113,62 +40,9 @@ public final class Gelu {
    */
   public static void backward(int n, float[] x, int xOff, float[] dy, int dyOff, float[] dx, int dxOff,
       boolean accumulate) {
-    AttentionChecks.range("x", x, xOff, n);
-    AttentionChecks.range("dy", dy, dyOff, n);
-    AttentionChecks.range("dx", dx, dxOff, n);
-    run(true, n, x, xOff, dy, dyOff, dx, dxOff, accumulate);
-  }
-
-  private static void run(boolean backward, int n, float[] x, int xOff, float[] dy, int dyOff, float[] out,
-      int outOff, boolean accumulate) {
-    if (n <= 0) {
-      return;
-    }
-    Call c = CALLS.get();
-    c.backward = backward;
-    c.n = n;
-    c.x = x;
-    c.xOff = xOff;
-    c.dy = dy;
-    c.dyOff = dyOff;
-    c.out = out;
-    c.outOff = outOff;
-    c.accumulate = accumulate;
-    try {
-      Parallelism.forEach((n + CHUNK - 1) / CHUNK, c);
-    } finally {
-      c.x = c.dy = c.out = null;
-    }
-  }
-
-  private static final class Call implements IntConsumer {
-    boolean backward;
-    int n;
-    float[] x;
-    int xOff;
-    float[] dy;
-    int dyOff;
-    float[] out;
-    int outOff;
-    boolean accumulate;
-
-    @Override
-    public void accept(int task) {
-      int from = task * CHUNK;
-      int to = Math.min(n, from + CHUNK);
-      if (!backward) {
-        for (int i = from; i < to; i++) {
-          out[outOff + i] = gelu(x[xOff + i]);
-        }
-      } else if (accumulate) {
-        for (int i = from; i < to; i++) {
-          out[outOff + i] += dy[dyOff + i] * derivative(x[xOff + i]);
-        }
-      } else {
-        for (int i = from; i < to; i++) {
-          out[outOff + i] = dy[dyOff + i] * derivative(x[xOff + i]);
-        }
-      }
-    }
+    Checks.range("x", x, xOff, n);
+    Checks.range("dy", dy, dyOff, n);
+    Checks.range("dx", dx, dxOff, n);
+    GeluKernels.backward(n, x, xOff, dy, dyOff, dx, dxOff, accumulate);
   }
 }

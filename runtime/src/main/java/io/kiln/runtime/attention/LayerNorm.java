@@ -1,5 +1,6 @@
 package io.kiln.runtime.attention;
 
+import io.kiln.runtime.Checks;
 import io.kiln.runtime.Parallelism;
 import java.util.function.IntConsumer;
 
@@ -14,7 +15,7 @@ import java.util.function.IntConsumer;
  * then squared deviations). Work: forward and ∂u in fixed chunks of {@value #ROWS_PER_TASK} rows;
  * ∂γ, ∂β in fixed chunks of {@value #COLUMNS_PER_TASK} columns, each summed over the rows in row
  * order. So results do not depend on the thread count. Nothing is allocated per call. The oracle
- * is {@link LayerNormReference}.
+ * is {@code LayerNormReference} (in the tests).
  */
 public final class LayerNorm {
   static final int ROWS_PER_TASK = 32;
@@ -36,19 +37,19 @@ public final class LayerNorm {
   public static void forward(int rows, int n, float eps, float[] x, int xOff, float[] r, int rOff, float[] sum,
       int sumOff, float[] gamma, int gammaOff, float[] beta, int betaOff, float[] y, int yOff, float[] mean,
       int meanOff, float[] rstd, int rstdOff) {
-    AttentionChecks.positive("rows", rows);
-    AttentionChecks.positive("n", n);
+    Checks.positive("rows", rows);
+    Checks.positive("n", n);
     long size = (long) rows * n;
-    AttentionChecks.range("x", x, xOff, size);
+    Checks.range("x", x, xOff, size);
     if (r != null) {
-      AttentionChecks.range("r", r, rOff, size);
-      AttentionChecks.range("sum", sum, sumOff, size);
+      Checks.range("r", r, rOff, size);
+      Checks.range("sum", sum, sumOff, size);
     }
-    AttentionChecks.optional("gamma", gamma, gammaOff, n);
-    AttentionChecks.optional("beta", beta, betaOff, n);
-    AttentionChecks.range("y", y, yOff, size);
-    AttentionChecks.range("mean", mean, meanOff, rows);
-    AttentionChecks.range("rstd", rstd, rstdOff, rows);
+    Checks.optionalRange("gamma", gamma, gammaOff, n);
+    Checks.optionalRange("beta", beta, betaOff, n);
+    Checks.range("y", y, yOff, size);
+    Checks.range("mean", mean, meanOff, rows);
+    Checks.range("rstd", rstd, rstdOff, rows);
     if (!(eps >= 0f)) {
       throw new IllegalArgumentException("eps must be >= 0 but was " + eps);
     }
@@ -93,17 +94,17 @@ public final class LayerNorm {
   public static void backward(int rows, int n, float[] u, int uOff, float[] gamma, int gammaOff, float[] mean,
       int meanOff, float[] rstd, int rstdOff, float[] dy, int dyOff, float[] du, int duOff, boolean accumulate,
       float[] dGamma, int dGammaOff, float[] dBeta, int dBetaOff) {
-    AttentionChecks.positive("rows", rows);
-    AttentionChecks.positive("n", n);
+    Checks.positive("rows", rows);
+    Checks.positive("n", n);
     long size = (long) rows * n;
-    AttentionChecks.range("u", u, uOff, size);
-    AttentionChecks.optional("gamma", gamma, gammaOff, n);
-    AttentionChecks.range("mean", mean, meanOff, rows);
-    AttentionChecks.range("rstd", rstd, rstdOff, rows);
-    AttentionChecks.range("dy", dy, dyOff, size);
-    AttentionChecks.optional("du", du, duOff, size);
-    AttentionChecks.optional("dGamma", dGamma, dGammaOff, n);
-    AttentionChecks.optional("dBeta", dBeta, dBetaOff, n);
+    Checks.range("u", u, uOff, size);
+    Checks.optionalRange("gamma", gamma, gammaOff, n);
+    Checks.range("mean", mean, meanOff, rows);
+    Checks.range("rstd", rstd, rstdOff, rows);
+    Checks.range("dy", dy, dyOff, size);
+    Checks.optionalRange("du", du, duOff, size);
+    Checks.optionalRange("dGamma", dGamma, dGammaOff, n);
+    Checks.optionalRange("dBeta", dBeta, dBetaOff, n);
     Call c = CALLS.get();
     c.rows = rows;
     c.n = n;

@@ -1,7 +1,10 @@
 package io.kiln.runtime.attention;
 
+import io.kiln.runtime.Checks;
 import io.kiln.runtime.Parallelism;
+import io.kiln.runtime.simd.AttentionPrimitives;
 import io.kiln.runtime.simd.FastMath;
+import io.kiln.runtime.simd.Vectorization;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
 
@@ -32,7 +35,7 @@ import java.util.function.IntConsumer;
  * JVM mode). The inner loops ({@link AttentionPrimitives}: a query row times a transposed key block,
  * P·V with the accumulator in registers, axpy) are the Vector API ones when available, chains of
  * fma in a fixed order (same bits interpreted or compiled). Nothing is allocated per call. The
- * oracle is {@link AttentionReference}.
+ * oracle is {@code AttentionReference} (in the tests).
  */
 public final class MultiHeadAttention {
   /** Queries per forward unit. */
@@ -45,7 +48,7 @@ public final class MultiHeadAttention {
   static final int PAD = 16;
 
   private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
-  private static final AttentionPrimitives P = AttentionPrimitives.chosen();
+  private static final AttentionPrimitives P = Vectorization.provider().attention();
 
   private MultiHeadAttention() {}
 
@@ -60,10 +63,10 @@ public final class MultiHeadAttention {
    * {@code 4·64·d + 128} floats. Does not depend on Tk; grows with Tq only up to the slot cap.
    */
   public static int scratchFloats(int batch, int maxTq, int heads, int headDim) {
-    AttentionChecks.positive("batch", batch);
-    AttentionChecks.positive("maxTq", maxTq);
-    AttentionChecks.positive("heads", heads);
-    AttentionChecks.positive("headDim", headDim);
+    Checks.positive("batch", batch);
+    Checks.positive("maxTq", maxTq);
+    Checks.positive("heads", heads);
+    Checks.positive("headDim", headDim);
     return slots(batch, maxTq, heads) * slotFloats(headDim);
   }
 
@@ -98,12 +101,12 @@ public final class MultiHeadAttention {
     check(batch, tq, tk, heads, headDim, causal);
     long qs = (long) batch * tq * heads * headDim;
     long ks = (long) batch * tk * heads * headDim;
-    AttentionChecks.range("q", q, qOff, qs);
-    AttentionChecks.range("k", k, kOff, ks);
-    AttentionChecks.range("v", v, vOff, ks);
-    AttentionChecks.range("o", o, oOff, qs);
-    AttentionChecks.range("lse", lse, lseOff, lseFloats(batch, tq, heads));
-    AttentionChecks.range("scratch", scratch, scratchOff, (long) slots(batch, tq, heads) * slotFloats(headDim));
+    Checks.range("q", q, qOff, qs);
+    Checks.range("k", k, kOff, ks);
+    Checks.range("v", v, vOff, ks);
+    Checks.range("o", o, oOff, qs);
+    Checks.range("lse", lse, lseOff, lseFloats(batch, tq, heads));
+    Checks.range("scratch", scratch, scratchOff, (long) slots(batch, tq, heads) * slotFloats(headDim));
     Call c = CALLS.get();
     c.set(false, batch, tq, tk, heads, headDim, causal, q, qOff, k, kOff, v, vOff, o, oOff, null, 0, lse, lseOff,
         null, 0, null, 0, null, 0, false, scratch, scratchOff);
@@ -132,16 +135,16 @@ public final class MultiHeadAttention {
     check(batch, tq, tk, heads, headDim, causal);
     long qs = (long) batch * tq * heads * headDim;
     long ks = (long) batch * tk * heads * headDim;
-    AttentionChecks.range("q", q, qOff, qs);
-    AttentionChecks.range("k", k, kOff, ks);
-    AttentionChecks.range("v", v, vOff, ks);
-    AttentionChecks.range("o", o, oOff, qs);
-    AttentionChecks.range("dO", dO, dOOff, qs);
-    AttentionChecks.range("lse", lse, lseOff, lseFloats(batch, tq, heads));
-    AttentionChecks.optional("dq", dq, dqOff, qs);
-    AttentionChecks.optional("dk", dk, dkOff, ks);
-    AttentionChecks.optional("dv", dv, dvOff, ks);
-    AttentionChecks.range("scratch", scratch, scratchOff, (long) slots(batch, tq, heads) * slotFloats(headDim));
+    Checks.range("q", q, qOff, qs);
+    Checks.range("k", k, kOff, ks);
+    Checks.range("v", v, vOff, ks);
+    Checks.range("o", o, oOff, qs);
+    Checks.range("dO", dO, dOOff, qs);
+    Checks.range("lse", lse, lseOff, lseFloats(batch, tq, heads));
+    Checks.optionalRange("dq", dq, dqOff, qs);
+    Checks.optionalRange("dk", dk, dkOff, ks);
+    Checks.optionalRange("dv", dv, dvOff, ks);
+    Checks.range("scratch", scratch, scratchOff, (long) slots(batch, tq, heads) * slotFloats(headDim));
     Call c = CALLS.get();
     c.set(true, batch, tq, tk, heads, headDim, causal, q, qOff, k, kOff, v, vOff, o, oOff, dO, dOOff, lse, lseOff,
         dq, dqOff, dk, dkOff, dv, dvOff, accumulate, scratch, scratchOff);
@@ -153,11 +156,11 @@ public final class MultiHeadAttention {
   }
 
   private static void check(int batch, int tq, int tk, int heads, int headDim, boolean causal) {
-    AttentionChecks.positive("batch", batch);
-    AttentionChecks.positive("tq", tq);
-    AttentionChecks.positive("tk", tk);
-    AttentionChecks.positive("heads", heads);
-    AttentionChecks.positive("headDim", headDim);
+    Checks.positive("batch", batch);
+    Checks.positive("tq", tq);
+    Checks.positive("tk", tk);
+    Checks.positive("heads", heads);
+    Checks.positive("headDim", headDim);
     if (causal && tq != tk) {
       throw new IllegalArgumentException("the causal mask needs as many queries as keys but tq=" + tq + ", tk=" + tk);
     }

@@ -1,5 +1,7 @@
 package io.kiln.runtime.attention;
 
+import io.kiln.runtime.Checks;
+
 /**
  * Learned position embeddings ({@code @PositionEmbedding}): {@code y[b, t] = x[b, t] + P[t]} for a
  * sequence {@code [B, T, d]} and a table {@code P [maxLength, d]}.
@@ -11,9 +13,9 @@ public final class Positions {
   public static void forward(int batch, int steps, int d, int positions, float[] x, int xOff, float[] table, int tableOff, float[] y, int yOff) {
     check(steps, positions);
     long n = (long) batch * steps * d;
-    AttentionChecks.range("x", x, xOff, n);
-    AttentionChecks.range("y", y, yOff, n);
-    AttentionChecks.range("table", table, tableOff, (long) positions * d);
+    Checks.range("x", x, xOff, n);
+    Checks.range("y", y, yOff, n);
+    Checks.range("table", table, tableOff, (long) positions * d);
     for (int b = 0; b < batch; b++) {
       for (int t = 0; t < steps; t++) {
         int row = (b * steps + t) * d;
@@ -33,8 +35,8 @@ public final class Positions {
       float[] dx, int dxOff, boolean accumulate) {
     check(steps, positions);
     long n = (long) batch * steps * d;
-    AttentionChecks.range("dy", dy, dyOff, n);
-    AttentionChecks.range("dTable", dTable, dTableOff, (long) positions * d);
+    Checks.range("dy", dy, dyOff, n);
+    Checks.range("dTable", dTable, dTableOff, (long) positions * d);
     for (int b = 0; b < batch; b++) {
       for (int t = 0; t < steps; t++) {
         int row = dyOff + (b * steps + t) * d;

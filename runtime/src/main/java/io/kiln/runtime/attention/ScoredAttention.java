@@ -1,5 +1,6 @@
 package io.kiln.runtime.attention;
 
+import io.kiln.runtime.Checks;
 import io.kiln.runtime.Parallelism;
 import io.kiln.runtime.gemm.Epilogue;
 import io.kiln.runtime.gemm.GemmKernel;
@@ -30,7 +31,7 @@ import java.util.function.IntConsumer;
  * context and their gradients run per batch element as {@link Parallelism} tasks (one per
  * element, disjoint outputs); Bahdanau's {@code ∂v} is summed per element in scratch and reduced
  * in element order. Results do not depend on the thread count; exp and tanh are {@link FastMath}'s.
- * Nothing is allocated per call. The oracle is {@link ScoredAttentionReference}.
+ * Nothing is allocated per call. The test oracle is {@code ScoredAttentionReference}.
  */
 public final class ScoredAttention {
   /** How decoder state i scores encoder state j. */
@@ -91,9 +92,9 @@ public final class ScoredAttention {
       float[] context, int cOff, float[] alpha, int alphaOff, float[] workspace, int wsOff) {
     int wsFloats = workspaceFloats(kind, batch, tq, tk, n, attn);
     checkInputs(kind, batch, tq, tk, n, attn, s, sOff, h, hOff, w1, w1Off, w2, w2Off, v, vOff);
-    AttentionChecks.range("context", context, cOff, (long) batch * tq * n);
-    AttentionChecks.optional("alpha", alpha, alphaOff, (long) batch * tq * tk);
-    AttentionChecks.range("workspace", workspace, wsOff, wsFloats);
+    Checks.range("context", context, cOff, (long) batch * tq * n);
+    Checks.optionalRange("alpha", alpha, alphaOff, (long) batch * tq * tk);
+    Checks.range("workspace", workspace, wsOff, wsFloats);
     int a = attn;
     int proj = wsOff + batch * tq * tk;
     if (kind == Score.GENERAL) {
@@ -132,18 +133,18 @@ public final class ScoredAttention {
     int wsFloats = workspaceFloats(kind, batch, tq, tk, n, attn);
     checkInputs(kind, batch, tq, tk, n, attn, s, sOff, h, hOff, w1, w1Off, w2, w2Off, v, vOff);
     int a = attn;
-    AttentionChecks.range("dContext", dContext, dcOff, (long) batch * tq * n);
-    AttentionChecks.optional("ds", ds, dsOff, (long) batch * tq * n);
-    AttentionChecks.optional("dh", dh, dhOff, (long) batch * tk * n);
+    Checks.range("dContext", dContext, dcOff, (long) batch * tq * n);
+    Checks.optionalRange("ds", ds, dsOff, (long) batch * tq * n);
+    Checks.optionalRange("dh", dh, dhOff, (long) batch * tk * n);
     if (kind == Score.GENERAL) {
-      AttentionChecks.optional("dW", dW1, dW1Off, (long) n * n);
+      Checks.optionalRange("dW", dW1, dW1Off, (long) n * n);
     } else if (kind == Score.ADDITIVE) {
-      AttentionChecks.optional("dW1", dW1, dW1Off, (long) a * n);
-      AttentionChecks.optional("dW2", dW2, dW2Off, (long) a * n);
-      AttentionChecks.optional("dV", dV, dVOff, a);
+      Checks.optionalRange("dW1", dW1, dW1Off, (long) a * n);
+      Checks.optionalRange("dW2", dW2, dW2Off, (long) a * n);
+      Checks.optionalRange("dV", dV, dVOff, a);
     }
-    AttentionChecks.range("workspace", workspace, wsOff, wsFloats);
-    AttentionChecks.range("scratch", scratch, scratchOff, backwardScratchFloats(kind, batch, tq, tk, n, attn));
+    Checks.range("workspace", workspace, wsOff, wsFloats);
+    Checks.range("scratch", scratch, scratchOff, backwardScratchFloats(kind, batch, tq, tk, n, attn));
     if (!accumulate) {
       if (ds != null) {
         Arrays.fill(ds, dsOff, dsOff + batch * tq * n, 0f);
@@ -197,25 +198,25 @@ public final class ScoredAttention {
 
   private static void check(Score kind, int batch, int tq, int tk, int n, int attn) {
     Objects.requireNonNull(kind, "kind");
-    AttentionChecks.positive("batch", batch);
-    AttentionChecks.positive("tq", tq);
-    AttentionChecks.positive("tk", tk);
-    AttentionChecks.positive("n", n);
+    Checks.positive("batch", batch);
+    Checks.positive("tq", tq);
+    Checks.positive("tk", tk);
+    Checks.positive("n", n);
     if (kind == Score.ADDITIVE) {
-      AttentionChecks.positive("attn", attn);
+      Checks.positive("attn", attn);
     }
   }
 
   private static void checkInputs(Score kind, int batch, int tq, int tk, int n, int a, float[] s, int sOff,
       float[] h, int hOff, float[] w1, int w1Off, float[] w2, int w2Off, float[] v, int vOff) {
-    AttentionChecks.range("s", s, sOff, (long) batch * tq * n);
-    AttentionChecks.range("h", h, hOff, (long) batch * tk * n);
+    Checks.range("s", s, sOff, (long) batch * tq * n);
+    Checks.range("h", h, hOff, (long) batch * tk * n);
     if (kind == Score.GENERAL) {
-      AttentionChecks.range("W", w1, w1Off, (long) n * n);
+      Checks.range("W", w1, w1Off, (long) n * n);
     } else if (kind == Score.ADDITIVE) {
-      AttentionChecks.range("W1", w1, w1Off, (long) a * n);
-      AttentionChecks.range("W2", w2, w2Off, (long) a * n);
-      AttentionChecks.range("v", v, vOff, a);
+      Checks.range("W1", w1, w1Off, (long) a * n);
+      Checks.range("W2", w2, w2Off, (long) a * n);
+      Checks.range("v", v, vOff, a);
     }
   }
 

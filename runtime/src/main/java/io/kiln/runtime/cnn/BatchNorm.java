@@ -1,11 +1,13 @@
 package io.kiln.runtime.cnn;
 
+import io.kiln.runtime.Checks;
+
 /**
  * Batch normalization over {@code [batch, C, spatial]} float32 tensors: {@code spatial = H·W} after a
  * convolution (PyTorch's {@code BatchNorm2d}), or 1 for a {@code [B, n]} input with {@code C = n}
  * ({@code BatchNorm1d}). Statistics are per channel over {@code batch·spatial} values, summed in
  * double precision (two passes: mean, then squared deviations). The oracle is
- * {@link BatchNormReference}.
+ * {@code BatchNormReference} (in the tests).
  */
 public final class BatchNorm {
   private BatchNorm() {}
@@ -24,12 +26,12 @@ public final class BatchNorm {
       int gammaOff, float[] beta, int betaOff, float[] runningMean, int rmOff, float[] runningVar, int rvOff,
       float momentum, float eps, float[] y, int yOff, float[] saveMean, int smOff, float[] saveInvStd, int sisOff) {
     long total = check(batch, channels, spatial, x, xOff, y, yOff, "y");
-    CnnChecks.range("gamma", gamma, gammaOff, channels);
-    CnnChecks.range("beta", beta, betaOff, channels);
-    CnnChecks.range("runningMean", runningMean, rmOff, channels);
-    CnnChecks.range("runningVar", runningVar, rvOff, channels);
-    CnnChecks.range("saveMean", saveMean, smOff, channels);
-    CnnChecks.range("saveInvStd", saveInvStd, sisOff, channels);
+    Checks.range("gamma", gamma, gammaOff, channels);
+    Checks.range("beta", beta, betaOff, channels);
+    Checks.range("runningMean", runningMean, rmOff, channels);
+    Checks.range("runningVar", runningVar, rvOff, channels);
+    Checks.range("saveMean", saveMean, smOff, channels);
+    Checks.range("saveInvStd", saveInvStd, sisOff, channels);
     if (total < 2) {
       throw new IllegalArgumentException("batch norm in training mode needs more than one value per channel, got batch "
           + batch + " × spatial " + spatial);
@@ -71,10 +73,10 @@ public final class BatchNorm {
       int gammaOff, float[] beta, int betaOff, float[] runningMean, int rmOff, float[] runningVar, int rvOff,
       float eps, float[] y, int yOff) {
     check(batch, channels, spatial, x, xOff, y, yOff, "y");
-    CnnChecks.range("gamma", gamma, gammaOff, channels);
-    CnnChecks.range("beta", beta, betaOff, channels);
-    CnnChecks.range("runningMean", runningMean, rmOff, channels);
-    CnnChecks.range("runningVar", runningVar, rvOff, channels);
+    Checks.range("gamma", gamma, gammaOff, channels);
+    Checks.range("beta", beta, betaOff, channels);
+    Checks.range("runningMean", runningMean, rmOff, channels);
+    Checks.range("runningVar", runningVar, rvOff, channels);
     int stride = channels * spatial;
     for (int c = 0; c < channels; c++) {
       float m = runningMean[rmOff + c];
@@ -101,13 +103,13 @@ public final class BatchNorm {
       float[] saveMean, int smOff, float[] saveInvStd, int sisOff, float[] dy, int dyOff, float[] dx, int dxOff,
       boolean accumulate, float[] dGamma, int dgOff, float[] dBeta, int dbOff) {
     check(batch, channels, spatial, x, xOff, dy, dyOff, "dy");
-    CnnChecks.range("gamma", gamma, gammaOff, channels);
-    CnnChecks.range("saveMean", saveMean, smOff, channels);
-    CnnChecks.range("saveInvStd", saveInvStd, sisOff, channels);
-    CnnChecks.range("dGamma", dGamma, dgOff, channels);
-    CnnChecks.range("dBeta", dBeta, dbOff, channels);
+    Checks.range("gamma", gamma, gammaOff, channels);
+    Checks.range("saveMean", saveMean, smOff, channels);
+    Checks.range("saveInvStd", saveInvStd, sisOff, channels);
+    Checks.range("dGamma", dGamma, dgOff, channels);
+    Checks.range("dBeta", dBeta, dbOff, channels);
     if (dx != null) {
-      CnnChecks.range("dx", dx, dxOff, (long) batch * channels * spatial);
+      Checks.range("dx", dx, dxOff, (long) batch * channels * spatial);
     }
     int n = batch * spatial;
     int stride = channels * spatial;
@@ -151,13 +153,13 @@ public final class BatchNorm {
 
   private static long check(int batch, int channels, int spatial, float[] x, int xOff, float[] y, int yOff,
       String yName) {
-    CnnChecks.batch(batch);
+    Checks.nonNegativeBatch(batch);
     if (channels <= 0 || spatial <= 0) {
       throw new IllegalArgumentException("channels and spatial must be positive but were " + channels + " and " + spatial);
     }
     long total = (long) batch * channels * spatial;
-    CnnChecks.range("x", x, xOff, total);
-    CnnChecks.range(yName, y, yOff, total);
+    Checks.range("x", x, xOff, total);
+    Checks.range(yName, y, yOff, total);
     return (long) batch * spatial;
   }
 

@@ -1,5 +1,6 @@
 package io.kiln.runtime.cnn;
 
+import io.kiln.runtime.Checks;
 import io.kiln.dsl.Activation;
 import io.kiln.runtime.Parallelism;
 import io.kiln.runtime.gemm.Epilogue;
@@ -29,7 +30,7 @@ import java.util.function.IntConsumer;
  *
  * <p>Nothing is allocated per call after warm-up: the calling thread uses the {@code cols}/{@code dcols}
  * scratch the caller passes ({@link ConvGeometry#colsSize()} floats each), other threads a per-thread
- * buffer grown once. The oracle is {@link ConvReference}.
+ * buffer grown once. The test oracle is {@code ConvReference}.
  */
 public final class Conv2d {
   private static final GemmKernel GEMM = Vectorization.provider().gemm();
@@ -69,7 +70,7 @@ public final class Conv2d {
       int biasOff, Activation act, float[] y, int yOff, float[] cols, int colsOff) {
     Objects.requireNonNull(act, "act");
     if (bias != null) {
-      CnnChecks.range("bias", bias, biasOff, g.filters());
+      Checks.range("bias", bias, biasOff, g.filters());
     }
     checkForward(g, batch, x, xOff, w, wOff, y, yOff, cols, colsOff);
     Epilogue ep = bias == null ? NO_BIAS[act.ordinal()] : ACCUMULATE_THEN[act.ordinal()];
@@ -321,24 +322,24 @@ public final class Conv2d {
   public static void backward(ConvGeometry g, int batch, float[] x, int xOff, float[] w, int wOff, float[] dz,
       int dzOff, float[] dw, int dwOff, float[] dBias, int dBiasOff, float[] dx, int dxOff, boolean accumulateDx,
       float[] cols, int colsOff, float[] dcols, int dcolsOff) {
-    CnnChecks.batch(batch);
+    Checks.nonNegativeBatch(batch);
     long in = (long) batch * g.inputSize();
     long out = (long) batch * g.outputSize();
-    CnnChecks.range("x", x, xOff, in);
-    CnnChecks.range("w", w, wOff, g.weightSize());
-    CnnChecks.range("dz", dz, dzOff, out);
-    CnnChecks.range("dw", dw, dwOff, g.weightSize());
+    Checks.range("x", x, xOff, in);
+    Checks.range("w", w, wOff, g.weightSize());
+    Checks.range("dz", dz, dzOff, out);
+    Checks.range("dw", dw, dwOff, g.weightSize());
     if (dBias != null) {
-      CnnChecks.range("dBias", dBias, dBiasOff, g.filters());
+      Checks.range("dBias", dBias, dBiasOff, g.filters());
     }
     boolean pointwise = g.isPointwise();
     if (!pointwise) {
-      CnnChecks.range("cols", cols, colsOff, g.colsSize());
+      Checks.range("cols", cols, colsOff, g.colsSize());
     }
     if (dx != null) {
-      CnnChecks.range("dx", dx, dxOff, in);
+      Checks.range("dx", dx, dxOff, in);
       if (!pointwise) {
-        CnnChecks.range("dcols", dcols, dcolsOff, g.colsSize());
+        Checks.range("dcols", dcols, dcolsOff, g.colsSize());
       }
     }
     JOBS.get().backward(g, batch, x, xOff, w, wOff, dz, dzOff, dw, dwOff, dBias, dBiasOff, dx, dxOff, accumulateDx,
@@ -347,12 +348,12 @@ public final class Conv2d {
 
   private static void checkForward(ConvGeometry g, int batch, float[] x, int xOff, float[] w, int wOff, float[] y,
       int yOff, float[] cols, int colsOff) {
-    CnnChecks.batch(batch);
-    CnnChecks.range("x", x, xOff, (long) batch * g.inputSize());
-    CnnChecks.range("w", w, wOff, g.weightSize());
-    CnnChecks.range("y", y, yOff, (long) batch * g.outputSize());
+    Checks.nonNegativeBatch(batch);
+    Checks.range("x", x, xOff, (long) batch * g.inputSize());
+    Checks.range("w", w, wOff, g.weightSize());
+    Checks.range("y", y, yOff, (long) batch * g.outputSize());
     if (!g.isPointwise()) {
-      CnnChecks.range("cols", cols, colsOff, g.colsSize());
+      Checks.range("cols", cols, colsOff, g.colsSize());
     }
   }
 

@@ -1,5 +1,6 @@
 package io.kiln.runtime.cnn;
 
+import io.kiln.runtime.Checks;
 import io.kiln.runtime.init.Rng;
 import java.util.Objects;
 
@@ -27,9 +28,9 @@ public final class Dropout {
     if (n < 0) {
       throw new IllegalArgumentException("n must be >= 0 but was " + n);
     }
-    CnnChecks.range("x", x, xOff, n);
-    CnnChecks.range("y", y, yOff, n);
-    CnnChecks.range("mask", mask, maskOff, n);
+    Checks.range("x", x, xOff, n);
+    Checks.range("y", y, yOff, n);
+    Checks.range("mask", mask, maskOff, n);
     float keep = 1f / (1f - rate);
     for (int i = 0; i < n; i++) {
       mask[maskOff + i] = rng.nextFloat() < rate ? 0f : keep;
@@ -46,9 +47,9 @@ public final class Dropout {
     if (n < 0) {
       throw new IllegalArgumentException("n must be >= 0 but was " + n);
     }
-    CnnChecks.range("dy", dy, dyOff, n);
-    CnnChecks.range("mask", mask, maskOff, n);
-    CnnChecks.range("dx", dx, dxOff, n);
+    Checks.range("dy", dy, dyOff, n);
+    Checks.range("mask", mask, maskOff, n);
+    Checks.range("dx", dx, dxOff, n);
     if (accumulate) {
       for (int i = 0; i < n; i++) {
         dx[dxOff + i] += dy[dyOff + i] * mask[maskOff + i];

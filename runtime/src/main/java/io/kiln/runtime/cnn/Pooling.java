@@ -1,5 +1,6 @@
 package io.kiln.runtime.cnn;
 
+import io.kiln.runtime.Checks;
 import io.kiln.runtime.Parallelism;
 import io.kiln.runtime.simd.PoolKernels;
 import io.kiln.runtime.simd.Vectorization;
@@ -9,7 +10,7 @@ import java.util.function.IntConsumer;
 /**
  * Max and average pooling over NCHW float32 tensors, forward and backward, plus a fused
  * ReLU + max-pool. Plain loops over each {@code H × W} plane with the window offsets hoisted (the
- * 2×2 stride-2 pool, the common case, has its own loop); the oracle is {@link PoolingReference}.
+ * 2×2 stride-2 pool, the common case, has its own loop); the test oracle is {@code PoolingReference}.
  *
  * <p>The max of a window is its <em>first</em> position (row-major) holding the largest value, a NaN
  * counting as larger than everything (so a NaN propagates, as in PyTorch). Backward recomputes that
@@ -35,7 +36,7 @@ public final class Pooling {
   public static void maxBackward(PoolGeometry g, int batch, float[] x, int xOff, float[] dy, int dyOff, float[] dx,
       int dxOff, boolean accumulate) {
     check(g, batch, "x", x, xOff, "dy", dy, dyOff);
-    CnnChecks.range("dx", dx, dxOff, (long) batch * g.inputSize());
+    Checks.range("dx", dx, dxOff, (long) batch * g.inputSize());
     split(MAX_BACK, g, batch, x, xOff, dy, dyOff, dx, dxOff, accumulate);
   }
 
@@ -75,9 +76,9 @@ public final class Pooling {
   /** {@code dx} (=, or += when {@code accumulate}) gets {@code dy / size²} at every position of each window. */
   public static void avgBackward(PoolGeometry g, int batch, float[] dy, int dyOff, float[] dx, int dxOff,
       boolean accumulate) {
-    CnnChecks.batch(batch);
-    CnnChecks.range("dy", dy, dyOff, (long) batch * g.outputSize());
-    CnnChecks.range("dx", dx, dxOff, (long) batch * g.inputSize());
+    Checks.nonNegativeBatch(batch);
+    Checks.range("dy", dy, dyOff, (long) batch * g.outputSize());
+    Checks.range("dx", dx, dxOff, (long) batch * g.inputSize());
     split(AVG_BACK, g, batch, null, 0, dy, dyOff, dx, dxOff, accumulate);
   }
 
@@ -129,7 +130,7 @@ public final class Pooling {
   public static void reluMaxBackward(PoolGeometry g, int batch, float[] x, int xOff, float[] dy, int dyOff,
       float[] dx, int dxOff, boolean accumulate) {
     check(g, batch, "x", x, xOff, "dy", dy, dyOff);
-    CnnChecks.range("dx", dx, dxOff, (long) batch * g.inputSize());
+    Checks.range("dx", dx, dxOff, (long) batch * g.inputSize());
     split(RELU_MAX_BACK, g, batch, x, xOff, dy, dyOff, dx, dxOff, accumulate);
   }
 
@@ -211,9 +212,9 @@ public final class Pooling {
   // ---------------------------------------------------------------------------------------------
 
   private static void check(PoolGeometry g, int batch, String in, float[] x, int xOff, String out, float[] y, int yOff) {
-    CnnChecks.batch(batch);
-    CnnChecks.range(in, x, xOff, (long) batch * g.inputSize());
-    CnnChecks.range(out, y, yOff, (long) batch * g.outputSize());
+    Checks.nonNegativeBatch(batch);
+    Checks.range(in, x, xOff, (long) batch * g.inputSize());
+    Checks.range(out, y, yOff, (long) batch * g.outputSize());
   }
 
   /** Math.max: a NaN wins, so it propagates through the pool as in PyTorch. */

@@ -1,7 +1,7 @@
 package io.kiln.runtime.panama;
 
-import io.kiln.runtime.attention.AttentionPrimitives;
-import io.kiln.runtime.attention.ScalarAttentionPrimitives;
+import io.kiln.runtime.simd.AttentionPrimitives;
+import io.kiln.runtime.simd.ScalarAttentionPrimitives;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -12,11 +12,11 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link ScalarAttentionPrimitives}. No vector crosses a call boundary (see {@link PanamaMath}).
  * Loaded by name from {@link AttentionPrimitives#chosen()}.
  */
-public final class PanamaAttention implements AttentionPrimitives {
+final class PanamaAttention implements AttentionPrimitives {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
 
-  public PanamaAttention() {}
+  PanamaAttention() {}
 
   @Override
   public void rowTimesBlock(float[] out, int outOff, float[] a, int aOff, float scale, float[] bt, int btOff, int ldb,

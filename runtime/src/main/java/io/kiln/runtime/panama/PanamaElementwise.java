@@ -24,13 +24,13 @@ import jdk.incubator.vector.VectorSpecies;
  * mirrors the scalar twin's {@link io.kiln.runtime.simd.FastMath} lane for lane, so activations
  * (and every exp term) agree bitwise with the twin; only reduction order differs in sums.
  */
-public final class PanamaElementwise implements ElementwiseKernels {
+final class PanamaElementwise implements ElementwiseKernels {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
   private final ScalarElementwise scalar = new ScalarElementwise();
 
   /** Creates the (stateless) kernels. */
-  public PanamaElementwise() {}
+  PanamaElementwise() {}
 
   @Override
   public void activate(Activation f, float[] x, int xOff, int n) {

@@ -60,7 +60,7 @@ final class PanamaGemm implements GemmKernel {
   private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-  public PanamaGemm() {}
+  PanamaGemm() {}
 
   @Override
   public void gemm(Layout layout, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,

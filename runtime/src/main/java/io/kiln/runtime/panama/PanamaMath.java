@@ -31,7 +31,7 @@ import jdk.incubator.vector.VectorSpecies;
  * So no vector crosses a call boundary in the kernels: every copy of the polynomial is checked
  * bitwise against {@link FastMath} by the tests.
  */
-public final class PanamaMath {
+final class PanamaMath {
   private PanamaMath() {}
 
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;

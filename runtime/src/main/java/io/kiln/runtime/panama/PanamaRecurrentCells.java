@@ -1,8 +1,8 @@
 package io.kiln.runtime.panama;
 
 import io.kiln.runtime.Parallelism;
-import io.kiln.runtime.rnn.RecurrentCells;
-import io.kiln.runtime.rnn.ScalarRecurrentCells;
+import io.kiln.runtime.simd.RecurrentCells;
+import io.kiln.runtime.simd.ScalarRecurrentCells;
 import io.kiln.runtime.simd.FastMath;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -15,12 +15,12 @@ import java.util.function.IntConsumer;
  * locals and scalar tails. One small method per cell so each stays within C2's inlining budget.
  * Loaded by name from {@link RecurrentCells#chosen()}.
  */
-public final class PanamaRecurrentCells implements RecurrentCells {
+final class PanamaRecurrentCells implements RecurrentCells {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
   private final ScalarRecurrentCells scalar = new ScalarRecurrentCells();
 
-  public PanamaRecurrentCells() {}
+  PanamaRecurrentCells() {}
 
   // ---------------------------------------------------------------------------------------------
   // The per-step product with pre-packed weights. The general GEMM repacks its B operand on every
@@ -52,8 +52,11 @@ public final class PanamaRecurrentCells implements RecurrentCells {
   }
 
   @Override
-  public void multiplyPacked(int m, int n, int k, float[] a, int aOff, int lda, float[] packed, int pOff,
-      float[] c, int cOff, int ldc, boolean accumulate, float[] bias, int biasOff) {
+  public void multiplyPacked(int m, int n, int k, float[] buf, int aOff, int lda, int pOff, int cOff, int ldc,
+      boolean accumulate, float[] bias, int biasOff) {
+    float[] a = buf;
+    float[] packed = buf;
+    float[] c = buf;
     if (m == 0 || n == 0) {
       return;
     }
@@ -242,8 +245,13 @@ public final class PanamaRecurrentCells implements RecurrentCells {
   }
 
   @Override
-  public void lstmBackward(float[] a, int aOff, float[] c, int cOff, float[] cPrev, int cPrevOff, float[] dh,
-      int dhOff, float[] dy, int dyOff, float[] dc, int dcOff, float[] da, int daOff, int n) {
+  public void lstmBackward(float[] ws, int aOff, int cOff, float[] cPrev, int cPrevOff, float[] sc, int dhOff,
+      float[] dy, int dyOff, int dcOff, int daOff, int n) {
+    float[] a = ws;
+    float[] c = ws;
+    float[] dh = sc;
+    float[] dc = sc;
+    float[] da = sc;
     // tanh(c) into the o-gate slot of da, which each iteration reads before it writes it
     System.arraycopy(c, cOff, da, daOff + 3 * n, n);
     PanamaMath.tanh(da, daOff + 3 * n, n);
@@ -287,9 +295,9 @@ public final class PanamaRecurrentCells implements RecurrentCells {
   }
 
   @Override
-  public void gruBackward(float[] a, int aOff, float[] hn, int hnOff, float[] hPrev, int hPrevOff, float[] dh,
-      int dhOff, float[] dy, int dyOff, float[] dRec, int dRecOff, float[] dN, int dNOff, int n) {
+  public void gruBackward(float[] ws, int aOff, int hnOff, int hPrevOff, float[] sc, int dhOff, float[] dy, int dyOff,
+      int dRecOff, int dNOff, int n) {
     // No transcendentals (the activations are stored): C2 auto-vectorizes the twin's loop.
-    scalar.gruBackward(a, aOff, hn, hnOff, hPrev, hPrevOff, dh, dhOff, dy, dyOff, dRec, dRecOff, dN, dNOff, n);
+    scalar.gruBackward(ws, aOff, hnOff, hPrevOff, sc, dhOff, dy, dyOff, dRecOff, dNOff, n);
   }
 }

@@ -1,5 +1,7 @@
 package io.kiln.runtime.rnn;
 
+import io.kiln.runtime.Checks;
+
 /**
  * Token embedding ({@code torch.nn.Embedding}): a lookup of rows of a {@code [vocab, dim]} table
  * for a {@code [B, T]} batch of integer ids, giving {@code [B, T, dim]}. Row copies forward, row
@@ -19,8 +21,8 @@ public final class Embedding {
   public static void forward(String inputName, int batch, int steps, int vocab, int dim, int[] ids, int idsOff,
       float[] table, int tOff, float[] y, int yOff) {
     check(inputName, batch, steps, vocab, dim, ids, idsOff);
-    RnnChecks.range("table", table, tOff, (long) vocab * dim);
-    RnnChecks.range("y", y, yOff, (long) batch * steps * dim);
+    Checks.range("table", table, tOff, (long) vocab * dim);
+    Checks.range("y", y, yOff, (long) batch * steps * dim);
     int n = batch * steps;
     for (int p = 0; p < n; p++) {
       System.arraycopy(table, tOff + ids[idsOff + p] * dim, y, yOff + p * dim, dim);
@@ -31,8 +33,8 @@ public final class Embedding {
   public static void backward(int batch, int steps, int vocab, int dim, int[] ids, int idsOff, float[] dy, int dyOff,
       float[] dTable, int dtOff) {
     check("ids", batch, steps, vocab, dim, ids, idsOff);
-    RnnChecks.range("dy", dy, dyOff, (long) batch * steps * dim);
-    RnnChecks.range("dTable", dTable, dtOff, (long) vocab * dim);
+    Checks.range("dy", dy, dyOff, (long) batch * steps * dim);
+    Checks.range("dTable", dTable, dtOff, (long) vocab * dim);
     int n = batch * steps;
     for (int p = 0; p < n; p++) {
       int dst = dtOff + ids[idsOff + p] * dim;
@@ -70,12 +72,12 @@ public final class Embedding {
   }
 
   private static void check(String inputName, int batch, int steps, int vocab, int dim, int[] ids, int idsOff) {
-    RnnChecks.sizes(batch, steps);
+    Checks.batchAndSteps(batch, steps);
     if (vocab < 1 || dim < 1) {
       throw new IllegalArgumentException("an embedding needs vocab >= 1 and dim >= 1 but has vocab=" + vocab
           + ", dim=" + dim);
     }
-    RnnChecks.range(inputName, ids, idsOff, (long) batch * steps);
+    Checks.range(inputName, ids, idsOff, (long) batch * steps);
     for (int b = 0; b < batch; b++) {
       for (int t = 0; t < steps; t++) {
         int id = ids[idsOff + b * steps + t];

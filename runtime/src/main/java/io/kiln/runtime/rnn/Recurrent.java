@@ -1,10 +1,12 @@
 package io.kiln.runtime.rnn;
 
+import io.kiln.runtime.Checks;
 import io.kiln.dsl.Activation;
 import io.kiln.runtime.gemm.Epilogue;
 import io.kiln.runtime.gemm.GemmKernel;
 import io.kiln.runtime.gemm.Layout;
 import io.kiln.runtime.simd.ElementwiseKernels;
+import io.kiln.runtime.simd.RecurrentCells;
 import io.kiln.runtime.simd.Vectorization;
 import java.util.Arrays;
 import java.util.Objects;
@@ -32,12 +34,12 @@ import java.util.Objects;
  * GEMM calls. Other GEMMs are {@link Vectorization#provider()}'s (parallel, results independent of the thread
  * count); the fused passes are the Vector API ones when available. Nothing is allocated per call
  * once the bias epilogues for the caller's bias arrays are cached (first call). The oracle is
- * {@link RecurrentReference}.
+ * {@code RecurrentReference} (in the tests).
  */
 public final class Recurrent {
   private static final GemmKernel GEMM = Vectorization.provider().gemm();
   private static final ElementwiseKernels ELEMENTWISE = Vectorization.provider().elementwise();
-  private static final RecurrentCells CELLS = RecurrentCells.chosen();
+  private static final RecurrentCells CELLS = Vectorization.provider().recurrentCells();
 
   /** {@code C = A·Bᵀ + bias} (input projection; GRU recurrent product). */
   private static final EpilogueCache STORE_BIAS = new EpilogueCache(false);
@@ -65,26 +67,26 @@ public final class Recurrent {
       float[] h0, int h0Off, float[] c0, int c0Off, float[] y, int yOff, float[] hT, int hTOff, float[] cT, int cTOff,
       float[] workspace, int wsOff) {
     Objects.requireNonNull(g, "geometry");
-    RnnChecks.sizes(batch, steps);
+    Checks.batchAndSteps(batch, steps);
     final CellKind kind = g.kind();
     final boolean lstm = kind == CellKind.LSTM;
     final int h = g.hidden();
     final int f = g.input();
     final int gh = g.gateWidth();
     final int bt = batch * steps;
-    RnnChecks.range("x", x, xOff, (long) g.inputSize(batch, steps));
-    RnnChecks.range("weight_ih", wIh, wIhOff, g.weightIhSize());
-    RnnChecks.range("weight_hh", wHh, wHhOff, g.weightHhSize());
-    RnnChecks.optional("bias_ih", bIh, bIhOff, gh);
-    RnnChecks.optional("bias_hh", bHh, bHhOff, gh);
-    RnnChecks.optional("h0", h0, h0Off, g.stateSize(batch));
-    RnnChecks.optional("y", y, yOff, g.outputSize(batch, steps));
-    RnnChecks.optional("hT", hT, hTOff, g.stateSize(batch));
+    Checks.range("x", x, xOff, (long) g.inputSize(batch, steps));
+    Checks.range("weight_ih", wIh, wIhOff, g.weightIhSize());
+    Checks.range("weight_hh", wHh, wHhOff, g.weightHhSize());
+    Checks.optionalRange("bias_ih", bIh, bIhOff, gh);
+    Checks.optionalRange("bias_hh", bHh, bHhOff, gh);
+    Checks.optionalRange("h0", h0, h0Off, g.stateSize(batch));
+    Checks.optionalRange("y", y, yOff, g.outputSize(batch, steps));
+    Checks.optionalRange("hT", hT, hTOff, g.stateSize(batch));
     if (lstm) {
-      RnnChecks.optional("c0", c0, c0Off, g.stateSize(batch));
-      RnnChecks.optional("cT", cT, cTOff, g.stateSize(batch));
+      Checks.optionalRange("c0", c0, c0Off, g.stateSize(batch));
+      Checks.optionalRange("cT", cT, cTOff, g.stateSize(batch));
     }
-    RnnChecks.range("workspace", workspace, wsOff, g.workspaceFloats(batch, steps));
+    Checks.range("workspace", workspace, wsOff, g.workspaceFloats(batch, steps));
     if (y == null && hT == null) {
       throw new IllegalArgumentException("Recurrent.forward needs y or hT (or both) to write the hidden state to");
     }
@@ -135,7 +137,7 @@ public final class Recurrent {
         }
       } else if (usePacked) {
         boolean gru = kind == CellKind.GRU;
-        CELLS.multiplyPacked(batch, gh, h, ws, hprev + t * h, ldh, ws, packed, ws, gru ? rec : acts + t * gh,
+        CELLS.multiplyPacked(batch, gh, h, ws, hprev + t * h, ldh, packed, gru ? rec : acts + t * gh,
             gru ? gh : ldg, !gru, bHh, bHhOff);
       } else if (kind == CellKind.GRU) {
         GEMM.gemm(Layout.NT, batch, gh, h, ws, hprev + t * h, ldh, wHh, wHhOff, h, ws, rec, gh, recEp);
@@ -208,7 +210,7 @@ public final class Recurrent {
       float[] dWIh, int dWIhOff, float[] dWHh, int dWHhOff, float[] dBIh, int dBIhOff, float[] dBHh, int dBHhOff,
       float[] workspace, int wsOff, float[] scratch, int scratchOff) {
     Objects.requireNonNull(g, "geometry");
-    RnnChecks.sizes(batch, steps);
+    Checks.batchAndSteps(batch, steps);
     final CellKind kind = g.kind();
     final boolean lstm = kind == CellKind.LSTM;
     final boolean gru = kind == CellKind.GRU;
@@ -216,25 +218,25 @@ public final class Recurrent {
     final int f = g.input();
     final int gh = g.gateWidth();
     final int bt = batch * steps;
-    RnnChecks.range("x", x, xOff, (long) g.inputSize(batch, steps));
-    RnnChecks.range("weight_ih", wIh, wIhOff, g.weightIhSize());
-    RnnChecks.range("weight_hh", wHh, wHhOff, g.weightHhSize());
-    RnnChecks.optional("h0", h0, h0Off, g.stateSize(batch));
-    RnnChecks.optional("dy", dy, dyOff, g.outputSize(batch, steps));
-    RnnChecks.optional("dhT", dhT, dhTOff, g.stateSize(batch));
-    RnnChecks.optional("dx", dx, dxOff, g.inputSize(batch, steps));
-    RnnChecks.optional("dh0", dh0, dh0Off, g.stateSize(batch));
+    Checks.range("x", x, xOff, (long) g.inputSize(batch, steps));
+    Checks.range("weight_ih", wIh, wIhOff, g.weightIhSize());
+    Checks.range("weight_hh", wHh, wHhOff, g.weightHhSize());
+    Checks.optionalRange("h0", h0, h0Off, g.stateSize(batch));
+    Checks.optionalRange("dy", dy, dyOff, g.outputSize(batch, steps));
+    Checks.optionalRange("dhT", dhT, dhTOff, g.stateSize(batch));
+    Checks.optionalRange("dx", dx, dxOff, g.inputSize(batch, steps));
+    Checks.optionalRange("dh0", dh0, dh0Off, g.stateSize(batch));
     if (lstm) {
-      RnnChecks.optional("c0", c0, c0Off, g.stateSize(batch));
-      RnnChecks.optional("dcT", dcT, dcTOff, g.stateSize(batch));
-      RnnChecks.optional("dc0", dc0, dc0Off, g.stateSize(batch));
+      Checks.optionalRange("c0", c0, c0Off, g.stateSize(batch));
+      Checks.optionalRange("dcT", dcT, dcTOff, g.stateSize(batch));
+      Checks.optionalRange("dc0", dc0, dc0Off, g.stateSize(batch));
     }
-    RnnChecks.range("dWeight_ih", dWIh, dWIhOff, g.weightIhSize());
-    RnnChecks.range("dWeight_hh", dWHh, dWHhOff, g.weightHhSize());
-    RnnChecks.optional("dBias_ih", dBIh, dBIhOff, gh);
-    RnnChecks.optional("dBias_hh", dBHh, dBHhOff, gh);
-    RnnChecks.range("workspace", workspace, wsOff, g.workspaceFloats(batch, steps));
-    RnnChecks.range("scratch", scratch, scratchOff, g.backwardScratchFloats(batch, steps));
+    Checks.range("dWeight_ih", dWIh, dWIhOff, g.weightIhSize());
+    Checks.range("dWeight_hh", dWHh, dWHhOff, g.weightHhSize());
+    Checks.optionalRange("dBias_ih", dBIh, dBIhOff, gh);
+    Checks.optionalRange("dBias_hh", dBHh, dBHhOff, gh);
+    Checks.range("workspace", workspace, wsOff, g.workspaceFloats(batch, steps));
+    Checks.range("scratch", scratch, scratchOff, g.backwardScratchFloats(batch, steps));
     final float[] ws = workspace;
     final int acts = wsOff;
     final int hprev = acts + bt * gh;
@@ -268,16 +270,15 @@ public final class Recurrent {
           case LSTM -> {
             float[] cp = t == 0 ? c0 : ws;
             int cpOff = t == 0 ? c0Off + b * h : extra + (row - 1) * h;
-            CELLS.lstmBackward(ws, a, ws, extra + row * h, cp, cpOff, sc, dh + b * h, dy, dyRow, sc, dc + b * h, sc,
-                dA + row * gh, h);
+            CELLS.lstmBackward(ws, a, extra + row * h, cp, cpOff, sc, dh + b * h, dy, dyRow, dc + b * h, dA + row * gh, h);
           }
-          case GRU -> CELLS.gruBackward(ws, a, ws, extra + row * h, ws, hprev + row * h, sc, dh + b * h, dy, dyRow,
-              sc, dA + row * gh, sc, dN + row * h, h);
+          case GRU -> CELLS.gruBackward(ws, a, extra + row * h, hprev + row * h, sc, dh + b * h, dy, dyRow, dA + row * gh,
+              dN + row * h, h);
         }
       }
       // 2. dh_{t−1} (+)= dGates_t · W_hh
       if (usePacked && (t > 0 || dh0 != null)) {
-        CELLS.multiplyPacked(batch, h, gh, sc, dA + t * gh, ldg, sc, packed, sc, dh, h, gru, null, 0);
+        CELLS.multiplyPacked(batch, h, gh, sc, dA + t * gh, ldg, packed, dh, h, gru, null, 0);
       } else if (t > 0 || dh0 != null) {
         GEMM.gemm(Layout.NN, batch, h, gh, sc, dA + t * gh, ldg, wHh, wHhOff, h, sc, dh, h, stepEp);
       }

@@ -1,5 +1,6 @@
 package io.kiln.runtime.rnn;
 
+import io.kiln.runtime.simd.RecurrentCells;
 import java.util.Objects;
 
 /**

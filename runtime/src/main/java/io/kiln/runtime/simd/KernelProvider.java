@@ -5,7 +5,8 @@ import io.kiln.runtime.gemm.GemmKernel;
 /**
  * One implementation of every kernel family: the scalar twins ({@link ScalarKernelProvider}) or the
  * Vector API ones ({@code io.kiln.runtime.panama.PanamaKernelProvider}). {@link Vectorization}
- * picks one once at start-up.
+ * picks one once at start-up; every layer takes its kernels from that one provider, so a process
+ * never mixes scalar and vector kernels.
  */
 public interface KernelProvider {
   /** Matrix products with epilogues. */
@@ -14,10 +15,14 @@ public interface KernelProvider {
   /** Activations, bias gradients, losses. */
   ElementwiseKernels elementwise();
 
-  /** Pooling plane kernels (default: the scalar twins). */
-  default PoolKernels pooling() {
-    return PoolKernels.SCALAR;
-  }
+  /** Pooling plane kernels. */
+  PoolKernels pooling();
+
+  /** The fused per-step passes of the recurrent layers. */
+  RecurrentCells recurrentCells();
+
+  /** The inner loops of multi-head attention. */
+  AttentionPrimitives attention();
 
   /** A short name for logs and benchmarks, e.g. {@code "scalar"} or {@code "panama-512"}. */
   String name();

@@ -35,7 +35,7 @@ public final class ScalarElementwise implements ElementwiseKernels {
       case SIGMOID -> sigmoid(z);
       case TANH -> FastMath.tanh(z);
       case STEP -> z >= 0f ? 1f : 0f;
-      case GELU -> io.kiln.runtime.attention.Gelu.gelu(z);
+      case GELU -> GeluKernels.gelu(z);
     };
   }
 
@@ -87,7 +87,7 @@ public final class ScalarElementwise implements ElementwiseKernels {
           x[i] = FastMath.tanh(x[i]);
         }
       }
-      case GELU -> io.kiln.runtime.attention.Gelu.forward(n, x, xOff, x, xOff);
+      case GELU -> GeluKernels.forward(n, x, xOff, x, xOff);
     }
   }
 

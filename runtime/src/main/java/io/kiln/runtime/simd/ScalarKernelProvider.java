@@ -1,7 +1,6 @@
 package io.kiln.runtime.simd;
 
 import io.kiln.runtime.gemm.GemmKernel;
-import io.kiln.runtime.gemm.ScalarGemm;
 
 /** The scalar twins: the test oracle, and the fallback without {@code jdk.incubator.vector}. */
 public final class ScalarKernelProvider implements KernelProvider {
@@ -9,6 +8,8 @@ public final class ScalarKernelProvider implements KernelProvider {
 
   private final GemmKernel gemm = new ScalarGemm();
   private final ElementwiseKernels elementwise = new ScalarElementwise();
+  private final RecurrentCells recurrentCells = new ScalarRecurrentCells();
+  private final AttentionPrimitives attention = new ScalarAttentionPrimitives();
 
   private ScalarKernelProvider() {}
 
@@ -20,6 +21,21 @@ public final class ScalarKernelProvider implements KernelProvider {
   @Override
   public ElementwiseKernels elementwise() {
     return elementwise;
+  }
+
+  @Override
+  public PoolKernels pooling() {
+    return PoolKernels.SCALAR;
+  }
+
+  @Override
+  public RecurrentCells recurrentCells() {
+    return recurrentCells;
+  }
+
+  @Override
+  public AttentionPrimitives attention() {
+    return attention;
   }
 
   @Override

@@ -2,6 +2,8 @@ package io.kiln.runtime.attention;
 
 import static com.google.common.truth.Truth.assertThat;
 
+import io.kiln.runtime.simd.AttentionPrimitives;
+import io.kiln.runtime.simd.Vectorization;
 import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -12,8 +14,8 @@ import org.junit.jupiter.api.Test;
  * round differently.
  */
 class AttentionPrimitivesTest {
-  private final AttentionPrimitives fast = AttentionPrimitives.chosen();
-  private final AttentionPrimitives scalar = AttentionPrimitives.scalar();
+  private final AttentionPrimitives fast = Vectorization.provider().attention();
+  private final AttentionPrimitives scalar = Vectorization.scalar().attention();
 
   @Test
   void everyElementIsTheScalarTwinsBits() {

@@ -4,9 +4,9 @@ import io.kiln.dsl.Activation;
 import io.kiln.runtime.gemm.Epilogue;
 import io.kiln.runtime.gemm.GemmKernel;
 import io.kiln.runtime.gemm.Layout;
-import io.kiln.runtime.gemm.ScalarGemm;
 import io.kiln.runtime.simd.ElementwiseKernels;
 import io.kiln.runtime.simd.ScalarElementwise;
+import io.kiln.runtime.simd.Vectorization;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -56,7 +56,7 @@ public final class DeterminismProbe {
     elementwise(out, "panama", new PanamaElementwise());
     elementwise(out, "scalar", new ScalarElementwise());
     gemm(out, "panama", new PanamaGemm());
-    gemm(out, "scalar", new ScalarGemm());
+    gemm(out, "scalar", Vectorization.scalar().gemm());
     return out;
   }
 

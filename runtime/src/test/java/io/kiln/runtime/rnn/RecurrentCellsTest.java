@@ -3,15 +3,17 @@ package io.kiln.runtime.rnn;
 import static com.google.common.truth.Truth.assertThat;
 import static io.kiln.runtime.rnn.RnnTestArrays.assertClose;
 
+import io.kiln.runtime.simd.RecurrentCells;
 import io.kiln.runtime.simd.Vectorization;
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /** The chosen (Vector API) fused passes against the scalar twin, for widths with and without tails. */
 class RecurrentCellsTest {
   private static final int[] WIDTHS = {1, 7, 16, 17, 35, 64};
-  private final RecurrentCells fast = RecurrentCells.chosen();
-  private final RecurrentCells scalar = RecurrentCells.scalar();
+  private final RecurrentCells fast = Vectorization.provider().recurrentCells();
+  private final RecurrentCells scalar = Vectorization.scalar().recurrentCells();
   private final Random r = new Random(11);
 
   @Test
@@ -68,37 +70,29 @@ class RecurrentCellsTest {
     for (int n : WIDTHS) {
       for (boolean withDy : new boolean[] {false, true}) {
         float[] dy = withDy ? RnnTestArrays.random(r, n, 1) : null;
-        // activations in their ranges
-        float[] a = RnnTestArrays.random(r, 4 * n, 2);
-        scalar.lstmForward(a, o, null, 0, RnnTestArrays.nans(n), o, RnnTestArrays.nans(n), o, n);
-        float[] c = RnnTestArrays.random(r, n, 1);
+        // the layer's workspace: activations i, f, g, o (in their ranges), then c_t
+        float[] ws = RnnTestArrays.random(r, 5 * n, 1);
+        scalar.lstmForward(ws, o, null, 0, RnnTestArrays.nans(n), o, RnnTestArrays.nans(n), o, n);
         float[] cp = RnnTestArrays.random(r, n, 1);
-        float[] dh = RnnTestArrays.random(r, n, 1);
-        float[] dc = RnnTestArrays.random(r, n, 1);
-        float[] dc2 = dc.clone();
-        float[] da = RnnTestArrays.nans(4 * n);
-        float[] da2 = da.clone();
-        fast.lstmBackward(a, o, c, o, cp, o, dh, o, dy, o, dc, o, da, o, n);
-        scalar.lstmBackward(a, o, c, o, cp, o, dh, o, dy, o, dc2, o, da2, o, n);
-        assertClose("lstm da " + n, da2, da, 1e-6);
-        assertClose("lstm dc " + n, dc2, dc, 1e-6);
+        // its scratch: dh, dc, then da (to be written)
+        float[] sc = RnnTestArrays.random(r, 6 * n, 1);
+        Arrays.fill(sc, o + 2 * n, o + 6 * n, Float.NaN);
+        float[] sc2 = sc.clone();
+        fast.lstmBackward(ws, o, o + 4 * n, cp, o, sc, o, dy, o, o + n, o + 2 * n, n);
+        scalar.lstmBackward(ws, o, o + 4 * n, cp, o, sc2, o, dy, o, o + n, o + 2 * n, n);
+        assertClose("lstm dh, dc, da " + n, sc2, sc, 1e-6);
 
-        float[] g = RnnTestArrays.random(r, 3 * n, 2);
+        // the workspace: activations r, z, n, then hn, then h_{t-1}
+        float[] g = RnnTestArrays.random(r, 5 * n, 1);
         scalar.gruForward(g, o, RnnTestArrays.random(r, 3 * n, 1), o, RnnTestArrays.random(r, n, 1), o,
             RnnTestArrays.nans(n), o, RnnTestArrays.nans(n), o, n);
-        float[] hn = RnnTestArrays.random(r, n, 1);
-        float[] hp = RnnTestArrays.random(r, n, 1);
-        float[] gdh = RnnTestArrays.random(r, n, 1);
-        float[] gdh2 = gdh.clone();
-        float[] dRec = RnnTestArrays.nans(3 * n);
-        float[] dRec2 = dRec.clone();
-        float[] dN = RnnTestArrays.nans(n);
-        float[] dN2 = dN.clone();
-        fast.gruBackward(g, o, hn, o, hp, o, gdh, o, dy, o, dRec, o, dN, o, n);
-        scalar.gruBackward(g, o, hn, o, hp, o, gdh2, o, dy, o, dRec2, o, dN2, o, n);
-        assertClose("gru dRec " + n, dRec2, dRec, 0);
-        assertClose("gru dN " + n, dN2, dN, 0);
-        assertClose("gru dh " + n, gdh2, gdh, 0);
+        // the scratch: dh, then dRec and dN (to be written)
+        float[] gsc = RnnTestArrays.random(r, 5 * n, 1);
+        Arrays.fill(gsc, o + n, o + 5 * n, Float.NaN);
+        float[] gsc2 = gsc.clone();
+        fast.gruBackward(g, o, o + 3 * n, o + 4 * n, gsc, o, dy, o, o + n, o + 4 * n, n);
+        scalar.gruBackward(g, o, o + 3 * n, o + 4 * n, gsc2, o, dy, o, o + n, o + 4 * n, n);
+        assertClose("gru dh, dRec, dN " + n, gsc2, gsc, 0);
       }
     }
   }

@@ -3,8 +3,10 @@ package io.kiln.runtime.rnn;
 import com.sun.management.ThreadMXBean;
 import io.kiln.runtime.Parallelism;
 import io.kiln.runtime.gemm.Epilogue;
-import io.kiln.runtime.gemm.Gemm;
+import io.kiln.runtime.gemm.GemmKernel;
 import io.kiln.runtime.gemm.Layout;
+import io.kiln.runtime.simd.RecurrentCells;
+import io.kiln.runtime.simd.Vectorization;
 import java.lang.management.ManagementFactory;
 import java.util.Random;
 
@@ -40,7 +42,8 @@ public final class RnnBench {
   static final float[] SC = new float[G.backwardScratchFloats(B, T)];
   static final Epilogue BIAS = Epilogue.biasActivation(BIH, 0, io.kiln.dsl.Activation.NONE);
   static final Epilogue ACC_BIAS = Epilogue.of(true, Epilogue.Bias.PER_COLUMN, BHH, 0, io.kiln.dsl.Activation.NONE);
-  static final RecurrentCells CELLS = RecurrentCells.chosen();
+  static final GemmKernel GEMM = Vectorization.provider().gemm();
+  static final RecurrentCells CELLS = Vectorization.provider().recurrentCells();
 
   private RnnBench() {}
 
@@ -63,7 +66,7 @@ public final class RnnBench {
 
   // the phases of forward + backward, replayed with the same shapes
   static void fwdInputGemm() {
-    Gemm.gemm(Layout.NT, B * T, GH, F, X, 0, F, WIH, 0, F, WS, 0, GH, BIAS);
+    GEMM.gemm(Layout.NT, B * T, GH, F, X, 0, F, WIH, 0, F, WS, 0, GH, BIAS);
   }
 
   static void fwdStepGemms() {
@@ -71,13 +74,13 @@ public final class RnnBench {
     int packed = WS.length - G.packedRecurrentWeights();
     if (!CELLS.packsSteps()) {
       for (int t = 0; t < T; t++) {
-        Gemm.gemm(Layout.NT, B, GH, H, WS, hprev + t * H, T * H, WHH, 0, H, WS, t * GH, T * GH, ACC_BIAS);
+        GEMM.gemm(Layout.NT, B, GH, H, WS, hprev + t * H, T * H, WHH, 0, H, WS, t * GH, T * GH, ACC_BIAS);
       }
       return;
     }
     CELLS.pack(true, WHH, 0, H, GH, WS, packed);
     for (int t = 0; t < T; t++) {
-      CELLS.multiplyPacked(B, GH, H, WS, hprev + t * H, T * H, WS, packed, WS, t * GH, T * GH, true, BHH, 0);
+      CELLS.multiplyPacked(B, GH, H, WS, hprev + t * H, T * H, packed, t * GH, T * GH, true, BHH, 0);
     }
   }
 
@@ -85,7 +88,7 @@ public final class RnnBench {
   static void fwdStepGeneralGemms() {
     int hprev = B * T * GH;
     for (int t = 0; t < T; t++) {
-      Gemm.gemm(Layout.NT, B, GH, H, WS, hprev + t * H, T * H, WHH, 0, H, WS, t * GH, T * GH, ACC_BIAS);
+      GEMM.gemm(Layout.NT, B, GH, H, WS, hprev + t * H, T * H, WHH, 0, H, WS, t * GH, T * GH, ACC_BIAS);
     }
   }
 
@@ -107,8 +110,8 @@ public final class RnnBench {
     for (int t = T - 1; t >= 0; t--) {
       for (int b = 0; b < B; b++) {
         int row = b * T + t;
-        CELLS.lstmBackward(WS, row * GH, WS, cs + row * H, t == 0 ? null : WS, cs + (row - 1) * H, SC,
-            B * T * GH + b * H, DY, row * H, SC, B * T * GH + B * H + b * H, SC, row * GH, H);
+        CELLS.lstmBackward(WS, row * GH, cs + row * H, t == 0 ? null : WS, cs + (row - 1) * H, SC,
+            B * T * GH + b * H, DY, row * H, B * T * GH + B * H + b * H, row * GH, H);
       }
     }
   }
@@ -117,21 +120,21 @@ public final class RnnBench {
     int packed = SC.length - G.packedRecurrentWeightsBackward();
     if (!CELLS.packsSteps()) {
       for (int t = T - 1; t >= 0; t--) {
-        Gemm.gemm(Layout.NN, B, H, GH, SC, t * GH, T * GH, WHH, 0, H, SC, B * T * GH, H, Epilogue.NONE);
+        GEMM.gemm(Layout.NN, B, H, GH, SC, t * GH, T * GH, WHH, 0, H, SC, B * T * GH, H, Epilogue.NONE);
       }
       return;
     }
     CELLS.pack(false, WHH, 0, GH, H, SC, packed);
     for (int t = T - 1; t >= 0; t--) {
-      CELLS.multiplyPacked(B, H, GH, SC, t * GH, T * GH, SC, packed, SC, B * T * GH, H, false, null, 0);
+      CELLS.multiplyPacked(B, H, GH, SC, t * GH, T * GH, packed, B * T * GH, H, false, null, 0);
     }
   }
 
   static void bwdFinalGemms() {
     int hprev = B * T * GH;
-    Gemm.gemm(Layout.TN, GH, H, B * T, SC, 0, GH, WS, hprev, H, DWHH, 0, H, Epilogue.ACCUMULATE);
-    Gemm.gemm(Layout.TN, GH, F, B * T, SC, 0, GH, X, 0, F, DWIH, 0, F, Epilogue.ACCUMULATE);
-    Gemm.gemm(Layout.NN, B * T, F, GH, SC, 0, GH, WIH, 0, F, DX, 0, F, Epilogue.NONE);
+    GEMM.gemm(Layout.TN, GH, H, B * T, SC, 0, GH, WS, hprev, H, DWHH, 0, H, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.TN, GH, F, B * T, SC, 0, GH, X, 0, F, DWIH, 0, F, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.NN, B * T, F, GH, SC, 0, GH, WIH, 0, F, DX, 0, F, Epilogue.NONE);
   }
 
   static double time(Runnable r, int reps) {

@@ -7,8 +7,8 @@ import java.util.Arrays;
 
 /**
  * Run by {@link FallbackTest} in a child JVM started without {@code jdk.incubator.vector}: prints
- * the chosen provider's name, then one line per kernel result, computed with the chosen provider
- * (first block) and with the scalar twins (second block).
+ * the chosen provider's name, the kernel results computed with the chosen provider and with the
+ * scalar twins (one line each), then the classes of the chosen provider's kernel families.
  */
 public final class FallbackProbe {
   private FallbackProbe() {}
@@ -20,6 +20,12 @@ public final class FallbackProbe {
     System.out.println(chosen.name());
     System.out.println(results(chosen));
     System.out.println(results(Vectorization.scalar()));
+    System.out.println(families(chosen));
+  }
+
+  static String families(KernelProvider p) {
+    return String.join(" ", p.gemm().getClass().getName(), p.elementwise().getClass().getName(),
+        p.pooling().getClass().getName(), p.recurrentCells().getClass().getName(), p.attention().getClass().getName());
   }
 
   static String results(KernelProvider p) {
@@ -32,6 +38,13 @@ public final class FallbackProbe {
     float[] b = {5, 6, 7, 8};
     float[] c = new float[4];
     p.gemm().gemm(Layout.NN, 2, 2, 2, a, 0, 2, b, 0, 2, c, 0, 2, Epilogue.NONE);
-    return Arrays.toString(x) + " " + loss + " " + Arrays.toString(d) + " " + Arrays.toString(c);
+    float[] gates = {-1, 0.5f, 2};
+    p.recurrentCells().elmanForward(true, gates, 0, 3);
+    float[] y = {1, 1, 1};
+    p.attention().axpy(2, a, 0, y, 0, 3);
+    float[] pooled = new float[1];
+    p.pooling().maxPool2x2(a, 0, 2, 1, 1, pooled, 0, Float.NEGATIVE_INFINITY);
+    return Arrays.toString(x) + " " + loss + " " + Arrays.toString(d) + " " + Arrays.toString(c) + " "
+        + Arrays.toString(gates) + " " + Arrays.toString(y) + " " + Arrays.toString(pooled);
   }
 }

@@ -19,6 +19,10 @@ class FallbackTest {
   void inProcessTheVectorKernelsAreChosen() {
     // Surefire starts this JVM with --add-modules jdk.incubator.vector.
     assertThat(Vectorization.provider().name()).startsWith("panama");
+    // One provider serves every family: none may fall back to scalar on its own.
+    for (String family : FallbackProbe.families(Vectorization.provider()).split(" ")) {
+      assertThat(family).startsWith("io.kiln.runtime.panama.");
+    }
   }
 
   @Test
@@ -39,11 +43,14 @@ class FallbackTest {
     assertThat(p.exitValue()).isEqualTo(0);
 
     List<String> lines = stdout.lines().toList();
-    assertThat(lines).hasSize(3);
+    assertThat(lines).hasSize(4);
     assertThat(lines.get(0)).isEqualTo("scalar");
     assertThat(lines.get(1)).isEqualTo(lines.get(2)); // chosen provider == scalar twins
     assertThat(lines.get(1)).startsWith("[5.0, 0.0, 0.0, 7.0] ");
-    assertThat(lines.get(1)).endsWith(" [19.0, 22.0, 43.0, 50.0]");
+    assertThat(lines.get(1)).endsWith(" [19.0, 22.0, 43.0, 50.0] [0.0, 0.5, 2.0] [3.0, 5.0, 7.0] [4.0]");
+    for (String family : lines.get(3).split(" ")) {
+      assertThat(family).startsWith("io.kiln.runtime.simd.");
+    }
 
     long warnings = stderr.lines().filter(l -> l.contains("--add-modules jdk.incubator.vector")).count();
     assertThat(warnings).isEqualTo(1);

@@ -2,9 +2,9 @@ package io.kiln.samples.charlstm;
 
 import io.kiln.runtime.init.Rng;
 import io.kiln.runtime.train.Adam;
-import io.kiln.runtime.train.Fit;
-import io.kiln.runtime.train.ProgressBar;
-import io.kiln.runtime.train.TrainingCurve;
+import io.kiln.runtime.Fit;
+import io.kiln.tools.ProgressBar;
+import io.kiln.tools.TrainingCurve;
 import io.kiln.samples.text.TextCorpus;
 import io.kiln.samples.text.TextSampleOptions;
 import io.kiln.samples.train.SampleBatches;

@@ -6,7 +6,7 @@ import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import io.kiln.runtime.io.PngFiles;
+import io.kiln.tools.PngFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -15,7 +15,7 @@ import java.util.Locale;
  * A matrix of weights in [0, 1] (attention α: rows = output steps, columns = input steps) drawn as
  * a PNG heat map: white for 0, dark blue for 1, each row and column labelled, a colour bar.
  * Written with {@code java.awt} in headless mode, atomically (temp file + rename), like
- * {@link io.kiln.runtime.train.TrainingCurve}.
+ * {@link io.kiln.tools.TrainingCurve}.
  */
 public final class HeatMap {
   static final int CELL = 28;

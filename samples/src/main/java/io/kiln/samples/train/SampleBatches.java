@@ -9,7 +9,7 @@ import java.util.stream.IntStream;
 
 /**
  * The samples' data sources as the {@code Iterable} of a generated model's {@code Batch} records
- * that {@link io.kiln.runtime.train.Fit} iterates once per epoch. Batches wrap reused arrays: each
+ * that {@link io.kiln.runtime.Fit} iterates once per epoch. Batches wrap reused arrays: each
  * is valid until the loop asks for the next one, which is all a training step needs.
  */
 public final class SampleBatches {

@@ -3,7 +3,7 @@ package io.kiln.spark.samples;
 import io.kiln.runtime.data.Dataset;
 import io.kiln.runtime.train.Adam;
 import io.kiln.runtime.train.Optimizer;
-import io.kiln.runtime.train.ProgressBar;
+import io.kiln.tools.ProgressBar;
 import io.kiln.samples.cli.CommandLine;
 import io.kiln.samples.cli.InputFiles;
 import io.kiln.samples.cli.UsageException;

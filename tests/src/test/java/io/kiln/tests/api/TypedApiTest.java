@@ -11,7 +11,7 @@ import io.kiln.runtime.LabeledBatch;
 import io.kiln.runtime.SupervisedModel;
 import io.kiln.runtime.init.Rng;
 import io.kiln.runtime.train.Adam;
-import io.kiln.runtime.train.Fit;
+import io.kiln.runtime.Fit;
 import io.kiln.runtime.train.NonFiniteLossException;
 import io.kiln.runtime.train.Sgd;
 import io.kiln.samples.charlstm.KilnCharLstm;

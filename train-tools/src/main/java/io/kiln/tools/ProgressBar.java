@@ -1,4 +1,4 @@
-package io.kiln.runtime.train;
+package io.kiln.tools;
 
 import java.io.Console;
 import java.io.PrintStream;

@@ -2,12 +2,12 @@ package io.kiln.runtime.rnn;
 
 import static com.google.common.truth.Truth.assertThat;
 import static io.kiln.runtime.rnn.RnnTestArrays.OFF;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.kiln.runtime.train.GradientClipping;
 import org.junit.jupiter.api.Test;
 
 /** Exploding gradients through 50 steps, and clipping them back to τ. */
-class GradientClippingTest {
+class ExplodingGradientTest {
 
   @Test
   void explodingGradientsAreBoundedByClipping() {
@@ -39,7 +39,7 @@ class GradientClippingTest {
     float tau = 1f;
     double before = GradientClipping.clipByGlobalNorm(clipped, clipped.length, tau);
     assertThat(before).isEqualTo(norm);
-    double after = Math.sqrt(GradientClipping.sumOfSquares(clipped, 0, clipped.length));
+    double after = GradientClipping.globalNorm(clipped, 0, clipped.length);
     assertThat(after).isWithin(1e-6).of(tau);
     // the direction is unchanged
     for (int i = 0; i < arena.length; i++) {
@@ -49,26 +49,6 @@ class GradientClippingTest {
     float[] again = clipped.clone();
     assertThat(GradientClipping.clipByGlobalNorm(again, again.length, 2f)).isWithin(1e-6).of(1.0);
     assertThat(again).isEqualTo(clipped);
-  }
-
-  @Test
-  void clipsASimpleVectorExactly() {
-    float[] g = {3f, 4f, 99f};
-    assertThat(GradientClipping.clipByGlobalNorm(g, 2, 1f)).isEqualTo(5.0);
-    assertThat(g).isEqualTo(new float[] {0.6f, 0.8f, 99f});
-    float[] h = {7f, 3f, 4f};
-    assertThat(GradientClipping.clipByGlobalNorm(h, 1, 2, 10f)).isEqualTo(5.0);
-    assertThat(h).isEqualTo(new float[] {7f, 3f, 4f});
-  }
-
-  @Test
-  void nonFiniteNormLeavesGradientsAndBadArgumentsAreRejected() {
-    float[] g = {Float.NaN, 1f};
-    assertThat(GradientClipping.clipByGlobalNorm(g, 2, 1f)).isNaN();
-    assertThat(g[1]).isEqualTo(1f);
-    assertThrows(IllegalArgumentException.class, () -> GradientClipping.clipByGlobalNorm(g, 2, 0f));
-    assertThrows(IllegalArgumentException.class, () -> GradientClipping.clipByGlobalNorm(g, 2, Float.NaN));
-    assertThrows(IndexOutOfBoundsException.class, () -> GradientClipping.clipByGlobalNorm(g, 3, 1f));
   }
 
   private static void absolute(float[] a) {

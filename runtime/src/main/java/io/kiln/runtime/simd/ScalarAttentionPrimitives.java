@@ -1,10 +1,7 @@
-package io.kiln.runtime.attention;
-
-import io.kiln.runtime.simd.FastMath;
+package io.kiln.runtime.simd;
 
 /** Plain Java {@link AttentionPrimitives}: the fallback and the Vector API version's twin. */
 public final class ScalarAttentionPrimitives implements AttentionPrimitives {
-  static final ScalarAttentionPrimitives INSTANCE = new ScalarAttentionPrimitives();
 
   public ScalarAttentionPrimitives() {}
 

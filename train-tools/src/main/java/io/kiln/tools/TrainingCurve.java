@@ -1,4 +1,4 @@
-package io.kiln.runtime.train;
+package io.kiln.tools;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
@@ -11,7 +11,6 @@ import java.awt.geom.AffineTransform;
 import java.awt.geom.Ellipse2D;
 import java.awt.geom.Path2D;
 import java.awt.image.BufferedImage;
-import io.kiln.runtime.io.PngFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

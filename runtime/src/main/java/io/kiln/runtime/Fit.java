@@ -1,7 +1,6 @@
-package io.kiln.runtime.train;
+package io.kiln.runtime;
 
-import io.kiln.runtime.LabeledBatch;
-import io.kiln.runtime.SupervisedModel;
+import io.kiln.runtime.train.Optimizer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

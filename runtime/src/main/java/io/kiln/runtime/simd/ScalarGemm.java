@@ -1,6 +1,9 @@
-package io.kiln.runtime.gemm;
+package io.kiln.runtime.simd;
 
-import io.kiln.runtime.simd.ScalarElementwise;
+import io.kiln.runtime.gemm.Epilogue;
+import io.kiln.runtime.gemm.GemmBlocking;
+import io.kiln.runtime.gemm.GemmKernel;
+import io.kiln.runtime.gemm.Layout;
 
 /** The scalar twin of the GEMM: a plain triple loop, the oracle every fast GEMM is tested against. */
 public final class ScalarGemm implements GemmKernel {
@@ -10,6 +13,8 @@ public final class ScalarGemm implements GemmKernel {
       float[] b, int bOff, int ldb,
       float[] c, int cOff, int ldc,
       Epilogue ep) {
+    // the same clear messages as the Vector API GEMM, so the fallback fails the same way
+    GemmBlocking.check(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, ep);
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < n; j++) {
         float sum = 0f;

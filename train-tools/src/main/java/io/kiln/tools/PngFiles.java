@@ -1,5 +1,6 @@
-package io.kiln.runtime.io;
+package io.kiln.tools;
 
+import io.kiln.runtime.io.AtomicFiles;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,15 +1,14 @@
-package io.kiln.runtime.train;
+package io.kiln.runtime;
 
 import static com.google.common.truth.Truth.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.kiln.dsl.Tensor;
-import io.kiln.runtime.LabeledBatch;
-import io.kiln.runtime.Parameter;
-import io.kiln.runtime.SupervisedModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import io.kiln.runtime.train.Optimizer;
+import io.kiln.runtime.train.Sgd;
 import org.junit.jupiter.api.Test;
 
 /**

@@ -1,4 +1,4 @@
-package io.kiln.runtime.train;
+package io.kiln.tools;
 
 import static com.google.common.truth.Truth.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,6 +1,4 @@
-package io.kiln.runtime.rnn;
-
-import io.kiln.runtime.simd.FastMath;
+package io.kiln.runtime.simd;
 
 /**
  * The plain Java {@link RecurrentCells}: the fallback without {@code jdk.incubator.vector}, and the
@@ -9,9 +7,8 @@ import io.kiln.runtime.simd.FastMath;
  * vector passes use.
  */
 public final class ScalarRecurrentCells implements RecurrentCells {
-  static final ScalarRecurrentCells INSTANCE = new ScalarRecurrentCells();
 
-  /** Use {@link RecurrentCells#scalar()}; public for the panama package's tails. */
+  /** Use {@link Vectorization#scalar()}; public for the panama package's tails. */
   public ScalarRecurrentCells() {}
 
   /**
@@ -88,8 +85,13 @@ public final class ScalarRecurrentCells implements RecurrentCells {
   }
 
   @Override
-  public void lstmBackward(float[] a, int aOff, float[] c, int cOff, float[] cPrev, int cPrevOff, float[] dh,
-      int dhOff, float[] dy, int dyOff, float[] dc, int dcOff, float[] da, int daOff, int n) {
+  public void lstmBackward(float[] ws, int aOff, int cOff, float[] cPrev, int cPrevOff, float[] sc, int dhOff,
+      float[] dy, int dyOff, int dcOff, int daOff, int n) {
+    float[] a = ws;
+    float[] c = ws;
+    float[] dh = sc;
+    float[] dc = sc;
+    float[] da = sc;
     for (int j = 0; j < n; j++) {
       float i = a[aOff + j];
       float f = a[aOff + n + j];
@@ -108,8 +110,14 @@ public final class ScalarRecurrentCells implements RecurrentCells {
   }
 
   @Override
-  public void gruBackward(float[] a, int aOff, float[] hn, int hnOff, float[] hPrev, int hPrevOff, float[] dh,
-      int dhOff, float[] dy, int dyOff, float[] dRec, int dRecOff, float[] dN, int dNOff, int n) {
+  public void gruBackward(float[] ws, int aOff, int hnOff, int hPrevOff, float[] sc, int dhOff, float[] dy, int dyOff,
+      int dRecOff, int dNOff, int n) {
+    float[] a = ws;
+    float[] hn = ws;
+    float[] hPrev = ws;
+    float[] dh = sc;
+    float[] dRec = sc;
+    float[] dN = sc;
     for (int j = 0; j < n; j++) {
       float r = a[aOff + j];
       float z = a[aOff + n + j];

@@ -1,0 +1,32 @@
+package io.kiln.runtime.simd;
+
+/**
+ * The inner loops of {@code io.kiln.runtime.attention.MultiHeadAttention}: a row times a transposed block (scores, dP), rows
+ * accumulated with weights (P·V, dS·K), axpy (dK, dV) and the shifted exponentials with their sum.
+ *
+ * <p>Two implementations: {@link ScalarAttentionPrimitives} (plain Java) and
+ * the Vector API one in {@code io.kiln.runtime.panama}; {@link KernelProvider#attention()} hands
+ * out the one {@link Vectorization} chose. Every element of {@link #rowTimesBlock}, {@link #accumulateRows} and {@link #axpy} is the
+ * same chain of {@link Math#fma} in the same order in both, so they agree bit for bit; only the sum
+ * returned by {@link #expShifted} is added in a different order (lane-wise, then lanes in order).
+ * Both give the same bits in every JVM mode. Internal to the runtime: public only so that the
+ * panama package can implement it.
+ */
+public interface AttentionPrimitives {
+
+  /**
+   * {@code out[c] = Σ_x fma((a[x]·scale), bt[x·ldb + c], ·)} for {@code c < n}, x = 0..d−1 in order,
+   * starting from 0: one row of {@code (scale·a)·Bᵀ} against a transposed block.
+   */
+  void rowTimesBlock(float[] out, int outOff, float[] a, int aOff, float scale, float[] bt, int btOff, int ldb, int n,
+      int d);
+
+  /** {@code acc[x] = fma(p[c], rows[c·ld + x], acc[x])} for c = 0..n−1 in order, x &lt; d. */
+  void accumulateRows(float[] p, int pOff, int n, float[] rows, int rowsOff, int ld, float[] acc, int accOff, int d);
+
+  /** {@code y[i] = fma(a, x[i], y[i])} for {@code i < n}. */
+  void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n);
+
+  /** {@code x[i] = FastMath.exp(x[i] − shift)} in place for {@code i < n}; returns their sum. */
+  float expShifted(float[] x, int off, int n, float shift);
+}

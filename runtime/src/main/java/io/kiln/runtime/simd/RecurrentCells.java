@@ -1,0 +1,97 @@
+package io.kiln.runtime.simd;
+
+/**
+ * The fused per-step passes of {@code io.kiln.runtime.rnn.Recurrent}: gate activations plus the cell/hidden update
+ * (forward) and the gate gradients (backward), for one batch row of {@code n} hidden units. Gate
+ * blocks of a row lie {@code n} floats apart in PyTorch's order (LSTM i, f, g, o; GRU r, z, n).
+ *
+ * <p>Two implementations: {@link ScalarRecurrentCells} (plain Java, the fallback) and the Vector
+ * API one ({@code EXP}/{@code TANH}) in {@code io.kiln.runtime.panama}; {@link KernelProvider#recurrentCells()}
+ * hands out the one {@link Vectorization} chose. Internal to the runtime: public only so that the
+ * recurrent layers can call it and the panama package can implement it.
+ */
+public interface RecurrentCells {
+
+  /** Elman forward: {@code a = f(a)} in place (f = ReLU when {@code relu}, else tanh); a is then h'. */
+  void elmanForward(boolean relu, float[] a, int aOff, int n);
+
+  /**
+   * LSTM forward. In: {@code a[4n]} = pre-activations (i, f, g, o); out: their activations (σ, σ,
+   * tanh, σ) in place, {@code c = f⊙cPrev + i⊙g} (cPrev null means zeros) and {@code h = o⊙tanh(c)}.
+   */
+  void lstmForward(float[] a, int aOff, float[] cPrev, int cPrevOff, float[] c, int cOff, float[] h, int hOff, int n);
+
+  /**
+   * GRU forward. In: {@code a[3n]} = input-side pre-activations {@code W_i· x + b_i·} (r, z, n) and
+   * {@code rec[3n]} = {@code W_h· h_{t−1} + b_h·}. Out: {@code a} = (r, z, n) activations,
+   * {@code hn = rec[2n..3n)} (kept for backward), {@code h = (1 − z)⊙n + z⊙hPrev}, with
+   * {@code r = σ(a_r + rec_r)}, {@code z = σ(a_z + rec_z)}, {@code n = tanh(a_n + r⊙hn)}.
+   */
+  void gruForward(float[] a, int aOff, float[] rec, int recOff, float[] hPrev, int hPrevOff, float[] hn, int hnOff,
+      float[] h, int hOff, int n);
+
+  /** Elman backward: {@code da = (dh + dy)⊙f'} with f' from the output {@code a}; dy may be null. */
+  void elmanBackward(boolean relu, float[] a, int aOff, float[] dh, int dhOff, float[] dy, int dyOff, float[] da,
+      int daOff, int n);
+
+  /**
+   * LSTM backward for one step. In the layer's workspace {@code ws}: {@code a} = the activations
+   * i, f, g, o and {@code c} = c_t; {@code cPrev} = c_{t−1} (null: zeros); in its scratch
+   * {@code sc}: {@code dh} = ∂L/∂h_t from step t+1 (plus {@code dy}, nullable), {@code dc} in:
+   * ∂L/∂c_t from step t+1, out: ∂L/∂c_{t−1}, and {@code da[4n]}, where the four pre-activation
+   * gradients are written.
+   */
+  void lstmBackward(float[] ws, int aOff, int cOff, float[] cPrev, int cPrevOff, float[] sc, int dhOff, float[] dy,
+      int dyOff, int dcOff, int daOff, int n);
+
+  /**
+   * GRU backward for one step. In the layer's workspace {@code ws}: {@code a} = activations r, z, n,
+   * {@code hn} = W_hn h_{t−1} + b_hn and h_{t−1}; in its scratch {@code sc}: {@code dh} in: ∂L/∂h_t
+   * from step t+1 (plus {@code dy}, nullable), out: the direct part of ∂L/∂h_{t−1}, {@code dh⊙z};
+   * {@code dRec[3n]}, where (dr̂, dẑ, dn̂⊙r), the gradient of the recurrent products, is written;
+   * and {@code dN[n]}, where dn̂, the n gate's input-side pre-activation gradient, is written (hats:
+   * pre-activations).
+   */
+  void gruBackward(float[] ws, int aOff, int hnOff, int hPrevOff, float[] sc, int dhOff, float[] dy, int dyOff,
+      int dRecOff, int dNOff, int n);
+
+  /**
+   * Column padding of a packed step operand: {@link #packedFloats} is {@code roundUp(n, 64)·k},
+   * enough for micro-kernel panels of up to 64 columns.
+   */
+  int PACK_COLUMNS = 64;
+
+  /** Floats of a packed {@code k × n} step operand (see {@link #PACK_COLUMNS}). */
+  static int packedFloats(int k, int n) {
+    return (n + PACK_COLUMNS - 1) / PACK_COLUMNS * PACK_COLUMNS * k;
+  }
+
+  /**
+   * True when this implementation multiplies by pre-packed weights ({@link #pack},
+   * {@link #multiplyPacked}); otherwise {@code Recurrent} calls the general GEMM every step.
+   */
+  default boolean packsSteps() {
+    return false;
+  }
+
+  /**
+   * Packs {@code B[k × n]} for {@link #multiplyPacked}, once per call: B is {@code w} read as stored
+   * ({@code B[p][j] = w[wOff + p·n + j]}) or, when {@code transposed}, {@code w} is {@code [n × k]}
+   * ({@code B[p][j] = w[wOff + j·k + p]}). Writes {@link #packedFloats(int, int)} floats.
+   */
+  default void pack(boolean transposed, float[] w, int wOff, int k, int n, float[] packed, int pOff) {
+    throw new UnsupportedOperationException();
+  }
+
+  /**
+   * {@code C[m × n] = (C if accumulate) + A[m × k] · B + bias} with B packed by {@link #pack}, A, the
+   * packed B and C all in {@code buf} (the layer's workspace forward, its scratch backward), A and C
+   * row-major with leading dimensions; {@code bias} (length n, per column) may be null. Parallel over
+   * column panels; each element is computed by one task in a fixed order, so results do not depend
+   * on the thread count.
+   */
+  default void multiplyPacked(int m, int n, int k, float[] buf, int aOff, int lda, int pOff, int cOff, int ldc,
+      boolean accumulate, float[] bias, int biasOff) {
+    throw new UnsupportedOperationException();
+  }
+}
