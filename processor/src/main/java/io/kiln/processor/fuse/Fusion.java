@@ -37,7 +37,7 @@ public final class Fusion {
     final Map<String, Buffer> gradient = new HashMap<>();
     final Map<String, ParamTensor> weights = new HashMap<>();
     final Map<String, ParamTensor> biases = new HashMap<>();
-    final Map<String, KernelCall> forwardCall = new HashMap<>();
+    final Map<String, ForwardCall> forwardCall = new HashMap<>();
     final List<ParamTensor> params = new ArrayList<>();
     final List<ParamTensor> state = new ArrayList<>();
     /** The pre-activation a GELU dense layer keeps for backward, by layer. */
@@ -53,7 +53,7 @@ public final class Fusion {
     java.util.Set<String> reluIntoPool = reluIntoMaxPool(graph);
     Map<String, Node> addIntoNorm = addIntoLayerNorm(graph);
     List<Buffer> inputs = new ArrayList<>();
-    List<KernelCall> forward = new ArrayList<>();
+    List<ForwardCall> forward = new ArrayList<>();
 
     for (Node n : graph.order()) {
       if (t.forwardCall.containsKey(n.name())) {
@@ -61,7 +61,7 @@ public final class Fusion {
       }
       Shape shape = shaped.shape(n);
       Buffer out = n.isLoss() ? null : buffer(n.name(), Buffer.Kind.ACTIVATION, shape);
-      KernelCall call = switch (n.layer()) {
+      ForwardCall call = switch (n.layer()) {
         case Layer.Input in -> {
           out = buffer(n.name(), Buffer.Kind.INPUT, shape);
           inputs.add(out);
@@ -155,7 +155,7 @@ public final class Fusion {
           }
           // The layer norm that reads this sum runs in the same pass: y = LN(x + r), the sum kept.
           t.activation.put(n.name(), out);
-          KernelCall fusedNorm = layerNorm(t, norm, shape, ins.get(0), ins.get(1), out, List.of(n.name(), norm.name()));
+          ForwardCall fusedNorm = layerNorm(t, norm, shape, ins.get(0), ins.get(1), out, List.of(n.name(), norm.name()));
           t.forwardCall.put(norm.name(), fusedNorm);
           yield fusedNorm;
         }
@@ -239,7 +239,7 @@ public final class Fusion {
     }
 
     KernelCall.LossForward loss = null;
-    List<KernelCall> back = new ArrayList<>();
+    List<BackwardCall> back = new ArrayList<>();
     Map<String, Buffer[]> stateGradients = new HashMap<>(); // {dhT, dcT} of a layer, from the layer it starts
     for (BackwardOp op : backward.ops()) {
       Node n = graph.node(op.node());

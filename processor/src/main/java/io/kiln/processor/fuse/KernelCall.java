@@ -10,7 +10,7 @@ import java.util.List;
  * One runtime kernel call of the generated code, covering one or more declared nodes. The lists of
  * buffers read and written drive liveness in the memory plan.
  */
-public sealed interface KernelCall {
+public sealed interface KernelCall permits ForwardCall, BackwardCall, KernelCall.LossForward {
   /** The declared nodes this call computes (or differentiates). */
   List<String> covers();
 
@@ -45,7 +45,7 @@ public sealed interface KernelCall {
    * activation, so neither is a separate pass over memory.
    */
   record DenseForward(List<String> covers, Buffer x, Buffer y, ParamTensor weight, ParamTensor bias, Activation activation, int in, int out)
-      implements KernelCall {
+      implements ForwardCall {
     @Override
     public List<Buffer> reads() {
       return List.of(x);
@@ -81,7 +81,7 @@ public sealed interface KernelCall {
   }
 
   /** {@code dZ = dY ⊙ f'(Y)} in place. */
-  record ActivationBackward(List<String> covers, Activation activation, Buffer grad, Buffer y, int perSample) implements KernelCall {
+  record ActivationBackward(List<String> covers, Activation activation, Buffer grad, Buffer y, int perSample) implements BackwardCall {
     @Override
     public List<Buffer> reads() {
       return List.of(grad, y);
@@ -94,7 +94,7 @@ public sealed interface KernelCall {
   }
 
   /** {@code db += Σ_batch dZ}. */
-  record BiasGrad(List<String> covers, ParamTensor bias, Buffer dz, int out) implements KernelCall {
+  record BiasGrad(List<String> covers, ParamTensor bias, Buffer dz, int out) implements BackwardCall {
     @Override
     public List<Buffer> reads() {
       return List.of(dz);
@@ -107,7 +107,7 @@ public sealed interface KernelCall {
   }
 
   /** {@code dW += dZᵀ · X}: one GEMM (TN) accumulating into the gradient slab. */
-  record WeightGrad(List<String> covers, ParamTensor weight, Buffer dz, Buffer x, int out, int in) implements KernelCall {
+  record WeightGrad(List<String> covers, ParamTensor weight, Buffer dz, Buffer x, int out, int in) implements BackwardCall {
     @Override
     public List<Buffer> reads() {
       return List.of(dz, x);
@@ -121,7 +121,7 @@ public sealed interface KernelCall {
 
   /** {@code dX (+)= dZ · W}: one GEMM (NN). */
   record InputGrad(List<String> covers, Buffer dx, Buffer dz, ParamTensor weight, int out, int in, boolean accumulate)
-      implements KernelCall {
+      implements BackwardCall {
     @Override
     public List<Buffer> reads() {
       return present(dz, accumulate ? dx : null);
@@ -153,7 +153,7 @@ public sealed interface KernelCall {
    * the bias and applies the activation.
    */
   record ConvForward(List<String> covers, Buffer x, Buffer y, ParamTensor weight, ParamTensor bias, Activation activation,
-      ConvDims dims, Buffer cols) implements KernelCall {
+      ConvDims dims, Buffer cols) implements ForwardCall {
     @Override
     public List<Buffer> reads() {
       return List.of(x);
@@ -167,7 +167,7 @@ public sealed interface KernelCall {
 
   /** Weight, bias and (when {@code dx} is not null) input gradients of a convolution in one call. */
   record ConvBackward(List<String> covers, Buffer x, Buffer dz, ParamTensor weight, ParamTensor bias, Buffer dx, boolean accumulate,
-      ConvDims dims, Buffer cols, Buffer dcols) implements KernelCall {
+      ConvDims dims, Buffer cols, Buffer dcols) implements BackwardCall {
     @Override
     public List<Buffer> reads() {
       return present(x, dz, accumulate ? dx : null);
@@ -183,7 +183,7 @@ public sealed interface KernelCall {
    * Max or average pooling; with {@code relu}, {@code maxpool(relu(x))} of a pre-activation x in
    * one pass (the ReLU of the layer before is folded in and never stored).
    */
-  record PoolForward(List<String> covers, boolean max, boolean relu, Buffer x, Buffer y, PoolDims dims) implements KernelCall {
+  record PoolForward(List<String> covers, boolean max, boolean relu, Buffer x, Buffer y, PoolDims dims) implements ForwardCall {
     @Override
     public List<Buffer> reads() {
       return List.of(x);
@@ -201,7 +201,7 @@ public sealed interface KernelCall {
    * pre-activation.
    */
   record PoolBackward(List<String> covers, boolean max, boolean relu, Buffer x, Buffer dy, Buffer dx, boolean accumulate, PoolDims dims)
-      implements KernelCall {
+      implements BackwardCall {
     @Override
     public List<Buffer> reads() {
       return present(dy, max ? x : null, accumulate ? dx : null);
@@ -214,7 +214,7 @@ public sealed interface KernelCall {
   }
 
   /** Training: {@code y = x ⊙ mask} with a fresh mask; inference: {@code y = x}. */
-  record DropoutForward(List<String> covers, double rate, Buffer x, Buffer y, Buffer mask, int perSample) implements KernelCall {
+  record DropoutForward(List<String> covers, double rate, Buffer x, Buffer y, Buffer mask, int perSample) implements ForwardCall {
     @Override
     public List<Buffer> reads() {
       return List.of(x);
@@ -227,7 +227,7 @@ public sealed interface KernelCall {
   }
 
   /** {@code dx (+)= dy ⊙ mask}. */
-  record DropoutBackward(List<String> covers, Buffer dy, Buffer mask, Buffer dx, boolean accumulate, int perSample) implements KernelCall {
+  record DropoutBackward(List<String> covers, Buffer dy, Buffer mask, Buffer dx, boolean accumulate, int perSample) implements BackwardCall {
     @Override
     public List<Buffer> reads() {
       return present(dy, mask, accumulate ? dx : null);
@@ -245,7 +245,7 @@ public sealed interface KernelCall {
    */
   record BatchNormForward(List<String> covers, Buffer x, Buffer y, ParamTensor gamma, ParamTensor beta, ParamTensor runningMean,
       ParamTensor runningVar, Buffer mean, Buffer invStd, double momentum, double epsilon, int channels, int spatial)
-      implements KernelCall {
+      implements ForwardCall {
     @Override
     public List<Buffer> reads() {
       return List.of(x);
@@ -259,7 +259,7 @@ public sealed interface KernelCall {
 
   /** Batch-norm backward: γ and β gradients, and the input gradient when {@code dx} is not null. */
   record BatchNormBackward(List<String> covers, Buffer x, Buffer dy, ParamTensor gamma, ParamTensor beta, Buffer mean, Buffer invStd,
-      Buffer dx, boolean accumulate, int channels, int spatial) implements KernelCall {
+      Buffer dx, boolean accumulate, int channels, int spatial) implements BackwardCall {
     @Override
     public List<Buffer> reads() {
       return present(x, dy, mean, invStd, accumulate ? dx : null);
@@ -272,7 +272,7 @@ public sealed interface KernelCall {
   }
 
   /** {@code y[b, t] = weight[ids[b, t]]}: a gather, checking every id against the vocabulary. */
-  record EmbeddingForward(List<String> covers, Buffer ids, Buffer y, ParamTensor table, int vocab, int dim) implements KernelCall {
+  record EmbeddingForward(List<String> covers, Buffer ids, Buffer y, ParamTensor table, int vocab, int dim) implements ForwardCall {
     @Override
     public List<Buffer> reads() {
       return List.of(ids);
@@ -285,7 +285,7 @@ public sealed interface KernelCall {
   }
 
   /** {@code d weight[ids[b, t]] += dy[b, t]}. */
-  record EmbeddingBackward(List<String> covers, Buffer ids, Buffer dy, ParamTensor table, int vocab, int dim) implements KernelCall {
+  record EmbeddingBackward(List<String> covers, Buffer ids, Buffer dy, ParamTensor table, int vocab, int dim) implements BackwardCall {
     @Override
     public List<Buffer> reads() {
       return List.of(ids, dy);
@@ -304,7 +304,7 @@ public sealed interface KernelCall {
    * backward needs in the layer's workspace (outside the arena, sized by the runtime).
    */
   record RecurrentForward(List<String> covers, Layer.Recurrent layer, Buffer x, Buffer y, ParamTensor weightIh, ParamTensor weightHh,
-      ParamTensor biasIh, ParamTensor biasHh, int input, Buffer h0, Buffer c0, Buffer hT, Buffer cT) implements KernelCall {
+      ParamTensor biasIh, ParamTensor biasHh, int input, Buffer h0, Buffer c0, Buffer hT, Buffer cT) implements ForwardCall {
     /** Without an initial state or a handed-over final state. */
     public RecurrentForward(List<String> covers, Layer.Recurrent layer, Buffer x, Buffer y, ParamTensor weightIh, ParamTensor weightHh,
         ParamTensor biasIh, ParamTensor biasHh, int input) {
@@ -330,7 +330,7 @@ public sealed interface KernelCall {
    * initial state.
    */
   record RecurrentBackward(List<String> covers, RecurrentForward forward, Buffer dy, Buffer dhT, Buffer dcT, Buffer dx, boolean accumulate,
-      Buffer dh0, Buffer dc0) implements KernelCall {
+      Buffer dh0, Buffer dc0) implements BackwardCall {
     @Override
     public List<Buffer> reads() {
       return present(forward.x(), dy, dhT, dcT, forward.h0(), forward.c0(), accumulate ? dx : null);
@@ -343,7 +343,7 @@ public sealed interface KernelCall {
   }
 
   /** {@code b = 0}: before a call that can only add to a gradient another input of it has not written yet. */
-  record ZeroFill(List<String> covers, Buffer b) implements KernelCall {
+  record ZeroFill(List<String> covers, Buffer b) implements BackwardCall {
     @Override
     public List<Buffer> reads() {
       return List.of();
@@ -361,7 +361,7 @@ public sealed interface KernelCall {
    * layer's workspace (outside the arena) for backward and for {@code attentionWeights}.
    */
   record AttentionForward(List<String> covers, Layer.Attention layer, Buffer s, Buffer h, Buffer context, ParamTensor w1, ParamTensor w2,
-      ParamTensor v, int width, int attn) implements KernelCall {
+      ParamTensor v, int width, int attn) implements ForwardCall {
     @Override
     public List<Buffer> reads() {
       return List.of(s, h);
@@ -375,7 +375,7 @@ public sealed interface KernelCall {
 
   /** Attention backward: weight gradients, and {@code ds}, {@code dh} when not null. */
   record AttentionBackward(List<String> covers, AttentionForward forward, Buffer dContext, Buffer ds, Buffer dh, boolean accumulate)
-      implements KernelCall {
+      implements BackwardCall {
     @Override
     public List<Buffer> reads() {
       return present(forward.s(), forward.h(), dContext, accumulate ? ds : null, accumulate ? dh : null);
@@ -388,7 +388,7 @@ public sealed interface KernelCall {
   }
 
   /** {@code y = [x₁, x₂, …]} along the feature axis; {@code widths} per step. */
-  record ConcatForward(List<String> covers, List<Buffer> inputs, List<Integer> widths, Buffer y) implements KernelCall {
+  record ConcatForward(List<String> covers, List<Buffer> inputs, List<Integer> widths, Buffer y) implements ForwardCall {
     @Override
     public List<Buffer> reads() {
       return inputs;
@@ -404,7 +404,7 @@ public sealed interface KernelCall {
    * {@code d x_i (+)= dy[..., slice i]}; {@code dxs} holds null for inputs that need no gradient,
    * {@code accumulate} says per input whether to add.
    */
-  record ConcatBackward(List<String> covers, ConcatForward forward, Buffer dy, List<Buffer> dxs, List<Boolean> accumulate) implements KernelCall {
+  record ConcatBackward(List<String> covers, ConcatForward forward, Buffer dy, List<Buffer> dxs, List<Boolean> accumulate) implements BackwardCall {
     @Override
     public List<Buffer> reads() {
       return readsAccumulated(dy, dxs, accumulate);
@@ -417,7 +417,7 @@ public sealed interface KernelCall {
   }
 
   /** {@code y = x₁ + x₂ + …}. */
-  record AddForward(List<String> covers, List<Buffer> inputs, Buffer y) implements KernelCall {
+  record AddForward(List<String> covers, List<Buffer> inputs, Buffer y) implements ForwardCall {
     @Override
     public List<Buffer> reads() {
       return inputs;
@@ -430,7 +430,7 @@ public sealed interface KernelCall {
   }
 
   /** {@code d x_i (+)= dy} for each input that needs a gradient. */
-  record AddBackward(List<String> covers, Buffer dy, List<Buffer> dxs, List<Boolean> accumulate) implements KernelCall {
+  record AddBackward(List<String> covers, Buffer dy, List<Buffer> dxs, List<Boolean> accumulate) implements BackwardCall {
     @Override
     public List<Buffer> reads() {
       return readsAccumulated(dy, dxs, accumulate);
@@ -447,7 +447,7 @@ public sealed interface KernelCall {
    * the same pass (an {@code @Add} read by this {@code @LayerNorm}); keeps mean and 1/σ per row.
    */
   record LayerNormForward(List<String> covers, Buffer x, Buffer residual, Buffer sum, Buffer y, ParamTensor gamma, ParamTensor beta,
-      Buffer mean, Buffer rstd, double epsilon, int width) implements KernelCall {
+      Buffer mean, Buffer rstd, double epsilon, int width) implements ForwardCall {
     /** The normalized input: the sum when the residual add is fused in. */
     public Buffer normalized() {
       return sum != null ? sum : x;
@@ -465,7 +465,7 @@ public sealed interface KernelCall {
   }
 
   /** Layer-norm backward: γ, β gradients and {@code du} (the normalized input's) when not null. */
-  record LayerNormBackward(List<String> covers, LayerNormForward forward, Buffer dy, Buffer du, boolean accumulate) implements KernelCall {
+  record LayerNormBackward(List<String> covers, LayerNormForward forward, Buffer dy, Buffer du, boolean accumulate) implements BackwardCall {
     @Override
     public List<Buffer> reads() {
       return present(forward.normalized(), forward.mean(), forward.rstd(), dy, accumulate ? du : null);
@@ -482,7 +482,7 @@ public sealed interface KernelCall {
    * and the output projection GEMM. Keeps q, k, v, o and the per-row log-sum-exp for backward.
    */
   record MultiHeadForward(List<String> covers, Layer.MultiHeadAttention layer, Buffer x, Buffer q, Buffer k, Buffer v, Buffer o, Buffer lse,
-      Buffer y, ParamTensor inWeight, ParamTensor inBias, ParamTensor outWeight, ParamTensor outBias, int width) implements KernelCall {
+      Buffer y, ParamTensor inWeight, ParamTensor inBias, ParamTensor outWeight, ParamTensor outBias, int width) implements ForwardCall {
     @Override
     public List<Buffer> reads() {
       return List.of(x);
@@ -496,7 +496,7 @@ public sealed interface KernelCall {
 
   /** Multi-head attention backward through the output projection, the flash kernel and Q, K, V. */
   record MultiHeadBackward(List<String> covers, MultiHeadForward forward, Buffer dy, Buffer dx, boolean accumulate, Buffer dq, Buffer dk,
-      Buffer dv, Buffer dO) implements KernelCall {
+      Buffer dv, Buffer dO) implements BackwardCall {
     @Override
     public List<Buffer> reads() {
       MultiHeadForward f = forward;
@@ -510,7 +510,7 @@ public sealed interface KernelCall {
   }
 
   /** {@code y[b, t] = x[b, t] + P[t]}. */
-  record PositionForward(List<String> covers, Buffer x, Buffer y, ParamTensor table, int width) implements KernelCall {
+  record PositionForward(List<String> covers, Buffer x, Buffer y, ParamTensor table, int width) implements ForwardCall {
     @Override
     public List<Buffer> reads() {
       return List.of(x);
@@ -523,7 +523,7 @@ public sealed interface KernelCall {
   }
 
   /** {@code d P[t] += Σ_b dy[b, t]}, and {@code dx (+)= dy} when not null. */
-  record PositionBackward(List<String> covers, Buffer dy, Buffer dx, boolean accumulate, ParamTensor table, int width) implements KernelCall {
+  record PositionBackward(List<String> covers, Buffer dy, Buffer dx, boolean accumulate, ParamTensor table, int width) implements BackwardCall {
     @Override
     public List<Buffer> reads() {
       return present(dy, accumulate ? dx : null);
@@ -536,7 +536,7 @@ public sealed interface KernelCall {
   }
 
   /** {@code y = gelu(z)}: the dense layer wrote its pre-activation z, which backward needs. */
-  record GeluForward(List<String> covers, Buffer z, Buffer y) implements KernelCall {
+  record GeluForward(List<String> covers, Buffer z, Buffer y) implements ForwardCall {
     @Override
     public List<Buffer> reads() {
       return List.of(z);
@@ -549,7 +549,7 @@ public sealed interface KernelCall {
   }
 
   /** {@code grad ⊙= gelu'(z)} in place. */
-  record GeluBackward(List<String> covers, Buffer z, Buffer grad) implements KernelCall {
+  record GeluBackward(List<String> covers, Buffer z, Buffer grad) implements BackwardCall {
     @Override
     public List<Buffer> reads() {
       return List.of(z, grad);

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 
 class FusionTest {
 
-  private static <T> List<T> calls(List<KernelCall> calls, Class<T> type) {
+  private static <T> List<T> calls(List<? extends KernelCall> calls, Class<T> type) {
     return calls.stream().filter(type::isInstance).map(type::cast).toList();
   }
 

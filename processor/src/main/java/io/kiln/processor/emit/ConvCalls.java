@@ -1,0 +1,84 @@
+package io.kiln.processor.emit;
+
+import com.palantir.javapoet.AnnotationSpec;
+import com.palantir.javapoet.ArrayTypeName;
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.JavaFile;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import io.kiln.dsl.Activation;
+import io.kiln.dsl.LossKind;
+import io.kiln.processor.fuse.BackwardCall;
+import io.kiln.processor.fuse.Buffer;
+import io.kiln.processor.fuse.ForwardCall;
+import io.kiln.processor.fuse.KernelCall;
+import io.kiln.processor.fuse.KernelProgram;
+import io.kiln.processor.fuse.ParamTensor;
+import io.kiln.processor.ir.Graph;
+import io.kiln.processor.ir.Node;
+import io.kiln.processor.parse.Layer;
+import io.kiln.processor.parse.ModelSpec;
+import io.kiln.processor.parse.ValueType;
+import io.kiln.processor.plan.MemoryPlan;
+import io.kiln.processor.shape.ShapedGraph;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import javax.lang.model.element.Modifier;
+
+/**
+ * Writes the kernel calls of one layer family. Convolutions and pooling: a GEMM per sample over
+ * packed patches, and pooling windows (with a preceding ReLU fused in).
+ */
+final class ConvCalls extends GeneratedClassPart {
+  ConvCalls(GeneratedClassPart shared) {
+    super(shared);
+  }
+
+  void forward(KernelCall.ConvForward c, MethodSpec.Builder m) {
+    String act = c.activation() == Activation.NONE ? "" : c.activation().name().toLowerCase();
+    m.addComment("$L = $L$L ⊛ $L$L$L: $L $L -> $L (one GEMM per sample over packed patches, bias and activation fused)",
+        c.y().name(), act.isEmpty() ? "" : act + "(", c.x().name(), c.weight().name(), c.bias() == null ? "" : " + " + c.bias().name(),
+        act.isEmpty() ? "" : ")", c.x().name(), c.x().shape(), c.y().shape());
+    m.addStatement("$T.forward($L, batch, $L, params, $L, $L, $L, $L)", CONV2D, geometryConstant(c.covers().get(0)), ref(c.x()),
+        paramConstant(c.weight()), epilogueField(c), ref(c.y()), ref(c.cols()));
+  }
+
+  void forward(KernelCall.PoolForward p, MethodSpec.Builder m) {
+    String node = p.covers().get(p.covers().size() - 1);
+    m.addComment("$L = $Lpool($L$L$L): $L -> $L$L", p.y().name(), p.max() ? "max" : "avg", p.relu() ? "relu(" : "", p.x().name(), p.relu() ? ")" : "",
+        p.x().shape(), p.y().shape(), p.relu() ? " (" + p.x().name() + "'s ReLU runs here, in the same pass)" : "");
+    m.addStatement("$T.$L($L, batch, $L, $L)", POOLING, p.relu() ? "reluMaxForward" : p.max() ? "maxForward" : "avgForward",
+        geometryConstant(node), ref(p.x()), ref(p.y()));
+  }
+
+  void backward(KernelCall.ConvBackward c, MethodSpec.Builder gradients) {
+    gradients.addComment("$L: d $L += $L · colsᵀ$L$L", c.covers().get(0), c.weight().name(), c.dz().name(),
+        c.bias() == null ? "" : ", d " + c.bias().name() + " += Σ " + c.dz().name(),
+        c.dx() == null ? "" : ", " + c.dx().name() + (c.accumulate() ? " += " : " = ") + "col2im(" + c.weight().name() + "ᵀ · " + c.dz().name() + ")");
+    gradients.addStatement("$T.backward($L, batch, $L, params, $L, $L, grads, $L, $L, $L, $L, $L, $L)", CONV2D, geometryConstant(c.covers().get(0)),
+        ref(c.x()), paramConstant(c.weight()), ref(c.dz()), paramConstant(c.weight()),
+        paramOrNull("grads", c.bias()),
+        orNull(c.dx()), c.accumulate(), ref(c.cols()), ref(c.dcols()));
+  }
+
+  void backward(KernelCall.PoolBackward p, MethodSpec.Builder gradients) {
+    String node = p.covers().get(p.covers().size() - 1);
+    gradients.addComment("$L: $L $L $Lpool backward of $L$L", String.join(", ", p.covers()), p.dx().name(), p.accumulate() ? "+=" : "=",
+        p.max() ? "max" : "avg", p.dy().name(), p.relu() ? ", times relu'(" + p.x().name() + ")" : "");
+    if (p.max()) {
+      gradients.addStatement("$T.$L($L, batch, $L, $L, $L, $L)", POOLING, p.relu() ? "reluMaxBackward" : "maxBackward", geometryConstant(node),
+          ref(p.x()), ref(p.dy()), ref(p.dx()), p.accumulate());
+    } else {
+      gradients.addStatement("$T.avgBackward($L, batch, $L, $L, $L)", POOLING, geometryConstant(node), ref(p.dy()), ref(p.dx()), p.accumulate());
+    }
+  }
+}

@@ -1,0 +1,88 @@
+package io.kiln.processor.emit;
+
+import com.palantir.javapoet.AnnotationSpec;
+import com.palantir.javapoet.ArrayTypeName;
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.JavaFile;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterizedTypeName;
+import com.palantir.javapoet.TypeName;
+import com.palantir.javapoet.TypeSpec;
+import io.kiln.dsl.Activation;
+import io.kiln.dsl.LossKind;
+import io.kiln.processor.fuse.BackwardCall;
+import io.kiln.processor.fuse.Buffer;
+import io.kiln.processor.fuse.ForwardCall;
+import io.kiln.processor.fuse.KernelCall;
+import io.kiln.processor.fuse.KernelProgram;
+import io.kiln.processor.fuse.ParamTensor;
+import io.kiln.processor.ir.Graph;
+import io.kiln.processor.ir.Node;
+import io.kiln.processor.parse.Layer;
+import io.kiln.processor.parse.ModelSpec;
+import io.kiln.processor.parse.ValueType;
+import io.kiln.processor.plan.MemoryPlan;
+import io.kiln.processor.shape.ShapedGraph;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import javax.lang.model.element.Modifier;
+
+/**
+ * Writes the kernel calls of one layer family. Embeddings and recurrent layers: table lookups and
+ * backpropagation through time.
+ */
+final class SequenceCalls extends GeneratedClassPart {
+  SequenceCalls(GeneratedClassPart shared) {
+    super(shared);
+  }
+
+  void forward(KernelCall.EmbeddingForward e, MethodSpec.Builder m) {
+    m.addComment("$L = $L[$L]: $L -> $L", e.y().name(), e.table().name(), e.ids().name(), e.ids().shape(), e.y().shape());
+    m.addStatement("$T.forward($S, batch, steps, $L, $L, $L, params, $L, $L)", EMBEDDING, e.ids().name(), e.vocab(), e.dim(),
+        ref(e.ids()), paramConstant(e.table()), ref(e.y()));
+  }
+
+  void forward(KernelCall.RecurrentForward r, MethodSpec.Builder m) {
+    Layer.Recurrent l = r.layer();
+    m.addComment("$L = $L over $L: $L -> $L (input projection of all steps in one GEMM; per step one GEMM for all gates and one fused cell update)",
+        r.y().name(), l.annotation(), r.x().name(), r.x().shape(), r.y().shape());
+    if (r.h0() != null) {
+      m.addComment("$L starts from $L's final state", r.covers().get(0), r.h0().name().replace("hT_", ""));
+    }
+    m.addStatement("$T.forward($L, batch, steps, $L, params, $L, params, $L, $L, $L, $L, $L, $L, $L, $L, $L, 0)", RECURRENT,
+        geometry(r), ref(r.x()), paramConstant(r.weightIh()), paramConstant(r.weightHh()),
+        paramOrNull("params", r.biasIh()),
+        paramOrNull("params", r.biasHh()),
+        orNull(r.h0()), orNull(r.c0()),
+        l.returnSequences() ? ref(r.y()) : CodeBlock.of("null, 0"), l.returnSequences() ? orNull(r.hT()) : ref(r.y()),
+        orNull(r.cT()), workspace(r));
+  }
+
+  void backward(KernelCall.EmbeddingBackward e, MethodSpec.Builder gradients) {
+    gradients.addComment("$L: d $L[$L] += $L", e.covers().get(0), e.table().name(), e.ids().name(), e.dy().name());
+    gradients.addStatement("$T.backward(batch, steps, $L, $L, $L, $L, grads, $L)", EMBEDDING, e.vocab(), e.dim(), ref(e.ids()), ref(e.dy()),
+        paramConstant(e.table()));
+  }
+
+  void backward(KernelCall.RecurrentBackward r, MethodSpec.Builder gradients) {
+    KernelCall.RecurrentForward f = r.forward();
+    gradients.addComment("$L: backpropagation through time from $L$L", r.covers().get(0),
+        java.util.stream.Stream.of(r.dy(), r.dhT(), r.dcT()).filter(java.util.Objects::nonNull).map(Buffer::name).collect(Collectors.joining(", ")),
+        r.dx() == null ? "" : " into " + r.dx().name() + (r.accumulate() ? " (+=)" : ""));
+    gradients.addStatement("$T.backward($L, batch, steps, $L, params, $L, params, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, "
+            + "grads, $L, grads, $L, $L, $L, $L, 0, $L, 0)", RECURRENT, geometry(f), ref(f.x()), paramConstant(f.weightIh()), paramConstant(f.weightHh()),
+        orNull(f.h0()), orNull(f.c0()), orNull(r.dy()), orNull(r.dhT()), orNull(r.dcT()),
+        orNull(r.dx()), r.accumulate(), orNull(r.dh0()), orNull(r.dc0()),
+        paramConstant(f.weightIh()), paramConstant(f.weightHh()),
+        paramOrNull("grads", f.biasIh()),
+        paramOrNull("grads", f.biasHh()),
+        workspace(f), scratch(f));
+  }
+}
