@@ -34,6 +34,7 @@ import java.lang.annotation.Annotation;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -95,13 +96,22 @@ public final class ModelParser {
     Set<String> seen = new HashSet<>();
     Map<String, String> repeatOutputs = new HashMap<>(); // a @Repeat node → its last copy's output node
     List<ModelSpec.RepeatSpec> repeats = new ArrayList<>();
+    Map<String, String> declared = new LinkedHashMap<>(); // every node method, by name → its layer annotation
     for (ExecutableElement method : nodeMethods(type)) {
+      String layer = layerAnnotation(method);
+      if (!layer.isEmpty() || method.getModifiers().contains(Modifier.ABSTRACT)) {
+        // Overloads: an @Input among them names the node (its readers are what break).
+        declared.merge(method.getSimpleName().toString(), layer, (a, b) -> a.equals("@Input") || b.equals("@Input") ? "@Input" : a.isEmpty() ? a : b);
+      }
       if (method.getAnnotation(Repeat.class) != null) {
         expandRepeat(method, seen, nodes, repeatOutputs, repeats);
         continue;
       }
       parseNode(method, seen, "", UnaryOperator.identity()).ifPresent(nodes::add);
     }
+    // What did not become a node (nor a repeat, which is expanded into its copies) was rejected.
+    nodes.forEach(n -> declared.remove(n.name()));
+    repeats.forEach(r -> declared.remove(r.name()));
     // A repeat that reads another repeat reads that one's last copy.
     repeats.replaceAll(r -> !repeatOutputs.containsKey(r.firstInput()) ? r
         : new ModelSpec.RepeatSpec(r.name(), r.block(), r.times(), repeatOutputs.get(r.firstInput()), r.firstOutput(), r.outputNode(), r.ref()));
@@ -112,7 +122,7 @@ public final class ModelParser {
               : new ParamSpec(repeatOutputs.get(p.name()), p.type(), p.labels(), p.ref(), p.initialState()))
           .toList(), n.ref()));
     }
-    return new ModelSpec(packageOf(type), declaredName(type), generatedName(type), model.maxBatch(), nodes, modelRef, repeats);
+    return new ModelSpec(packageOf(type), declaredName(type), generatedName(type), model.maxBatch(), nodes, modelRef, repeats, declared);
   }
 
   /**
@@ -153,6 +163,17 @@ public final class ModelParser {
     boolean holdsNodes = s.getKind() == ElementKind.CLASS && s.getModifiers().contains(Modifier.ABSTRACT)
         && !s.getQualifiedName().contentEquals("java.lang.Object");
     return holdsNodes ? s : null;
+  }
+
+  /** The method's first Kiln annotation other than {@code @Labels}, as {@code "@Dense"}; "" without one. */
+  private static String layerAnnotation(ExecutableElement method) {
+    for (AnnotationMirror m : method.getAnnotationMirrors()) {
+      String qualified = ((TypeElement) m.getAnnotationType().asElement()).getQualifiedName().toString();
+      if (qualified.startsWith("io.kiln.dsl.") && !qualified.equals("io.kiln.dsl.Labels")) {
+        return "@" + m.getAnnotationType().asElement().getSimpleName();
+      }
+    }
+    return "";
   }
 
   private static boolean hasLayer(ExecutableElement method) {

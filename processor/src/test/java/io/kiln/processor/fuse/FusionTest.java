@@ -150,13 +150,13 @@ class FusionTest {
 
   @Test
   void defaultInitIsResolvedFromTheActivation() {
-    assertThat(Fusion.resolve(Init.DEFAULT, RELU)).isEqualTo(Init.HE_NORMAL);
-    assertThat(Fusion.resolve(Init.DEFAULT, STEP)).isEqualTo(Init.ZEROS);
+    assertThat(Parameters.resolve(Init.DEFAULT, RELU)).isEqualTo(Init.HE_NORMAL);
+    assertThat(Parameters.resolve(Init.DEFAULT, STEP)).isEqualTo(Init.ZEROS);
     for (Activation a : List.of(NONE, SIGMOID, TANH)) {
-      assertThat(Fusion.resolve(Init.DEFAULT, a)).isEqualTo(Init.XAVIER_NORMAL);
+      assertThat(Parameters.resolve(Init.DEFAULT, a)).isEqualTo(Init.XAVIER_NORMAL);
     }
-    assertThat(Fusion.resolve(Init.HE_UNIFORM, TANH)).isEqualTo(Init.HE_UNIFORM); // explicit wins
-    assertThat(Fusion.resolve(Init.XAVIER_UNIFORM, RELU)).isEqualTo(Init.XAVIER_UNIFORM);
+    assertThat(Parameters.resolve(Init.HE_UNIFORM, TANH)).isEqualTo(Init.HE_UNIFORM); // explicit wins
+    assertThat(Parameters.resolve(Init.XAVIER_UNIFORM, RELU)).isEqualTo(Init.XAVIER_UNIFORM);
 
     KernelProgram p = program(model(
         input("x", 4),
