@@ -805,7 +805,7 @@ public final class KilnGoldenLeNet implements SupervisedModel<KilnGoldenLeNet.In
     if (diagnose && Checks.firstNonFinite(arena, A_C2, batch * 128) >= 0) {
       return 2;
     }
-    // bn = batchnorm(c2) over 8 channels × 16 positions: batch statistics while training, running ones otherwise
+    // bn = batchnorm(c2): [B, 8, 4, 4] (over 8 channels × 16 positions: batch statistics while training, running ones otherwise)
     if (training) {
       BatchNorm.forwardTrain(batch, 8, 16, arena, A_C2, params, P_BN_WEIGHT, params, P_BN_BIAS, state, S_BN_RUNNING_MEAN, state, S_BN_RUNNING_VAR, 0.1f, 1.0E-5f, arena, A_BN, arena, W_MEAN_BN, arena, W_INVSTD_BN);
     } else {
@@ -839,7 +839,7 @@ public final class KilnGoldenLeNet implements SupervisedModel<KilnGoldenLeNet.In
   }
 
   private float runLoss(int[] label, int batch, boolean withGradient) {
-    // loss = SOFTMAX_CROSS_ENTROPY(logits, label), fused with d_logits = ∂loss/∂logits when training
+    // loss = SOFTMAX_CROSS_ENTROPY(logits [B, 10], label [B]), fused with d_logits = ∂loss/∂logits when training
     return OPS.softmaxCrossEntropy(withGradient ? arena : null, G_LOGITS, arena, A_LOGITS, label, 0, batch, 10);
   }
 
@@ -848,31 +848,31 @@ public final class KilnGoldenLeNet implements SupervisedModel<KilnGoldenLeNet.In
     runForward(image, batch, true, false);
     float loss = runLoss(label, batch, true);
     lastCorrect = Metrics.countArgmaxMatches(arena, A_LOGITS, label, 0, batch, 10);
-    // logits: d logits.bias += Σ_batch d_logits
+    // logits: d logits.bias += Σ_batch d_logits, [B, 10]
     OPS.addColumnSums(grads, P_LOGITS_BIAS, arena, G_LOGITS, batch, 10);
     // logits: d logits.weight += d_logitsᵀ · d1, [10, 16]
     GEMM.gemm(Layout.TN, 10, 16, batch, arena, G_LOGITS, 10, arena, A_D1, 16, grads, P_LOGITS_WEIGHT, 16, Epilogue.ACCUMULATE);
     // logits: d_d1 = d_logits · logits.weight, [B, 16]
     GEMM.gemm(Layout.NN, batch, 16, 10, arena, G_LOGITS, 10, params, P_LOGITS_WEIGHT, 16, arena, G_D1, 16, Epilogue.NONE);
-    // d1: d_f1 = d_d1 ⊙ mask
+    // d1: d_f1 = d_d1 ⊙ mask, [B, 16]
     Dropout.backward(arena, G_D1, arena, A_MASK_D1, arena, G_F1, batch * 16, false);
     // f1: d_f1 ⊙= relu'(f1), [B, 16]
     OPS.activationBackward(Activation.RELU, arena, G_F1, arena, G_F1, arena, A_F1, batch * 16);
-    // f1: d f1.bias += Σ_batch d_f1
+    // f1: d f1.bias += Σ_batch d_f1, [B, 16]
     OPS.addColumnSums(grads, P_F1_BIAS, arena, G_F1, batch, 16);
     // f1: d f1.weight += d_f1ᵀ · p2, [16, 32]
     GEMM.gemm(Layout.TN, 16, 32, batch, arena, G_F1, 16, arena, A_P2, 32, grads, P_F1_WEIGHT, 32, Epilogue.ACCUMULATE);
     // f1: d_p2 = d_f1 · f1.weight, [B, 8, 2, 2]
     GEMM.gemm(Layout.NN, batch, 32, 16, arena, G_F1, 16, params, P_F1_WEIGHT, 32, arena, G_P2, 32, Epilogue.NONE);
-    // p2: d_bn = avgpool backward of d_p2
+    // p2: d_bn = avgpool backward of d_p2, [B, 8, 2, 2] -> [B, 8, 4, 4]
     Pooling.avgBackward(P2_GEOMETRY, batch, arena, G_P2, arena, G_BN, false);
-    // bn: d bn.weight += Σ d_bn·x̂, d bn.bias += Σ d_bn, d_c2 = batch-norm backward
+    // bn: d bn.weight += Σ d_bn·x̂, d bn.bias += Σ d_bn, d_c2 = batch-norm backward, [B, 8, 4, 4]
     BatchNorm.backward(batch, 8, 16, arena, A_C2, params, P_BN_WEIGHT, arena, W_MEAN_BN, arena, W_INVSTD_BN, arena, G_BN, arena, G_C2, false, grads, P_BN_WEIGHT, grads, P_BN_BIAS);
-    // c2: d c2.weight += d_c2 · colsᵀ, d c2.bias += Σ d_c2, d_p1 = col2im(c2.weightᵀ · d_c2)
+    // c2: d c2.weight += d_c2 · colsᵀ, d c2.bias += Σ d_c2, d_p1 = col2im(c2.weightᵀ · d_c2), [B, 8, 4, 4] -> [B, 4, 6, 6]
     Conv2d.backward(C2_GEOMETRY, batch, arena, A_P1, params, P_C2_WEIGHT, arena, G_C2, grads, P_C2_WEIGHT, grads, P_C2_BIAS, arena, G_P1, false, arena, W_COLS_C2_BACK, arena, W_DCOLS_C2);
-    // c1 (relu), p1: d_c1 = maxpool backward of d_p1, times relu'(c1)
+    // c1 (relu), p1: d_c1 = maxpool backward of d_p1, times relu'(c1), [B, 4, 6, 6] -> [B, 4, 12, 12]
     Pooling.reluMaxBackward(P1_GEOMETRY, batch, arena, A_C1, arena, G_P1, arena, G_C1, false);
-    // c1: d c1.weight += d_c1 · colsᵀ, d c1.bias += Σ d_c1
+    // c1: d c1.weight += d_c1 · colsᵀ, d c1.bias += Σ d_c1, [B, 4, 12, 12]
     Conv2d.backward(C1_GEOMETRY, batch, image, 0, params, P_C1_WEIGHT, arena, G_C1, grads, P_C1_WEIGHT, grads, P_C1_BIAS, null, 0, false, arena, W_COLS_C1_BACK, arena, W_DCOLS_C1);
     return loss;
   }

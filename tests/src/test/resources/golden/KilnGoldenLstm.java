@@ -595,7 +595,7 @@ public final class KilnGoldenLstm implements SupervisedModel<KilnGoldenLstm.Inpu
   }
 
   private float runLoss(int[] next, int batch, int steps, boolean withGradient) {
-    // loss = SOFTMAX_CROSS_ENTROPY(o, next), fused with d_o = ∂loss/∂o when training
+    // loss = SOFTMAX_CROSS_ENTROPY(o [B, T, 12], next [B, T]), fused with d_o = ∂loss/∂o when training
     return OPS.softmaxCrossEntropy(withGradient ? arena : null, G_O, arena, A_O, next, 0, batch * steps, 12);
   }
 
@@ -604,15 +604,15 @@ public final class KilnGoldenLstm implements SupervisedModel<KilnGoldenLstm.Inpu
     runForward(text, batch, steps, true, false);
     float loss = runLoss(next, batch, steps, true);
     lastCorrect = Metrics.countArgmaxMatches(arena, A_O, next, 0, batch * steps, 12);
-    // o: d o.bias += Σ_batch d_o
+    // o: d o.bias += Σ_batch d_o, [B, T, 12]
     OPS.addColumnSums(grads, P_O_BIAS, arena, G_O, batch * steps, 12);
     // o: d o.weight += d_oᵀ · l, [12, 10]
     GEMM.gemm(Layout.TN, 12, 10, batch * steps, arena, G_O, 12, arena, A_L, 10, grads, P_O_WEIGHT, 10, Epilogue.ACCUMULATE);
     // o: d_l = d_o · o.weight, [B, T, 10]
     GEMM.gemm(Layout.NN, batch * steps, 10, 12, arena, G_O, 12, params, P_O_WEIGHT, 10, arena, G_L, 10, Epilogue.NONE);
-    // l: backpropagation through time from d_l into d_e
+    // l: backpropagation through time from d_l into d_e, [B, T, 10] -> [B, T, 6]
     Recurrent.backward(L_GEOMETRY, batch, steps, arena, A_E, params, P_L_WEIGHT_IH_L0, params, P_L_WEIGHT_HH_L0, null, 0, null, 0, arena, G_L, null, 0, null, 0, arena, G_E, false, null, 0, null, 0, grads, P_L_WEIGHT_IH_L0, grads, P_L_WEIGHT_HH_L0, grads, P_L_BIAS_IH_L0, grads, P_L_BIAS_HH_L0, lWorkspace, 0, lScratch, 0);
-    // e: d e.weight[text] += d_e
+    // e: d e.weight[text] += d_e, [B, T, 6]
     Embedding.backward(batch, steps, 12, 6, text, 0, arena, G_E, grads, P_E_WEIGHT);
     return loss;
   }

@@ -991,7 +991,7 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
   }
 
   private float runLoss(int[] next, int batch, int steps, boolean withGradient) {
-    // loss = SOFTMAX_CROSS_ENTROPY(o, next), fused with d_o = ∂loss/∂o when training
+    // loss = SOFTMAX_CROSS_ENTROPY(o [B, T, 12], next [B, T]), fused with d_o = ∂loss/∂o when training
     return OPS.softmaxCrossEntropy(withGradient ? arena : null, G_O, arena, A_O, next, 0, batch * steps, 12);
   }
 
@@ -1000,45 +1000,45 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
     runForward(text, batch, steps, true, false);
     float loss = runLoss(next, batch, steps, true);
     lastCorrect = Metrics.countArgmaxMatches(arena, A_O, next, 0, batch * steps, 12);
-    // o: d o.bias += Σ_batch d_o
+    // o: d o.bias += Σ_batch d_o, [B, T, 12]
     OPS.addColumnSums(grads, P_O_BIAS, arena, G_O, batch * steps, 12);
     // o: d o.weight += d_oᵀ · n, [12, 8]
     GEMM.gemm(Layout.TN, 12, 8, batch * steps, arena, G_O, 12, arena, A_N, 8, grads, P_O_WEIGHT, 8, Epilogue.ACCUMULATE);
     // o: d_n = d_o · o.weight, [B, T, 8]
     GEMM.gemm(Layout.NN, batch * steps, 8, 12, arena, G_O, 12, params, P_O_WEIGHT, 8, arena, G_N, 8, Epilogue.NONE);
-    // n: d n.weight, d n.bias += layer-norm sums of d_n, d_r2 = layer-norm backward
+    // n: d n.weight, d n.bias += layer-norm sums of d_n, d_r2 = layer-norm backward, [B, T, 8]
     LayerNorm.backward(batch * steps, 8, arena, A_R2, params, P_N_WEIGHT, arena, A_MEAN_N, arena, A_RSTD_N, arena, G_N, arena, G_R2, false, grads, P_N_WEIGHT, grads, P_N_BIAS);
-    // r2: d_r1 = d_r2
+    // r2: d_r1 = d_r2, [B, T, 8]
     Combine.passBack(batch * steps * 8, arena, G_R2, arena, G_R1, false);
-    // r2: d_down = d_r2
+    // r2: d_down = d_r2, [B, T, 8]
     Combine.passBack(batch * steps * 8, arena, G_R2, arena, G_DOWN, false);
-    // down: d down.bias += Σ_batch d_down
+    // down: d down.bias += Σ_batch d_down, [B, T, 8]
     OPS.addColumnSums(grads, P_DOWN_BIAS, arena, G_DOWN, batch * steps, 8);
     // down: d down.weight += d_downᵀ · up, [8, 16]
     GEMM.gemm(Layout.TN, 8, 16, batch * steps, arena, G_DOWN, 8, arena, A_UP, 16, grads, P_DOWN_WEIGHT, 16, Epilogue.ACCUMULATE);
     // down: d_up = d_down · down.weight, [B, T, 16]
     GEMM.gemm(Layout.NN, batch * steps, 16, 8, arena, G_DOWN, 8, params, P_DOWN_WEIGHT, 16, arena, G_UP, 16, Epilogue.NONE);
-    // up (gelu): d_up ⊙= gelu'(pre_up)
+    // up (gelu): d_up ⊙= gelu'(pre_up), [B, T, 16]
     Gelu.backward(batch * steps * 16, arena, A_PRE_UP, arena, G_UP, arena, G_UP, false);
-    // up: d up.bias += Σ_batch d_up
+    // up: d up.bias += Σ_batch d_up, [B, T, 16]
     OPS.addColumnSums(grads, P_UP_BIAS, arena, G_UP, batch * steps, 16);
     // up: d up.weight += d_upᵀ · norm2, [16, 8]
     GEMM.gemm(Layout.TN, 16, 8, batch * steps, arena, G_UP, 16, arena, A_NORM2, 8, grads, P_UP_WEIGHT, 8, Epilogue.ACCUMULATE);
     // up: d_norm2 = d_up · up.weight, [B, T, 8]
     GEMM.gemm(Layout.NN, batch * steps, 8, 16, arena, G_UP, 16, params, P_UP_WEIGHT, 8, arena, G_NORM2, 8, Epilogue.NONE);
-    // norm2: d norm2.weight, d norm2.bias += layer-norm sums of d_norm2, d_r1 += layer-norm backward
+    // norm2: d norm2.weight, d norm2.bias += layer-norm sums of d_norm2, d_r1 += layer-norm backward, [B, T, 8]
     LayerNorm.backward(batch * steps, 8, arena, A_R1, params, P_NORM2_WEIGHT, arena, A_MEAN_NORM2, arena, A_RSTD_NORM2, arena, G_NORM2, arena, G_R1, true, grads, P_NORM2_WEIGHT, grads, P_NORM2_BIAS);
-    // r1: d_p = d_r1
+    // r1: d_p = d_r1, [B, T, 8]
     Combine.passBack(batch * steps * 8, arena, G_R1, arena, G_P, false);
-    // r1: d_attn = d_r1
+    // r1: d_attn = d_r1, [B, T, 8]
     Combine.passBack(batch * steps * 8, arena, G_R1, arena, G_ATTN, false);
-    // attn: output projection backward, d_o_attn = d_attn · out_proj
+    // attn: output projection backward, d_o_attn = d_attn · out_proj, [B, T, 8]
     GEMM.gemm(Layout.NN, batch * steps, 8, 8, arena, G_ATTN, 8, params, P_ATTN_OUT_PROJ_WEIGHT, 8, arena, G_O_ATTN, 8, Epilogue.NONE);
     GEMM.gemm(Layout.TN, 8, 8, batch * steps, arena, G_ATTN, 8, arena, A_O_ATTN, 8, grads, P_ATTN_OUT_PROJ_WEIGHT, 8, Epilogue.ACCUMULATE);
     OPS.addColumnSums(grads, P_ATTN_OUT_PROJ_BIAS, arena, G_ATTN, batch * steps, 8);
-    // attn: flash attention backward (scores recomputed block by block) into d_q_attn, d_k_attn, d_v_attn
+    // attn: flash attention backward (scores recomputed block by block) into d_q_attn, d_k_attn, d_v_attn, [B, T, 8]
     MultiHeadAttention.backward(batch, steps, steps, 2, 4, true, arena, A_Q_ATTN, arena, A_K_ATTN, arena, A_V_ATTN, arena, A_O_ATTN, arena, G_O_ATTN, arena, A_LSE_ATTN, arena, G_Q_ATTN, arena, G_K_ATTN, arena, G_V_ATTN, false, attnScratch, 0);
-    // attn: d in_proj_weight += [dq; dk; dv]ᵀ · norm1, d in_proj_bias += Σ [dq; dk; dv], d_norm1 = dq·W_q + dk·W_k + dv·W_v
+    // attn: d in_proj_weight += [dq; dk; dv]ᵀ · norm1, d in_proj_bias += Σ [dq; dk; dv], d_norm1 = dq·W_q + dk·W_k + dv·W_v, [B, T, 8]
     GEMM.gemm(Layout.TN, 8, 8, batch * steps, arena, G_Q_ATTN, 8, arena, A_NORM1, 8, grads, P_ATTN_IN_PROJ_WEIGHT + 0, 8, Epilogue.ACCUMULATE);
     OPS.addColumnSums(grads, P_ATTN_IN_PROJ_BIAS + 0, arena, G_Q_ATTN, batch * steps, 8);
     GEMM.gemm(Layout.TN, 8, 8, batch * steps, arena, G_K_ATTN, 8, arena, A_NORM1, 8, grads, P_ATTN_IN_PROJ_WEIGHT + 64, 8, Epilogue.ACCUMULATE);
@@ -1048,11 +1048,11 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
     GEMM.gemm(Layout.NN, batch * steps, 8, 8, arena, G_Q_ATTN, 8, params, P_ATTN_IN_PROJ_WEIGHT + 0, 8, arena, G_NORM1, 8, Epilogue.NONE);
     GEMM.gemm(Layout.NN, batch * steps, 8, 8, arena, G_K_ATTN, 8, params, P_ATTN_IN_PROJ_WEIGHT + 64, 8, arena, G_NORM1, 8, Epilogue.ACCUMULATE);
     GEMM.gemm(Layout.NN, batch * steps, 8, 8, arena, G_V_ATTN, 8, params, P_ATTN_IN_PROJ_WEIGHT + 128, 8, arena, G_NORM1, 8, Epilogue.ACCUMULATE);
-    // norm1: d norm1.weight, d norm1.bias += layer-norm sums of d_norm1, d_p += layer-norm backward
+    // norm1: d norm1.weight, d norm1.bias += layer-norm sums of d_norm1, d_p += layer-norm backward, [B, T, 8]
     LayerNorm.backward(batch * steps, 8, arena, A_P, params, P_NORM1_WEIGHT, arena, A_MEAN_NORM1, arena, A_RSTD_NORM1, arena, G_NORM1, arena, G_P, true, grads, P_NORM1_WEIGHT, grads, P_NORM1_BIAS);
-    // p: d p.weight[t] += Σ_batch d_p, d_e = d_p
+    // p: d p.weight[t] += Σ_batch d_p, d_e = d_p, [B, T, 8]
     Positions.backward(batch, steps, 8, 8, arena, G_P, grads, P_P_WEIGHT, arena, G_E, false);
-    // e: d e.weight[text] += d_e
+    // e: d e.weight[text] += d_e, [B, T, 8]
     Embedding.backward(batch, steps, 12, 8, text, 0, arena, G_E, grads, P_E_WEIGHT);
     return loss;
   }

@@ -89,9 +89,9 @@ final class AttentionCalls extends GeneratedClassPart {
 
   void backward(KernelCall.AttentionBackward a, MethodSpec.Builder gradients) {
     KernelCall.AttentionForward f = a.forward();
-    gradients.addComment("$L: attention backward from $L$L$L", a.covers().get(0), a.dContext().name(),
+    gradients.addComment("$L: attention backward from $L$L$L$L", a.covers().get(0), a.dContext().name(),
         a.ds() == null ? "" : " into " + a.ds().name(), a.dh() == null ? "" : (a.ds() == null ? " into " : " and ") + a.dh().name()
-        + (a.accumulate() ? " (+=)" : ""));
+        + (a.accumulate() ? " (+=)" : ""), shapes(a.dContext(), a.ds() != null ? a.ds() : a.dh()));
     gradients.addStatement("$T.backward($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, 0, $L, 0)", SCORED_ATTENTION,
         attentionSizes(f, "batch", "steps"), ref(f.s()), ref(f.h()), paramOrNull("params", f.w1()),
         paramOrNull("params", f.w2()), paramOrNull("params", f.v()), ref(a.dContext()),
@@ -101,8 +101,8 @@ final class AttentionCalls extends GeneratedClassPart {
 
   void backward(KernelCall.LayerNormBackward l, MethodSpec.Builder gradients) {
     KernelCall.LayerNormForward f = l.forward();
-    gradients.addComment("$L: d $L, d $L += layer-norm sums of $L$L", String.join(", ", l.covers()), f.gamma().name(), f.beta().name(), l.dy().name(),
-        l.du() == null ? "" : ", " + l.du().name() + (l.accumulate() ? " +=" : " =") + " layer-norm backward");
+    gradients.addComment("$L: d $L, d $L += layer-norm sums of $L$L$L", String.join(", ", l.covers()), f.gamma().name(), f.beta().name(), l.dy().name(),
+        l.du() == null ? "" : ", " + l.du().name() + (l.accumulate() ? " +=" : " =") + " layer-norm backward", shapes(l.dy(), l.du()));
     gradients.addStatement("$T.backward($L, $L, $L, params, $L, $L, $L, $L, $L, $L, grads, $L, grads, $L)", LAYER_NORM, rows(l.dy()), f.width(),
         ref(f.normalized()), paramConstant(f.gamma()), ref(f.mean()), ref(f.rstd()), ref(l.dy()), orNull(l.du()), l.accumulate(),
         paramConstant(f.gamma()), paramConstant(f.beta()));
@@ -112,20 +112,20 @@ final class AttentionCalls extends GeneratedClassPart {
     KernelCall.MultiHeadForward f = h.forward();
     int d = f.width();
     String rows = rows(f.x());
-    gradients.addComment("$L: output projection backward, $L = $L · out_proj", h.covers().get(0), h.dO().name(), h.dy().name());
+    gradients.addComment("$L: output projection backward, $L = $L · out_proj$L", h.covers().get(0), h.dO().name(), h.dy().name(), shapes(h.dy(), h.dO()));
     gradients.addStatement("GEMM.gemm($T.NN, $L, $L, $L, $L, $L, params, $L, $L, $L, $L, $T.NONE)", LAYOUT, rows, d, d, ref(h.dy()), d,
         paramConstant(f.outWeight()), d, ref(h.dO()), d, EPILOGUE);
     gradients.addStatement("GEMM.gemm($T.TN, $L, $L, $L, $L, $L, $L, $L, grads, $L, $L, $T.ACCUMULATE)", LAYOUT, d, d, rows, ref(h.dy()), d,
         ref(f.o()), d, paramConstant(f.outWeight()), d, EPILOGUE);
     gradients.addStatement("OPS.addColumnSums(grads, $L, $L, $L, $L)", paramConstant(f.outBias()), ref(h.dy()), rows, d);
-    gradients.addComment("$L: flash attention backward (scores recomputed block by block) into $L, $L, $L", h.covers().get(0), h.dq().name(),
-        h.dk().name(), h.dv().name());
+    gradients.addComment("$L: flash attention backward (scores recomputed block by block) into $L, $L, $L$L", h.covers().get(0), h.dq().name(),
+        h.dk().name(), h.dv().name(), shapes(h.dO(), h.dq()));
     gradients.addStatement("$T.backward(batch, steps, steps, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, false, $L, 0)", MULTI_HEAD,
         f.layer().heads(), d / f.layer().heads(), f.layer().causal(), ref(f.q()), ref(f.k()), ref(f.v()), ref(f.o()), ref(h.dO()), ref(f.lse()),
         ref(h.dq()), ref(h.dk()), ref(h.dv()), scratch(f));
     Buffer[] grads = {h.dq(), h.dk(), h.dv()};
-    gradients.addComment("$L: d in_proj_weight += [dq; dk; dv]ᵀ · $L, d in_proj_bias += Σ [dq; dk; dv]$L", h.covers().get(0), f.x().name(),
-        h.dx() == null ? "" : ", " + h.dx().name() + (h.accumulate() ? " +=" : " =") + " dq·W_q + dk·W_k + dv·W_v");
+    gradients.addComment("$L: d in_proj_weight += [dq; dk; dv]ᵀ · $L, d in_proj_bias += Σ [dq; dk; dv]$L$L", h.covers().get(0), f.x().name(),
+        h.dx() == null ? "" : ", " + h.dx().name() + (h.accumulate() ? " +=" : " =") + " dq·W_q + dk·W_k + dv·W_v", shapes(h.dq(), h.dx()));
     for (int i = 0; i < 3; i++) {
       gradients.addStatement("GEMM.gemm($T.TN, $L, $L, $L, $L, $L, $L, $L, grads, $L + $L, $L, $T.ACCUMULATE)", LAYOUT, d, d, rows, ref(grads[i]), d,
           ref(f.x()), d, paramConstant(f.inWeight()), i * d * d, d, EPILOGUE);
@@ -140,8 +140,8 @@ final class AttentionCalls extends GeneratedClassPart {
   }
 
   void backward(KernelCall.PositionBackward p, MethodSpec.Builder gradients) {
-    gradients.addComment("$L: d $L[t] += Σ_batch $L$L", p.covers().get(0), p.table().name(), p.dy().name(),
-        p.dx() == null ? "" : ", " + p.dx().name() + (p.accumulate() ? " += " : " = ") + p.dy().name());
+    gradients.addComment("$L: d $L[t] += Σ_batch $L$L$L", p.covers().get(0), p.table().name(), p.dy().name(),
+        p.dx() == null ? "" : ", " + p.dx().name() + (p.accumulate() ? " += " : " = ") + p.dy().name(), shapes(p.dy(), p.dx()));
     gradients.addStatement("$T.backward(batch, steps, $L, $L, $L, grads, $L, $L, $L)", POSITIONS, p.width(), p.table().shape()[0], ref(p.dy()),
         paramConstant(p.table()), orNull(p.dx()), p.accumulate());
   }

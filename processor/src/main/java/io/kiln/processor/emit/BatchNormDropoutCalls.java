@@ -53,8 +53,8 @@ final class BatchNormDropoutCalls extends GeneratedClassPart {
   }
 
   void forward(KernelCall.BatchNormForward b, MethodSpec.Builder m) {
-    m.addComment("$L = batchnorm($L) over $L channels × $L positions: batch statistics while training, running ones otherwise",
-        b.y().name(), b.x().name(), b.channels(), b.spatial());
+    m.addComment("$L = batchnorm($L): $L (over $L channels × $L positions: batch statistics while training, running ones otherwise)",
+        b.y().name(), b.x().name(), b.y().shape(), b.channels(), b.spatial());
     m.beginControlFlow("if (training)")
         .addStatement("$T.forwardTrain(batch, $L, $L, $L, params, $L, params, $L, state, $L, state, $L, $Lf, $Lf, $L, $L, $L)", BATCH_NORM,
             b.channels(), b.spatial(), ref(b.x()), paramConstant(b.gamma()), paramConstant(b.beta()), stateConstant(b.runningMean()),
@@ -67,13 +67,13 @@ final class BatchNormDropoutCalls extends GeneratedClassPart {
   }
 
   void backward(KernelCall.DropoutBackward d, MethodSpec.Builder gradients) {
-    gradients.addComment("$L: $L $L $L ⊙ mask", d.covers().get(0), d.dx().name(), d.accumulate() ? "+=" : "=", d.dy().name());
+    gradients.addComment("$L: $L $L $L ⊙ mask$L", d.covers().get(0), d.dx().name(), d.accumulate() ? "+=" : "=", d.dy().name(), shapes(d.dy(), d.dx()));
     gradients.addStatement("$T.backward($L, $L, $L, $L, $L)", DROPOUT, ref(d.dy()), ref(d.mask()), ref(d.dx()), count(d.dy()), d.accumulate());
   }
 
   void backward(KernelCall.BatchNormBackward b, MethodSpec.Builder gradients) {
-    gradients.addComment("$L: d $L += Σ $L·x̂, d $L += Σ $L$L", b.covers().get(0), b.gamma().name(), b.dy().name(), b.beta().name(), b.dy().name(),
-        b.dx() == null ? "" : ", " + b.dx().name() + (b.accumulate() ? " +=" : " =") + " batch-norm backward");
+    gradients.addComment("$L: d $L += Σ $L·x̂, d $L += Σ $L$L$L", b.covers().get(0), b.gamma().name(), b.dy().name(), b.beta().name(), b.dy().name(),
+        b.dx() == null ? "" : ", " + b.dx().name() + (b.accumulate() ? " +=" : " =") + " batch-norm backward", shapes(b.dy(), b.dx()));
     gradients.addStatement("$T.backward(batch, $L, $L, $L, params, $L, $L, $L, $L, $L, $L, grads, $L, grads, $L)", BATCH_NORM, b.channels(), b.spatial(),
         ref(b.x()), paramConstant(b.gamma()), ref(b.mean()), ref(b.invStd()), ref(b.dy()),
         orNull(b.dx()), b.accumulate(), paramConstant(b.gamma()), paramConstant(b.beta()));

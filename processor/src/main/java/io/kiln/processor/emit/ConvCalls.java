@@ -61,9 +61,9 @@ final class ConvCalls extends GeneratedClassPart {
   }
 
   void backward(KernelCall.ConvBackward c, MethodSpec.Builder gradients) {
-    gradients.addComment("$L: d $L += $L · colsᵀ$L$L", c.covers().get(0), c.weight().name(), c.dz().name(),
+    gradients.addComment("$L: d $L += $L · colsᵀ$L$L$L", c.covers().get(0), c.weight().name(), c.dz().name(),
         c.bias() == null ? "" : ", d " + c.bias().name() + " += Σ " + c.dz().name(),
-        c.dx() == null ? "" : ", " + c.dx().name() + (c.accumulate() ? " += " : " = ") + "col2im(" + c.weight().name() + "ᵀ · " + c.dz().name() + ")");
+        c.dx() == null ? "" : ", " + c.dx().name() + (c.accumulate() ? " += " : " = ") + "col2im(" + c.weight().name() + "ᵀ · " + c.dz().name() + ")", shapes(c.dz(), c.dx()));
     gradients.addStatement("$T.backward($L, batch, $L, params, $L, $L, grads, $L, $L, $L, $L, $L, $L)", CONV2D, geometryConstant(c.covers().get(0)),
         ref(c.x()), paramConstant(c.weight()), ref(c.dz()), paramConstant(c.weight()),
         paramOrNull("grads", c.bias()),
@@ -72,8 +72,8 @@ final class ConvCalls extends GeneratedClassPart {
 
   void backward(KernelCall.PoolBackward p, MethodSpec.Builder gradients) {
     String node = p.covers().get(p.covers().size() - 1);
-    gradients.addComment("$L: $L $L $Lpool backward of $L$L", String.join(", ", p.covers()), p.dx().name(), p.accumulate() ? "+=" : "=",
-        p.max() ? "max" : "avg", p.dy().name(), p.relu() ? ", times relu'(" + p.x().name() + ")" : "");
+    gradients.addComment("$L: $L $L $Lpool backward of $L$L$L", String.join(", ", p.covers()), p.dx().name(), p.accumulate() ? "+=" : "=",
+        p.max() ? "max" : "avg", p.dy().name(), p.relu() ? ", times relu'(" + p.x().name() + ")" : "", shapes(p.dy(), p.dx()));
     if (p.max()) {
       gradients.addStatement("$T.$L($L, batch, $L, $L, $L, $L)", POOLING, p.relu() ? "reluMaxBackward" : "maxBackward", geometryConstant(node),
           ref(p.x()), ref(p.dy()), ref(p.dx()), p.accumulate());

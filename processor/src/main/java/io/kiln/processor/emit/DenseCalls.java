@@ -64,7 +64,7 @@ final class DenseCalls extends GeneratedClassPart {
   }
 
   void backward(KernelCall.BiasGrad b, MethodSpec.Builder gradients) {
-    gradients.addComment("$L: d $L += Σ_batch $L", b.covers().get(0), b.bias().name(), b.dz().name());
+    gradients.addComment("$L: d $L += Σ_batch $L$L", b.covers().get(0), b.bias().name(), b.dz().name(), shapes(b.dz(), null));
     gradients.addStatement("OPS.addColumnSums(grads, $L, $L, $L, $L)", paramConstant(b.bias()), ref(b.dz()), rows(b.dz()), b.out());
   }
 
@@ -81,7 +81,7 @@ final class DenseCalls extends GeneratedClassPart {
   }
 
   void backward(KernelCall.GeluBackward g, MethodSpec.Builder gradients) {
-    gradients.addComment("$L: $L ⊙= gelu'($L)", g.covers().get(0), g.grad().name(), g.z().name());
+    gradients.addComment("$L: $L ⊙= gelu'($L)$L", g.covers().get(0), g.grad().name(), g.z().name(), shapes(g.grad(), null));
     gradients.addStatement("$T.backward($L, $L, $L, $L, false)", GELU, count(g.grad()), ref(g.z()), ref(g.grad()), ref(g.grad()));
   }
 }

@@ -189,6 +189,14 @@ abstract class GeneratedClassPart {
     return ident(call.covers().get(0)) + "Scratch";
   }
 
+  /**
+   * {@code ", [B, 8, 4, 4] -> [B, 4, 6, 6]"}: the shapes of the gradient a backward call reads and
+   * of the one it writes (left out when absent or alike), so every call's comment names its shapes.
+   */
+  static String shapes(Buffer from, Buffer to) {
+    return ", " + from.shape() + (to == null || to.shape().equals(from.shape()) ? "" : " -> " + to.shape());
+  }
+
   /** A Java identifier for a node: copies of a repeated block are named {@code b.0.norm1}. */
   static String ident(String node) {
     return node.replace('.', '_');

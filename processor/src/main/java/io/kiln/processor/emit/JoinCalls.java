@@ -62,7 +62,7 @@ final class JoinCalls extends GeneratedClassPart {
   }
 
   void backward(KernelCall.ZeroFill z, MethodSpec.Builder gradients) {
-    gradients.addComment("$L: $L = 0 (the next call can only add to it)", z.covers().get(0), z.b().name());
+    gradients.addComment("$L: $L = 0 (the next call can only add to it)$L", z.covers().get(0), z.b().name(), shapes(z.b(), null));
     gradients.addStatement("$T.fill(arena, $L, $L + $L, 0f)", Arrays.class, arenaConstant(z.b()), arenaConstant(z.b()), count(z.b()));
   }
 
@@ -73,8 +73,8 @@ final class JoinCalls extends GeneratedClassPart {
     for (int i = 0; i < f.inputs().size(); i++) {
       Buffer dx = c.dxs().get(i);
       if (dx != null) {
-        gradients.addComment("$L: $L $L $L[..., $L:$L]", c.covers().get(0), dx.name(), c.accumulate().get(i) ? "+=" : "=", c.dy().name(), column,
-            column + f.widths().get(i));
+        gradients.addComment("$L: $L $L $L[..., $L:$L]$L", c.covers().get(0), dx.name(), c.accumulate().get(i) ? "+=" : "=", c.dy().name(), column,
+            column + f.widths().get(i), shapes(c.dy(), dx));
         gradients.addStatement("$T.concatBackward($L, $L, $L, $L, $L, $L, $L)", COMBINE, rows(c.dy()), f.widths().get(i), total, column,
             ref(c.dy()), ref(dx), c.accumulate().get(i));
       }
@@ -84,7 +84,7 @@ final class JoinCalls extends GeneratedClassPart {
 
   void backward(KernelCall.AddBackward a, MethodSpec.Builder gradients) {
     for (int i = 0; i < a.dxs().size(); i++) {
-      gradients.addComment("$L: $L $L $L", a.covers().get(0), a.dxs().get(i).name(), a.accumulate().get(i) ? "+=" : "=", a.dy().name());
+      gradients.addComment("$L: $L $L $L$L", a.covers().get(0), a.dxs().get(i).name(), a.accumulate().get(i) ? "+=" : "=", a.dy().name(), shapes(a.dy(), null));
       gradients.addStatement("$T.passBack($L, $L, $L, $L)", COMBINE, count(a.dy()), ref(a.dy()), ref(a.dxs().get(i)), a.accumulate().get(i));
     }
   }

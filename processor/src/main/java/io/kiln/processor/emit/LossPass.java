@@ -48,7 +48,7 @@ final class LossPass extends GeneratedClassPart {
     addBatchParams(m);
     m.addParameter(TypeName.BOOLEAN, "withGradient");
     String grad = l.dInput() == null ? null : l.dInput().name();
-    m.addComment("$L = $L($L, $L)$L", l.covers().get(0), l.kind(), l.input().name(), l.labels().name(),
+    m.addComment("$L = $L($L $L, $L $L)$L", l.covers().get(0), l.kind(), l.input().name(), l.input().shape(), l.labels().name(), l.labels().shape(),
         grad == null ? "" : ", fused with " + grad + " = ∂" + l.covers().get(0) + "/∂" + l.input().name() + " when training");
     CodeBlock dst = grad == null ? CodeBlock.of("null, 0") : CodeBlock.of("withGradient ? arena : null, $L", arenaConstant(l.dInput()));
     CodeBlock in = ref(l.input());

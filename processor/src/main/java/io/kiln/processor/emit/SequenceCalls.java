@@ -66,16 +66,16 @@ final class SequenceCalls extends GeneratedClassPart {
   }
 
   void backward(KernelCall.EmbeddingBackward e, MethodSpec.Builder gradients) {
-    gradients.addComment("$L: d $L[$L] += $L", e.covers().get(0), e.table().name(), e.ids().name(), e.dy().name());
+    gradients.addComment("$L: d $L[$L] += $L$L", e.covers().get(0), e.table().name(), e.ids().name(), e.dy().name(), shapes(e.dy(), null));
     gradients.addStatement("$T.backward(batch, steps, $L, $L, $L, $L, grads, $L)", EMBEDDING, e.vocab(), e.dim(), ref(e.ids()), ref(e.dy()),
         paramConstant(e.table()));
   }
 
   void backward(KernelCall.RecurrentBackward r, MethodSpec.Builder gradients) {
     KernelCall.RecurrentForward f = r.forward();
-    gradients.addComment("$L: backpropagation through time from $L$L", r.covers().get(0),
+    gradients.addComment("$L: backpropagation through time from $L$L$L", r.covers().get(0),
         java.util.stream.Stream.of(r.dy(), r.dhT(), r.dcT()).filter(java.util.Objects::nonNull).map(Buffer::name).collect(Collectors.joining(", ")),
-        r.dx() == null ? "" : " into " + r.dx().name() + (r.accumulate() ? " (+=)" : ""));
+        r.dx() == null ? "" : " into " + r.dx().name() + (r.accumulate() ? " (+=)" : ""), shapes(r.dy() != null ? r.dy() : r.dhT(), r.dx()));
     gradients.addStatement("$T.backward($L, batch, steps, $L, params, $L, params, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, "
             + "grads, $L, grads, $L, $L, $L, $L, 0, $L, 0)", RECURRENT, geometry(f), ref(f.x()), paramConstant(f.weightIh()), paramConstant(f.weightHh()),
         orNull(f.h0()), orNull(f.c0()), orNull(r.dy()), orNull(r.dhT()), orNull(r.dcT()),
