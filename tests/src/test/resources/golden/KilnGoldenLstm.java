@@ -79,14 +79,14 @@ public final class KilnGoldenLstm implements SupervisedModel<KilnGoldenLstm.Inpu
   public static final int NAIVE_FLOATS = 1792;
 
   /**
-   * The longest sequence 'text' may hold; memory is planned for it.
-   */
-  public static final int MAX_STEPS_TEXT = 8;
-
-  /**
    * l: @Lstm 6 → 10 units.
    */
   private static final RecurrentGeometry L_GEOMETRY = new RecurrentGeometry(CellKind.LSTM, 6, 10);
+
+  /**
+   * The longest sequence 'text' may hold; memory is planned for it.
+   */
+  public static final int MAX_STEPS_TEXT = 8;
 
   /**
    * e.weight [12, 6] in the parameter slab.

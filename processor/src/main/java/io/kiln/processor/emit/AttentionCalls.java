@@ -145,4 +145,34 @@ final class AttentionCalls extends GeneratedClassPart {
     gradients.addStatement("$T.backward(batch, steps, $L, $L, $L, grads, $L, $L, $L)", POSITIONS, p.width(), p.table().shape()[0], ref(p.dy()),
         paramConstant(p.table()), orNull(p.dx()), p.accumulate());
   }
+
+  void declare(KernelCall.AttentionForward a, TypeSpec.Builder type) {
+    String steps = String.valueOf(a.s().maxSteps());
+    type.addField(FieldSpec.builder(FLOATS, workspace(a), Modifier.PRIVATE, Modifier.FINAL)
+        .addJavadoc("$L's attention weights α [B, T, T] (first) and score projections, kept from forward for backward.\n", a.covers().get(0))
+        .initializer("new float[$T.workspaceFloats($L)]", SCORED_ATTENTION, attentionSizes(a, "MAX_BATCH", steps)).build());
+    if (trains()) {
+      type.addField(FieldSpec.builder(FLOATS, scratch(a), Modifier.PRIVATE, Modifier.FINAL)
+          .initializer("new float[$T.backwardScratchFloats($L)]", SCORED_ATTENTION, attentionSizes(a, "MAX_BATCH", steps)).build());
+    }
+  }
+
+  void declare(KernelCall.MultiHeadForward m, TypeSpec.Builder type) {
+    type.addField(FieldSpec.builder(FLOATS, scratch(m), Modifier.PRIVATE, Modifier.FINAL)
+        .addJavadoc("$L's per-task working memory: one score row and one block of keys at a time, never T×T.\n", m.covers().get(0))
+        .initializer("new float[$T.scratchFloats(MAX_BATCH, $L, $L, $L)]", MULTI_HEAD, m.x().maxSteps(), m.layer().heads(),
+            m.width() / m.layer().heads()).build());
+    for (String which : List.of("Q", "K", "V", "Out")) {
+      type.addField(FieldSpec.builder(EPILOGUE, epilogueField(m, which), Modifier.PRIVATE, Modifier.FINAL).build());
+    }
+  }
+
+  void initialize(KernelCall.MultiHeadForward h, MethodSpec.Builder m) {
+    String[] which = {"Q", "K", "V"};
+    for (int i = 0; i < 3; i++) {
+      m.addStatement("this.$L = $T.biasActivation(params, $L + $L, $T.NONE)", epilogueField(h, which[i]), EPILOGUE, paramConstant(h.inBias()),
+          i * h.width(), ACTIVATION);
+    }
+    m.addStatement("this.$L = $T.biasActivation(params, $L, $T.NONE)", epilogueField(h, "Out"), EPILOGUE, paramConstant(h.outBias()), ACTIVATION);
+  }
 }

@@ -81,4 +81,34 @@ final class ConvCalls extends GeneratedClassPart {
       gradients.addStatement("$T.avgBackward($L, batch, $L, $L, $L)", POOLING, geometryConstant(node), ref(p.dy()), ref(p.dx()), p.accumulate());
     }
   }
+
+  void declare(KernelCall.ConvForward c, TypeSpec.Builder type) {
+    type.addField(FieldSpec.builder(EPILOGUE, epilogueField(c), Modifier.PRIVATE, Modifier.FINAL).build());
+  }
+
+  void geometry(KernelCall.ConvForward c, TypeSpec.Builder type) {
+    KernelCall.ConvDims d = c.dims();
+    type.addField(FieldSpec.builder(CONV_GEOMETRY, geometryConstant(c.covers().get(0)), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+        .addJavadoc("$L: [$L, $L, $L] → [$L, $L, $L], kernel $L×$L, stride $L, padding top $L left $L.\n", c.covers().get(0),
+            d.channels(), d.height(), d.width(), d.filters(), d.outHeight(), d.outWidth(), d.kernelHeight(), d.kernelWidth(), d.stride(), d.padTop(), d.padLeft())
+        .initializer("new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", CONV_GEOMETRY, d.channels(), d.height(), d.width(), d.filters(),
+            d.kernelHeight(), d.kernelWidth(), d.stride(), d.padTop(), d.padLeft(), d.outHeight(), d.outWidth())
+        .build());
+  }
+
+  void geometry(KernelCall.PoolForward p, TypeSpec.Builder type) {
+    KernelCall.PoolDims d = p.dims();
+    String node = p.covers().get(p.covers().size() - 1);
+    type.addField(FieldSpec.builder(POOL_GEOMETRY, geometryConstant(node), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+        .addJavadoc("$L: [$L, $L, $L] → [$L, $L, $L], window $L, stride $L.\n", node,
+            d.channels(), d.height(), d.width(), d.channels(), d.outHeight(), d.outWidth(), d.size(), d.stride())
+        .initializer("new $T($L, $L, $L, $L, $L, $L, $L)", POOL_GEOMETRY, d.channels(), d.height(), d.width(), d.size(), d.stride(),
+            d.outHeight(), d.outWidth())
+        .build());
+  }
+
+  void initialize(KernelCall.ConvForward c, MethodSpec.Builder m) {
+    m.addStatement("this.$L = $T.epilogue($L, $T.$L)", epilogueField(c), CONV2D,
+        paramOrNull("params", c.bias()), ACTIVATION, c.activation());
+  }
 }

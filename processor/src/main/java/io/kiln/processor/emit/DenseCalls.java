@@ -84,4 +84,16 @@ final class DenseCalls extends GeneratedClassPart {
     gradients.addComment("$L: $L ⊙= gelu'($L)$L", g.covers().get(0), g.grad().name(), g.z().name(), shapes(g.grad(), null));
     gradients.addStatement("$T.backward($L, $L, $L, $L, false)", GELU, count(g.grad()), ref(g.z()), ref(g.grad()), ref(g.grad()));
   }
+
+  void declare(KernelCall.DenseForward d, TypeSpec.Builder type) {
+    type.addField(FieldSpec.builder(EPILOGUE, epilogueField(d), Modifier.PRIVATE, Modifier.FINAL).build());
+  }
+
+  void initialize(KernelCall.DenseForward d, MethodSpec.Builder m) {
+    if (d.bias() != null) {
+      m.addStatement("this.$L = $T.biasActivation(params, $L, $T.$L)", epilogueField(d), EPILOGUE, paramConstant(d.bias()), ACTIVATION, d.activation());
+    } else {
+      m.addStatement("this.$L = $T.biasActivation(null, 0, $T.$L)", epilogueField(d), EPILOGUE, ACTIVATION, d.activation());
+    }
+  }
 }

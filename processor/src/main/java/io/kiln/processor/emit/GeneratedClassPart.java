@@ -346,12 +346,7 @@ abstract class GeneratedClassPart {
               "." + method + ": input '" + in.name() + "' holds a different number of samples than '" + inputs.get(0).name() + "' (", ")")
           .endControlFlow();
     }
-    for (KernelCall call : program.forward()) {
-      if (call instanceof KernelCall.EmbeddingForward e && !e.ids().inArena()) {
-        m.addStatement("$T.tokenIds(MODEL_NAME, $S, $S, $L, batch, $L, $L)", CHECKS, method, e.ids().name(), var(e.ids()),
-            e.ids().isSequence() ? "steps" : "1", e.vocab());
-      }
-    }
+    new Declarations(this).checkInputs(m, method);
   }
 
   /** Rejects NaN and ±infinity in the float inputs, naming the first bad index: a prediction must not hide them. */

@@ -53,27 +53,7 @@ final class LifecycleMethods extends GeneratedClassPart {
       // A stream of its own, so adding dropout does not change the initial weights.
       m.addStatement("this.dropoutRng = new $T(seed ^ 0x5DEECE66DL)", RNG);
     }
-    for (KernelCall call : program.forward()) {
-      if (call instanceof KernelCall.ConvForward c) {
-        m.addStatement("this.$L = $T.epilogue($L, $T.$L)", epilogueField(c), CONV2D,
-            paramOrNull("params", c.bias()), ACTIVATION, c.activation());
-      }
-      if (call instanceof KernelCall.MultiHeadForward h) {
-        String[] which = {"Q", "K", "V"};
-        for (int i = 0; i < 3; i++) {
-          m.addStatement("this.$L = $T.biasActivation(params, $L + $L, $T.NONE)", epilogueField(h, which[i]), EPILOGUE, paramConstant(h.inBias()),
-              i * h.width(), ACTIVATION);
-        }
-        m.addStatement("this.$L = $T.biasActivation(params, $L, $T.NONE)", epilogueField(h, "Out"), EPILOGUE, paramConstant(h.outBias()), ACTIVATION);
-      }
-      if (call instanceof KernelCall.DenseForward d) {
-        if (d.bias() != null) {
-          m.addStatement("this.$L = $T.biasActivation(params, $L, $T.$L)", epilogueField(d), EPILOGUE, paramConstant(d.bias()), ACTIVATION, d.activation());
-        } else {
-          m.addStatement("this.$L = $T.biasActivation(null, 0, $T.$L)", epilogueField(d), EPILOGUE, ACTIVATION, d.activation());
-        }
-      }
-    }
+    new Declarations(this).initialize(m);
     return m.build();
   }
 

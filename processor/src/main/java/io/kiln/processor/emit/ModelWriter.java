@@ -38,6 +38,7 @@ import javax.lang.model.element.Modifier;
  * covers and their shapes, and there is no reflection.
  */
 public final class ModelWriter extends GeneratedClassPart {
+  private final Declarations declarations = new Declarations(this);
   private final LifecycleMethods lifecycleMethods = new LifecycleMethods(this);
   private final InferenceMethods inferenceMethods = new InferenceMethods(this);
   private final TrainingMethods trainingMethods = new TrainingMethods(this);
@@ -85,40 +86,7 @@ public final class ModelWriter extends GeneratedClassPart {
       type.addField(FieldSpec.builder(RNG, "dropoutRng", Modifier.PRIVATE, Modifier.FINAL)
           .addJavadoc("Draws dropout masks; seeded from the model's seed so runs repeat exactly.\n").build());
     }
-    for (KernelCall call : program.forward()) {
-      if (call instanceof KernelCall.RecurrentForward r) {
-        String steps = maxSteps(program.inputs().stream().filter(Buffer::isSequence).findFirst().orElseThrow());
-        type.addField(FieldSpec.builder(FLOATS, workspace(r), Modifier.PRIVATE, Modifier.FINAL)
-            .addJavadoc("$L's gate activations and states, kept from forward for backpropagation through time.\n", r.covers().get(0))
-            .initializer("new float[$L.workspaceFloats(MAX_BATCH, $L)]", geometry(r), steps).build());
-        if (trains()) {
-          type.addField(FieldSpec.builder(FLOATS, scratch(r), Modifier.PRIVATE, Modifier.FINAL)
-              .initializer("new float[$L.backwardScratchFloats(MAX_BATCH, $L)]", geometry(r), steps).build());
-        }
-      }
-      if (call instanceof KernelCall.DenseForward || call instanceof KernelCall.ConvForward) {
-        type.addField(FieldSpec.builder(EPILOGUE, epilogueField(call), Modifier.PRIVATE, Modifier.FINAL).build());
-      }
-      if (call instanceof KernelCall.AttentionForward a) {
-        String steps = String.valueOf(a.s().maxSteps());
-        type.addField(FieldSpec.builder(FLOATS, workspace(a), Modifier.PRIVATE, Modifier.FINAL)
-            .addJavadoc("$L's attention weights α [B, T, T] (first) and score projections, kept from forward for backward.\n", a.covers().get(0))
-            .initializer("new float[$T.workspaceFloats($L)]", SCORED_ATTENTION, attentionSizes(a, "MAX_BATCH", steps)).build());
-        if (trains()) {
-          type.addField(FieldSpec.builder(FLOATS, scratch(a), Modifier.PRIVATE, Modifier.FINAL)
-              .initializer("new float[$T.backwardScratchFloats($L)]", SCORED_ATTENTION, attentionSizes(a, "MAX_BATCH", steps)).build());
-        }
-      }
-      if (call instanceof KernelCall.MultiHeadForward m) {
-        type.addField(FieldSpec.builder(FLOATS, scratch(m), Modifier.PRIVATE, Modifier.FINAL)
-            .addJavadoc("$L's per-task working memory: one score row and one block of keys at a time, never T×T.\n", m.covers().get(0))
-            .initializer("new float[$T.scratchFloats(MAX_BATCH, $L, $L, $L)]", MULTI_HEAD, m.x().maxSteps(), m.layer().heads(),
-                m.width() / m.layer().heads()).build());
-        for (String which : List.of("Q", "K", "V", "Out")) {
-          type.addField(FieldSpec.builder(EPILOGUE, epilogueField(m, which), Modifier.PRIVATE, Modifier.FINAL).build());
-        }
-      }
-    }
+    declarations.fields(type);
     if (program.loss() != null) {
       type.addField(FieldSpec.builder(TypeName.LONG, "steps", Modifier.PRIVATE).build());
     }
@@ -273,26 +241,7 @@ public final class ModelWriter extends GeneratedClassPart {
         stateOffset += p.size();
       }
     }
-    for (KernelCall call : program.forward()) {
-      if (call instanceof KernelCall.ConvForward c) {
-        KernelCall.ConvDims d = c.dims();
-        type.addField(FieldSpec.builder(CONV_GEOMETRY, geometryConstant(c.covers().get(0)), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-            .addJavadoc("$L: [$L, $L, $L] → [$L, $L, $L], kernel $L×$L, stride $L, padding top $L left $L.\n", c.covers().get(0),
-                d.channels(), d.height(), d.width(), d.filters(), d.outHeight(), d.outWidth(), d.kernelHeight(), d.kernelWidth(), d.stride(), d.padTop(), d.padLeft())
-            .initializer("new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", CONV_GEOMETRY, d.channels(), d.height(), d.width(), d.filters(),
-                d.kernelHeight(), d.kernelWidth(), d.stride(), d.padTop(), d.padLeft(), d.outHeight(), d.outWidth())
-            .build());
-      } else if (call instanceof KernelCall.PoolForward p) {
-        KernelCall.PoolDims d = p.dims();
-        String node = p.covers().get(p.covers().size() - 1);
-        type.addField(FieldSpec.builder(POOL_GEOMETRY, geometryConstant(node), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-            .addJavadoc("$L: [$L, $L, $L] → [$L, $L, $L], window $L, stride $L.\n", node,
-                d.channels(), d.height(), d.width(), d.channels(), d.outHeight(), d.outWidth(), d.size(), d.stride())
-            .initializer("new $T($L, $L, $L, $L, $L, $L, $L)", POOL_GEOMETRY, d.channels(), d.height(), d.width(), d.size(), d.stride(),
-                d.outHeight(), d.outWidth())
-            .build());
-      }
-    }
+    declarations.geometry(type);
     for (Buffer in : program.inputs()) {
       if (in.isSequence()) {
         type.addField(FieldSpec.builder(TypeName.INT, maxSteps(in), Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
@@ -301,13 +250,6 @@ public final class ModelWriter extends GeneratedClassPart {
       } else {
         type.addField(FieldSpec.builder(INTS, shapeConstant(in.name()), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
             .initializer("{$L}", dims(shaped.shape(in.name()).dims())).build());
-      }
-    }
-    for (KernelCall call : program.forward()) {
-      if (call instanceof KernelCall.RecurrentForward r) {
-        type.addField(FieldSpec.builder(RECURRENT_GEOMETRY, geometry(r), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-            .addJavadoc("$L: $L $L → $L units.\n", r.covers().get(0), r.layer().annotation(), r.input(), r.layer().units())
-            .initializer("new $T($T.$L, $L, $L)", RECURRENT_GEOMETRY, CELL_KIND, cellKind(r.layer()), r.input(), r.layer().units()).build());
       }
     }
     if (program.labels() != null && graph.labelsType() == ValueType.TENSOR) {

@@ -85,4 +85,28 @@ final class SequenceCalls extends GeneratedClassPart {
         paramOrNull("grads", f.biasHh()),
         workspace(f), scratch(f));
   }
+
+  void declare(KernelCall.RecurrentForward r, TypeSpec.Builder type) {
+    String steps = maxSteps(program.inputs().stream().filter(Buffer::isSequence).findFirst().orElseThrow());
+    type.addField(FieldSpec.builder(FLOATS, workspace(r), Modifier.PRIVATE, Modifier.FINAL)
+        .addJavadoc("$L's gate activations and states, kept from forward for backpropagation through time.\n", r.covers().get(0))
+        .initializer("new float[$L.workspaceFloats(MAX_BATCH, $L)]", geometry(r), steps).build());
+    if (trains()) {
+      type.addField(FieldSpec.builder(FLOATS, scratch(r), Modifier.PRIVATE, Modifier.FINAL)
+          .initializer("new float[$L.backwardScratchFloats(MAX_BATCH, $L)]", geometry(r), steps).build());
+    }
+  }
+
+  void geometry(KernelCall.RecurrentForward r, TypeSpec.Builder type) {
+    type.addField(FieldSpec.builder(RECURRENT_GEOMETRY, geometry(r), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+        .addJavadoc("$L: $L $L → $L units.\n", r.covers().get(0), r.layer().annotation(), r.input(), r.layer().units())
+        .initializer("new $T($T.$L, $L, $L)", RECURRENT_GEOMETRY, CELL_KIND, cellKind(r.layer()), r.input(), r.layer().units()).build());
+  }
+
+  void checkInputs(KernelCall.EmbeddingForward e, MethodSpec.Builder m, String method) {
+    if (!e.ids().inArena()) {
+      m.addStatement("$T.tokenIds(MODEL_NAME, $S, $S, $L, batch, $L, $L)", CHECKS, method, e.ids().name(), var(e.ids()),
+          e.ids().isSequence() ? "steps" : "1", e.vocab());
+    }
+  }
 }
