@@ -1,37 +1,12 @@
 package io.kiln.processor.emit;
 
-import com.palantir.javapoet.AnnotationSpec;
-import com.palantir.javapoet.ArrayTypeName;
-import com.palantir.javapoet.ClassName;
-import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
-import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
-import com.palantir.javapoet.ParameterizedTypeName;
-import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
-import io.kiln.dsl.Activation;
-import io.kiln.dsl.LossKind;
 import io.kiln.processor.fuse.BackwardCall;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.ForwardCall;
-import io.kiln.processor.fuse.KernelCall;
-import io.kiln.processor.fuse.KernelProgram;
-import io.kiln.processor.fuse.ParamTensor;
-import io.kiln.processor.ir.Graph;
-import io.kiln.processor.ir.Node;
-import io.kiln.processor.parse.Layer;
-import io.kiln.processor.parse.ModelSpec;
-import io.kiln.processor.parse.ValueType;
-import io.kiln.processor.plan.MemoryPlan;
-import io.kiln.processor.shape.ShapedGraph;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -43,7 +18,7 @@ final class AttentionCalls extends GeneratedClassPart {
     super(shared);
   }
 
-  void forward(KernelCall.AttentionForward a, MethodSpec.Builder m) {
+  void forward(ForwardCall.AttentionForward a, MethodSpec.Builder m) {
     m.addComment("$L = Σ softmax($L($L, $L)) $L: $L over $L -> $L (scores, softmax and weighted sum per batch element; α kept)",
         a.context().name(), a.layer().score().name().toLowerCase(), a.s().name(), a.h().name(), a.h().name(), a.s().shape(), a.h().shape(),
         a.context().shape());
@@ -52,7 +27,7 @@ final class AttentionCalls extends GeneratedClassPart {
         paramOrNull("params", a.v()), ref(a.context()), workspace(a));
   }
 
-  void forward(KernelCall.LayerNormForward l, MethodSpec.Builder m) {
+  void forward(ForwardCall.LayerNormForward l, MethodSpec.Builder m) {
     if (l.residual() != null) {
       m.addComment("$L = $L + $L and $L = layernorm($L) in one pass: $L", l.sum().name(), l.x().name(), l.residual().name(), l.y().name(),
           l.sum().name(), l.y().shape());
@@ -63,7 +38,7 @@ final class AttentionCalls extends GeneratedClassPart {
         ref(l.x()), orNull(l.residual()), orNull(l.sum()), paramConstant(l.gamma()), paramConstant(l.beta()), ref(l.y()), ref(l.mean()), ref(l.rstd()));
   }
 
-  void forward(KernelCall.MultiHeadForward h, MethodSpec.Builder m) {
+  void forward(ForwardCall.MultiHeadForward h, MethodSpec.Builder m) {
     int d = h.width();
     String rows = rows(h.x());
     m.addComment("$L = $L(q, k, v of $L) · out_projᵀ: $L -> $L ($L heads × $L$L; flash kernel, no T×T matrix)", h.y().name(),
@@ -81,14 +56,14 @@ final class AttentionCalls extends GeneratedClassPart {
         paramConstant(h.outWeight()), d, ref(h.y()), d, epilogueField(h, "Out"));
   }
 
-  void forward(KernelCall.PositionForward p, MethodSpec.Builder m) {
+  void forward(ForwardCall.PositionForward p, MethodSpec.Builder m) {
     m.addComment("$L = $L + $L[t]: $L", p.y().name(), p.x().name(), p.table().name(), p.y().shape());
     m.addStatement("$T.forward(batch, steps, $L, $L, $L, params, $L, $L)", POSITIONS, p.width(), p.table().shape()[0], ref(p.x()),
         paramConstant(p.table()), ref(p.y()));
   }
 
-  void backward(KernelCall.AttentionBackward a, MethodSpec.Builder gradients) {
-    KernelCall.AttentionForward f = a.forward();
+  void backward(BackwardCall.AttentionBackward a, MethodSpec.Builder gradients) {
+    ForwardCall.AttentionForward f = a.forward();
     gradients.addComment("$L: attention backward from $L$L$L$L", a.covers().get(0), a.dContext().name(),
         a.ds() == null ? "" : " into " + a.ds().name(), a.dh() == null ? "" : (a.ds() == null ? " into " : " and ") + a.dh().name()
         + (a.accumulate() ? " (+=)" : ""), shapes(a.dContext(), a.ds() != null ? a.ds() : a.dh()));
@@ -99,8 +74,8 @@ final class AttentionCalls extends GeneratedClassPart {
         paramOrNull("grads", f.w2()), paramOrNull("grads", f.v()), workspace(f), scratch(f));
   }
 
-  void backward(KernelCall.LayerNormBackward l, MethodSpec.Builder gradients) {
-    KernelCall.LayerNormForward f = l.forward();
+  void backward(BackwardCall.LayerNormBackward l, MethodSpec.Builder gradients) {
+    ForwardCall.LayerNormForward f = l.forward();
     gradients.addComment("$L: d $L, d $L += layer-norm sums of $L$L$L", String.join(", ", l.covers()), f.gamma().name(), f.beta().name(), l.dy().name(),
         l.du() == null ? "" : ", " + l.du().name() + (l.accumulate() ? " +=" : " =") + " layer-norm backward", shapes(l.dy(), l.du()));
     gradients.addStatement("$T.backward($L, $L, $L, params, $L, $L, $L, $L, $L, $L, grads, $L, grads, $L)", LAYER_NORM, rows(l.dy()), f.width(),
@@ -108,8 +83,8 @@ final class AttentionCalls extends GeneratedClassPart {
         paramConstant(f.gamma()), paramConstant(f.beta()));
   }
 
-  void backward(KernelCall.MultiHeadBackward h, MethodSpec.Builder gradients) {
-    KernelCall.MultiHeadForward f = h.forward();
+  void backward(BackwardCall.MultiHeadBackward h, MethodSpec.Builder gradients) {
+    ForwardCall.MultiHeadForward f = h.forward();
     int d = f.width();
     String rows = rows(f.x());
     gradients.addComment("$L: output projection backward, $L = $L · out_proj$L", h.covers().get(0), h.dO().name(), h.dy().name(), shapes(h.dy(), h.dO()));
@@ -139,14 +114,14 @@ final class AttentionCalls extends GeneratedClassPart {
     }
   }
 
-  void backward(KernelCall.PositionBackward p, MethodSpec.Builder gradients) {
+  void backward(BackwardCall.PositionBackward p, MethodSpec.Builder gradients) {
     gradients.addComment("$L: d $L[t] += Σ_batch $L$L$L", p.covers().get(0), p.table().name(), p.dy().name(),
         p.dx() == null ? "" : ", " + p.dx().name() + (p.accumulate() ? " += " : " = ") + p.dy().name(), shapes(p.dy(), p.dx()));
     gradients.addStatement("$T.backward(batch, steps, $L, $L, $L, grads, $L, $L, $L)", POSITIONS, p.width(), p.table().shape()[0], ref(p.dy()),
         paramConstant(p.table()), orNull(p.dx()), p.accumulate());
   }
 
-  void declare(KernelCall.AttentionForward a, TypeSpec.Builder type) {
+  void declare(ForwardCall.AttentionForward a, TypeSpec.Builder type) {
     String steps = String.valueOf(a.s().maxSteps());
     type.addField(FieldSpec.builder(FLOATS, workspace(a), Modifier.PRIVATE, Modifier.FINAL)
         .addJavadoc("$L's attention weights α [B, T, T] (first) and score projections, kept from forward for backward.\n", a.covers().get(0))
@@ -157,7 +132,7 @@ final class AttentionCalls extends GeneratedClassPart {
     }
   }
 
-  void declare(KernelCall.MultiHeadForward m, TypeSpec.Builder type) {
+  void declare(ForwardCall.MultiHeadForward m, TypeSpec.Builder type) {
     type.addField(FieldSpec.builder(FLOATS, scratch(m), Modifier.PRIVATE, Modifier.FINAL)
         .addJavadoc("$L's per-task working memory: one score row and one block of keys at a time, never T×T.\n", m.covers().get(0))
         .initializer("new float[$T.scratchFloats(MAX_BATCH, $L, $L, $L)]", MULTI_HEAD, m.x().maxSteps(), m.layer().heads(),
@@ -167,7 +142,7 @@ final class AttentionCalls extends GeneratedClassPart {
     }
   }
 
-  void initialize(KernelCall.MultiHeadForward h, MethodSpec.Builder m) {
+  void initialize(ForwardCall.MultiHeadForward h, MethodSpec.Builder m) {
     String[] which = {"Q", "K", "V"};
     for (int i = 0; i < 3; i++) {
       m.addStatement("this.$L = $T.biasActivation(params, $L + $L, $T.NONE)", epilogueField(h, which[i]), EPILOGUE, paramConstant(h.inBias()),

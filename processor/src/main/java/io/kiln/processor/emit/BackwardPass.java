@@ -1,37 +1,12 @@
 package io.kiln.processor.emit;
 
-import com.palantir.javapoet.AnnotationSpec;
-import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.ClassName;
-import com.palantir.javapoet.CodeBlock;
-import com.palantir.javapoet.FieldSpec;
-import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
-import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
-import com.palantir.javapoet.TypeSpec;
-import io.kiln.dsl.Activation;
-import io.kiln.dsl.LossKind;
 import io.kiln.processor.fuse.BackwardCall;
 import io.kiln.processor.fuse.Buffer;
-import io.kiln.processor.fuse.ForwardCall;
 import io.kiln.processor.fuse.KernelCall;
-import io.kiln.processor.fuse.KernelProgram;
-import io.kiln.processor.fuse.ParamTensor;
-import io.kiln.processor.ir.Graph;
-import io.kiln.processor.ir.Node;
-import io.kiln.processor.parse.Layer;
-import io.kiln.processor.parse.ModelSpec;
-import io.kiln.processor.parse.ValueType;
-import io.kiln.processor.plan.MemoryPlan;
-import io.kiln.processor.shape.ShapedGraph;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 import javax.lang.model.element.Modifier;
 
 /** Writes {@code gradients}: forward, loss, then one statement group per backward kernel call. */
@@ -62,24 +37,24 @@ final class BackwardPass extends GeneratedClassPart {
     }
     for (BackwardCall call : program.backward()) {
       switch (call) {
-        case KernelCall.ZeroFill z -> joinCalls.backward(z, gradients);
-        case KernelCall.AttentionBackward a -> attentionCalls.backward(a, gradients);
-        case KernelCall.ConcatBackward c -> joinCalls.backward(c, gradients);
-        case KernelCall.AddBackward a -> joinCalls.backward(a, gradients);
-        case KernelCall.LayerNormBackward l -> attentionCalls.backward(l, gradients);
-        case KernelCall.MultiHeadBackward h -> attentionCalls.backward(h, gradients);
-        case KernelCall.PositionBackward p -> attentionCalls.backward(p, gradients);
-        case KernelCall.GeluBackward g -> denseCalls.backward(g, gradients);
-        case KernelCall.ActivationBackward a -> denseCalls.backward(a, gradients);
-        case KernelCall.BiasGrad b -> denseCalls.backward(b, gradients);
-        case KernelCall.WeightGrad w -> denseCalls.backward(w, gradients);
-        case KernelCall.InputGrad g -> denseCalls.backward(g, gradients);
-        case KernelCall.ConvBackward c -> convCalls.backward(c, gradients);
-        case KernelCall.PoolBackward p -> convCalls.backward(p, gradients);
-        case KernelCall.DropoutBackward d -> batchNormDropoutCalls.backward(d, gradients);
-        case KernelCall.BatchNormBackward b -> batchNormDropoutCalls.backward(b, gradients);
-        case KernelCall.EmbeddingBackward e -> sequenceCalls.backward(e, gradients);
-        case KernelCall.RecurrentBackward r -> sequenceCalls.backward(r, gradients);
+        case BackwardCall.ZeroFill z -> joinCalls.backward(z, gradients);
+        case BackwardCall.AttentionBackward a -> attentionCalls.backward(a, gradients);
+        case BackwardCall.ConcatBackward c -> joinCalls.backward(c, gradients);
+        case BackwardCall.AddBackward a -> joinCalls.backward(a, gradients);
+        case BackwardCall.LayerNormBackward l -> attentionCalls.backward(l, gradients);
+        case BackwardCall.MultiHeadBackward h -> attentionCalls.backward(h, gradients);
+        case BackwardCall.PositionBackward p -> attentionCalls.backward(p, gradients);
+        case BackwardCall.GeluBackward g -> denseCalls.backward(g, gradients);
+        case BackwardCall.ActivationBackward a -> denseCalls.backward(a, gradients);
+        case BackwardCall.BiasGrad b -> denseCalls.backward(b, gradients);
+        case BackwardCall.WeightGrad w -> denseCalls.backward(w, gradients);
+        case BackwardCall.InputGrad g -> denseCalls.backward(g, gradients);
+        case BackwardCall.ConvBackward c -> convCalls.backward(c, gradients);
+        case BackwardCall.PoolBackward p -> convCalls.backward(p, gradients);
+        case BackwardCall.DropoutBackward d -> batchNormDropoutCalls.backward(d, gradients);
+        case BackwardCall.BatchNormBackward b -> batchNormDropoutCalls.backward(b, gradients);
+        case BackwardCall.EmbeddingBackward e -> sequenceCalls.backward(e, gradients);
+        case BackwardCall.RecurrentBackward r -> sequenceCalls.backward(r, gradients);
       }
     }
     return gradients.addStatement("return loss").build();

@@ -1,38 +1,8 @@
 package io.kiln.processor.emit;
 
-import com.palantir.javapoet.AnnotationSpec;
-import com.palantir.javapoet.ArrayTypeName;
-import com.palantir.javapoet.ClassName;
-import com.palantir.javapoet.CodeBlock;
-import com.palantir.javapoet.FieldSpec;
-import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
-import com.palantir.javapoet.ParameterizedTypeName;
-import com.palantir.javapoet.TypeName;
-import com.palantir.javapoet.TypeSpec;
-import io.kiln.dsl.Activation;
-import io.kiln.dsl.LossKind;
 import io.kiln.processor.fuse.BackwardCall;
-import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.ForwardCall;
-import io.kiln.processor.fuse.KernelCall;
-import io.kiln.processor.fuse.KernelProgram;
-import io.kiln.processor.fuse.ParamTensor;
-import io.kiln.processor.ir.Graph;
-import io.kiln.processor.ir.Node;
-import io.kiln.processor.parse.Layer;
-import io.kiln.processor.parse.ModelSpec;
-import io.kiln.processor.parse.ValueType;
-import io.kiln.processor.plan.MemoryPlan;
-import io.kiln.processor.shape.ShapedGraph;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
-import javax.lang.model.element.Modifier;
 
 /**
  * Writes the kernel calls of one layer family. Batch normalization and dropout: the layers that
@@ -43,7 +13,7 @@ final class BatchNormDropoutCalls extends GeneratedClassPart {
     super(shared);
   }
 
-  void forward(KernelCall.DropoutForward d, MethodSpec.Builder m) {
+  void forward(ForwardCall.DropoutForward d, MethodSpec.Builder m) {
     m.addComment("$L = dropout($L, rate $L) while training, else $L: $L", d.y().name(), d.x().name(), d.rate(), d.x().name(), d.y().shape());
     m.beginControlFlow("if (training)")
         .addStatement("$T.forwardTrain($Lf, dropoutRng, $L, $L, $L, $L)", DROPOUT, (float) d.rate(), ref(d.x()), ref(d.y()), ref(d.mask()), count(d.x()))
@@ -52,7 +22,7 @@ final class BatchNormDropoutCalls extends GeneratedClassPart {
         .endControlFlow();
   }
 
-  void forward(KernelCall.BatchNormForward b, MethodSpec.Builder m) {
+  void forward(ForwardCall.BatchNormForward b, MethodSpec.Builder m) {
     m.addComment("$L = batchnorm($L): $L (over $L channels × $L positions: batch statistics while training, running ones otherwise)",
         b.y().name(), b.x().name(), b.y().shape(), b.channels(), b.spatial());
     m.beginControlFlow("if (training)")
@@ -66,12 +36,12 @@ final class BatchNormDropoutCalls extends GeneratedClassPart {
         .endControlFlow();
   }
 
-  void backward(KernelCall.DropoutBackward d, MethodSpec.Builder gradients) {
+  void backward(BackwardCall.DropoutBackward d, MethodSpec.Builder gradients) {
     gradients.addComment("$L: $L $L $L ⊙ mask$L", d.covers().get(0), d.dx().name(), d.accumulate() ? "+=" : "=", d.dy().name(), shapes(d.dy(), d.dx()));
     gradients.addStatement("$T.backward($L, $L, $L, $L, $L)", DROPOUT, ref(d.dy()), ref(d.mask()), ref(d.dx()), count(d.dy()), d.accumulate());
   }
 
-  void backward(KernelCall.BatchNormBackward b, MethodSpec.Builder gradients) {
+  void backward(BackwardCall.BatchNormBackward b, MethodSpec.Builder gradients) {
     gradients.addComment("$L: d $L += Σ $L·x̂, d $L += Σ $L$L$L", b.covers().get(0), b.gamma().name(), b.dy().name(), b.beta().name(), b.dy().name(),
         b.dx() == null ? "" : ", " + b.dx().name() + (b.accumulate() ? " +=" : " =") + " batch-norm backward", shapes(b.dy(), b.dx()));
     gradients.addStatement("$T.backward(batch, $L, $L, $L, params, $L, $L, $L, $L, $L, $L, grads, $L, grads, $L)", BATCH_NORM, b.channels(), b.spatial(),

@@ -1,37 +1,12 @@
 package io.kiln.processor.emit;
 
-import com.palantir.javapoet.AnnotationSpec;
-import com.palantir.javapoet.ArrayTypeName;
-import com.palantir.javapoet.ClassName;
-import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
-import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
-import com.palantir.javapoet.ParameterizedTypeName;
-import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
 import io.kiln.dsl.Activation;
-import io.kiln.dsl.LossKind;
 import io.kiln.processor.fuse.BackwardCall;
-import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.ForwardCall;
 import io.kiln.processor.fuse.KernelCall;
-import io.kiln.processor.fuse.KernelProgram;
-import io.kiln.processor.fuse.ParamTensor;
-import io.kiln.processor.ir.Graph;
-import io.kiln.processor.ir.Node;
-import io.kiln.processor.parse.Layer;
-import io.kiln.processor.parse.ModelSpec;
-import io.kiln.processor.parse.ValueType;
-import io.kiln.processor.plan.MemoryPlan;
-import io.kiln.processor.shape.ShapedGraph;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -43,7 +18,7 @@ final class ConvCalls extends GeneratedClassPart {
     super(shared);
   }
 
-  void forward(KernelCall.ConvForward c, MethodSpec.Builder m) {
+  void forward(ForwardCall.ConvForward c, MethodSpec.Builder m) {
     String act = c.activation() == Activation.NONE ? "" : c.activation().name().toLowerCase();
     m.addComment("$L = $L$L ⊛ $L$L$L: $L $L -> $L (one GEMM per sample over packed patches, bias and activation fused)",
         c.y().name(), act.isEmpty() ? "" : act + "(", c.x().name(), c.weight().name(), c.bias() == null ? "" : " + " + c.bias().name(),
@@ -52,7 +27,7 @@ final class ConvCalls extends GeneratedClassPart {
         paramConstant(c.weight()), epilogueField(c), ref(c.y()), ref(c.cols()));
   }
 
-  void forward(KernelCall.PoolForward p, MethodSpec.Builder m) {
+  void forward(ForwardCall.PoolForward p, MethodSpec.Builder m) {
     String node = p.covers().get(p.covers().size() - 1);
     m.addComment("$L = $Lpool($L$L$L): $L -> $L$L", p.y().name(), p.max() ? "max" : "avg", p.relu() ? "relu(" : "", p.x().name(), p.relu() ? ")" : "",
         p.x().shape(), p.y().shape(), p.relu() ? " (" + p.x().name() + "'s ReLU runs here, in the same pass)" : "");
@@ -60,7 +35,7 @@ final class ConvCalls extends GeneratedClassPart {
         geometryConstant(node), ref(p.x()), ref(p.y()));
   }
 
-  void backward(KernelCall.ConvBackward c, MethodSpec.Builder gradients) {
+  void backward(BackwardCall.ConvBackward c, MethodSpec.Builder gradients) {
     gradients.addComment("$L: d $L += $L · colsᵀ$L$L$L", c.covers().get(0), c.weight().name(), c.dz().name(),
         c.bias() == null ? "" : ", d " + c.bias().name() + " += Σ " + c.dz().name(),
         c.dx() == null ? "" : ", " + c.dx().name() + (c.accumulate() ? " += " : " = ") + "col2im(" + c.weight().name() + "ᵀ · " + c.dz().name() + ")", shapes(c.dz(), c.dx()));
@@ -70,7 +45,7 @@ final class ConvCalls extends GeneratedClassPart {
         orNull(c.dx()), c.accumulate(), ref(c.cols()), ref(c.dcols()));
   }
 
-  void backward(KernelCall.PoolBackward p, MethodSpec.Builder gradients) {
+  void backward(BackwardCall.PoolBackward p, MethodSpec.Builder gradients) {
     String node = p.covers().get(p.covers().size() - 1);
     gradients.addComment("$L: $L $L $Lpool backward of $L$L$L", String.join(", ", p.covers()), p.dx().name(), p.accumulate() ? "+=" : "=",
         p.max() ? "max" : "avg", p.dy().name(), p.relu() ? ", times relu'(" + p.x().name() + ")" : "", shapes(p.dy(), p.dx()));
@@ -82,11 +57,11 @@ final class ConvCalls extends GeneratedClassPart {
     }
   }
 
-  void declare(KernelCall.ConvForward c, TypeSpec.Builder type) {
+  void declare(ForwardCall.ConvForward c, TypeSpec.Builder type) {
     type.addField(FieldSpec.builder(EPILOGUE, epilogueField(c), Modifier.PRIVATE, Modifier.FINAL).build());
   }
 
-  void geometry(KernelCall.ConvForward c, TypeSpec.Builder type) {
+  void geometry(ForwardCall.ConvForward c, TypeSpec.Builder type) {
     KernelCall.ConvDims d = c.dims();
     type.addField(FieldSpec.builder(CONV_GEOMETRY, geometryConstant(c.covers().get(0)), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .addJavadoc("$L: [$L, $L, $L] → [$L, $L, $L], kernel $L×$L, stride $L, padding top $L left $L.\n", c.covers().get(0),
@@ -96,7 +71,7 @@ final class ConvCalls extends GeneratedClassPart {
         .build());
   }
 
-  void geometry(KernelCall.PoolForward p, TypeSpec.Builder type) {
+  void geometry(ForwardCall.PoolForward p, TypeSpec.Builder type) {
     KernelCall.PoolDims d = p.dims();
     String node = p.covers().get(p.covers().size() - 1);
     type.addField(FieldSpec.builder(POOL_GEOMETRY, geometryConstant(node), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
@@ -107,7 +82,7 @@ final class ConvCalls extends GeneratedClassPart {
         .build());
   }
 
-  void initialize(KernelCall.ConvForward c, MethodSpec.Builder m) {
+  void initialize(ForwardCall.ConvForward c, MethodSpec.Builder m) {
     m.addStatement("this.$L = $T.epilogue($L, $T.$L)", epilogueField(c), CONV2D,
         paramOrNull("params", c.bias()), ACTIVATION, c.activation());
   }

@@ -3,7 +3,6 @@ package io.kiln.processor.emit;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeSpec;
 import io.kiln.processor.fuse.ForwardCall;
-import io.kiln.processor.fuse.KernelCall;
 
 /**
  * Asks each layer family's writer what the generated class declares for its forward calls (fields,
@@ -24,20 +23,20 @@ final class Declarations extends GeneratedClassPart {
   void fields(TypeSpec.Builder type) {
     for (ForwardCall call : program.forward()) {
       switch (call) {
-        case KernelCall.DenseForward d -> dense.declare(d, type);
-        case KernelCall.GeluForward g -> { }
-        case KernelCall.ConvForward c -> conv.declare(c, type);
-        case KernelCall.PoolForward p -> { }
-        case KernelCall.DropoutForward d -> { }
-        case KernelCall.BatchNormForward b -> { }
-        case KernelCall.EmbeddingForward e -> { }
-        case KernelCall.RecurrentForward r -> sequence.declare(r, type);
-        case KernelCall.AttentionForward a -> attention.declare(a, type);
-        case KernelCall.LayerNormForward l -> { }
-        case KernelCall.MultiHeadForward h -> attention.declare(h, type);
-        case KernelCall.PositionForward p -> { }
-        case KernelCall.ConcatForward c -> { }
-        case KernelCall.AddForward a -> { }
+        case ForwardCall.DenseForward d -> dense.declare(d, type);
+        case ForwardCall.GeluForward g -> { }
+        case ForwardCall.ConvForward c -> conv.declare(c, type);
+        case ForwardCall.PoolForward p -> { }
+        case ForwardCall.DropoutForward d -> { }
+        case ForwardCall.BatchNormForward b -> { }
+        case ForwardCall.EmbeddingForward e -> { }
+        case ForwardCall.RecurrentForward r -> sequence.declare(r, type);
+        case ForwardCall.AttentionForward a -> attention.declare(a, type);
+        case ForwardCall.LayerNormForward l -> { }
+        case ForwardCall.MultiHeadForward h -> attention.declare(h, type);
+        case ForwardCall.PositionForward p -> { }
+        case ForwardCall.ConcatForward c -> { }
+        case ForwardCall.AddForward a -> { }
       }
     }
   }
@@ -46,20 +45,20 @@ final class Declarations extends GeneratedClassPart {
   void geometry(TypeSpec.Builder type) {
     for (ForwardCall call : program.forward()) {
       switch (call) {
-        case KernelCall.DenseForward d -> { }
-        case KernelCall.GeluForward g -> { }
-        case KernelCall.ConvForward c -> conv.geometry(c, type);
-        case KernelCall.PoolForward p -> conv.geometry(p, type);
-        case KernelCall.DropoutForward d -> { }
-        case KernelCall.BatchNormForward b -> { }
-        case KernelCall.EmbeddingForward e -> { }
-        case KernelCall.RecurrentForward r -> sequence.geometry(r, type);
-        case KernelCall.AttentionForward a -> { }
-        case KernelCall.LayerNormForward l -> { }
-        case KernelCall.MultiHeadForward h -> { }
-        case KernelCall.PositionForward p -> { }
-        case KernelCall.ConcatForward c -> { }
-        case KernelCall.AddForward a -> { }
+        case ForwardCall.DenseForward d -> { }
+        case ForwardCall.GeluForward g -> { }
+        case ForwardCall.ConvForward c -> conv.geometry(c, type);
+        case ForwardCall.PoolForward p -> conv.geometry(p, type);
+        case ForwardCall.DropoutForward d -> { }
+        case ForwardCall.BatchNormForward b -> { }
+        case ForwardCall.EmbeddingForward e -> { }
+        case ForwardCall.RecurrentForward r -> sequence.geometry(r, type);
+        case ForwardCall.AttentionForward a -> { }
+        case ForwardCall.LayerNormForward l -> { }
+        case ForwardCall.MultiHeadForward h -> { }
+        case ForwardCall.PositionForward p -> { }
+        case ForwardCall.ConcatForward c -> { }
+        case ForwardCall.AddForward a -> { }
       }
     }
   }
@@ -68,20 +67,20 @@ final class Declarations extends GeneratedClassPart {
   void initialize(MethodSpec.Builder m) {
     for (ForwardCall call : program.forward()) {
       switch (call) {
-        case KernelCall.DenseForward d -> dense.initialize(d, m);
-        case KernelCall.GeluForward g -> { }
-        case KernelCall.ConvForward c -> conv.initialize(c, m);
-        case KernelCall.PoolForward p -> { }
-        case KernelCall.DropoutForward d -> { }
-        case KernelCall.BatchNormForward b -> { }
-        case KernelCall.EmbeddingForward e -> { }
-        case KernelCall.RecurrentForward r -> { }
-        case KernelCall.AttentionForward a -> { }
-        case KernelCall.LayerNormForward l -> { }
-        case KernelCall.MultiHeadForward h -> attention.initialize(h, m);
-        case KernelCall.PositionForward p -> { }
-        case KernelCall.ConcatForward c -> { }
-        case KernelCall.AddForward a -> { }
+        case ForwardCall.DenseForward d -> dense.initialize(d, m);
+        case ForwardCall.GeluForward g -> { }
+        case ForwardCall.ConvForward c -> conv.initialize(c, m);
+        case ForwardCall.PoolForward p -> { }
+        case ForwardCall.DropoutForward d -> { }
+        case ForwardCall.BatchNormForward b -> { }
+        case ForwardCall.EmbeddingForward e -> { }
+        case ForwardCall.RecurrentForward r -> { }
+        case ForwardCall.AttentionForward a -> { }
+        case ForwardCall.LayerNormForward l -> { }
+        case ForwardCall.MultiHeadForward h -> attention.initialize(h, m);
+        case ForwardCall.PositionForward p -> { }
+        case ForwardCall.ConcatForward c -> { }
+        case ForwardCall.AddForward a -> { }
       }
     }
   }
@@ -90,20 +89,20 @@ final class Declarations extends GeneratedClassPart {
   void checkInputs(MethodSpec.Builder m, String method) {
     for (ForwardCall call : program.forward()) {
       switch (call) {
-        case KernelCall.DenseForward d -> { }
-        case KernelCall.GeluForward g -> { }
-        case KernelCall.ConvForward c -> { }
-        case KernelCall.PoolForward p -> { }
-        case KernelCall.DropoutForward d -> { }
-        case KernelCall.BatchNormForward b -> { }
-        case KernelCall.EmbeddingForward e -> sequence.checkInputs(e, m, method);
-        case KernelCall.RecurrentForward r -> { }
-        case KernelCall.AttentionForward a -> { }
-        case KernelCall.LayerNormForward l -> { }
-        case KernelCall.MultiHeadForward h -> { }
-        case KernelCall.PositionForward p -> { }
-        case KernelCall.ConcatForward c -> { }
-        case KernelCall.AddForward a -> { }
+        case ForwardCall.DenseForward d -> { }
+        case ForwardCall.GeluForward g -> { }
+        case ForwardCall.ConvForward c -> { }
+        case ForwardCall.PoolForward p -> { }
+        case ForwardCall.DropoutForward d -> { }
+        case ForwardCall.BatchNormForward b -> { }
+        case ForwardCall.EmbeddingForward e -> sequence.checkInputs(e, m, method);
+        case ForwardCall.RecurrentForward r -> { }
+        case ForwardCall.AttentionForward a -> { }
+        case ForwardCall.LayerNormForward l -> { }
+        case ForwardCall.MultiHeadForward h -> { }
+        case ForwardCall.PositionForward p -> { }
+        case ForwardCall.ConcatForward c -> { }
+        case ForwardCall.AddForward a -> { }
       }
     }
   }

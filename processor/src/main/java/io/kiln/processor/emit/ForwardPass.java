@@ -1,37 +1,10 @@
 package io.kiln.processor.emit;
 
-import com.palantir.javapoet.AnnotationSpec;
-import com.palantir.javapoet.ArrayTypeName;
-import com.palantir.javapoet.ClassName;
-import com.palantir.javapoet.CodeBlock;
-import com.palantir.javapoet.FieldSpec;
-import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
-import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
-import com.palantir.javapoet.TypeSpec;
-import io.kiln.dsl.Activation;
-import io.kiln.dsl.LossKind;
-import io.kiln.processor.fuse.BackwardCall;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.ForwardCall;
-import io.kiln.processor.fuse.KernelCall;
-import io.kiln.processor.fuse.KernelProgram;
-import io.kiln.processor.fuse.ParamTensor;
-import io.kiln.processor.ir.Graph;
-import io.kiln.processor.ir.Node;
-import io.kiln.processor.parse.Layer;
-import io.kiln.processor.parse.ModelSpec;
-import io.kiln.processor.parse.ValueType;
-import io.kiln.processor.plan.MemoryPlan;
-import io.kiln.processor.shape.ShapedGraph;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 import javax.lang.model.element.Modifier;
 
 /** Writes {@code runForward}: one statement group per forward kernel call, in program order. */
@@ -68,20 +41,20 @@ final class ForwardPass extends GeneratedClassPart {
             .addStatement("return $L", index - 1).endControlFlow();
       }
       switch (call) {
-        case KernelCall.AttentionForward a -> attentionCalls.forward(a, m);
-        case KernelCall.ConcatForward c -> joinCalls.forward(c, m);
-        case KernelCall.AddForward a -> joinCalls.forward(a, m);
-        case KernelCall.LayerNormForward l -> attentionCalls.forward(l, m);
-        case KernelCall.MultiHeadForward h -> attentionCalls.forward(h, m);
-        case KernelCall.PositionForward p -> attentionCalls.forward(p, m);
-        case KernelCall.GeluForward g -> denseCalls.forward(g, m);
-        case KernelCall.DenseForward d -> denseCalls.forward(d, m);
-        case KernelCall.ConvForward c -> convCalls.forward(c, m);
-        case KernelCall.PoolForward p -> convCalls.forward(p, m);
-        case KernelCall.DropoutForward d -> batchNormDropoutCalls.forward(d, m);
-        case KernelCall.BatchNormForward b -> batchNormDropoutCalls.forward(b, m);
-        case KernelCall.EmbeddingForward e -> sequenceCalls.forward(e, m);
-        case KernelCall.RecurrentForward r -> sequenceCalls.forward(r, m);
+        case ForwardCall.AttentionForward a -> attentionCalls.forward(a, m);
+        case ForwardCall.ConcatForward c -> joinCalls.forward(c, m);
+        case ForwardCall.AddForward a -> joinCalls.forward(a, m);
+        case ForwardCall.LayerNormForward l -> attentionCalls.forward(l, m);
+        case ForwardCall.MultiHeadForward h -> attentionCalls.forward(h, m);
+        case ForwardCall.PositionForward p -> attentionCalls.forward(p, m);
+        case ForwardCall.GeluForward g -> denseCalls.forward(g, m);
+        case ForwardCall.DenseForward d -> denseCalls.forward(d, m);
+        case ForwardCall.ConvForward c -> convCalls.forward(c, m);
+        case ForwardCall.PoolForward p -> convCalls.forward(p, m);
+        case ForwardCall.DropoutForward d -> batchNormDropoutCalls.forward(d, m);
+        case ForwardCall.BatchNormForward b -> batchNormDropoutCalls.forward(b, m);
+        case ForwardCall.EmbeddingForward e -> sequenceCalls.forward(e, m);
+        case ForwardCall.RecurrentForward r -> sequenceCalls.forward(r, m);
       }
     }
     if (trains()) {

@@ -1,23 +1,18 @@
 package io.kiln.processor.emit;
 
-import com.palantir.javapoet.AnnotationSpec;
 import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
-import com.palantir.javapoet.FieldSpec;
-import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
-import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
-import com.palantir.javapoet.TypeSpec;
 import io.kiln.dsl.Activation;
 import io.kiln.dsl.LossKind;
 import io.kiln.processor.fuse.Buffer;
+import io.kiln.processor.fuse.ForwardCall;
 import io.kiln.processor.fuse.KernelCall;
 import io.kiln.processor.fuse.KernelProgram;
 import io.kiln.processor.fuse.ParamTensor;
 import io.kiln.processor.ir.Graph;
-import io.kiln.processor.ir.Node;
 import io.kiln.processor.parse.Layer;
 import io.kiln.processor.parse.ModelSpec;
 import io.kiln.processor.parse.ValueType;
@@ -30,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import javax.lang.model.element.Modifier;
 
 /**
  * What every writer of a part of the generated class shares: the program, the names of its
@@ -177,7 +171,7 @@ abstract class GeneratedClassPart {
     return names.constant("MAX_STEPS_", in.name());
   }
 
-  String geometry(KernelCall.RecurrentForward r) {
+  String geometry(ForwardCall.RecurrentForward r) {
     return geometryConstant(r.covers().get(0));
   }
 
@@ -207,16 +201,16 @@ abstract class GeneratedClassPart {
     return program.loss() != null && program.loss().dInput() != null;
   }
 
-  List<KernelCall.AttentionForward> attentions() {
-    return program.forward().stream().filter(c -> c instanceof KernelCall.AttentionForward).map(c -> (KernelCall.AttentionForward) c).toList();
+  List<ForwardCall.AttentionForward> attentions() {
+    return program.forward().stream().filter(c -> c instanceof ForwardCall.AttentionForward).map(c -> (ForwardCall.AttentionForward) c).toList();
   }
 
-  static CodeBlock score(KernelCall.AttentionForward a) {
+  static CodeBlock score(ForwardCall.AttentionForward a) {
     return CodeBlock.of("$T.Score.$L", SCORED_ATTENTION, a.layer().score());
   }
 
   /** {@code Score.DOT, MAX_BATCH, 24, 24, 128, 128}: the sizes a workspace is planned for. */
-  static CodeBlock attentionSizes(KernelCall.AttentionForward a, String batch, String steps) {
+  static CodeBlock attentionSizes(ForwardCall.AttentionForward a, String batch, String steps) {
     return CodeBlock.of("$L, $L, $L, $L, $L, $L", score(a), batch, steps, steps, a.width(), a.attn());
   }
 
@@ -278,7 +272,7 @@ abstract class GeneratedClassPart {
   }
 
   /** The epilogue adding one of a multi-head layer's biases: Q, K, V (slices of in_proj_bias) or Out. */
-  static String epilogueField(KernelCall.MultiHeadForward m, String which) {
+  static String epilogueField(ForwardCall.MultiHeadForward m, String which) {
     return ident(m.covers().get(0)) + which + "Epilogue";
   }
 
@@ -290,7 +284,7 @@ abstract class GeneratedClassPart {
   }
 
   boolean hasDropout() {
-    return program.forward().stream().anyMatch(c -> c instanceof KernelCall.DropoutForward);
+    return program.forward().stream().anyMatch(c -> c instanceof ForwardCall.DropoutForward);
   }
 
   static final ClassName CHECKPOINTS = ClassName.get(RUNTIME + ".io", "Checkpoints");

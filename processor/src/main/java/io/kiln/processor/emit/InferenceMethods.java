@@ -1,35 +1,13 @@
 package io.kiln.processor.emit;
 
-import com.palantir.javapoet.AnnotationSpec;
-import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.ClassName;
-import com.palantir.javapoet.CodeBlock;
-import com.palantir.javapoet.FieldSpec;
-import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
-import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
-import com.palantir.javapoet.TypeSpec;
-import io.kiln.dsl.Activation;
 import io.kiln.dsl.LossKind;
 import io.kiln.processor.fuse.Buffer;
-import io.kiln.processor.fuse.KernelCall;
-import io.kiln.processor.fuse.KernelProgram;
-import io.kiln.processor.fuse.ParamTensor;
-import io.kiln.processor.ir.Graph;
-import io.kiln.processor.ir.Node;
-import io.kiln.processor.parse.Layer;
-import io.kiln.processor.parse.ModelSpec;
-import io.kiln.processor.parse.ValueType;
-import io.kiln.processor.plan.MemoryPlan;
-import io.kiln.processor.shape.ShapedGraph;
+import io.kiln.processor.fuse.ForwardCall;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -132,7 +110,7 @@ final class InferenceMethods extends GeneratedClassPart {
         .endControlFlow()
         .addStatement("int size = lastBatch * lastSteps * lastSteps")
         .beginControlFlow("switch (node)");
-    for (KernelCall.AttentionForward a : attentions()) {
+    for (ForwardCall.AttentionForward a : attentions()) {
       m.addStatement("case $S: return $T.copyOf($L, size)", a.covers().get(0), Arrays.class, workspace(a));
     }
     m.addStatement("default: throw new $T(MODEL_NAME + $S + node + $S)", IllegalArgumentException.class, ".attentionWeights: no @Attention node '",

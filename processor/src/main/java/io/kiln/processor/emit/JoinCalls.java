@@ -1,38 +1,11 @@
 package io.kiln.processor.emit;
 
-import com.palantir.javapoet.AnnotationSpec;
-import com.palantir.javapoet.ArrayTypeName;
-import com.palantir.javapoet.ClassName;
-import com.palantir.javapoet.CodeBlock;
-import com.palantir.javapoet.FieldSpec;
-import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
-import com.palantir.javapoet.ParameterizedTypeName;
-import com.palantir.javapoet.TypeName;
-import com.palantir.javapoet.TypeSpec;
-import io.kiln.dsl.Activation;
-import io.kiln.dsl.LossKind;
 import io.kiln.processor.fuse.BackwardCall;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.ForwardCall;
-import io.kiln.processor.fuse.KernelCall;
-import io.kiln.processor.fuse.KernelProgram;
-import io.kiln.processor.fuse.ParamTensor;
-import io.kiln.processor.ir.Graph;
-import io.kiln.processor.ir.Node;
-import io.kiln.processor.parse.Layer;
-import io.kiln.processor.parse.ModelSpec;
-import io.kiln.processor.parse.ValueType;
-import io.kiln.processor.plan.MemoryPlan;
-import io.kiln.processor.shape.ShapedGraph;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
-import javax.lang.model.element.Modifier;
 
 /**
  * Writes the kernel calls of one layer family. Joins: concatenation and addition of several
@@ -43,7 +16,7 @@ final class JoinCalls extends GeneratedClassPart {
     super(shared);
   }
 
-  void forward(KernelCall.ConcatForward c, MethodSpec.Builder m) {
+  void forward(ForwardCall.ConcatForward c, MethodSpec.Builder m) {
     m.addComment("$L = [$L]: $L", c.y().name(), c.inputs().stream().map(Buffer::name).collect(Collectors.joining(", ")), c.y().shape());
     int total = c.widths().stream().mapToInt(Integer::intValue).sum();
     int column = 0;
@@ -53,7 +26,7 @@ final class JoinCalls extends GeneratedClassPart {
     }
   }
 
-  void forward(KernelCall.AddForward a, MethodSpec.Builder m) {
+  void forward(ForwardCall.AddForward a, MethodSpec.Builder m) {
     m.addComment("$L = $L: $L", a.y().name(), a.inputs().stream().map(Buffer::name).collect(Collectors.joining(" + ")), a.y().shape());
     m.addStatement("$T.add($L, $L, $L, $L)", COMBINE, count(a.y()), ref(a.inputs().get(0)), ref(a.inputs().get(1)), ref(a.y()));
     for (int i = 2; i < a.inputs().size(); i++) {
@@ -61,13 +34,13 @@ final class JoinCalls extends GeneratedClassPart {
     }
   }
 
-  void backward(KernelCall.ZeroFill z, MethodSpec.Builder gradients) {
+  void backward(BackwardCall.ZeroFill z, MethodSpec.Builder gradients) {
     gradients.addComment("$L: $L = 0 (the next call can only add to it)$L", z.covers().get(0), z.b().name(), shapes(z.b(), null));
     gradients.addStatement("$T.fill(arena, $L, $L + $L, 0f)", Arrays.class, arenaConstant(z.b()), arenaConstant(z.b()), count(z.b()));
   }
 
-  void backward(KernelCall.ConcatBackward c, MethodSpec.Builder gradients) {
-    KernelCall.ConcatForward f = c.forward();
+  void backward(BackwardCall.ConcatBackward c, MethodSpec.Builder gradients) {
+    ForwardCall.ConcatForward f = c.forward();
     int total = f.widths().stream().mapToInt(Integer::intValue).sum();
     int column = 0;
     for (int i = 0; i < f.inputs().size(); i++) {
@@ -82,7 +55,7 @@ final class JoinCalls extends GeneratedClassPart {
     }
   }
 
-  void backward(KernelCall.AddBackward a, MethodSpec.Builder gradients) {
+  void backward(BackwardCall.AddBackward a, MethodSpec.Builder gradients) {
     for (int i = 0; i < a.dxs().size(); i++) {
       gradients.addComment("$L: $L $L $L$L", a.covers().get(0), a.dxs().get(i).name(), a.accumulate().get(i) ? "+=" : "=", a.dy().name(), shapes(a.dy(), null));
       gradients.addStatement("$T.passBack($L, $L, $L, $L)", COMBINE, count(a.dy()), ref(a.dy()), ref(a.dxs().get(i)), a.accumulate().get(i));

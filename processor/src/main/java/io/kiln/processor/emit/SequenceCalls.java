@@ -1,36 +1,13 @@
 package io.kiln.processor.emit;
 
-import com.palantir.javapoet.AnnotationSpec;
-import com.palantir.javapoet.ArrayTypeName;
-import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
-import com.palantir.javapoet.JavaFile;
 import com.palantir.javapoet.MethodSpec;
-import com.palantir.javapoet.ParameterizedTypeName;
-import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
-import io.kiln.dsl.Activation;
-import io.kiln.dsl.LossKind;
 import io.kiln.processor.fuse.BackwardCall;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.ForwardCall;
-import io.kiln.processor.fuse.KernelCall;
-import io.kiln.processor.fuse.KernelProgram;
-import io.kiln.processor.fuse.ParamTensor;
-import io.kiln.processor.ir.Graph;
-import io.kiln.processor.ir.Node;
 import io.kiln.processor.parse.Layer;
-import io.kiln.processor.parse.ModelSpec;
-import io.kiln.processor.parse.ValueType;
-import io.kiln.processor.plan.MemoryPlan;
-import io.kiln.processor.shape.ShapedGraph;
-import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 import javax.lang.model.element.Modifier;
 
@@ -43,13 +20,13 @@ final class SequenceCalls extends GeneratedClassPart {
     super(shared);
   }
 
-  void forward(KernelCall.EmbeddingForward e, MethodSpec.Builder m) {
+  void forward(ForwardCall.EmbeddingForward e, MethodSpec.Builder m) {
     m.addComment("$L = $L[$L]: $L -> $L", e.y().name(), e.table().name(), e.ids().name(), e.ids().shape(), e.y().shape());
     m.addStatement("$T.forward($S, batch, steps, $L, $L, $L, params, $L, $L)", EMBEDDING, e.ids().name(), e.vocab(), e.dim(),
         ref(e.ids()), paramConstant(e.table()), ref(e.y()));
   }
 
-  void forward(KernelCall.RecurrentForward r, MethodSpec.Builder m) {
+  void forward(ForwardCall.RecurrentForward r, MethodSpec.Builder m) {
     Layer.Recurrent l = r.layer();
     m.addComment("$L = $L over $L: $L -> $L (input projection of all steps in one GEMM; per step one GEMM for all gates and one fused cell update)",
         r.y().name(), l.annotation(), r.x().name(), r.x().shape(), r.y().shape());
@@ -65,14 +42,14 @@ final class SequenceCalls extends GeneratedClassPart {
         orNull(r.cT()), workspace(r));
   }
 
-  void backward(KernelCall.EmbeddingBackward e, MethodSpec.Builder gradients) {
+  void backward(BackwardCall.EmbeddingBackward e, MethodSpec.Builder gradients) {
     gradients.addComment("$L: d $L[$L] += $L$L", e.covers().get(0), e.table().name(), e.ids().name(), e.dy().name(), shapes(e.dy(), null));
     gradients.addStatement("$T.backward(batch, steps, $L, $L, $L, $L, grads, $L)", EMBEDDING, e.vocab(), e.dim(), ref(e.ids()), ref(e.dy()),
         paramConstant(e.table()));
   }
 
-  void backward(KernelCall.RecurrentBackward r, MethodSpec.Builder gradients) {
-    KernelCall.RecurrentForward f = r.forward();
+  void backward(BackwardCall.RecurrentBackward r, MethodSpec.Builder gradients) {
+    ForwardCall.RecurrentForward f = r.forward();
     gradients.addComment("$L: backpropagation through time from $L$L$L", r.covers().get(0),
         java.util.stream.Stream.of(r.dy(), r.dhT(), r.dcT()).filter(java.util.Objects::nonNull).map(Buffer::name).collect(Collectors.joining(", ")),
         r.dx() == null ? "" : " into " + r.dx().name() + (r.accumulate() ? " (+=)" : ""), shapes(r.dy() != null ? r.dy() : r.dhT(), r.dx()));
@@ -86,7 +63,7 @@ final class SequenceCalls extends GeneratedClassPart {
         workspace(f), scratch(f));
   }
 
-  void declare(KernelCall.RecurrentForward r, TypeSpec.Builder type) {
+  void declare(ForwardCall.RecurrentForward r, TypeSpec.Builder type) {
     String steps = maxSteps(program.inputs().stream().filter(Buffer::isSequence).findFirst().orElseThrow());
     type.addField(FieldSpec.builder(FLOATS, workspace(r), Modifier.PRIVATE, Modifier.FINAL)
         .addJavadoc("$L's gate activations and states, kept from forward for backpropagation through time.\n", r.covers().get(0))
@@ -97,13 +74,13 @@ final class SequenceCalls extends GeneratedClassPart {
     }
   }
 
-  void geometry(KernelCall.RecurrentForward r, TypeSpec.Builder type) {
+  void geometry(ForwardCall.RecurrentForward r, TypeSpec.Builder type) {
     type.addField(FieldSpec.builder(RECURRENT_GEOMETRY, geometry(r), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .addJavadoc("$L: $L $L → $L units.\n", r.covers().get(0), r.layer().annotation(), r.input(), r.layer().units())
         .initializer("new $T($T.$L, $L, $L)", RECURRENT_GEOMETRY, CELL_KIND, cellKind(r.layer()), r.input(), r.layer().units()).build());
   }
 
-  void checkInputs(KernelCall.EmbeddingForward e, MethodSpec.Builder m, String method) {
+  void checkInputs(ForwardCall.EmbeddingForward e, MethodSpec.Builder m, String method) {
     if (!e.ids().inArena()) {
       m.addStatement("$T.tokenIds(MODEL_NAME, $S, $S, $L, batch, $L, $L)", CHECKS, method, e.ids().name(), var(e.ids()),
           e.ids().isSequence() ? "steps" : "1", e.vocab());

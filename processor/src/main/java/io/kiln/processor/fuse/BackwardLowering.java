@@ -47,11 +47,11 @@ final class BackwardLowering {
         case BackwardOp.LossGrad g -> loss = new KernelCall.LossForward(
             covers, g.kind(), buffers.activation.get(g.input()), labels, buffers.gradient.get(g.input()), scored.stepSize(), ignoreIndex);
         case BackwardOp.EmbeddingGrad e -> {
-          KernelCall.EmbeddingForward f = (KernelCall.EmbeddingForward) forwardCalls.get(n.name());
-          back.add(new KernelCall.EmbeddingBackward(covers, f.ids(), dy, f.table(), f.vocab(), f.dim()));
+          ForwardCall.EmbeddingForward f = (ForwardCall.EmbeddingForward) forwardCalls.get(n.name());
+          back.add(new BackwardCall.EmbeddingBackward(covers, f.ids(), dy, f.table(), f.vocab(), f.dim()));
         }
         case BackwardOp.RecurrentGrad r -> {
-          KernelCall.RecurrentForward f = (KernelCall.RecurrentForward) forwardCalls.get(n.name());
+          ForwardCall.RecurrentForward f = (ForwardCall.RecurrentForward) forwardCalls.get(n.name());
           boolean read = graph.order().stream().anyMatch(o -> o.dataInputs().contains(n.name()));
           Buffer outputGrad = read ? dy : null; // nothing reads the output: its gradient is never written
           boolean sequence = f.layer().returnSequences();
@@ -65,53 +65,53 @@ final class BackwardLowering {
             initialGrad[1] = f.c0() == null ? null : Buffers.of("d_cT_" + n.state(), Buffer.Kind.GRADIENT, s);
             stateGradients.put(n.state(), initialGrad);
           }
-          back.add(new KernelCall.RecurrentBackward(covers, f, sequence ? outputGrad : null, dhT, dcT,
+          back.add(new BackwardCall.RecurrentBackward(covers, f, sequence ? outputGrad : null, dhT, dcT,
               r.inputGrad() ? buffers.gradient.get(r.input()) : null, r.accumulate(), initialGrad[0], initialGrad[1]));
         }
         case BackwardOp.ActivationGrad a when a.activation() == Activation.GELU ->
-            back.add(new KernelCall.GeluBackward(List.of(n.name() + " (gelu)"), buffers.preActivation.get(n.name()), dy));
+            back.add(new BackwardCall.GeluBackward(List.of(n.name() + " (gelu)"), buffers.preActivation.get(n.name()), dy));
         case BackwardOp.ActivationGrad a -> {
           if (a.activation() != Activation.NONE && a.activation() != Activation.STEP && !reluIntoPool.contains(n.name())) {
-            back.add(new KernelCall.ActivationBackward(covers, a.activation(), dy, buffers.activation.get(n.name()), shaped.shape(n).size()));
+            back.add(new BackwardCall.ActivationBackward(covers, a.activation(), dy, buffers.activation.get(n.name()), shaped.shape(n).size()));
           }
         }
-        case BackwardOp.BiasGrad b -> back.add(new KernelCall.BiasGrad(covers, parameters.biasOf(n.name()), dy, shaped.shape(n).stepSize()));
-        case BackwardOp.WeightGrad w -> back.add(new KernelCall.WeightGrad(covers, parameters.weightOf(n.name()),
+        case BackwardOp.BiasGrad b -> back.add(new BackwardCall.BiasGrad(covers, parameters.biasOf(n.name()), dy, shaped.shape(n).stepSize()));
+        case BackwardOp.WeightGrad w -> back.add(new BackwardCall.WeightGrad(covers, parameters.weightOf(n.name()),
             dy, buffers.activation.get(w.input()), shaped.shape(n).stepSize(), shaped.shape(w.input()).stepSize()));
-        case BackwardOp.InputGrad g -> back.add(new KernelCall.InputGrad(covers, buffers.gradient.get(g.input()), dy,
+        case BackwardOp.InputGrad g -> back.add(new BackwardCall.InputGrad(covers, buffers.gradient.get(g.input()), dy,
             parameters.weightOf(n.name()), shaped.shape(n).stepSize(), shaped.shape(g.input()).stepSize(), g.accumulate()));
         case BackwardOp.ConvGrad c -> {
-          KernelCall.ConvForward f = (KernelCall.ConvForward) forwardCalls.get(n.name());
+          ForwardCall.ConvForward f = (ForwardCall.ConvForward) forwardCalls.get(n.name());
           int cols = f.dims().colsSize();
           String scratchShape = f.cols().shape();
-          back.add(new KernelCall.ConvBackward(covers, f.x(), dy, f.weight(), f.bias(), c.inputGrad() ? buffers.gradient.get(c.input()) : null,
+          back.add(new BackwardCall.ConvBackward(covers, f.x(), dy, f.weight(), f.bias(), c.inputGrad() ? buffers.gradient.get(c.input()) : null,
               c.accumulate(), f.dims(), new Buffer("cols_" + n.name() + "_back", Buffer.Kind.SCRATCH, cols, scratchShape),
               new Buffer("dcols_" + n.name(), Buffer.Kind.SCRATCH, cols, scratchShape)));
         }
         case BackwardOp.PoolGrad p -> {
-          KernelCall.PoolForward f = (KernelCall.PoolForward) forwardCalls.get(n.name());
-          back.add(new KernelCall.PoolBackward(f.covers(), p.max(), f.relu(), f.x(), dy, buffers.gradient.get(p.input()), p.accumulate(), f.dims()));
+          ForwardCall.PoolForward f = (ForwardCall.PoolForward) forwardCalls.get(n.name());
+          back.add(new BackwardCall.PoolBackward(f.covers(), p.max(), f.relu(), f.x(), dy, buffers.gradient.get(p.input()), p.accumulate(), f.dims()));
         }
         case BackwardOp.DropoutGrad d -> {
-          KernelCall.DropoutForward f = (KernelCall.DropoutForward) forwardCalls.get(n.name());
-          back.add(new KernelCall.DropoutBackward(covers, dy, f.mask(), buffers.gradient.get(d.input()), d.accumulate(), f.perSample()));
+          ForwardCall.DropoutForward f = (ForwardCall.DropoutForward) forwardCalls.get(n.name());
+          back.add(new BackwardCall.DropoutBackward(covers, dy, f.mask(), buffers.gradient.get(d.input()), d.accumulate(), f.perSample()));
         }
         case BackwardOp.AttentionGrad a -> {
-          KernelCall.AttentionForward f = (KernelCall.AttentionForward) forwardCalls.get(n.name());
+          ForwardCall.AttentionForward f = (ForwardCall.AttentionForward) forwardCalls.get(n.name());
           Buffer ds = a.query() == null ? null : buffers.gradient.get(a.query().input());
           Buffer dh = a.keys() == null ? null : buffers.gradient.get(a.keys().input());
           // One accumulate flag serves both: a gradient written here first is zeroed, then added to.
           boolean accumulate = (a.query() != null && a.query().accumulate()) || (a.keys() != null && a.keys().accumulate());
           if (accumulate && a.query() != null && !a.query().accumulate()) {
-            back.add(new KernelCall.ZeroFill(covers, ds));
+            back.add(new BackwardCall.ZeroFill(covers, ds));
           }
           if (accumulate && a.keys() != null && !a.keys().accumulate()) {
-            back.add(new KernelCall.ZeroFill(covers, dh));
+            back.add(new BackwardCall.ZeroFill(covers, dh));
           }
-          back.add(new KernelCall.AttentionBackward(covers, f, dy, ds, dh, accumulate));
+          back.add(new BackwardCall.AttentionBackward(covers, f, dy, ds, dh, accumulate));
         }
         case BackwardOp.ConcatGrad c -> {
-          KernelCall.ConcatForward f = (KernelCall.ConcatForward) forwardCalls.get(n.name());
+          ForwardCall.ConcatForward f = (ForwardCall.ConcatForward) forwardCalls.get(n.name());
           List<Buffer> dxs = new ArrayList<>();
           List<Boolean> accumulate = new ArrayList<>();
           int next = 0;
@@ -120,35 +120,35 @@ final class BackwardLowering {
             dxs.add(r == null ? null : buffers.gradient.get(in));
             accumulate.add(r != null && r.accumulate());
           }
-          back.add(new KernelCall.ConcatBackward(covers, f, dy, dxs, accumulate));
+          back.add(new BackwardCall.ConcatBackward(covers, f, dy, dxs, accumulate));
         }
         case BackwardOp.AddGrad a -> {
           if (!a.routes().isEmpty()) {
-            back.add(new KernelCall.AddBackward(covers, dy, a.routes().stream().map(r -> buffers.gradient.get(r.input())).toList(),
+            back.add(new BackwardCall.AddBackward(covers, dy, a.routes().stream().map(r -> buffers.gradient.get(r.input())).toList(),
                 a.routes().stream().map(BackwardOp.Route::accumulate).toList()));
           }
         }
         case BackwardOp.LayerNormGrad l -> {
-          KernelCall.LayerNormForward f = (KernelCall.LayerNormForward) forwardCalls.get(n.name());
-          back.add(new KernelCall.LayerNormBackward(covers, f, dy, l.route() == null ? null : buffers.gradient.get(l.route().input()),
+          ForwardCall.LayerNormForward f = (ForwardCall.LayerNormForward) forwardCalls.get(n.name());
+          back.add(new BackwardCall.LayerNormBackward(covers, f, dy, l.route() == null ? null : buffers.gradient.get(l.route().input()),
               l.route() != null && l.route().accumulate()));
         }
         case BackwardOp.MultiHeadGrad m -> {
-          KernelCall.MultiHeadForward f = (KernelCall.MultiHeadForward) forwardCalls.get(n.name());
+          ForwardCall.MultiHeadForward f = (ForwardCall.MultiHeadForward) forwardCalls.get(n.name());
           Shape s = shaped.shape(n);
-          back.add(new KernelCall.MultiHeadBackward(covers, f, dy, m.route() == null ? null : buffers.gradient.get(m.route().input()),
+          back.add(new BackwardCall.MultiHeadBackward(covers, f, dy, m.route() == null ? null : buffers.gradient.get(m.route().input()),
               m.route() != null && m.route().accumulate(), Buffers.of("d_q_" + n.name(), Buffer.Kind.GRADIENT, s),
               Buffers.of("d_k_" + n.name(), Buffer.Kind.GRADIENT, s), Buffers.of("d_v_" + n.name(), Buffer.Kind.GRADIENT, s),
               Buffers.of("d_o_" + n.name(), Buffer.Kind.GRADIENT, s)));
         }
         case BackwardOp.PositionGrad p -> {
-          KernelCall.PositionForward f = (KernelCall.PositionForward) forwardCalls.get(n.name());
-          back.add(new KernelCall.PositionBackward(covers, dy, p.route() == null ? null : buffers.gradient.get(p.route().input()),
+          ForwardCall.PositionForward f = (ForwardCall.PositionForward) forwardCalls.get(n.name());
+          back.add(new BackwardCall.PositionBackward(covers, dy, p.route() == null ? null : buffers.gradient.get(p.route().input()),
               p.route() != null && p.route().accumulate(), f.table(), f.width()));
         }
         case BackwardOp.BatchNormGrad b -> {
-          KernelCall.BatchNormForward f = (KernelCall.BatchNormForward) forwardCalls.get(n.name());
-          back.add(new KernelCall.BatchNormBackward(covers, f.x(), dy, f.gamma(), f.beta(), f.mean(), f.invStd(),
+          ForwardCall.BatchNormForward f = (ForwardCall.BatchNormForward) forwardCalls.get(n.name());
+          back.add(new BackwardCall.BatchNormBackward(covers, f.x(), dy, f.gamma(), f.beta(), f.mean(), f.invStd(),
               b.inputGrad() ? buffers.gradient.get(b.input()) : null, b.accumulate(), f.channels(), f.spatial()));
         }
       }

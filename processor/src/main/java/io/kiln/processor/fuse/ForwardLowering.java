@@ -64,7 +64,7 @@ final class ForwardLowering {
           // N(0, 1) as nn.Embedding: Xavier normal N(0, 1/fanIn) with fanIn 1.
           ParamTensor table = parameters.sharedWeight(owner,
               () -> new ParamTensor(owner + ".weight", owner, new int[] {e.vocab(), e.dim()}, Init.XAVIER_NORMAL, 1, 1));
-          yield new KernelCall.EmbeddingForward(List.of(n.name()), buffers.activation.get(n.input()), out, table, e.vocab(), e.dim());
+          yield new ForwardCall.EmbeddingForward(List.of(n.name()), buffers.activation.get(n.input()), out, table, e.vocab(), e.dim());
         }
         case Layer.Recurrent r -> {
           int in = shaped.shape(n.input()).stepSize();
@@ -88,7 +88,7 @@ final class ForwardLowering {
             buffers.finalState.put(n.name(), new Buffer[] {hT, cT});
           }
           Buffer[] initial = n.state() == null ? new Buffer[2] : buffers.finalState.get(n.state());
-          yield new KernelCall.RecurrentForward(List.of(n.name()), r, buffers.activation.get(n.input()), out, wIh, wHh, bIh, bHh, in,
+          yield new ForwardCall.RecurrentForward(List.of(n.name()), r, buffers.activation.get(n.input()), out, wIh, wHh, bIh, bHh, in,
               initial[0], initial[1], hT, cT);
         }
         case Layer.Flatten f -> {
@@ -103,10 +103,10 @@ final class ForwardLowering {
             // GELU's derivative needs z, not y: keep the pre-activation and apply GELU in a pass of its own.
             Buffer z = Buffers.of("pre_" + n.name(), Buffer.Kind.ACTIVATION, shape);
             buffers.preActivation.put(n.name(), z);
-            forward.add(new KernelCall.DenseForward(List.of(n.name()), buffers.activation.get(n.input()), z, w, b, Activation.NONE, in, d.units()));
-            yield new KernelCall.GeluForward(List.of(n.name() + " (gelu)"), z, out);
+            forward.add(new ForwardCall.DenseForward(List.of(n.name()), buffers.activation.get(n.input()), z, w, b, Activation.NONE, in, d.units()));
+            yield new ForwardCall.GeluForward(List.of(n.name() + " (gelu)"), z, out);
           }
-          yield new KernelCall.DenseForward(List.of(n.name()), buffers.activation.get(n.input()), out, w, b, d.activation(), in, d.units());
+          yield new ForwardCall.DenseForward(List.of(n.name()), buffers.activation.get(n.input()), out, w, b, d.activation(), in, d.units());
         }
         case Layer.Attention a -> {
           Buffer s = buffers.activation.get(n.inputs().get(0));
@@ -125,15 +125,15 @@ final class ForwardLowering {
             }
             case DOT -> { }
           }
-          yield new KernelCall.AttentionForward(List.of(n.name()), a, s, h, out, w1, w2, v, width, attn);
+          yield new ForwardCall.AttentionForward(List.of(n.name()), a, s, h, out, w1, w2, v, width, attn);
         }
-        case Layer.Concat c -> new KernelCall.ConcatForward(List.of(n.name()), n.inputs().stream().map(buffers.activation::get).toList(),
+        case Layer.Concat c -> new ForwardCall.ConcatForward(List.of(n.name()), n.inputs().stream().map(buffers.activation::get).toList(),
             n.inputs().stream().map(i -> shaped.shape(i).dim(0)).toList(), out);
         case Layer.Add a -> {
           Node norm = addIntoNorm.get(n.name());
           List<Buffer> ins = n.inputs().stream().map(buffers.activation::get).toList();
           if (norm == null) {
-            yield new KernelCall.AddForward(List.of(n.name()), ins, out);
+            yield new ForwardCall.AddForward(List.of(n.name()), ins, out);
           }
           // The layer norm that reads this sum runs in the same pass: y = LN(x + r), the sum kept.
           buffers.activation.put(n.name(), out);
@@ -149,7 +149,7 @@ final class ForwardLowering {
           // PyTorch's out_proj is an nn.Linear: U(±1/√d), Xavier uniform with fanIn = fanOut = 3d.
           ParamTensor outW = parameters.param(n, ".out_proj.weight", new int[] {d, d}, 3 * d, 3 * d);
           ParamTensor outB = parameters.param(n, ".out_proj.bias", new int[] {d}, Init.ZEROS, d, d);
-          yield new KernelCall.MultiHeadForward(List.of(n.name()), m, buffers.activation.get(n.input()),
+          yield new ForwardCall.MultiHeadForward(List.of(n.name()), m, buffers.activation.get(n.input()),
               Buffers.of("q_" + n.name(), Buffer.Kind.ACTIVATION, shape), Buffers.of("k_" + n.name(), Buffer.Kind.ACTIVATION, shape),
               Buffers.of("v_" + n.name(), Buffer.Kind.ACTIVATION, shape), Buffers.of("o_" + n.name(), Buffer.Kind.ACTIVATION, shape),
               Buffers.of("lse_" + n.name(), Buffer.Kind.ACTIVATION, shape.withDims(m.heads())), out, inW, inB, outW, outB, d);
@@ -157,7 +157,7 @@ final class ForwardLowering {
         case Layer.PositionEmbedding p -> {
           int positions = p.maxLength() > 0 ? p.maxLength() : shape.maxSteps();
           ParamTensor table = parameters.weight(n, new int[] {positions, shape.dim(0)}, Init.ZEROS, 1, 1);
-          yield new KernelCall.PositionForward(List.of(n.name()), buffers.activation.get(n.input()), out, table, shape.dim(0));
+          yield new ForwardCall.PositionForward(List.of(n.name()), buffers.activation.get(n.input()), out, table, shape.dim(0));
         }
         case Layer.Conv c -> {
           Shape in = shaped.shape(n.input());
@@ -168,14 +168,14 @@ final class ForwardLowering {
           ParamTensor b = c.bias() ? parameters.bias(n, c.filters(), Init.ZEROS, fanIn) : null;
           Buffer cols = new Buffer("cols_" + n.name(), Buffer.Kind.SCRATCH, dims.colsSize(), "[" + dims.patchSize() + ", " + dims.outHeight() * dims.outWidth() + "]");
           Activation act = reluIntoPool.contains(n.name()) ? Activation.NONE : c.activation();
-          yield new KernelCall.ConvForward(List.of(n.name()), buffers.activation.get(n.input()), out, w, b, act, dims, cols);
+          yield new ForwardCall.ConvForward(List.of(n.name()), buffers.activation.get(n.input()), out, w, b, act, dims, cols);
         }
         case Layer.Pool p -> {
           boolean relu = reluIntoPool.contains(n.input());
-          yield new KernelCall.PoolForward(relu ? List.of(n.input() + " (relu)", n.name()) : List.of(n.name()), p.max(), relu,
+          yield new ForwardCall.PoolForward(relu ? List.of(n.input() + " (relu)", n.name()) : List.of(n.name()), p.max(), relu,
               buffers.activation.get(n.input()), out, poolDims(p, shaped.shape(n.input()), shape));
         }
-        case Layer.Dropout d -> new KernelCall.DropoutForward(List.of(n.name()), d.rate(), buffers.activation.get(n.input()), out,
+        case Layer.Dropout d -> new ForwardCall.DropoutForward(List.of(n.name()), d.rate(), buffers.activation.get(n.input()), out,
             Buffers.of("mask_" + n.name(), Buffer.Kind.ACTIVATION, shape), shape.size());
         case Layer.BatchNorm b -> {
           int channels = shape.dim(0);
@@ -184,7 +184,7 @@ final class ForwardLowering {
           ParamTensor beta = parameters.bias(n, channels, Init.ZEROS, channels);
           ParamTensor mean = parameters.state(n, ".running_mean", channels, Init.ZEROS);
           ParamTensor var = parameters.state(n, ".running_var", channels, Init.ONES);
-          yield new KernelCall.BatchNormForward(List.of(n.name()), buffers.activation.get(n.input()), out, gamma, beta, mean, var,
+          yield new ForwardCall.BatchNormForward(List.of(n.name()), buffers.activation.get(n.input()), out, gamma, beta, mean, var,
               new Buffer("mean_" + n.name(), Buffer.Kind.SCRATCH, channels, "[" + channels + "]"),
               new Buffer("invstd_" + n.name(), Buffer.Kind.SCRATCH, channels, "[" + channels + "]"), b.momentum(), b.epsilon(), channels, spatial);
         }
@@ -202,13 +202,13 @@ final class ForwardLowering {
   }
 
   /** A layer norm of {@code x} (plus {@code residual}, the sum written to {@code sum}) into {@code norm}'s output. */
-  private KernelCall.LayerNormForward layerNorm(Node norm, Shape shape, Buffer x, Buffer residual, Buffer sum, List<String> covers) {
+  private ForwardCall.LayerNormForward layerNorm(Node norm, Shape shape, Buffer x, Buffer residual, Buffer sum, List<String> covers) {
     int width = shape.dim(0);
     ParamTensor gamma = parameters.weight(norm, new int[] {width}, Init.ONES, width, width);
     ParamTensor beta = parameters.bias(norm, width, Init.ZEROS, width);
     Buffer y = Buffers.of(norm.name(), Buffer.Kind.ACTIVATION, shape);
     buffers.activation.put(norm.name(), y);
-    return new KernelCall.LayerNormForward(covers, x, residual, sum, y, gamma, beta, Buffers.of("mean_" + norm.name(), Buffer.Kind.ACTIVATION,
+    return new ForwardCall.LayerNormForward(covers, x, residual, sum, y, gamma, beta, Buffers.of("mean_" + norm.name(), Buffer.Kind.ACTIVATION,
         shape.withDims(1)), Buffers.of("rstd_" + norm.name(), Buffer.Kind.ACTIVATION, shape.withDims(1)), ((Layer.LayerNorm) norm.layer()).epsilon(), width);
   }
 
