@@ -11,12 +11,7 @@ import javax.lang.model.element.Modifier;
 
 /** Writes {@code gradients}: forward, loss, then one statement group per backward kernel call. */
 final class BackwardPass extends GeneratedClassPart {
-  private final DenseCalls denseCalls = new DenseCalls(this);
-  private final ConvCalls convCalls = new ConvCalls(this);
-  private final BatchNormDropoutCalls batchNormDropoutCalls = new BatchNormDropoutCalls(this);
-  private final SequenceCalls sequenceCalls = new SequenceCalls(this);
-  private final AttentionCalls attentionCalls = new AttentionCalls(this);
-  private final JoinCalls joinCalls = new JoinCalls(this);
+  private final Families families = Families.of(this);
 
   BackwardPass(GeneratedClassPart shared) {
     super(shared);
@@ -37,24 +32,24 @@ final class BackwardPass extends GeneratedClassPart {
     }
     for (BackwardCall call : program.backward()) {
       switch (call) {
-        case BackwardCall.ZeroFill z -> joinCalls.backward(z, gradients);
-        case BackwardCall.AttentionBackward a -> attentionCalls.backward(a, gradients);
-        case BackwardCall.ConcatBackward c -> joinCalls.backward(c, gradients);
-        case BackwardCall.AddBackward a -> joinCalls.backward(a, gradients);
-        case BackwardCall.LayerNormBackward l -> attentionCalls.backward(l, gradients);
-        case BackwardCall.MultiHeadBackward h -> attentionCalls.backward(h, gradients);
-        case BackwardCall.PositionBackward p -> attentionCalls.backward(p, gradients);
-        case BackwardCall.GeluBackward g -> denseCalls.backward(g, gradients);
-        case BackwardCall.ActivationBackward a -> denseCalls.backward(a, gradients);
-        case BackwardCall.BiasGrad b -> denseCalls.backward(b, gradients);
-        case BackwardCall.WeightGrad w -> denseCalls.backward(w, gradients);
-        case BackwardCall.InputGrad g -> denseCalls.backward(g, gradients);
-        case BackwardCall.ConvBackward c -> convCalls.backward(c, gradients);
-        case BackwardCall.PoolBackward p -> convCalls.backward(p, gradients);
-        case BackwardCall.DropoutBackward d -> batchNormDropoutCalls.backward(d, gradients);
-        case BackwardCall.BatchNormBackward b -> batchNormDropoutCalls.backward(b, gradients);
-        case BackwardCall.EmbeddingBackward e -> sequenceCalls.backward(e, gradients);
-        case BackwardCall.RecurrentBackward r -> sequenceCalls.backward(r, gradients);
+        case BackwardCall.ZeroFill z -> families.join().backward(z, gradients);
+        case BackwardCall.AttentionBackward a -> families.attention().backward(a, gradients);
+        case BackwardCall.ConcatBackward c -> families.join().backward(c, gradients);
+        case BackwardCall.AddBackward a -> families.join().backward(a, gradients);
+        case BackwardCall.LayerNormBackward l -> families.attention().backward(l, gradients);
+        case BackwardCall.MultiHeadBackward h -> families.attention().backward(h, gradients);
+        case BackwardCall.PositionBackward p -> families.attention().backward(p, gradients);
+        case BackwardCall.GeluBackward g -> families.dense().backward(g, gradients);
+        case BackwardCall.ActivationBackward a -> families.dense().backward(a, gradients);
+        case BackwardCall.BiasGrad b -> families.dense().backward(b, gradients);
+        case BackwardCall.WeightGrad w -> families.dense().backward(w, gradients);
+        case BackwardCall.InputGrad g -> families.dense().backward(g, gradients);
+        case BackwardCall.ConvBackward c -> families.conv().backward(c, gradients);
+        case BackwardCall.PoolBackward p -> families.conv().backward(p, gradients);
+        case BackwardCall.DropoutBackward d -> families.batchNormDropout().backward(d, gradients);
+        case BackwardCall.BatchNormBackward b -> families.batchNormDropout().backward(b, gradients);
+        case BackwardCall.EmbeddingBackward e -> families.sequence().backward(e, gradients);
+        case BackwardCall.RecurrentBackward r -> families.sequence().backward(r, gradients);
       }
     }
     return gradients.addStatement("return loss").build();

@@ -9,12 +9,7 @@ import javax.lang.model.element.Modifier;
 
 /** Writes {@code runForward}: one statement group per forward kernel call, in program order. */
 final class ForwardPass extends GeneratedClassPart {
-  private final DenseCalls denseCalls = new DenseCalls(this);
-  private final ConvCalls convCalls = new ConvCalls(this);
-  private final BatchNormDropoutCalls batchNormDropoutCalls = new BatchNormDropoutCalls(this);
-  private final SequenceCalls sequenceCalls = new SequenceCalls(this);
-  private final AttentionCalls attentionCalls = new AttentionCalls(this);
-  private final JoinCalls joinCalls = new JoinCalls(this);
+  private final Families families = Families.of(this);
 
   ForwardPass(GeneratedClassPart shared) {
     super(shared);
@@ -41,20 +36,20 @@ final class ForwardPass extends GeneratedClassPart {
             .addStatement("return $L", index - 1).endControlFlow();
       }
       switch (call) {
-        case ForwardCall.AttentionForward a -> attentionCalls.forward(a, m);
-        case ForwardCall.ConcatForward c -> joinCalls.forward(c, m);
-        case ForwardCall.AddForward a -> joinCalls.forward(a, m);
-        case ForwardCall.LayerNormForward l -> attentionCalls.forward(l, m);
-        case ForwardCall.MultiHeadForward h -> attentionCalls.forward(h, m);
-        case ForwardCall.PositionForward p -> attentionCalls.forward(p, m);
-        case ForwardCall.GeluForward g -> denseCalls.forward(g, m);
-        case ForwardCall.DenseForward d -> denseCalls.forward(d, m);
-        case ForwardCall.ConvForward c -> convCalls.forward(c, m);
-        case ForwardCall.PoolForward p -> convCalls.forward(p, m);
-        case ForwardCall.DropoutForward d -> batchNormDropoutCalls.forward(d, m);
-        case ForwardCall.BatchNormForward b -> batchNormDropoutCalls.forward(b, m);
-        case ForwardCall.EmbeddingForward e -> sequenceCalls.forward(e, m);
-        case ForwardCall.RecurrentForward r -> sequenceCalls.forward(r, m);
+        case ForwardCall.AttentionForward a -> families.attention().forward(a, m);
+        case ForwardCall.ConcatForward c -> families.join().forward(c, m);
+        case ForwardCall.AddForward a -> families.join().forward(a, m);
+        case ForwardCall.LayerNormForward l -> families.attention().forward(l, m);
+        case ForwardCall.MultiHeadForward h -> families.attention().forward(h, m);
+        case ForwardCall.PositionForward p -> families.attention().forward(p, m);
+        case ForwardCall.GeluForward g -> families.dense().forward(g, m);
+        case ForwardCall.DenseForward d -> families.dense().forward(d, m);
+        case ForwardCall.ConvForward c -> families.conv().forward(c, m);
+        case ForwardCall.PoolForward p -> families.conv().forward(p, m);
+        case ForwardCall.DropoutForward d -> families.batchNormDropout().forward(d, m);
+        case ForwardCall.BatchNormForward b -> families.batchNormDropout().forward(b, m);
+        case ForwardCall.EmbeddingForward e -> families.sequence().forward(e, m);
+        case ForwardCall.RecurrentForward r -> families.sequence().forward(r, m);
       }
     }
     if (trains()) {
