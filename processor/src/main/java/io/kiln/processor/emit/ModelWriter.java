@@ -9,11 +9,9 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
-import io.kiln.dsl.Activation;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.ParamTensor;
 import io.kiln.processor.ir.Node;
-import io.kiln.processor.parse.Layer;
 import io.kiln.processor.parse.ValueType;
 import io.kiln.processor.plan.MemoryPlan;
 import java.util.Arrays;
@@ -171,30 +169,9 @@ public final class ModelWriter extends GeneratedClassPart {
   }
 
   private static String describe(Node n) {
-    String reads = n.inputs().isEmpty() ? "" : " of " + String.join(", ", n.inputs());
-    return switch (n.layer()) {
-      case Layer.Input in -> "@Input";
-      case Layer.Dense d -> "@Dense(" + d.units() + (d.activation() != Activation.NONE ? ", " + d.activation() : "")
-          + (d.bias() ? "" : ", no bias") + ")" + reads;
-      case Layer.Flatten f -> "@Flatten" + reads;
-      case Layer.Conv c -> "@Conv(" + c.filters() + ", " + c.kh() + "×" + c.kw() + (c.stride() != 1 ? ", stride " + c.stride() : "")
-          + ", " + c.padding() + (c.activation() != Activation.NONE ? ", " + c.activation() : "") + ")" + reads;
-      case Layer.Pool p -> p.annotation() + "(" + p.size() + (p.effectiveStride() != p.size() ? ", stride " + p.effectiveStride() : "") + ")" + reads;
-      case Layer.Dropout d -> "@Dropout(" + d.rate() + ")" + reads;
-      case Layer.BatchNorm b -> "@BatchNorm" + reads;
-      case Layer.Loss l -> "@Loss(" + l.kind() + (l.ignores() ? ", ignoreIndex " + l.ignoreIndex() : "") + ")" + reads;
-      case Layer.Tokens t -> "@Tokens(maxLength " + t.maxLength() + (t.decoded() ? ", decoded" : "") + ")";
-      case Layer.Embedding e -> "@Embedding(" + e.vocab() + " → " + e.dim() + (e.shares().isEmpty() ? "" : ", " + e.shares() + "'s table") + ")" + reads;
-      case Layer.Recurrent r -> r.annotation() + "(" + r.units() + (r.cell() == Layer.Recurrent.Cell.RNN ? ", " + r.activation() : "")
-          + (r.returnSequences() ? "" : ", last state") + ")" + reads;
-      case Layer.Attention a -> "@Attention(" + a.score() + (a.units() > 0 ? ", " + a.units() : "") + ") of " + n.inputs().get(0) + " over " + n.inputs().get(1);
-      case Layer.Concat c -> "@Concat" + reads;
-      case Layer.Add a -> "@Add" + reads;
-      case Layer.LayerNorm l -> "@LayerNorm" + reads;
-      case Layer.MultiHeadAttention m -> "@MultiHeadAttention(" + m.heads() + " heads" + (m.causal() ? ", causal" : "") + ")" + reads;
-      case Layer.PositionEmbedding p -> "@PositionEmbedding" + reads;
-    };
+    return n.layer().describe(n.inputs());
   }
+
 
   private static String pad(String s, int w) {
     return s.length() >= w ? s + " " : s + " ".repeat(w - s.length());
