@@ -1,0 +1,54 @@
+package io.kiln.processor.shape;
+
+import io.kiln.processor.diag.ErrorId;
+import io.kiln.processor.diag.Messages;
+import io.kiln.processor.diag.Report;
+import io.kiln.processor.ir.Node;
+import java.util.Map;
+
+/**
+ * The shape rules and attribute checks of one layer family. Joins: {@code @Concat} and {@code
+ * @Add} over several inputs.
+ */
+final class JoinShapes extends ShapeRules {
+  JoinShapes(Report report) {
+    super(report);
+  }
+
+  Shape concat(Node node, Map<String, Shape> shapes) {
+    Shape first = shapes.get(node.input());
+    int width = 0;
+    for (String in : node.inputs()) {
+      Shape s = shapes.get(in);
+      if (s.rank() != 1 || s.isSequence() != first.isSequence() || s.maxSteps() != first.maxSteps()) {
+        String[] shown = Shape.distinguish(first, s);
+        String fix = s.rank() != 1 || first.rank() != 1 ? "flatten an image first (@Flatten), or join per-step vectors only"
+            : s.isSequence() != first.isSequence() ? "join sequences with sequences (a last state with returnSequences = false is one vector per sample)"
+            : "give the sequences' @Tokens inputs the same maxLength";
+        report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.inputsDiffer(node.name(), "@Concat", node.input(), shown[0], in,
+            shown[1], "that are vectors per sample or per step, all sequences of the same length or none", fix));
+        return null;
+      }
+      width += s.dim(0);
+    }
+    return first.withDims(width);
+  }
+
+  Shape add(Node node, Map<String, Shape> shapes) {
+    Shape first = shapes.get(node.input());
+    for (String in : node.inputs()) {
+      if (!shapes.get(in).equals(first)) {
+        String[] shown = Shape.distinguish(first, shapes.get(in));
+        Shape other = shapes.get(in);
+        String fix = first.withBatch().equals(other.withBatch()) ? "give the sequences' @Tokens inputs the same maxLength"
+            : first.rank() == 1 && other.rank() == 1 && first.isSequence() == other.isSequence()
+                ? "a residual branch must keep the width: end " + in + "'s branch with a @Dense(units = " + first.dim(0) + ")"
+                : "add nodes of one shape";
+        report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.inputsDiffer(node.name(), "@Add", node.input(), shown[0], in,
+            shown[1], "of the same shape", fix));
+        return null;
+      }
+    }
+    return first;
+  }
+}
