@@ -44,7 +44,7 @@ public final class Fusion {
     Shape scored = shaped.shape(lossNode.input());
 
     buffers.allocateGradients(shaped, backward);
-    BackwardLowering backwardLowering = new BackwardLowering(shaped, parameters, buffers, forwardLowering);
+    BackwardLowering backwardLowering = new BackwardLowering(shaped, buffers, forwardLowering);
     List<BackwardCall> back = backwardLowering.lower(backward, labels, ignoreIndex, scored);
     KernelCall.LossForward loss = backwardLowering.loss;
 
