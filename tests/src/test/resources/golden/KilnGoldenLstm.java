@@ -19,8 +19,8 @@ import io.kiln.runtime.io.Checkpoints;
 import io.kiln.runtime.io.ModelFiles;
 import io.kiln.runtime.rnn.CellKind;
 import io.kiln.runtime.rnn.Embedding;
-import io.kiln.runtime.rnn.Recurrent;
 import io.kiln.runtime.rnn.RecurrentGeometry;
+import io.kiln.runtime.rnn.RecurrentLayer;
 import io.kiln.runtime.simd.ElementwiseKernels;
 import io.kiln.runtime.simd.Vectorization;
 import io.kiln.runtime.train.NonFiniteLossException;
@@ -177,6 +177,11 @@ public final class KilnGoldenLstm implements SupervisedModel<KilnGoldenLstm.Inpu
 
   private final float[] lScratch = new float[L_GEOMETRY.backwardScratchFloats(MAX_BATCH, MAX_STEPS_TEXT)];
 
+  /**
+   * l with its tensors' places, built once: each step calls forward/backward(batch, steps).
+   */
+  private final RecurrentLayer lLayer;
+
   private final Epilogue oEpilogue;
 
   private long steps;
@@ -193,6 +198,18 @@ public final class KilnGoldenLstm implements SupervisedModel<KilnGoldenLstm.Inpu
           new Parameter("o.weight", new int[] {12, 10}, params, grads, P_O_WEIGHT),
           new Parameter("o.bias", new int[] {12}, params, grads, P_O_BIAS));
     this.buffers = List.of();
+    this.lLayer = RecurrentLayer.of(L_GEOMETRY)
+        .input(new RecurrentLayer.At(arena, A_E))
+        .weights(new RecurrentLayer.At(params, P_L_WEIGHT_IH_L0), new RecurrentLayer.At(params, P_L_WEIGHT_HH_L0))
+        .biases(new RecurrentLayer.At(params, P_L_BIAS_IH_L0), new RecurrentLayer.At(params, P_L_BIAS_HH_L0))
+        .output(new RecurrentLayer.At(arena, A_L), RecurrentLayer.At.NONE, RecurrentLayer.At.NONE)
+        .workspace(lWorkspace)
+        .outputGradients(new RecurrentLayer.At(arena, G_L), RecurrentLayer.At.NONE, RecurrentLayer.At.NONE)
+        .inputGradient(new RecurrentLayer.At(arena, G_E), false)
+        .weightGradients(new RecurrentLayer.At(grads, P_L_WEIGHT_IH_L0), new RecurrentLayer.At(grads, P_L_WEIGHT_HH_L0))
+        .biasGradients(new RecurrentLayer.At(grads, P_L_BIAS_IH_L0), new RecurrentLayer.At(grads, P_L_BIAS_HH_L0))
+        .scratch(lScratch)
+        .build();
     this.oEpilogue = Epilogue.biasActivation(params, P_O_BIAS, Activation.NONE);
   }
 
@@ -585,7 +602,7 @@ public final class KilnGoldenLstm implements SupervisedModel<KilnGoldenLstm.Inpu
       return 0;
     }
     // l = @Lstm over e: [B, T, 6] -> [B, T, 10] (input projection of all steps in one GEMM; per step one GEMM for all gates and one fused cell update)
-    Recurrent.forward(L_GEOMETRY, batch, steps, arena, A_E, params, P_L_WEIGHT_IH_L0, params, P_L_WEIGHT_HH_L0, params, P_L_BIAS_IH_L0, params, P_L_BIAS_HH_L0, null, 0, null, 0, arena, A_L, null, 0, null, 0, lWorkspace, 0);
+    lLayer.forward(batch, steps);
     if (diagnose && Checks.firstNonFinite(arena, A_L, batch * steps * 10) >= 0) {
       return 1;
     }
@@ -611,7 +628,7 @@ public final class KilnGoldenLstm implements SupervisedModel<KilnGoldenLstm.Inpu
     // o: d_l = d_o · o.weight, [B, T, 10]
     GEMM.gemm(Layout.NN, batch * steps, 10, 12, arena, G_O, 12, params, P_O_WEIGHT, 10, arena, G_L, 10, Epilogue.NONE);
     // l: backpropagation through time from d_l into d_e, [B, T, 10] -> [B, T, 6]
-    Recurrent.backward(L_GEOMETRY, batch, steps, arena, A_E, params, P_L_WEIGHT_IH_L0, params, P_L_WEIGHT_HH_L0, null, 0, null, 0, arena, G_L, null, 0, null, 0, arena, G_E, false, null, 0, null, 0, grads, P_L_WEIGHT_IH_L0, grads, P_L_WEIGHT_HH_L0, grads, P_L_BIAS_IH_L0, grads, P_L_BIAS_HH_L0, lWorkspace, 0, lScratch, 0);
+    lLayer.backward(batch, steps);
     // e: d e.weight[text] += d_e, [B, T, 6]
     Embedding.backward(batch, steps, 12, 6, text, 0, arena, G_E, grads, P_E_WEIGHT);
     return loss;

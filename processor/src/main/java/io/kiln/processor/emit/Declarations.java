@@ -23,7 +23,7 @@ final class Declarations extends GeneratedClassPart {
     /** Static geometry constants (convolutions, pools, recurrent layers). */
     default void geometry(TypeSpec.Builder type) {}
 
-    /** What the generated constructor builds once: the epilogues that read the biases. */
+    /** What the generated constructor builds once: the epilogues that read the biases, recurrent layer objects. */
     default void initialize(MethodSpec.Builder m) {}
 
     /** Checks of a public method's arguments: token ids within an embedding's vocabulary. */
@@ -110,6 +110,11 @@ final class Declarations extends GeneratedClassPart {
           @Override
           public void geometry(TypeSpec.Builder type) {
             sequence.geometry(r, type);
+          }
+
+          @Override
+          public void initialize(MethodSpec.Builder m) {
+            sequence.initialize(r, m);
           }
         };
       case ForwardCall.AttentionForward a -> new Declaring() {

@@ -55,6 +55,8 @@ abstract class GeneratedClassPart {
   static final ClassName DROPOUT = ClassName.get(RUNTIME + ".cnn", "Dropout");
   static final ClassName EMBEDDING = ClassName.get(RUNTIME + ".rnn", "Embedding");
   static final ClassName RECURRENT = ClassName.get(RUNTIME + ".rnn", "Recurrent");
+  static final ClassName RECURRENT_LAYER = ClassName.get(RUNTIME + ".rnn", "RecurrentLayer");
+  static final ClassName RECURRENT_AT = RECURRENT_LAYER.nestedClass("At");
   static final ClassName RECURRENT_GEOMETRY = ClassName.get(RUNTIME + ".rnn", "RecurrentGeometry");
   static final ClassName CELL_KIND = ClassName.get(RUNTIME + ".rnn", "CellKind");
   static final ClassName SEQUENCE_LOSSES = ClassName.get(RUNTIME + ".rnn", "SequenceLosses");
