@@ -521,7 +521,7 @@ public final class KilnGoldenMlp implements SupervisedModel<KilnGoldenMlp.Input,
   }
 
   private float runLoss(int[] label, int batch, boolean withGradient) {
-    // loss = SOFTMAX_CROSS_ENTROPY(logits, label), fused with d_logits = ∂loss/∂logits when training
+    // loss = SOFTMAX_CROSS_ENTROPY(logits [B, 3], label [B]), fused with d_logits = ∂loss/∂logits when training
     return OPS.softmaxCrossEntropy(withGradient ? arena : null, G_LOGITS, arena, A_LOGITS, label, 0, batch, 3);
   }
 
@@ -530,7 +530,7 @@ public final class KilnGoldenMlp implements SupervisedModel<KilnGoldenMlp.Input,
     runForward(features, batch, true, false);
     float loss = runLoss(label, batch, true);
     lastCorrect = Metrics.countArgmaxMatches(arena, A_LOGITS, label, 0, batch, 3);
-    // logits: d logits.bias += Σ_batch d_logits
+    // logits: d logits.bias += Σ_batch d_logits, [B, 3]
     OPS.addColumnSums(grads, P_LOGITS_BIAS, arena, G_LOGITS, batch, 3);
     // logits: d logits.weight += d_logitsᵀ · hidden, [3, 8]
     GEMM.gemm(Layout.TN, 3, 8, batch, arena, G_LOGITS, 3, arena, A_HIDDEN, 8, grads, P_LOGITS_WEIGHT, 8, Epilogue.ACCUMULATE);
@@ -538,7 +538,7 @@ public final class KilnGoldenMlp implements SupervisedModel<KilnGoldenMlp.Input,
     GEMM.gemm(Layout.NN, batch, 8, 3, arena, G_LOGITS, 3, params, P_LOGITS_WEIGHT, 8, arena, G_HIDDEN, 8, Epilogue.NONE);
     // hidden: d_hidden ⊙= relu'(hidden), [B, 8]
     OPS.activationBackward(Activation.RELU, arena, G_HIDDEN, arena, G_HIDDEN, arena, A_HIDDEN, batch * 8);
-    // hidden: d hidden.bias += Σ_batch d_hidden
+    // hidden: d hidden.bias += Σ_batch d_hidden, [B, 8]
     OPS.addColumnSums(grads, P_HIDDEN_BIAS, arena, G_HIDDEN, batch, 8);
     // hidden: d hidden.weight += d_hiddenᵀ · features, [8, 4]
     GEMM.gemm(Layout.TN, 8, 4, batch, arena, G_HIDDEN, 8, features, 0, 4, grads, P_HIDDEN_WEIGHT, 4, Epilogue.ACCUMULATE);

@@ -153,7 +153,7 @@ public final class KilnProcessor extends AbstractProcessor {
       // A final or concrete class (or an interface, enum, record) cannot declare the abstract node
       // methods Kiln implements: fixing it changes every method, so its graph is not checked yet.
       boolean declaresNodes = type.getKind() == ElementKind.CLASS && type.getModifiers().contains(Modifier.ABSTRACT);
-      JavaFile file = declaresNodes ? Pipeline.compile(spec, brokenNodes(type, spec), report) : null;
+      JavaFile file = declaresNodes ? Pipeline.compile(spec, spec.rejected(), report) : null;
       printed = true;
       print(report, locations);
       if (file != null && !report.hasErrors()) {
@@ -203,34 +203,6 @@ public final class KilnProcessor extends AbstractProcessor {
         processingEnv.getMessager().printMessage(kind, d.text(), at.element());
       }
     }
-  }
-
-  /**
-   * Node methods the parse pass rejected (it reported why), by name, mapped to their layer
-   * annotation ("" for an abstract method without one), so later passes skip them and their readers
-   * silently instead of reporting a parameter naming them as unknown.
-   */
-  private static Map<String, String> brokenNodes(TypeElement type, ModelSpec spec) {
-    Set<String> parsed = new HashSet<>();
-    spec.nodes().forEach(n -> parsed.add(n.name()));
-    spec.repeats().forEach(r -> parsed.add(r.name())); // expanded into its copies, not broken
-    Map<String, String> broken = new LinkedHashMap<>();
-    for (ExecutableElement method : ModelParser.nodeMethods(type)) {
-      String name = method.getSimpleName().toString();
-      String layer = "";
-      for (AnnotationMirror m : method.getAnnotationMirrors()) {
-        String qualified = ((TypeElement) m.getAnnotationType().asElement()).getQualifiedName().toString();
-        if (qualified.startsWith("io.kiln.dsl.") && !qualified.equals("io.kiln.dsl.Labels")) {
-          layer = "@" + m.getAnnotationType().asElement().getSimpleName();
-          break;
-        }
-      }
-      boolean isNode = !layer.isEmpty() || method.getModifiers().contains(Modifier.ABSTRACT);
-      if (isNode && !parsed.contains(name)) {
-        broken.merge(name, layer, (a, b) -> a.equals("@Input") || b.equals("@Input") ? "@Input" : a.isEmpty() ? a : b);
-      }
-    }
-    return broken;
   }
 
   private static boolean insideBlock(Element element) {

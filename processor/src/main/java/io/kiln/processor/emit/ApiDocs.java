@@ -1,6 +1,7 @@
 package io.kiln.processor.emit;
 
 import io.kiln.processor.fuse.Buffer;
+import io.kiln.processor.fuse.ForwardCall;
 import io.kiln.processor.fuse.KernelCall;
 import io.kiln.processor.fuse.KernelProgram;
 import io.kiln.processor.fuse.ParamTensor;
@@ -39,7 +40,7 @@ final class ApiDocs {
   }
 
   private boolean hasDropout() {
-    return program.forward().stream().anyMatch(c -> c instanceof KernelCall.DropoutForward);
+    return program.forward().stream().anyMatch(c -> c instanceof ForwardCall.DropoutForward);
   }
 
   /** One line per distinct initialization, naming the tensors it fills, in declaration order. */

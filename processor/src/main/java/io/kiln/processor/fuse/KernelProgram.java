@@ -23,9 +23,9 @@ public record KernelProgram(
     List<Buffer> inputs,
     Buffer labels,
     Buffer output,
-    List<KernelCall> forward,
+    List<ForwardCall> forward,
     KernelCall.LossForward loss,
-    List<KernelCall> backward) {
+    List<BackwardCall> backward) {
   public KernelProgram {
     params = List.copyOf(params);
     state = List.copyOf(state);

@@ -27,18 +27,7 @@ public final class BackwardDerivation {
     }
     Set<String> needsGrad = new HashSet<>();
     for (Node n : graph.order()) {
-      boolean hasParameters = switch (n.layer()) {
-        case Layer.Dense d -> true;
-        case Layer.Conv c -> true;
-        case Layer.BatchNorm b -> true;
-        case Layer.Embedding e -> true;
-        case Layer.Recurrent r -> true;
-        case Layer.LayerNorm l -> true;
-        case Layer.MultiHeadAttention m -> true;
-        case Layer.PositionEmbedding p -> true;
-        case Layer.Attention a -> a.score() != io.kiln.dsl.Score.DOT;
-        default -> false;
-      };
+      boolean hasParameters = n.layer().learns();
       boolean passesGradient = !n.isInput() && !n.isLoss() && n.dataInputs().stream().anyMatch(needsGrad::contains);
       if (hasParameters || passesGradient) {
         needsGrad.add(n.name());

@@ -5,11 +5,26 @@ import io.kiln.dsl.Init;
 import io.kiln.dsl.LossKind;
 import io.kiln.dsl.Padding;
 import java.util.Arrays;
+import java.util.List;
 
 /** The layer annotation of a node, with its attribute values as written. */
 public sealed interface Layer {
   /** The annotation as users write it, e.g. {@code @Dense}. */
   String annotation();
+
+  /** Whether the layer has learned parameters, so gradients must reach it. */
+  boolean learns();
+
+  /**
+   * The layer as the generated class's shape legend shows it, e.g. {@code @Dense(120, RELU) of
+   * flat}, given the nodes it reads.
+   */
+  String describe(List<String> inputs);
+
+  /** {@code " of a, b"}, or "" for a node that reads nothing. */
+  private static String of(List<String> inputs) {
+    return inputs.isEmpty() ? "" : " of " + String.join(", ", inputs);
+  }
 
   /** {@code @Input(shape)}: a float input, one sample's shape. */
   record Input(int[] shape) implements Layer {
@@ -24,6 +39,16 @@ public sealed interface Layer {
 
     @Override
     public String annotation() {
+      return "@Input";
+    }
+
+    @Override
+    public boolean learns() {
+      return false;
+    }
+
+    @Override
+    public String describe(List<String> inputs) {
       return "@Input";
     }
 
@@ -49,6 +74,16 @@ public sealed interface Layer {
     public String annotation() {
       return "@Dense";
     }
+
+    @Override
+    public boolean learns() {
+      return true;
+    }
+
+    @Override
+    public String describe(List<String> inputs) {
+      return "@Dense(" + units() + (activation() != Activation.NONE ? ", " + activation() : "") + (bias() ? "" : ", no bias") + ")" + of(inputs);
+    }
   }
 
   /** {@code @Flatten}: a view of a sample as one vector, row-major. */
@@ -56,6 +91,16 @@ public sealed interface Layer {
     @Override
     public String annotation() {
       return "@Flatten";
+    }
+
+    @Override
+    public boolean learns() {
+      return false;
+    }
+
+    @Override
+    public String describe(List<String> inputs) {
+      return "@Flatten" + of(inputs);
     }
   }
 
@@ -73,6 +118,16 @@ public sealed interface Layer {
     public String annotation() {
       return "@Loss";
     }
+
+    @Override
+    public boolean learns() {
+      return false;
+    }
+
+    @Override
+    public String describe(List<String> inputs) {
+      return "@Loss(" + kind() + (ignores() ? ", ignoreIndex " + ignoreIndex() : "") + ")" + of(inputs);
+    }
   }
 
   /**
@@ -84,6 +139,17 @@ public sealed interface Layer {
     @Override
     public String annotation() {
       return "@Conv";
+    }
+
+    @Override
+    public boolean learns() {
+      return true;
+    }
+
+    @Override
+    public String describe(List<String> inputs) {
+      return "@Conv(" + filters() + ", " + kh() + "×" + kw() + (stride() != 1 ? ", stride " + stride() : "")
+          + ", " + padding() + (activation() != Activation.NONE ? ", " + activation() : "") + ")" + of(inputs);
     }
 
     /** The kernel's height, from whichever form was written. */
@@ -103,6 +169,16 @@ public sealed interface Layer {
       return max ? "@MaxPool" : "@AvgPool";
     }
 
+    @Override
+    public boolean learns() {
+      return false;
+    }
+
+    @Override
+    public String describe(List<String> inputs) {
+      return annotation() + "(" + size() + (effectiveStride() != size() ? ", stride " + effectiveStride() : "") + ")" + of(inputs);
+    }
+
     public int effectiveStride() {
       return stride == 0 ? size : stride;
     }
@@ -114,6 +190,16 @@ public sealed interface Layer {
     public String annotation() {
       return "@Dropout";
     }
+
+    @Override
+    public boolean learns() {
+      return false;
+    }
+
+    @Override
+    public String describe(List<String> inputs) {
+      return "@Dropout(" + rate() + ")" + of(inputs);
+    }
   }
 
   /** {@code @BatchNorm(momentum, epsilon)}. */
@@ -121,6 +207,16 @@ public sealed interface Layer {
     @Override
     public String annotation() {
       return "@BatchNorm";
+    }
+
+    @Override
+    public boolean learns() {
+      return true;
+    }
+
+    @Override
+    public String describe(List<String> inputs) {
+      return "@BatchNorm" + of(inputs);
     }
   }
 
@@ -134,6 +230,16 @@ public sealed interface Layer {
     public String annotation() {
       return "@Tokens";
     }
+
+    @Override
+    public boolean learns() {
+      return false;
+    }
+
+    @Override
+    public String describe(List<String> inputs) {
+      return "@Tokens(maxLength " + maxLength() + (decoded() ? ", decoded" : "") + ")";
+    }
   }
 
   /** {@code @Embedding(vocab, dim, shares)}; {@code shares} is "" for an embedding with its own table. */
@@ -145,6 +251,16 @@ public sealed interface Layer {
     @Override
     public String annotation() {
       return "@Embedding";
+    }
+
+    @Override
+    public boolean learns() {
+      return true;
+    }
+
+    @Override
+    public String describe(List<String> inputs) {
+      return "@Embedding(" + vocab() + " → " + dim() + (shares().isEmpty() ? "" : ", " + shares() + "'s table") + ")" + of(inputs);
     }
   }
 
@@ -173,6 +289,16 @@ public sealed interface Layer {
     public String annotation() {
       return cell.annotation;
     }
+
+    @Override
+    public boolean learns() {
+      return true;
+    }
+
+    @Override
+    public String describe(List<String> inputs) {
+      return annotation() + "(" + units() + (cell() == Cell.RNN ? ", " + activation() : "") + (returnSequences() ? "" : ", last state") + ")" + of(inputs);
+    }
   }
 
   /** {@code @Attention(score, units)}: decoder states (first input) attend over encoder states (second). */
@@ -180,6 +306,16 @@ public sealed interface Layer {
     @Override
     public String annotation() {
       return "@Attention";
+    }
+
+    @Override
+    public boolean learns() {
+      return score() != io.kiln.dsl.Score.DOT;
+    }
+
+    @Override
+    public String describe(List<String> inputs) {
+      return "@Attention(" + score() + (units() > 0 ? ", " + units() : "") + ") of " + inputs.get(0) + " over " + inputs.get(1);
     }
   }
 
@@ -189,6 +325,16 @@ public sealed interface Layer {
     public String annotation() {
       return "@Concat";
     }
+
+    @Override
+    public boolean learns() {
+      return false;
+    }
+
+    @Override
+    public String describe(List<String> inputs) {
+      return "@Concat" + of(inputs);
+    }
   }
 
   /** {@code @Add}: element-wise sum of the inputs (a residual connection). */
@@ -196,6 +342,16 @@ public sealed interface Layer {
     @Override
     public String annotation() {
       return "@Add";
+    }
+
+    @Override
+    public boolean learns() {
+      return false;
+    }
+
+    @Override
+    public String describe(List<String> inputs) {
+      return "@Add" + of(inputs);
     }
   }
 
@@ -205,6 +361,16 @@ public sealed interface Layer {
     public String annotation() {
       return "@LayerNorm";
     }
+
+    @Override
+    public boolean learns() {
+      return true;
+    }
+
+    @Override
+    public String describe(List<String> inputs) {
+      return "@LayerNorm" + of(inputs);
+    }
   }
 
   /** {@code @MultiHeadAttention(heads, causal)}: self-attention with Q, K, V and output projections. */
@@ -213,6 +379,16 @@ public sealed interface Layer {
     public String annotation() {
       return "@MultiHeadAttention";
     }
+
+    @Override
+    public boolean learns() {
+      return true;
+    }
+
+    @Override
+    public String describe(List<String> inputs) {
+      return "@MultiHeadAttention(" + heads() + " heads" + (causal() ? ", causal" : "") + ")" + of(inputs);
+    }
   }
 
   /** {@code @PositionEmbedding(maxLength)}; {@code maxLength} 0 means the input's longest sequence. */
@@ -220,6 +396,16 @@ public sealed interface Layer {
     @Override
     public String annotation() {
       return "@PositionEmbedding";
+    }
+
+    @Override
+    public boolean learns() {
+      return true;
+    }
+
+    @Override
+    public String describe(List<String> inputs) {
+      return "@PositionEmbedding" + of(inputs);
     }
   }
 }

@@ -34,8 +34,10 @@ import java.lang.annotation.Annotation;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import java.util.Optional;
 import java.util.Set;
@@ -59,10 +61,37 @@ import javax.lang.model.util.ElementFilter;
  * doubled layer annotations, parameter types that are not tensor handles).
  */
 public final class ModelParser {
-  private static final List<Class<? extends Annotation>> LAYERS =
-      List.of(Input.class, Tokens.class, Dense.class, Conv.class, MaxPool.class, AvgPool.class, Flatten.class, Dropout.class, BatchNorm.class,
-          Embedding.class, Rnn.class, Lstm.class, Gru.class, Attention.class, Concat.class, Add.class, LayerNorm.class,
-          MultiHeadAttention.class, PositionEmbedding.class, Repeat.class, Loss.class);
+  /**
+   * How each layer annotation becomes a {@link Layer} record, in the order doubled annotations are
+   * named in errors. A new layer kind is one entry here. {@code @Repeat} is a node annotation
+   * without a record of its own: {@code expandRepeat} copies its block instead.
+   */
+  private static final List<LayerReader<?>> READERS = List.of(
+      reader(Input.class, i -> new Layer.Input(i.shape())),
+      reader(Tokens.class, t -> new Layer.Tokens(t.maxLength(), t.decoded())),
+      reader(Dense.class, d -> new Layer.Dense(d.units(), d.activation(), d.bias(), d.init())),
+      reader(Conv.class, c -> new Layer.Conv(c.filters(), c.kernel(), c.kernelHeight(), c.kernelWidth(), c.stride(), c.padding(), c.pad(),
+          c.activation(), c.bias(), c.init())),
+      reader(MaxPool.class, p -> new Layer.Pool(true, p.size(), p.stride())),
+      reader(AvgPool.class, p -> new Layer.Pool(false, p.size(), p.stride())),
+      reader(Flatten.class, f -> new Layer.Flatten()),
+      reader(Dropout.class, d -> new Layer.Dropout(d.rate())),
+      reader(BatchNorm.class, b -> new Layer.BatchNorm(b.momentum(), b.epsilon())),
+      reader(Embedding.class, e -> new Layer.Embedding(e.vocab(), e.dim(), e.shares())),
+      reader(Rnn.class, r -> new Layer.Recurrent(Layer.Recurrent.Cell.RNN, r.units(), r.activation(), r.returnSequences(), r.bias())),
+      reader(Lstm.class, r -> new Layer.Recurrent(Layer.Recurrent.Cell.LSTM, r.units(), io.kiln.dsl.Activation.TANH, r.returnSequences(), r.bias())),
+      reader(Gru.class, r -> new Layer.Recurrent(Layer.Recurrent.Cell.GRU, r.units(), io.kiln.dsl.Activation.TANH, r.returnSequences(), r.bias())),
+      reader(Attention.class, a -> new Layer.Attention(a.score(), a.units())),
+      reader(Concat.class, c -> new Layer.Concat()),
+      reader(Add.class, a -> new Layer.Add()),
+      reader(LayerNorm.class, l -> new Layer.LayerNorm(l.epsilon())),
+      reader(MultiHeadAttention.class, m -> new Layer.MultiHeadAttention(m.heads(), m.causal())),
+      reader(PositionEmbedding.class, p -> new Layer.PositionEmbedding(p.maxLength())),
+      reader(Repeat.class, r -> {
+        throw new IllegalStateException("a @Repeat node is expanded into its block's copies, not read as a layer");
+      }),
+      reader(Loss.class, l -> new Layer.Loss(l.value(), l.ignoreIndex())));
+  private static final List<Class<? extends Annotation>> LAYERS = READERS.stream().<Class<? extends Annotation>>map(LayerReader::type).toList();
   private static final String TENSOR = "io.kiln.dsl.Tensor";
   private static final String INT_TENSOR = "io.kiln.dsl.IntTensor";
 
@@ -95,13 +124,22 @@ public final class ModelParser {
     Set<String> seen = new HashSet<>();
     Map<String, String> repeatOutputs = new HashMap<>(); // a @Repeat node → its last copy's output node
     List<ModelSpec.RepeatSpec> repeats = new ArrayList<>();
+    Map<String, String> declared = new LinkedHashMap<>(); // every node method, by name → its layer annotation
     for (ExecutableElement method : nodeMethods(type)) {
+      String layer = layerAnnotation(method);
+      if (!layer.isEmpty() || method.getModifiers().contains(Modifier.ABSTRACT)) {
+        // Overloads: an @Input among them names the node (its readers are what break).
+        declared.merge(method.getSimpleName().toString(), layer, (a, b) -> a.equals("@Input") || b.equals("@Input") ? "@Input" : a.isEmpty() ? a : b);
+      }
       if (method.getAnnotation(Repeat.class) != null) {
         expandRepeat(method, seen, nodes, repeatOutputs, repeats);
         continue;
       }
       parseNode(method, seen, "", UnaryOperator.identity()).ifPresent(nodes::add);
     }
+    // What did not become a node (nor a repeat, which is expanded into its copies) was rejected.
+    nodes.forEach(n -> declared.remove(n.name()));
+    repeats.forEach(r -> declared.remove(r.name()));
     // A repeat that reads another repeat reads that one's last copy.
     repeats.replaceAll(r -> !repeatOutputs.containsKey(r.firstInput()) ? r
         : new ModelSpec.RepeatSpec(r.name(), r.block(), r.times(), repeatOutputs.get(r.firstInput()), r.firstOutput(), r.outputNode(), r.ref()));
@@ -112,7 +150,7 @@ public final class ModelParser {
               : new ParamSpec(repeatOutputs.get(p.name()), p.type(), p.labels(), p.ref(), p.initialState()))
           .toList(), n.ref()));
     }
-    return new ModelSpec(packageOf(type), declaredName(type), generatedName(type), model.maxBatch(), nodes, modelRef, repeats);
+    return new ModelSpec(packageOf(type), declaredName(type), generatedName(type), model.maxBatch(), nodes, modelRef, repeats, declared);
   }
 
   /**
@@ -153,6 +191,17 @@ public final class ModelParser {
     boolean holdsNodes = s.getKind() == ElementKind.CLASS && s.getModifiers().contains(Modifier.ABSTRACT)
         && !s.getQualifiedName().contentEquals("java.lang.Object");
     return holdsNodes ? s : null;
+  }
+
+  /** The method's first Kiln annotation other than {@code @Labels}, as {@code "@Dense"}; "" without one. */
+  private static String layerAnnotation(ExecutableElement method) {
+    for (AnnotationMirror m : method.getAnnotationMirrors()) {
+      String qualified = ((TypeElement) m.getAnnotationType().asElement()).getQualifiedName().toString();
+      if (qualified.startsWith("io.kiln.dsl.") && !qualified.equals("io.kiln.dsl.Labels")) {
+        return "@" + m.getAnnotationType().asElement().getSimpleName();
+      }
+    }
+    return "";
   }
 
   private static boolean hasLayer(ExecutableElement method) {
@@ -368,79 +417,20 @@ public final class ModelParser {
   }
 
   private static Layer layerOf(ExecutableElement method, Class<? extends Annotation> kind) {
-    if (kind == Input.class) {
-      return new Layer.Input(method.getAnnotation(Input.class).shape());
-    }
-    if (kind == Dense.class) {
-      Dense d = method.getAnnotation(Dense.class);
-      return new Layer.Dense(d.units(), d.activation(), d.bias(), d.init());
-    }
-    if (kind == Conv.class) {
-      Conv c = method.getAnnotation(Conv.class);
-      return new Layer.Conv(c.filters(), c.kernel(), c.kernelHeight(), c.kernelWidth(), c.stride(), c.padding(), c.pad(),
-          c.activation(), c.bias(), c.init());
-    }
-    if (kind == MaxPool.class) {
-      MaxPool p = method.getAnnotation(MaxPool.class);
-      return new Layer.Pool(true, p.size(), p.stride());
-    }
-    if (kind == AvgPool.class) {
-      AvgPool p = method.getAnnotation(AvgPool.class);
-      return new Layer.Pool(false, p.size(), p.stride());
-    }
-    if (kind == Dropout.class) {
-      return new Layer.Dropout(method.getAnnotation(Dropout.class).rate());
-    }
-    if (kind == BatchNorm.class) {
-      BatchNorm b = method.getAnnotation(BatchNorm.class);
-      return new Layer.BatchNorm(b.momentum(), b.epsilon());
-    }
-    if (kind == Flatten.class) {
-      return new Layer.Flatten();
-    }
-    if (kind == Tokens.class) {
-      Tokens t = method.getAnnotation(Tokens.class);
-      return new Layer.Tokens(t.maxLength(), t.decoded());
-    }
-    if (kind == Embedding.class) {
-      Embedding e = method.getAnnotation(Embedding.class);
-      return new Layer.Embedding(e.vocab(), e.dim(), e.shares());
-    }
-    if (kind == Rnn.class) {
-      Rnn r = method.getAnnotation(Rnn.class);
-      return new Layer.Recurrent(Layer.Recurrent.Cell.RNN, r.units(), r.activation(), r.returnSequences(), r.bias());
-    }
-    if (kind == Lstm.class) {
-      Lstm r = method.getAnnotation(Lstm.class);
-      return new Layer.Recurrent(Layer.Recurrent.Cell.LSTM, r.units(), io.kiln.dsl.Activation.TANH, r.returnSequences(), r.bias());
-    }
-    if (kind == Gru.class) {
-      Gru r = method.getAnnotation(Gru.class);
-      return new Layer.Recurrent(Layer.Recurrent.Cell.GRU, r.units(), io.kiln.dsl.Activation.TANH, r.returnSequences(), r.bias());
-    }
-    if (kind == Attention.class) {
-      Attention a = method.getAnnotation(Attention.class);
-      return new Layer.Attention(a.score(), a.units());
-    }
-    if (kind == Concat.class) {
-      return new Layer.Concat();
-    }
-    if (kind == Add.class) {
-      return new Layer.Add();
-    }
-    if (kind == LayerNorm.class) {
-      return new Layer.LayerNorm(method.getAnnotation(LayerNorm.class).epsilon());
-    }
-    if (kind == MultiHeadAttention.class) {
-      MultiHeadAttention m = method.getAnnotation(MultiHeadAttention.class);
-      return new Layer.MultiHeadAttention(m.heads(), m.causal());
-    }
-    if (kind == PositionEmbedding.class) {
-      return new Layer.PositionEmbedding(method.getAnnotation(PositionEmbedding.class).maxLength());
-    }
-    Loss loss = method.getAnnotation(Loss.class);
-    return new Layer.Loss(loss.value(), loss.ignoreIndex());
+    return READERS.stream().filter(r -> r.type() == kind).findFirst().orElseThrow().read(method);
   }
+
+  /** Reads one layer annotation into its record. */
+  private record LayerReader<A extends Annotation>(Class<A> type, Function<A, Layer> record) {
+    Layer read(ExecutableElement method) {
+      return record.apply(method.getAnnotation(type));
+    }
+  }
+
+  private static <A extends Annotation> LayerReader<A> reader(Class<A> type, Function<A, Layer> record) {
+    return new LayerReader<>(type, record);
+  }
+
 
   /** {@code String} rather than {@code java.lang.String}, as users wrote it. */
   private static String simpleName(TypeMirror type) {

@@ -1,7 +1,10 @@
 package io.kiln.processor.parse;
 
 import io.kiln.processor.diag.SourceRef;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A {@code @Model} class as declared, independent of javac: the output of the parse pass.
@@ -12,17 +15,21 @@ import java.util.List;
  * @param maxBatch the largest batch memory is planned for
  * @param nodes the node methods in declaration order, repeated blocks expanded into their copies
  * @param repeats the {@code @Repeat} nodes, for the checks that need the block as a whole
+ * @param rejected the node methods the parser rejected (an error says why), each mapped to its
+ *     layer annotation ({@code "@Dense"}, or "" when it has none): the later passes skip them and
+ *     what reads them, so one mistake is reported once
  */
 public record ModelSpec(
     String packageName, String declaredName, String generatedName, int maxBatch, List<NodeSpec> nodes, SourceRef ref,
-    List<RepeatSpec> repeats) {
+    List<RepeatSpec> repeats, Map<String, String> rejected) {
   public ModelSpec {
     nodes = List.copyOf(nodes);
     repeats = List.copyOf(repeats);
+    rejected = Collections.unmodifiableMap(new LinkedHashMap<>(rejected));
   }
 
   public ModelSpec(String packageName, String declaredName, String generatedName, int maxBatch, List<NodeSpec> nodes, SourceRef ref) {
-    this(packageName, declaredName, generatedName, maxBatch, nodes, ref, List.of());
+    this(packageName, declaredName, generatedName, maxBatch, nodes, ref, List.of(), Map.of());
   }
 
   /**

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 
 class FusionTest {
 
-  private static <T> List<T> calls(List<KernelCall> calls, Class<T> type) {
+  private static <T> List<T> calls(List<? extends KernelCall> calls, Class<T> type) {
     return calls.stream().filter(type::isInstance).map(type::cast).toList();
   }
 
@@ -36,9 +36,9 @@ class FusionTest {
   void denseForwardCarriesBiasAndActivationInOneCall() {
     KernelProgram p = program(Specs.mlp(4, 3, 8, 5));
     assertThat(p.forward()).hasSize(3); // one call per dense: h1, h2, logits; no separate bias/activation
-    List<KernelCall.DenseForward> dense = calls(p.forward(), KernelCall.DenseForward.class);
+    List<ForwardCall.DenseForward> dense = calls(p.forward(), ForwardCall.DenseForward.class);
     assertThat(dense).hasSize(3);
-    KernelCall.DenseForward h1 = dense.get(0);
+    ForwardCall.DenseForward h1 = dense.get(0);
     assertThat(h1.covers()).containsExactly("h1");
     assertThat(h1.activation()).isEqualTo(TANH);
     assertThat(h1.bias().name()).isEqualTo("h1.bias");
@@ -59,7 +59,7 @@ class FusionTest {
         dense("h", 8, RELU, "x"),
         dense("logits", 3, NONE, "h"),
         loss("loss", SOFTMAX_CROSS_ENTROPY, "logits", "label", INT_TENSOR)));
-    List<KernelCall.ActivationBackward> act = calls(mlp.backward(), KernelCall.ActivationBackward.class);
+    List<BackwardCall.ActivationBackward> act = calls(mlp.backward(), BackwardCall.ActivationBackward.class);
     assertThat(act).hasSize(1);
     assertThat(act.get(0).covers()).containsExactly("h");
     assertThat(act.get(0).activation()).isEqualTo(RELU);
@@ -67,10 +67,10 @@ class FusionTest {
     assertThat(act.get(0).grad().name()).isEqualTo("d_h");
 
     KernelProgram perceptron = program(model(input("x", 2), dense("y", 1, STEP, "x"), loss("loss", PERCEPTRON, "y", "t", TENSOR)));
-    assertThat(calls(perceptron.backward(), KernelCall.ActivationBackward.class)).isEmpty();
+    assertThat(calls(perceptron.backward(), BackwardCall.ActivationBackward.class)).isEmpty();
     assertThat(perceptron.backward()).hasSize(2); // BiasGrad, WeightGrad
-    assertThat(perceptron.backward().get(0)).isInstanceOf(KernelCall.BiasGrad.class);
-    assertThat(perceptron.backward().get(1)).isInstanceOf(KernelCall.WeightGrad.class);
+    assertThat(perceptron.backward().get(0)).isInstanceOf(BackwardCall.BiasGrad.class);
+    assertThat(perceptron.backward().get(1)).isInstanceOf(BackwardCall.WeightGrad.class);
   }
 
   @Test
@@ -80,13 +80,13 @@ class FusionTest {
         .containsExactly("BiasGrad:logits", "WeightGrad:logits", "InputGrad:logits",
             "ActivationBackward:h1", "BiasGrad:h1", "WeightGrad:h1")
         .inOrder();
-    KernelCall.InputGrad g = calls(p.backward(), KernelCall.InputGrad.class).get(0);
+    BackwardCall.InputGrad g = calls(p.backward(), BackwardCall.InputGrad.class).get(0);
     assertThat(g.dx().name()).isEqualTo("d_h1");
     assertThat(g.dz().name()).isEqualTo("d_logits");
     assertThat(g.weight().name()).isEqualTo("logits.weight");
     assertThat(g.accumulate()).isFalse();
     assertThat(g.reads()).containsExactly(g.dz()); // a write, not an accumulation: dx is not read
-    KernelCall.WeightGrad w = calls(p.backward(), KernelCall.WeightGrad.class).get(1);
+    BackwardCall.WeightGrad w = calls(p.backward(), BackwardCall.WeightGrad.class).get(1);
     assertThat(w.x().kind()).isEqualTo(Buffer.Kind.INPUT);
     assertThat(w.out()).isEqualTo(8);
     assertThat(w.in()).isEqualTo(4);
@@ -102,12 +102,12 @@ class FusionTest {
         dense("y", 2, "flat"),
         loss("loss", MEAN_SQUARED_ERROR, "y", "t", TENSOR)));
     assertThat(p.trainingSequence().stream().flatMap(c -> c.covers().stream()).toList()).containsNoneOf("f0", "flat");
-    List<KernelCall.DenseForward> dense = calls(p.forward(), KernelCall.DenseForward.class);
+    List<ForwardCall.DenseForward> dense = calls(p.forward(), ForwardCall.DenseForward.class);
     assertThat(dense).hasSize(2);
     assertThat(dense.get(0).x()).isSameInstanceAs(p.inputs().get(0)); // f0 is the caller's image array
     assertThat(dense.get(0).in()).isEqualTo(6);
     assertThat(dense.get(1).x()).isSameInstanceAs(dense.get(0).y()); // flat is h's memory
-    KernelCall.InputGrad g = calls(p.backward(), KernelCall.InputGrad.class).get(0);
+    BackwardCall.InputGrad g = calls(p.backward(), BackwardCall.InputGrad.class).get(0);
     assertThat(g.dx().name()).isEqualTo("d_h"); // flat's gradient is h's
     assertThat(p.arenaBuffers().stream().map(Buffer::name).toList()).containsNoneOf("flat", "d_flat", "f0");
   }
@@ -150,13 +150,13 @@ class FusionTest {
 
   @Test
   void defaultInitIsResolvedFromTheActivation() {
-    assertThat(Fusion.resolve(Init.DEFAULT, RELU)).isEqualTo(Init.HE_NORMAL);
-    assertThat(Fusion.resolve(Init.DEFAULT, STEP)).isEqualTo(Init.ZEROS);
+    assertThat(Parameters.resolve(Init.DEFAULT, RELU)).isEqualTo(Init.HE_NORMAL);
+    assertThat(Parameters.resolve(Init.DEFAULT, STEP)).isEqualTo(Init.ZEROS);
     for (Activation a : List.of(NONE, SIGMOID, TANH)) {
-      assertThat(Fusion.resolve(Init.DEFAULT, a)).isEqualTo(Init.XAVIER_NORMAL);
+      assertThat(Parameters.resolve(Init.DEFAULT, a)).isEqualTo(Init.XAVIER_NORMAL);
     }
-    assertThat(Fusion.resolve(Init.HE_UNIFORM, TANH)).isEqualTo(Init.HE_UNIFORM); // explicit wins
-    assertThat(Fusion.resolve(Init.XAVIER_UNIFORM, RELU)).isEqualTo(Init.XAVIER_UNIFORM);
+    assertThat(Parameters.resolve(Init.HE_UNIFORM, TANH)).isEqualTo(Init.HE_UNIFORM); // explicit wins
+    assertThat(Parameters.resolve(Init.XAVIER_UNIFORM, RELU)).isEqualTo(Init.XAVIER_UNIFORM);
 
     KernelProgram p = program(model(
         input("x", 4),
@@ -187,8 +187,8 @@ class FusionTest {
     assertThat(w.size()).isEqualTo(70);
     assertThat(w.node()).isEqualTo("fc1");
     // fc2 has no bias: its forward call says so and no BiasGrad is emitted for it
-    assertThat(calls(p.forward(), KernelCall.DenseForward.class).get(1).bias()).isNull();
-    assertThat(calls(p.backward(), KernelCall.BiasGrad.class).stream().map(b -> b.covers().get(0)).toList()).containsExactly("fc1");
+    assertThat(calls(p.forward(), ForwardCall.DenseForward.class).get(1).bias()).isNull();
+    assertThat(calls(p.backward(), BackwardCall.BiasGrad.class).stream().map(b -> b.covers().get(0)).toList()).containsExactly("fc1");
   }
 
   @SafeVarargs

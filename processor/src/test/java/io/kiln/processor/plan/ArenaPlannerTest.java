@@ -22,6 +22,8 @@ import io.kiln.processor.Specs;
 import io.kiln.processor.diag.SourceRef;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.Fusion;
+import io.kiln.processor.fuse.ForwardCall;
+import io.kiln.processor.fuse.BackwardCall;
 import io.kiln.processor.fuse.KernelCall;
 import io.kiln.processor.fuse.KernelProgram;
 import io.kiln.processor.fuse.ParamTensor;
@@ -176,8 +178,8 @@ class ArenaPlannerTest {
     ShapedGraph shaped = new ShapedGraph(g, Map.of(
         "x", Shape.of(4), "h", Shape.of(8), "a", Shape.of(3), "v", Shape.of(8), "b", Shape.of(3), "loss", Shape.of()));
     KernelProgram program = new Fusion().fuse(shaped, new BackwardDerivation().derive(shaped));
-    KernelCall.InputGrad second = program.backward().stream()
-        .filter(c -> c instanceof KernelCall.InputGrad ig && ig.accumulate()).map(KernelCall.InputGrad.class::cast)
+    BackwardCall.InputGrad second = program.backward().stream()
+        .filter(c -> c instanceof BackwardCall.InputGrad ig && ig.accumulate()).map(BackwardCall.InputGrad.class::cast)
         .findFirst().orElseThrow();
     assertThat(second.reads()).contains(second.dx()); // += reads what the first consumer wrote
     MemoryPlan plan = new ArenaPlanner().plan(program, 8);
@@ -185,7 +187,7 @@ class ArenaPlannerTest {
     // d_h stays alive from the first consumer's write to h's own backward
     Map<String, int[]> live = intervals(program);
     int firstWrite = program.trainingSequence().indexOf(program.backward().stream()
-        .filter(c -> c instanceof KernelCall.InputGrad ig && !ig.accumulate()).findFirst().orElseThrow());
+        .filter(c -> c instanceof BackwardCall.InputGrad ig && !ig.accumulate()).findFirst().orElseThrow());
     assertThat(live.get("d_h")[0]).isEqualTo(firstWrite);
     assertThat(live.get("d_h")[1]).isGreaterThan(program.trainingSequence().indexOf(second));
   }
@@ -284,7 +286,7 @@ class ArenaPlannerTest {
     // program whose output is an earlier buffer to check its own extension of the output's life.
     KernelProgram p = Specs.program(model(input("x", 4), dense("a", 8, "x"), dense("b", 8, "a"), dense("c", 8, "b")));
     KernelProgram early = new KernelProgram(p.shaped(), p.params(), p.state(), p.inputs(), null,
-        ((KernelCall.DenseForward) p.forward().get(0)).y(), p.forward(), null, List.of());
+        ((ForwardCall.DenseForward) p.forward().get(0)).y(), p.forward(), null, List.of());
     MemoryPlan plan = new ArenaPlanner().plan(early, 8);
     assertSound(plan); // the checker extends a's interval to the last forward call
   }

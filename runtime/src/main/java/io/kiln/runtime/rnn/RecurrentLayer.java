@@ -1,0 +1,225 @@
+package io.kiln.runtime.rnn;
+
+import java.util.Objects;
+
+/**
+ * One recurrent layer of a model, built once: its geometry, where each of its tensors lives and its
+ * working memory. A training step then calls {@code layer.forward(batch, steps)} and {@code
+ * layer.backward(batch, steps)} instead of {@link Recurrent}'s positional lists of every array and
+ * offset; the arithmetic is {@link Recurrent}'s.
+ *
+ * <pre>{@code
+ * RecurrentLayer lstm = RecurrentLayer.of(geometry)
+ *     .input(new At(arena, X))
+ *     .weights(new At(params, W_IH), new At(params, W_HH))
+ *     .output(new At(arena, Y), At.NONE, At.NONE)
+ *     .workspace(workspace)
+ *     .weightGradients(new At(grads, W_IH), new At(grads, W_HH))
+ *     .outputGradients(new At(arena, DY), At.NONE, At.NONE)
+ *     .scratch(scratch)
+ *     .build();
+ * }</pre>
+ *
+ * <p>Unset optional tensors are {@link At#NONE}: no bias, zero initial state, no input gradient.
+ */
+public final class RecurrentLayer {
+  /** Where a tensor lives: an array and the offset of its first float; {@link #NONE} for an absent one. */
+  public record At(float[] array, int offset) {
+    public static final At NONE = new At(null, 0);
+  }
+
+  private final RecurrentGeometry g;
+  private final At x;
+  private final At weightIh;
+  private final At weightHh;
+  private final At biasIh;
+  private final At biasHh;
+  private final At h0;
+  private final At c0;
+  private final At y;
+  private final At hT;
+  private final At cT;
+  private final float[] workspace;
+  private final At dy;
+  private final At dhT;
+  private final At dcT;
+  private final At dx;
+  private final boolean accumulateDx;
+  private final At dh0;
+  private final At dc0;
+  private final At dWeightIh;
+  private final At dWeightHh;
+  private final At dBiasIh;
+  private final At dBiasHh;
+  private final float[] scratch;
+
+  private RecurrentLayer(Builder b) {
+    this.g = b.g;
+    this.x = Objects.requireNonNull(b.x, "input");
+    this.weightIh = Objects.requireNonNull(b.weightIh, "weights");
+    this.weightHh = b.weightHh;
+    this.biasIh = b.biasIh;
+    this.biasHh = b.biasHh;
+    this.h0 = b.h0;
+    this.c0 = b.c0;
+    this.y = b.y;
+    this.hT = b.hT;
+    this.cT = b.cT;
+    this.workspace = Objects.requireNonNull(b.workspace, "workspace");
+    this.dy = b.dy;
+    this.dhT = b.dhT;
+    this.dcT = b.dcT;
+    this.dx = b.dx;
+    this.accumulateDx = b.accumulateDx;
+    this.dh0 = b.dh0;
+    this.dc0 = b.dc0;
+    this.dWeightIh = b.dWeightIh;
+    this.dWeightHh = b.dWeightHh;
+    this.dBiasIh = b.dBiasIh;
+    this.dBiasHh = b.dBiasHh;
+    this.scratch = b.scratch;
+  }
+
+  /** A builder for a layer of geometry {@code g}. */
+  public static Builder of(RecurrentGeometry g) {
+    return new Builder(Objects.requireNonNull(g, "geometry"));
+  }
+
+  /** The layer over {@code steps} time steps of {@code batch} sequences (see {@link Recurrent#forward}). */
+  public void forward(int batch, int steps) {
+    Recurrent.forward(g, batch, steps, x.array(), x.offset(), weightIh.array(), weightIh.offset(), weightHh.array(), weightHh.offset(),
+        biasIh.array(), biasIh.offset(), biasHh.array(), biasHh.offset(), h0.array(), h0.offset(), c0.array(), c0.offset(),
+        y.array(), y.offset(), hT.array(), hT.offset(), cT.array(), cT.offset(), workspace, 0);
+  }
+
+  /** Backpropagation through time for the last {@link #forward} (see {@link Recurrent#backward}). */
+  public void backward(int batch, int steps) {
+    if (dWeightIh == null || scratch == null) {
+      throw new IllegalStateException("a recurrent layer built without weight gradients and scratch cannot run backward");
+    }
+    Recurrent.backward(g, batch, steps, x.array(), x.offset(), weightIh.array(), weightIh.offset(), weightHh.array(), weightHh.offset(),
+        h0.array(), h0.offset(), c0.array(), c0.offset(), dy.array(), dy.offset(), dhT.array(), dhT.offset(), dcT.array(), dcT.offset(),
+        dx.array(), dx.offset(), accumulateDx, dh0.array(), dh0.offset(), dc0.array(), dc0.offset(),
+        dWeightIh.array(), dWeightIh.offset(), dWeightHh.array(), dWeightHh.offset(), dBiasIh.array(), dBiasIh.offset(),
+        dBiasHh.array(), dBiasHh.offset(), workspace, 0, scratch, 0);
+  }
+
+  /** Collects where a layer's tensors live; every optional one defaults to {@link At#NONE}. */
+  public static final class Builder {
+    private final RecurrentGeometry g;
+    private At x;
+    private At weightIh;
+    private At weightHh;
+    private At biasIh = At.NONE;
+    private At biasHh = At.NONE;
+    private At h0 = At.NONE;
+    private At c0 = At.NONE;
+    private At y = At.NONE;
+    private At hT = At.NONE;
+    private At cT = At.NONE;
+    private float[] workspace;
+    private At dy = At.NONE;
+    private At dhT = At.NONE;
+    private At dcT = At.NONE;
+    private At dx = At.NONE;
+    private boolean accumulateDx;
+    private At dh0 = At.NONE;
+    private At dc0 = At.NONE;
+    private At dWeightIh;
+    private At dWeightHh;
+    private At dBiasIh = At.NONE;
+    private At dBiasHh = At.NONE;
+    private float[] scratch;
+
+    private Builder(RecurrentGeometry g) {
+      this.g = g;
+    }
+
+    /** {@code [B, T, F]}: the input sequence. */
+    public Builder input(At x) {
+      this.x = x;
+      return this;
+    }
+
+    /** {@code weight_ih [G·H, F]} and {@code weight_hh [G·H, H]}. */
+    public Builder weights(At ih, At hh) {
+      this.weightIh = ih;
+      this.weightHh = hh;
+      return this;
+    }
+
+    /** {@code bias_ih} and {@code bias_hh [G·H]}. */
+    public Builder biases(At ih, At hh) {
+      this.biasIh = ih;
+      this.biasHh = hh;
+      return this;
+    }
+
+    /** {@code [B, H]} initial hidden and (LSTM) cell states; {@link At#NONE} starts from zeros. */
+    public Builder initialState(At h0, At c0) {
+      this.h0 = h0;
+      this.c0 = c0;
+      return this;
+    }
+
+    /** Every step's hidden state {@code [B, T, H]}, the final hidden state and (LSTM) cell state {@code [B, H]}. */
+    public Builder output(At y, At hT, At cT) {
+      this.y = y;
+      this.hT = hT;
+      this.cT = cT;
+      return this;
+    }
+
+    /** {@link RecurrentGeometry#workspaceFloats(int, int)} floats kept from forward for backward. */
+    public Builder workspace(float[] workspace) {
+      this.workspace = workspace;
+      return this;
+    }
+
+    /** ∂L/∂y, ∂L/∂hT and ∂L/∂cT, each {@link At#NONE} when nothing reads that output. */
+    public Builder outputGradients(At dy, At dhT, At dcT) {
+      this.dy = dy;
+      this.dhT = dhT;
+      this.dcT = dcT;
+      return this;
+    }
+
+    /** ∂L/∂x, written or (with {@code accumulate}) added to. */
+    public Builder inputGradient(At dx, boolean accumulate) {
+      this.dx = dx;
+      this.accumulateDx = accumulate;
+      return this;
+    }
+
+    /** ∂L/∂h0 and ∂L/∂c0, written. */
+    public Builder initialStateGradients(At dh0, At dc0) {
+      this.dh0 = dh0;
+      this.dc0 = dc0;
+      return this;
+    }
+
+    /** Accumulated ({@code +=}) weight gradients. */
+    public Builder weightGradients(At ih, At hh) {
+      this.dWeightIh = ih;
+      this.dWeightHh = hh;
+      return this;
+    }
+
+    /** Accumulated ({@code +=}) bias gradients. */
+    public Builder biasGradients(At ih, At hh) {
+      this.dBiasIh = ih;
+      this.dBiasHh = hh;
+      return this;
+    }
+
+    /** {@link RecurrentGeometry#backwardScratchFloats(int, int)} floats of backward working memory. */
+    public Builder scratch(float[] scratch) {
+      this.scratch = scratch;
+      return this;
+    }
+
+    public RecurrentLayer build() {
+      return new RecurrentLayer(this);
+    }
+  }
+}
