@@ -888,7 +888,7 @@ public final class KilnGoldenLeNet implements SupervisedModel<KilnGoldenLeNet.In
 
   /**
    * A batch of inputs with their labels, for {@link KilnGoldenLeNet#trainStep(Batch, Optimizer)}, {@link KilnGoldenLeNet#loss(Batch)} and
-   * {@code io.kiln.runtime.train.Fit}. Holds the caller's arrays, not copies.
+   * {@code io.kiln.runtime.Fit}. Holds the caller's arrays, not copies.
    *
    * @param image [B, 1, 12, 12] row-major, B = length / 144
    * @param label [B] class ids in [0, 10)

@@ -646,7 +646,7 @@ public final class KilnGoldenLstm implements SupervisedModel<KilnGoldenLstm.Inpu
 
   /**
    * A batch of inputs with their labels, for {@link KilnGoldenLstm#trainStep(Batch, Optimizer)}, {@link KilnGoldenLstm#loss(Batch)} and
-   * {@code io.kiln.runtime.train.Fit}. Holds the caller's arrays, not copies.
+   * {@code io.kiln.runtime.Fit}. Holds the caller's arrays, not copies.
    *
    * @param text [B, T] row-major token ids with T = steps, B = length / steps
    * @param steps T, the sequence length of this call, in [1, {@link #MAX_STEPS_TEXT}]

@@ -556,7 +556,7 @@ public final class KilnGoldenMlp implements SupervisedModel<KilnGoldenMlp.Input,
 
   /**
    * A batch of inputs with their labels, for {@link KilnGoldenMlp#trainStep(Batch, Optimizer)}, {@link KilnGoldenMlp#loss(Batch)} and
-   * {@code io.kiln.runtime.train.Fit}. Holds the caller's arrays, not copies.
+   * {@code io.kiln.runtime.Fit}. Holds the caller's arrays, not copies.
    *
    * @param features [B, 4] row-major, B = length / 4
    * @param label [B] class ids in [0, 3)

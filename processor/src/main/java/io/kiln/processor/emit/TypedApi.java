@@ -90,7 +90,7 @@ final class TypedApi {
     TypeSpec.Builder r = TypeSpec.recordBuilder(batch).addModifiers(Modifier.PUBLIC)
         .addSuperinterface(ParameterizedTypeName.get(LABELED_BATCH, input))
         .addJavadoc("A batch of inputs with their labels, for {@link $T#trainStep(Batch, $T)}, {@link $T#loss(Batch)} and\n"
-            + "{@code io.kiln.runtime.train.Fit}. Holds the caller's arrays, not copies.\n\n$L", self, OPTIMIZER, self, componentDocs(all));
+            + "{@code io.kiln.runtime.Fit}. Holds the caller's arrays, not copies.\n\n$L", self, OPTIMIZER, self, componentDocs(all));
     r.recordConstructor(MethodSpec.constructorBuilder().addParameters(parameters(all)).build());
     r.addMethod(MethodSpec.methodBuilder("input").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC).returns(input)
         .addStatement("return new $T($L)", input, args(inputs, "")).build());
