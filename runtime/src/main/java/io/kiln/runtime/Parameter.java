@@ -98,6 +98,33 @@ public final class Parameter {
     return new Tensor(gradients, offset, shape);
   }
 
+  /**
+   * The L2 norm of the gradient of the last backward pass, {@code √Σ g²}, summed in double; reads the
+   * slab in place (no allocation), so a training loop can log it every step.
+   *
+   * @throws IllegalStateException if the model keeps no gradients
+   */
+  public double gradientNorm() {
+    if (gradients == null) {
+      throw new IllegalStateException(name + " has no gradient: the model was built without training buffers");
+    }
+    return Math.sqrt(sumOfSquares(gradients, offset, size));
+  }
+
+  /** The L2 norm of the values, {@code √Σ w²}, summed in double. */
+  public double valueNorm() {
+    return Math.sqrt(sumOfSquares(values, offset, size));
+  }
+
+  /** {@code Σ a[i]²} over {@code a[offset, offset + n)}, in double. */
+  static double sumOfSquares(float[] a, int offset, int n) {
+    double sum = 0;
+    for (int i = offset; i < offset + n; i++) {
+      sum += (double) a[i] * a[i];
+    }
+    return sum;
+  }
+
   /** The value at {@code index} (one entry per dimension). */
   public float get(int... index) {
     return values[offset + flatIndex(index)];
