@@ -120,7 +120,10 @@ public final class ShapeInference {
         downstream.add(m.name());
         boolean lookAhead = m.layer() instanceof Layer.MultiHeadAttention h && !h.causal()
             || m.layer() instanceof Layer.Attention && downstream.contains(m.inputs().get(1));
-        if (lookAhead && reported.add(m.name().replaceFirst("\\.\\d+\\.", "."))) {
+        // An attention whose output is already reported broken downstream (its inputs swapped, so the
+        // shapes do not meet) is that one mistake: looking ahead is not a second one.
+        boolean brokenDownstream = graph.consumers(m.name()).stream().anyMatch(c -> !shapes.containsKey(c.name()));
+        if (lookAhead && !brokenDownstream && reported.add(m.name().replaceFirst("\\.\\d+\\.", "."))) {
           report.error(ErrorId.BAD_ATTRIBUTE, n.ref(), "decoded", Messages.decodedSeesAhead(n.name(), m.name(), m.layer().annotation()));
         }
       }

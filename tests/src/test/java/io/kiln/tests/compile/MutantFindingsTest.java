@@ -86,4 +86,26 @@ class MutantFindingsTest {
         "text: @Tokens(decoded = true) is decoded one step at a time, but b.0.attn (@MultiHeadAttention) lets step t see text's later steps",
         "@Tokens");
   }
+
+  /**
+   * Swapping an attention's inputs in a decoded encoder–decoder is one mistake: the @Concat where the
+   * shapes no longer meet reports it, and the decoded look-ahead is not reported on top.
+   */
+  @Test
+  void swappedAttentionInputsInADecodedModelAreOneError() {
+    NetSnippets.assertOnlyError(NetSnippets.net(List.of(
+        "  @Tokens(maxLength = 4) abstract IntTensor source();",
+        "  @Tokens(maxLength = 2, decoded = true) abstract IntTensor target();",
+        "  @Embedding(vocab = 7, dim = 3) abstract Tensor srcEmb(IntTensor source);",
+        "  @Embedding(vocab = 7, dim = 3) abstract Tensor tgtEmb(IntTensor target);",
+        "  @Lstm(units = 5) abstract Tensor enc(Tensor srcEmb);",
+        "  @Lstm(units = 5) abstract Tensor dec(Tensor tgtEmb, @InitialState Tensor enc);",
+        "  @Attention(score = Score.GENERAL) abstract Tensor context(Tensor enc, Tensor dec);",
+        "  @Concat abstract Tensor joined(Tensor dec, Tensor context);",
+        "  @Dense(units = 7) abstract Tensor o(Tensor joined);",
+        "  @Loss(LossKind.SOFTMAX_CROSS_ENTROPY) abstract Tensor loss(Tensor o, @Labels IntTensor label);")),
+        "[Kiln/ShapeMismatch] joined: @Concat needs inputs that are vectors per sample or per step, all sequences of the same length"
+            + " or none but dec is [B, T ≤ 2, 5] and context is [B, T ≤ 4, 5]",
+        "@Concat");
+  }
 }
