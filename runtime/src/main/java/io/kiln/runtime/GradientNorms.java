@@ -1,5 +1,6 @@
 package io.kiln.runtime;
 
+import io.kiln.runtime.train.GradientClipping;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,14 +33,13 @@ public final class GradientNorms {
     return squares;
   }
 
-  /** The global gradient norm over every parameter: what clipping by global norm compares with τ. */
+  /**
+   * The global gradient norm over every parameter: the norm {@code clipGlobalNorm(τ)} compares with
+   * τ, computed the same way over the same slab.
+   */
   public static double global(TrainableModel model) {
-    double sum = 0;
-    for (Parameter p : model.parameters()) {
-      double norm = p.gradientNorm();
-      sum += norm * norm;
-    }
-    return Math.sqrt(sum);
+    float[] gradients = model.gradientSlab();
+    return GradientClipping.globalNorm(gradients, 0, gradients.length);
   }
 
   /** {@code hidden.weight} → {@code hidden}; a name without a dot is its own layer. */

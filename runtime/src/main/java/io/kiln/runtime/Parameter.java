@@ -1,6 +1,7 @@
 package io.kiln.runtime;
 
 import io.kiln.dsl.Tensor;
+import io.kiln.runtime.train.GradientClipping;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -92,9 +93,7 @@ public final class Parameter {
    * @throws IllegalStateException if the model keeps no gradients
    */
   public Tensor gradient() {
-    if (gradients == null) {
-      throw new IllegalStateException(name + " has no gradient: the model was built without training buffers");
-    }
+    requireGradients();
     return new Tensor(gradients, offset, shape);
   }
 
@@ -105,24 +104,19 @@ public final class Parameter {
    * @throws IllegalStateException if the model keeps no gradients
    */
   public double gradientNorm() {
-    if (gradients == null) {
-      throw new IllegalStateException(name + " has no gradient: the model was built without training buffers");
-    }
-    return Math.sqrt(sumOfSquares(gradients, offset, size));
+    requireGradients();
+    return GradientClipping.globalNorm(gradients, offset, size);
   }
 
   /** The L2 norm of the values, {@code √Σ w²}, summed in double. */
   public double valueNorm() {
-    return Math.sqrt(sumOfSquares(values, offset, size));
+    return GradientClipping.globalNorm(values, offset, size);
   }
 
-  /** {@code Σ a[i]²} over {@code a[offset, offset + n)}, in double. */
-  static double sumOfSquares(float[] a, int offset, int n) {
-    double sum = 0;
-    for (int i = offset; i < offset + n; i++) {
-      sum += (double) a[i] * a[i];
+  private void requireGradients() {
+    if (gradients == null) {
+      throw new IllegalStateException(name + " has no gradient: the model was built without training buffers");
     }
-    return sum;
   }
 
   /** The value at {@code index} (one entry per dimension). */
