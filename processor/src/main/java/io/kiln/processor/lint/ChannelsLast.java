@@ -5,6 +5,7 @@ import io.kiln.processor.diag.Messages;
 import io.kiln.processor.diag.Report;
 import io.kiln.processor.ir.Node;
 import io.kiln.processor.parse.Layer;
+import io.kiln.processor.shape.ConvShape;
 import io.kiln.processor.shape.ShapedGraph;
 
 /**
@@ -16,7 +17,7 @@ final class ChannelsLast implements Lint {
   @Override
   public void check(ShapedGraph shaped, Report report) {
     for (Node node : shaped.graph().order()) {
-      if (!(node.layer() instanceof Layer.Input in) || !looksChannelsLast(in.shape())) {
+      if (!(node.layer() instanceof Layer.Input in) || !ConvShape.looksChannelsLast(in.shape())) {
         continue;
       }
       boolean readAsImage = shaped.graph().consumers(node.name()).stream()
@@ -25,10 +26,5 @@ final class ChannelsLast implements Lint {
         report.warning(ErrorId.CHANNELS_LAST, node.ref(), "shape", Messages.channelsLast(node.name(), in.shape()));
       }
     }
-  }
-
-  /** Three dims, the last a usual channel count (grey, RGB, RGBA), the first two clearly larger. */
-  static boolean looksChannelsLast(int[] dims) {
-    return dims.length == 3 && dims[2] <= 4 && dims[0] > 4 && dims[1] > 4;
   }
 }

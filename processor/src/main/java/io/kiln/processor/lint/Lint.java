@@ -14,11 +14,6 @@ public interface Lint {
   /** Every lint, in the order their warnings appear. */
   List<Lint> ALL = List.of(new DoubleActivation(), new KerasMomentum(), new ChannelsLast());
 
-  /** Whether an image shape looks channels-last ({@code {64, 64, 3}}); Kiln is channels-first. */
-  static boolean looksChannelsLast(int[] dims) {
-    return ChannelsLast.looksChannelsLast(dims);
-  }
-
   static void checkAll(ShapedGraph graph, Report report) {
     ALL.forEach(lint -> lint.check(graph, report));
   }

@@ -67,7 +67,7 @@ final class ConvPoolShapes extends ShapeRules {
       report.error(ErrorId.SHAPE_MISMATCH, node.ref(), attribute,
           Messages.kernelLargerThanInput(node.name(), conv.kh(), conv.kw(), node.input(), in.withBatch(), conv.padding(),
               in.dim(1) + geometry.padTotalHeight(), in.dim(2) + geometry.padTotalWidth())
-              + (io.kiln.processor.lint.Lint.looksChannelsLast(in.dims()) ? Messages.channelsLastHint(in.dims()) : ""));
+              + (ConvShape.looksChannelsLast(in.dims()) ? Messages.channelsLastHint(in.dims()) : ""));
       return null;
     }
     if ((double) conv.filters() * in.dim(0) * conv.kh() * conv.kw() > LIMIT) {

@@ -27,4 +27,11 @@ public record ConvShape(int outHeight, int outWidth, int padTop, int padLeft, in
     };
   }
 
+  /**
+   * Whether an image shape looks channels-last ({@code {64, 64, 3}}: three dims, the last a usual
+   * channel count, the first two clearly larger); Kiln, like PyTorch, is channels-first.
+   */
+  public static boolean looksChannelsLast(int[] dims) {
+    return dims.length == 3 && dims[2] <= 4 && dims[0] > 4 && dims[1] > 4;
+  }
 }
