@@ -3,10 +3,6 @@ package io.kiln.tests.compile;
 import static com.google.testing.compile.CompilationSubject.assertThat;
 
 import com.google.testing.compile.Compilation;
-import com.google.testing.compile.Compiler;
-import com.google.testing.compile.JavaFileObjects;
-import io.kiln.processor.KilnProcessor;
-import java.util.ArrayList;
 import java.util.List;
 import javax.tools.JavaFileObject;
 import org.junit.jupiter.api.Test;
@@ -18,14 +14,13 @@ import org.junit.jupiter.api.Test;
  */
 class LintsTest {
 
+  /** A source {@code test.<name>} that imports the whole DSL, as {@link DiagnosticsTest} writes them. */
   private static JavaFileObject source(String name, String... lines) {
-    List<String> all = new ArrayList<>(List.of("package test;", "", "import io.kiln.dsl.*;", ""));
-    all.addAll(List.of(lines));
-    return JavaFileObjects.forSourceLines("test." + name, all);
+    return DiagnosticsTest.source("test." + name, lines);
   }
 
   private static Compilation compile(JavaFileObject src) {
-    return Compiler.javac().withProcessors(new KilnProcessor()).compile(src);
+    return DiagnosticsTest.compile(src);
   }
 
   private static void assertOnlyWarning(JavaFileObject src, String message, String token) {
