@@ -15,11 +15,6 @@ import org.junit.jupiter.api.Test;
  */
 class MessageFixesTest {
 
-  private static void compiles(List<String> lines) {
-    Compilation c = Compiler.javac().withProcessors(new KilnProcessor()).compile(NetSnippets.net(lines));
-    assertThat(c).succeeded();
-  }
-
   @Test
   void anIntTensorInputIsPointedAtTokens() {
     NetSnippets.assertOnlyError(NetSnippets.net(List.of("  @Input(shape = 4) abstract IntTensor x();")),
@@ -69,7 +64,7 @@ class MessageFixesTest {
         "[Kiln/ShapeMismatch] r: @Add needs inputs of the same shape but x is [B, 4] and d is [B, 5];"
             + " a residual branch must keep the width: end d's branch with a @Dense(units = 4)",
         "@Add");
-    compiles(List.of(
+    NetSnippets.assertCompiles(List.of(
         "  @Input(shape = 4) abstract Tensor x();",
         "  @Dense(units = 4) abstract Tensor d(Tensor x);",
         "  @Add abstract Tensor r(Tensor x, Tensor d);"));
@@ -139,7 +134,7 @@ class MessageFixesTest {
         "  @Conv(filters = 4, kernel = 5) abstract Tensor c(Tensor x);")),
         "; if it is a 64×64 image with 3 channels, Kiln is channels-first: shape = {3, 64, 64}",
         "kernel = 5");
-    compiles(List.of(
+    NetSnippets.assertCompiles(List.of(
         "  @Input(shape = {3, 64, 64}) abstract Tensor x();",
         "  @Conv(filters = 4, kernel = 5) abstract Tensor c(Tensor x);"));
   }

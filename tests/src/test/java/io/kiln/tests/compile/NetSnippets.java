@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.tools.JavaFileObject;
 
-/** A model {@code test.Net} from a few node lines, and the one-error assertion the diagnostics suites share. */
+/** A model {@code test.Net} from a few node lines, and the assertions the diagnostics suites share. */
 public final class NetSnippets {
   private NetSnippets() {}
 
@@ -29,5 +29,11 @@ public final class NetSnippets {
     assertThat(c).failed();
     assertThat(c).hadErrorContaining(message).inFile(src).onLineContaining(token);
     assertThat(c).hadErrorCount(1);
+  }
+
+  /** The model {@code test.Net} holding {@code lines} compiles, and so does the class Kiln writes for it. */
+  public static void assertCompiles(List<String> lines) {
+    Compilation c = Compiler.javac().withProcessors(new KilnProcessor()).compile(net(lines));
+    assertThat(c).succeeded();
   }
 }

@@ -33,11 +33,6 @@ class SilentModelsTest {
     return all;
   }
 
-  private static void compiles(List<String> lines) {
-    Compilation c = Compiler.javac().withProcessors(new KilnProcessor()).compile(NetSnippets.net(lines));
-    assertThat(c).succeeded();
-  }
-
   @Test
   void flattenAfterARecurrentLayerIsRefusedWithTheLastStateFix() {
     NetSnippets.assertOnlyError(NetSnippets.net(with(TEXT,
@@ -50,7 +45,7 @@ class SilentModelsTest {
             + " @Lstm(units = 6, returnSequences = false) gives [B, 6], and drop @Flatten",
         "@Flatten");
     // The fix, applied: the sentiment classifier it was meant to be.
-    compiles(with(TEXT,
+    NetSnippets.assertCompiles(with(TEXT,
         "  @Lstm(units = 6, returnSequences = false) abstract Tensor enc(Tensor se);",
         "  @Dense(units = 1) abstract Tensor o(Tensor enc);",
         "  @Loss(LossKind.SIGMOID_BINARY_CROSS_ENTROPY) abstract Tensor loss(Tensor o, @Labels Tensor y);"));
@@ -77,12 +72,12 @@ class SilentModelsTest {
         "[Kiln/ShapeMismatch] b: @Repeat(times = 2) feeds each copy of Inner the previous copy's output, but Inner maps"
             + " se [B, T, 4] to b.0.d [B, T, 5]; make its output node d return the shape of its input, or repeat it once (times = 1)",
         "block = Inner.class");
-    compiles(with(TEXT, WIDTH_KEEPING_BLOCK));
+    NetSnippets.assertCompiles(with(TEXT, WIDTH_KEEPING_BLOCK));
   }
 
   @Test
   void aBlockThatChangesItsWidthOnceIsFine() {
-    compiles(with(TEXT,
+    NetSnippets.assertCompiles(with(TEXT,
         "  @Repeat(block = Inner.class, times = 1) abstract Tensor b(Tensor se);",
         "  @Block abstract static class Inner {",
         "    @BlockInput abstract Tensor x();",
@@ -116,7 +111,7 @@ class SilentModelsTest {
         "[Kiln/ShapeMismatch] logits: greedy decoding feeds the argmax of logits's 12 classes back into text, but e has rows for"
             + " ids 0..9 only (vocab = 10); give logits 10 classes (units = 10) or e vocab = 12",
         "units = 12");
-    compiles(with(lm,
+    NetSnippets.assertCompiles(with(lm,
         "  @Dense(units = 10) abstract Tensor logits(Tensor h);",
         "  @Loss(LossKind.SOFTMAX_CROSS_ENTROPY) abstract Tensor loss(Tensor logits, @Labels IntTensor next);"));
   }
@@ -124,7 +119,7 @@ class SilentModelsTest {
   /** A model whose output is a @Repeat node crashed the processor (the node was taken for a broken one). */
   @Test
   void aRepeatedBlockCanBeTheOutput() {
-    compiles(with(TEXT, WIDTH_KEEPING_BLOCK));
+    NetSnippets.assertCompiles(with(TEXT, WIDTH_KEEPING_BLOCK));
   }
 
   @Test
