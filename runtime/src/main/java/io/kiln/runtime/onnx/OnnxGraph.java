@@ -80,10 +80,6 @@ final class OnnxGraph {
     ranks.put(t.name(), t.dims().length);
   }
 
-  boolean hasInitializer(String name) {
-    return initializers.containsKey(name);
-  }
-
   /** The shape of an initializer. */
   long[] shape(String initializer) {
     long[] s = shapes.get(initializer);
