@@ -28,9 +28,9 @@ public final class Fusion {
     Graph graph = shaped.graph();
     Parameters parameters = new Parameters();
     Buffers buffers = new Buffers();
-    ForwardLowering forwardLowering = new ForwardLowering(shaped, parameters, buffers);
-    List<ForwardCall> forward = forwardLowering.lower();
-    List<Buffer> inputs = forwardLowering.inputs;
+    LoweringContext context = new LoweringContext(shaped, parameters, buffers);
+    List<ForwardCall> forward = new ForwardLowering(context).lower();
+    List<Buffer> inputs = context.inputs;
 
     Node lossNode = graph.loss();
     Buffer output = buffers.activation.get(graph.output().name());
@@ -44,9 +44,9 @@ public final class Fusion {
     Shape scored = shaped.shape(lossNode.input());
 
     buffers.allocateGradients(shaped, backward);
-    BackwardLowering backwardLowering = new BackwardLowering(shaped, buffers, forwardLowering);
-    List<BackwardCall> back = backwardLowering.lower(backward, labels, ignoreIndex, scored);
-    KernelCall.LossForward loss = backwardLowering.loss;
+    context.lossTarget = new LoweringContext.LossTarget(labels, ignoreIndex, scored);
+    List<BackwardCall> back = new BackwardLowering(context).lower(backward);
+    KernelCall.LossForward loss = context.loss;
 
     if (loss == null) {
       // The scored node has no parameters upstream: the loss can be evaluated but nothing trains.

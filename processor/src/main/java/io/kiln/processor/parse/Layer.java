@@ -15,6 +15,11 @@ public sealed interface Layer {
   /** Whether the layer has learned parameters, so gradients must reach it. */
   boolean learns();
 
+  /** Whether the node is a view of its input: it shares its input's memory, forward and backward. */
+  default boolean isView() {
+    return false;
+  }
+
   /**
    * The layer as the generated class's shape legend shows it, e.g. {@code @Dense(120, RELU) of
    * flat}, given the nodes it reads.
@@ -101,6 +106,11 @@ public sealed interface Layer {
     @Override
     public String describe(List<String> inputs) {
       return "@Flatten" + of(inputs);
+    }
+
+    @Override
+    public boolean isView() {
+      return true;
     }
   }
 
