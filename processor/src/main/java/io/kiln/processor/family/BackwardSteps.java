@@ -23,7 +23,7 @@ public final class BackwardSteps {
   /** Lowers {@code op}, the step of node {@code n} whose output gradient is {@code dy}, appending to {@code back}. */
   public static void lower(LoweringContext c, BackwardOp op, Node n, Buffer dy, List<String> covers, List<BackwardCall> back) {
     switch (op) {
-      case BackwardOp.LossGrad g -> c.lossGradient(covers, g.kind(), g.input());
+      case BackwardOp.LossGrad g -> c.lossGradient(g.input());
       case BackwardOp.EmbeddingGrad e -> SequenceFamily.lowering(c).backward(n, e, dy, covers, back);
       case BackwardOp.RecurrentGrad r -> SequenceFamily.lowering(c).backward(n, r, dy, covers, back);
       case BackwardOp.ActivationGrad a -> DenseFamily.lowering(c).backward(n, a, dy, covers, back);

@@ -3,8 +3,6 @@ package io.kiln.processor.fuse;
 import io.kiln.processor.grad.BackwardGraph;
 import io.kiln.processor.ir.Graph;
 import io.kiln.processor.ir.Node;
-import io.kiln.processor.parse.Layer;
-import io.kiln.processor.shape.Shape;
 import io.kiln.processor.shape.ShapedGraph;
 import java.util.List;
 
@@ -37,22 +35,9 @@ public final class Fusion {
     if (lossNode == null) {
       return new KernelProgram(shaped, parameters.params, parameters.state, inputs, null, output, forward, null, List.of());
     }
-    Shape labelsShape = shaped.labelsShape();
-    Buffer labels = new Buffer(lossNode.labels(), Buffer.Kind.LABELS, Math.max(1, labelsShape.size()), labelsShape.withBatch(),
-        labelsShape.maxSteps());
-    int ignoreIndex = ((Layer.Loss) lossNode.layer()).ignoreIndex();
-    Shape scored = shaped.shape(lossNode.input());
-
     buffers.allocateGradients(shaped, backward);
-    context.lossTarget = new LoweringContext.LossTarget(labels, ignoreIndex, scored);
     List<BackwardCall> back = new BackwardLowering(context).lower(backward);
     KernelCall.LossForward loss = context.loss;
-
-    if (loss == null) {
-      // The scored node has no parameters upstream: the loss can be evaluated but nothing trains.
-      loss = new KernelCall.LossForward(List.of(lossNode.name()), ((Layer.Loss) lossNode.layer()).kind(),
-          buffers.activation.get(lossNode.input()), labels, null, scored.stepSize(), ignoreIndex);
-    }
-    return new KernelProgram(shaped, parameters.params, parameters.state, inputs, labels, output, forward, loss, back);
+    return new KernelProgram(shaped, parameters.params, parameters.state, inputs, loss.labels(), output, forward, loss, back);
   }
 }

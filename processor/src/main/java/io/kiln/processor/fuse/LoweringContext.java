@@ -1,6 +1,5 @@
 package io.kiln.processor.fuse;
 
-import io.kiln.dsl.LossKind;
 import io.kiln.processor.ir.Node;
 import io.kiln.processor.shape.Shape;
 import io.kiln.processor.shape.ShapedGraph;
@@ -25,13 +24,8 @@ public final class LoweringContext {
   final List<Buffer> inputs = new ArrayList<>();
   final List<ForwardCall> program = new ArrayList<>();
   private final Map<Class<?>, FamilyLowering> families = new HashMap<>();
-  /** What the loss gradient is taken against, set before the backward is lowered. */
-  LossTarget lossTarget;
-  /** The fused loss call, once the loss gradient was lowered (null if nothing trains). */
+  /** The loss call (null for a model without a loss): evaluated alone until the backward folds the loss gradient into it. */
   KernelCall.LossForward loss;
-
-  /** The labels the loss reads, the class it ignores and the shape of the scores it reads. */
-  record LossTarget(Buffer labels, int ignoreIndex, Shape scored) {}
 
   LoweringContext(ShapedGraph shaped, Parameters parameters, Buffers buffers) {
     this.shaped = shaped;
@@ -78,10 +72,15 @@ public final class LoweringContext {
     forwardCalls.put(n.name(), call);
   }
 
+  /** Declares the loss call; a model whose scored node has no parameters upstream evaluates it but trains nothing. */
+  public void loss(KernelCall.LossForward call) {
+    loss = call;
+  }
+
   /** The loss gradient folds into the loss call: one pass computes the loss and {@code d input}. */
-  public void lossGradient(List<String> covers, LossKind kind, String input) {
-    loss = new KernelCall.LossForward(covers, kind, buffers.activation.get(input), lossTarget.labels(), buffers.gradient.get(input),
-        lossTarget.scored().stepSize(), lossTarget.ignoreIndex());
+  public void lossGradient(String input) {
+    loss = new KernelCall.LossForward(loss.covers(), loss.kind(), loss.input(), loss.labels(), buffers.gradient.get(input), loss.perSample(),
+        loss.ignoreIndex());
   }
 
   /** The forward calls so far, for a lowering that puts a call of its own before the node's. */

@@ -1,6 +1,8 @@
 package io.kiln.processor.family.loss;
 
 import io.kiln.processor.family.LayerDefinition;
+import io.kiln.processor.fuse.Buffer;
+import io.kiln.processor.fuse.KernelCall;
 import io.kiln.processor.fuse.LoweringContext;
 import io.kiln.processor.grad.BackwardOp;
 import io.kiln.processor.grad.DerivationContext;
@@ -8,12 +10,13 @@ import io.kiln.processor.ir.Node;
 import io.kiln.processor.parse.Layer;
 import io.kiln.processor.shape.Shape;
 import io.kiln.processor.shape.ShapeContext;
+import java.util.List;
 
 /** The loss family: {@code @Loss}, whose gradient starts the backward pass. */
 public final class LossFamily {
   private LossFamily() {}
 
-  /** {@code @Loss}: no forward call of its own; the loss and its gradient are one pass, lowered with the backward. */
+  /** {@code @Loss}: no forward call of its own; the loss and its gradient are one call, after the forward. */
   public record Loss(Layer.Loss layer) implements LayerDefinition {
     @Override
     public Shape shape(ShapeContext c, Node node) {
@@ -35,7 +38,10 @@ public final class LossFamily {
 
     @Override
     public void lower(LoweringContext c, Node n) {
-      // evaluated with its gradient, in the loss call
+      Shape labelsShape = c.shaped.labelsShape();
+      Buffer labels = new Buffer(n.labels(), Buffer.Kind.LABELS, Math.max(1, labelsShape.size()), labelsShape.withBatch(), labelsShape.maxSteps());
+      c.loss(new KernelCall.LossForward(List.of(n.name()), layer.kind(), c.buffers.activation.get(n.input()), labels, null,
+          c.shaped.shape(n.input()).stepSize(), layer.ignoreIndex()));
     }
   }
 }
