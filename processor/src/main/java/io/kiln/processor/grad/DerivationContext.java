@@ -53,6 +53,16 @@ public final class DerivationContext {
     return written.add(BackwardDerivation.viewRoot(graph, input));
   }
 
+  /** A layer's input gradient: whether it is needed, and whether it adds to a slot another step wrote first. */
+  public record InputGradient(boolean needed, boolean accumulate) {}
+
+  /** For a layer whose backward re-reads its input: keeps the input, and says whether and how its gradient is written. */
+  public InputGradient rereadsInput(String input) {
+    saveInput(input);
+    boolean needed = needsGrad(input);
+    return new InputGradient(needed, needed && !firstWrite(input));
+  }
+
   /**
    * The activation step of a GEMM-like layer, {@code dZ = dY ⊙ f'(Y)}: none for NONE, and STEP
    * passes the gradient straight through so it keeps no output.

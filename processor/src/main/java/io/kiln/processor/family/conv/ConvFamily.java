@@ -27,10 +27,8 @@ public final class ConvFamily {
     @Override
     public void derive(DerivationContext c, Node n) {
       c.activation(n, layer.activation());
-      c.saveInput(n.input());
-      boolean inputGrad = c.needsGrad(n.input());
-      boolean accumulate = inputGrad && !c.firstWrite(n.input());
-      c.add(new BackwardOp.ConvGrad(n.name(), n.input(), inputGrad, accumulate));
+      DerivationContext.InputGradient input = c.rereadsInput(n.input());
+      c.add(new BackwardOp.ConvGrad(n.name(), n.input(), input.needed(), input.accumulate()));
     }
 
     @Override

@@ -46,10 +46,8 @@ public final class NormFamily {
 
     @Override
     public void derive(DerivationContext c, Node n) {
-      c.saveInput(n.input());
-      boolean inputGrad = c.needsGrad(n.input());
-      boolean accumulate = inputGrad && !c.firstWrite(n.input());
-      c.add(new BackwardOp.BatchNormGrad(n.name(), n.input(), inputGrad, accumulate));
+      DerivationContext.InputGradient input = c.rereadsInput(n.input());
+      c.add(new BackwardOp.BatchNormGrad(n.name(), n.input(), input.needed(), input.accumulate()));
     }
 
     @Override

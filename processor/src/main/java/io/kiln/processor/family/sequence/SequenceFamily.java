@@ -44,10 +44,8 @@ public final class SequenceFamily {
 
     @Override
     public void derive(DerivationContext c, Node n) {
-      c.saveInput(n.input());
-      boolean inputGrad = c.needsGrad(n.input());
-      boolean accumulate = inputGrad && !c.firstWrite(n.input());
-      c.add(new BackwardOp.RecurrentGrad(n.name(), n.input(), inputGrad, accumulate));
+      DerivationContext.InputGradient input = c.rereadsInput(n.input());
+      c.add(new BackwardOp.RecurrentGrad(n.name(), n.input(), input.needed(), input.accumulate()));
     }
 
     @Override
