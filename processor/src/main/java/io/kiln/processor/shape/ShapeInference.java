@@ -8,6 +8,7 @@ import io.kiln.processor.ir.Graph;
 import io.kiln.processor.ir.Node;
 import io.kiln.processor.parse.Layer;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,7 +17,9 @@ import java.util.Map;
  * skipped silently, so one mistake is reported once, not again downstream.
  */
 public final class ShapeInference {
-  private final Report report;
+  /** Where the model's diagnostics go; the rules write to {@link #staged} first (see {@link #channelsLast}). */
+  private final Report target;
+  private final Report report = new Report();
   private final InputShapes inputShapes;
   private final DenseShapes denseShapes;
   private final FlattenShapes flattenShapes;
@@ -27,8 +30,8 @@ public final class ShapeInference {
   private final JoinShapes joinShapes;
   private final LossShapes lossShapes;
 
-  public ShapeInference(Report report) {
-    this.report = report;
+  public ShapeInference(Report target) {
+    this.target = target;
     this.inputShapes = new InputShapes(report);
     this.denseShapes = new DenseShapes(report);
     this.flattenShapes = new FlattenShapes(report);
@@ -62,8 +65,8 @@ public final class ShapeInference {
         case Layer.Embedding e -> sequenceShapes.embedding(graph, node, e, shapes.get(node.input()));
         case Layer.Recurrent r -> sequenceShapes.recurrent(graph, node, r, shapes.get(node.input()));
         case Layer.Attention a -> attentionShapes.attention(node, a, shapes.get(node.inputs().get(0)), shapes.get(node.inputs().get(1)));
-        case Layer.Concat c -> joinShapes.concat(node, shapes);
-        case Layer.Add a -> joinShapes.add(node, shapes);
+        case Layer.Concat c -> joinShapes.concat(graph, node, shapes);
+        case Layer.Add a -> joinShapes.add(graph, node, shapes);
         case Layer.LayerNorm norm -> attentionShapes.layerNorm(node, norm, shapes.get(node.input()));
         case Layer.MultiHeadAttention m -> attentionShapes.multiHead(node, m, shapes.get(node.input()));
         case Layer.PositionEmbedding p -> attentionShapes.positions(graph, node, p, shapes.get(node.input()));
@@ -75,7 +78,42 @@ public final class ShapeInference {
     }
     decoded(graph, shapes);
     repeats(graph, shapes);
-    return report.hasErrors() ? null : new ShapedGraph(graph, shapes);
+    if (!channelsLast(graph)) {
+      report.diagnostics().forEach(target::add);
+    }
+    return target.hasErrors() ? null : new ShapedGraph(graph, shapes);
+  }
+
+  /**
+   * A channels-last image ({@code {28, 28, 1}}) makes a later conv or pool fail although the mistake
+   * is the input's shape: when reading it channels-first clears errors, the input gets one error
+   * (with the layout hint) and the layers it broke are not reported. Returns whether it reported so.
+   */
+  private boolean channelsLast(Graph graph) {
+    if (!report.hasErrors()) {
+      return false;
+    }
+    for (Node node : graph.order()) {
+      if (!(node.layer() instanceof Layer.Input in) || !ConvShape.looksChannelsLast(in.shape())
+          || graph.consumers(node.name()).stream().noneMatch(c -> c.layer() instanceof Layer.Conv || c.layer() instanceof Layer.Pool)) {
+        continue;
+      }
+      int[] d = in.shape();
+      Node channelsFirst = new Node(node.name(), new Layer.Input(new int[] {d[2], d[0], d[1]}), node.inputs(), node.labels(), node.ref(), node.state());
+      List<Node> order = graph.order().stream().map(n -> n == node ? channelsFirst : n).toList();
+      Report reread = new Report();
+      new ShapeInference(reread).infer(new Graph(graph.spec(), order, graph.output(), graph.loss(), graph.labelsType()));
+      if (errors(reread) < errors(report)) {
+        target.error(ErrorId.SHAPE_MISMATCH, node.ref(), "shape", Messages.channelsLastBreaks(node.name(), d));
+        reread.diagnostics().forEach(target::add);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static long errors(Report r) {
+    return r.diagnostics().stream().filter(x -> x.severity() == io.kiln.processor.diag.Diagnostic.Severity.ERROR).count();
   }
 
   /** A decoded input needs per-step class scores to feed back, and there can be only one. */
@@ -124,7 +162,8 @@ public final class ShapeInference {
         // shapes do not meet) is that one mistake: looking ahead is not a second one.
         boolean brokenDownstream = graph.consumers(m.name()).stream().anyMatch(c -> !shapes.containsKey(c.name()));
         if (lookAhead && !brokenDownstream && reported.add(m.name().replaceFirst("\\.\\d+\\.", "."))) {
-          report.error(ErrorId.BAD_ATTRIBUTE, n.ref(), "decoded", Messages.decodedSeesAhead(n.name(), m.name(), m.layer().annotation()));
+          // The line to change is the attention's (causal = true, or other keys), not the input's.
+          report.error(ErrorId.BAD_ATTRIBUTE, m.ref(), Messages.decodedSeesAhead(n.name(), m.name(), m.layer().annotation()));
         }
       }
     }
@@ -139,8 +178,11 @@ public final class ShapeInference {
       Shape in = shapes.get(repeat.firstInput());
       Shape out = shapes.get(repeat.firstOutput());
       if (repeat.times() > 1 && in != null && out != null && !in.equals(out)) {
-        report.error(ErrorId.SHAPE_MISMATCH, repeat.ref(), "block", Messages.repeatChangesShape(repeat.name(), repeat.block(),
-            repeat.times(), repeat.firstInput(), in.withBatch(), repeat.firstOutput(), out.withBatch(), repeat.outputNode()));
+        // Reported once, on the block's output member (the declaration to change), naming the @Repeat.
+        Node output = graph.node(repeat.firstOutput());
+        String attribute = output.layer() instanceof Layer.Dense && in.rank() == 1 ? "units" : null;
+        report.error(ErrorId.SHAPE_MISMATCH, output.ref(), attribute, Messages.repeatChangesShape(repeat.name(), repeat.block(),
+            repeat.times(), repeat.firstInput(), in.withBatch(), repeat.outputNode(), out.withBatch(), in.rank() == 1 ? in.dim(0) : -1));
       }
     }
   }
