@@ -222,6 +222,16 @@ public final class Messages {
         + " channel" + (dims[2] == 1 ? "" : "s") + " write shape = {" + dims[2] + ", " + dims[0] + ", " + dims[1] + "}";
   }
 
+  public static String embeddingSwapped(String node, int vocab, int dim) {
+    return node + ": @Embedding(vocab = " + vocab + ", dim = " + dim + ") looks like vocab and dim swapped: the layers after it do not fit"
+        + " a width of " + dim + ", and they fit " + vocab + "; write @Embedding(vocab = " + dim + ", dim = " + vocab + ")";
+  }
+
+  public static String dropoutOverIds(String node, String input, String shape) {
+    return node + ": @Dropout zeroes floats at random, but " + input + " is token ids " + shape
+        + " (a zeroed id is another token); read the @Embedding of " + input + " instead";
+  }
+
   public static String channelsLastHint(int[] dims) {
     return "; if it is a " + dims[0] + "×" + dims[1] + " image with " + dims[2] + " channels, Kiln is channels-first:"
         + " shape = {" + dims[2] + ", " + dims[0] + ", " + dims[1] + "}";
@@ -582,6 +592,12 @@ public final class Messages {
   public static String sharedTableDiffers(String node, int vocab, int dim, String owner, int ownerVocab, int ownerDim) {
     return node + ": @Embedding(vocab = " + vocab + ", dim = " + dim + ") shares " + owner + "'s table, which is [" + ownerVocab + ", " + ownerDim
         + "]; declare the same vocab and dim";
+  }
+
+  public static String decodedKeysSeeAhead(String tokens, String entry, String attention) {
+    return entry + ": reads " + tokens + "'s side, so the keys of " + attention + " (@Attention) see later steps of " + tokens
+        + ", which is @Tokens(decoded = true) and decoded one step at a time; make " + entry
+        + " read the encoder's side (states that do not depend on " + tokens + "), or drop decoded on " + tokens;
   }
 
   public static String decodedSeesAhead(String tokens, String reader, String annotation) {

@@ -17,9 +17,11 @@ import java.util.Map;
  * skipped silently, so one mistake is reported once, not again downstream.
  */
 public final class ShapeInference {
-  /** Where the model's diagnostics go; the rules write to {@link #staged} first (see {@link #channelsLast}). */
+  /** Where the model's diagnostics go; the rules report to {@link #report} first, see {@link #misread}. */
   private final Report target;
   private final Report report = new Report();
+  /** False for the re-runs of {@link #misread}, which must not re-read again. */
+  private final boolean rereads;
   private final InputShapes inputShapes;
   private final DenseShapes denseShapes;
   private final FlattenShapes flattenShapes;
@@ -31,7 +33,12 @@ public final class ShapeInference {
   private final LossShapes lossShapes;
 
   public ShapeInference(Report target) {
+    this(target, true);
+  }
+
+  private ShapeInference(Report target, boolean rereads) {
     this.target = target;
+    this.rereads = rereads;
     this.inputShapes = new InputShapes(report);
     this.denseShapes = new DenseShapes(report);
     this.flattenShapes = new FlattenShapes(report);
@@ -78,38 +85,89 @@ public final class ShapeInference {
     }
     decoded(graph, shapes);
     repeats(graph, shapes);
-    if (!channelsLast(graph)) {
+    if (!misread(graph)) {
       report.diagnostics().forEach(target::add);
     }
     return target.hasErrors() ? null : new ShapedGraph(graph, shapes);
   }
 
   /**
-   * A channels-last image ({@code {28, 28, 1}}) makes a later conv or pool fail although the mistake
-   * is the input's shape: when reading it channels-first clears errors, the input gets one error
-   * (with the layout hint) and the layers it broke are not reported. Returns whether it reported so.
+   * A declaration read another way, and the error that names it, for {@link #misread}. A reading
+   * that moves two values (a swap) is claimed only when neither {@code halves}, moving one of them,
+   * explains the errors: otherwise one size disagrees with another declaration, and which of the two
+   * is wrong is not known.
    */
-  private boolean channelsLast(Graph graph) {
-    if (!report.hasErrors()) {
+  private record Misreading(Node node, Layer reread, List<Layer> halves, String attribute, String message) {}
+
+  /**
+   * Declarations people write in the wrong order: a channels-last image ({@code {28, 28, 1}}), an
+   * embedding's vocab and dim swapped. The mistake then surfaces at a later layer that no longer
+   * fits, though the line to change is the declaration's.
+   */
+  private static List<Misreading> misreadings(Graph graph) {
+    List<Misreading> found = new java.util.ArrayList<>();
+    for (Node node : graph.order()) {
+      if (node.layer() instanceof Layer.Input in && ConvShape.looksChannelsLast(in.shape())
+          && graph.consumers(node.name()).stream().anyMatch(c -> c.layer() instanceof Layer.Conv || c.layer() instanceof Layer.Pool)) {
+        int[] d = in.shape();
+        found.add(new Misreading(node, new Layer.Input(new int[] {d[2], d[0], d[1]}), List.of(), "shape", Messages.channelsLastBreaks(node.name(), d)));
+      } else if (node.layer() instanceof Layer.Embedding e && e.vocab() != e.dim() && e.vocab() >= 1 && e.dim() >= 1) {
+        found.add(new Misreading(node, new Layer.Embedding(e.dim(), e.vocab(), e.shares()),
+            List.of(new Layer.Embedding(e.dim(), e.dim(), e.shares()), new Layer.Embedding(e.vocab(), e.vocab(), e.shares())), "vocab",
+            Messages.embeddingSwapped(node.name(), e.vocab(), e.dim())));
+      }
+    }
+    return found;
+  }
+
+  /**
+   * When reading exactly one declaration the other way clears errors and adds none, that declaration
+   * is the mistake: it gets one error, and the layers it broke are not reported. When several would
+   * (two embeddings sharing a table), or the one already reported would, the errors stay where they
+   * are: which side is wrong is not known. Returns whether it moved them.
+   */
+  private boolean misread(Graph graph) {
+    if (!rereads || !report.hasErrors()) {
       return false;
     }
-    for (Node node : graph.order()) {
-      if (!(node.layer() instanceof Layer.Input in) || !ConvShape.looksChannelsLast(in.shape())
-          || graph.consumers(node.name()).stream().noneMatch(c -> c.layer() instanceof Layer.Conv || c.layer() instanceof Layer.Pool)) {
-        continue;
-      }
-      int[] d = in.shape();
-      Node channelsFirst = new Node(node.name(), new Layer.Input(new int[] {d[2], d[0], d[1]}), node.inputs(), node.labels(), node.ref(), node.state());
-      List<Node> order = graph.order().stream().map(n -> n == node ? channelsFirst : n).toList();
-      Report reread = new Report();
-      new ShapeInference(reread).infer(new Graph(graph.spec(), order, graph.output(), graph.loss(), graph.labelsType()));
-      if (errors(reread) < errors(report)) {
-        target.error(ErrorId.SHAPE_MISMATCH, node.ref(), "shape", Messages.channelsLastBreaks(node.name(), d));
-        reread.diagnostics().forEach(target::add);
-        return true;
+    java.util.Set<String> found = new java.util.HashSet<>();
+    java.util.Set<io.kiln.processor.diag.SourceRef> blamed = new java.util.HashSet<>();
+    report.diagnostics().forEach(d -> {
+      found.add(d.text());
+      blamed.add(d.ref());
+    });
+    Misreading culprit = null;
+    Report culpritRest = null;
+    for (Misreading m : misreadings(graph)) {
+      Report again = reread(graph, m.node(), m.reread());
+      if (explains(again, found) && m.halves().stream().noneMatch(half -> explains(reread(graph, m.node(), half), found))) {
+        if (culprit != null || blamed.contains(m.node().ref())) {
+          return false;
+        }
+        culprit = m;
+        culpritRest = again;
       }
     }
-    return false;
+    if (culprit == null) {
+      return false;
+    }
+    target.error(ErrorId.SHAPE_MISMATCH, culprit.node().ref(), culprit.attribute(), culprit.message());
+    culpritRest.diagnostics().forEach(target::add);
+    return true;
+  }
+
+  /** The diagnostics of the graph with {@code node} declared as {@code layer} instead. */
+  private static Report reread(Graph graph, Node node, Layer layer) {
+    Node reread = new Node(node.name(), layer, node.inputs(), node.labels(), node.ref(), node.state());
+    List<Node> order = graph.order().stream().map(n -> n == node ? reread : n).toList();
+    Report again = new Report();
+    new ShapeInference(again, false).infer(new Graph(graph.spec(), order, graph.output(), graph.loss(), graph.labelsType()));
+    return again;
+  }
+
+  /** Whether a re-read has fewer errors than {@link #report} and none it did not have. */
+  private boolean explains(Report again, java.util.Set<String> found) {
+    return errors(again) < errors(report) && again.diagnostics().stream().allMatch(d -> found.contains(d.text()));
   }
 
   private static long errors(Report r) {
@@ -140,8 +198,9 @@ public final class ShapeInference {
         // embeddings reading this input have a row for.
         for (Node reader : graph.consumers(n.name())) {
           if (reader.layer() instanceof Layer.Embedding e && e.vocab() >= 1 && out.dim(0) > e.vocab()) {
-            String attribute = output.layer() instanceof Layer.Dense ? "units" : null;
-            report.error(ErrorId.SHAPE_MISMATCH, output.ref(), attribute,
+            // Scores from a layer that is not a classifier (a recurrent state) mean the loss reads the wrong node.
+            boolean dense = output.layer() instanceof Layer.Dense;
+            report.error(ErrorId.SHAPE_MISMATCH, dense ? output.ref() : graph.loss().ref(), dense ? "units" : null,
                 Messages.decodedClassesExceedVocab(output.name(), out.dim(0), n.name(), reader.name(), e.vocab()));
           }
         }
@@ -163,10 +222,41 @@ public final class ShapeInference {
         boolean brokenDownstream = graph.consumers(m.name()).stream().anyMatch(c -> !shapes.containsKey(c.name()));
         if (lookAhead && !brokenDownstream && reported.add(m.name().replaceFirst("\\.\\d+\\.", "."))) {
           // The line to change is the attention's (causal = true, or other keys), not the input's.
-          report.error(ErrorId.BAD_ATTRIBUTE, m.ref(), Messages.decodedSeesAhead(n.name(), m.name(), m.layer().annotation()));
+          Node entry = m.layer() instanceof Layer.Attention ? lookAheadEntry(graph, m) : m;
+          report.error(ErrorId.BAD_ATTRIBUTE, entry.ref(), entry == m ? Messages.decodedSeesAhead(n.name(), m.name(), m.layer().annotation())
+              : Messages.decodedKeysSeeAhead(n.name(), entry.name(), m.name()));
         }
       }
     }
+  }
+
+  /**
+   * The node that brings a decoded input into an {@code @Attention}'s keys: on the keys' side only, it
+   * reads a node of the query's side (an encoder reading the target's embedding). Reading the wrong
+   * node there is the mistake; without such a node the attention itself is (its inputs swapped).
+   */
+  private static Node lookAheadEntry(Graph graph, Node attention) {
+    java.util.Set<String> query = ancestors(graph, attention.inputs().get(0));
+    java.util.Set<String> keys = ancestors(graph, attention.inputs().get(1));
+    for (Node n : graph.order()) {
+      if (keys.contains(n.name()) && !query.contains(n.name()) && n.dataInputs().stream().anyMatch(query::contains)) {
+        return n;
+      }
+    }
+    return attention;
+  }
+
+  /** {@code name} and the nodes it reads as data, transitively (an initial state is not data). */
+  private static java.util.Set<String> ancestors(Graph graph, String name) {
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    java.util.Deque<String> todo = new java.util.ArrayDeque<>(List.of(name));
+    while (!todo.isEmpty()) {
+      String next = todo.pop();
+      if (seen.add(next)) {
+        todo.addAll(graph.node(next).dataInputs());
+      }
+    }
+    return seen;
   }
 
   /**
