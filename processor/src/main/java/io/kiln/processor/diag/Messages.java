@@ -574,9 +574,9 @@ public final class Messages {
   }
 
   public static String repeatChangesShape(String node, String block, int times, String input, String inShape, String output,
-      String outShape, int width) {
+      String member, String outShape, int width) {
     return output + ": the output of " + block + ", which @Repeat " + node + " (times = " + times + ") feeds to its next copy, is "
-        + outShape + " but the block's input " + input + " is " + inShape + "; make " + output + " return its input's shape"
+        + outShape + " but the block's input " + input + " is " + inShape + "; make " + member + " return its input's shape"
         + (width > 0 ? " (units = " + width + " for a @Dense)" : "") + ", or repeat the block once (times = 1)";
   }
 

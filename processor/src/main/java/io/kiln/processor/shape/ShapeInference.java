@@ -272,7 +272,8 @@ public final class ShapeInference {
         Node output = graph.node(repeat.firstOutput());
         String attribute = output.layer() instanceof Layer.Dense && in.rank() == 1 ? "units" : null;
         report.error(ErrorId.SHAPE_MISMATCH, output.ref(), attribute, Messages.repeatChangesShape(repeat.name(), repeat.block(),
-            repeat.times(), repeat.firstInput(), in.withBatch(), repeat.outputNode(), out.withBatch(), in.rank() == 1 ? in.dim(0) : -1));
+            repeat.times(), repeat.firstInput(), in.withBatch(), repeat.firstOutput(), repeat.outputNode(), out.withBatch(),
+            in.rank() == 1 ? in.dim(0) : -1));
       }
     }
   }

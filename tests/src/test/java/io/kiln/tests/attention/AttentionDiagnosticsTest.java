@@ -264,8 +264,9 @@ class AttentionDiagnosticsTest {
         "  @MultiHeadAttention(heads = 2) abstract Tensor a(Tensor e);",
         "  @Dense(units = 10) abstract Tensor o(Tensor a);",
         "  @Loss(LossKind.SOFTMAX_CROSS_ENTROPY) abstract Tensor loss(Tensor o, @Labels IntTensor next);"),
-        "[Kiln/BadAttribute] text: @Tokens(decoded = true) is decoded one step at a time, but a (@MultiHeadAttention) lets step t see text's"
-            + " later steps; make it causal (@MultiHeadAttention(causal = true); @Attention over states that do not depend on text) or drop decoded",
-        "decoded = true");
+        "[Kiln/BadAttribute] a: @MultiHeadAttention lets step t see later steps of text, which is @Tokens(decoded = true) and decoded one"
+            + " step at a time; make it causal (@MultiHeadAttention(causal = true); @Attention over states that do not depend on text) or drop"
+            + " decoded on text",
+        "@MultiHeadAttention");
   }
 }
