@@ -118,7 +118,7 @@ class AttentionDiagnosticsTest {
         "  @Dense(units = 5) abstract Tensor d(Tensor se);",
         "  @Add abstract Tensor r(Tensor se, Tensor d);"),
         "[Kiln/ShapeMismatch] r: @Add needs inputs of the same shape but se is [B, T, 4] and d is [B, T, 5]",
-        "@Add");
+        "@Dense(units = 5)"); // the residual branch's @Dense is the line to change
   }
 
   @Test
