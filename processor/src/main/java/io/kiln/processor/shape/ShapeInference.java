@@ -107,9 +107,8 @@ public final class ShapeInference {
   private static List<Misreading> misreadings(Graph graph) {
     List<Misreading> found = new java.util.ArrayList<>();
     for (Node node : graph.order()) {
-      if (node.layer() instanceof Layer.Input in && ConvShape.looksChannelsLast(in.shape())
-          && graph.consumers(node.name()).stream().anyMatch(c -> c.layer() instanceof Layer.Conv || c.layer() instanceof Layer.Pool)) {
-        int[] d = in.shape();
+      if (ConvShape.channelsLastImage(graph, node)) {
+        int[] d = ((Layer.Input) node.layer()).shape();
         found.add(new Misreading(node, new Layer.Input(new int[] {d[2], d[0], d[1]}), List.of(), "shape", Messages.channelsLastBreaks(node.name(), d)));
       } else if (node.layer() instanceof Layer.Embedding e && e.vocab() != e.dim() && e.vocab() >= 1 && e.dim() >= 1) {
         found.add(new Misreading(node, new Layer.Embedding(e.dim(), e.vocab(), e.shares()),
