@@ -222,11 +222,6 @@ public final class Messages {
         + " channel" + (dims[2] == 1 ? "" : "s") + " write shape = {" + dims[2] + ", " + dims[0] + ", " + dims[1] + "}";
   }
 
-  public static String embeddingSwapped(String node, int vocab, int dim) {
-    return node + ": @Embedding(vocab = " + vocab + ", dim = " + dim + ") looks like vocab and dim swapped: the layers after it do not fit"
-        + " a width of " + dim + ", and they fit " + vocab + "; write @Embedding(vocab = " + dim + ", dim = " + vocab + ")";
-  }
-
   public static String dropoutOverIds(String node, String input, String shape) {
     return node + ": @Dropout zeroes floats at random, but " + input + " is token ids " + shape
         + " (a zeroed id is another token); read the @Embedding of " + input + " instead";
@@ -483,13 +478,6 @@ public final class Messages {
         + " but their widths differ; give the decoder and the encoder the same number of units";
   }
 
-  public static String attentionInputsSwapped(String node, String query, String queryShape, String keys, String concat, String other,
-      String otherShape) {
-    return node + ": @Attention gives one context vector per step of its first input, the query, but that is " + query + " " + queryShape
-        + ", so " + concat + " cannot join it with " + other + " " + otherShape + "; the inputs look swapped: the query (decoder states)"
-        + " comes first, the keys second: " + node + "(Tensor " + keys + ", Tensor " + query + ")";
-  }
-
   public static String attentionUnits(String node, int units, io.kiln.dsl.Score score) {
     return node + ": @Attention(units = " + units + ") " + (units < 0 ? "must not be negative" : "is only used by Score.ADDITIVE, not " + score)
         + "; remove it" + (units < 0 ? " or give a positive width" : "");
@@ -592,12 +580,6 @@ public final class Messages {
   public static String sharedTableDiffers(String node, int vocab, int dim, String owner, int ownerVocab, int ownerDim) {
     return node + ": @Embedding(vocab = " + vocab + ", dim = " + dim + ") shares " + owner + "'s table, which is [" + ownerVocab + ", " + ownerDim
         + "]; declare the same vocab and dim";
-  }
-
-  public static String decodedKeysSeeAhead(String tokens, String entry, String attention) {
-    return entry + ": reads " + tokens + "'s side, so the keys of " + attention + " (@Attention) see later steps of " + tokens
-        + ", which is @Tokens(decoded = true) and decoded one step at a time; make " + entry
-        + " read the encoder's side (states that do not depend on " + tokens + "), or drop decoded on " + tokens;
   }
 
   public static String decodedSeesAhead(String tokens, String reader, String annotation) {
