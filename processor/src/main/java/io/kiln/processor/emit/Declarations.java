@@ -23,7 +23,7 @@ final class Declarations extends GeneratedClassPart {
     /** Static geometry constants (convolutions, pools, recurrent layers). */
     default void geometry(TypeSpec.Builder type) {}
 
-    /** What the generated constructor builds once: the epilogues that read the biases, recurrent layer objects. */
+    /** What the generated constructor builds once: the epilogues that read the biases, layer objects. */
     default void initialize(MethodSpec.Builder m) {}
 
     /** Checks of a public method's arguments: token ids within an embedding's vocabulary. */
@@ -89,8 +89,18 @@ final class Declarations extends GeneratedClassPart {
         };
       case ForwardCall.PoolForward p -> new Declaring() {
           @Override
+          public void fields(TypeSpec.Builder type) {
+            conv.declare(p, type);
+          }
+
+          @Override
           public void geometry(TypeSpec.Builder type) {
             conv.geometry(p, type);
+          }
+
+          @Override
+          public void initialize(MethodSpec.Builder m) {
+            conv.initialize(p, m);
           }
         };
       case ForwardCall.DropoutForward d -> NOTHING;

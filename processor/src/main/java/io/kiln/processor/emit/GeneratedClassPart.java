@@ -56,7 +56,7 @@ abstract class GeneratedClassPart {
   static final ClassName EMBEDDING = ClassName.get(RUNTIME + ".rnn", "Embedding");
   static final ClassName RECURRENT = ClassName.get(RUNTIME + ".rnn", "Recurrent");
   static final ClassName RECURRENT_LAYER = ClassName.get(RUNTIME + ".rnn", "RecurrentLayer");
-  static final ClassName RECURRENT_AT = RECURRENT_LAYER.nestedClass("At");
+  static final ClassName AT = ClassName.get(RUNTIME, "At");
   static final ClassName RECURRENT_GEOMETRY = ClassName.get(RUNTIME + ".rnn", "RecurrentGeometry");
   static final ClassName CELL_KIND = ClassName.get(RUNTIME + ".rnn", "CellKind");
   static final ClassName SEQUENCE_LOSSES = ClassName.get(RUNTIME + ".rnn", "SequenceLosses");
@@ -404,6 +404,16 @@ abstract class GeneratedClassPart {
 
   CodeBlock orNull(Buffer b) {
     return b == null ? CodeBlock.of("null, 0") : ref(b);
+  }
+
+  /** {@code new At(arena, A_X)}, or {@code At.NONE} for an absent tensor: where a layer object finds it. */
+  CodeBlock at(Buffer b) {
+    return b == null ? CodeBlock.of("$T.NONE", AT) : CodeBlock.of("new $T(arena, $L)", AT, arenaConstant(b));
+  }
+
+  /** {@code new At(params, P_W)} (or grads, state), or {@code At.NONE} for an absent parameter. */
+  CodeBlock at(String slab, ParamTensor p) {
+    return p == null ? CodeBlock.of("$T.NONE", AT) : CodeBlock.of("new $T($L, $L)", AT, slab, paramConstant(p));
   }
 
   CodeBlock ref(Buffer b) {

@@ -153,15 +153,6 @@ final class SequenceCalls extends GeneratedClassPart {
     return ident(r.covers().get(0)) + "Layer";
   }
 
-  /** {@code new At(arena, A_X)}, or {@code At.NONE} for an absent tensor. */
-  private CodeBlock at(Buffer b) {
-    return b == null ? CodeBlock.of("$T.NONE", RECURRENT_AT) : CodeBlock.of("new $T(arena, $L)", RECURRENT_AT, arenaConstant(b));
-  }
-
-  private CodeBlock at(String slab, ParamTensor p) {
-    return CodeBlock.of("new $T($L, $L)", RECURRENT_AT, slab, paramConstant(p));
-  }
-
   void geometry(ForwardCall.RecurrentForward r, TypeSpec.Builder type) {
     type.addField(FieldSpec.builder(RECURRENT_GEOMETRY, geometry(r), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .addJavadoc("$L: $L $L → $L units.\n", r.covers().get(0), r.layer().annotation(), r.input(), r.layer().units())

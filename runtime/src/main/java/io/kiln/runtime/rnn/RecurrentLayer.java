@@ -1,5 +1,6 @@
 package io.kiln.runtime.rnn;
 
+import io.kiln.runtime.At;
 import java.util.Objects;
 
 /**
@@ -23,11 +24,6 @@ import java.util.Objects;
  * <p>Unset optional tensors are {@link At#NONE}: no bias, zero initial state, no input gradient.
  */
 public final class RecurrentLayer {
-  /** Where a tensor lives: an array and the offset of its first float; {@link #NONE} for an absent one. */
-  public record At(float[] array, int offset) {
-    public static final At NONE = new At(null, 0);
-  }
-
   private final RecurrentGeometry g;
   private final At x;
   private final At weightIh;

@@ -4,7 +4,7 @@ import static io.kiln.runtime.rnn.RnnTestArrays.OFF;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.kiln.runtime.rnn.RecurrentLayer.At;
+import io.kiln.runtime.At;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
