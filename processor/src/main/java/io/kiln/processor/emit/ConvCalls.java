@@ -31,7 +31,7 @@ final class ConvCalls extends GeneratedClassPart {
     String node = p.covers().get(p.covers().size() - 1);
     m.addComment("$L = $Lpool($L$L$L): $L -> $L$L", p.y().name(), p.max() ? "max" : "avg", p.relu() ? "relu(" : "", p.x().name(), p.relu() ? ")" : "",
         p.x().shape(), p.y().shape(), p.relu() ? " (" + p.x().name() + "'s ReLU runs here, in the same pass)" : "");
-    m.addStatement("$L.forward(batch, $L)", poolField(node), ref(p.x()));
+    m.addStatement("$L.forward(batch, $L)", layerField(node), ref(p.x()));
   }
 
   void backward(BackwardCall.ConvBackward c, MethodSpec.Builder gradients) {
@@ -45,7 +45,7 @@ final class ConvCalls extends GeneratedClassPart {
     String node = p.covers().get(p.covers().size() - 1);
     gradients.addComment("$L: $L $L $Lpool backward of $L$L$L", String.join(", ", p.covers()), p.dx().name(), p.accumulate() ? "+=" : "=",
         p.max() ? "max" : "avg", p.dy().name(), p.relu() ? ", times relu'(" + p.x().name() + ")" : "", shapes(p.dy(), p.dx()));
-    gradients.addStatement("$L.backward(batch, $L)", poolField(node), p.max() ? ref(p.x()) : CodeBlock.of("null, 0"));
+    gradients.addStatement("$L.backward(batch, $L)", layerField(node), p.max() ? ref(p.x()) : CodeBlock.of("null, 0"));
   }
 
   void declare(ForwardCall.ConvForward c, TypeSpec.Builder type) {
@@ -65,7 +65,7 @@ final class ConvCalls extends GeneratedClassPart {
 
   void declare(ForwardCall.PoolForward p, TypeSpec.Builder type) {
     String node = p.covers().get(p.covers().size() - 1);
-    type.addField(FieldSpec.builder(POOLING, poolField(node), Modifier.PRIVATE, Modifier.FINAL)
+    type.addField(FieldSpec.builder(POOLING, layerField(node), Modifier.PRIVATE, Modifier.FINAL)
         .addJavadoc("$L with its output's and gradients' places, built once.\n", node).build());
   }
 
@@ -80,15 +80,11 @@ final class ConvCalls extends GeneratedClassPart {
       }
     }
     if (back == null) {
-      m.addStatement("this.$L = $T.of($L, $T.Kind.$L, $L)", poolField(node), POOLING, geometryConstant(node), POOLING, kind, at(p.y()));
+      m.addStatement("this.$L = $T.of($L, $T.Kind.$L, $L)", layerField(node), POOLING, geometryConstant(node), POOLING, kind, at(p.y()));
     } else {
-      m.addStatement("this.$L = $T.of($L, $T.Kind.$L, $L, $L, $L, $L)", poolField(node), POOLING, geometryConstant(node), POOLING, kind,
+      m.addStatement("this.$L = $T.of($L, $T.Kind.$L, $L, $L, $L, $L)", layerField(node), POOLING, geometryConstant(node), POOLING, kind,
           at(p.y()), at(back.dy()), at(back.dx()), back.accumulate());
     }
-  }
-
-  private String poolField(String node) {
-    return ident(node) + "Layer";
   }
 
   void geometry(ForwardCall.PoolForward p, TypeSpec.Builder type) {
@@ -140,6 +136,6 @@ final class ConvCalls extends GeneratedClassPart {
   }
 
   private String layerField(ForwardCall.ConvForward c) {
-    return ident(c.covers().get(0)) + "Layer";
+    return layerField(c.covers().get(0));
   }
 }

@@ -14,6 +14,7 @@ final class Declarations extends GeneratedClassPart {
   private final ConvCalls conv;
   private final SequenceCalls sequence;
   private final AttentionCalls attention;
+  private final BatchNormDropoutCalls batchNorm;
 
   /** What one forward call adds to the generated class; most add nothing. */
   private interface Declaring {
@@ -39,6 +40,7 @@ final class Declarations extends GeneratedClassPart {
     this.conv = families.conv();
     this.sequence = families.sequence();
     this.attention = families.attention();
+    this.batchNorm = families.batchNormDropout();
   }
 
   void fields(TypeSpec.Builder type) {
@@ -104,7 +106,17 @@ final class Declarations extends GeneratedClassPart {
           }
         };
       case ForwardCall.DropoutForward d -> NOTHING;
-      case ForwardCall.BatchNormForward b -> NOTHING;
+      case ForwardCall.BatchNormForward b -> new Declaring() {
+          @Override
+          public void fields(TypeSpec.Builder type) {
+            batchNorm.declare(b, type);
+          }
+
+          @Override
+          public void initialize(MethodSpec.Builder m) {
+            batchNorm.initialize(b, m);
+          }
+        };
       case ForwardCall.EmbeddingForward e -> new Declaring() {
           @Override
           public void checkInputs(MethodSpec.Builder m, String method) {
@@ -132,8 +144,23 @@ final class Declarations extends GeneratedClassPart {
           public void fields(TypeSpec.Builder type) {
             attention.declare(a, type);
           }
+
+          @Override
+          public void initialize(MethodSpec.Builder m) {
+            attention.initialize(a, m);
+          }
         };
-      case ForwardCall.LayerNormForward l -> NOTHING;
+      case ForwardCall.LayerNormForward l -> new Declaring() {
+          @Override
+          public void fields(TypeSpec.Builder type) {
+            attention.declare(l, type);
+          }
+
+          @Override
+          public void initialize(MethodSpec.Builder m) {
+            attention.initialize(l, m);
+          }
+        };
       case ForwardCall.MultiHeadForward h -> new Declaring() {
           @Override
           public void fields(TypeSpec.Builder type) {

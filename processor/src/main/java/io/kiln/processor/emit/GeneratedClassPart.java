@@ -416,6 +416,16 @@ abstract class GeneratedClassPart {
     return p == null ? CodeBlock.of("$T.NONE", AT) : CodeBlock.of("new $T($L, $L)", AT, slab, paramConstant(p));
   }
 
+  /** {@code new At(state, S_RUNNING_MEAN)}: a non-trained tensor of the model's state. */
+  CodeBlock atState(ParamTensor p) {
+    return CodeBlock.of("new $T(state, $L)", AT, stateConstant(p));
+  }
+
+  /** The field holding the layer object of {@code node}, built once in the constructor. */
+  String layerField(String node) {
+    return ident(node) + "Layer";
+  }
+
   CodeBlock ref(Buffer b) {
     return b.inArena() ? CodeBlock.of("arena, $L", arenaConstant(b)) : CodeBlock.of("$L, 0", var(b));
   }

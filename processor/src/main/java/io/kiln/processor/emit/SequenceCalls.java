@@ -150,7 +150,7 @@ final class SequenceCalls extends GeneratedClassPart {
   }
 
   private String layerField(ForwardCall.RecurrentForward r) {
-    return ident(r.covers().get(0)) + "Layer";
+    return layerField(r.covers().get(0));
   }
 
   void geometry(ForwardCall.RecurrentForward r, TypeSpec.Builder type) {
