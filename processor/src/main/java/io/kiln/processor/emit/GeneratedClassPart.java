@@ -54,7 +54,6 @@ abstract class GeneratedClassPart {
   static final ClassName BATCH_NORM = ClassName.get(RUNTIME + ".cnn", "BatchNorm");
   static final ClassName DROPOUT = ClassName.get(RUNTIME + ".cnn", "Dropout");
   static final ClassName EMBEDDING = ClassName.get(RUNTIME + ".rnn", "Embedding");
-  static final ClassName RECURRENT = ClassName.get(RUNTIME + ".rnn", "Recurrent");
   static final ClassName RECURRENT_LAYER = ClassName.get(RUNTIME + ".rnn", "RecurrentLayer");
   static final ClassName AT = ClassName.get(RUNTIME, "At");
   static final ClassName RECURRENT_GEOMETRY = ClassName.get(RUNTIME + ".rnn", "RecurrentGeometry");
@@ -214,11 +213,6 @@ abstract class GeneratedClassPart {
   /** {@code Score.DOT, MAX_BATCH, 24, 24, 128, 128}: the sizes a workspace is planned for. */
   static CodeBlock attentionSizes(ForwardCall.AttentionForward a, String batch, String steps) {
     return CodeBlock.of("$L, $L, $L, $L, $L, $L", score(a), batch, steps, steps, a.width(), a.attn());
-  }
-
-  /** {@code slab, P_NAME} for an optional parameter, or {@code null, 0} without one. */
-  CodeBlock paramOrNull(String slab, ParamTensor p) {
-    return p == null ? CodeBlock.of("null, 0") : CodeBlock.of("$L, $L", slab, paramConstant(p));
   }
 
   /** The Java identifier of a caller's array (an input or the labels) in the generated methods. */
@@ -408,6 +402,10 @@ abstract class GeneratedClassPart {
 
   /** {@code new At(arena, A_X)}, or {@code At.NONE} for an absent tensor: where a layer object finds it. */
   CodeBlock at(Buffer b) {
+    if (b != null && !b.inArena()) {
+      // a layer object binds its tensors once; only its input, passed per call, may be a caller's array
+      throw new IllegalStateException(b.name() + " lives in a caller's array, not the arena: a layer object cannot keep its place");
+    }
     return b == null ? CodeBlock.of("$T.NONE", AT) : CodeBlock.of("new $T(arena, $L)", AT, arenaConstant(b));
   }
 
