@@ -133,12 +133,11 @@ final class AttentionCalls extends GeneratedClassPart {
         .add("\n.weights($L, $L, $L)", at("params", a.w1()), at("params", a.w2()), at("params", a.v()))
         .add("\n.output($L, $T.NONE)", at(a.context()), AT)
         .add("\n.workspace(new $T($L, 0))", AT, workspace(a));
-    for (BackwardCall call : program.backward()) {
-      if (call instanceof BackwardCall.AttentionBackward back && back.forward() == a) {
-        b.add("\n.gradients($L, $L, $L, $L)", at(back.dContext()), at("grads", a.w1()), at("grads", a.w2()), at("grads", a.v()))
-            .add("\n.inputGradients($L, $L, $L)", at(back.ds()), at(back.dh()), back.accumulate())
-            .add("\n.scratch(new $T($L, 0))", AT, scratch(a));
-      }
+    BackwardCall.AttentionBackward back = backwardOf(BackwardCall.AttentionBackward.class, g -> g.forward() == a);
+    if (back != null) {
+      b.add("\n.gradients($L, $L, $L, $L)", at(back.dContext()), at("grads", a.w1()), at("grads", a.w2()), at("grads", a.v()))
+          .add("\n.inputGradients($L, $L, $L)", at(back.ds()), at(back.dh()), back.accumulate())
+          .add("\n.scratch(new $T($L, 0))", AT, scratch(a));
     }
     m.addStatement("this.$L = $L\n.build()", layerField(a), b.build());
   }
@@ -160,12 +159,11 @@ final class AttentionCalls extends GeneratedClassPart {
     if (l.sum() != null) {
       b.add("\n.residualSum($L)", at(l.sum()));
     }
-    for (BackwardCall call : program.backward()) {
-      if (call instanceof BackwardCall.LayerNormBackward back && back.forward() == l) {
-        b.add("\n.gradients($L, $L, $L)", at(back.dy()), at("grads", l.gamma()), at("grads", l.beta()));
-        if (back.du() != null) {
-          b.add("\n.inputGradient($L, $L)", at(back.du()), back.accumulate());
-        }
+    BackwardCall.LayerNormBackward back = backwardOf(BackwardCall.LayerNormBackward.class, g -> g.forward() == l);
+    if (back != null) {
+      b.add("\n.gradients($L, $L, $L)", at(back.dy()), at("grads", l.gamma()), at("grads", l.beta()));
+      if (back.du() != null) {
+        b.add("\n.inputGradient($L, $L)", at(back.du()), back.accumulate());
       }
     }
     m.addStatement("this.$L = $L\n.build()", layerField(l), b.build());
@@ -207,10 +205,9 @@ final class AttentionCalls extends GeneratedClassPart {
         .add("$T.of($L, $L, $L)", MULTI_HEAD, h.layer().heads(), h.width() / h.layer().heads(), h.layer().causal())
         .add("\n.tensors($L, $L, $L, $L, $L)", at(h.q()), at(h.k()), at(h.v()), at(h.o()), at(h.lse()))
         .add("\n.scratch(new $T($L, 0))", AT, scratch(h));
-    for (BackwardCall call : program.backward()) {
-      if (call instanceof BackwardCall.MultiHeadBackward back && back.forward() == h) {
-        b.add("\n.gradients($L, $L, $L, $L, false)", at(back.dO()), at(back.dq()), at(back.dk()), at(back.dv()));
-      }
+    BackwardCall.MultiHeadBackward back = backwardOf(BackwardCall.MultiHeadBackward.class, g -> g.forward() == h);
+    if (back != null) {
+      b.add("\n.gradients($L, $L, $L, $L, false)", at(back.dO()), at(back.dq()), at(back.dk()), at(back.dv()));
     }
     m.addStatement("this.$L = $L\n.build()", layerField(h), b.build());
   }

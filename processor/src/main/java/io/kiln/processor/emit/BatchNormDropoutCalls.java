@@ -59,24 +59,18 @@ final class BatchNormDropoutCalls extends GeneratedClassPart {
         .add("\n.parameters($L, $L)", at("params", b.gamma()), at("params", b.beta()))
         .add("\n.runningStatistics($L, $L)", atState(b.runningMean()), atState(b.runningVar()))
         .add("\n.output($L, $L, $L)", at(b.y()), at(b.mean()), at(b.invStd()));
-    for (BackwardCall call : program.backward()) {
-      if (call instanceof BackwardCall.BatchNormBackward back && back.gamma().equals(b.gamma())) {
-        code.add("\n.gradients($L, $L, $L)", at(back.dy()), at("grads", b.gamma()), at("grads", b.beta()));
-        if (back.dx() != null) {
-          code.add("\n.inputGradient($L, $L)", at(back.dx()), back.accumulate());
-        }
+    BackwardCall.BatchNormBackward back = backwardOf(BackwardCall.BatchNormBackward.class, g -> g.gamma().equals(b.gamma()));
+    if (back != null) {
+      code.add("\n.gradients($L, $L, $L)", at(back.dy()), at("grads", b.gamma()), at("grads", b.beta()));
+      if (back.dx() != null) {
+        code.add("\n.inputGradient($L, $L)", at(back.dx()), back.accumulate());
       }
     }
     m.addStatement("this.$L = $L\n.build()", layerField(b), code.build());
   }
 
   private ForwardCall.BatchNormForward forwardOf(BackwardCall.BatchNormBackward back) {
-    for (ForwardCall call : program.forward()) {
-      if (call instanceof ForwardCall.BatchNormForward b && b.gamma().equals(back.gamma())) {
-        return b;
-      }
-    }
-    throw new IllegalStateException("no forward batch norm for " + back.covers());
+    return forwardOf(ForwardCall.BatchNormForward.class, b -> b.gamma().equals(back.gamma()));
   }
 
   private String layerField(ForwardCall.BatchNormForward b) {

@@ -73,12 +73,7 @@ final class ConvCalls extends GeneratedClassPart {
   void initialize(ForwardCall.PoolForward p, MethodSpec.Builder m) {
     String node = p.covers().get(p.covers().size() - 1);
     String kind = p.relu() ? "RELU_MAX" : p.max() ? "MAX" : "AVERAGE";
-    BackwardCall.PoolBackward back = null;
-    for (BackwardCall call : program.backward()) {
-      if (call instanceof BackwardCall.PoolBackward b && b.covers().get(b.covers().size() - 1).equals(node)) {
-        back = b;
-      }
-    }
+    BackwardCall.PoolBackward back = backwardOf(BackwardCall.PoolBackward.class, b -> b.covers().get(b.covers().size() - 1).equals(node));
     if (back == null) {
       m.addStatement("this.$L = $T.of($L, $T.Kind.$L, $L)", layerField(node), POOLING, geometryConstant(node), POOLING, kind, at(p.y()));
     } else {
@@ -106,7 +101,7 @@ final class ConvCalls extends GeneratedClassPart {
     CodeBlock.Builder b = CodeBlock.builder().add("$T.of($L)", CONV2D, geometryConstant(c.covers().get(0)))
         .add("\n.weights($L, $L, $T.$L)", at("params", c.weight()), at("params", c.bias()), ACTIVATION, c.activation())
         .add("\n.output($L, $L)", at(c.y()), at(c.cols()));
-    BackwardCall.ConvBackward back = backwardOf(c);
+    BackwardCall.ConvBackward back = backwardOf(BackwardCall.ConvBackward.class, g -> g.weight().equals(c.weight()));
     if (back != null) {
       b.add("\n.gradients($L, $L, $L)", at(back.dz()), at("grads", c.weight()), at("grads", c.bias()));
       if (back.dx() != null) {
@@ -117,22 +112,8 @@ final class ConvCalls extends GeneratedClassPart {
     m.addStatement("this.$L = $L\n.build()", layerField(c), b.build());
   }
 
-  private BackwardCall.ConvBackward backwardOf(ForwardCall.ConvForward c) {
-    for (BackwardCall call : program.backward()) {
-      if (call instanceof BackwardCall.ConvBackward back && back.weight().equals(c.weight())) {
-        return back;
-      }
-    }
-    return null;
-  }
-
   private ForwardCall.ConvForward forwardOf(BackwardCall.ConvBackward back) {
-    for (ForwardCall call : program.forward()) {
-      if (call instanceof ForwardCall.ConvForward c && back.weight().equals(c.weight())) {
-        return c;
-      }
-    }
-    throw new IllegalStateException("no forward convolution for " + back.covers());
+    return forwardOf(ForwardCall.ConvForward.class, c -> c.weight().equals(back.weight()));
   }
 
   private String layerField(ForwardCall.ConvForward c) {

@@ -7,6 +7,7 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import io.kiln.dsl.Activation;
 import io.kiln.dsl.LossKind;
+import io.kiln.processor.fuse.BackwardCall;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.ForwardCall;
 import io.kiln.processor.fuse.KernelCall;
@@ -417,6 +418,29 @@ abstract class GeneratedClassPart {
   /** {@code new At(state, S_RUNNING_MEAN)}: a non-trained tensor of the model's state. */
   CodeBlock atState(ParamTensor p) {
     return CodeBlock.of("new $T(state, $L)", AT, stateConstant(p));
+  }
+
+  /**
+   * The backward call of {@code kind} that {@code belongs} picks (a forward call's own), or null in
+   * a model that does not train: what a layer object's builder binds its gradients from.
+   */
+  <T extends BackwardCall> T backwardOf(Class<T> kind, java.util.function.Predicate<T> belongs) {
+    for (BackwardCall call : program.backward()) {
+      if (kind.isInstance(call) && belongs.test(kind.cast(call))) {
+        return kind.cast(call);
+      }
+    }
+    return null;
+  }
+
+  /** The forward call of {@code kind} that {@code belongs} picks: the one a backward call undoes. */
+  <T extends ForwardCall> T forwardOf(Class<T> kind, java.util.function.Predicate<T> belongs) {
+    for (ForwardCall call : program.forward()) {
+      if (kind.isInstance(call) && belongs.test(kind.cast(call))) {
+        return kind.cast(call);
+      }
+    }
+    throw new IllegalStateException("no forward " + kind.getSimpleName());
   }
 
   /** The field holding the layer object of {@code node}, built once in the constructor. */

@@ -98,12 +98,7 @@ final class SequenceCalls extends GeneratedClassPart {
   }
 
   private BackwardCall.RecurrentBackward backwardOf(ForwardCall.RecurrentForward r) {
-    for (BackwardCall call : program.backward()) {
-      if (call instanceof BackwardCall.RecurrentBackward back && back.forward() == r) {
-        return back;
-      }
-    }
-    return null;
+    return backwardOf(BackwardCall.RecurrentBackward.class, back -> back.forward() == r);
   }
 
   private String layerField(ForwardCall.RecurrentForward r) {
