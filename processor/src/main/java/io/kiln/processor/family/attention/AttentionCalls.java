@@ -129,7 +129,7 @@ public final class AttentionCalls extends GeneratedClassPart {
   }
 
   /** Builds the attention object of {@code a} in the generated constructor. */
-  void initialize(ForwardCall.AttentionForward a, MethodSpec.Builder m) {
+  public void initialize(ForwardCall.AttentionForward a, MethodSpec.Builder m) {
     CodeBlock.Builder b = CodeBlock.builder().add("$T.of($L, $L, $L)", SCORED_ATTENTION, score(a), a.width(), a.attn())
         .add("\n.weights($L, $L, $L)", at("params", a.w1()), at("params", a.w2()), at("params", a.v()))
         .add("\n.output($L, $T.NONE)", at(a.context()), AT)
@@ -147,13 +147,13 @@ public final class AttentionCalls extends GeneratedClassPart {
     return layerField(a.covers().get(0));
   }
 
-  void declare(ForwardCall.LayerNormForward l, TypeSpec.Builder type) {
+  public void declare(ForwardCall.LayerNormForward l, TypeSpec.Builder type) {
     type.addField(FieldSpec.builder(LAYER_NORM, layerField(l), Modifier.PRIVATE, Modifier.FINAL)
         .addJavadoc("$L with its tensors' places, built once.\n", l.y().name()).build());
   }
 
   /** Builds the layer norm object of {@code l} in the generated constructor. */
-  void initialize(ForwardCall.LayerNormForward l, MethodSpec.Builder m) {
+  public void initialize(ForwardCall.LayerNormForward l, MethodSpec.Builder m) {
     CodeBlock.Builder b = CodeBlock.builder().add("$T.of($L, $Lf)", LAYER_NORM, l.width(), (float) l.epsilon())
         .add("\n.parameters($L, $L)", at("params", l.gamma()), at("params", l.beta()))
         .add("\n.output($L, $L, $L)", at(l.y()), at(l.mean()), at(l.rstd()));
