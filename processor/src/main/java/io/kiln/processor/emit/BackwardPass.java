@@ -12,6 +12,7 @@ import javax.lang.model.element.Modifier;
 /** Writes {@code gradients}: forward, loss, then one statement group per backward kernel call. */
 final class BackwardPass extends GeneratedClassPart {
   private final Families families = Families.of(this);
+  private final IntrospectionMethods introspection = new IntrospectionMethods(this);
 
   BackwardPass(GeneratedClassPart shared) {
     super(shared);
@@ -30,7 +31,9 @@ final class BackwardPass extends GeneratedClassPart {
       KernelCall.LossForward l = program.loss();
       gradients.addStatement("lastCorrect = $T.countArgmaxMatches($L, $L, 0, $L, $L)", ClassName.get(RUNTIME, "Metrics"), ref(l.input()), var(labels), rows(l.input()), l.perSample());
     }
-    for (BackwardCall call : program.backward()) {
+    for (int index = 0; index < program.backward().size(); index++) {
+      BackwardCall call = program.backward().get(index);
+      introspection.beforeBackward(index, gradients);
       switch (call) {
         case BackwardCall.ZeroFill z -> families.join().backward(z, gradients);
         case BackwardCall.AttentionBackward a -> families.attention().backward(a, gradients);
@@ -51,6 +54,7 @@ final class BackwardPass extends GeneratedClassPart {
         case BackwardCall.EmbeddingBackward e -> families.sequence().backward(e, gradients);
         case BackwardCall.RecurrentBackward r -> families.sequence().backward(r, gradients);
       }
+      introspection.afterBackward(call, gradients);
     }
     return gradients.addStatement("return loss").build();
   }

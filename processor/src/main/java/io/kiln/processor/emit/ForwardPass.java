@@ -10,6 +10,7 @@ import javax.lang.model.element.Modifier;
 /** Writes {@code runForward}: one statement group per forward kernel call, in program order. */
 final class ForwardPass extends GeneratedClassPart {
   private final Families families = Families.of(this);
+  private final IntrospectionMethods introspection = new IntrospectionMethods(this);
 
   ForwardPass(GeneratedClassPart shared) {
     super(shared);
@@ -51,6 +52,7 @@ final class ForwardPass extends GeneratedClassPart {
         case ForwardCall.EmbeddingForward e -> families.sequence().forward(e, m);
         case ForwardCall.RecurrentForward r -> families.sequence().forward(r, m);
       }
+      introspection.afterForward(index, m);
     }
     if (trains()) {
       List<ForwardCall> calls = program.forward();
