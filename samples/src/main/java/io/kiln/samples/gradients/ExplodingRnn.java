@@ -52,7 +52,7 @@ final class ExplodingRnn {
     runs.add(train("clipped + L2 λ = " + L2, Sgd.builder(LR).clipGlobalNorm(TAU).weightDecay(L2).build(), steps, seed));
     for (Run r : runs) {
       if (r.stopped() != null) {
-        out.printf(Locale.ROOT, "%-22s stopped by the guard after %d steps: %s%n", r.name(), r.losses().length, r.stopped().getMessage());
+        out.printf(Locale.ROOT, "%-22s stopped by the guard: %s%n", r.name(), r.stopped().getMessage());
       } else {
         out.printf(Locale.ROOT, "%-22s %d steps, loss %.3g → %.3g, gradient norm %.3g → %.3g, ‖W_hh‖ %.3g%n", r.name(), r.losses().length,
             r.losses()[0], r.losses()[r.losses().length - 1], r.gradientNorms()[0], r.gradientNorms()[r.gradientNorms().length - 1],
