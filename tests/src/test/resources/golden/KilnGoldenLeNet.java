@@ -629,7 +629,7 @@ public final class KilnGoldenLeNet implements Introspectable, SupervisedModel<Ki
   }
 
   private NonFiniteLossException nonFinite(float[] image, int batch, float loss) {
-    long step = steps + 1;
+    long step = this.steps + 1;
     if (Checks.firstNonFinite(image, 0, batch * 144) >= 0) {
       return new NonFiniteLossException(MODEL_NAME, loss, step, "image", "[B, 1, 12, 12] (input)", NonFiniteLossException.Phase.FORWARD);
     }

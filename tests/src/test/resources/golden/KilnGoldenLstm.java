@@ -468,7 +468,7 @@ public final class KilnGoldenLstm implements Introspectable, SupervisedModel<Kil
   }
 
   private NonFiniteLossException nonFinite(int[] text, int steps, int batch, float loss) {
-    long step = steps + 1;
+    long step = this.steps + 1;
     int at = runForward(text, batch, steps, true, true);
     if (at == 0) {
       return new NonFiniteLossException(MODEL_NAME, loss, step, "e", "[B, T, 6]", NonFiniteLossException.Phase.FORWARD);

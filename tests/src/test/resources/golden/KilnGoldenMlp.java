@@ -392,7 +392,7 @@ public final class KilnGoldenMlp implements Introspectable, SupervisedModel<Kiln
   }
 
   private NonFiniteLossException nonFinite(float[] features, int batch, float loss) {
-    long step = steps + 1;
+    long step = this.steps + 1;
     if (Checks.firstNonFinite(features, 0, batch * 4) >= 0) {
       return new NonFiniteLossException(MODEL_NAME, loss, step, "features", "[B, 4] (input)", NonFiniteLossException.Phase.FORWARD);
     }

@@ -746,7 +746,7 @@ public final class KilnGoldenTransformer implements Introspectable, SupervisedMo
   }
 
   private NonFiniteLossException nonFinite(int[] text, int steps, int batch, float loss) {
-    long step = steps + 1;
+    long step = this.steps + 1;
     int at = runForward(text, batch, steps, true, true);
     if (at == 0) {
       return new NonFiniteLossException(MODEL_NAME, loss, step, "e", "[B, T, 8]", NonFiniteLossException.Phase.FORWARD);
