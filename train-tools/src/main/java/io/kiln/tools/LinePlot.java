@@ -151,13 +151,14 @@ public final class LinePlot {
         String label = logY ? "1e" + (int) Math.round(v) : String.format(Locale.ROOT, "%.3g", v);
         g.drawString(label, left - 8 - fm.stringWidth(label), y + fm.getAscent() / 2 - 1);
       }
-      for (int i = 0; i <= 8; i++) {
-        double v = xMin + (xMax - xMin) * i / 8;
+      // ticks at 1, 2 or 5 × 10^k: whole layers and steps, never 2.3
+      double tick = niceStep((xMax - xMin) / 8);
+      for (double v = Math.ceil(xMin / tick) * tick; v <= xMax + tick * 1e-9; v += tick) {
         int x = (int) Math.round(sx.applyAsDouble(v));
         g.setColor(GRID);
         g.drawLine(x, top, x, bottom);
         g.setColor(TEXT);
-        String label = Math.abs(v - Math.rint(v)) < 1e-9 ? Long.toString(Math.round(v)) : String.format(Locale.ROOT, "%.1f", v);
+        String label = Math.abs(v - Math.rint(v)) < 1e-9 ? Long.toString(Math.round(v)) : String.format(Locale.ROOT, "%.3g", v);
         g.drawString(label, x - fm.stringWidth(label) / 2, bottom + 16);
       }
       g.setColor(TEXT);
@@ -186,6 +187,15 @@ public final class LinePlot {
           }
         }
         g.draw(path);
+        for (int i = 0; i < s.x().length; i++) { // a point with no shown neighbour draws no line: mark it
+          boolean before = i > 0 && shown(s.y()[i - 1]);
+          boolean after = i + 1 < s.x().length && shown(s.y()[i + 1]);
+          if (shown(s.y()[i]) && !before && !after) {
+            int px = (int) Math.round(sx.applyAsDouble(s.x()[i]));
+            int py = (int) Math.round(sy.applyAsDouble(transform(s.y()[i])));
+            g.fillOval(px - 4, py - 4, 9, 9);
+          }
+        }
         g.drawLine(right + 14, legendY, right + 44, legendY);
         g.setStroke(new BasicStroke(1f));
         g.setColor(TEXT);
@@ -196,6 +206,16 @@ public final class LinePlot {
       g.dispose();
     }
     return img;
+  }
+
+  /** The tick spacing near {@code raw}: 1, 2 or 5 × 10^k. */
+  static double niceStep(double raw) {
+    if (!(raw > 0)) {
+      return 1;
+    }
+    double decade = Math.pow(10, Math.floor(Math.log10(raw)));
+    double f = raw / decade;
+    return decade * (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10);
   }
 
   private static BasicStroke stroke(boolean dashed) {

@@ -43,6 +43,20 @@ class LinePlotTest {
   }
 
   @Test
+  void aLonePointIsMarkedSinceItDrawsNoLine() throws Exception {
+    BufferedImage img = new LinePlot("one step", "step", "norm", true)
+        .add("stopped", new double[] {1, 2}, new double[] {1e5, Double.NaN}, false).render(LinePlot.WIDTH, LinePlot.HEIGHT);
+    assertThat(count(img, BLUE, 80, LinePlot.WIDTH - 230)).isAtLeast(40);
+  }
+
+  @Test
+  void ticksAreOneTwoOrFiveTimesAPowerOfTen() {
+    assertThat(LinePlot.niceStep(1.25)).isEqualTo(2.0);
+    assertThat(LinePlot.niceStep(18.6)).isEqualTo(20.0);
+    assertThat(LinePlot.niceStep(0.3)).isWithin(1e-12).of(0.5);
+  }
+
+  @Test
   void mismatchedLengthsAreRefusedNamingTheSeries() {
     var e = assertThrows(IllegalArgumentException.class,
         () -> new LinePlot("t", "x", "y", false).add("loss", new double[] {1, 2}, new double[] {1}, false));

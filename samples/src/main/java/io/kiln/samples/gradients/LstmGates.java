@@ -22,7 +22,7 @@ import java.util.Locale;
  */
 final class LstmGates {
   static final String TEXT = "public static void main(String[] args) {";
-  static final int UNITS = 32;
+  static final int UNITS = 20;
   static final int BATCH = 32;
   static final int WINDOW = 64;
 
