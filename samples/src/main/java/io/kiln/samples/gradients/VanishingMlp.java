@@ -42,13 +42,20 @@ final class VanishingMlp {
 
   private VanishingMlp() {}
 
+  /** The dense layers' parameter prefixes, from the input up: h1, hidden.0.h … hidden.8.h, out. */
   static List<String> layers() {
     List<String> names = new ArrayList<>();
-    for (int i = 1; i <= DeepMlps.DEPTH; i++) {
-      names.add("h" + i);
+    names.add("h1");
+    for (int i = 0; i < DeepMlps.DEPTH - 1; i++) {
+      names.add("hidden." + i + ".h");
     }
     names.add("out");
     return names;
+  }
+
+  /** The table's name for dense layer {@code l} (0-based): h1 … h10, out. */
+  static String label(int l) {
+    return l < DeepMlps.DEPTH ? "h" + (l + 1) : "out";
   }
 
   static Result run(Dataset train, Dataset test, int steps, long seed, Path outDir, PrintStream out) throws IOException {
@@ -161,9 +168,8 @@ final class VanishingMlp {
       out.printf(Locale.ROOT, " %11s %11s", "start", "end");
     }
     out.println();
-    List<String> layers = layers();
-    for (int l = 0; l < layers.size(); l++) {
-      out.printf(Locale.ROOT, "%-6s", layers.get(l));
+    for (int l = 0; l < layers().size(); l++) {
+      out.printf(Locale.ROOT, "%-6s", label(l));
       for (Variant v : variants) {
         out.printf(Locale.ROOT, " %11.2e %11.2e", v.startNorms()[l], v.endNorms()[l]);
       }

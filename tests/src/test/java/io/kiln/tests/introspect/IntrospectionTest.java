@@ -139,6 +139,16 @@ class IntrospectionTest {
 
   enum Kind { RNN, LSTM, GRU }
 
+  /** A model after one introspected {@code computeGradients}: its parameters, probes and loss. */
+  private record Trained(List<Parameter> params, Introspection probes, float loss) {
+    static <M extends io.kiln.runtime.TrainableModel & io.kiln.runtime.introspect.Introspectable> Trained of(M model,
+        java.util.function.ToDoubleFunction<M> gradients) {
+      Introspection probes = model.introspect(true);
+      float loss = (float) gradients.applyAsDouble(model);
+      return new Trained(model.parameters(), probes, loss);
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(Kind.class)
   void stepGradientNormsMatchFiniteDifferencesAndGatesMatchARecomputation(Kind kind) {
@@ -147,29 +157,14 @@ class IntrospectionTest {
     int steps = 6;
     int[] ids = rng.ints(batch * steps, 0, 5).toArray();
     int[] next = rng.ints(batch * steps, 0, 3).toArray();
-    List<Parameter> params;
-    Introspection probes;
-    float loss;
-    switch (kind) {
-      case RNN -> {
-        var m = KilnIntrospectionTest_RnnSeq.create(5);
-        probes = m.introspect(true);
-        loss = m.computeGradients(ids, steps, next);
-        params = m.parameters();
-      }
-      case LSTM -> {
-        var m = KilnIntrospectionTest_LstmSeq.create(5);
-        probes = m.introspect(true);
-        loss = m.computeGradients(ids, steps, next);
-        params = m.parameters();
-      }
-      default -> {
-        var m = KilnIntrospectionTest_GruSeq.create(5);
-        probes = m.introspect(true);
-        loss = m.computeGradients(ids, steps, next);
-        params = m.parameters();
-      }
-    }
+    Trained run = switch (kind) {
+      case RNN -> Trained.of(KilnIntrospectionTest_RnnSeq.create(5), m -> m.computeGradients(ids, steps, next));
+      case LSTM -> Trained.of(KilnIntrospectionTest_LstmSeq.create(5), m -> m.computeGradients(ids, steps, next));
+      case GRU -> Trained.of(KilnIntrospectionTest_GruSeq.create(5), m -> m.computeGradients(ids, steps, next));
+    };
+    List<Parameter> params = run.params();
+    Introspection probes = run.probes();
+    float loss = run.loss();
     RecurrentReference ref = new RecurrentReference(RecurrentReference.Cell.valueOf(kind.name()), params, 3, 4, 3);
     assertThat(loss).isWithin(1e-5f).of((float) ref.loss(ids, batch, steps, next, 0, 0, 0, 0));
 
