@@ -281,13 +281,13 @@ public final class Messages {
     return node + ": @Conv needs a kernel size; add kernel = k (square) or both kernelHeight and kernelWidth";
   }
 
-  public static String padNegative(String node, int pad) {
-    return node + ": @Conv(pad = " + pad + ") must be 0 or more; it is the number of zeros added on each side:"
+  public static String padNegative(String node, String annotation, int pad) {
+    return node + ": " + annotation + "(pad = " + pad + ") must be 0 or more; it is the number of zeros added on each side:"
         + " pad = 1 adds one, or remove pad and padding = EXPLICIT to add none";
   }
 
-  public static String padWithoutExplicit(String node, int pad, Object padding) {
-    return node + ": @Conv(pad = " + pad + ") is only used with padding = EXPLICIT, but padding is " + padding
+  public static String padWithoutExplicit(String node, String annotation, int pad, Object padding) {
+    return node + ": " + annotation + "(pad = " + pad + ") is only used with padding = EXPLICIT, but padding is " + padding
         + "; add padding = EXPLICIT or remove pad";
   }
 
@@ -297,6 +297,25 @@ public final class Messages {
         + (dims.length == 2
             ? "give " + input + " a channel axis: [B, 1, " + dims[0] + ", " + dims[1] + "], e.g. @Input(shape = {1, " + dims[0] + ", " + dims[1] + "})"
             : "read an image: an @Input(shape = {C, H, W}) or the output of @Conv or a pooling layer, e.g. @Input(shape = {1, 28, 28})");
+  }
+
+  /** A 1-D layer ({@code @Conv1d}, {@code @MaxPool1d}, {@code @AvgPool1d}) that does not read {@code [B, C, T]}. */
+  public static String needsSeries(String node, String annotation, String input, String inShape, int[] dims, boolean sequence) {
+    String fix = sequence ? "a sequence's T varies, but " + annotation + " reads a fixed length, channels first: a series @Input(shape = {C, T})"
+        : dims.length == 1 ? "give " + input + " a channel axis: [B, 1, " + dims[0] + "], e.g. @Input(shape = {1, " + dims[0] + "})"
+        : dims.length == 3 ? "for an image use " + annotation.replace("1d", "") + ", or read a series, e.g. @Input(shape = {" + dims[0] + ", " + dims[1] * dims[2] + "})"
+        : "read a series: an @Input(shape = {C, T}) or the output of @Conv1d or a 1-D pooling layer, e.g. @Input(shape = {1, 100})";
+    return node + ": " + annotation + " needs [B, C, T] but " + input + " is " + inShape + "; " + fix;
+  }
+
+  public static String needsPlane(String node, String input, int[] dims) {
+    return node + ": @GlobalAvgPool needs [B, C, T] or [B, C, H, W] but " + input + " is " + withBatch(dims)
+        + "; pool the output of @Conv1d or @Conv, e.g. @Input(shape = {8, 100}) → @Conv1d → @GlobalAvgPool";
+  }
+
+  public static String kernelLargerThanSeries(String node, int kernel, String input, String inShape, Object padding, int padded) {
+    return node + ": @Conv1d kernel " + kernel + " is larger than " + input + " " + inShape + " padded to length " + padded
+        + " (padding " + padding + "); use a smaller kernel or padding = SAME";
   }
 
   public static String poolStrideNegative(String node, String annotation, int stride) {

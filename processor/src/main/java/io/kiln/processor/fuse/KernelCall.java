@@ -52,5 +52,11 @@ public sealed interface KernelCall permits ForwardCall, BackwardCall, KernelCall
   }
 
   /** A pooling window's geometry over one sample: {@code [c, h, w] → [c, outHeight, outWidth]}. */
-  record PoolDims(int channels, int height, int width, int size, int stride, int outHeight, int outWidth) {}
+  record PoolDims(int channels, int height, int width, int windowHeight, int windowWidth, int strideHeight, int strideWidth,
+      int outHeight, int outWidth) {
+    /** Square windows with one stride: the form the generated geometry writes as {@code size, stride}. */
+    public boolean isSquare() {
+      return windowHeight == windowWidth && strideHeight == strideWidth;
+    }
+  }
 }

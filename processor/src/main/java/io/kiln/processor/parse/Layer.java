@@ -179,14 +179,15 @@ public sealed interface Layer {
   }
 
   /**
-   * {@code @Conv} as written: {@code kernel} or {@code kernelHeight}/{@code kernelWidth} (0 when
-   * not given); the shape pass checks that exactly one form is used.
+   * {@code @Conv} or {@code @Conv1d} as written: {@code kernel} or {@code kernelHeight}/{@code
+   * kernelWidth} (0 when not given); the shape pass checks that exactly one form is used. A
+   * {@code @Conv1d} ({@code axes} 1) reads {@code [C, T]} and is read as a 1 × kernel convolution.
    */
   record Conv(int filters, int kernel, int kernelHeight, int kernelWidth, int stride, Padding padding, int pad,
-      Activation activation, boolean bias, Init init) implements Layer {
+      Activation activation, boolean bias, Init init, int axes) implements Layer {
     @Override
     public String annotation() {
-      return "@Conv";
+      return axes == 1 ? "@Conv1d" : "@Conv";
     }
 
     @Override
@@ -196,13 +197,13 @@ public sealed interface Layer {
 
     @Override
     public String describe(List<String> inputs) {
-      return "@Conv(" + filters() + ", " + kh() + "×" + kw() + (stride() != 1 ? ", stride " + stride() : "")
+      return annotation() + "(" + filters() + ", " + (axes == 1 ? kw() : kh() + "×" + kw()) + (stride() != 1 ? ", stride " + stride() : "")
           + ", " + padding() + (activation() != Activation.NONE ? ", " + activation() : "") + ")" + of(inputs);
     }
 
-    /** The kernel's height, from whichever form was written. */
+    /** The kernel's height, from whichever form was written (1 for {@code @Conv1d}). */
     public int kh() {
-      return kernel > 0 ? kernel : kernelHeight;
+      return axes == 1 ? 1 : kernel > 0 ? kernel : kernelHeight;
     }
 
     public int kw() {
@@ -210,11 +211,15 @@ public sealed interface Layer {
     }
   }
 
-  /** {@code @MaxPool} or {@code @AvgPool}; {@code stride} 0 means "same as size". */
-  record Pool(boolean max, int size, int stride) implements Layer {
+  /**
+   * {@code @MaxPool}/{@code @AvgPool} ({@code axes} 2), {@code @MaxPool1d}/{@code @AvgPool1d}
+   * ({@code axes} 1) or {@code @GlobalAvgPool} ({@code global}: one window over whatever plane it
+   * reads, size 0); {@code stride} 0 means "same as size".
+   */
+  record Pool(boolean max, int size, int stride, int axes, boolean global) implements Layer {
     @Override
     public String annotation() {
-      return max ? "@MaxPool" : "@AvgPool";
+      return global ? "@GlobalAvgPool" : (max ? "@MaxPool" : "@AvgPool") + (axes == 1 ? "1d" : "");
     }
 
     @Override
@@ -224,7 +229,8 @@ public sealed interface Layer {
 
     @Override
     public String describe(List<String> inputs) {
-      return annotation() + "(" + size() + (effectiveStride() != size() ? ", stride " + effectiveStride() : "") + ")" + of(inputs);
+      return global ? annotation() + of(inputs)
+          : annotation() + "(" + size() + (effectiveStride() != size() ? ", stride " + effectiveStride() : "") + ")" + of(inputs);
     }
 
     public int effectiveStride() {

@@ -75,12 +75,19 @@ public final class ConvCalls extends GeneratedClassPart {
   public void geometry(ForwardCall.PoolForward p, TypeSpec.Builder type) {
     KernelCall.PoolDims d = p.dims();
     String node = p.covers().get(p.covers().size() - 1);
-    type.addField(FieldSpec.builder(POOL_GEOMETRY, geometryConstant(node), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .addJavadoc("$L: [$L, $L, $L] → [$L, $L, $L], window $L, stride $L.\n", node,
-            d.channels(), d.height(), d.width(), d.channels(), d.outHeight(), d.outWidth(), d.size(), d.stride())
-        .initializer("new $T($L, $L, $L, $L, $L, $L, $L)", POOL_GEOMETRY, d.channels(), d.height(), d.width(), d.size(), d.stride(),
-            d.outHeight(), d.outWidth())
-        .build());
+    FieldSpec.Builder field = FieldSpec.builder(POOL_GEOMETRY, geometryConstant(node), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL);
+    if (d.isSquare()) {
+      field.addJavadoc("$L: [$L, $L, $L] → [$L, $L, $L], window $L, stride $L.\n", node,
+              d.channels(), d.height(), d.width(), d.channels(), d.outHeight(), d.outWidth(), d.windowHeight(), d.strideHeight())
+          .initializer("new $T($L, $L, $L, $L, $L, $L, $L)", POOL_GEOMETRY, d.channels(), d.height(), d.width(), d.windowHeight(),
+              d.strideHeight(), d.outHeight(), d.outWidth());
+    } else {
+      field.addJavadoc("$L: [$L, $L, $L] → [$L, $L, $L], window $L×$L, stride $L×$L.\n", node, d.channels(), d.height(), d.width(),
+              d.channels(), d.outHeight(), d.outWidth(), d.windowHeight(), d.windowWidth(), d.strideHeight(), d.strideWidth())
+          .initializer("new $T($L, $L, $L, $L, $L, $L, $L, $L, $L)", POOL_GEOMETRY, d.channels(), d.height(), d.width(), d.windowHeight(),
+              d.windowWidth(), d.strideHeight(), d.strideWidth(), d.outHeight(), d.outWidth());
+    }
+    type.addField(field.build());
   }
 
   public void initialize(ForwardCall.ConvForward c, MethodSpec.Builder m) {

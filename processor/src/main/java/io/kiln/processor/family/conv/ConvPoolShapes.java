@@ -21,11 +21,17 @@ final class ConvPoolShapes extends ShapeRules {
 
   Shape conv(Node node, Layer.Conv conv, Shape in) {
     boolean ok = true;
+    String annotation = conv.annotation();
     if (conv.filters() < 1) {
-      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "filters", Messages.notPositive(node.name(), "@Conv", "filters", conv.filters()));
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "filters", Messages.notPositive(node.name(), annotation, "filters", conv.filters()));
       ok = false;
     }
-    if (conv.kernel() != 0 && (conv.kernelHeight() != 0 || conv.kernelWidth() != 0)) {
+    if (conv.axes() == 1) {
+      if (conv.kernel() < 1) {
+        report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "kernel", Messages.notPositive(node.name(), annotation, "kernel", conv.kernel()));
+        ok = false;
+      }
+    } else if (conv.kernel() != 0 && (conv.kernelHeight() != 0 || conv.kernelWidth() != 0)) {
       report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "kernel", Messages.kernelTwice(node.name()));
       ok = false;
     } else if (conv.kernel() == 0 && (conv.kernelHeight() == 0 || conv.kernelWidth() == 0)) {
@@ -36,34 +42,35 @@ final class ConvPoolShapes extends ShapeRules {
       String attribute = conv.kernel() != 0 ? "kernel" : conv.kernelHeight() < 1 ? "kernelHeight" : "kernelWidth";
       // The value of the attribute named (min(kh, kw) showed kernelWidth's value under kernelHeight).
       int value = conv.kernel() != 0 ? conv.kernel() : conv.kernelHeight() < 1 ? conv.kernelHeight() : conv.kernelWidth();
-      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), attribute, Messages.notPositive(node.name(), "@Conv", attribute, value));
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), attribute, Messages.notPositive(node.name(), annotation, attribute, value));
       ok = false;
     }
     if (conv.stride() < 1) {
-      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "stride", Messages.notPositive(node.name(), "@Conv", "stride", conv.stride()));
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "stride", Messages.notPositive(node.name(), annotation, "stride", conv.stride()));
       ok = false;
     }
     if (conv.pad() < 0) {
-      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "pad", Messages.padNegative(node.name(), conv.pad()));
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "pad", Messages.padNegative(node.name(), annotation, conv.pad()));
       ok = false;
     } else if (conv.pad() > 0 && conv.padding() != io.kiln.dsl.Padding.EXPLICIT) {
-      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "pad", Messages.padWithoutExplicit(node.name(), conv.pad(), conv.padding()));
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "pad", Messages.padWithoutExplicit(node.name(), annotation, conv.pad(), conv.padding()));
       ok = false;
     }
     if (conv.activation() == Activation.GELU) {
-      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "activation", Messages.geluOnlyDense(node.name(), "@Conv"));
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "activation", Messages.geluOnlyDense(node.name(), annotation));
       ok = false;
     }
     ok &= !tooLarge(node, "stride", conv.stride()) & !tooLarge(node, "pad", conv.pad())
         & !tooLarge(node, conv.kernel() != 0 ? "kernel" : "kernelHeight", conv.kh()) & !tooLarge(node, conv.kernel() != 0 ? "kernel" : "kernelWidth", conv.kw());
-    if (in.rank() != 3 || in.isSequence()) {
-      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.needsImage(node.name(), "@Conv", node.input(), in.dims()));
-      return null;
-    }
-    if (!ok) {
+    if (!readsPlane(node, annotation, conv.axes(), in) || !ok) {
       return null;
     }
     ConvShape geometry = ConvShape.of(conv, in);
+    if (conv.axes() == 1 && geometry.outWidth() < 1) {
+      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), "kernel", Messages.kernelLargerThanSeries(node.name(), conv.kw(), node.input(), in.withBatch(),
+          conv.padding(), in.dim(1) + geometry.padTotalWidth()));
+      return null;
+    }
     if (geometry.outHeight() < 1 || geometry.outWidth() < 1) {
       // Underline the kernel attribute that does not fit (kernelWidth when only the width fails).
       String attribute = conv.kernel() != 0 ? "kernel" : geometry.outHeight() < 1 ? "kernelHeight" : "kernelWidth";
@@ -74,19 +81,33 @@ final class ConvPoolShapes extends ShapeRules {
       return null;
     }
     if ((double) conv.filters() * in.dim(0) * conv.kh() * conv.kw() > LIMIT) {
-      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "filters", Messages.weightTooLarge(node.name(), "@Conv", "filters", conv.filters(),
-          "[" + conv.filters() + ", " + in.dim(0) + ", " + conv.kh() + ", " + conv.kw() + "]"));
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "filters", Messages.weightTooLarge(node.name(), annotation, "filters", conv.filters(),
+          "[" + conv.filters() + ", " + in.dim(0) + (conv.axes() == 1 ? "" : ", " + conv.kh()) + ", " + conv.kw() + "]"));
       return null;
     }
     if ((long) conv.filters() * geometry.outHeight() * geometry.outWidth() > LIMIT) {
-      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "filters", Messages.outputTooLarge(node.name(), "@Conv", "filters", conv.filters(),
-          "[B, " + conv.filters() + ", " + geometry.outHeight() + ", " + geometry.outWidth() + "]"));
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "filters", Messages.outputTooLarge(node.name(), annotation, "filters", conv.filters(),
+          "[B, " + conv.filters() + (conv.axes() == 1 ? "" : ", " + geometry.outHeight()) + ", " + geometry.outWidth() + "]"));
       return null;
     }
-    return Shape.of(conv.filters(), geometry.outHeight(), geometry.outWidth());
+    return conv.axes() == 1 ? Shape.of(conv.filters(), geometry.outWidth()) : Shape.of(conv.filters(), geometry.outHeight(), geometry.outWidth());
+  }
+
+  /** Whether {@code in} is what a layer over {@code axes} spatial axes reads, {@code [C, T]} or {@code [C, H, W]}; reports it if not. */
+  private boolean readsPlane(Node node, String annotation, int axes, Shape in) {
+    if (in.rank() == axes + 1 && !in.isSequence()) {
+      return true;
+    }
+    report.error(ErrorId.SHAPE_MISMATCH, node.ref(), axes == 1
+        ? Messages.needsSeries(node.name(), annotation, node.input(), in.withBatch(), in.dims(), in.isSequence())
+        : Messages.needsImage(node.name(), annotation, node.input(), in.dims()));
+    return false;
   }
 
   Shape pool(Node node, Layer.Pool pool, Shape in) {
+    if (pool.global()) {
+      return globalPool(node, in);
+    }
     boolean ok = true;
     if (pool.size() < 1) {
       report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "size", Messages.notPositive(node.name(), pool.annotation(), "size", pool.size()));
@@ -97,19 +118,24 @@ final class ConvPoolShapes extends ShapeRules {
       ok = false;
     }
     ok &= !tooLarge(node, "size", pool.size()) & !tooLarge(node, "stride", pool.stride());
-    if (in.rank() != 3 || in.isSequence()) {
-      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.needsImage(node.name(), pool.annotation(), node.input(), in.dims()));
+    if (!readsPlane(node, pool.annotation(), pool.axes(), in) || !ok) {
       return null;
     }
-    if (!ok) {
-      return null;
-    }
-    int oh = Math.floorDiv(in.dim(1) - pool.size(), pool.effectiveStride()) + 1;
-    int ow = Math.floorDiv(in.dim(2) - pool.size(), pool.effectiveStride()) + 1;
+    int ow = Math.floorDiv(ConvShape.width(in) - pool.size(), pool.effectiveStride()) + 1;
+    int oh = pool.axes() == 1 ? 1 : Math.floorDiv(in.dim(1) - pool.size(), pool.effectiveStride()) + 1;
     if (oh < 1 || ow < 1) {
       report.error(ErrorId.SHAPE_MISMATCH, node.ref(), "size", Messages.poolTooLarge(node.name(), pool.annotation(), pool.size(), node.input(), in.withBatch()));
       return null;
     }
-    return Shape.of(in.dim(0), oh, ow);
+    return pool.axes() == 1 ? Shape.of(in.dim(0), ow) : Shape.of(in.dim(0), oh, ow);
+  }
+
+  /** {@code @GlobalAvgPool}: one window over the whole plane, {@code [C, T] → [C, 1]} or {@code [C, H, W] → [C, 1, 1]}. */
+  private Shape globalPool(Node node, Shape in) {
+    if ((in.rank() != 2 && in.rank() != 3) || in.isSequence()) {
+      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.needsPlane(node.name(), node.input(), in.dims()));
+      return null;
+    }
+    return in.rank() == 2 ? Shape.of(in.dim(0), 1) : Shape.of(in.dim(0), 1, 1);
   }
 }
