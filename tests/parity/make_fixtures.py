@@ -64,6 +64,13 @@ def conv1d():  # tests/src/test/java/io/kiln/tests/models/Conv1dNet.java
                          nn.Conv1d(6, 5, 3), nn.ReLU(), nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(5, 3))
 
 
+def per_axis():  # tests/src/test/java/io/kiln/tests/models/PerAxisConvNet.java
+    return nn.Sequential(nn.Conv2d(2, 4, 3, stride=(1, 3), padding=(0, 1), dilation=2), nn.ReLU(),
+                         nn.MaxPool2d((2, 1), stride=1),
+                         nn.Conv2d(4, 3, 2, stride=(2, 1), padding=(1, 0), dilation=(1, 2)), nn.Tanh(),
+                         nn.AvgPool2d((1, 2), stride=1), nn.Flatten(), nn.Linear(9, 3))
+
+
 def every(outputs):  # tests/src/test/java/io/kiln/tests/models/Every{Ce,Bce,Mse}.java
     return nn.Sequential(nn.Flatten(), nn.Linear(6, 7), nn.ReLU(), nn.Linear(7, 5), nn.Sigmoid(),
                          nn.Linear(5, 6, bias=False), nn.Tanh(), nn.Linear(6, outputs))
@@ -105,8 +112,9 @@ CASES = {
 # Cases added after the sequence ones, with seeds of their own so the earlier fixtures stay as they are.
 LATER_CASES = {
     'conv1d': ('Conv1dNet', conv1d, {0: 'c1', 3: 'c2', 6: 'c3', 10: 'out'}, (2, 23), ce_labels(3), ce),
+    'per_axis': ('PerAxisConvNet', per_axis, {0: 'c1', 3: 'c2', 7: 'out'}, (2, 9, 14), ce_labels(3), ce),
 }
-LATER_SEEDS = {'conv1d': 60}
+LATER_SEEDS = {'conv1d': 60, 'per_axis': 61}
 
 
 def kiln_name(torch_name, nodes):

@@ -9,7 +9,7 @@ import java.lang.annotation.Target;
 /**
  * A 1-D convolution along the last axis of channel-first series ({@code [B, C, T]} to
  * {@code [B, filters, OT]}, PyTorch's {@code nn.Conv1d}), followed by a bias and an activation in the
- * same kernel call: {@code OT = (T − kernel + 2·pad) / stride + 1} (rounded down). The weight is
+ * same kernel call: {@code OT = (T − (kernel − 1)·dilation − 1 + 2·pad) / stride + 1} (rounded down). The weight is
  * stored as {@code nn.Conv1d} stores it: {@code weight [filters, C, kernel]}, {@code bias [filters]}.
  */
 @Documented
@@ -29,6 +29,9 @@ public @interface Conv1d {
 
   /** Zeros at both ends of T, with {@code padding = EXPLICIT} only (PyTorch's {@code padding=pad}). */
   int pad() default 0;
+
+  /** Spacing between the window's taps: 2 reads every other step; at least 1. */
+  int dilation() default 1;
 
   Activation activation() default Activation.NONE;
 

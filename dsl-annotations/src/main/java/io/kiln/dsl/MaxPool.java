@@ -14,8 +14,9 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.CLASS)
 @Target(ElementType.METHOD)
 public @interface MaxPool {
-  int size();
+  /** The window: one size for both axes or {height, width} (PyTorch's {@code kernel_size=(2, 3)}). */
+  int[] size();
 
-  /** Defaults to {@link #size()}: windows that touch but do not overlap. */
-  int stride() default 0;
+  /** One value or {height, width}; defaults to {@link #size()}: windows that touch but do not overlap. */
+  int[] stride() default 0;
 }

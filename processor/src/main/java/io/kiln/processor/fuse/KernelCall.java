@@ -40,7 +40,7 @@ public sealed interface KernelCall permits ForwardCall, BackwardCall, KernelCall
   }
 
   /** A convolution's geometry over one sample: {@code [c, h, w] → [filters, outHeight, outWidth]}. */
-  record ConvDims(int channels, int height, int width, int filters, int kernelHeight, int kernelWidth, int stride,
+  record ConvDims(int channels, int height, int width, int filters, int kernelHeight, int kernelWidth, ConvSteps steps,
       int padTop, int padLeft, int outHeight, int outWidth) {
     public int patchSize() {
       return channels * kernelHeight * kernelWidth;
@@ -48,6 +48,14 @@ public sealed interface KernelCall permits ForwardCall, BackwardCall, KernelCall
 
     public int colsSize() {
       return patchSize() * outHeight * outWidth;
+    }
+  }
+
+  /** A convolution's stride and dilation per axis. */
+  record ConvSteps(int strideHeight, int strideWidth, int dilationHeight, int dilationWidth) {
+    /** One stride for both axes and no dilation: the form the generated geometry writes as one {@code stride}. */
+    public boolean isUniform() {
+      return strideHeight == strideWidth && dilationHeight == 1 && dilationWidth == 1;
     }
   }
 

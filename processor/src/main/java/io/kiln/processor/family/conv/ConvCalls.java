@@ -64,12 +64,23 @@ public final class ConvCalls extends GeneratedClassPart {
 
   public void geometry(ForwardCall.ConvForward c, TypeSpec.Builder type) {
     KernelCall.ConvDims d = c.dims();
-    type.addField(FieldSpec.builder(CONV_GEOMETRY, geometryConstant(c.covers().get(0)), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .addJavadoc("$L: [$L, $L, $L] → [$L, $L, $L], kernel $L×$L, stride $L, padding top $L left $L.\n", c.covers().get(0),
-            d.channels(), d.height(), d.width(), d.filters(), d.outHeight(), d.outWidth(), d.kernelHeight(), d.kernelWidth(), d.stride(), d.padTop(), d.padLeft())
-        .initializer("new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", CONV_GEOMETRY, d.channels(), d.height(), d.width(), d.filters(),
-            d.kernelHeight(), d.kernelWidth(), d.stride(), d.padTop(), d.padLeft(), d.outHeight(), d.outWidth())
-        .build());
+    KernelCall.ConvSteps steps = d.steps();
+    FieldSpec.Builder field = FieldSpec.builder(CONV_GEOMETRY, geometryConstant(c.covers().get(0)), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL);
+    if (steps.isUniform()) {
+      field.addJavadoc("$L: [$L, $L, $L] → [$L, $L, $L], kernel $L×$L, stride $L, padding top $L left $L.\n", c.covers().get(0),
+              d.channels(), d.height(), d.width(), d.filters(), d.outHeight(), d.outWidth(), d.kernelHeight(), d.kernelWidth(), steps.strideHeight(),
+              d.padTop(), d.padLeft())
+          .initializer("new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", CONV_GEOMETRY, d.channels(), d.height(), d.width(), d.filters(),
+              d.kernelHeight(), d.kernelWidth(), steps.strideHeight(), d.padTop(), d.padLeft(), d.outHeight(), d.outWidth());
+    } else {
+      field.addJavadoc("$L: [$L, $L, $L] → [$L, $L, $L], kernel $L×$L, stride $L×$L, dilation $L×$L, padding top $L left $L.\n", c.covers().get(0),
+              d.channels(), d.height(), d.width(), d.filters(), d.outHeight(), d.outWidth(), d.kernelHeight(), d.kernelWidth(), steps.strideHeight(),
+              steps.strideWidth(), steps.dilationHeight(), steps.dilationWidth(), d.padTop(), d.padLeft())
+          .initializer("new $T($L, $L, $L, $L, $L, $L, new $T($L, $L, $L, $L), $L, $L, $L, $L)", CONV_GEOMETRY, d.channels(), d.height(), d.width(),
+              d.filters(), d.kernelHeight(), d.kernelWidth(), CONV_GEOMETRY.nestedClass("Steps"), steps.strideHeight(), steps.strideWidth(),
+              steps.dilationHeight(), steps.dilationWidth(), d.padTop(), d.padLeft(), d.outHeight(), d.outWidth());
+    }
+    type.addField(field.build());
   }
 
   public void geometry(ForwardCall.PoolForward p, TypeSpec.Builder type) {

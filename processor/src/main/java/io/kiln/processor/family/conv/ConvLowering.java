@@ -58,18 +58,19 @@ public final class ConvLowering extends FamilyLowering {
 
   static KernelCall.ConvDims convDims(Layer.Conv c, Shape in, Shape out) {
     ConvShape g = ConvShape.of(c, in);
-    return new KernelCall.ConvDims(in.dim(0), ConvShape.height(in), ConvShape.width(in), c.filters(), c.kh(), c.kw(), c.stride(),
-        g.padTop(), g.padLeft(), ConvShape.height(out), ConvShape.width(out));
+    return new KernelCall.ConvDims(in.dim(0), ConvShape.height(in), ConvShape.width(in), c.filters(), c.kh(), c.kw(),
+        new KernelCall.ConvSteps(c.strideH(), c.strideW(), c.dilationH(), c.dilationW()), g.padTop(), g.padLeft(), ConvShape.height(out),
+        ConvShape.width(out));
   }
 
   static KernelCall.PoolDims poolDims(Layer.Pool p, Shape in, Shape out) {
     int h = ConvShape.height(in);
     int w = ConvShape.width(in);
-    // a 1-D window spans one row; a global one the whole plane
-    int windowHeight = p.global() ? h : p.axes() == 1 ? 1 : p.size();
-    int windowWidth = p.global() ? w : p.size();
-    int strideHeight = p.global() ? h : p.axes() == 1 ? 1 : p.effectiveStride();
-    int strideWidth = p.global() ? w : p.effectiveStride();
+    // a global window spans the whole plane
+    int windowHeight = p.global() ? h : p.sizeH();
+    int windowWidth = p.global() ? w : p.sizeW();
+    int strideHeight = p.global() ? h : p.strideH();
+    int strideWidth = p.global() ? w : p.strideW();
     return new KernelCall.PoolDims(in.dim(0), h, w, windowHeight, windowWidth, strideHeight, strideWidth, ConvShape.height(out), ConvShape.width(out));
   }
 
