@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class Conv1dDiagnosticsTest {
 
   /** A model reading {@code input} (a whole node line) with one layer {@code layer} (an annotation) named {@code c}. */
-  private static JavaFileObject net(String input, String layer) {
+  static JavaFileObject net(String input, String layer) {
     return DiagnosticsTest.source(
         "test.Net",
         "@Model",
@@ -24,7 +24,8 @@ class Conv1dDiagnosticsTest {
         "}");
   }
 
-  private static void assertError(JavaFileObject src, String message) {
+  /** {@code src} fails with exactly one error, {@code message}, on the line of the node {@code c}. */
+  static void assertError(JavaFileObject src, String message) {
     Compilation compilation = DiagnosticsTest.compile(src);
     assertThat(compilation).failed();
     assertThat(compilation).hadErrorContaining(message).inFile(src).onLineContaining("abstract Tensor c(");

@@ -1,8 +1,9 @@
 package io.kiln.tests.compile;
 
 import static com.google.testing.compile.CompilationSubject.assertThat;
+import static io.kiln.tests.compile.Conv1dDiagnosticsTest.assertError;
+import static io.kiln.tests.compile.Conv1dDiagnosticsTest.net;
 
-import com.google.testing.compile.Compilation;
 import javax.tools.JavaFileObject;
 import org.junit.jupiter.api.Test;
 
@@ -10,26 +11,9 @@ import org.junit.jupiter.api.Test;
  * The build-time errors for misused per-axis attributes of {@code @Conv} and the pools
  * ({@code stride}, {@code pad}, {@code dilation}, {@code size}): each exactly once, on the line of
  * the layer at fault; and the one-value forms written before per-axis attributes existed still
- * compile to the same model.
+ * compile (GoldenFilesTest shows they generate the same code).
  */
 class PerAxisConvDiagnosticsTest {
-
-  private static JavaFileObject net(String input, String layer) {
-    return DiagnosticsTest.source(
-        "test.Net",
-        "@Model",
-        "abstract class Net {",
-        "  " + input,
-        "  " + layer + " abstract Tensor c(Tensor x);",
-        "}");
-  }
-
-  private static void assertError(JavaFileObject src, String message) {
-    Compilation compilation = DiagnosticsTest.compile(src);
-    assertThat(compilation).failed();
-    assertThat(compilation).hadErrorContaining(message).inFile(src).onLineContaining("abstract Tensor c(");
-    assertThat(compilation).hadErrorCount(1);
-  }
 
   private static final String IMAGE = "@Input(shape = {1, 8, 8}) abstract Tensor x();";
 
