@@ -58,6 +58,19 @@ def cnn64():  # torch_bench.py's cnn64, verbatim
                          nn.MaxPool2d(2), nn.Flatten(), nn.Linear(64 * 14 * 14, 1))
 
 
+def conv1d():  # tests/src/test/java/io/kiln/tests/models/Conv1dNet.java
+    return nn.Sequential(nn.Conv1d(2, 4, 5, padding=2), nn.ReLU(), nn.MaxPool1d(2),
+                         nn.Conv1d(4, 6, 3, stride=2, padding=1), nn.Tanh(), nn.AvgPool1d(3, stride=1),
+                         nn.Conv1d(6, 5, 3), nn.ReLU(), nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(5, 3))
+
+
+def per_axis():  # tests/src/test/java/io/kiln/tests/models/PerAxisConvNet.java
+    return nn.Sequential(nn.Conv2d(2, 4, 3, stride=(1, 3), padding=(0, 1), dilation=2), nn.ReLU(),
+                         nn.MaxPool2d((2, 1), stride=1),
+                         nn.Conv2d(4, 3, 2, stride=(2, 1), padding=(1, 0), dilation=(1, 2)), nn.Tanh(),
+                         nn.AvgPool2d((1, 2), stride=1), nn.Flatten(), nn.Linear(9, 3))
+
+
 def every(outputs):  # tests/src/test/java/io/kiln/tests/models/Every{Ce,Bce,Mse}.java
     return nn.Sequential(nn.Flatten(), nn.Linear(6, 7), nn.ReLU(), nn.Linear(7, 5), nn.Sigmoid(),
                          nn.Linear(5, 6, bias=False), nn.Tanh(), nn.Linear(6, outputs))
@@ -96,6 +109,13 @@ CASES = {
     'every_mse': ('EveryMse', lambda: every(3), {1: 'relu', 3: 'sigmoid', 5: 'tanh', 7: 'out'}, (2, 3), mse_targets(3), mse),
 }
 
+# Cases added after the sequence ones, with seeds of their own so the earlier fixtures stay as they are.
+LATER_CASES = {
+    'conv1d': ('Conv1dNet', conv1d, {0: 'c1', 3: 'c2', 6: 'c3', 10: 'out'}, (2, 23), ce_labels(3), ce),
+    'per_axis': ('PerAxisConvNet', per_axis, {0: 'c1', 3: 'c2', 7: 'out'}, (2, 9, 14), ce_labels(3), ce),
+}
+LATER_SEEDS = {'conv1d': 60, 'per_axis': 61}
+
 
 def kiln_name(torch_name, nodes):
     index, _, kind = torch_name.partition('.')
@@ -123,7 +143,7 @@ def write_safetensors(path, tensors, metadata):
 
 
 def make(file_name, seed):
-    model_name, factory, nodes, in_shape, make_labels, loss_fn = CASES[file_name]
+    model_name, factory, nodes, in_shape, make_labels, loss_fn = {**CASES, **LATER_CASES}[file_name]
     torch.manual_seed(seed)
     module = factory()                                    # PyTorch's default init, float32
     g = torch.Generator().manual_seed(seed + 1000)
@@ -285,8 +305,10 @@ SEQUENCE_CASES = {'charlstm': make_charlstm, 'seq2seq': make_seq2seq, 'gpt': mak
 if __name__ == '__main__':
     torch.set_num_threads(1)
     os.makedirs(OUT_DIR, exist_ok=True)
-    for name in sys.argv[1:] or list(CASES) + list(SEQUENCE_CASES):
-        if name in SEQUENCE_CASES:   # seeds 47, 48, 49 after the five CASES
+    for name in sys.argv[1:] or list(CASES) + list(SEQUENCE_CASES) + list(LATER_CASES):
+        if name in LATER_CASES:
+            make(name, seed=LATER_SEEDS[name])
+        elif name in SEQUENCE_CASES:   # seeds 47, 48, 49 after the five CASES
             SEQUENCE_CASES[name](seed=42 + len(CASES) + list(SEQUENCE_CASES).index(name))
         else:
             make(name, seed=42 + list(CASES).index(name))   # a fixed seed per model, whatever is regenerated

@@ -179,14 +179,17 @@ public sealed interface Layer {
   }
 
   /**
-   * {@code @Conv} as written: {@code kernel} or {@code kernelHeight}/{@code kernelWidth} (0 when
-   * not given); the shape pass checks that exactly one form is used.
+   * {@code @Conv} or {@code @Conv1d} as written: {@code kernel} or {@code kernelHeight}/{@code
+   * kernelWidth} (0 when not given); {@code stride}, {@code pad} and {@code dilation} hold one value
+   * for both axes or one per axis (the shape pass checks that exactly one kernel form is used and
+   * that no list is longer than the axes). A {@code @Conv1d} ({@code axes} 1) reads {@code [C, T]}
+   * and is read as a 1 × kernel convolution.
    */
-  record Conv(int filters, int kernel, int kernelHeight, int kernelWidth, int stride, Padding padding, int pad,
-      Activation activation, boolean bias, Init init) implements Layer {
+  record Conv(int filters, int kernel, int kernelHeight, int kernelWidth, List<Integer> stride, Padding padding, List<Integer> pad,
+      List<Integer> dilation, Activation activation, boolean bias, Init init, int axes) implements Layer {
     @Override
     public String annotation() {
-      return "@Conv";
+      return axes == 1 ? "@Conv1d" : "@Conv";
     }
 
     @Override
@@ -196,25 +199,66 @@ public sealed interface Layer {
 
     @Override
     public String describe(List<String> inputs) {
-      return "@Conv(" + filters() + ", " + kh() + "×" + kw() + (stride() != 1 ? ", stride " + stride() : "")
+      return annotation() + "(" + filters() + ", " + (axes == 1 ? kw() : kh() + "×" + kw())
+          + (strideH() != 1 || strideW() != 1 ? ", stride " + perAxis(strideH(), strideW()) : "")
+          + (dilationH() != 1 || dilationW() != 1 ? ", dilation " + perAxis(dilationH(), dilationW()) : "")
           + ", " + padding() + (activation() != Activation.NONE ? ", " + activation() : "") + ")" + of(inputs);
     }
 
-    /** The kernel's height, from whichever form was written. */
+    /** The kernel's height, from whichever form was written (1 for {@code @Conv1d}). */
     public int kh() {
-      return kernel > 0 ? kernel : kernelHeight;
+      return axes == 1 ? 1 : kernel > 0 ? kernel : kernelHeight;
     }
 
     public int kw() {
       return kernel > 0 ? kernel : kernelWidth;
     }
+
+    public int strideH() {
+      return axes == 1 ? 1 : first(stride);
+    }
+
+    public int strideW() {
+      return last(stride);
+    }
+
+    /** Zeros above and below (none for {@code @Conv1d}). */
+    public int padH() {
+      return axes == 1 ? 0 : first(pad);
+    }
+
+    public int padW() {
+      return last(pad);
+    }
+
+    public int dilationH() {
+      return axes == 1 ? 1 : first(dilation);
+    }
+
+    public int dilationW() {
+      return last(dilation);
+    }
+
+    /** The rows a dilated window spans: {@code (kh − 1)·dilationH + 1}. */
+    public long spanH() {
+      return (long) (kh() - 1) * dilationH() + 1;
+    }
+
+    public long spanW() {
+      return (long) (kw() - 1) * dilationW() + 1;
+    }
   }
 
-  /** {@code @MaxPool} or {@code @AvgPool}; {@code stride} 0 means "same as size". */
-  record Pool(boolean max, int size, int stride) implements Layer {
+  /**
+   * {@code @MaxPool}/{@code @AvgPool} ({@code axes} 2), {@code @MaxPool1d}/{@code @AvgPool1d}
+   * ({@code axes} 1) or {@code @GlobalAvgPool} ({@code global}: one window over whatever plane it
+   * reads, no size); {@code size} and {@code stride} hold one value for both axes or one per axis,
+   * a stride of 0 meaning "same as size".
+   */
+  record Pool(boolean max, List<Integer> size, List<Integer> stride, int axes, boolean global) implements Layer {
     @Override
     public String annotation() {
-      return max ? "@MaxPool" : "@AvgPool";
+      return global ? "@GlobalAvgPool" : (max ? "@MaxPool" : "@AvgPool") + (axes == 1 ? "1d" : "");
     }
 
     @Override
@@ -224,11 +268,31 @@ public sealed interface Layer {
 
     @Override
     public String describe(List<String> inputs) {
-      return annotation() + "(" + size() + (effectiveStride() != size() ? ", stride " + effectiveStride() : "") + ")" + of(inputs);
+      if (global) {
+        return annotation() + of(inputs);
+      }
+      String window = axes == 1 ? String.valueOf(sizeW()) : perAxis(sizeH(), sizeW());
+      boolean touching = strideH() == sizeH() && strideW() == sizeW();
+      return annotation() + "(" + window + (touching ? "" : ", stride " + (axes == 1 ? String.valueOf(strideW()) : perAxis(strideH(), strideW()))) + ")"
+          + of(inputs);
     }
 
-    public int effectiveStride() {
-      return stride == 0 ? size : stride;
+    /** The window's rows (1 for a 1-D pool). */
+    public int sizeH() {
+      return axes == 1 ? 1 : first(size);
+    }
+
+    public int sizeW() {
+      return last(size);
+    }
+
+    /** The rows between windows: as written, or the window's rows when 0. */
+    public int strideH() {
+      return axes == 1 ? 1 : first(stride) == 0 ? sizeH() : first(stride);
+    }
+
+    public int strideW() {
+      return last(stride) == 0 ? sizeW() : last(stride);
     }
   }
 
@@ -485,5 +549,19 @@ public sealed interface Layer {
     public String describe(List<String> inputs) {
       return "@PositionEmbedding" + of(inputs);
     }
+  }
+
+  /** A per-axis attribute's height value: its first, or its only one. */
+  private static int first(List<Integer> values) {
+    return values.isEmpty() ? 0 : values.get(0);
+  }
+
+  /** A per-axis attribute's width value: its last, or its only one. */
+  private static int last(List<Integer> values) {
+    return values.isEmpty() ? 0 : values.get(values.size() - 1);
+  }
+
+  private static String perAxis(int height, int width) {
+    return height == width ? String.valueOf(height) : "(" + height + ", " + width + ")";
   }
 }

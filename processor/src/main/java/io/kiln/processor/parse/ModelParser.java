@@ -3,6 +3,7 @@ package io.kiln.processor.parse;
 import io.kiln.dsl.Add;
 import io.kiln.dsl.Attention;
 import io.kiln.dsl.AvgPool;
+import io.kiln.dsl.AvgPool1d;
 import io.kiln.dsl.Block;
 import io.kiln.dsl.BlockInput;
 import io.kiln.dsl.Concat;
@@ -12,6 +13,8 @@ import io.kiln.dsl.PositionEmbedding;
 import io.kiln.dsl.Repeat;
 import io.kiln.dsl.BatchNorm;
 import io.kiln.dsl.Conv;
+import io.kiln.dsl.Conv1d;
+import io.kiln.dsl.GlobalAvgPool;
 import io.kiln.dsl.Dense;
 import io.kiln.dsl.Dropout;
 import io.kiln.dsl.Embedding;
@@ -25,6 +28,7 @@ import io.kiln.dsl.Input;
 import io.kiln.dsl.Labels;
 import io.kiln.dsl.Loss;
 import io.kiln.dsl.MaxPool;
+import io.kiln.dsl.MaxPool1d;
 import io.kiln.dsl.Model;
 import io.kiln.processor.diag.ErrorId;
 import io.kiln.processor.diag.Messages;
@@ -70,10 +74,15 @@ public final class ModelParser {
       reader(Input.class, i -> new Layer.Input(i.shape())),
       reader(Tokens.class, t -> new Layer.Tokens(t.maxLength(), t.decoded())),
       reader(Dense.class, d -> new Layer.Dense(d.units(), d.activation(), d.bias(), d.init())),
-      reader(Conv.class, c -> new Layer.Conv(c.filters(), c.kernel(), c.kernelHeight(), c.kernelWidth(), c.stride(), c.padding(), c.pad(),
-          c.activation(), c.bias(), c.init())),
-      reader(MaxPool.class, p -> new Layer.Pool(true, p.size(), p.stride())),
-      reader(AvgPool.class, p -> new Layer.Pool(false, p.size(), p.stride())),
+      reader(Conv.class, c -> new Layer.Conv(c.filters(), c.kernel(), c.kernelHeight(), c.kernelWidth(), list(c.stride()), c.padding(), list(c.pad()),
+          list(c.dilation()), c.activation(), c.bias(), c.init(), 2)),
+      reader(Conv1d.class, c -> new Layer.Conv(c.filters(), c.kernel(), 0, 0, List.of(c.stride()), c.padding(), List.of(c.pad()), List.of(c.dilation()),
+          c.activation(), c.bias(), c.init(), 1)),
+      reader(MaxPool.class, p -> new Layer.Pool(true, list(p.size()), list(p.stride()), 2, false)),
+      reader(AvgPool.class, p -> new Layer.Pool(false, list(p.size()), list(p.stride()), 2, false)),
+      reader(MaxPool1d.class, p -> new Layer.Pool(true, List.of(p.size()), List.of(p.stride()), 1, false)),
+      reader(AvgPool1d.class, p -> new Layer.Pool(false, List.of(p.size()), List.of(p.stride()), 1, false)),
+      reader(GlobalAvgPool.class, p -> new Layer.Pool(false, List.of(), List.of(), 0, true)),
       reader(Flatten.class, f -> new Layer.Flatten()),
       reader(Dropout.class, d -> new Layer.Dropout(d.rate())),
       reader(BatchNorm.class, b -> new Layer.BatchNorm(b.momentum(), b.epsilon())),
@@ -98,6 +107,11 @@ public final class ModelParser {
   private final SourceRegistry sources;
   private final Report report;
   private boolean concreteClass;
+
+  /** A per-axis attribute's values ({@code stride = {1, 3}}), compared by value in the layer record. */
+  private static List<Integer> list(int[] values) {
+    return java.util.Arrays.stream(values).boxed().toList();
+  }
 
   public ModelParser(SourceRegistry sources, Report report) {
     this.sources = sources;
