@@ -7,7 +7,10 @@ import io.kiln.dsl.Padding;
 import java.util.Arrays;
 import java.util.List;
 
-/** The layer annotation of a node, with its attribute values as written. */
+/**
+ * The layer annotation of a node, with its attribute values as written; each record reads its own
+ * annotation ({@code from}), so an attribute is added in one place.
+ */
 public sealed interface Layer {
   /** The annotation as users write it, e.g. {@code @Dense}. */
   String annotation();
@@ -56,6 +59,10 @@ public sealed interface Layer {
 
   /** {@code @Input(shape)}: a float input, one sample's shape. */
   record Input(int[] shape) implements Layer {
+    static Input from(io.kiln.dsl.Input a) {
+      return new Input(a.shape());
+    }
+
     public Input {
       shape = shape.clone();
     }
@@ -108,6 +115,10 @@ public sealed interface Layer {
 
   /** {@code @Dense(units, activation, bias, init)}. */
   record Dense(int units, Activation activation, boolean bias, Init init) implements Layer {
+    static Dense from(io.kiln.dsl.Dense a) {
+      return new Dense(a.units(), a.activation(), a.bias(), a.init());
+    }
+
     @Override
     public String annotation() {
       return "@Dense";
@@ -126,6 +137,10 @@ public sealed interface Layer {
 
   /** {@code @Flatten}: a view of a sample as one vector, row-major. */
   record Flatten() implements Layer {
+    static Flatten from(io.kiln.dsl.Flatten a) {
+      return new Flatten();
+    }
+
     @Override
     public String annotation() {
       return "@Flatten";
@@ -149,6 +164,10 @@ public sealed interface Layer {
 
   /** {@code @Loss(kind, ignoreIndex)}; {@code ignoreIndex} is {@code Loss.NO_IGNORE} when not given. */
   record Loss(LossKind kind, int ignoreIndex) implements Layer {
+    static Loss from(io.kiln.dsl.Loss a) {
+      return new Loss(a.value(), a.ignoreIndex());
+    }
+
     public Loss(LossKind kind) {
       this(kind, io.kiln.dsl.Loss.NO_IGNORE);
     }
@@ -184,6 +203,11 @@ public sealed interface Layer {
    */
   record Conv(int filters, int kernel, int kernelHeight, int kernelWidth, int stride, Padding padding, int pad,
       Activation activation, boolean bias, Init init) implements Layer {
+    static Conv from(io.kiln.dsl.Conv a) {
+      return new Conv(a.filters(), a.kernel(), a.kernelHeight(), a.kernelWidth(), a.stride(), a.padding(), a.pad(), a.activation(),
+          a.bias(), a.init());
+    }
+
     @Override
     public String annotation() {
       return "@Conv";
@@ -212,6 +236,14 @@ public sealed interface Layer {
 
   /** {@code @MaxPool} or {@code @AvgPool}; {@code stride} 0 means "same as size". */
   record Pool(boolean max, int size, int stride) implements Layer {
+    static Pool from(io.kiln.dsl.MaxPool a) {
+      return new Pool(true, a.size(), a.stride());
+    }
+
+    static Pool from(io.kiln.dsl.AvgPool a) {
+      return new Pool(false, a.size(), a.stride());
+    }
+
     @Override
     public String annotation() {
       return max ? "@MaxPool" : "@AvgPool";
@@ -234,6 +266,10 @@ public sealed interface Layer {
 
   /** {@code @Dropout(rate)}. */
   record Dropout(double rate) implements Layer {
+    static Dropout from(io.kiln.dsl.Dropout a) {
+      return new Dropout(a.rate());
+    }
+
     @Override
     public String annotation() {
       return "@Dropout";
@@ -252,6 +288,10 @@ public sealed interface Layer {
 
   /** {@code @BatchNorm(momentum, epsilon)}. */
   record BatchNorm(double momentum, double epsilon) implements Layer {
+    static BatchNorm from(io.kiln.dsl.BatchNorm a) {
+      return new BatchNorm(a.momentum(), a.epsilon());
+    }
+
     @Override
     public String annotation() {
       return "@BatchNorm";
@@ -270,6 +310,10 @@ public sealed interface Layer {
 
   /** {@code @Tokens(maxLength, decoded)}: an input of token-id sequences. */
   record Tokens(int maxLength, boolean decoded) implements Layer {
+    static Tokens from(io.kiln.dsl.Tokens a) {
+      return new Tokens(a.maxLength(), a.decoded());
+    }
+
     public Tokens(int maxLength) {
       this(maxLength, false);
     }
@@ -307,6 +351,10 @@ public sealed interface Layer {
 
   /** {@code @Embedding(vocab, dim, shares)}; {@code shares} is "" for an embedding with its own table. */
   record Embedding(int vocab, int dim, String shares) implements Layer {
+    static Embedding from(io.kiln.dsl.Embedding a) {
+      return new Embedding(a.vocab(), a.dim(), a.shares());
+    }
+
     public Embedding(int vocab, int dim) {
       this(vocab, dim, "");
     }
@@ -329,6 +377,18 @@ public sealed interface Layer {
 
   /** {@code @Rnn}, {@code @Lstm} or {@code @Gru}. */
   record Recurrent(Cell cell, int units, Activation activation, boolean returnSequences, boolean bias) implements Layer {
+    static Recurrent from(io.kiln.dsl.Rnn a) {
+      return new Recurrent(Cell.RNN, a.units(), a.activation(), a.returnSequences(), a.bias());
+    }
+
+    static Recurrent from(io.kiln.dsl.Lstm a) {
+      return new Recurrent(Cell.LSTM, a.units(), Activation.TANH, a.returnSequences(), a.bias());
+    }
+
+    static Recurrent from(io.kiln.dsl.Gru a) {
+      return new Recurrent(Cell.GRU, a.units(), Activation.TANH, a.returnSequences(), a.bias());
+    }
+
     /** The recurrent cells, with their gate counts (PyTorch's order). */
     public enum Cell {
       RNN(1, "@Rnn"),
@@ -366,6 +426,10 @@ public sealed interface Layer {
 
   /** {@code @Attention(score, units)}: decoder states (first input) attend over encoder states (second). */
   record Attention(io.kiln.dsl.Score score, int units) implements Layer {
+    static Attention from(io.kiln.dsl.Attention a) {
+      return new Attention(a.score(), a.units());
+    }
+
     @Override
     public int arity() {
       return 2;
@@ -389,6 +453,10 @@ public sealed interface Layer {
 
   /** {@code @Concat}: inputs joined along the feature axis. */
   record Concat() implements Layer {
+    static Concat from(io.kiln.dsl.Concat a) {
+      return new Concat();
+    }
+
     @Override
     public int arity() {
       return TWO_OR_MORE;
@@ -412,6 +480,10 @@ public sealed interface Layer {
 
   /** {@code @Add}: element-wise sum of the inputs (a residual connection). */
   record Add() implements Layer {
+    static Add from(io.kiln.dsl.Add a) {
+      return new Add();
+    }
+
     @Override
     public int arity() {
       return TWO_OR_MORE;
@@ -435,6 +507,10 @@ public sealed interface Layer {
 
   /** {@code @LayerNorm(epsilon)} over the last axis. */
   record LayerNorm(double epsilon) implements Layer {
+    static LayerNorm from(io.kiln.dsl.LayerNorm a) {
+      return new LayerNorm(a.epsilon());
+    }
+
     @Override
     public String annotation() {
       return "@LayerNorm";
@@ -453,6 +529,10 @@ public sealed interface Layer {
 
   /** {@code @MultiHeadAttention(heads, causal)}: self-attention with Q, K, V and output projections. */
   record MultiHeadAttention(int heads, boolean causal) implements Layer {
+    static MultiHeadAttention from(io.kiln.dsl.MultiHeadAttention a) {
+      return new MultiHeadAttention(a.heads(), a.causal());
+    }
+
     @Override
     public String annotation() {
       return "@MultiHeadAttention";
@@ -471,6 +551,10 @@ public sealed interface Layer {
 
   /** {@code @PositionEmbedding(maxLength)}; {@code maxLength} 0 means the input's longest sequence. */
   record PositionEmbedding(int maxLength) implements Layer {
+    static PositionEmbedding from(io.kiln.dsl.PositionEmbedding a) {
+      return new PositionEmbedding(a.maxLength());
+    }
+
     @Override
     public String annotation() {
       return "@PositionEmbedding";
