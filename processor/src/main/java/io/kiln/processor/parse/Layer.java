@@ -57,14 +57,22 @@ public sealed interface Layer {
     return inputs.isEmpty() ? "" : " of " + String.join(", ", inputs);
   }
 
-  /** {@code @Input(shape)}: a float input, one sample's shape. */
-  record Input(int[] shape) implements Layer {
+  /**
+   * {@code @Input(shape, maxLength)}: a float input, one sample's shape; with {@code maxLength > 0}
+   * a sequence of up to that many steps, each of {@code shape}.
+   */
+  record Input(int[] shape, int maxLength) implements Layer {
     static Input from(io.kiln.dsl.Input a) {
-      return new Input(a.shape());
+      return new Input(a.shape(), a.maxLength());
     }
 
     public Input {
       shape = shape.clone();
+    }
+
+    /** An input without a time axis. */
+    public Input(int[] shape) {
+      this(shape, 0);
     }
 
     @Override
@@ -99,17 +107,17 @@ public sealed interface Layer {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Input other && Arrays.equals(shape, other.shape);
+      return o instanceof Input other && Arrays.equals(shape, other.shape) && maxLength == other.maxLength;
     }
 
     @Override
     public int hashCode() {
-      return Arrays.hashCode(shape);
+      return Arrays.hashCode(shape) * 31 + maxLength;
     }
 
     @Override
     public String toString() {
-      return "Input" + Arrays.toString(shape);
+      return "Input" + Arrays.toString(shape) + (maxLength > 0 ? " ≤ " + maxLength + " steps" : "");
     }
   }
 

@@ -91,6 +91,20 @@ class RecurrentDiagnosticsTest {
   }
 
   @Test
+  void negativeSeriesLength() {
+    assertError(source(
+        "  @Input(shape = {4},",
+        "      maxLength = -6)",
+        "  abstract Tensor frames();",
+        "  @Lstm(units = 8) abstract Tensor l(Tensor frames);"),
+        "[Kiln/BadAttribute] frames: @Input(maxLength = -6) must be at least 1; maxLength is the longest sequence the input holds, e.g. maxLength = 128",
+        "maxLength = -6");
+    NetSnippets.assertCompiles(List.of(
+        "  @Input(shape = {4}, maxLength = 6) abstract Tensor frames();",
+        "  @Lstm(units = 8) abstract Tensor l(Tensor frames);"));
+  }
+
+  @Test
   void rnnWithSigmoid() {
     assertError(source(
         "  @Tokens(maxLength = 8) abstract IntTensor ids();",
