@@ -32,6 +32,33 @@ class RecurrentDiagnosticsTest {
   }
 
   @Test
+  void framesWithoutATimeAxisAreReportedOnTheInput() {
+    // [B, 6, 4] looks like [B, T, n], but without maxLength the 6 is part of one sample, not its steps.
+    assertError(source(
+        "  @Input(shape = {6, 4}) abstract Tensor series();",
+        "  @Gru(units = 8, returnSequences = false) abstract Tensor g(Tensor series);",
+        "  @Dense(units = 2) abstract Tensor o(Tensor g);"),
+        "[Kiln/ShapeMismatch] series: @Input(shape = {6, 4}) is one 6×4 block per sample, but g (@Gru) reads a sequence of steps;"
+            + " declare its time axis: @Input(shape = {4}, maxLength = 6) is up to 6 steps of 4, the length given per call",
+        "shape = {6, 4}");
+    NetSnippets.assertCompiles(List.of(
+        "  @Input(shape = {4}, maxLength = 6) abstract Tensor series();",
+        "  @Gru(units = 8, returnSequences = false) abstract Tensor g(Tensor series);",
+        "  @Dense(units = 2) abstract Tensor o(Tensor g);"));
+  }
+
+  @Test
+  void aMatrixInputReadByADenseLayerIsNotTakenForASeries() {
+    // Only a recurrent reader makes the missing time axis the likely mistake; a @Dense still asks for @Flatten.
+    Compilation c = Compiler.javac().withProcessors(new KilnProcessor()).compile(source(
+        "  @Input(shape = {6, 4}) abstract Tensor m();",
+        "  @Dense(units = 2) abstract Tensor o(Tensor m);",
+        "  @Loss(LossKind.SOFTMAX_CROSS_ENTROPY) abstract Tensor loss(Tensor o, @Labels IntTensor y);"));
+    assertThat(c).hadErrorContaining("o: @Dense");
+    assertThat(c).hadErrorContaining("@Flatten");
+  }
+
+  @Test
   void stackedOnALastState() {
     assertError(source(
         "  @Tokens(maxLength = 8) abstract IntTensor ids();",
