@@ -248,9 +248,12 @@ public final class Messages {
         + " write each size of one sample (the batch is not part of the shape, and no size is inferred from -1)";
   }
 
-  public static String inputTooLarge(String node, int[] dims) {
-    return node + ": @Input(shape = " + braces(dims) + ") is too large for one sample (more than 2^25 floats);"
-        + " downscale or crop the input to fewer values per sample";
+  public static String inputTooLarge(String node, int[] dims, int maxLength) {
+    return maxLength > 0
+        ? node + ": @Input(shape = " + braces(dims) + ", maxLength = " + maxLength + ") is too large for one sample (more than 2^25 floats);"
+            + " lower maxLength (split longer series) or use fewer features per step"
+        : node + ": @Input(shape = " + braces(dims) + ") is too large for one sample (more than 2^25 floats);"
+            + " downscale or crop the input to fewer values per sample";
   }
 
   public static String denseNeedsVector(String node, String input, String inShape, int inRank, boolean tokens, boolean sequence) {
@@ -369,7 +372,7 @@ public final class Messages {
 
   public static String needsSequence(String node, String annotation, String input, String inShape) {
     return node + ": " + annotation + " needs a sequence of vectors [B, T, n] but " + input + " is " + inShape
-        + "; feed it an @Embedding or another recurrent layer with returnSequences = true";
+        + "; feed it an @Embedding, a series @Input(shape, maxLength) or another recurrent layer with returnSequences = true";
   }
 
   public static String rnnActivation(String node, Object activation) {

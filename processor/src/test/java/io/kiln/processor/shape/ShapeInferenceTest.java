@@ -149,7 +149,8 @@ class ShapeInferenceTest {
     // 8192 features fit one sample; 8192 steps of them do not.
     infer(model(Specs.node("frames", new Layer.Input(new int[] {8192}, 8192)), dense("h", 2, "frames"),
         loss("loss", MEAN_SQUARED_ERROR, "h", "target", TENSOR)));
-    assertThat(onlyError(report).message()).contains("is too large for one sample");
+    assertThat(onlyError(report).message()).isEqualTo("frames: @Input(shape = {8192}, maxLength = 8192) is too large for one sample"
+        + " (more than 2^25 floats); lower maxLength (split longer series) or use fewer features per step");
   }
 
   @Test

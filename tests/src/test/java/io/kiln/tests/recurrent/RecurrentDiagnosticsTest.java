@@ -27,7 +27,7 @@ class RecurrentDiagnosticsTest {
     assertError(source(
         "  @Input(shape = {1, 8, 8}) abstract Tensor x();",
         "  @Lstm(units = 4) abstract Tensor l(Tensor x);"),
-        "[Kiln/ShapeMismatch] l: @Lstm needs a sequence of vectors [B, T, n] but x is [B, 1, 8, 8]; feed it an @Embedding or another recurrent layer with returnSequences = true",
+        "[Kiln/ShapeMismatch] l: @Lstm needs a sequence of vectors [B, T, n] but x is [B, 1, 8, 8]; feed it an @Embedding, a series @Input(shape, maxLength) or another recurrent layer with returnSequences = true",
         "@Lstm");
   }
 
@@ -65,7 +65,7 @@ class RecurrentDiagnosticsTest {
         "  @Embedding(vocab = 10, dim = 4) abstract Tensor e(IntTensor ids);",
         "  @Gru(units = 4, returnSequences = false) abstract Tensor g(Tensor e);",
         "  @Gru(units = 4) abstract Tensor g2(Tensor g);"),
-        "[Kiln/ShapeMismatch] g2: @Gru needs a sequence of vectors [B, T, n] but g is [B, 4]; feed it an @Embedding or another recurrent layer with returnSequences = true",
+        "[Kiln/ShapeMismatch] g2: @Gru needs a sequence of vectors [B, T, n] but g is [B, 4]; feed it an @Embedding, a series @Input(shape, maxLength) or another recurrent layer with returnSequences = true",
         "g2(");
   }
 

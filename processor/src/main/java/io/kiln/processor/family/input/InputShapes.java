@@ -47,7 +47,7 @@ final class InputShapes extends ShapeRules {
       }
     }
     if (size > Integer.MAX_VALUE / 64) {
-      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "shape", Messages.inputTooLarge(node.name(), dims));
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "shape", Messages.inputTooLarge(node.name(), dims, in.maxLength()));
       return null;
     }
     return in.maxLength() > 0 ? Shape.sequence(in.maxLength(), dims) : Shape.of(dims);
