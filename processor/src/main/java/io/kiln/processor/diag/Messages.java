@@ -559,6 +559,11 @@ public final class Messages {
         + ", returnSequences = false) gives [B, " + units + "], and drop @Flatten";
   }
 
+  public static String fixedLengthFix(String input, int[] fixed, int size) {
+    return "if every sample has exactly " + fixed[0] + " steps, declare " + input + " @Input(shape = " + braces(fixed)
+        + ") without maxLength, and @Flatten gives [B, " + size + "]";
+  }
+
   public static String perStepFix(String node) {
     return "to keep one output per step, read the sequence directly and drop " + node
         + "; to read the whole sequence, put a recurrent layer with returnSequences = false before it";
