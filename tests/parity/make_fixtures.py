@@ -25,7 +25,9 @@ Conventions (Kiln's, which are PyTorch's):
 lenet and cnn64 are exactly torch_bench.py's (../shared/peers/torch_bench.py); their nn.Sequential
 indices are mapped to Kiln's node names below. every_ce / every_bce / every_mse are the tests
 module's EveryCe / EveryBce / EveryMse (flatten, dense relu, dense sigmoid, dense tanh without
-bias, dense linear).
+bias, dense linear). series is the tests module's FloatSeries: float frames [B, T, 3] through
+nn.LSTM, nn.GRU and nn.RNN (batch_first) and a per-step nn.Linear, T shorter than the declared
+maximum; its labels are the per-step targets [B, T, 2].
 
 Regenerate (torch 1.13 is installed for Debian's interpreter, not the pyenv python3 on PATH):
 
@@ -299,7 +301,38 @@ def make_gpt(seed, batch=2, steps=8):
     assert sorted(order) == sorted(params), (sorted(order), sorted(params))
     write_next_char_fixture('gpt', 'TinyGpt', module, x, y, order, gpt_kiln_name, seed, batch, steps)
 
-SEQUENCE_CASES = {'charlstm': make_charlstm, 'seq2seq': make_seq2seq, 'gpt': make_gpt}
+class FloatSeries(nn.Module):  # tests/src/test/java/io/kiln/tests/models/FloatSeries.java; attribute names are its node names
+    def __init__(s):
+        super().__init__(); s.lstm = nn.LSTM(3, 4, batch_first=True); s.gru = nn.GRU(4, 3, batch_first=True)
+        s.rnn = nn.RNN(3, 5, batch_first=True); s.out = nn.Linear(5, 2)
+    def forward(s, x): return s.out(s.rnn(s.gru(s.lstm(x)[0])[0])[0])
+
+
+def make_series(seed, batch=3, steps=5):
+    """series: float frames [B, T, 3] in (T = 5 of at most 6: a call shorter than the declared maximum),
+    per-step regression targets [B, T, 2], F.mse_loss over every element."""
+    torch.manual_seed(seed)
+    module = FloatSeries()
+    g = torch.Generator().manual_seed(seed + 1000)
+    x = torch.randn((batch, steps, 3), generator=g)
+    y = torch.randn((batch, steps, 2), generator=g)
+    order = [n for n, _ in module.named_parameters()]
+    weights = [(n, p.detach().clone()) for n, p in module.named_parameters()]
+    module = module.double()
+    out = module(x.double())
+    loss = F.mse_loss(out, y.double())
+    loss.backward()
+    params = dict(module.named_parameters())
+    tensors = weights + [('input', x), ('labels', y), ('output', out.detach()), ('loss', loss.detach().reshape(1))]
+    tensors += [('grad.' + n, params[n].grad) for n in order]
+    metadata = {'model': 'FloatSeries', 'source': 'tests/parity/make_fixtures.py', 'torch': torch.__version__,
+                'seed': str(seed), 'batch': str(batch), 'steps': str(steps)}
+    path = os.path.join(OUT_DIR, 'series.safetensors')
+    write_safetensors(path, tensors, metadata)
+    print('%-10s %-9s loss %.6f  %7d bytes  %s' % ('series', 'FloatSeries', loss.item(), os.path.getsize(path), path))
+
+
+SEQUENCE_CASES = {'charlstm': make_charlstm, 'seq2seq': make_seq2seq, 'gpt': make_gpt, 'series': make_series}
 
 
 if __name__ == '__main__':
@@ -308,7 +341,7 @@ if __name__ == '__main__':
     for name in sys.argv[1:] or list(CASES) + list(SEQUENCE_CASES) + list(LATER_CASES):
         if name in LATER_CASES:
             make(name, seed=LATER_SEEDS[name])
-        elif name in SEQUENCE_CASES:   # seeds 47, 48, 49 after the five CASES
+        elif name in SEQUENCE_CASES:   # seeds 47, 48, 49, 50 after the five CASES
             SEQUENCE_CASES[name](seed=42 + len(CASES) + list(SEQUENCE_CASES).index(name))
         else:
             make(name, seed=42 + list(CASES).index(name))   # a fixed seed per model, whatever is regenerated

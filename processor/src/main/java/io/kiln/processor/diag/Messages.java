@@ -243,9 +243,12 @@ public final class Messages {
         + " write each size of one sample (the batch is not part of the shape, and no size is inferred from -1)";
   }
 
-  public static String inputTooLarge(String node, int[] dims) {
-    return node + ": @Input(shape = " + braces(dims) + ") is too large for one sample (more than 2^25 floats);"
-        + " downscale or crop the input to fewer values per sample";
+  public static String inputTooLarge(String node, int[] dims, int maxLength) {
+    return maxLength > 0
+        ? node + ": @Input(shape = " + braces(dims) + ", maxLength = " + maxLength + ") is too large for one sample (more than 2^25 floats);"
+            + " lower maxLength (split longer series) or use fewer features per step"
+        : node + ": @Input(shape = " + braces(dims) + ") is too large for one sample (more than 2^25 floats);"
+            + " downscale or crop the input to fewer values per sample";
   }
 
   public static String denseNeedsVector(String node, String input, String inShape, int inRank, boolean tokens, boolean sequence) {
@@ -325,7 +328,7 @@ public final class Messages {
 
   public static String needsSequence(String node, String annotation, String input, String inShape) {
     return node + ": " + annotation + " needs a sequence of vectors [B, T, n] but " + input + " is " + inShape
-        + "; feed it an @Embedding or another recurrent layer with returnSequences = true";
+        + "; feed it an @Embedding, a series @Input(shape, maxLength) or another recurrent layer with returnSequences = true";
   }
 
   public static String rnnActivation(String node, Object activation) {
@@ -511,6 +514,11 @@ public final class Messages {
   public static String lastStateFix(String recurrent, String annotation, int units) {
     return "to read the whole sequence, use " + recurrent + "'s last state instead: " + annotation + "(units = " + units
         + ", returnSequences = false) gives [B, " + units + "], and drop @Flatten";
+  }
+
+  public static String fixedLengthFix(String input, int[] fixed, int size) {
+    return "if every sample has exactly " + fixed[0] + " steps, declare " + input + " @Input(shape = " + braces(fixed)
+        + ") without maxLength, and @Flatten gives [B, " + size + "]";
   }
 
   public static String perStepFix(String node) {

@@ -7,7 +7,10 @@ import io.kiln.dsl.Padding;
 import java.util.Arrays;
 import java.util.List;
 
-/** The layer annotation of a node, with its attribute values as written. */
+/**
+ * The layer annotation of a node, with its attribute values as written; each record reads its own
+ * annotation ({@code from}), so an attribute is added in one place.
+ */
 public sealed interface Layer {
   /** The annotation as users write it, e.g. {@code @Dense}. */
   String annotation();
@@ -54,10 +57,22 @@ public sealed interface Layer {
     return inputs.isEmpty() ? "" : " of " + String.join(", ", inputs);
   }
 
-  /** {@code @Input(shape)}: a float input, one sample's shape. */
-  record Input(int[] shape) implements Layer {
+  /**
+   * {@code @Input(shape, maxLength)}: a float input, one sample's shape; with {@code maxLength > 0}
+   * a sequence of up to that many steps, each of {@code shape}.
+   */
+  record Input(int[] shape, int maxLength) implements Layer {
+    static Input from(io.kiln.dsl.Input a) {
+      return new Input(a.shape(), a.maxLength());
+    }
+
     public Input {
       shape = shape.clone();
+    }
+
+    /** An input without a time axis. */
+    public Input(int[] shape) {
+      this(shape, 0);
     }
 
     @Override
@@ -75,15 +90,9 @@ public sealed interface Layer {
       return true;
     }
 
-    @Override
-    public String annotation() {
-      return "@Input";
-    }
+    @Override public String annotation() { return "@Input"; }
 
-    @Override
-    public boolean learns() {
-      return false;
-    }
+    @Override public boolean learns() { return false; }
 
     @Override
     public String describe(List<String> inputs) {
@@ -92,31 +101,29 @@ public sealed interface Layer {
 
     @Override
     public boolean equals(Object o) {
-      return o instanceof Input other && Arrays.equals(shape, other.shape);
+      return o instanceof Input other && Arrays.equals(shape, other.shape) && maxLength == other.maxLength;
     }
 
     @Override
     public int hashCode() {
-      return Arrays.hashCode(shape);
+      return Arrays.hashCode(shape) * 31 + maxLength;
     }
 
     @Override
     public String toString() {
-      return "Input" + Arrays.toString(shape);
+      return "Input" + Arrays.toString(shape) + (maxLength > 0 ? " ≤ " + maxLength + " steps" : "");
     }
   }
 
   /** {@code @Dense(units, activation, bias, init)}. */
   record Dense(int units, Activation activation, boolean bias, Init init) implements Layer {
-    @Override
-    public String annotation() {
-      return "@Dense";
+    static Dense from(io.kiln.dsl.Dense a) {
+      return new Dense(a.units(), a.activation(), a.bias(), a.init());
     }
 
-    @Override
-    public boolean learns() {
-      return true;
-    }
+    @Override public String annotation() { return "@Dense"; }
+
+    @Override public boolean learns() { return true; }
 
     @Override
     public String describe(List<String> inputs) {
@@ -126,15 +133,13 @@ public sealed interface Layer {
 
   /** {@code @Flatten}: a view of a sample as one vector, row-major. */
   record Flatten() implements Layer {
-    @Override
-    public String annotation() {
-      return "@Flatten";
+    static Flatten from(io.kiln.dsl.Flatten a) {
+      return new Flatten();
     }
 
-    @Override
-    public boolean learns() {
-      return false;
-    }
+    @Override public String annotation() { return "@Flatten"; }
+
+    @Override public boolean learns() { return false; }
 
     @Override
     public String describe(List<String> inputs) {
@@ -149,6 +154,10 @@ public sealed interface Layer {
 
   /** {@code @Loss(kind, ignoreIndex)}; {@code ignoreIndex} is {@code Loss.NO_IGNORE} when not given. */
   record Loss(LossKind kind, int ignoreIndex) implements Layer {
+    static Loss from(io.kiln.dsl.Loss a) {
+      return new Loss(a.value(), a.ignoreIndex());
+    }
+
     public Loss(LossKind kind) {
       this(kind, io.kiln.dsl.Loss.NO_IGNORE);
     }
@@ -162,15 +171,9 @@ public sealed interface Layer {
       return true;
     }
 
-    @Override
-    public String annotation() {
-      return "@Loss";
-    }
+    @Override public String annotation() { return "@Loss"; }
 
-    @Override
-    public boolean learns() {
-      return false;
-    }
+    @Override public boolean learns() { return false; }
 
     @Override
     public String describe(List<String> inputs) {
@@ -187,15 +190,22 @@ public sealed interface Layer {
    */
   record Conv(int filters, int kernel, int kernelHeight, int kernelWidth, List<Integer> stride, Padding padding, List<Integer> pad,
       List<Integer> dilation, Activation activation, boolean bias, Init init, int axes) implements Layer {
+    static Conv from(io.kiln.dsl.Conv a) {
+      return new Conv(a.filters(), a.kernel(), a.kernelHeight(), a.kernelWidth(), list(a.stride()), a.padding(), list(a.pad()),
+          list(a.dilation()), a.activation(), a.bias(), a.init(), 2);
+    }
+
+    static Conv from(io.kiln.dsl.Conv1d a) {
+      return new Conv(a.filters(), a.kernel(), 0, 0, List.of(a.stride()), a.padding(), List.of(a.pad()), List.of(a.dilation()),
+          a.activation(), a.bias(), a.init(), 1);
+    }
+
     @Override
     public String annotation() {
       return axes == 1 ? "@Conv1d" : "@Conv";
     }
 
-    @Override
-    public boolean learns() {
-      return true;
-    }
+    @Override public boolean learns() { return true; }
 
     @Override
     public String describe(List<String> inputs) {
@@ -256,15 +266,32 @@ public sealed interface Layer {
    * a stride of 0 meaning "same as size".
    */
   record Pool(boolean max, List<Integer> size, List<Integer> stride, int axes, boolean global) implements Layer {
+    static Pool from(io.kiln.dsl.MaxPool a) {
+      return new Pool(true, list(a.size()), list(a.stride()), 2, false);
+    }
+
+    static Pool from(io.kiln.dsl.AvgPool a) {
+      return new Pool(false, list(a.size()), list(a.stride()), 2, false);
+    }
+
+    static Pool from(io.kiln.dsl.MaxPool1d a) {
+      return new Pool(true, List.of(a.size()), List.of(a.stride()), 1, false);
+    }
+
+    static Pool from(io.kiln.dsl.AvgPool1d a) {
+      return new Pool(false, List.of(a.size()), List.of(a.stride()), 1, false);
+    }
+
+    static Pool from(io.kiln.dsl.GlobalAvgPool a) {
+      return new Pool(false, List.of(), List.of(), 0, true);
+    }
+
     @Override
     public String annotation() {
       return global ? "@GlobalAvgPool" : (max ? "@MaxPool" : "@AvgPool") + (axes == 1 ? "1d" : "");
     }
 
-    @Override
-    public boolean learns() {
-      return false;
-    }
+    @Override public boolean learns() { return false; }
 
     @Override
     public String describe(List<String> inputs) {
@@ -298,15 +325,13 @@ public sealed interface Layer {
 
   /** {@code @Dropout(rate)}. */
   record Dropout(double rate) implements Layer {
-    @Override
-    public String annotation() {
-      return "@Dropout";
+    static Dropout from(io.kiln.dsl.Dropout a) {
+      return new Dropout(a.rate());
     }
 
-    @Override
-    public boolean learns() {
-      return false;
-    }
+    @Override public String annotation() { return "@Dropout"; }
+
+    @Override public boolean learns() { return false; }
 
     @Override
     public String describe(List<String> inputs) {
@@ -316,15 +341,13 @@ public sealed interface Layer {
 
   /** {@code @BatchNorm(momentum, epsilon)}. */
   record BatchNorm(double momentum, double epsilon) implements Layer {
-    @Override
-    public String annotation() {
-      return "@BatchNorm";
+    static BatchNorm from(io.kiln.dsl.BatchNorm a) {
+      return new BatchNorm(a.momentum(), a.epsilon());
     }
 
-    @Override
-    public boolean learns() {
-      return true;
-    }
+    @Override public String annotation() { return "@BatchNorm"; }
+
+    @Override public boolean learns() { return true; }
 
     @Override
     public String describe(List<String> inputs) {
@@ -334,6 +357,10 @@ public sealed interface Layer {
 
   /** {@code @Tokens(maxLength, decoded)}: an input of token-id sequences. */
   record Tokens(int maxLength, boolean decoded) implements Layer {
+    static Tokens from(io.kiln.dsl.Tokens a) {
+      return new Tokens(a.maxLength(), a.decoded());
+    }
+
     public Tokens(int maxLength) {
       this(maxLength, false);
     }
@@ -353,15 +380,9 @@ public sealed interface Layer {
       return true;
     }
 
-    @Override
-    public String annotation() {
-      return "@Tokens";
-    }
+    @Override public String annotation() { return "@Tokens"; }
 
-    @Override
-    public boolean learns() {
-      return false;
-    }
+    @Override public boolean learns() { return false; }
 
     @Override
     public String describe(List<String> inputs) {
@@ -371,19 +392,17 @@ public sealed interface Layer {
 
   /** {@code @Embedding(vocab, dim, shares)}; {@code shares} is "" for an embedding with its own table. */
   record Embedding(int vocab, int dim, String shares) implements Layer {
+    static Embedding from(io.kiln.dsl.Embedding a) {
+      return new Embedding(a.vocab(), a.dim(), a.shares());
+    }
+
     public Embedding(int vocab, int dim) {
       this(vocab, dim, "");
     }
 
-    @Override
-    public String annotation() {
-      return "@Embedding";
-    }
+    @Override public String annotation() { return "@Embedding"; }
 
-    @Override
-    public boolean learns() {
-      return true;
-    }
+    @Override public boolean learns() { return true; }
 
     @Override
     public String describe(List<String> inputs) {
@@ -393,6 +412,18 @@ public sealed interface Layer {
 
   /** {@code @Rnn}, {@code @Lstm} or {@code @Gru}. */
   record Recurrent(Cell cell, int units, Activation activation, boolean returnSequences, boolean bias) implements Layer {
+    static Recurrent from(io.kiln.dsl.Rnn a) {
+      return new Recurrent(Cell.RNN, a.units(), a.activation(), a.returnSequences(), a.bias());
+    }
+
+    static Recurrent from(io.kiln.dsl.Lstm a) {
+      return new Recurrent(Cell.LSTM, a.units(), Activation.TANH, a.returnSequences(), a.bias());
+    }
+
+    static Recurrent from(io.kiln.dsl.Gru a) {
+      return new Recurrent(Cell.GRU, a.units(), Activation.TANH, a.returnSequences(), a.bias());
+    }
+
     /** The recurrent cells, with their gate counts (PyTorch's order). */
     public enum Cell {
       RNN(1, "@Rnn"),
@@ -417,10 +448,7 @@ public sealed interface Layer {
       return cell.annotation;
     }
 
-    @Override
-    public boolean learns() {
-      return true;
-    }
+    @Override public boolean learns() { return true; }
 
     @Override
     public String describe(List<String> inputs) {
@@ -430,15 +458,16 @@ public sealed interface Layer {
 
   /** {@code @Attention(score, units)}: decoder states (first input) attend over encoder states (second). */
   record Attention(io.kiln.dsl.Score score, int units) implements Layer {
+    static Attention from(io.kiln.dsl.Attention a) {
+      return new Attention(a.score(), a.units());
+    }
+
     @Override
     public int arity() {
       return 2;
     }
 
-    @Override
-    public String annotation() {
-      return "@Attention";
-    }
+    @Override public String annotation() { return "@Attention"; }
 
     @Override
     public boolean learns() {
@@ -453,20 +482,18 @@ public sealed interface Layer {
 
   /** {@code @Concat}: inputs joined along the feature axis. */
   record Concat() implements Layer {
+    static Concat from(io.kiln.dsl.Concat a) {
+      return new Concat();
+    }
+
     @Override
     public int arity() {
       return TWO_OR_MORE;
     }
 
-    @Override
-    public String annotation() {
-      return "@Concat";
-    }
+    @Override public String annotation() { return "@Concat"; }
 
-    @Override
-    public boolean learns() {
-      return false;
-    }
+    @Override public boolean learns() { return false; }
 
     @Override
     public String describe(List<String> inputs) {
@@ -476,20 +503,18 @@ public sealed interface Layer {
 
   /** {@code @Add}: element-wise sum of the inputs (a residual connection). */
   record Add() implements Layer {
+    static Add from(io.kiln.dsl.Add a) {
+      return new Add();
+    }
+
     @Override
     public int arity() {
       return TWO_OR_MORE;
     }
 
-    @Override
-    public String annotation() {
-      return "@Add";
-    }
+    @Override public String annotation() { return "@Add"; }
 
-    @Override
-    public boolean learns() {
-      return false;
-    }
+    @Override public boolean learns() { return false; }
 
     @Override
     public String describe(List<String> inputs) {
@@ -499,15 +524,13 @@ public sealed interface Layer {
 
   /** {@code @LayerNorm(epsilon)} over the last axis. */
   record LayerNorm(double epsilon) implements Layer {
-    @Override
-    public String annotation() {
-      return "@LayerNorm";
+    static LayerNorm from(io.kiln.dsl.LayerNorm a) {
+      return new LayerNorm(a.epsilon());
     }
 
-    @Override
-    public boolean learns() {
-      return true;
-    }
+    @Override public String annotation() { return "@LayerNorm"; }
+
+    @Override public boolean learns() { return true; }
 
     @Override
     public String describe(List<String> inputs) {
@@ -517,15 +540,13 @@ public sealed interface Layer {
 
   /** {@code @MultiHeadAttention(heads, causal)}: self-attention with Q, K, V and output projections. */
   record MultiHeadAttention(int heads, boolean causal) implements Layer {
-    @Override
-    public String annotation() {
-      return "@MultiHeadAttention";
+    static MultiHeadAttention from(io.kiln.dsl.MultiHeadAttention a) {
+      return new MultiHeadAttention(a.heads(), a.causal());
     }
 
-    @Override
-    public boolean learns() {
-      return true;
-    }
+    @Override public String annotation() { return "@MultiHeadAttention"; }
+
+    @Override public boolean learns() { return true; }
 
     @Override
     public String describe(List<String> inputs) {
@@ -535,15 +556,13 @@ public sealed interface Layer {
 
   /** {@code @PositionEmbedding(maxLength)}; {@code maxLength} 0 means the input's longest sequence. */
   record PositionEmbedding(int maxLength) implements Layer {
-    @Override
-    public String annotation() {
-      return "@PositionEmbedding";
+    static PositionEmbedding from(io.kiln.dsl.PositionEmbedding a) {
+      return new PositionEmbedding(a.maxLength());
     }
 
-    @Override
-    public boolean learns() {
-      return true;
-    }
+    @Override public String annotation() { return "@PositionEmbedding"; }
+
+    @Override public boolean learns() { return true; }
 
     @Override
     public String describe(List<String> inputs) {
@@ -563,5 +582,10 @@ public sealed interface Layer {
 
   private static String perAxis(int height, int width) {
     return height == width ? String.valueOf(height) : "(" + height + ", " + width + ")";
+  }
+
+  /** An annotation's {@code int[]} attribute (one value for every axis, or one per axis) as a list. */
+  private static List<Integer> list(int[] values) {
+    return java.util.Arrays.stream(values).boxed().toList();
   }
 }
