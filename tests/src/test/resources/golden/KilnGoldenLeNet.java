@@ -484,11 +484,11 @@ public final class KilnGoldenLeNet implements Introspectable, SupervisedModel<Ki
   public void exportOnnx(Path file) throws IOException {
     OnnxModelBuilder onnx = new OnnxModelBuilder(MODEL_NAME, Stream.concat(parameters.stream(), buffers.stream()).toList());
     onnx.floatInput("image", 1, 12, 12);
-    onnx.conv("c1", "image", "c1.weight", "c1.bias", 1, 1, 1, 1, 1, Activation.RELU);
-    onnx.maxPool("p1", "c1", 2, 2);
-    onnx.conv("c2", "p1", "c2.weight", "c2.bias", 1, 0, 0, 0, 0, Activation.NONE);
+    onnx.conv("c1", "image", "c1.weight", "c1.bias", new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1, 1, 1}, Activation.RELU);
+    onnx.maxPool("p1", "c1", new int[] {2, 2}, new int[] {2, 2});
+    onnx.conv("c2", "p1", "c2.weight", "c2.bias", new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0, 0, 0}, Activation.NONE);
     onnx.batchNorm("bn", "c2", "bn.weight", "bn.bias", "bn.running_mean", "bn.running_var", 1.0E-5);
-    onnx.avgPool("p2", "bn", 2, 2);
+    onnx.avgPool("p2", "bn", new int[] {2, 2}, new int[] {2, 2});
     onnx.flatten("flat", "p2");
     onnx.dense("f1", "flat", "f1.weight", "f1.bias", Activation.RELU);
     onnx.dropout("d1", "f1");

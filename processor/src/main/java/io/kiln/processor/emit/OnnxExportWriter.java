@@ -48,12 +48,13 @@ final class OnnxExportWriter extends GeneratedClassPart {
   private CodeBlock call(Node n) {
     String x = n.inputs().isEmpty() ? null : n.input();
     return switch (n.layer()) {
-      case Layer.Input in -> CodeBlock.of("floatInput($S, $L)", n.name(), dims(shaped.shape(n).dims()));
+      case Layer.Input in -> CodeBlock.of("$L($S, $L)", in.maxLength() > 0 ? "floatSeriesInput" : "floatInput", n.name(),
+          dims(shaped.shape(n).dims()));
       case Layer.Tokens t -> CodeBlock.of("tokensInput($S)", n.name());
       case Layer.Dense d -> CodeBlock.of("dense($S, $S, $S, $L, $T.$L)", n.name(), x, tensor(n.name() + ".weight"),
           d.bias() ? CodeBlock.of("$S", tensor(n.name() + ".bias")) : "null", ACTIVATION, d.activation());
       case Layer.Conv c -> conv(n, c);
-      case Layer.Pool p -> CodeBlock.of("$L($S, $S, $L, $L)", p.max() ? "maxPool" : "avgPool", n.name(), x, p.size(), p.effectiveStride());
+      case Layer.Pool p -> pool(n, p);
       case Layer.Flatten f -> CodeBlock.of("flatten($S, $S)", n.name(), x);
       case Layer.Dropout d -> CodeBlock.of("dropout($S, $S)", n.name(), x);
       case Layer.BatchNorm b -> CodeBlock.of("batchNorm($S, $S, $S, $S, $S, $S, $L)", n.name(), x, tensor(n.name() + ".weight"),
@@ -81,12 +82,38 @@ final class OnnxExportWriter extends GeneratedClassPart {
     };
   }
 
-  /** Padding as ONNX wants it, per side; the bottom and right take what the top and left do not. */
+  /**
+   * Strides, dilations and padding per spatial axis, as ONNX wants them: a {@code @Conv1d} has
+   * only the width axis, its series' time; the padding's ends take what its begins do not.
+   */
   private CodeBlock conv(Node n, Layer.Conv c) {
     ConvShape s = ConvShape.of(c, shaped.shape(n.input()));
-    return CodeBlock.of("conv($S, $S, $S, $L, $L, $L, $L, $L, $L, $T.$L)", n.name(), n.input(), tensor(n.name() + ".weight"),
-        c.bias() ? CodeBlock.of("$S", tensor(n.name() + ".bias")) : "null", c.stride(), s.padTop(), s.padLeft(),
-        s.padTotalHeight() - s.padTop(), s.padTotalWidth() - s.padLeft(), ACTIVATION, c.activation());
+    boolean oneAxis = c.axes() == 1;
+    CodeBlock strides = perAxis(oneAxis, c.strideH(), c.strideW());
+    CodeBlock dilations = perAxis(oneAxis, c.dilationH(), c.dilationW());
+    CodeBlock pads = oneAxis
+        ? ints(s.padLeft(), s.padTotalWidth() - s.padLeft())
+        : ints(s.padTop(), s.padLeft(), s.padTotalHeight() - s.padTop(), s.padTotalWidth() - s.padLeft());
+    return CodeBlock.of("conv($S, $S, $S, $L, $L, $L, $L, $T.$L)", n.name(), n.input(), tensor(n.name() + ".weight"),
+        c.bias() ? CodeBlock.of("$S", tensor(n.name() + ".bias")) : "null", strides, dilations, pads, ACTIVATION, c.activation());
+  }
+
+  private static CodeBlock pool(Node n, Layer.Pool p) {
+    if (p.global()) {
+      return CodeBlock.of("globalAvgPool($S, $S)", n.name(), n.input());
+    }
+    boolean oneAxis = p.axes() == 1;
+    return CodeBlock.of("$L($S, $S, $L, $L)", p.max() ? "maxPool" : "avgPool", n.name(), n.input(), perAxis(oneAxis, p.sizeH(), p.sizeW()),
+        perAxis(oneAxis, p.strideH(), p.strideW()));
+  }
+
+  /** One value per spatial axis: the width's alone for a 1-D layer. */
+  private static CodeBlock perAxis(boolean oneAxis, int height, int width) {
+    return oneAxis ? ints(width) : ints(height, width);
+  }
+
+  private static CodeBlock ints(int... values) {
+    return CodeBlock.of("new int[] {$L}", dims(values));
   }
 
   private CodeBlock recurrent(Node n, Layer.Recurrent r) {
@@ -115,7 +142,7 @@ final class OnnxExportWriter extends GeneratedClassPart {
   private String inputDoc() {
     return graph.inputs().stream().map(n -> n.layer() instanceof Layer.Tokens
         ? "{@code " + n.name() + "} int64 [batch, steps]"
-        : "{@code " + n.name() + "} float32 [batch, " + dims(shaped.shape(n).dims()) + "]").collect(java.util.stream.Collectors.joining(", "));
+        : "{@code " + n.name() + "} float32 [batch" + (shaped.shape(n).isSequence() ? ", steps" : "") + ", " + dims(shaped.shape(n).dims()) + "]").collect(java.util.stream.Collectors.joining(", "));
   }
 
   private String outputDoc() {

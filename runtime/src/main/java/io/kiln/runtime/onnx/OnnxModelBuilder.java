@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -63,6 +64,12 @@ public final class OnnxModelBuilder {
   /** A float input {@code [batch, sampleDims...]}. */
   public String floatInput(String name, int... sampleDims) {
     graph.input(name, OnnxProto.FLOAT, dims(List.of(BATCH), sampleDims));
+    return name;
+  }
+
+  /** A float series input {@code [batch, steps, stepDims...]}, as {@code @Input(shape, maxLength)} declares it. */
+  public String floatSeriesInput(String name, int... stepDims) {
+    graph.input(name, OnnxProto.FLOAT, dims(List.of(BATCH, STEPS), stepDims));
     return name;
   }
 
@@ -119,27 +126,57 @@ public final class OnnxModelBuilder {
   }
 
   /**
-   * {@code @Conv}: a 2-D convolution with explicit padding (SAME's odd row and column go to the
-   * bottom and right, as in Kiln and TensorFlow); {@code bias} may be null.
+   * {@code @Conv} over {@code [batch, C, H, W]} or {@code @Conv1d} over {@code [batch, C, T]}, the
+   * spatial axes read from the weight {@code [F, C, kernel...]}; {@code strides} and
+   * {@code dilations} hold one value per spatial axis, {@code pads} ONNX's begins then ends (SAME's
+   * odd row and column go to the end, as in Kiln and TensorFlow); {@code bias} may be null.
    */
-  public String conv(String name, String x, String weight, String bias, int stride, int padTop, int padLeft, int padBottom,
-      int padRight, Activation activation) {
+  public String conv(String name, String x, String weight, String bias, int[] strides, int[] dilations, int[] pads,
+      Activation activation) {
     long[] w = graph.shape(weight);
+    int rank = w.length;
+    requireAxes(name, "strides", strides, rank - 2);
+    requireAxes(name, "dilations", dilations, rank - 2);
+    requireAxes(name, "pads", pads, 2 * (rank - 2));
     String z = activation == Activation.NONE ? name : name + "/conv";
-    List<OnnxProto.Attribute> attrs = List.of(ints("kernel_shape", w[2], w[3]), ints("pads", padTop, padLeft, padBottom, padRight),
-        ints("strides", stride, stride));
-    z = bias == null ? graph.op("Conv", z, 4, attrs, x, weight) : graph.op("Conv", z, 4, attrs, x, weight, bias);
+    List<OnnxProto.Attribute> attrs = List.of(ints("kernel_shape", Arrays.copyOfRange(w, 2, rank)), ints("pads", longs(pads)),
+        ints("strides", longs(strides)), ints("dilations", longs(dilations)));
+    z = bias == null ? graph.op("Conv", z, rank, attrs, x, weight) : graph.op("Conv", z, rank, attrs, x, weight, bias);
     return activate(name, z, activation);
   }
 
-  /** {@code @MaxPool}: windows of {@code size}×{@code size} every {@code stride}, no padding. */
-  public String maxPool(String name, String x, int size, int stride) {
-    return graph.op("MaxPool", name, 4, List.of(ints("kernel_shape", size, size), ints("strides", stride, stride)), x);
+  /** {@code @MaxPool}/{@code @MaxPool1d}: windows of {@code size} every {@code stride}, one value per spatial axis, no padding. */
+  public String maxPool(String name, String x, int[] size, int[] stride) {
+    return pool("MaxPool", name, x, size, stride);
   }
 
-  /** {@code @AvgPool}: windows of {@code size}×{@code size} every {@code stride}, no padding. */
-  public String avgPool(String name, String x, int size, int stride) {
-    return graph.op("AveragePool", name, 4, List.of(ints("kernel_shape", size, size), ints("strides", stride, stride)), x);
+  /** {@code @AvgPool}/{@code @AvgPool1d}: windows of {@code size} every {@code stride}, one value per spatial axis, no padding. */
+  public String avgPool(String name, String x, int[] size, int[] stride) {
+    return pool("AveragePool", name, x, size, stride);
+  }
+
+  private String pool(String op, String name, String x, int[] size, int[] stride) {
+    int rank = graph.rank(x);
+    requireAxes(name, "size", size, rank - 2);
+    requireAxes(name, "stride", stride, rank - 2);
+    return graph.op(op, name, rank, List.of(ints("kernel_shape", longs(size)), ints("strides", longs(stride))), x);
+  }
+
+  /** {@code @GlobalAvgPool}: each channel's mean over its plane, {@code [batch, C, ...] → [batch, C, 1...]}. */
+  public String globalAvgPool(String name, String x) {
+    return graph.op("GlobalAveragePool", name, graph.rank(x), List.of(), x);
+  }
+
+  /** A per-axis argument that does not match the value's spatial axes is a bug of the caller, reported by name. */
+  private static void requireAxes(String layer, String what, int[] values, int expected) {
+    if (values.length != expected) {
+      throw new IllegalArgumentException(layer + ": " + what + " has " + values.length + " values, expected " + expected
+          + " (one per spatial axis" + (what.equals("pads") ? ", begins then ends" : "") + ")");
+    }
+  }
+
+  private static long[] longs(int[] values) {
+    return Arrays.stream(values).asLongStream().toArray();
   }
 
   /** {@code @Flatten}: each sample as one row-major vector. */

@@ -72,7 +72,7 @@ class OnnxModelBuilderTest {
   void anUnknownTensorIsNamedWithTheKnownOnes() {
     OnnxModelBuilder b = tiny();
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> b.conv("c", "x", "c.weight", null, 1, 0, 0, 0, 0, Activation.NONE));
+        () -> b.conv("c", "x", "c.weight", null, new int[] {1, 1}, new int[] {1, 1}, new int[] {0, 0, 0, 0}, Activation.NONE));
     assertEquals("no initializer named 'c.weight'; the model's tensors are [y.weight, y.bias]", e.getMessage());
   }
 

@@ -7,27 +7,40 @@ import io.kiln.runtime.init.Rng;
 import io.kiln.samples.charlstm.KilnCharLstm;
 import io.kiln.samples.cnn64.KilnCnn64;
 import io.kiln.samples.gpt.KilnTinyGpt;
+import io.kiln.samples.gradients.KilnDeepMlps_ReluBatchNormMlp;
+import io.kiln.samples.gradients.KilnDeepMlps_ReluMlp;
+import io.kiln.samples.gradients.KilnDeepMlps_SigmoidMlp;
+import io.kiln.samples.gradients.KilnMemoryNets_GruNet;
+import io.kiln.samples.gradients.KilnMemoryNets_LstmNet;
+import io.kiln.samples.gradients.KilnMemoryNets_ReluRnn;
+import io.kiln.samples.gradients.KilnMemoryNets_TanhRnn;
 import io.kiln.samples.lenet.KilnLeNet;
 import io.kiln.samples.perceptron.KilnPerceptron;
 import io.kiln.samples.perceptron.KilnXorNet;
 import io.kiln.samples.seq2seq.KilnSeq2Seq;
 import io.kiln.tests.models.KilnAttentions;
+import io.kiln.tests.models.KilnConv1dNet;
+import io.kiln.tests.models.KilnConv1dStack;
 import io.kiln.tests.models.KilnConvStack;
 import io.kiln.tests.models.KilnEncoderDecoder;
 import io.kiln.tests.models.KilnEveryBce;
 import io.kiln.tests.models.KilnEveryCe;
 import io.kiln.tests.models.KilnEveryMse;
+import io.kiln.tests.models.KilnFloatSeries;
 import io.kiln.tests.models.KilnLastState;
 import io.kiln.tests.models.KilnMiniGpt;
 import io.kiln.tests.models.KilnMlp;
 import io.kiln.tests.models.KilnNormDrop;
 import io.kiln.tests.models.KilnOnnxCoverage;
 import io.kiln.tests.models.KilnOnnxSequenceCoverage;
+import io.kiln.tests.models.KilnPerAxisConvNet;
+import io.kiln.tests.models.KilnPerAxisConvStack;
 import io.kiln.tests.models.KilnPerceptron2;
 import io.kiln.tests.models.KilnPostNormEncoder;
 import io.kiln.tests.models.KilnRegressor;
 import io.kiln.tests.models.KilnReluPool;
 import io.kiln.tests.models.KilnSeqStack;
+import io.kiln.tests.models.KilnSeriesClassifier;
 import io.kiln.tests.models.KilnTinyDecoder;
 import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
@@ -37,7 +50,7 @@ import java.util.stream.Stream;
 
 /**
  * The models whose ONNX export is verified: the five reference models (lenet, cnn64, charlstm,
- * seq2seq, gpt), every other sample, and every model of the test suite, with their weights
+ * seq2seq, gpt), every other sample (the gradients sample's nested models too), and every model of the test suite, with their weights
  * perturbed so no parameter is left at an initial zero or one (a bias or a layer-norm gain that
  * the export dropped would otherwise go unseen).
  */
@@ -61,23 +74,37 @@ final class ExportedModels {
         new Case("gpt", () -> KilnTinyGpt.create(1), 96),
         new Case("perceptron", () -> KilnPerceptron.create(1), 0),
         new Case("xornet", () -> KilnXorNet.create(1), 0),
+        new Case("SigmoidMlp", () -> KilnDeepMlps_SigmoidMlp.create(1), 0),
+        new Case("ReluMlp", () -> KilnDeepMlps_ReluMlp.create(1), 0),
+        new Case("ReluBatchNormMlp", () -> KilnDeepMlps_ReluBatchNormMlp.create(1), 0),
+        // The memory task's vocabulary (MemoryTask.VOCAB, package-private to the sample).
+        new Case("TanhRnn", () -> KilnMemoryNets_TanhRnn.create(1), 10),
+        new Case("ReluRnn", () -> KilnMemoryNets_ReluRnn.create(1), 10),
+        new Case("LstmNet", () -> KilnMemoryNets_LstmNet.create(1), 10),
+        new Case("GruNet", () -> KilnMemoryNets_GruNet.create(1), 10),
         new Case("Attentions", () -> KilnAttentions.create(1), 6),
+        new Case("Conv1dNet", () -> KilnConv1dNet.create(1), 0),
+        new Case("Conv1dStack", () -> KilnConv1dStack.create(1), 0),
         new Case("ConvStack", () -> KilnConvStack.create(1), 0),
         new Case("EncoderDecoder", () -> KilnEncoderDecoder.create(1), 6),
         new Case("EveryBce", () -> KilnEveryBce.create(1), 0),
         new Case("EveryCe", () -> KilnEveryCe.create(1), 0),
         new Case("EveryMse", () -> KilnEveryMse.create(1), 0),
+        new Case("FloatSeries", () -> KilnFloatSeries.create(1), 0),
         new Case("LastState", () -> KilnLastState.create(1), 6),
         new Case("MiniGpt", () -> KilnMiniGpt.create(1), 7),
         new Case("Mlp", () -> KilnMlp.create(1), 0),
         new Case("NormDrop", () -> KilnNormDrop.create(1), 0),
         new Case("OnnxCoverage", () -> KilnOnnxCoverage.create(1), 0),
         new Case("OnnxSequenceCoverage", () -> KilnOnnxSequenceCoverage.create(1), 5),
+        new Case("PerAxisConvNet", () -> KilnPerAxisConvNet.create(1), 0),
+        new Case("PerAxisConvStack", () -> KilnPerAxisConvStack.create(1), 0),
         new Case("Perceptron2", () -> KilnPerceptron2.create(1), 0),
         new Case("PostNormEncoder", () -> KilnPostNormEncoder.create(1), 5),
         new Case("Regressor", () -> KilnRegressor.create(1), 0),
         new Case("ReluPool", () -> KilnReluPool.create(1), 0),
         new Case("SeqStack", () -> KilnSeqStack.create(1), 7),
+        new Case("SeriesClassifier", () -> KilnSeriesClassifier.create(1), 0),
         new Case("TinyDecoder", () -> KilnTinyDecoder.create(1), 5));
   }
 

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,15 +81,37 @@ class OnnxExportTest {
     for (Path folder : List.of(root.resolve("samples/src/main/java"), root.resolve("tests/src/test/java/io/kiln/tests/models"))) {
       try (Stream<Path> files = Files.walk(folder)) {
         for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-          if (Files.readString(f).contains("@Model(")) {
-            declared.add("Kiln" + f.getFileName().toString().replace(".java", ""));
-          }
+          declared.addAll(generatedClasses(f.getFileName().toString().replace(".java", ""), Files.readString(f)));
         }
       }
     }
     Set<String> checked = new TreeSet<>();
     ExportedModels.all().forEach(c -> checked.add(c.model().get().getClass().getSimpleName()));
     assertWithMessage("models declared in samples and tests/models but not exported by this test").that(checked).containsAtLeastElementsIn(declared);
+  }
+
+  /** A model class declared after {@code @Model(...)}; a nested one's generated class is {@code KilnOuter_Inner}. */
+  private static final Pattern MODEL_CLASS = Pattern.compile("@Model\\([^)]*\\)\\s*(?:public\\s+)?abstract\\s+(?:static\\s+)?class\\s+(\\w+)");
+
+  /** The generated classes of the models a source file declares. */
+  static List<String> generatedClasses(String fileClass, String source) {
+    return MODEL_CLASS.matcher(source).results().map(m -> m.group(1))
+        .map(name -> name.equals(fileClass) ? "Kiln" + name : "Kiln" + fileClass + "_" + name).toList();
+  }
+
+  /** The completeness check finds a file's own model and its nested ones, so it cannot pass by finding none. */
+  @Test
+  void theCompletenessCheckNamesTopLevelAndNestedModels() {
+    String source = """
+        @Model(maxBatch = 4)
+        public abstract class Outer {
+          @Model(maxBatch = BATCH)
+          public abstract static class Inner {}
+          @Model(maxBatch = 2) abstract static class Other {}
+        }
+        """;
+    assertWithMessage("generated classes of Outer.java").that(generatedClasses("Outer", source))
+        .containsExactly("KilnOuter", "KilnOuter_Inner", "KilnOuter_Other").inOrder();
   }
 
   private static void compare(Case c, InferenceModel<?> model, OrtSession session, int batch, int steps, Rng rng)
@@ -119,6 +142,9 @@ class OnnxExportTest {
         } else {
           long[] dims = shape.clone();
           dims[0] = batch;
+          if (dims.length > 1 && dims[1] < 0) {
+            dims[1] = steps; // a float series [batch, steps, ...]
+          }
           long per = 1;
           for (int d = 1; d < dims.length; d++) {
             per *= dims[d];
