@@ -9,6 +9,7 @@ import io.kiln.dsl.Conv;
 import io.kiln.dsl.Dense;
 import io.kiln.dsl.Dropout;
 import io.kiln.dsl.Flatten;
+import io.kiln.dsl.GlobalAvgPool;
 import io.kiln.dsl.Input;
 import io.kiln.dsl.IntTensor;
 import io.kiln.dsl.Labels;
@@ -21,7 +22,8 @@ import io.kiln.dsl.Tensor;
 /**
  * What the other test models leave out of the ONNX export check: SAME padding that is uneven
  * (kernel 4, stride 3 over 10 pads one row above and two below), GELU on a
- * vector, batch norm of a feature map, average pooling, and @Add/@Concat of vectors.
+ * vector, batch norm of a feature map, average pooling, global average pooling of an image's
+ * feature map, and @Add/@Concat of vectors.
  */
 @Model(maxBatch = 5)
 public abstract class OnnxCoverage {
@@ -40,6 +42,12 @@ public abstract class OnnxCoverage {
   @Flatten
   abstract Tensor flat(Tensor pool);
 
+  @GlobalAvgPool
+  abstract Tensor means(Tensor bn); // [4, 1, 1]
+
+  @Flatten
+  abstract Tensor meanFlat(Tensor means);
+
   @Dense(units = 6, activation = Activation.GELU)
   abstract Tensor g(Tensor flat);
 
@@ -53,7 +61,7 @@ public abstract class OnnxCoverage {
   abstract Tensor sum(Tensor g, Tensor h);
 
   @Concat
-  abstract Tensor both(Tensor sum, Tensor flat);
+  abstract Tensor both(Tensor sum, Tensor flat, Tensor meanFlat);
 
   @Dense(units = 3)
   abstract Tensor logits(Tensor both);
