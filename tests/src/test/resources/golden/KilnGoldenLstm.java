@@ -607,7 +607,7 @@ public final class KilnGoldenLstm implements SupervisedModel<KilnGoldenLstm.Inpu
       return 1;
     }
     // o = l · o.weightᵀ + o.bias: l [B, T, 10] -> [B, T, 12]
-    GEMM.gemm(Layout.NT, batch * steps, 12, 10, arena, A_L, 10, params, P_O_WEIGHT, 10, arena, A_O, 12, oEpilogue);
+    GEMM.gemm(Layout.NT, batch * steps, 12, 10, arena, A_L, params, P_O_WEIGHT, arena, A_O, oEpilogue);
     return diagnose && Checks.firstNonFinite(arena, A_O, batch * steps * 12) >= 0 ? 2 : -1;
   }
 
@@ -624,9 +624,9 @@ public final class KilnGoldenLstm implements SupervisedModel<KilnGoldenLstm.Inpu
     // o: d o.bias += Σ_batch d_o, [B, T, 12]
     OPS.addColumnSums(grads, P_O_BIAS, arena, G_O, batch * steps, 12);
     // o: d o.weight += d_oᵀ · l, [12, 10]
-    GEMM.gemm(Layout.TN, 12, 10, batch * steps, arena, G_O, 12, arena, A_L, 10, grads, P_O_WEIGHT, 10, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.TN, 12, 10, batch * steps, arena, G_O, arena, A_L, grads, P_O_WEIGHT, Epilogue.ACCUMULATE);
     // o: d_l = d_o · o.weight, [B, T, 10]
-    GEMM.gemm(Layout.NN, batch * steps, 10, 12, arena, G_O, 12, params, P_O_WEIGHT, 10, arena, G_L, 10, Epilogue.NONE);
+    GEMM.gemm(Layout.NN, batch * steps, 10, 12, arena, G_O, params, P_O_WEIGHT, arena, G_L, Epilogue.NONE);
     // l: backpropagation through time from d_l into d_e, [B, T, 10] -> [B, T, 6]
     lLayer.backward(batch, steps, arena, A_E);
     // e: d e.weight[text] += d_e, [B, T, 6]

@@ -998,11 +998,11 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
       return 2;
     }
     // attn = causal attention(q, k, v of norm1) · out_projᵀ: [B, T, 8] -> [B, T, 8] (2 heads × 4, position t sees positions ≤ t; flash kernel, no T×T matrix)
-    GEMM.gemm(Layout.NT, batch * steps, 8, 8, arena, A_NORM1, 8, params, P_ATTN_IN_PROJ_WEIGHT + 0, 8, arena, A_Q_ATTN, 8, attnQEpilogue);
-    GEMM.gemm(Layout.NT, batch * steps, 8, 8, arena, A_NORM1, 8, params, P_ATTN_IN_PROJ_WEIGHT + 64, 8, arena, A_K_ATTN, 8, attnKEpilogue);
-    GEMM.gemm(Layout.NT, batch * steps, 8, 8, arena, A_NORM1, 8, params, P_ATTN_IN_PROJ_WEIGHT + 128, 8, arena, A_V_ATTN, 8, attnVEpilogue);
+    GEMM.gemm(Layout.NT, batch * steps, 8, 8, arena, A_NORM1, params, P_ATTN_IN_PROJ_WEIGHT + 0, arena, A_Q_ATTN, attnQEpilogue);
+    GEMM.gemm(Layout.NT, batch * steps, 8, 8, arena, A_NORM1, params, P_ATTN_IN_PROJ_WEIGHT + 64, arena, A_K_ATTN, attnKEpilogue);
+    GEMM.gemm(Layout.NT, batch * steps, 8, 8, arena, A_NORM1, params, P_ATTN_IN_PROJ_WEIGHT + 128, arena, A_V_ATTN, attnVEpilogue);
     attnLayer.forward(batch, steps, steps);
-    GEMM.gemm(Layout.NT, batch * steps, 8, 8, arena, A_O_ATTN, 8, params, P_ATTN_OUT_PROJ_WEIGHT, 8, arena, A_ATTN, 8, attnOutEpilogue);
+    GEMM.gemm(Layout.NT, batch * steps, 8, 8, arena, A_O_ATTN, params, P_ATTN_OUT_PROJ_WEIGHT, arena, A_ATTN, attnOutEpilogue);
     if (diagnose && Checks.firstNonFinite(arena, A_ATTN, batch * steps * 8) >= 0) {
       return 3;
     }
@@ -1012,7 +1012,7 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
       return 4;
     }
     // pre_up = norm2 · up.weightᵀ + up.bias: norm2 [B, T, 8] -> [B, T, 16]
-    GEMM.gemm(Layout.NT, batch * steps, 16, 8, arena, A_NORM2, 8, params, P_UP_WEIGHT, 8, arena, A_PRE_UP, 16, upEpilogue);
+    GEMM.gemm(Layout.NT, batch * steps, 16, 8, arena, A_NORM2, params, P_UP_WEIGHT, arena, A_PRE_UP, upEpilogue);
     if (diagnose && Checks.firstNonFinite(arena, A_PRE_UP, batch * steps * 16) >= 0) {
       return 5;
     }
@@ -1022,7 +1022,7 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
       return 6;
     }
     // down = up · down.weightᵀ + down.bias: up [B, T, 16] -> [B, T, 8]
-    GEMM.gemm(Layout.NT, batch * steps, 8, 16, arena, A_UP, 16, params, P_DOWN_WEIGHT, 16, arena, A_DOWN, 8, downEpilogue);
+    GEMM.gemm(Layout.NT, batch * steps, 8, 16, arena, A_UP, params, P_DOWN_WEIGHT, arena, A_DOWN, downEpilogue);
     if (diagnose && Checks.firstNonFinite(arena, A_DOWN, batch * steps * 8) >= 0) {
       return 7;
     }
@@ -1032,7 +1032,7 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
       return 8;
     }
     // o = n · o.weightᵀ + o.bias: n [B, T, 8] -> [B, T, 12]
-    GEMM.gemm(Layout.NT, batch * steps, 12, 8, arena, A_N, 8, params, P_O_WEIGHT, 8, arena, A_O, 12, oEpilogue);
+    GEMM.gemm(Layout.NT, batch * steps, 12, 8, arena, A_N, params, P_O_WEIGHT, arena, A_O, oEpilogue);
     return diagnose && Checks.firstNonFinite(arena, A_O, batch * steps * 12) >= 0 ? 9 : -1;
   }
 
@@ -1049,9 +1049,9 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
     // o: d o.bias += Σ_batch d_o, [B, T, 12]
     OPS.addColumnSums(grads, P_O_BIAS, arena, G_O, batch * steps, 12);
     // o: d o.weight += d_oᵀ · n, [12, 8]
-    GEMM.gemm(Layout.TN, 12, 8, batch * steps, arena, G_O, 12, arena, A_N, 8, grads, P_O_WEIGHT, 8, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.TN, 12, 8, batch * steps, arena, G_O, arena, A_N, grads, P_O_WEIGHT, Epilogue.ACCUMULATE);
     // o: d_n = d_o · o.weight, [B, T, 8]
-    GEMM.gemm(Layout.NN, batch * steps, 8, 12, arena, G_O, 12, params, P_O_WEIGHT, 8, arena, G_N, 8, Epilogue.NONE);
+    GEMM.gemm(Layout.NN, batch * steps, 8, 12, arena, G_O, params, P_O_WEIGHT, arena, G_N, Epilogue.NONE);
     // n: d n.weight, d n.bias += layer-norm sums of d_n, d_r2 = layer-norm backward, [B, T, 8]
     nLayer.backward(batch * steps, arena, A_R2);
     // r2: d_r1 = d_r2, [B, T, 8]
@@ -1061,17 +1061,17 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
     // down: d down.bias += Σ_batch d_down, [B, T, 8]
     OPS.addColumnSums(grads, P_DOWN_BIAS, arena, G_DOWN, batch * steps, 8);
     // down: d down.weight += d_downᵀ · up, [8, 16]
-    GEMM.gemm(Layout.TN, 8, 16, batch * steps, arena, G_DOWN, 8, arena, A_UP, 16, grads, P_DOWN_WEIGHT, 16, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.TN, 8, 16, batch * steps, arena, G_DOWN, arena, A_UP, grads, P_DOWN_WEIGHT, Epilogue.ACCUMULATE);
     // down: d_up = d_down · down.weight, [B, T, 16]
-    GEMM.gemm(Layout.NN, batch * steps, 16, 8, arena, G_DOWN, 8, params, P_DOWN_WEIGHT, 16, arena, G_UP, 16, Epilogue.NONE);
+    GEMM.gemm(Layout.NN, batch * steps, 16, 8, arena, G_DOWN, params, P_DOWN_WEIGHT, arena, G_UP, Epilogue.NONE);
     // up (gelu): d_up ⊙= gelu'(pre_up), [B, T, 16]
     Gelu.backward(batch * steps * 16, arena, A_PRE_UP, arena, G_UP, arena, G_UP, false);
     // up: d up.bias += Σ_batch d_up, [B, T, 16]
     OPS.addColumnSums(grads, P_UP_BIAS, arena, G_UP, batch * steps, 16);
     // up: d up.weight += d_upᵀ · norm2, [16, 8]
-    GEMM.gemm(Layout.TN, 16, 8, batch * steps, arena, G_UP, 16, arena, A_NORM2, 8, grads, P_UP_WEIGHT, 8, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.TN, 16, 8, batch * steps, arena, G_UP, arena, A_NORM2, grads, P_UP_WEIGHT, Epilogue.ACCUMULATE);
     // up: d_norm2 = d_up · up.weight, [B, T, 8]
-    GEMM.gemm(Layout.NN, batch * steps, 8, 16, arena, G_UP, 16, params, P_UP_WEIGHT, 8, arena, G_NORM2, 8, Epilogue.NONE);
+    GEMM.gemm(Layout.NN, batch * steps, 8, 16, arena, G_UP, params, P_UP_WEIGHT, arena, G_NORM2, Epilogue.NONE);
     // norm2: d norm2.weight, d norm2.bias += layer-norm sums of d_norm2, d_r1 += layer-norm backward, [B, T, 8]
     norm2Layer.backward(batch * steps, arena, A_R1);
     // r1: d_p = d_r1, [B, T, 8]
@@ -1079,21 +1079,21 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
     // r1: d_attn = d_r1, [B, T, 8]
     Combine.passBack(batch * steps * 8, arena, G_R1, arena, G_ATTN, false);
     // attn: output projection backward, d_o_attn = d_attn · out_proj, [B, T, 8]
-    GEMM.gemm(Layout.NN, batch * steps, 8, 8, arena, G_ATTN, 8, params, P_ATTN_OUT_PROJ_WEIGHT, 8, arena, G_O_ATTN, 8, Epilogue.NONE);
-    GEMM.gemm(Layout.TN, 8, 8, batch * steps, arena, G_ATTN, 8, arena, A_O_ATTN, 8, grads, P_ATTN_OUT_PROJ_WEIGHT, 8, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.NN, batch * steps, 8, 8, arena, G_ATTN, params, P_ATTN_OUT_PROJ_WEIGHT, arena, G_O_ATTN, Epilogue.NONE);
+    GEMM.gemm(Layout.TN, 8, 8, batch * steps, arena, G_ATTN, arena, A_O_ATTN, grads, P_ATTN_OUT_PROJ_WEIGHT, Epilogue.ACCUMULATE);
     OPS.addColumnSums(grads, P_ATTN_OUT_PROJ_BIAS, arena, G_ATTN, batch * steps, 8);
     // attn: flash attention backward (scores recomputed block by block) into d_q_attn, d_k_attn, d_v_attn, [B, T, 8]
     attnLayer.backward(batch, steps, steps);
     // attn: d in_proj_weight += [dq; dk; dv]ᵀ · norm1, d in_proj_bias += Σ [dq; dk; dv], d_norm1 = dq·W_q + dk·W_k + dv·W_v, [B, T, 8]
-    GEMM.gemm(Layout.TN, 8, 8, batch * steps, arena, G_Q_ATTN, 8, arena, A_NORM1, 8, grads, P_ATTN_IN_PROJ_WEIGHT + 0, 8, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.TN, 8, 8, batch * steps, arena, G_Q_ATTN, arena, A_NORM1, grads, P_ATTN_IN_PROJ_WEIGHT + 0, Epilogue.ACCUMULATE);
     OPS.addColumnSums(grads, P_ATTN_IN_PROJ_BIAS + 0, arena, G_Q_ATTN, batch * steps, 8);
-    GEMM.gemm(Layout.TN, 8, 8, batch * steps, arena, G_K_ATTN, 8, arena, A_NORM1, 8, grads, P_ATTN_IN_PROJ_WEIGHT + 64, 8, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.TN, 8, 8, batch * steps, arena, G_K_ATTN, arena, A_NORM1, grads, P_ATTN_IN_PROJ_WEIGHT + 64, Epilogue.ACCUMULATE);
     OPS.addColumnSums(grads, P_ATTN_IN_PROJ_BIAS + 8, arena, G_K_ATTN, batch * steps, 8);
-    GEMM.gemm(Layout.TN, 8, 8, batch * steps, arena, G_V_ATTN, 8, arena, A_NORM1, 8, grads, P_ATTN_IN_PROJ_WEIGHT + 128, 8, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.TN, 8, 8, batch * steps, arena, G_V_ATTN, arena, A_NORM1, grads, P_ATTN_IN_PROJ_WEIGHT + 128, Epilogue.ACCUMULATE);
     OPS.addColumnSums(grads, P_ATTN_IN_PROJ_BIAS + 16, arena, G_V_ATTN, batch * steps, 8);
-    GEMM.gemm(Layout.NN, batch * steps, 8, 8, arena, G_Q_ATTN, 8, params, P_ATTN_IN_PROJ_WEIGHT + 0, 8, arena, G_NORM1, 8, Epilogue.NONE);
-    GEMM.gemm(Layout.NN, batch * steps, 8, 8, arena, G_K_ATTN, 8, params, P_ATTN_IN_PROJ_WEIGHT + 64, 8, arena, G_NORM1, 8, Epilogue.ACCUMULATE);
-    GEMM.gemm(Layout.NN, batch * steps, 8, 8, arena, G_V_ATTN, 8, params, P_ATTN_IN_PROJ_WEIGHT + 128, 8, arena, G_NORM1, 8, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.NN, batch * steps, 8, 8, arena, G_Q_ATTN, params, P_ATTN_IN_PROJ_WEIGHT + 0, arena, G_NORM1, Epilogue.NONE);
+    GEMM.gemm(Layout.NN, batch * steps, 8, 8, arena, G_K_ATTN, params, P_ATTN_IN_PROJ_WEIGHT + 64, arena, G_NORM1, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.NN, batch * steps, 8, 8, arena, G_V_ATTN, params, P_ATTN_IN_PROJ_WEIGHT + 128, arena, G_NORM1, Epilogue.ACCUMULATE);
     // norm1: d norm1.weight, d norm1.bias += layer-norm sums of d_norm1, d_p += layer-norm backward, [B, T, 8]
     norm1Layer.backward(batch * steps, arena, A_P);
     // p: d p.weight[t] += Σ_batch d_p, d_e = d_p, [B, T, 8]
