@@ -25,7 +25,9 @@ Conventions (Kiln's, which are PyTorch's):
 lenet and cnn64 are exactly torch_bench.py's (../shared/peers/torch_bench.py); their nn.Sequential
 indices are mapped to Kiln's node names below. every_ce / every_bce / every_mse are the tests
 module's EveryCe / EveryBce / EveryMse (flatten, dense relu, dense sigmoid, dense tanh without
-bias, dense linear).
+bias, dense linear). series is the tests module's FloatSeries: float frames [B, T, 3] through
+nn.LSTM, nn.GRU and nn.RNN (batch_first) and a per-step nn.Linear, T shorter than the declared
+maximum; its labels are the per-step targets [B, T, 2].
 
 Regenerate (torch 1.13 is installed for Debian's interpreter, not the pyenv python3 on PATH):
 
@@ -56,6 +58,19 @@ def lenet():  # torch_bench.py's lenet, verbatim
 def cnn64():  # torch_bench.py's cnn64, verbatim
     return nn.Sequential(nn.Conv2d(3, 32, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
                          nn.MaxPool2d(2), nn.Flatten(), nn.Linear(64 * 14 * 14, 1))
+
+
+def conv1d():  # tests/src/test/java/io/kiln/tests/models/Conv1dNet.java
+    return nn.Sequential(nn.Conv1d(2, 4, 5, padding=2), nn.ReLU(), nn.MaxPool1d(2),
+                         nn.Conv1d(4, 6, 3, stride=2, padding=1), nn.Tanh(), nn.AvgPool1d(3, stride=1),
+                         nn.Conv1d(6, 5, 3), nn.ReLU(), nn.AdaptiveAvgPool1d(1), nn.Flatten(), nn.Linear(5, 3))
+
+
+def per_axis():  # tests/src/test/java/io/kiln/tests/models/PerAxisConvNet.java
+    return nn.Sequential(nn.Conv2d(2, 4, 3, stride=(1, 3), padding=(0, 1), dilation=2), nn.ReLU(),
+                         nn.MaxPool2d((2, 1), stride=1),
+                         nn.Conv2d(4, 3, 2, stride=(2, 1), padding=(1, 0), dilation=(1, 2)), nn.Tanh(),
+                         nn.AvgPool2d((1, 2), stride=1), nn.Flatten(), nn.Linear(9, 3))
 
 
 def every(outputs):  # tests/src/test/java/io/kiln/tests/models/Every{Ce,Bce,Mse}.java
@@ -96,6 +111,13 @@ CASES = {
     'every_mse': ('EveryMse', lambda: every(3), {1: 'relu', 3: 'sigmoid', 5: 'tanh', 7: 'out'}, (2, 3), mse_targets(3), mse),
 }
 
+# Cases added after the sequence ones, with seeds of their own so the earlier fixtures stay as they are.
+LATER_CASES = {
+    'conv1d': ('Conv1dNet', conv1d, {0: 'c1', 3: 'c2', 6: 'c3', 10: 'out'}, (2, 23), ce_labels(3), ce),
+    'per_axis': ('PerAxisConvNet', per_axis, {0: 'c1', 3: 'c2', 7: 'out'}, (2, 9, 14), ce_labels(3), ce),
+}
+LATER_SEEDS = {'conv1d': 60, 'per_axis': 61}
+
 
 def kiln_name(torch_name, nodes):
     index, _, kind = torch_name.partition('.')
@@ -123,7 +145,7 @@ def write_safetensors(path, tensors, metadata):
 
 
 def make(file_name, seed):
-    model_name, factory, nodes, in_shape, make_labels, loss_fn = CASES[file_name]
+    model_name, factory, nodes, in_shape, make_labels, loss_fn = {**CASES, **LATER_CASES}[file_name]
     torch.manual_seed(seed)
     module = factory()                                    # PyTorch's default init, float32
     g = torch.Generator().manual_seed(seed + 1000)
@@ -279,14 +301,47 @@ def make_gpt(seed, batch=2, steps=8):
     assert sorted(order) == sorted(params), (sorted(order), sorted(params))
     write_next_char_fixture('gpt', 'TinyGpt', module, x, y, order, gpt_kiln_name, seed, batch, steps)
 
-SEQUENCE_CASES = {'charlstm': make_charlstm, 'seq2seq': make_seq2seq, 'gpt': make_gpt}
+class FloatSeries(nn.Module):  # tests/src/test/java/io/kiln/tests/models/FloatSeries.java; attribute names are its node names
+    def __init__(s):
+        super().__init__(); s.lstm = nn.LSTM(3, 4, batch_first=True); s.gru = nn.GRU(4, 3, batch_first=True)
+        s.rnn = nn.RNN(3, 5, batch_first=True); s.out = nn.Linear(5, 2)
+    def forward(s, x): return s.out(s.rnn(s.gru(s.lstm(x)[0])[0])[0])
+
+
+def make_series(seed, batch=3, steps=5):
+    """series: float frames [B, T, 3] in (T = 5 of at most 6: a call shorter than the declared maximum),
+    per-step regression targets [B, T, 2], F.mse_loss over every element."""
+    torch.manual_seed(seed)
+    module = FloatSeries()
+    g = torch.Generator().manual_seed(seed + 1000)
+    x = torch.randn((batch, steps, 3), generator=g)
+    y = torch.randn((batch, steps, 2), generator=g)
+    order = [n for n, _ in module.named_parameters()]
+    weights = [(n, p.detach().clone()) for n, p in module.named_parameters()]
+    module = module.double()
+    out = module(x.double())
+    loss = F.mse_loss(out, y.double())
+    loss.backward()
+    params = dict(module.named_parameters())
+    tensors = weights + [('input', x), ('labels', y), ('output', out.detach()), ('loss', loss.detach().reshape(1))]
+    tensors += [('grad.' + n, params[n].grad) for n in order]
+    metadata = {'model': 'FloatSeries', 'source': 'tests/parity/make_fixtures.py', 'torch': torch.__version__,
+                'seed': str(seed), 'batch': str(batch), 'steps': str(steps)}
+    path = os.path.join(OUT_DIR, 'series.safetensors')
+    write_safetensors(path, tensors, metadata)
+    print('%-10s %-9s loss %.6f  %7d bytes  %s' % ('series', 'FloatSeries', loss.item(), os.path.getsize(path), path))
+
+
+SEQUENCE_CASES = {'charlstm': make_charlstm, 'seq2seq': make_seq2seq, 'gpt': make_gpt, 'series': make_series}
 
 
 if __name__ == '__main__':
     torch.set_num_threads(1)
     os.makedirs(OUT_DIR, exist_ok=True)
-    for name in sys.argv[1:] or list(CASES) + list(SEQUENCE_CASES):
-        if name in SEQUENCE_CASES:   # seeds 47, 48, 49 after the five CASES
+    for name in sys.argv[1:] or list(CASES) + list(SEQUENCE_CASES) + list(LATER_CASES):
+        if name in LATER_CASES:
+            make(name, seed=LATER_SEEDS[name])
+        elif name in SEQUENCE_CASES:   # seeds 47, 48, 49, 50 after the five CASES
             SEQUENCE_CASES[name](seed=42 + len(CASES) + list(SEQUENCE_CASES).index(name))
         else:
             make(name, seed=42 + list(CASES).index(name))   # a fixed seed per model, whatever is regenerated

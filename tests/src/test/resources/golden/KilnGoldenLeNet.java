@@ -22,8 +22,13 @@ import io.kiln.runtime.gemm.GemmKernel;
 import io.kiln.runtime.gemm.Layout;
 import io.kiln.runtime.init.Initializers;
 import io.kiln.runtime.init.Rng;
+import io.kiln.runtime.introspect.Introspectable;
+import io.kiln.runtime.introspect.Introspection;
+import io.kiln.runtime.introspect.NodeProbe;
+import io.kiln.runtime.introspect.Saturation;
 import io.kiln.runtime.io.Checkpoints;
 import io.kiln.runtime.io.ModelFiles;
+import io.kiln.runtime.onnx.OnnxModelBuilder;
 import io.kiln.runtime.simd.ElementwiseKernels;
 import io.kiln.runtime.simd.Vectorization;
 import io.kiln.runtime.train.NonFiniteLossException;
@@ -63,7 +68,7 @@ import javax.annotation.processing.Generated;
     value = "io.kiln.processor.KilnProcessor",
     comments = "from @Model GoldenLeNet"
 )
-public final class KilnGoldenLeNet implements SupervisedModel<KilnGoldenLeNet.Input, KilnGoldenLeNet.Batch>, Classifier<KilnGoldenLeNet.Input> {
+public final class KilnGoldenLeNet implements Introspectable, SupervisedModel<KilnGoldenLeNet.Input, KilnGoldenLeNet.Batch>, Classifier<KilnGoldenLeNet.Input> {
   /**
    * The declared model's name, recorded in saved files.
    */
@@ -362,6 +367,16 @@ public final class KilnGoldenLeNet implements SupervisedModel<KilnGoldenLeNet.In
 
   private final Epilogue logitsEpilogue;
 
+  /**
+   * The probes the step writes into while introspection is on; null while it is off.
+   */
+  private Introspection introspection;
+
+  /**
+   * Built by the first {@code introspect} call and kept, so turning it on again allocates nothing.
+   */
+  private Introspection introspectionView;
+
   private long steps;
 
   private int lastCorrect;
@@ -456,6 +471,30 @@ public final class KilnGoldenLeNet implements SupervisedModel<KilnGoldenLeNet.In
    */
   public void save(Path file) throws IOException {
     ModelFiles.save(file, MODEL_NAME, Stream.concat(parameters.stream(), buffers.stream()).toList());
+  }
+
+  /**
+   * Writes this model to {@code file} as ONNX (opset 17), atomically like {@link #save}, with the current
+   * weights as initializers under their saved names.
+   *
+   * <p>Inputs: {@code image} float32 [batch, 1, 12, 12].
+   * Output {@code output}: float32 [batch, 10], what {@code predict} returns; {@code batch} is dynamic.
+   */
+  @Override
+  public void exportOnnx(Path file) throws IOException {
+    OnnxModelBuilder onnx = new OnnxModelBuilder(MODEL_NAME, Stream.concat(parameters.stream(), buffers.stream()).toList());
+    onnx.floatInput("image", 1, 12, 12);
+    onnx.conv("c1", "image", "c1.weight", "c1.bias", 1, 1, 1, 1, 1, Activation.RELU);
+    onnx.maxPool("p1", "c1", 2, 2);
+    onnx.conv("c2", "p1", "c2.weight", "c2.bias", 1, 0, 0, 0, 0, Activation.NONE);
+    onnx.batchNorm("bn", "c2", "bn.weight", "bn.bias", "bn.running_mean", "bn.running_var", 1.0E-5);
+    onnx.avgPool("p2", "bn", 2, 2);
+    onnx.flatten("flat", "p2");
+    onnx.dense("f1", "flat", "f1.weight", "f1.bias", Activation.RELU);
+    onnx.dropout("d1", "f1");
+    onnx.dense("logits", "d1", "logits.weight", "logits.bias", Activation.NONE);
+    onnx.output("logits", OnnxModelBuilder.OutputActivation.SOFTMAX, 10);
+    onnx.write(file);
   }
 
   /**
@@ -657,7 +696,7 @@ public final class KilnGoldenLeNet implements SupervisedModel<KilnGoldenLeNet.In
   }
 
   private NonFiniteLossException nonFinite(float[] image, int batch, float loss) {
-    long step = steps + 1;
+    long step = this.steps + 1;
     if (Checks.firstNonFinite(image, 0, batch * 144) >= 0) {
       return new NonFiniteLossException(MODEL_NAME, loss, step, "image", "[B, 1, 12, 12] (input)", NonFiniteLossException.Phase.FORWARD);
     }
@@ -754,6 +793,30 @@ public final class KilnGoldenLeNet implements SupervisedModel<KilnGoldenLeNet.In
     steps = count;
   }
 
+  /**
+   * Turns introspection on or off for the following steps and forward passes and returns what they record
+   * (one object, built on the first call). On, every forward pass records each node's output statistics
+   * (and the gate activations of LSTM and GRU layers), and {@code computeGradients}/{@code trainStep} record
+   * the gradient norm with respect to each node's output (per step for recurrent layers). Recording allocates
+   * nothing per step. Off, the step runs exactly the kernels it runs without introspection.
+   */
+  @Override
+  public Introspection introspect(boolean on) {
+    if (introspectionView == null) {
+      introspectionView = new Introspection(MODEL_NAME, List.of(
+          NodeProbe.of("c1", Saturation.NONE),
+          NodeProbe.of("p1", Saturation.NONE),
+          NodeProbe.of("c2", Saturation.NONE),
+          NodeProbe.of("bn", Saturation.NONE),
+          NodeProbe.of("p2", Saturation.NONE),
+          NodeProbe.of("f1", Saturation.NONE),
+          NodeProbe.of("d1", Saturation.NONE),
+          NodeProbe.of("logits", Saturation.NONE)));
+    }
+    introspection = on ? introspectionView : null;
+    return introspectionView;
+  }
+
   @Override
   public String modelName() {
     return MODEL_NAME;
@@ -834,16 +897,25 @@ public final class KilnGoldenLeNet implements SupervisedModel<KilnGoldenLeNet.In
   private int runForward(float[] image, int batch, boolean training, boolean diagnose) {
     // c1 = image ⊛ c1.weight + c1.bias: image [B, 1, 12, 12] -> [B, 4, 12, 12] (one GEMM per sample over packed patches, bias and activation fused)
     c1Layer.forward(batch, image, 0);
+    if (introspection != null) {
+      introspection.node(0).recordActivations(arena, A_C1, batch * 576);
+    }
     if (diagnose && Checks.firstNonFinite(arena, A_C1, batch * 576) >= 0) {
       return 0;
     }
     // p1 = maxpool(relu(c1)): [B, 4, 12, 12] -> [B, 4, 6, 6] (c1's ReLU runs here, in the same pass)
     p1Layer.forward(batch, arena, A_C1);
+    if (introspection != null) {
+      introspection.node(1).recordActivations(arena, A_P1, batch * 144);
+    }
     if (diagnose && Checks.firstNonFinite(arena, A_P1, batch * 144) >= 0) {
       return 1;
     }
     // c2 = p1 ⊛ c2.weight + c2.bias: p1 [B, 4, 6, 6] -> [B, 8, 4, 4] (one GEMM per sample over packed patches, bias and activation fused)
     c2Layer.forward(batch, arena, A_P1);
+    if (introspection != null) {
+      introspection.node(2).recordActivations(arena, A_C2, batch * 128);
+    }
     if (diagnose && Checks.firstNonFinite(arena, A_C2, batch * 128) >= 0) {
       return 2;
     }
@@ -853,16 +925,29 @@ public final class KilnGoldenLeNet implements SupervisedModel<KilnGoldenLeNet.In
     } else {
       bnLayer.forwardEval(batch, arena, A_C2);
     }
+    if (introspection != null) {
+      introspection.node(3).recordActivations(arena, A_BN, batch * 128);
+    }
     if (diagnose && Checks.firstNonFinite(arena, A_BN, batch * 128) >= 0) {
       return 3;
     }
     // p2 = avgpool(bn): [B, 8, 4, 4] -> [B, 8, 2, 2]
     p2Layer.forward(batch, arena, A_BN);
+    if (introspection != null) {
+      introspection.node(4).recordActivations(arena, A_P2, batch * 32);
+    }
     if (diagnose && Checks.firstNonFinite(arena, A_P2, batch * 32) >= 0) {
       return 4;
     }
     // f1 = relu(p2 · f1.weightᵀ + f1.bias): p2 [B, 8, 2, 2] -> [B, 16]
+<<<<<<< HEAD
     GEMM.gemm(Layout.NT, batch, 16, 32, arena, A_P2, params, P_F1_WEIGHT, arena, A_F1, f1Epilogue);
+=======
+    GEMM.gemm(Layout.NT, batch, 16, 32, arena, A_P2, params, P_F1_WEIGHT, arena, A_F1, f1Epilogue);
+    if (introspection != null) {
+      introspection.node(5).recordActivations(arena, A_F1, batch * 16);
+    }
+>>>>>>> main
     if (diagnose && Checks.firstNonFinite(arena, A_F1, batch * 16) >= 0) {
       return 5;
     }
@@ -872,11 +957,21 @@ public final class KilnGoldenLeNet implements SupervisedModel<KilnGoldenLeNet.In
     } else {
       System.arraycopy(arena, A_F1, arena, A_D1, batch * 16);
     }
+    if (introspection != null) {
+      introspection.node(6).recordActivations(arena, A_D1, batch * 16);
+    }
     if (diagnose && Checks.firstNonFinite(arena, A_D1, batch * 16) >= 0) {
       return 6;
     }
     // logits = d1 · logits.weightᵀ + logits.bias: d1 [B, 16] -> [B, 10]
+<<<<<<< HEAD
     GEMM.gemm(Layout.NT, batch, 10, 16, arena, A_D1, params, P_LOGITS_WEIGHT, arena, A_LOGITS, logitsEpilogue);
+=======
+    GEMM.gemm(Layout.NT, batch, 10, 16, arena, A_D1, params, P_LOGITS_WEIGHT, arena, A_LOGITS, logitsEpilogue);
+    if (introspection != null) {
+      introspection.node(7).recordActivations(arena, A_LOGITS, batch * 10);
+    }
+>>>>>>> main
     return diagnose && Checks.firstNonFinite(arena, A_LOGITS, batch * 10) >= 0 ? 7 : -1;
   }
 
@@ -890,14 +985,27 @@ public final class KilnGoldenLeNet implements SupervisedModel<KilnGoldenLeNet.In
     runForward(image, batch, true, false);
     float loss = runLoss(label, batch, true);
     lastCorrect = Metrics.countArgmaxMatches(arena, A_LOGITS, label, 0, batch, 10);
+    if (introspection != null) {
+      introspection.node(7).recordOutputGradient(arena, G_LOGITS, batch * 10);
+    }
     // logits: d logits.bias += Σ_batch d_logits, [B, 10]
     OPS.addColumnSums(grads, P_LOGITS_BIAS, arena, G_LOGITS, batch, 10);
     // logits: d logits.weight += d_logitsᵀ · d1, [10, 16]
     GEMM.gemm(Layout.TN, 10, 16, batch, arena, G_LOGITS, arena, A_D1, grads, P_LOGITS_WEIGHT, Epilogue.ACCUMULATE);
     // logits: d_d1 = d_logits · logits.weight, [B, 16]
+<<<<<<< HEAD
     GEMM.gemm(Layout.NN, batch, 16, 10, arena, G_LOGITS, params, P_LOGITS_WEIGHT, arena, G_D1, Epilogue.NONE);
+=======
+    GEMM.gemm(Layout.NN, batch, 16, 10, arena, G_LOGITS, params, P_LOGITS_WEIGHT, arena, G_D1, Epilogue.NONE);
+    if (introspection != null) {
+      introspection.node(6).recordOutputGradient(arena, G_D1, batch * 16);
+    }
+>>>>>>> main
     // d1: d_f1 = d_d1 ⊙ mask, [B, 16]
     Dropout.backward(arena, G_D1, arena, A_MASK_D1, arena, G_F1, batch * 16, false);
+    if (introspection != null) {
+      introspection.node(5).recordOutputGradient(arena, G_F1, batch * 16);
+    }
     // f1: d_f1 ⊙= relu'(f1), [B, 16]
     OPS.activationBackward(Activation.RELU, arena, G_F1, arena, G_F1, arena, A_F1, batch * 16);
     // f1: d f1.bias += Σ_batch d_f1, [B, 16]
@@ -905,15 +1013,34 @@ public final class KilnGoldenLeNet implements SupervisedModel<KilnGoldenLeNet.In
     // f1: d f1.weight += d_f1ᵀ · p2, [16, 32]
     GEMM.gemm(Layout.TN, 16, 32, batch, arena, G_F1, arena, A_P2, grads, P_F1_WEIGHT, Epilogue.ACCUMULATE);
     // f1: d_p2 = d_f1 · f1.weight, [B, 8, 2, 2]
+<<<<<<< HEAD
     GEMM.gemm(Layout.NN, batch, 32, 16, arena, G_F1, params, P_F1_WEIGHT, arena, G_P2, Epilogue.NONE);
+=======
+    GEMM.gemm(Layout.NN, batch, 32, 16, arena, G_F1, params, P_F1_WEIGHT, arena, G_P2, Epilogue.NONE);
+    if (introspection != null) {
+      introspection.node(4).recordOutputGradient(arena, G_P2, batch * 32);
+    }
+>>>>>>> main
     // p2: d_bn = avgpool backward of d_p2, [B, 8, 2, 2] -> [B, 8, 4, 4]
     p2Layer.backward(batch, null, 0);
+    if (introspection != null) {
+      introspection.node(3).recordOutputGradient(arena, G_BN, batch * 128);
+    }
     // bn: d bn.weight += Σ d_bn·x̂, d bn.bias += Σ d_bn, d_c2 = batch-norm backward, [B, 8, 4, 4]
     bnLayer.backward(batch, arena, A_C2);
+    if (introspection != null) {
+      introspection.node(2).recordOutputGradient(arena, G_C2, batch * 128);
+    }
     // c2: d c2.weight += d_c2 · colsᵀ, d c2.bias += Σ d_c2, d_p1 = col2im(c2.weightᵀ · d_c2), [B, 8, 4, 4] -> [B, 4, 6, 6]
     c2Layer.backward(batch, arena, A_P1);
+    if (introspection != null) {
+      introspection.node(1).recordOutputGradient(arena, G_P1, batch * 144);
+    }
     // c1 (relu), p1: d_c1 = maxpool backward of d_p1, times relu'(c1), [B, 4, 6, 6] -> [B, 4, 12, 12]
     p1Layer.backward(batch, arena, A_C1);
+    if (introspection != null) {
+      introspection.node(0).recordOutputGradient(arena, G_C1, batch * 576);
+    }
     // c1: d c1.weight += d_c1 · colsᵀ, d c1.bias += Σ d_c1, [B, 4, 12, 12]
     c1Layer.backward(batch, image, 0);
     return loss;

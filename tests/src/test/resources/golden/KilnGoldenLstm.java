@@ -16,8 +16,13 @@ import io.kiln.runtime.gemm.GemmKernel;
 import io.kiln.runtime.gemm.Layout;
 import io.kiln.runtime.init.Initializers;
 import io.kiln.runtime.init.Rng;
+import io.kiln.runtime.introspect.Introspectable;
+import io.kiln.runtime.introspect.Introspection;
+import io.kiln.runtime.introspect.NodeProbe;
+import io.kiln.runtime.introspect.Saturation;
 import io.kiln.runtime.io.Checkpoints;
 import io.kiln.runtime.io.ModelFiles;
+import io.kiln.runtime.onnx.OnnxModelBuilder;
 import io.kiln.runtime.rnn.CellKind;
 import io.kiln.runtime.rnn.Embedding;
 import io.kiln.runtime.rnn.RecurrentGeometry;
@@ -53,7 +58,7 @@ import javax.annotation.processing.Generated;
     value = "io.kiln.processor.KilnProcessor",
     comments = "from @Model GoldenLstm"
 )
-public final class KilnGoldenLstm implements SupervisedModel<KilnGoldenLstm.Input, KilnGoldenLstm.Batch>, Classifier<KilnGoldenLstm.Input> {
+public final class KilnGoldenLstm implements Introspectable, SupervisedModel<KilnGoldenLstm.Input, KilnGoldenLstm.Batch>, Classifier<KilnGoldenLstm.Input> {
   /**
    * The declared model's name, recorded in saved files.
    */
@@ -185,6 +190,16 @@ public final class KilnGoldenLstm implements SupervisedModel<KilnGoldenLstm.Inpu
 
   private final Epilogue oEpilogue;
 
+  /**
+   * The probes the step writes into while introspection is on; null while it is off.
+   */
+  private Introspection introspection;
+
+  /**
+   * Built by the first {@code introspect} call and kept, so turning it on again allocates nothing.
+   */
+  private Introspection introspectionView;
+
   private long steps;
 
   private int lastCorrect;
@@ -254,6 +269,24 @@ public final class KilnGoldenLstm implements SupervisedModel<KilnGoldenLstm.Inpu
    */
   public void save(Path file) throws IOException {
     ModelFiles.save(file, MODEL_NAME, parameters);
+  }
+
+  /**
+   * Writes this model to {@code file} as ONNX (opset 17), atomically like {@link #save}, with the current
+   * weights as initializers under their saved names.
+   *
+   * <p>Inputs: {@code text} int64 [batch, steps].
+   * Output {@code output}: float32 [batch, steps, 12], what {@code predict} returns; {@code batch} and {@code steps} are dynamic.
+   */
+  @Override
+  public void exportOnnx(Path file) throws IOException {
+    OnnxModelBuilder onnx = new OnnxModelBuilder(MODEL_NAME, parameters);
+    onnx.tokensInput("text");
+    onnx.embedding("e", "text", "e.weight");
+    onnx.lstm("l", "e", "l.weight_ih_l0", "l.weight_hh_l0", "l.bias_ih_l0", "l.bias_hh_l0", null, true);
+    onnx.dense("o", "l", "o.weight", "o.bias", Activation.NONE);
+    onnx.sequenceOutput("o", OnnxModelBuilder.OutputActivation.SOFTMAX, 12);
+    onnx.write(file);
   }
 
   /**
@@ -454,7 +487,7 @@ public final class KilnGoldenLstm implements SupervisedModel<KilnGoldenLstm.Inpu
   }
 
   private NonFiniteLossException nonFinite(int[] text, int steps, int batch, float loss) {
-    long step = steps + 1;
+    long step = this.steps + 1;
     int at = runForward(text, batch, steps, true, true);
     if (at == 0) {
       return new NonFiniteLossException(MODEL_NAME, loss, step, "e", "[B, T, 6]", NonFiniteLossException.Phase.FORWARD);
@@ -522,6 +555,25 @@ public final class KilnGoldenLstm implements SupervisedModel<KilnGoldenLstm.Inpu
       throw new IllegalArgumentException(MODEL_NAME + ": the step count must be ≥ 0, got " + count);
     }
     steps = count;
+  }
+
+  /**
+   * Turns introspection on or off for the following steps and forward passes and returns what they record
+   * (one object, built on the first call). On, every forward pass records each node's output statistics
+   * (and the gate activations of LSTM and GRU layers), and {@code computeGradients}/{@code trainStep} record
+   * the gradient norm with respect to each node's output (per step for recurrent layers). Recording allocates
+   * nothing per step. Off, the step runs exactly the kernels it runs without introspection.
+   */
+  @Override
+  public Introspection introspect(boolean on) {
+    if (introspectionView == null) {
+      introspectionView = new Introspection(MODEL_NAME, List.of(
+          NodeProbe.of("e", Saturation.NONE),
+          NodeProbe.recurrent("l", Saturation.NONE, L_GEOMETRY, MAX_BATCH, MAX_STEPS_TEXT),
+          NodeProbe.of("o", Saturation.NONE)));
+    }
+    introspection = on ? introspectionView : null;
+    return introspectionView;
   }
 
   @Override
@@ -598,16 +650,30 @@ public final class KilnGoldenLstm implements SupervisedModel<KilnGoldenLstm.Inpu
   private int runForward(int[] text, int batch, int steps, boolean training, boolean diagnose) {
     // e = e.weight[text]: [B, T] -> [B, T, 6]
     Embedding.forward("text", batch, steps, 12, 6, text, 0, params, P_E_WEIGHT, arena, A_E);
+    if (introspection != null) {
+      introspection.node(0).recordActivations(arena, A_E, batch * steps * 6);
+    }
     if (diagnose && Checks.firstNonFinite(arena, A_E, batch * steps * 6) >= 0) {
       return 0;
     }
     // l = @Lstm over e: [B, T, 6] -> [B, T, 10] (input projection of all steps in one GEMM; per step one GEMM for all gates and one fused cell update)
     lLayer.forward(batch, steps, arena, A_E);
+    if (introspection != null) {
+      introspection.node(1).recordActivations(arena, A_L, batch * steps * 10);
+      introspection.node(1).recordGates(lWorkspace, batch, steps);
+    }
     if (diagnose && Checks.firstNonFinite(arena, A_L, batch * steps * 10) >= 0) {
       return 1;
     }
     // o = l · o.weightᵀ + o.bias: l [B, T, 10] -> [B, T, 12]
+<<<<<<< HEAD
     GEMM.gemm(Layout.NT, batch * steps, 12, 10, arena, A_L, params, P_O_WEIGHT, arena, A_O, oEpilogue);
+=======
+    GEMM.gemm(Layout.NT, batch * steps, 12, 10, arena, A_L, params, P_O_WEIGHT, arena, A_O, oEpilogue);
+    if (introspection != null) {
+      introspection.node(2).recordActivations(arena, A_O, batch * steps * 12);
+    }
+>>>>>>> main
     return diagnose && Checks.firstNonFinite(arena, A_O, batch * steps * 12) >= 0 ? 2 : -1;
   }
 
@@ -621,14 +687,30 @@ public final class KilnGoldenLstm implements SupervisedModel<KilnGoldenLstm.Inpu
     runForward(text, batch, steps, true, false);
     float loss = runLoss(next, batch, steps, true);
     lastCorrect = Metrics.countArgmaxMatches(arena, A_O, next, 0, batch * steps, 12);
+    if (introspection != null) {
+      introspection.node(2).recordOutputGradient(arena, G_O, batch * steps * 12);
+    }
     // o: d o.bias += Σ_batch d_o, [B, T, 12]
     OPS.addColumnSums(grads, P_O_BIAS, arena, G_O, batch * steps, 12);
     // o: d o.weight += d_oᵀ · l, [12, 10]
     GEMM.gemm(Layout.TN, 12, 10, batch * steps, arena, G_O, arena, A_L, grads, P_O_WEIGHT, Epilogue.ACCUMULATE);
     // o: d_l = d_o · o.weight, [B, T, 10]
+<<<<<<< HEAD
     GEMM.gemm(Layout.NN, batch * steps, 10, 12, arena, G_O, params, P_O_WEIGHT, arena, G_L, Epilogue.NONE);
+=======
+    GEMM.gemm(Layout.NN, batch * steps, 10, 12, arena, G_O, params, P_O_WEIGHT, arena, G_L, Epilogue.NONE);
+    if (introspection != null) {
+      introspection.node(1).recordOutputGradient(arena, G_L, batch * steps * 10);
+    }
+>>>>>>> main
     // l: backpropagation through time from d_l into d_e, [B, T, 10] -> [B, T, 6]
     lLayer.backward(batch, steps, arena, A_E);
+    if (introspection != null) {
+      introspection.node(1).recordStepGradients(batch, steps, params, P_L_WEIGHT_HH_L0, arena, G_L, null, 0, lWorkspace, lScratch);
+    }
+    if (introspection != null) {
+      introspection.node(0).recordOutputGradient(arena, G_E, batch * steps * 6);
+    }
     // e: d e.weight[text] += d_e, [B, T, 6]
     Embedding.backward(batch, steps, 12, 6, text, 0, arena, G_E, grads, P_E_WEIGHT);
     return loss;

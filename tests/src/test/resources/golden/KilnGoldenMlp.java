@@ -15,8 +15,13 @@ import io.kiln.runtime.gemm.GemmKernel;
 import io.kiln.runtime.gemm.Layout;
 import io.kiln.runtime.init.Initializers;
 import io.kiln.runtime.init.Rng;
+import io.kiln.runtime.introspect.Introspectable;
+import io.kiln.runtime.introspect.Introspection;
+import io.kiln.runtime.introspect.NodeProbe;
+import io.kiln.runtime.introspect.Saturation;
 import io.kiln.runtime.io.Checkpoints;
 import io.kiln.runtime.io.ModelFiles;
+import io.kiln.runtime.onnx.OnnxModelBuilder;
 import io.kiln.runtime.simd.ElementwiseKernels;
 import io.kiln.runtime.simd.Vectorization;
 import io.kiln.runtime.train.NonFiniteLossException;
@@ -47,7 +52,7 @@ import javax.annotation.processing.Generated;
     value = "io.kiln.processor.KilnProcessor",
     comments = "from @Model GoldenMlp"
 )
-public final class KilnGoldenMlp implements SupervisedModel<KilnGoldenMlp.Input, KilnGoldenMlp.Batch>, Classifier<KilnGoldenMlp.Input> {
+public final class KilnGoldenMlp implements Introspectable, SupervisedModel<KilnGoldenMlp.Input, KilnGoldenMlp.Batch>, Classifier<KilnGoldenMlp.Input> {
   /**
    * The declared model's name, recorded in saved files.
    */
@@ -136,6 +141,16 @@ public final class KilnGoldenMlp implements SupervisedModel<KilnGoldenMlp.Input,
 
   private final Epilogue logitsEpilogue;
 
+  /**
+   * The probes the step writes into while introspection is on; null while it is off.
+   */
+  private Introspection introspection;
+
+  /**
+   * Built by the first {@code introspect} call and kept, so turning it on again allocates nothing.
+   */
+  private Introspection introspectionView;
+
   private long steps;
 
   private int lastCorrect;
@@ -188,6 +203,23 @@ public final class KilnGoldenMlp implements SupervisedModel<KilnGoldenMlp.Input,
    */
   public void save(Path file) throws IOException {
     ModelFiles.save(file, MODEL_NAME, parameters);
+  }
+
+  /**
+   * Writes this model to {@code file} as ONNX (opset 17), atomically like {@link #save}, with the current
+   * weights as initializers under their saved names.
+   *
+   * <p>Inputs: {@code features} float32 [batch, 4].
+   * Output {@code output}: float32 [batch, 3], what {@code predict} returns; {@code batch} is dynamic.
+   */
+  @Override
+  public void exportOnnx(Path file) throws IOException {
+    OnnxModelBuilder onnx = new OnnxModelBuilder(MODEL_NAME, parameters);
+    onnx.floatInput("features", 4);
+    onnx.dense("hidden", "features", "hidden.weight", "hidden.bias", Activation.RELU);
+    onnx.dense("logits", "hidden", "logits.weight", "logits.bias", Activation.NONE);
+    onnx.output("logits", OnnxModelBuilder.OutputActivation.SOFTMAX, 3);
+    onnx.write(file);
   }
 
   /**
@@ -378,7 +410,7 @@ public final class KilnGoldenMlp implements SupervisedModel<KilnGoldenMlp.Input,
   }
 
   private NonFiniteLossException nonFinite(float[] features, int batch, float loss) {
-    long step = steps + 1;
+    long step = this.steps + 1;
     if (Checks.firstNonFinite(features, 0, batch * 4) >= 0) {
       return new NonFiniteLossException(MODEL_NAME, loss, step, "features", "[B, 4] (input)", NonFiniteLossException.Phase.FORWARD);
     }
@@ -437,6 +469,24 @@ public final class KilnGoldenMlp implements SupervisedModel<KilnGoldenMlp.Input,
       throw new IllegalArgumentException(MODEL_NAME + ": the step count must be ≥ 0, got " + count);
     }
     steps = count;
+  }
+
+  /**
+   * Turns introspection on or off for the following steps and forward passes and returns what they record
+   * (one object, built on the first call). On, every forward pass records each node's output statistics
+   * (and the gate activations of LSTM and GRU layers), and {@code computeGradients}/{@code trainStep} record
+   * the gradient norm with respect to each node's output (per step for recurrent layers). Recording allocates
+   * nothing per step. Off, the step runs exactly the kernels it runs without introspection.
+   */
+  @Override
+  public Introspection introspect(boolean on) {
+    if (introspectionView == null) {
+      introspectionView = new Introspection(MODEL_NAME, List.of(
+          NodeProbe.of("hidden", Saturation.NONE),
+          NodeProbe.of("logits", Saturation.NONE)));
+    }
+    introspection = on ? introspectionView : null;
+    return introspectionView;
   }
 
   @Override
@@ -512,11 +562,17 @@ public final class KilnGoldenMlp implements SupervisedModel<KilnGoldenMlp.Input,
   private int runForward(float[] features, int batch, boolean training, boolean diagnose) {
     // hidden = relu(features · hidden.weightᵀ + hidden.bias): features [B, 4] -> [B, 8]
     GEMM.gemm(Layout.NT, batch, 8, 4, features, 0, params, P_HIDDEN_WEIGHT, arena, A_HIDDEN, hiddenEpilogue);
+    if (introspection != null) {
+      introspection.node(0).recordActivations(arena, A_HIDDEN, batch * 8);
+    }
     if (diagnose && Checks.firstNonFinite(arena, A_HIDDEN, batch * 8) >= 0) {
       return 0;
     }
     // logits = hidden · logits.weightᵀ + logits.bias: hidden [B, 8] -> [B, 3]
     GEMM.gemm(Layout.NT, batch, 3, 8, arena, A_HIDDEN, params, P_LOGITS_WEIGHT, arena, A_LOGITS, logitsEpilogue);
+    if (introspection != null) {
+      introspection.node(1).recordActivations(arena, A_LOGITS, batch * 3);
+    }
     return diagnose && Checks.firstNonFinite(arena, A_LOGITS, batch * 3) >= 0 ? 1 : -1;
   }
 
@@ -530,12 +586,18 @@ public final class KilnGoldenMlp implements SupervisedModel<KilnGoldenMlp.Input,
     runForward(features, batch, true, false);
     float loss = runLoss(label, batch, true);
     lastCorrect = Metrics.countArgmaxMatches(arena, A_LOGITS, label, 0, batch, 3);
+    if (introspection != null) {
+      introspection.node(1).recordOutputGradient(arena, G_LOGITS, batch * 3);
+    }
     // logits: d logits.bias += Σ_batch d_logits, [B, 3]
     OPS.addColumnSums(grads, P_LOGITS_BIAS, arena, G_LOGITS, batch, 3);
     // logits: d logits.weight += d_logitsᵀ · hidden, [3, 8]
     GEMM.gemm(Layout.TN, 3, 8, batch, arena, G_LOGITS, arena, A_HIDDEN, grads, P_LOGITS_WEIGHT, Epilogue.ACCUMULATE);
     // logits: d_hidden = d_logits · logits.weight, [B, 8]
     GEMM.gemm(Layout.NN, batch, 8, 3, arena, G_LOGITS, params, P_LOGITS_WEIGHT, arena, G_HIDDEN, Epilogue.NONE);
+    if (introspection != null) {
+      introspection.node(0).recordOutputGradient(arena, G_HIDDEN, batch * 8);
+    }
     // hidden: d_hidden ⊙= relu'(hidden), [B, 8]
     OPS.activationBackward(Activation.RELU, arena, G_HIDDEN, arena, G_HIDDEN, arena, A_HIDDEN, batch * 8);
     // hidden: d hidden.bias += Σ_batch d_hidden, [B, 8]

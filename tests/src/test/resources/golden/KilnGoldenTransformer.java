@@ -21,8 +21,13 @@ import io.kiln.runtime.gemm.GemmKernel;
 import io.kiln.runtime.gemm.Layout;
 import io.kiln.runtime.init.Initializers;
 import io.kiln.runtime.init.Rng;
+import io.kiln.runtime.introspect.Introspectable;
+import io.kiln.runtime.introspect.Introspection;
+import io.kiln.runtime.introspect.NodeProbe;
+import io.kiln.runtime.introspect.Saturation;
 import io.kiln.runtime.io.Checkpoints;
 import io.kiln.runtime.io.ModelFiles;
+import io.kiln.runtime.onnx.OnnxModelBuilder;
 import io.kiln.runtime.rnn.Embedding;
 import io.kiln.runtime.simd.ElementwiseKernels;
 import io.kiln.runtime.simd.Vectorization;
@@ -63,7 +68,7 @@ import javax.annotation.processing.Generated;
     value = "io.kiln.processor.KilnProcessor",
     comments = "from @Model GoldenTransformer"
 )
-public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTransformer.Input, KilnGoldenTransformer.Batch>, Classifier<KilnGoldenTransformer.Input> {
+public final class KilnGoldenTransformer implements Introspectable, SupervisedModel<KilnGoldenTransformer.Input, KilnGoldenTransformer.Batch>, Classifier<KilnGoldenTransformer.Input> {
   /**
    * The declared model's name, recorded in saved files.
    */
@@ -430,6 +435,16 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
 
   private final Epilogue oEpilogue;
 
+  /**
+   * The probes the step writes into while introspection is on; null while it is off.
+   */
+  private Introspection introspection;
+
+  /**
+   * Built by the first {@code introspect} call and kept, so turning it on again allocates nothing.
+   */
+  private Introspection introspectionView;
+
   private long steps;
 
   private int lastCorrect;
@@ -544,6 +559,32 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
    */
   public void save(Path file) throws IOException {
     ModelFiles.save(file, MODEL_NAME, parameters);
+  }
+
+  /**
+   * Writes this model to {@code file} as ONNX (opset 17), atomically like {@link #save}, with the current
+   * weights as initializers under their saved names.
+   *
+   * <p>Inputs: {@code text} int64 [batch, steps].
+   * Output {@code output}: float32 [batch, steps, 12], what {@code predict} returns; {@code batch} and {@code steps} are dynamic.
+   */
+  @Override
+  public void exportOnnx(Path file) throws IOException {
+    OnnxModelBuilder onnx = new OnnxModelBuilder(MODEL_NAME, parameters);
+    onnx.tokensInput("text");
+    onnx.embedding("e", "text", "e.weight");
+    onnx.positionEmbedding("p", "e", "p.weight");
+    onnx.layerNorm("norm1", "p", "norm1.weight", "norm1.bias", 1.0E-5);
+    onnx.multiHeadAttention("attn", "norm1", 2, true, "attn.in_proj_weight", "attn.in_proj_bias", "attn.out_proj.weight", "attn.out_proj.bias");
+    onnx.add("r1", "p", "attn");
+    onnx.layerNorm("norm2", "r1", "norm2.weight", "norm2.bias", 1.0E-5);
+    onnx.dense("up", "norm2", "up.weight", "up.bias", Activation.GELU);
+    onnx.dense("down", "up", "down.weight", "down.bias", Activation.NONE);
+    onnx.add("r2", "r1", "down");
+    onnx.layerNorm("n", "r2", "n.weight", "n.bias", 1.0E-5);
+    onnx.dense("o", "n", "o.weight", "o.bias", Activation.NONE);
+    onnx.sequenceOutput("o", OnnxModelBuilder.OutputActivation.SOFTMAX, 12);
+    onnx.write(file);
   }
 
   /**
@@ -778,7 +819,7 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
   }
 
   private NonFiniteLossException nonFinite(int[] text, int steps, int batch, float loss) {
-    long step = steps + 1;
+    long step = this.steps + 1;
     int at = runForward(text, batch, steps, true, true);
     if (at == 0) {
       return new NonFiniteLossException(MODEL_NAME, loss, step, "e", "[B, T, 8]", NonFiniteLossException.Phase.FORWARD);
@@ -902,6 +943,32 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
     steps = count;
   }
 
+  /**
+   * Turns introspection on or off for the following steps and forward passes and returns what they record
+   * (one object, built on the first call). On, every forward pass records each node's output statistics
+   * (and the gate activations of LSTM and GRU layers), and {@code computeGradients}/{@code trainStep} record
+   * the gradient norm with respect to each node's output (per step for recurrent layers). Recording allocates
+   * nothing per step. Off, the step runs exactly the kernels it runs without introspection.
+   */
+  @Override
+  public Introspection introspect(boolean on) {
+    if (introspectionView == null) {
+      introspectionView = new Introspection(MODEL_NAME, List.of(
+          NodeProbe.of("e", Saturation.NONE),
+          NodeProbe.of("p", Saturation.NONE),
+          NodeProbe.of("norm1", Saturation.NONE),
+          NodeProbe.of("attn", Saturation.NONE),
+          NodeProbe.of("norm2", Saturation.NONE),
+          NodeProbe.of("up", Saturation.NONE),
+          NodeProbe.of("up (gelu)", Saturation.NONE),
+          NodeProbe.of("down", Saturation.NONE),
+          NodeProbe.of("n", Saturation.NONE),
+          NodeProbe.of("o", Saturation.NONE)));
+    }
+    introspection = on ? introspectionView : null;
+    return introspectionView;
+  }
+
   @Override
   public String modelName() {
     return MODEL_NAME;
@@ -984,16 +1051,25 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
   private int runForward(int[] text, int batch, int steps, boolean training, boolean diagnose) {
     // e = e.weight[text]: [B, T] -> [B, T, 8]
     Embedding.forward("text", batch, steps, 12, 8, text, 0, params, P_E_WEIGHT, arena, A_E);
+    if (introspection != null) {
+      introspection.node(0).recordActivations(arena, A_E, batch * steps * 8);
+    }
     if (diagnose && Checks.firstNonFinite(arena, A_E, batch * steps * 8) >= 0) {
       return 0;
     }
     // p = e + p.weight[t]: [B, T, 8]
     Positions.forward(batch, steps, 8, 8, arena, A_E, params, P_P_WEIGHT, arena, A_P);
+    if (introspection != null) {
+      introspection.node(1).recordActivations(arena, A_P, batch * steps * 8);
+    }
     if (diagnose && Checks.firstNonFinite(arena, A_P, batch * steps * 8) >= 0) {
       return 1;
     }
     // norm1 = layernorm(p): [B, T, 8]
     norm1Layer.forward(batch * steps, arena, A_P);
+    if (introspection != null) {
+      introspection.node(2).recordActivations(arena, A_NORM1, batch * steps * 8);
+    }
     if (diagnose && Checks.firstNonFinite(arena, A_NORM1, batch * steps * 8) >= 0) {
       return 2;
     }
@@ -1003,36 +1079,57 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
     GEMM.gemm(Layout.NT, batch * steps, 8, 8, arena, A_NORM1, params, P_ATTN_IN_PROJ_WEIGHT + 128, arena, A_V_ATTN, attnVEpilogue);
     attnLayer.forward(batch, steps, steps);
     GEMM.gemm(Layout.NT, batch * steps, 8, 8, arena, A_O_ATTN, params, P_ATTN_OUT_PROJ_WEIGHT, arena, A_ATTN, attnOutEpilogue);
+    if (introspection != null) {
+      introspection.node(3).recordActivations(arena, A_ATTN, batch * steps * 8);
+    }
     if (diagnose && Checks.firstNonFinite(arena, A_ATTN, batch * steps * 8) >= 0) {
       return 3;
     }
     // r1 = p + attn and norm2 = layernorm(r1) in one pass: [B, T, 8]
     norm2Layer.forward(batch * steps, arena, A_P, arena, A_ATTN);
+    if (introspection != null) {
+      introspection.node(4).recordActivations(arena, A_NORM2, batch * steps * 8);
+    }
     if (diagnose && Checks.firstNonFinite(arena, A_NORM2, batch * steps * 8) >= 0) {
       return 4;
     }
     // pre_up = norm2 · up.weightᵀ + up.bias: norm2 [B, T, 8] -> [B, T, 16]
     GEMM.gemm(Layout.NT, batch * steps, 16, 8, arena, A_NORM2, params, P_UP_WEIGHT, arena, A_PRE_UP, upEpilogue);
+    if (introspection != null) {
+      introspection.node(5).recordActivations(arena, A_PRE_UP, batch * steps * 16);
+    }
     if (diagnose && Checks.firstNonFinite(arena, A_PRE_UP, batch * steps * 16) >= 0) {
       return 5;
     }
     // up = gelu(pre_up): [B, T, 16] (the pre-activation is kept: GELU's derivative needs it)
     Gelu.forward(batch * steps * 16, arena, A_PRE_UP, arena, A_UP);
+    if (introspection != null) {
+      introspection.node(6).recordActivations(arena, A_UP, batch * steps * 16);
+    }
     if (diagnose && Checks.firstNonFinite(arena, A_UP, batch * steps * 16) >= 0) {
       return 6;
     }
     // down = up · down.weightᵀ + down.bias: up [B, T, 16] -> [B, T, 8]
     GEMM.gemm(Layout.NT, batch * steps, 8, 16, arena, A_UP, params, P_DOWN_WEIGHT, arena, A_DOWN, downEpilogue);
+    if (introspection != null) {
+      introspection.node(7).recordActivations(arena, A_DOWN, batch * steps * 8);
+    }
     if (diagnose && Checks.firstNonFinite(arena, A_DOWN, batch * steps * 8) >= 0) {
       return 7;
     }
     // r2 = r1 + down and n = layernorm(r2) in one pass: [B, T, 8]
     nLayer.forward(batch * steps, arena, A_R1, arena, A_DOWN);
+    if (introspection != null) {
+      introspection.node(8).recordActivations(arena, A_N, batch * steps * 8);
+    }
     if (diagnose && Checks.firstNonFinite(arena, A_N, batch * steps * 8) >= 0) {
       return 8;
     }
     // o = n · o.weightᵀ + o.bias: n [B, T, 8] -> [B, T, 12]
     GEMM.gemm(Layout.NT, batch * steps, 12, 8, arena, A_N, params, P_O_WEIGHT, arena, A_O, oEpilogue);
+    if (introspection != null) {
+      introspection.node(9).recordActivations(arena, A_O, batch * steps * 12);
+    }
     return diagnose && Checks.firstNonFinite(arena, A_O, batch * steps * 12) >= 0 ? 9 : -1;
   }
 
@@ -1046,24 +1143,36 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
     runForward(text, batch, steps, true, false);
     float loss = runLoss(next, batch, steps, true);
     lastCorrect = Metrics.countArgmaxMatches(arena, A_O, next, 0, batch * steps, 12);
+    if (introspection != null) {
+      introspection.node(9).recordOutputGradient(arena, G_O, batch * steps * 12);
+    }
     // o: d o.bias += Σ_batch d_o, [B, T, 12]
     OPS.addColumnSums(grads, P_O_BIAS, arena, G_O, batch * steps, 12);
     // o: d o.weight += d_oᵀ · n, [12, 8]
     GEMM.gemm(Layout.TN, 12, 8, batch * steps, arena, G_O, arena, A_N, grads, P_O_WEIGHT, Epilogue.ACCUMULATE);
     // o: d_n = d_o · o.weight, [B, T, 8]
     GEMM.gemm(Layout.NN, batch * steps, 8, 12, arena, G_O, params, P_O_WEIGHT, arena, G_N, Epilogue.NONE);
+    if (introspection != null) {
+      introspection.node(8).recordOutputGradient(arena, G_N, batch * steps * 8);
+    }
     // n: d n.weight, d n.bias += layer-norm sums of d_n, d_r2 = layer-norm backward, [B, T, 8]
     nLayer.backward(batch * steps, arena, A_R2);
     // r2: d_r1 = d_r2, [B, T, 8]
     Combine.passBack(batch * steps * 8, arena, G_R2, arena, G_R1, false);
     // r2: d_down = d_r2, [B, T, 8]
     Combine.passBack(batch * steps * 8, arena, G_R2, arena, G_DOWN, false);
+    if (introspection != null) {
+      introspection.node(7).recordOutputGradient(arena, G_DOWN, batch * steps * 8);
+    }
     // down: d down.bias += Σ_batch d_down, [B, T, 8]
     OPS.addColumnSums(grads, P_DOWN_BIAS, arena, G_DOWN, batch * steps, 8);
     // down: d down.weight += d_downᵀ · up, [8, 16]
     GEMM.gemm(Layout.TN, 8, 16, batch * steps, arena, G_DOWN, arena, A_UP, grads, P_DOWN_WEIGHT, Epilogue.ACCUMULATE);
     // down: d_up = d_down · down.weight, [B, T, 16]
     GEMM.gemm(Layout.NN, batch * steps, 16, 8, arena, G_DOWN, params, P_DOWN_WEIGHT, arena, G_UP, Epilogue.NONE);
+    if (introspection != null) {
+      introspection.node(5).recordOutputGradient(arena, G_UP, batch * steps * 16);
+    }
     // up (gelu): d_up ⊙= gelu'(pre_up), [B, T, 16]
     Gelu.backward(batch * steps * 16, arena, A_PRE_UP, arena, G_UP, arena, G_UP, false);
     // up: d up.bias += Σ_batch d_up, [B, T, 16]
@@ -1072,12 +1181,18 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
     GEMM.gemm(Layout.TN, 16, 8, batch * steps, arena, G_UP, arena, A_NORM2, grads, P_UP_WEIGHT, Epilogue.ACCUMULATE);
     // up: d_norm2 = d_up · up.weight, [B, T, 8]
     GEMM.gemm(Layout.NN, batch * steps, 8, 16, arena, G_UP, params, P_UP_WEIGHT, arena, G_NORM2, Epilogue.NONE);
+    if (introspection != null) {
+      introspection.node(4).recordOutputGradient(arena, G_NORM2, batch * steps * 8);
+    }
     // norm2: d norm2.weight, d norm2.bias += layer-norm sums of d_norm2, d_r1 += layer-norm backward, [B, T, 8]
     norm2Layer.backward(batch * steps, arena, A_R1);
     // r1: d_p = d_r1, [B, T, 8]
     Combine.passBack(batch * steps * 8, arena, G_R1, arena, G_P, false);
     // r1: d_attn = d_r1, [B, T, 8]
     Combine.passBack(batch * steps * 8, arena, G_R1, arena, G_ATTN, false);
+    if (introspection != null) {
+      introspection.node(3).recordOutputGradient(arena, G_ATTN, batch * steps * 8);
+    }
     // attn: output projection backward, d_o_attn = d_attn · out_proj, [B, T, 8]
     GEMM.gemm(Layout.NN, batch * steps, 8, 8, arena, G_ATTN, params, P_ATTN_OUT_PROJ_WEIGHT, arena, G_O_ATTN, Epilogue.NONE);
     GEMM.gemm(Layout.TN, 8, 8, batch * steps, arena, G_ATTN, arena, A_O_ATTN, grads, P_ATTN_OUT_PROJ_WEIGHT, Epilogue.ACCUMULATE);
@@ -1094,10 +1209,19 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
     GEMM.gemm(Layout.NN, batch * steps, 8, 8, arena, G_Q_ATTN, params, P_ATTN_IN_PROJ_WEIGHT + 0, arena, G_NORM1, Epilogue.NONE);
     GEMM.gemm(Layout.NN, batch * steps, 8, 8, arena, G_K_ATTN, params, P_ATTN_IN_PROJ_WEIGHT + 64, arena, G_NORM1, Epilogue.ACCUMULATE);
     GEMM.gemm(Layout.NN, batch * steps, 8, 8, arena, G_V_ATTN, params, P_ATTN_IN_PROJ_WEIGHT + 128, arena, G_NORM1, Epilogue.ACCUMULATE);
+    if (introspection != null) {
+      introspection.node(2).recordOutputGradient(arena, G_NORM1, batch * steps * 8);
+    }
     // norm1: d norm1.weight, d norm1.bias += layer-norm sums of d_norm1, d_p += layer-norm backward, [B, T, 8]
     norm1Layer.backward(batch * steps, arena, A_P);
+    if (introspection != null) {
+      introspection.node(1).recordOutputGradient(arena, G_P, batch * steps * 8);
+    }
     // p: d p.weight[t] += Σ_batch d_p, d_e = d_p, [B, T, 8]
     Positions.backward(batch, steps, 8, 8, arena, G_P, grads, P_P_WEIGHT, arena, G_E, false);
+    if (introspection != null) {
+      introspection.node(0).recordOutputGradient(arena, G_E, batch * steps * 8);
+    }
     // e: d e.weight[text] += d_e, [B, T, 8]
     Embedding.backward(batch, steps, 12, 8, text, 0, arena, G_E, grads, P_E_WEIGHT);
     return loss;

@@ -12,7 +12,9 @@ import java.lang.annotation.Target;
  * as PyTorch's {@code nn.Conv2d} stores it: {@code weight [filters, C, kh, kw]}, {@code bias [filters]}.
  *
  * <p>Give the kernel as one size ({@code kernel = 5}) or as {@code kernelHeight} and
- * {@code kernelWidth}.
+ * {@code kernelWidth}. {@code stride}, {@code pad} and {@code dilation} take one value for both axes
+ * ({@code stride = 2}) or one per axis, height then width ({@code stride = {1, 3}}), as PyTorch's
+ * {@code stride=(1, 3)}.
  */
 @Documented
 @Retention(RetentionPolicy.CLASS)
@@ -28,13 +30,16 @@ public @interface Conv {
 
   int kernelWidth() default 0;
 
-  /** Step between windows, in both directions; at least 1. */
-  int stride() default 1;
+  /** Step between windows: one for both axes or {height, width}; at least 1. */
+  int[] stride() default 1;
 
   Padding padding() default Padding.VALID;
 
-  /** Zeros on every side, with {@code padding = EXPLICIT} only. */
-  int pad() default 0;
+  /** Zeros on each side (one value, or {above and below, left and right}), with {@code padding = EXPLICIT} only. */
+  int[] pad() default 0;
+
+  /** Spacing between a window's taps (one value or {height, width}): 2 reads every other position; at least 1. */
+  int[] dilation() default 1;
 
   Activation activation() default Activation.NONE;
 

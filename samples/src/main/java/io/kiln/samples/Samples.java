@@ -5,6 +5,7 @@ import io.kiln.samples.classify.ClassifySample;
 import io.kiln.samples.cli.CommandLine;
 import io.kiln.samples.cnn64.Cnn64Sample;
 import io.kiln.samples.gpt.GptSample;
+import io.kiln.samples.gradients.GradientsSample;
 import io.kiln.samples.lenet.LeNetSample;
 import io.kiln.samples.perceptron.PerceptronSample;
 import io.kiln.samples.seq2seq.Seq2SeqSample;
@@ -42,6 +43,8 @@ public final class Samples {
           Seq2SeqSample::command),
       new Sample("gpt", "[--text FILE] [--epochs N] [--steps N] [--lr RATE] [--temperature T] [--seed S] [--out DIR]",
           "a tiny GPT (2 causal Transformer layers) language model on the charlstm text", GptSample::command),
+      new Sample("gradients", "[--part all|mlp|recurrent|exploding|gates] [--mode full|quick] [--data DIR] [--seed S] [--out DIR]",
+          "vanishing and exploding gradients and the LSTM's gates, measured and drawn", GradientsSample::command),
       new Sample("classify", "IMAGE.png|IMAGE.pgm [--model runs/lenet/lenet.safetensors]",
           "top-3 Fashion-MNIST classes of a picture with a trained LeNet", ClassifySample::command));
 

@@ -46,7 +46,7 @@ class SamplesTest {
   @Test
   void anUnknownSampleIsOneLineListingTheSamples() {
     CliRun r = CliRun.of("transformer");
-    r.failsWith(2, "unknown sample 'transformer'", "perceptron, lenet, cnn64, charlstm, seq2seq, gpt, classify");
+    r.failsWith(2, "unknown sample 'transformer'", "perceptron, lenet, cnn64, charlstm, seq2seq, gpt, gradients, classify");
   }
 
   @Test
@@ -95,6 +95,9 @@ class SamplesTest {
       "seq2seq  | --max-length  | 24       | --max-length needs a whole number from 4 to 23",
       "seq2seq  | --symbols     | 30       | --symbols needs a whole number from 2 to 29",
       "seq2seq  | --test        | 0        | --test needs a whole number from 1 to 100000",
+      "gradients | --part       | lstm     | --part needs one of all, mlp, recurrent, exploding, gates",
+      "gradients | --mode       | fast     | --mode needs one of full, quick",
+      "gradients | --seed       | x        | --seed needs a whole number",
   })
   void outOfRangeValuesNameTheAcceptedRange(String sample, String option, String value, String message) {
     CliRun r = CliRun.of(sample, option, value, "--out", dir.resolve("never").toString());

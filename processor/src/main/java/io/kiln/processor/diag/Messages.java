@@ -227,11 +227,6 @@ public final class Messages {
         + " (a zeroed id is another token); read the @Embedding of " + input + " instead";
   }
 
-  public static String channelsLastHint(int[] dims) {
-    return "; if it is a " + dims[0] + "×" + dims[1] + " image with " + dims[2] + " channels, Kiln is channels-first:"
-        + " shape = {" + dims[2] + ", " + dims[0] + ", " + dims[1] + "}";
-  }
-
   public static String notAModel(String type, List<String> nodes) {
     return type + " declares Kiln nodes (" + String.join(", ", nodes) + ") but has no @Model, so Kiln generates nothing for it;"
         + " annotate it @Model (a block that a @Repeat uses needs @Block)";
@@ -248,9 +243,12 @@ public final class Messages {
         + " write each size of one sample (the batch is not part of the shape, and no size is inferred from -1)";
   }
 
-  public static String inputTooLarge(String node, int[] dims) {
-    return node + ": @Input(shape = " + braces(dims) + ") is too large for one sample (more than 2^25 floats);"
-        + " downscale or crop the input to fewer values per sample";
+  public static String inputTooLarge(String node, int[] dims, int maxLength) {
+    return maxLength > 0
+        ? node + ": @Input(shape = " + braces(dims) + ", maxLength = " + maxLength + ") is too large for one sample (more than 2^25 floats);"
+            + " lower maxLength (split longer series) or use fewer features per step"
+        : node + ": @Input(shape = " + braces(dims) + ") is too large for one sample (more than 2^25 floats);"
+            + " downscale or crop the input to fewer values per sample";
   }
 
   public static String denseNeedsVector(String node, String input, String inShape, int inRank, boolean tokens, boolean sequence) {
@@ -273,6 +271,7 @@ public final class Messages {
       case "filters" -> "filters is the number of output channels, e.g. filters = 8";
       case "kernel", "kernelHeight", "kernelWidth" -> attribute + " is the window size, e.g. " + attribute + " = 3";
       case "stride" -> "leave it out to step by 1";
+      case "dilation" -> "dilation = 1 reads adjacent positions, 2 every other one";
       case "size" -> "size is the window size, e.g. size = 2";
       case "maxLength" -> "maxLength is the longest sequence the input holds, e.g. maxLength = 128";
       case "vocab" -> "vocab is the number of distinct token ids (the largest id + 1), e.g. vocab = 10000";
@@ -286,36 +285,6 @@ public final class Messages {
   public static String positionsNegative(String node, int maxLength) {
     return node + ": @PositionEmbedding(maxLength = " + maxLength + ") must not be negative; leave it out (0) to hold as many"
         + " positions as the input's @Tokens maxLength";
-  }
-
-  public static String kernelTwice(String node) {
-    return node + ": @Conv gives both kernel and kernelHeight/kernelWidth; use kernel = k for a square kernel or the pair for another shape";
-  }
-
-  public static String kernelMissing(String node) {
-    return node + ": @Conv needs a kernel size; add kernel = k (square) or both kernelHeight and kernelWidth";
-  }
-
-  public static String padNegative(String node, int pad) {
-    return node + ": @Conv(pad = " + pad + ") must be 0 or more; it is the number of zeros added on each side:"
-        + " pad = 1 adds one, or remove pad and padding = EXPLICIT to add none";
-  }
-
-  public static String padWithoutExplicit(String node, int pad, Object padding) {
-    return node + ": @Conv(pad = " + pad + ") is only used with padding = EXPLICIT, but padding is " + padding
-        + "; add padding = EXPLICIT or remove pad";
-  }
-
-  public static String needsImage(String node, String annotation, String input, int[] dims) {
-    String inShape = withBatch(dims);
-    return node + ": " + annotation + " needs [B, C, H, W] but " + input + " is " + inShape + "; "
-        + (dims.length == 2
-            ? "give " + input + " a channel axis: [B, 1, " + dims[0] + ", " + dims[1] + "], e.g. @Input(shape = {1, " + dims[0] + ", " + dims[1] + "})"
-            : "read an image: an @Input(shape = {C, H, W}) or the output of @Conv or a pooling layer, e.g. @Input(shape = {1, 28, 28})");
-  }
-
-  public static String poolStrideNegative(String node, String annotation, int stride) {
-    return node + ": " + annotation + "(stride = " + stride + ") must be at least 1; leave it out to step by the window size";
   }
 
   public static String attributeTooLarge(String node, String annotation, String attribute, int value) {
@@ -333,16 +302,6 @@ public final class Messages {
   public static String outputTooLarge(String node, String annotation, String attribute, int value, String outShape) {
     return node + ": " + annotation + "(" + attribute + " = " + value + ") gives " + outShape
         + ", more than 2^25 floats per sample; use fewer " + attribute + ", a larger stride or pool earlier";
-  }
-
-  public static String kernelLargerThanInput(String node, int kh, int kw, String input, String inShape, Object padding, int paddedH, int paddedW) {
-    return node + ": @Conv kernel " + kh + "×" + kw + " is larger than " + input + " " + inShape + " padded to " + paddedH + "×" + paddedW
-        + " (padding " + padding + "); use a smaller kernel or padding = SAME";
-  }
-
-  public static String poolTooLarge(String node, String annotation, int size, String input, String inShape) {
-    return node + ": " + annotation + "(size = " + size + ") window is larger than " + input + " " + inShape
-        + ", so the output would be empty; use a smaller size or pool earlier";
   }
 
   public static String dropoutRate(String node, double rate) {
@@ -369,7 +328,7 @@ public final class Messages {
 
   public static String needsSequence(String node, String annotation, String input, String inShape) {
     return node + ": " + annotation + " needs a sequence of vectors [B, T, n] but " + input + " is " + inShape
-        + "; feed it an @Embedding or another recurrent layer with returnSequences = true";
+        + "; feed it an @Embedding, a series @Input(shape, maxLength) or another recurrent layer with returnSequences = true";
   }
 
   public static String rnnActivation(String node, Object activation) {
@@ -419,7 +378,8 @@ public final class Messages {
     return "internal error while compiling @Model " + model + "; please report it with this trace:\n" + stackTrace;
   }
 
-  private static String withBatch(int[] dims) {
+  /** {@code [B, d0, d1, …]}: one sample's dims with the batch axis in front. */
+  public static String withBatch(int[] dims) {
     StringBuilder s = new StringBuilder("[B");
     for (int d : dims) {
       s.append(", ").append(d);
@@ -554,6 +514,11 @@ public final class Messages {
   public static String lastStateFix(String recurrent, String annotation, int units) {
     return "to read the whole sequence, use " + recurrent + "'s last state instead: " + annotation + "(units = " + units
         + ", returnSequences = false) gives [B, " + units + "], and drop @Flatten";
+  }
+
+  public static String fixedLengthFix(String input, int[] fixed, int size) {
+    return "if every sample has exactly " + fixed[0] + " steps, declare " + input + " @Input(shape = " + braces(fixed)
+        + ") without maxLength, and @Flatten gives [B, " + size + "]";
   }
 
   public static String perStepFix(String node) {

@@ -25,4 +25,10 @@ public final class SourceMessages {
         + ", which is @Tokens(decoded = true) and decoded one step at a time; make " + entry
         + " read the encoder's side (states that do not depend on " + tokens + "), or drop decoded on " + tokens;
   }
+
+  public static String noTimeAxis(String node, int[] shape, String reader, String annotation) {
+    return node + ": @Input(shape = {" + shape[0] + ", " + shape[1] + "}) is one " + shape[0] + "×" + shape[1] + " block per sample, but " + reader
+        + " (" + annotation + ") reads a sequence of steps; declare its time axis: @Input(shape = {" + shape[1] + "}, maxLength = " + shape[0]
+        + ") is up to " + shape[0] + " steps of " + shape[1] + ", the length given per call";
+  }
 }

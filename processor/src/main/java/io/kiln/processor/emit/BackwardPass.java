@@ -13,6 +13,7 @@ import javax.lang.model.element.Modifier;
 /** Writes {@code gradients}: forward, loss, then one statement group per backward kernel call. */
 final class BackwardPass extends GeneratedClassPart {
   private final CallWriters writers = new CallWriters(this);
+  private final IntrospectionMethods introspection = new IntrospectionMethods(this);
 
   BackwardPass(GeneratedClassPart shared) {
     super(shared);
@@ -31,8 +32,11 @@ final class BackwardPass extends GeneratedClassPart {
       KernelCall.LossForward l = program.loss();
       gradients.addStatement("lastCorrect = $T.countArgmaxMatches($L, $L, 0, $L, $L)", ClassName.get(RUNTIME, "Metrics"), ref(l.input()), var(labels), rows(l.input()), l.perSample());
     }
-    for (BackwardCall call : program.backward()) {
+    for (int index = 0; index < program.backward().size(); index++) {
+      BackwardCall call = program.backward().get(index);
+      introspection.beforeBackward(index, gradients);
       writers.backward(call, gradients);
+      introspection.afterBackward(call, gradients);
     }
     return gradients.addStatement("return loss").build();
   }

@@ -11,6 +11,7 @@ import javax.lang.model.element.Modifier;
 /** Writes {@code runForward}: one statement group per forward kernel call, in program order. */
 final class ForwardPass extends GeneratedClassPart {
   private final CallWriters writers = new CallWriters(this);
+  private final IntrospectionMethods introspection = new IntrospectionMethods(this);
 
   ForwardPass(GeneratedClassPart shared) {
     super(shared);
@@ -37,6 +38,7 @@ final class ForwardPass extends GeneratedClassPart {
             .addStatement("return $L", index - 1).endControlFlow();
       }
       writers.forward(call, m);
+      introspection.afterForward(index, m);
     }
     if (trains()) {
       List<ForwardCall> calls = program.forward();

@@ -98,7 +98,7 @@ public abstract class GeneratedClassPart {
       // Batch's accessors input() and size() (a component of that name would clash), Object's methods,
       // and the locals of greedyDecode and attentionWeights
       "input", "size", "toString", "hashCode", "equals", "given", "fed", "predictions", "t", "b", "r", "node",
-      "gradientOnly", "inGradient");
+      "gradientOnly", "inGradient", "introspection", "introspectionView");
 
   /** The root part: names the caller's arrays once for every part. */
   protected GeneratedClassPart(MemoryPlan plan) {

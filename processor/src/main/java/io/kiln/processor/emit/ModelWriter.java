@@ -31,6 +31,7 @@ public final class ModelWriter extends GeneratedClassPart {
   private final ForwardPass forwardPass = new ForwardPass(this);
   private final LossPass lossPass = new LossPass(this);
   private final BackwardPass backwardPass = new BackwardPass(this);
+  private final IntrospectionMethods introspection = new IntrospectionMethods(this);
 
   public ModelWriter(MemoryPlan plan) {
     super(plan);
@@ -73,6 +74,7 @@ public final class ModelWriter extends GeneratedClassPart {
           .addJavadoc("Draws dropout masks; seeded from the model's seed so runs repeat exactly.\n").build());
     }
     declarations.fields(type);
+    introspection.fields(type);
     if (program.loss() != null) {
       type.addField(FieldSpec.builder(TypeName.LONG, "steps", Modifier.PRIVATE).build());
     }
@@ -87,6 +89,7 @@ public final class ModelWriter extends GeneratedClassPart {
     type.addMethod(lifecycleMethods.create());
     type.addMethod(lifecycleMethods.load());
     type.addMethod(lifecycleMethods.save());
+    type.addMethod(new OnnxExportWriter(this).exportOnnx());
     type.addMethod(lifecycleMethods.loadWeights());
     type.addMethod(lifecycleMethods.parametersMethod());
     type.addMethod(lifecycleMethods.buffersMethod());
@@ -127,6 +130,7 @@ public final class ModelWriter extends GeneratedClassPart {
       type.addMethod(trainingMethods.nonFinite());
       type.addMethod(trainingMethods.gradientFailure());
       trainingMethods.trainableModel(type);
+      type.addMethod(introspection.introspect());
     }
     trainingMethods.typedApi(type);
     type.addMethod(summary());

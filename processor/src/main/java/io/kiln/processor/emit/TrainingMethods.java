@@ -200,7 +200,7 @@ final class TrainingMethods extends GeneratedClassPart {
     MethodSpec.Builder m = MethodSpec.methodBuilder("nonFinite").addModifiers(Modifier.PRIVATE).returns(exception);
     addPublicInputParams(m);
     m.addParameter(TypeName.INT, "batch").addParameter(TypeName.FLOAT, "loss");
-    m.addStatement("long step = steps + 1");
+    m.addStatement("long step = this.steps + 1"); // this.: a sequence model's parameter steps is the length
     for (Buffer in : program.inputs()) {
       if (in.kind() == Buffer.Kind.TOKENS) {
         continue; // ids are ints: always finite, range-checked by the embedding

@@ -40,7 +40,7 @@ public sealed interface KernelCall permits ForwardCall, BackwardCall, KernelCall
   }
 
   /** A convolution's geometry over one sample: {@code [c, h, w] → [filters, outHeight, outWidth]}. */
-  record ConvDims(int channels, int height, int width, int filters, int kernelHeight, int kernelWidth, int stride,
+  record ConvDims(int channels, int height, int width, int filters, int kernelHeight, int kernelWidth, ConvSteps steps,
       int padTop, int padLeft, int outHeight, int outWidth) {
     public int patchSize() {
       return channels * kernelHeight * kernelWidth;
@@ -51,6 +51,20 @@ public sealed interface KernelCall permits ForwardCall, BackwardCall, KernelCall
     }
   }
 
+  /** A convolution's stride and dilation per axis. */
+  record ConvSteps(int strideHeight, int strideWidth, int dilationHeight, int dilationWidth) {
+    /** One stride for both axes and no dilation: the form the generated geometry writes as one {@code stride}. */
+    public boolean isUniform() {
+      return strideHeight == strideWidth && dilationHeight == 1 && dilationWidth == 1;
+    }
+  }
+
   /** A pooling window's geometry over one sample: {@code [c, h, w] → [c, outHeight, outWidth]}. */
-  record PoolDims(int channels, int height, int width, int size, int stride, int outHeight, int outWidth) {}
+  record PoolDims(int channels, int height, int width, int windowHeight, int windowWidth, int strideHeight, int strideWidth,
+      int outHeight, int outWidth) {
+    /** Square windows with one stride: the form the generated geometry writes as {@code size, stride}. */
+    public boolean isSquare() {
+      return windowHeight == windowWidth && strideHeight == strideWidth;
+    }
+  }
 }

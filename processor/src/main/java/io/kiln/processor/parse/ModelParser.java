@@ -3,6 +3,7 @@ package io.kiln.processor.parse;
 import io.kiln.dsl.Add;
 import io.kiln.dsl.Attention;
 import io.kiln.dsl.AvgPool;
+import io.kiln.dsl.AvgPool1d;
 import io.kiln.dsl.Block;
 import io.kiln.dsl.BlockInput;
 import io.kiln.dsl.Concat;
@@ -12,6 +13,8 @@ import io.kiln.dsl.PositionEmbedding;
 import io.kiln.dsl.Repeat;
 import io.kiln.dsl.BatchNorm;
 import io.kiln.dsl.Conv;
+import io.kiln.dsl.Conv1d;
+import io.kiln.dsl.GlobalAvgPool;
 import io.kiln.dsl.Dense;
 import io.kiln.dsl.Dropout;
 import io.kiln.dsl.Embedding;
@@ -25,6 +28,7 @@ import io.kiln.dsl.Input;
 import io.kiln.dsl.Labels;
 import io.kiln.dsl.Loss;
 import io.kiln.dsl.MaxPool;
+import io.kiln.dsl.MaxPool1d;
 import io.kiln.dsl.Model;
 import io.kiln.processor.diag.ErrorId;
 import io.kiln.processor.diag.Messages;
@@ -62,35 +66,39 @@ import javax.lang.model.util.ElementFilter;
  */
 public final class ModelParser {
   /**
-   * How each layer annotation becomes a {@link Layer} record, in the order doubled annotations are
-   * named in errors. A new layer kind is one entry here. {@code @Repeat} is a node annotation
+   * Which record reads each layer annotation, in the order doubled annotations are named in errors.
+   * A new layer kind is one entry here; a new attribute of a kind touches only its record's
+   * {@code from}, next to the record's components. {@code @Repeat} is a node annotation
    * without a record of its own: {@code expandRepeat} copies its block instead.
    */
   private static final List<LayerReader<?>> READERS = List.of(
-      reader(Input.class, i -> new Layer.Input(i.shape())),
-      reader(Tokens.class, t -> new Layer.Tokens(t.maxLength(), t.decoded())),
-      reader(Dense.class, d -> new Layer.Dense(d.units(), d.activation(), d.bias(), d.init())),
-      reader(Conv.class, c -> new Layer.Conv(c.filters(), c.kernel(), c.kernelHeight(), c.kernelWidth(), c.stride(), c.padding(), c.pad(),
-          c.activation(), c.bias(), c.init())),
-      reader(MaxPool.class, p -> new Layer.Pool(true, p.size(), p.stride())),
-      reader(AvgPool.class, p -> new Layer.Pool(false, p.size(), p.stride())),
-      reader(Flatten.class, f -> new Layer.Flatten()),
-      reader(Dropout.class, d -> new Layer.Dropout(d.rate())),
-      reader(BatchNorm.class, b -> new Layer.BatchNorm(b.momentum(), b.epsilon())),
-      reader(Embedding.class, e -> new Layer.Embedding(e.vocab(), e.dim(), e.shares())),
-      reader(Rnn.class, r -> new Layer.Recurrent(Layer.Recurrent.Cell.RNN, r.units(), r.activation(), r.returnSequences(), r.bias())),
-      reader(Lstm.class, r -> new Layer.Recurrent(Layer.Recurrent.Cell.LSTM, r.units(), io.kiln.dsl.Activation.TANH, r.returnSequences(), r.bias())),
-      reader(Gru.class, r -> new Layer.Recurrent(Layer.Recurrent.Cell.GRU, r.units(), io.kiln.dsl.Activation.TANH, r.returnSequences(), r.bias())),
-      reader(Attention.class, a -> new Layer.Attention(a.score(), a.units())),
-      reader(Concat.class, c -> new Layer.Concat()),
-      reader(Add.class, a -> new Layer.Add()),
-      reader(LayerNorm.class, l -> new Layer.LayerNorm(l.epsilon())),
-      reader(MultiHeadAttention.class, m -> new Layer.MultiHeadAttention(m.heads(), m.causal())),
-      reader(PositionEmbedding.class, p -> new Layer.PositionEmbedding(p.maxLength())),
+      reader(Input.class, Layer.Input::from),
+      reader(Tokens.class, Layer.Tokens::from),
+      reader(Dense.class, Layer.Dense::from),
+      reader(Conv.class, Layer.Conv::from),
+      reader(Conv1d.class, Layer.Conv::from),
+      reader(MaxPool.class, Layer.Pool::from),
+      reader(AvgPool.class, Layer.Pool::from),
+      reader(MaxPool1d.class, Layer.Pool::from),
+      reader(AvgPool1d.class, Layer.Pool::from),
+      reader(GlobalAvgPool.class, Layer.Pool::from),
+      reader(Flatten.class, Layer.Flatten::from),
+      reader(Dropout.class, Layer.Dropout::from),
+      reader(BatchNorm.class, Layer.BatchNorm::from),
+      reader(Embedding.class, Layer.Embedding::from),
+      reader(Rnn.class, Layer.Recurrent::from),
+      reader(Lstm.class, Layer.Recurrent::from),
+      reader(Gru.class, Layer.Recurrent::from),
+      reader(Attention.class, Layer.Attention::from),
+      reader(Concat.class, Layer.Concat::from),
+      reader(Add.class, Layer.Add::from),
+      reader(LayerNorm.class, Layer.LayerNorm::from),
+      reader(MultiHeadAttention.class, Layer.MultiHeadAttention::from),
+      reader(PositionEmbedding.class, Layer.PositionEmbedding::from),
       reader(Repeat.class, r -> {
         throw new IllegalStateException("a @Repeat node is expanded into its block's copies, not read as a layer");
       }),
-      reader(Loss.class, l -> new Layer.Loss(l.value(), l.ignoreIndex())));
+      reader(Loss.class, Layer.Loss::from));
   private static final List<Class<? extends Annotation>> LAYERS = READERS.stream().<Class<? extends Annotation>>map(LayerReader::type).toList();
   private static final String TENSOR = "io.kiln.dsl.Tensor";
   private static final String INT_TENSOR = "io.kiln.dsl.IntTensor";
@@ -99,6 +107,7 @@ public final class ModelParser {
   private final Report report;
   private boolean concreteClass;
 
+  /** A per-axis attribute's values ({@code stride = {1, 3}}), compared by value in the layer record. */
   public ModelParser(SourceRegistry sources, Report report) {
     this.sources = sources;
     this.report = report;

@@ -26,6 +26,7 @@ import io.kiln.processor.Specs;
 import io.kiln.processor.diag.Diagnostic;
 import io.kiln.processor.diag.ErrorId;
 import io.kiln.processor.diag.Report;
+import io.kiln.processor.parse.Layer;
 import io.kiln.processor.parse.ModelSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -128,6 +129,28 @@ class ShapeInferenceTest {
         loss("loss", MEAN_SQUARED_ERROR, "h", "target", TENSOR))));
     assertThat(s).isNull();
     assertThat(onlyError(r).message()).contains("is too large for one sample");
+  }
+
+  @Test
+  void anInputWithAMaxLengthIsASequenceOfItsShape() {
+    ShapedGraph s = infer(model(
+        Specs.node("frames", new Layer.Input(new int[] {4}, 50)),
+        Specs.node("l", new Layer.Recurrent(Layer.Recurrent.Cell.LSTM, 8, TANH, true, true), "frames"),
+        dense("y", 2, "l"),
+        loss("loss", MEAN_SQUARED_ERROR, "y", "target", TENSOR)));
+    Specs.assertClean(report);
+    assertThat(s.shape("frames")).isEqualTo(Shape.sequence(50, 4));
+    assertThat(s.shape("frames").size()).isEqualTo(200);
+    assertThat(s.shape("y")).isEqualTo(Shape.sequence(50, 2));
+  }
+
+  @Test
+  void aSeriesCountsItsStepsTowardsTheSizeLimit() {
+    // 8192 features fit one sample; 8192 steps of them do not.
+    infer(model(Specs.node("frames", new Layer.Input(new int[] {8192}, 8192)), dense("h", 2, "frames"),
+        loss("loss", MEAN_SQUARED_ERROR, "h", "target", TENSOR)));
+    assertThat(onlyError(report).message()).isEqualTo("frames: @Input(shape = {8192}, maxLength = 8192) is too large for one sample"
+        + " (more than 2^25 floats); lower maxLength (split longer series) or use fewer features per step");
   }
 
   @Test

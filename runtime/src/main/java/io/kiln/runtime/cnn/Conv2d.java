@@ -503,7 +503,7 @@ public final class Conv2d {
 
   /**
    * Packs one sample's receptive fields: {@code cols[(c·KH + kh)·KW + kw][oh·OW + ow] =
-   * x[c][oh·S − padTop + kh][ow·S − padLeft + kw]}, 0 where that lies in the padding.
+   * x[c][oh·SH − padTop + kh·DH][ow·SW − padLeft + kw·DW]}, 0 where that lies in the padding.
    */
   public static void im2col(ConvGeometry g, float[] x, int xOff, float[] cols, int colsOff) {
     final int c = g.channels();
@@ -511,7 +511,10 @@ public final class Conv2d {
     final int w = g.width();
     final int kh = g.kernelHeight();
     final int kw = g.kernelWidth();
-    final int s = g.stride();
+    final int sh = g.strideHeight();
+    final int sw = g.strideWidth();
+    final int dh = g.dilationHeight();
+    final int dw = g.dilationWidth();
     final int pt = g.padTop();
     final int pl = g.padLeft();
     final int oh = g.outHeight();
@@ -519,31 +522,31 @@ public final class Conv2d {
     int row = colsOff;
     // stride 1 with as many output columns as input columns (SAME padding): a cols row is the
     // plane shifted by (kh, kw) read as one flat run; only the wrapped edge columns need zeros
-    boolean flat = s == 1 && ow == w;
+    boolean flat = sh == 1 && sw == 1 && ow == w;
     for (int ci = 0; ci < c; ci++) {
       int plane = xOff + ci * h * w;
       for (int ki = 0; ki < kh; ki++) {
-        int ohLo = validLo(pt - ki, s, oh);
-        int ohHi = validHi(h - 1 + pt - ki, s, oh, ohLo);
+        int ohLo = validLo(pt - ki * dh, sh, oh);
+        int ohHi = validHi(h - 1 + pt - ki * dh, sh, oh, ohLo);
         for (int kj = 0; kj < kw; kj++, row += oh * ow) {
-          int owLo = validLo(pl - kj, s, ow);
-          int owHi = validHi(w - 1 + pl - kj, s, ow, owLo);
+          int owLo = validLo(pl - kj * dw, sw, ow);
+          int owHi = validHi(w - 1 + pl - kj * dw, sw, ow, owLo);
           if (flat) {
-            im2colFlatRow(x, plane + (ohLo - pt + ki) * w + kj - pl, cols, row, ohLo, ohHi, oh, ow, owLo, owHi);
+            im2colFlatRow(x, plane + (ohLo - pt + ki * dh) * w + kj * dw - pl, cols, row, ohLo, ohHi, oh, ow, owLo, owHi);
             continue;
           }
           Arrays.fill(cols, row, row + ohLo * ow, 0f);
           for (int o = ohLo; o < ohHi; o++) {
             int dst = row + o * ow;
-            int src = plane + (o * s - pt + ki) * w - pl + kj;
+            int src = plane + (o * sh - pt + ki * dh) * w - pl + kj * dw;
             for (int j = 0; j < owLo; j++) {
               cols[dst + j] = 0f;
             }
-            if (s == 1) {
+            if (sw == 1) {
               System.arraycopy(x, src + owLo, cols, dst + owLo, owHi - owLo);
             } else {
               for (int j = owLo; j < owHi; j++) {
-                cols[dst + j] = x[src + j * s];
+                cols[dst + j] = x[src + j * sw];
               }
             }
             for (int j = owHi; j < ow; j++) {
@@ -595,7 +598,10 @@ public final class Conv2d {
     final int w = g.width();
     final int kh = g.kernelHeight();
     final int kw = g.kernelWidth();
-    final int s = g.stride();
+    final int sh = g.strideHeight();
+    final int sw = g.strideWidth();
+    final int dh = g.dilationHeight();
+    final int dw = g.dilationWidth();
     final int pt = g.padTop();
     final int pl = g.padLeft();
     final int oh = g.outHeight();
@@ -604,21 +610,21 @@ public final class Conv2d {
     for (int ci = 0; ci < c; ci++) {
       int plane = dxOff + ci * h * w;
       for (int ki = 0; ki < kh; ki++) {
-        int ohLo = validLo(pt - ki, s, oh);
-        int ohHi = validHi(h - 1 + pt - ki, s, oh, ohLo);
+        int ohLo = validLo(pt - ki * dh, sh, oh);
+        int ohHi = validHi(h - 1 + pt - ki * dh, sh, oh, ohLo);
         for (int kj = 0; kj < kw; kj++, row += oh * ow) {
-          int owLo = validLo(pl - kj, s, ow);
-          int owHi = validHi(w - 1 + pl - kj, s, ow, owLo);
+          int owLo = validLo(pl - kj * dw, sw, ow);
+          int owHi = validHi(w - 1 + pl - kj * dw, sw, ow, owLo);
           for (int o = ohLo; o < ohHi; o++) {
             int src = row + o * ow;
-            int dst = plane + (o * s - pt + ki) * w - pl + kj;
-            if (s == 1) {
+            int dst = plane + (o * sh - pt + ki * dh) * w - pl + kj * dw;
+            if (sw == 1) {
               for (int j = owLo; j < owHi; j++) {
                 dx[dst + j] += dcols[src + j];
               }
             } else {
               for (int j = owLo; j < owHi; j++) {
-                dx[dst + j * s] += dcols[src + j];
+                dx[dst + j * sw] += dcols[src + j];
               }
             }
           }

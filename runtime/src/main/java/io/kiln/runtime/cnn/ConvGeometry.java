@@ -4,8 +4,9 @@ package io.kiln.runtime.cnn;
  * Geometry of a 2-D convolution over one sample {@code [C, H, W] → [F, OH, OW]} (NCHW, row-major).
  * {@code padTop}/{@code padLeft} may differ from the bottom/right padding (TF's SAME with even
  * kernels puts the extra row and column at the bottom and right); the bottom/right padding is
- * implied by {@code outHeight}/{@code outWidth}: {@code padBottom = (OH − 1)·stride + KH − H − padTop},
- * which may be negative when the last rows are never reached (floor rounding, as PyTorch does).
+ * implied by {@code outHeight}/{@code outWidth}: {@code padBottom = (OH − 1)·strideHeight + span − H − padTop}
+ * with {@code span = (KH − 1)·dilationHeight + 1}, which may be negative when the last rows are never
+ * reached (floor rounding, as PyTorch does). Stride and dilation may differ per axis ({@link Steps}).
  *
  * <p>Output size (the reference notes): {@code out = (I − K + 2P) / S + 1}; a 3×3 kernel over a 5×5
  * image gives 3×3 with VALID padding and 5×5 with SAME (P = 1).
@@ -16,14 +17,38 @@ package io.kiln.runtime.cnn;
  * @param filters output channels F
  * @param kernelHeight KH
  * @param kernelWidth KW
- * @param stride the same stride along both axes
+ * @param steps stride and dilation per axis
  * @param padTop zero rows above the image
  * @param padLeft zero columns left of the image
  * @param outHeight OH
  * @param outWidth OW
  */
 public record ConvGeometry(int channels, int height, int width, int filters, int kernelHeight, int kernelWidth,
-    int stride, int padTop, int padLeft, int outHeight, int outWidth) {
+    Steps steps, int padTop, int padLeft, int outHeight, int outWidth) {
+
+  /**
+   * How a window moves and spreads along each axis: PyTorch's {@code stride=(sh, sw)} and
+   * {@code dilation=(dh, dw)}; a dilated window reads every {@code dilation}-th position.
+   */
+  public record Steps(int strideHeight, int strideWidth, int dilationHeight, int dilationWidth) {
+    public Steps {
+      positive("strideHeight", strideHeight);
+      positive("strideWidth", strideWidth);
+      positive("dilationHeight", dilationHeight);
+      positive("dilationWidth", dilationWidth);
+    }
+
+    /** The same stride along both axes, no dilation. */
+    public static Steps of(int stride) {
+      return new Steps(stride, stride, 1, 1);
+    }
+  }
+
+  /** The same stride along both axes, no dilation. */
+  public ConvGeometry(int channels, int height, int width, int filters, int kernelHeight, int kernelWidth,
+      int stride, int padTop, int padLeft, int outHeight, int outWidth) {
+    this(channels, height, width, filters, kernelHeight, kernelWidth, Steps.of(stride), padTop, padLeft, outHeight, outWidth);
+  }
 
   /** Validates every field; throws {@link IllegalArgumentException} naming the inconsistent one. */
   public ConvGeometry {
@@ -33,13 +58,17 @@ public record ConvGeometry(int channels, int height, int width, int filters, int
     positive("filters", filters);
     positive("kernelHeight", kernelHeight);
     positive("kernelWidth", kernelWidth);
-    positive("stride", stride);
+    java.util.Objects.requireNonNull(steps, "steps");
     positive("outHeight", outHeight);
     positive("outWidth", outWidth);
-    pad("padTop", padTop, "kernelHeight", kernelHeight);
-    pad("padLeft", padLeft, "kernelWidth", kernelWidth);
-    implied("outHeight", outHeight, "height", height, "kernelHeight", kernelHeight, stride, "padTop", padTop, "padBottom");
-    implied("outWidth", outWidth, "width", width, "kernelWidth", kernelWidth, stride, "padLeft", padLeft, "padRight");
+    int spanH = span(kernelHeight, steps.dilationHeight());
+    int spanW = span(kernelWidth, steps.dilationWidth());
+    String spanHName = steps.dilationHeight() == 1 ? "kernelHeight" : "(kernelHeight − 1)·dilationHeight + 1";
+    String spanWName = steps.dilationWidth() == 1 ? "kernelWidth" : "(kernelWidth − 1)·dilationWidth + 1";
+    pad("padTop", padTop, spanHName, spanH);
+    pad("padLeft", padLeft, spanWName, spanW);
+    implied("outHeight", outHeight, "height", height, spanHName, spanH, steps.strideHeight(), "padTop", padTop, "padBottom");
+    implied("outWidth", outWidth, "width", width, spanWName, spanW, steps.strideWidth(), "padLeft", padLeft, "padRight");
     fits("inputSize", (long) channels * height * width);
     fits("outputSize", (long) filters * outHeight * outWidth);
     fits("patchSize", (long) channels * kernelHeight * kernelWidth);
@@ -89,6 +118,17 @@ public record ConvGeometry(int channels, int height, int width, int filters, int
     int oh = outputSize(height, kernelHeight, stride, 2 * padH);
     int ow = outputSize(width, kernelWidth, stride, 2 * padW);
     return new ConvGeometry(channels, height, width, filters, kernelHeight, kernelWidth, stride, padH, padW, oh, ow);
+  }
+
+  /**
+   * Explicit padding {@code padH} above and below, {@code padW} left and right, with a stride and
+   * dilation per axis (PyTorch's {@code nn.Conv2d(stride=(sh, sw), padding=(ph, pw), dilation=(dh, dw))}).
+   */
+  public static ConvGeometry explicit(int channels, int height, int width, int filters, int kernelHeight,
+      int kernelWidth, Steps steps, int padH, int padW) {
+    int oh = outputSize(height, span(kernelHeight, steps.dilationHeight()), steps.strideHeight(), 2 * padH);
+    int ow = outputSize(width, span(kernelWidth, steps.dilationWidth()), steps.strideWidth(), 2 * padW);
+    return new ConvGeometry(channels, height, width, filters, kernelHeight, kernelWidth, steps, padH, padW, oh, ow);
   }
 
   /**
@@ -158,20 +198,41 @@ public record ConvGeometry(int channels, int height, int width, int filters, int
     return patchSize() * outPixels();
   }
 
+  public int strideHeight() {
+    return steps.strideHeight();
+  }
+
+  public int strideWidth() {
+    return steps.strideWidth();
+  }
+
+  public int dilationHeight() {
+    return steps.dilationHeight();
+  }
+
+  public int dilationWidth() {
+    return steps.dilationWidth();
+  }
+
   /** Zero rows below the image implied by outHeight (negative when the last rows are unused). */
   public int padBottom() {
-    return (outHeight - 1) * stride + kernelHeight - height - padTop;
+    return (outHeight - 1) * strideHeight() + span(kernelHeight, dilationHeight()) - height - padTop;
   }
 
   /** Zero columns right of the image implied by outWidth (negative when the last columns are unused). */
   public int padRight() {
-    return (outWidth - 1) * stride + kernelWidth - width - padLeft;
+    return (outWidth - 1) * strideWidth() + span(kernelWidth, dilationWidth()) - width - padLeft;
   }
 
   /** True for a 1×1, stride-1, unpadded convolution, whose im2col matrix is the input itself. */
   public boolean isPointwise() {
-    return kernelHeight == 1 && kernelWidth == 1 && stride == 1 && padTop == 0 && padLeft == 0
+    return kernelHeight == 1 && kernelWidth == 1 && strideHeight() == 1 && strideWidth() == 1 && padTop == 0 && padLeft == 0
         && outHeight == height && outWidth == width;
+  }
+
+  /** The positions a dilated window covers along one axis: {@code (kernel − 1)·dilation + 1}. */
+  private static int span(int kernel, int dilation) {
+    return (int) Math.min(Integer.MAX_VALUE, (long) (kernel - 1) * dilation + 1);
   }
 
   // ---------------------------------------------------------------------------------------------

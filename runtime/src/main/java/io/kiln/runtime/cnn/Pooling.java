@@ -117,21 +117,23 @@ public final class Pooling {
   private static void avg(PoolGeometry g, int batch, float[] x, int xOff, float[] y, int yOff) {
     final int h = g.height();
     final int w = g.width();
-    final int k = g.size();
-    final int s = g.stride();
+    final int kh = g.windowHeight();
+    final int kw = g.windowWidth();
+    final int sh = g.strideHeight();
+    final int sw = g.strideWidth();
     final int oh = g.outHeight();
     final int ow = g.outWidth();
-    final float inv = 1f / (k * k);
+    final float inv = 1f / (kh * kw);
     for (int p = 0; p < batch * g.channels(); p++) {
       int in = xOff + p * h * w;
       int out = yOff + p * oh * ow;
       for (int i = 0; i < oh; i++) {
-        int row = in + i * s * w;
+        int row = in + i * sh * w;
         for (int j = 0; j < ow; j++) {
-          int base = row + j * s;
+          int base = row + j * sw;
           float sum = 0f;
-          for (int a = 0; a < k; a++) {
-            for (int b = 0; b < k; b++) {
+          for (int a = 0; a < kh; a++) {
+            for (int b = 0; b < kw; b++) {
               sum += x[base + a * w + b];
             }
           }
@@ -141,7 +143,7 @@ public final class Pooling {
     }
   }
 
-  /** {@code dx} (=, or += when {@code accumulate}) gets {@code dy / size²} at every position of each window. */
+  /** {@code dx} (=, or += when {@code accumulate}) gets {@code dy / (windowHeight·windowWidth)} at every position of each window. */
   static void avgBackward(PoolGeometry g, int batch, float[] dy, int dyOff, float[] dx, int dxOff,
       boolean accumulate) {
     avgBackward(g, batch, dy, dyOff, dx, dxOff, accumulate, null);
@@ -159,11 +161,13 @@ public final class Pooling {
       boolean accumulate) {
     final int h = g.height();
     final int w = g.width();
-    final int k = g.size();
-    final int s = g.stride();
+    final int kh = g.windowHeight();
+    final int kw = g.windowWidth();
+    final int sh = g.strideHeight();
+    final int sw = g.strideWidth();
     final int oh = g.outHeight();
     final int ow = g.outWidth();
-    final float inv = 1f / (k * k);
+    final float inv = 1f / (kh * kw);
     for (int p = 0; p < batch * g.channels(); p++) {
       int in = dxOff + p * h * w;
       int out = dyOff + p * oh * ow;
@@ -171,12 +175,12 @@ public final class Pooling {
         Arrays.fill(dx, in, in + h * w, 0f);
       }
       for (int i = 0; i < oh; i++) {
-        int row = in + i * s * w;
+        int row = in + i * sh * w;
         for (int j = 0; j < ow; j++) {
-          int base = row + j * s;
+          int base = row + j * sw;
           float d = dy[out + i * ow + j] * inv;
-          for (int a = 0; a < k; a++) {
-            for (int b = 0; b < k; b++) {
+          for (int a = 0; a < kh; a++) {
+            for (int b = 0; b < kw; b++) {
               dx[base + a * w + b] += d;
             }
           }
@@ -305,24 +309,26 @@ public final class Pooling {
   private static void pool(PoolGeometry g, int batch, float[] x, int xOff, float[] y, int yOff, boolean relu) {
     final int h = g.height();
     final int w = g.width();
-    final int k = g.size();
-    final int s = g.stride();
+    final int kh = g.windowHeight();
+    final int kw = g.windowWidth();
+    final int sh = g.strideHeight();
+    final int sw = g.strideWidth();
     final int oh = g.outHeight();
     final int ow = g.outWidth();
     final float floor = relu ? 0f : Float.NEGATIVE_INFINITY;
     for (int p = 0; p < batch * g.channels(); p++) {
       int in = xOff + p * h * w;
       int out = yOff + p * oh * ow;
-      if (k == 2 && s == 2) {
+      if (g.isTwoByTwo()) {
         POOL.maxPool2x2(x, in, w, oh, ow, y, out, floor);
       } else {
         for (int i = 0; i < oh; i++) {
-          int row = in + i * s * w;
+          int row = in + i * sh * w;
           for (int j = 0; j < ow; j++) {
-            int base = row + j * s;
+            int base = row + j * sw;
             float m = floor;
-            for (int a = 0; a < k; a++) {
-              for (int b = 0; b < k; b++) {
+            for (int a = 0; a < kh; a++) {
+              for (int b = 0; b < kw; b++) {
                 m = max(m, x[base + a * w + b]);
               }
             }
@@ -335,14 +341,16 @@ public final class Pooling {
 
   private static void route(PoolGeometry g, int batch, float[] x, int xOff, float[] dy, int dyOff, float[] dx,
       int dxOff, boolean accumulate, boolean relu) {
-    if (g.size() == 2 && g.stride() == 2) {
+    if (g.isTwoByTwo()) {
       route2x2(g, batch, x, xOff, dy, dyOff, dx, dxOff, accumulate, relu);
       return;
     }
     final int h = g.height();
     final int w = g.width();
-    final int k = g.size();
-    final int s = g.stride();
+    final int kh = g.windowHeight();
+    final int kw = g.windowWidth();
+    final int sh = g.strideHeight();
+    final int sw = g.strideWidth();
     final int oh = g.outHeight();
     final int ow = g.outWidth();
     for (int p = 0; p < batch * g.channels(); p++) {
@@ -353,13 +361,13 @@ public final class Pooling {
         Arrays.fill(dx, gin, gin + h * w, 0f);
       }
       for (int i = 0; i < oh; i++) {
-        int row = i * s * w;
+        int row = i * sh * w;
         for (int j = 0; j < ow; j++) {
-          int base = row + j * s;
+          int base = row + j * sw;
           int best = base;
           float m = x[in + base];
-          for (int a = 0; a < k; a++) {
-            for (int b = 0; b < k; b++) {
+          for (int a = 0; a < kh; a++) {
+            for (int b = 0; b < kw; b++) {
               int q = base + a * w + b;
               float v = x[in + q];
               // selects rather than branches: on real data the outcome is unpredictable

@@ -26,8 +26,9 @@ import java.util.Objects;
  * steps at once {@code dW_ih += dGatesᵀ·X}, {@code dW_hh += dGatesᵀ·H_prev} (one TN GEMM over the
  * {@code [B·T, H]} previous hidden states kept by forward), {@code dX = dGates · W_ih} and the bias
  * column sums. For the GRU, whose n gate has different input-side and recurrent gradients
- * ({@code dn̂} vs {@code dn̂⊙r}), the input-side n-gate gradients replace the recurrent ones in the
- * gate-gradient rows once dW_hh and b_hh have used them, so dW_ih and dX are one GEMM each too.
+ * ({@code dn̂} vs {@code dn̂⊙r}), the input-side n-gate gradients are swapped into the gate-gradient
+ * rows once dW_hh and b_hh have used the recurrent ones (and swapped back after), so dW_ih and dX
+ * are one GEMM each too.
  *
  * <p>The step products use {@code W_hh} packed once per call into the GEMM micro-kernel's panel
  * layout ({@link RecurrentCells#multiplyPacked}; the general GEMM would repack it every step, which
@@ -304,9 +305,7 @@ public final class Recurrent {
     if (gru) {
       // dW_hh and b_hh are done with dRec's n columns: the input side's n-gate gradient dN takes
       // their place, so dW_ih, b_ih and dX are one packed product each, as for the other cells
-      for (int r = 0; r < bt; r++) {
-        System.arraycopy(sc, dN + r * h, sc, dA + r * gh + 2 * h, h);
-      }
+      swapNColumns(sc, dA, dN, bt, h);
     }
     GEMM.gemm(Layout.TN, gh, f, bt, sc, dA, x, xOff, dWIh, dWIhOff, Epilogue.ACCUMULATE);
     if (dBIh != null) {
@@ -314,6 +313,22 @@ public final class Recurrent {
     }
     if (dx != null) {
       GEMM.gemm(Layout.NN, bt, f, gh, sc, dA, wIh, wIhOff, dx, dxOff, accumulateDx ? Epilogue.ACCUMULATE : Epilogue.NONE);
+    }
+    if (gru) {
+      swapNColumns(sc, dA, dN, bt, h); // the gate gradients are left as StepGradients reads them
+    }
+  }
+
+  /** Swaps the n-gate columns of the GRU's {@code [rows, 3H]} gate gradients at {@code gates} with {@code [rows, H]} at {@code n}. */
+  private static void swapNColumns(float[] sc, int gates, int n, int rows, int h) {
+    for (int r = 0; r < rows; r++) {
+      int g = gates + r * 3 * h + 2 * h;
+      int x = n + r * h;
+      for (int j = 0; j < h; j++) {
+        float v = sc[g + j];
+        sc[g + j] = sc[x + j];
+        sc[x + j] = v;
+      }
     }
   }
 

@@ -43,6 +43,12 @@ class Conv2dTest {
     g.add(ConvGeometry.explicit(2, 7, 7, 3, 5, 3, 1, 2, 1));
     g.add(ConvGeometry.explicit(1, 7, 7, 1, 3, 3, 3, 2)); // stride > pad region; implied negative bottom pad
     g.add(ConvGeometry.valid(3, 13, 13, 7, 13, 13, 1)); // kernel covers the image: a dense layer
+    // a stride and dilation per axis (PyTorch's stride=(1, 3), dilation=2), padding per axis, ragged sizes
+    g.add(ConvGeometry.explicit(2, 7, 13, 3, 3, 3, new ConvGeometry.Steps(1, 3, 1, 1), 0, 1));
+    g.add(ConvGeometry.explicit(2, 9, 11, 3, 3, 3, new ConvGeometry.Steps(1, 1, 2, 2), 2, 2)); // dilated, flat stride-1 rows
+    g.add(ConvGeometry.explicit(1, 13, 7, 2, 3, 2, new ConvGeometry.Steps(2, 1, 3, 2), 1, 0));
+    g.add(ConvGeometry.explicit(3, 1, 17, 4, 1, 5, new ConvGeometry.Steps(1, 2, 1, 3), 0, 4)); // a dilated 1-D conv, H = 1
+    g.add(ConvGeometry.explicit(2, 6, 6, 3, 2, 2, new ConvGeometry.Steps(3, 2, 4, 1), 3, 1)); // dilation wider than the stride
     Random r = new Random(42);
     int[] sizes = {1, 3, 7, 13};
     while (g.size() < 34) {
@@ -154,10 +160,15 @@ class Conv2dTest {
     assertClose("dx", dxA, dxB, 1e-4, 3);
   }
 
+  static Stream<ConvGeometry> gradientGeometries() {
+    return Stream.of(ConvGeometry.same(2, 5, 6, 3, 3, 2, 2),
+        ConvGeometry.explicit(2, 7, 9, 3, 3, 2, new ConvGeometry.Steps(1, 2, 2, 3), 1, 2));
+  }
+
   /** Conv is bilinear, so central differences of a double loss Σ r·y are exact up to float rounding. */
-  @Test
-  void finiteDifferences() {
-    ConvGeometry g = ConvGeometry.same(2, 5, 6, 3, 3, 2, 2);
+  @ParameterizedTest
+  @MethodSource("gradientGeometries")
+  void finiteDifferences(ConvGeometry g) {
     int batch = 2;
     Random rnd = new Random(7);
     float[] x = random(rnd, batch * g.inputSize(), 1);

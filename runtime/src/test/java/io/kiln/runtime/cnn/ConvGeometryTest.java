@@ -100,4 +100,26 @@ class ConvGeometryTest {
             () -> ConvGeometry.valid(500_000, 100, 100, 1, 1, 1, 1)))
         .hasMessageThat().contains("inputSize = 5000000000");
   }
+
+  @Test
+  void perAxisStrideAndDilation() {
+    // PyTorch: Conv2d(1, 1, 3, stride=(1, 3), padding=(0, 1), dilation=2) over 9×11 gives 5×3
+    ConvGeometry g = ConvGeometry.explicit(1, 9, 11, 1, 3, 3, new ConvGeometry.Steps(1, 3, 2, 2), 0, 1);
+    assertThat(g.outHeight()).isEqualTo(5);
+    assertThat(g.outWidth()).isEqualTo(3);
+    assertThat(g.padBottom()).isEqualTo(0);
+    assertThat(g.padRight()).isEqualTo(-1); // floor rounding: the last column is in no window
+    assertThat(g.isPointwise()).isFalse();
+    assertThat(assertThrows(IllegalArgumentException.class, () -> new ConvGeometry.Steps(1, 1, 0, 1)))
+        .hasMessageThat().isEqualTo("dilationHeight must be positive but was 0");
+    assertThat(assertThrows(IllegalArgumentException.class, () -> new ConvGeometry.Steps(1, 0, 1, 1)))
+        .hasMessageThat().isEqualTo("strideWidth must be positive but was 0");
+    // a dilated 3-wide window spans 5: padding 5 would leave a window entirely in the zeros
+    assertThat(assertThrows(IllegalArgumentException.class,
+            () -> ConvGeometry.explicit(1, 9, 9, 1, 3, 3, new ConvGeometry.Steps(1, 1, 2, 2), 5, 0)))
+        .hasMessageThat().contains("padTop must be in [0, (kernelHeight − 1)·dilationHeight + 1 = 5) but was 5");
+    assertThat(assertThrows(IllegalArgumentException.class,
+            () -> ConvGeometry.explicit(1, 4, 9, 1, 3, 3, new ConvGeometry.Steps(1, 1, 2, 1), 0, 0)))
+        .hasMessageThat().contains("kernel 5 is larger than the padded input 4 + 0");
+  }
 }

@@ -23,8 +23,8 @@ public final class ConvReference {
             for (int c = 0; c < g.channels(); c++) {
               for (int kh = 0; kh < g.kernelHeight(); kh++) {
                 for (int kw = 0; kw < g.kernelWidth(); kw++) {
-                  int ih = oh * g.stride() - g.padTop() + kh;
-                  int iw = ow * g.stride() - g.padLeft() + kw;
+                  int ih = oh * g.strideHeight() - g.padTop() + kh * g.dilationHeight();
+                  int iw = ow * g.strideWidth() - g.padLeft() + kw * g.dilationWidth();
                   if (ih >= 0 && ih < g.height() && iw >= 0 && iw < g.width()) {
                     sum += (double) w[wOff + weightIndex(g, f, c, kh, kw)] * x[xOff + inputIndex(g, b, c, ih, iw)];
                   }
@@ -56,8 +56,8 @@ public final class ConvReference {
             for (int c = 0; c < g.channels(); c++) {
               for (int kh = 0; kh < g.kernelHeight(); kh++) {
                 for (int kw = 0; kw < g.kernelWidth(); kw++) {
-                  int ih = oh * g.stride() - g.padTop() + kh;
-                  int iw = ow * g.stride() - g.padLeft() + kw;
+                  int ih = oh * g.strideHeight() - g.padTop() + kh * g.dilationHeight();
+                  int iw = ow * g.strideWidth() - g.padLeft() + kw * g.dilationWidth();
                   if (ih >= 0 && ih < g.height() && iw >= 0 && iw < g.width()) {
                     int wi = weightIndex(g, f, c, kh, kw);
                     int xi = inputIndex(g, b, c, ih, iw);

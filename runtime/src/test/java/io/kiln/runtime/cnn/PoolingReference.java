@@ -13,8 +13,8 @@ public final class PoolingReference {
   /** The index (into x) of the first max of the window whose top-left corner is {@code base}. */
   static int argmax(PoolGeometry g, float[] x, int base) {
     int best = base;
-    for (int i = 0; i < g.size(); i++) {
-      for (int j = 0; j < g.size(); j++) {
+    for (int i = 0; i < g.windowHeight(); i++) {
+      for (int j = 0; j < g.windowWidth(); j++) {
         int p = base + i * g.width() + j;
         if (greater(x[p], x[best])) {
           best = p;
@@ -33,7 +33,7 @@ public final class PoolingReference {
     for (int p = 0; p < batch * g.channels(); p++) {
       for (int oh = 0; oh < g.outHeight(); oh++) {
         for (int ow = 0; ow < g.outWidth(); ow++) {
-          int base = xOff + (p * g.height() + oh * g.stride()) * g.width() + ow * g.stride();
+          int base = xOff + (p * g.height() + oh * g.strideHeight()) * g.width() + ow * g.strideWidth();
           y[yOff + (p * g.outHeight() + oh) * g.outWidth() + ow] = x[argmax(g, x, base)];
         }
       }
@@ -46,7 +46,7 @@ public final class PoolingReference {
     for (int p = 0; p < batch * g.channels(); p++) {
       for (int oh = 0; oh < g.outHeight(); oh++) {
         for (int ow = 0; ow < g.outWidth(); ow++) {
-          int base = xOff + (p * g.height() + oh * g.stride()) * g.width() + ow * g.stride();
+          int base = xOff + (p * g.height() + oh * g.strideHeight()) * g.width() + ow * g.strideWidth();
           grad[argmax(g, x, base) - xOff] += dy[dyOff + (p * g.outHeight() + oh) * g.outWidth() + ow];
         }
       }
@@ -58,14 +58,14 @@ public final class PoolingReference {
     for (int p = 0; p < batch * g.channels(); p++) {
       for (int oh = 0; oh < g.outHeight(); oh++) {
         for (int ow = 0; ow < g.outWidth(); ow++) {
-          int base = xOff + (p * g.height() + oh * g.stride()) * g.width() + ow * g.stride();
+          int base = xOff + (p * g.height() + oh * g.strideHeight()) * g.width() + ow * g.strideWidth();
           double sum = 0;
-          for (int i = 0; i < g.size(); i++) {
-            for (int j = 0; j < g.size(); j++) {
+          for (int i = 0; i < g.windowHeight(); i++) {
+            for (int j = 0; j < g.windowWidth(); j++) {
               sum += x[base + i * g.width() + j];
             }
           }
-          y[yOff + (p * g.outHeight() + oh) * g.outWidth() + ow] = (float) (sum / (g.size() * g.size()));
+          y[yOff + (p * g.outHeight() + oh) * g.outWidth() + ow] = (float) (sum / (g.windowHeight() * g.windowWidth()));
         }
       }
     }
@@ -77,10 +77,10 @@ public final class PoolingReference {
     for (int p = 0; p < batch * g.channels(); p++) {
       for (int oh = 0; oh < g.outHeight(); oh++) {
         for (int ow = 0; ow < g.outWidth(); ow++) {
-          int base = (p * g.height() + oh * g.stride()) * g.width() + ow * g.stride();
-          double d = dy[dyOff + (p * g.outHeight() + oh) * g.outWidth() + ow] / (double) (g.size() * g.size());
-          for (int i = 0; i < g.size(); i++) {
-            for (int j = 0; j < g.size(); j++) {
+          int base = (p * g.height() + oh * g.strideHeight()) * g.width() + ow * g.strideWidth();
+          double d = dy[dyOff + (p * g.outHeight() + oh) * g.outWidth() + ow] / (double) (g.windowHeight() * g.windowWidth());
+          for (int i = 0; i < g.windowHeight(); i++) {
+            for (int j = 0; j < g.windowWidth(); j++) {
               grad[base + i * g.width() + j] += d;
             }
           }

@@ -30,6 +30,12 @@ class PoolingTest {
     g.add(PoolGeometry.of(1, 1, 1, 1)); // identity
     g.add(PoolGeometry.of(4, 3, 3, 3)); // global pool
     g.add(PoolGeometry.of(1, 13, 3, 1, 2)); // subsampling
+    // rectangular windows and a stride per axis; H = 1 is a 1-D pool over [C, T] (ragged T)
+    g.add(PoolGeometry.of(3, 1, 17, 1, 3, 1, 2));
+    g.add(PoolGeometry.of(2, 1, 11, 1, 4, 1, 4));
+    g.add(PoolGeometry.of(2, 1, 9, 1, 9, 1, 9)); // global average over T
+    g.add(PoolGeometry.of(2, 9, 14, 3, 2, 1, 3));
+    g.add(PoolGeometry.of(1, 6, 10, 2, 2, 2, 1)); // 2x2 window whose strides differ: not the 2x2 kernel
     // wide 2x2 planes: the vector kernel (16 outputs per step at 512 bits), overlapping last step
     g.add(PoolGeometry.of(2, 62, 62, 2));
     g.add(PoolGeometry.of(1, 5, 33, 2));
@@ -189,7 +195,8 @@ class PoolingTest {
 
   @Test
   void finiteDifferences() {
-    for (PoolGeometry g : new PoolGeometry[] {PoolGeometry.of(2, 7, 6, 2), PoolGeometry.of(1, 7, 7, 3, 2)}) {
+    for (PoolGeometry g : new PoolGeometry[] {PoolGeometry.of(2, 7, 6, 2), PoolGeometry.of(1, 7, 7, 3, 2),
+        PoolGeometry.of(2, 1, 13, 1, 3, 1, 2), PoolGeometry.of(1, 5, 8, 2, 3, 3, 2)}) {
       int batch = 2;
       Random rnd = new Random(3);
       float[] x = distinct(rnd, batch * g.inputSize());
@@ -211,11 +218,13 @@ class PoolingTest {
   @Test
   void geometryValidation() {
     assertThat(assertThrows(IllegalArgumentException.class, () -> new PoolGeometry(1, 7, 7, 2, 2, 4, 3)))
-        .hasMessageThat().isEqualTo("pool output 4×3 is inconsistent with input 7×7, size 2, stride 2: expected 3×3"
-            + " = (I − size) / stride + 1");
+        .hasMessageThat().isEqualTo("pool output 4×3 is inconsistent with input 7×7, window 2×2, stride 2×2: expected 3×3"
+            + " = (I − window) / stride + 1");
     assertThat(assertThrows(IllegalArgumentException.class, () -> PoolGeometry.of(1, 1, 7, 2)))
-        .hasMessageThat().contains("pool size 2 is larger than the 1×7 input");
+        .hasMessageThat().contains("pool window 2×2 is larger than the 1×7 input");
     assertThat(assertThrows(IllegalArgumentException.class, () -> PoolGeometry.of(1, 4, 4, 2, 0)))
-        .hasMessageThat().isEqualTo("stride must be positive but was 0");
+        .hasMessageThat().isEqualTo("strideHeight must be positive but was 0");
+    assertThat(assertThrows(IllegalArgumentException.class, () -> PoolGeometry.of(1, 1, 7, 1, 2, 1, 0)))
+        .hasMessageThat().isEqualTo("strideWidth must be positive but was 0");
   }
 }

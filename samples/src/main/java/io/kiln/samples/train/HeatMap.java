@@ -27,6 +27,8 @@ public final class HeatMap {
   private final int cols;
   private final String[] rowLabels;
   private final String[] colLabels;
+  private final String rowAxis;
+  private final String colAxis;
 
   /**
    * @param values row-major {@code [rows, cols]}, each in [0, 1] (values outside are clamped)
@@ -34,6 +36,12 @@ public final class HeatMap {
    * @param colLabels one per column (e.g. the input token), drawn above the column
    */
   public HeatMap(String title, float[] values, int rows, int cols, String[] rowLabels, String[] colLabels) {
+    this(title, values, rows, cols, rowLabels, colLabels, "output ↓", "input →");
+  }
+
+  /** As above, with the axes' captions (e.g. {@code "step ↓"} and {@code "unit →"}). */
+  public HeatMap(String title, float[] values, int rows, int cols, String[] rowLabels, String[] colLabels, String rowAxis,
+      String colAxis) {
     if (rows < 1 || cols < 1 || values.length != rows * cols) {
       throw new IllegalArgumentException("a heat map of " + rows + "×" + cols + " needs " + rows * cols
           + " values (and at least one cell) but got " + values.length);
@@ -48,6 +56,8 @@ public final class HeatMap {
     this.cols = cols;
     this.rowLabels = rowLabels.clone();
     this.colLabels = colLabels.clone();
+    this.rowAxis = rowAxis;
+    this.colAxis = colAxis;
   }
 
   /** The colour of weight {@code v}: white at 0 through blue to dark navy at 1. */
@@ -103,8 +113,8 @@ public final class HeatMap {
         g.drawString(s, left - 8 - fm.stringWidth(s), top + r * CELL + (CELL + fm.getAscent()) / 2 - 2);
       }
       g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-      g.drawString("input →", left, top - 26);
-      g.drawString("output ↓", 8, top - 8);
+      g.drawString(colAxis, left, top - 26);
+      g.drawString(rowAxis, 8, top - 8);
       // colour bar, 0 at the bottom and 1 at the top
       int barX = left + cols * CELL + 24;
       int barH = Math.max(rows * CELL, 60);

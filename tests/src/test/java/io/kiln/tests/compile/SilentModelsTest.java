@@ -52,6 +52,38 @@ class SilentModelsTest {
   }
 
   @Test
+  void flattenOfAFloatSeriesIsRefusedWithTheFixedLengthFix() {
+    // Keras's Flatten gives [B, T·F] because T is fixed; in Kiln a fixed T is an input without a time axis.
+    NetSnippets.assertOnlyError(NetSnippets.net(List.of(
+        "  @Input(shape = {4}, maxLength = 6) abstract Tensor frames();",
+        "  @Flatten abstract Tensor flat(Tensor frames);",
+        "  @Dense(units = 2) abstract Tensor o(Tensor flat);")),
+        "[Kiln/ShapeMismatch] flat: @Flatten cannot fold the steps of the sequence frames [B, T, 4] into one vector (T varies per call),"
+            + " and keeping them apart would make the next layer run per step; if every sample has exactly 6 steps, declare frames"
+            + " @Input(shape = {6, 4}) without maxLength, and @Flatten gives [B, 24]",
+        "@Flatten");
+    NetSnippets.assertCompiles(List.of(
+        "  @Input(shape = {6, 4}) abstract Tensor frames();",
+        "  @Flatten abstract Tensor flat(Tensor frames);",
+        "  @Dense(units = 2) abstract Tensor o(Tensor flat);"));
+  }
+
+  @Test
+  void flattenAfterARecurrentLayerOverAFloatSeriesIsRefusedWithTheLastStateFix() {
+    NetSnippets.assertOnlyError(NetSnippets.net(List.of(
+        "  @Input(shape = {4}, maxLength = 6) abstract Tensor frames();",
+        "  @Gru(units = 5) abstract Tensor g(Tensor frames);",
+        "  @Flatten abstract Tensor flat(Tensor g);",
+        "  @Dense(units = 2) abstract Tensor o(Tensor flat);")),
+        "to read the whole sequence, use g's last state instead: @Gru(units = 5, returnSequences = false) gives [B, 5], and drop @Flatten",
+        "@Flatten");
+    NetSnippets.assertCompiles(List.of(
+        "  @Input(shape = {4}, maxLength = 6) abstract Tensor frames();",
+        "  @Gru(units = 5, returnSequences = false) abstract Tensor g(Tensor frames);",
+        "  @Dense(units = 2) abstract Tensor o(Tensor g);"));
+  }
+
+  @Test
   void flattenOfAnEmbeddingIsRefused() {
     NetSnippets.assertOnlyError(NetSnippets.net(with(TEXT,
         "  @Flatten abstract Tensor flat(Tensor se);",

@@ -27,8 +27,35 @@ class RecurrentDiagnosticsTest {
     assertError(source(
         "  @Input(shape = {1, 8, 8}) abstract Tensor x();",
         "  @Lstm(units = 4) abstract Tensor l(Tensor x);"),
-        "[Kiln/ShapeMismatch] l: @Lstm needs a sequence of vectors [B, T, n] but x is [B, 1, 8, 8]; feed it an @Embedding or another recurrent layer with returnSequences = true",
+        "[Kiln/ShapeMismatch] l: @Lstm needs a sequence of vectors [B, T, n] but x is [B, 1, 8, 8]; feed it an @Embedding, a series @Input(shape, maxLength) or another recurrent layer with returnSequences = true",
         "@Lstm");
+  }
+
+  @Test
+  void framesWithoutATimeAxisAreReportedOnTheInput() {
+    // [B, 6, 4] looks like [B, T, n], but without maxLength the 6 is part of one sample, not its steps.
+    assertError(source(
+        "  @Input(shape = {6, 4}) abstract Tensor series();",
+        "  @Gru(units = 8, returnSequences = false) abstract Tensor g(Tensor series);",
+        "  @Dense(units = 2) abstract Tensor o(Tensor g);"),
+        "[Kiln/ShapeMismatch] series: @Input(shape = {6, 4}) is one 6×4 block per sample, but g (@Gru) reads a sequence of steps;"
+            + " declare its time axis: @Input(shape = {4}, maxLength = 6) is up to 6 steps of 4, the length given per call",
+        "shape = {6, 4}");
+    NetSnippets.assertCompiles(List.of(
+        "  @Input(shape = {4}, maxLength = 6) abstract Tensor series();",
+        "  @Gru(units = 8, returnSequences = false) abstract Tensor g(Tensor series);",
+        "  @Dense(units = 2) abstract Tensor o(Tensor g);"));
+  }
+
+  @Test
+  void aMatrixInputReadByADenseLayerIsNotTakenForASeries() {
+    // Only a recurrent reader makes the missing time axis the likely mistake; a @Dense still asks for @Flatten.
+    Compilation c = Compiler.javac().withProcessors(new KilnProcessor()).compile(source(
+        "  @Input(shape = {6, 4}) abstract Tensor m();",
+        "  @Dense(units = 2) abstract Tensor o(Tensor m);",
+        "  @Loss(LossKind.SOFTMAX_CROSS_ENTROPY) abstract Tensor loss(Tensor o, @Labels IntTensor y);"));
+    assertThat(c).hadErrorContaining("o: @Dense");
+    assertThat(c).hadErrorContaining("@Flatten");
   }
 
   @Test
@@ -38,7 +65,7 @@ class RecurrentDiagnosticsTest {
         "  @Embedding(vocab = 10, dim = 4) abstract Tensor e(IntTensor ids);",
         "  @Gru(units = 4, returnSequences = false) abstract Tensor g(Tensor e);",
         "  @Gru(units = 4) abstract Tensor g2(Tensor g);"),
-        "[Kiln/ShapeMismatch] g2: @Gru needs a sequence of vectors [B, T, n] but g is [B, 4]; feed it an @Embedding or another recurrent layer with returnSequences = true",
+        "[Kiln/ShapeMismatch] g2: @Gru needs a sequence of vectors [B, T, n] but g is [B, 4]; feed it an @Embedding, a series @Input(shape, maxLength) or another recurrent layer with returnSequences = true",
         "g2(");
   }
 
@@ -88,6 +115,20 @@ class RecurrentDiagnosticsTest {
         "  @Embedding(vocab = 10, dim = 4) abstract Tensor e(IntTensor ids);"),
         "[Kiln/BadAttribute] ids: @Tokens(maxLength = 0) must be at least 1",
         "maxLength = 0");
+  }
+
+  @Test
+  void negativeSeriesLength() {
+    assertError(source(
+        "  @Input(shape = {4},",
+        "      maxLength = -6)",
+        "  abstract Tensor frames();",
+        "  @Lstm(units = 8) abstract Tensor l(Tensor frames);"),
+        "[Kiln/BadAttribute] frames: @Input(maxLength = -6) must be at least 1; maxLength is the longest sequence the input holds, e.g. maxLength = 128",
+        "maxLength = -6");
+    NetSnippets.assertCompiles(List.of(
+        "  @Input(shape = {4}, maxLength = 6) abstract Tensor frames();",
+        "  @Lstm(units = 8) abstract Tensor l(Tensor frames);"));
   }
 
   @Test

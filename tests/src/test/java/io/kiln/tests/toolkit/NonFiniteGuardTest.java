@@ -10,6 +10,7 @@ import io.kiln.runtime.train.NonFiniteLossException;
 import io.kiln.runtime.train.Sgd;
 import io.kiln.samples.lenet.KilnLeNet;
 import io.kiln.tests.models.KilnEveryBce;
+import io.kiln.tests.models.KilnLastState;
 import io.kiln.tests.models.KilnNormDrop;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -51,6 +52,22 @@ class NonFiniteGuardTest {
     // Training goes on with good data.
     assertThat(Float.isFinite(model.trainStep(data.get(2).x(), data.get(2).labels(), adam))).isTrue();
     assertThat(model.steps()).isEqualTo(3);
+  }
+
+  @Test
+  void aSequenceModelNamesItsTrainingStepNotTheSequenceLength() {
+    KilnLastState model = KilnLastState.create(3);
+    int[] ids = {1, 2, 3, 4, 5, 0, 1, 2};
+    int[] labels = {0, 2};
+    Sgd sgd = new Sgd(0.1f);
+    model.trainStep(ids, 4, labels, sgd);
+    model.parameter("emb.weight").set(Float.NaN, 2, 1); // symbol 2 now embeds to a NaN
+
+    NonFiniteLossException e = assertThrows(NonFiniteLossException.class, () -> model.trainStep(ids, 4, labels, sgd));
+
+    assertThat(e.step()).isEqualTo(2); // the second step, whatever the 4 steps of each sequence
+    assertThat(e).hasMessageThat().contains("training step 2");
+    assertThat(e.node()).hasValue("emb");
   }
 
   @Test

@@ -56,12 +56,23 @@ public final class ConvCalls extends GeneratedClassPart {
 
   public void geometry(ForwardCall.ConvForward c, TypeSpec.Builder type) {
     KernelCall.ConvDims d = c.dims();
-    type.addField(FieldSpec.builder(CONV_GEOMETRY, geometryConstant(c.covers().get(0)), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .addJavadoc("$L: [$L, $L, $L] → [$L, $L, $L], kernel $L×$L, stride $L, padding top $L left $L.\n", c.covers().get(0),
-            d.channels(), d.height(), d.width(), d.filters(), d.outHeight(), d.outWidth(), d.kernelHeight(), d.kernelWidth(), d.stride(), d.padTop(), d.padLeft())
-        .initializer("new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", CONV_GEOMETRY, d.channels(), d.height(), d.width(), d.filters(),
-            d.kernelHeight(), d.kernelWidth(), d.stride(), d.padTop(), d.padLeft(), d.outHeight(), d.outWidth())
-        .build());
+    KernelCall.ConvSteps steps = d.steps();
+    FieldSpec.Builder field = FieldSpec.builder(CONV_GEOMETRY, geometryConstant(c.covers().get(0)), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL);
+    if (steps.isUniform()) {
+      field.addJavadoc("$L: [$L, $L, $L] → [$L, $L, $L], kernel $L×$L, stride $L, padding top $L left $L.\n", c.covers().get(0),
+              d.channels(), d.height(), d.width(), d.filters(), d.outHeight(), d.outWidth(), d.kernelHeight(), d.kernelWidth(), steps.strideHeight(),
+              d.padTop(), d.padLeft())
+          .initializer("new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", CONV_GEOMETRY, d.channels(), d.height(), d.width(), d.filters(),
+              d.kernelHeight(), d.kernelWidth(), steps.strideHeight(), d.padTop(), d.padLeft(), d.outHeight(), d.outWidth());
+    } else {
+      field.addJavadoc("$L: [$L, $L, $L] → [$L, $L, $L], kernel $L×$L, stride $L×$L, dilation $L×$L, padding top $L left $L.\n", c.covers().get(0),
+              d.channels(), d.height(), d.width(), d.filters(), d.outHeight(), d.outWidth(), d.kernelHeight(), d.kernelWidth(), steps.strideHeight(),
+              steps.strideWidth(), steps.dilationHeight(), steps.dilationWidth(), d.padTop(), d.padLeft())
+          .initializer("new $T($L, $L, $L, $L, $L, $L, new $T($L, $L, $L, $L), $L, $L, $L, $L)", CONV_GEOMETRY, d.channels(), d.height(), d.width(),
+              d.filters(), d.kernelHeight(), d.kernelWidth(), CONV_GEOMETRY.nestedClass("Steps"), steps.strideHeight(), steps.strideWidth(),
+              steps.dilationHeight(), steps.dilationWidth(), d.padTop(), d.padLeft(), d.outHeight(), d.outWidth());
+    }
+    type.addField(field.build());
   }
 
   public void declare(ForwardCall.PoolForward p, TypeSpec.Builder type) {
@@ -86,12 +97,19 @@ public final class ConvCalls extends GeneratedClassPart {
   public void geometry(ForwardCall.PoolForward p, TypeSpec.Builder type) {
     KernelCall.PoolDims d = p.dims();
     String node = p.covers().get(p.covers().size() - 1);
-    type.addField(FieldSpec.builder(POOL_GEOMETRY, geometryConstant(node), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .addJavadoc("$L: [$L, $L, $L] → [$L, $L, $L], window $L, stride $L.\n", node,
-            d.channels(), d.height(), d.width(), d.channels(), d.outHeight(), d.outWidth(), d.size(), d.stride())
-        .initializer("new $T($L, $L, $L, $L, $L, $L, $L)", POOL_GEOMETRY, d.channels(), d.height(), d.width(), d.size(), d.stride(),
-            d.outHeight(), d.outWidth())
-        .build());
+    FieldSpec.Builder field = FieldSpec.builder(POOL_GEOMETRY, geometryConstant(node), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL);
+    if (d.isSquare()) {
+      field.addJavadoc("$L: [$L, $L, $L] → [$L, $L, $L], window $L, stride $L.\n", node,
+              d.channels(), d.height(), d.width(), d.channels(), d.outHeight(), d.outWidth(), d.windowHeight(), d.strideHeight())
+          .initializer("new $T($L, $L, $L, $L, $L, $L, $L)", POOL_GEOMETRY, d.channels(), d.height(), d.width(), d.windowHeight(),
+              d.strideHeight(), d.outHeight(), d.outWidth());
+    } else {
+      field.addJavadoc("$L: [$L, $L, $L] → [$L, $L, $L], window $L×$L, stride $L×$L.\n", node, d.channels(), d.height(), d.width(),
+              d.channels(), d.outHeight(), d.outWidth(), d.windowHeight(), d.windowWidth(), d.strideHeight(), d.strideWidth())
+          .initializer("new $T($L, $L, $L, $L, $L, $L, $L, $L, $L)", POOL_GEOMETRY, d.channels(), d.height(), d.width(), d.windowHeight(),
+              d.windowWidth(), d.strideHeight(), d.strideWidth(), d.outHeight(), d.outWidth());
+    }
+    type.addField(field.build());
   }
 
   /**

@@ -41,7 +41,8 @@ public final class ConvLowering extends FamilyLowering {
     Shape in = shaped.shape(n.input());
     KernelCall.ConvDims dims = convDims(c, in, shape);
     int fanIn = dims.patchSize();
-    ParamTensor w = parameters.weight(n, new int[] {c.filters(), in.dim(0), c.kh(), c.kw()}, Parameters.resolve(c.init(), c.activation()), fanIn,
+    int[] weightDims = c.axes() == 1 ? new int[] {c.filters(), in.dim(0), c.kw()} : new int[] {c.filters(), in.dim(0), c.kh(), c.kw()};
+    ParamTensor w = parameters.weight(n, weightDims, Parameters.resolve(c.init(), c.activation()), fanIn,
         c.filters() * c.kh() * c.kw());
     ParamTensor b = c.bias() ? parameters.bias(n, c.filters(), Init.ZEROS, fanIn) : null;
     Buffer cols = new Buffer("cols_" + n.name(), Buffer.Kind.SCRATCH, dims.colsSize(), "[" + dims.patchSize() + ", " + dims.outHeight() * dims.outWidth() + "]");
@@ -57,12 +58,20 @@ public final class ConvLowering extends FamilyLowering {
 
   static KernelCall.ConvDims convDims(Layer.Conv c, Shape in, Shape out) {
     ConvShape g = ConvShape.of(c, in);
-    return new KernelCall.ConvDims(in.dim(0), in.dim(1), in.dim(2), c.filters(), c.kh(), c.kw(), c.stride(),
-        g.padTop(), g.padLeft(), out.dim(1), out.dim(2));
+    return new KernelCall.ConvDims(in.dim(0), ConvShape.height(in), ConvShape.width(in), c.filters(), c.kh(), c.kw(),
+        new KernelCall.ConvSteps(c.strideH(), c.strideW(), c.dilationH(), c.dilationW()), g.padTop(), g.padLeft(), ConvShape.height(out),
+        ConvShape.width(out));
   }
 
   static KernelCall.PoolDims poolDims(Layer.Pool p, Shape in, Shape out) {
-    return new KernelCall.PoolDims(in.dim(0), in.dim(1), in.dim(2), p.size(), p.effectiveStride(), out.dim(1), out.dim(2));
+    int h = ConvShape.height(in);
+    int w = ConvShape.width(in);
+    // a global window spans the whole plane
+    int windowHeight = p.global() ? h : p.sizeH();
+    int windowWidth = p.global() ? w : p.sizeW();
+    int strideHeight = p.global() ? h : p.strideH();
+    int strideWidth = p.global() ? w : p.strideW();
+    return new KernelCall.PoolDims(in.dim(0), h, w, windowHeight, windowWidth, strideHeight, strideWidth, ConvShape.height(out), ConvShape.width(out));
   }
 
   public void backward(Node n, BackwardOp.ConvGrad c, Buffer dy, List<String> covers, List<BackwardCall> back) {

@@ -9,8 +9,8 @@ import io.kiln.processor.shape.Shape;
 import io.kiln.processor.shape.ShapeRules;
 
 /**
- * The shape rules and attribute checks of one layer family. Inputs: a float {@code @Input} and
- * {@code @Tokens}.
+ * The shape rules and attribute checks of one layer family. Inputs: a float {@code @Input} (a
+ * sequence {@code [B, T, ...shape]} when it has a {@code maxLength}) and {@code @Tokens}.
  */
 final class InputShapes extends ShapeRules {
   InputShapes(Report report) {
@@ -19,6 +19,14 @@ final class InputShapes extends ShapeRules {
 
   Shape input(Node node, Layer.Input in) {
     int[] dims = in.shape();
+    // 0 (the default) means no time axis; a sequence's steps count towards the size limit below.
+    if (in.maxLength() < 0) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "maxLength", Messages.notPositive(node.name(), "@Input", "maxLength", in.maxLength()));
+      return null;
+    }
+    if (tooLarge(node, "maxLength", in.maxLength())) {
+      return null;
+    }
     if (dims.length == 0) {
       report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "shape", Messages.emptyInputShape(node.name()));
       return null;
@@ -31,7 +39,7 @@ final class InputShapes extends ShapeRules {
     }
     // Check while multiplying: a long product of enough large dims wraps (65536^4 is 0) and would
     // pass a check made after the loop, then crash Shape.size() in a later pass.
-    long size = 1;
+    long size = Math.max(1, in.maxLength());
     for (int d : dims) {
       size *= d;
       if (size > Integer.MAX_VALUE / 64) {
@@ -39,10 +47,10 @@ final class InputShapes extends ShapeRules {
       }
     }
     if (size > Integer.MAX_VALUE / 64) {
-      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "shape", Messages.inputTooLarge(node.name(), dims));
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "shape", Messages.inputTooLarge(node.name(), dims, in.maxLength()));
       return null;
     }
-    return Shape.of(dims);
+    return in.maxLength() > 0 ? Shape.sequence(in.maxLength(), dims) : Shape.of(dims);
   }
 
   Shape tokens(Node node, Layer.Tokens t) {
