@@ -666,14 +666,10 @@ public final class KilnGoldenLstm implements Introspectable, SupervisedModel<Kil
       return 1;
     }
     // o = l · o.weightᵀ + o.bias: l [B, T, 10] -> [B, T, 12]
-<<<<<<< HEAD
-    GEMM.gemm(Layout.NT, batch * steps, 12, 10, arena, A_L, params, P_O_WEIGHT, arena, A_O, oEpilogue);
-=======
     GEMM.gemm(Layout.NT, batch * steps, 12, 10, arena, A_L, params, P_O_WEIGHT, arena, A_O, oEpilogue);
     if (introspection != null) {
       introspection.node(2).recordActivations(arena, A_O, batch * steps * 12);
     }
->>>>>>> main
     return diagnose && Checks.firstNonFinite(arena, A_O, batch * steps * 12) >= 0 ? 2 : -1;
   }
 
@@ -695,14 +691,10 @@ public final class KilnGoldenLstm implements Introspectable, SupervisedModel<Kil
     // o: d o.weight += d_oᵀ · l, [12, 10]
     GEMM.gemm(Layout.TN, 12, 10, batch * steps, arena, G_O, arena, A_L, grads, P_O_WEIGHT, Epilogue.ACCUMULATE);
     // o: d_l = d_o · o.weight, [B, T, 10]
-<<<<<<< HEAD
-    GEMM.gemm(Layout.NN, batch * steps, 10, 12, arena, G_O, params, P_O_WEIGHT, arena, G_L, Epilogue.NONE);
-=======
     GEMM.gemm(Layout.NN, batch * steps, 10, 12, arena, G_O, params, P_O_WEIGHT, arena, G_L, Epilogue.NONE);
     if (introspection != null) {
       introspection.node(1).recordOutputGradient(arena, G_L, batch * steps * 10);
     }
->>>>>>> main
     // l: backpropagation through time from d_l into d_e, [B, T, 10] -> [B, T, 6]
     lLayer.backward(batch, steps, arena, A_E);
     if (introspection != null) {
