@@ -940,7 +940,7 @@ public final class KilnGoldenLeNet implements Introspectable, SupervisedModel<Ki
       return 4;
     }
     // f1 = relu(p2 · f1.weightᵀ + f1.bias): p2 [B, 8, 2, 2] -> [B, 16]
-    GEMM.gemm(Layout.NT, batch, 16, 32, arena, A_P2, 32, params, P_F1_WEIGHT, 32, arena, A_F1, 16, f1Epilogue);
+    GEMM.gemm(Layout.NT, batch, 16, 32, arena, A_P2, params, P_F1_WEIGHT, arena, A_F1, f1Epilogue);
     if (introspection != null) {
       introspection.node(5).recordActivations(arena, A_F1, batch * 16);
     }
@@ -960,7 +960,7 @@ public final class KilnGoldenLeNet implements Introspectable, SupervisedModel<Ki
       return 6;
     }
     // logits = d1 · logits.weightᵀ + logits.bias: d1 [B, 16] -> [B, 10]
-    GEMM.gemm(Layout.NT, batch, 10, 16, arena, A_D1, 16, params, P_LOGITS_WEIGHT, 16, arena, A_LOGITS, 10, logitsEpilogue);
+    GEMM.gemm(Layout.NT, batch, 10, 16, arena, A_D1, params, P_LOGITS_WEIGHT, arena, A_LOGITS, logitsEpilogue);
     if (introspection != null) {
       introspection.node(7).recordActivations(arena, A_LOGITS, batch * 10);
     }
@@ -983,9 +983,9 @@ public final class KilnGoldenLeNet implements Introspectable, SupervisedModel<Ki
     // logits: d logits.bias += Σ_batch d_logits, [B, 10]
     OPS.addColumnSums(grads, P_LOGITS_BIAS, arena, G_LOGITS, batch, 10);
     // logits: d logits.weight += d_logitsᵀ · d1, [10, 16]
-    GEMM.gemm(Layout.TN, 10, 16, batch, arena, G_LOGITS, 10, arena, A_D1, 16, grads, P_LOGITS_WEIGHT, 16, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.TN, 10, 16, batch, arena, G_LOGITS, arena, A_D1, grads, P_LOGITS_WEIGHT, Epilogue.ACCUMULATE);
     // logits: d_d1 = d_logits · logits.weight, [B, 16]
-    GEMM.gemm(Layout.NN, batch, 16, 10, arena, G_LOGITS, 10, params, P_LOGITS_WEIGHT, 16, arena, G_D1, 16, Epilogue.NONE);
+    GEMM.gemm(Layout.NN, batch, 16, 10, arena, G_LOGITS, params, P_LOGITS_WEIGHT, arena, G_D1, Epilogue.NONE);
     if (introspection != null) {
       introspection.node(6).recordOutputGradient(arena, G_D1, batch * 16);
     }
@@ -999,9 +999,9 @@ public final class KilnGoldenLeNet implements Introspectable, SupervisedModel<Ki
     // f1: d f1.bias += Σ_batch d_f1, [B, 16]
     OPS.addColumnSums(grads, P_F1_BIAS, arena, G_F1, batch, 16);
     // f1: d f1.weight += d_f1ᵀ · p2, [16, 32]
-    GEMM.gemm(Layout.TN, 16, 32, batch, arena, G_F1, 16, arena, A_P2, 32, grads, P_F1_WEIGHT, 32, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.TN, 16, 32, batch, arena, G_F1, arena, A_P2, grads, P_F1_WEIGHT, Epilogue.ACCUMULATE);
     // f1: d_p2 = d_f1 · f1.weight, [B, 8, 2, 2]
-    GEMM.gemm(Layout.NN, batch, 32, 16, arena, G_F1, 16, params, P_F1_WEIGHT, 32, arena, G_P2, 32, Epilogue.NONE);
+    GEMM.gemm(Layout.NN, batch, 32, 16, arena, G_F1, params, P_F1_WEIGHT, arena, G_P2, Epilogue.NONE);
     if (introspection != null) {
       introspection.node(4).recordOutputGradient(arena, G_P2, batch * 32);
     }

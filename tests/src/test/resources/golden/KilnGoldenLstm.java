@@ -666,7 +666,7 @@ public final class KilnGoldenLstm implements Introspectable, SupervisedModel<Kil
       return 1;
     }
     // o = l · o.weightᵀ + o.bias: l [B, T, 10] -> [B, T, 12]
-    GEMM.gemm(Layout.NT, batch * steps, 12, 10, arena, A_L, 10, params, P_O_WEIGHT, 10, arena, A_O, 12, oEpilogue);
+    GEMM.gemm(Layout.NT, batch * steps, 12, 10, arena, A_L, params, P_O_WEIGHT, arena, A_O, oEpilogue);
     if (introspection != null) {
       introspection.node(2).recordActivations(arena, A_O, batch * steps * 12);
     }
@@ -689,9 +689,9 @@ public final class KilnGoldenLstm implements Introspectable, SupervisedModel<Kil
     // o: d o.bias += Σ_batch d_o, [B, T, 12]
     OPS.addColumnSums(grads, P_O_BIAS, arena, G_O, batch * steps, 12);
     // o: d o.weight += d_oᵀ · l, [12, 10]
-    GEMM.gemm(Layout.TN, 12, 10, batch * steps, arena, G_O, 12, arena, A_L, 10, grads, P_O_WEIGHT, 10, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.TN, 12, 10, batch * steps, arena, G_O, arena, A_L, grads, P_O_WEIGHT, Epilogue.ACCUMULATE);
     // o: d_l = d_o · o.weight, [B, T, 10]
-    GEMM.gemm(Layout.NN, batch * steps, 10, 12, arena, G_O, 12, params, P_O_WEIGHT, 10, arena, G_L, 10, Epilogue.NONE);
+    GEMM.gemm(Layout.NN, batch * steps, 10, 12, arena, G_O, params, P_O_WEIGHT, arena, G_L, Epilogue.NONE);
     if (introspection != null) {
       introspection.node(1).recordOutputGradient(arena, G_L, batch * steps * 10);
     }

@@ -561,7 +561,7 @@ public final class KilnGoldenMlp implements Introspectable, SupervisedModel<Kiln
    */
   private int runForward(float[] features, int batch, boolean training, boolean diagnose) {
     // hidden = relu(features · hidden.weightᵀ + hidden.bias): features [B, 4] -> [B, 8]
-    GEMM.gemm(Layout.NT, batch, 8, 4, features, 0, 4, params, P_HIDDEN_WEIGHT, 4, arena, A_HIDDEN, 8, hiddenEpilogue);
+    GEMM.gemm(Layout.NT, batch, 8, 4, features, 0, params, P_HIDDEN_WEIGHT, arena, A_HIDDEN, hiddenEpilogue);
     if (introspection != null) {
       introspection.node(0).recordActivations(arena, A_HIDDEN, batch * 8);
     }
@@ -569,7 +569,7 @@ public final class KilnGoldenMlp implements Introspectable, SupervisedModel<Kiln
       return 0;
     }
     // logits = hidden · logits.weightᵀ + logits.bias: hidden [B, 8] -> [B, 3]
-    GEMM.gemm(Layout.NT, batch, 3, 8, arena, A_HIDDEN, 8, params, P_LOGITS_WEIGHT, 8, arena, A_LOGITS, 3, logitsEpilogue);
+    GEMM.gemm(Layout.NT, batch, 3, 8, arena, A_HIDDEN, params, P_LOGITS_WEIGHT, arena, A_LOGITS, logitsEpilogue);
     if (introspection != null) {
       introspection.node(1).recordActivations(arena, A_LOGITS, batch * 3);
     }
@@ -592,9 +592,9 @@ public final class KilnGoldenMlp implements Introspectable, SupervisedModel<Kiln
     // logits: d logits.bias += Σ_batch d_logits, [B, 3]
     OPS.addColumnSums(grads, P_LOGITS_BIAS, arena, G_LOGITS, batch, 3);
     // logits: d logits.weight += d_logitsᵀ · hidden, [3, 8]
-    GEMM.gemm(Layout.TN, 3, 8, batch, arena, G_LOGITS, 3, arena, A_HIDDEN, 8, grads, P_LOGITS_WEIGHT, 8, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.TN, 3, 8, batch, arena, G_LOGITS, arena, A_HIDDEN, grads, P_LOGITS_WEIGHT, Epilogue.ACCUMULATE);
     // logits: d_hidden = d_logits · logits.weight, [B, 8]
-    GEMM.gemm(Layout.NN, batch, 8, 3, arena, G_LOGITS, 3, params, P_LOGITS_WEIGHT, 8, arena, G_HIDDEN, 8, Epilogue.NONE);
+    GEMM.gemm(Layout.NN, batch, 8, 3, arena, G_LOGITS, params, P_LOGITS_WEIGHT, arena, G_HIDDEN, Epilogue.NONE);
     if (introspection != null) {
       introspection.node(0).recordOutputGradient(arena, G_HIDDEN, batch * 8);
     }
@@ -603,7 +603,7 @@ public final class KilnGoldenMlp implements Introspectable, SupervisedModel<Kiln
     // hidden: d hidden.bias += Σ_batch d_hidden, [B, 8]
     OPS.addColumnSums(grads, P_HIDDEN_BIAS, arena, G_HIDDEN, batch, 8);
     // hidden: d hidden.weight += d_hiddenᵀ · features, [8, 4]
-    GEMM.gemm(Layout.TN, 8, 4, batch, arena, G_HIDDEN, 8, features, 0, 4, grads, P_HIDDEN_WEIGHT, 4, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.TN, 8, 4, batch, arena, G_HIDDEN, features, 0, grads, P_HIDDEN_WEIGHT, Epilogue.ACCUMULATE);
     return loss;
   }
 

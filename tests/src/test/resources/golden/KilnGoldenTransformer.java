@@ -1074,11 +1074,11 @@ public final class KilnGoldenTransformer implements Introspectable, SupervisedMo
       return 2;
     }
     // attn = causal attention(q, k, v of norm1) · out_projᵀ: [B, T, 8] -> [B, T, 8] (2 heads × 4, position t sees positions ≤ t; flash kernel, no T×T matrix)
-    GEMM.gemm(Layout.NT, batch * steps, 8, 8, arena, A_NORM1, 8, params, P_ATTN_IN_PROJ_WEIGHT + 0, 8, arena, A_Q_ATTN, 8, attnQEpilogue);
-    GEMM.gemm(Layout.NT, batch * steps, 8, 8, arena, A_NORM1, 8, params, P_ATTN_IN_PROJ_WEIGHT + 64, 8, arena, A_K_ATTN, 8, attnKEpilogue);
-    GEMM.gemm(Layout.NT, batch * steps, 8, 8, arena, A_NORM1, 8, params, P_ATTN_IN_PROJ_WEIGHT + 128, 8, arena, A_V_ATTN, 8, attnVEpilogue);
+    GEMM.gemm(Layout.NT, batch * steps, 8, 8, arena, A_NORM1, params, P_ATTN_IN_PROJ_WEIGHT + 0, arena, A_Q_ATTN, attnQEpilogue);
+    GEMM.gemm(Layout.NT, batch * steps, 8, 8, arena, A_NORM1, params, P_ATTN_IN_PROJ_WEIGHT + 64, arena, A_K_ATTN, attnKEpilogue);
+    GEMM.gemm(Layout.NT, batch * steps, 8, 8, arena, A_NORM1, params, P_ATTN_IN_PROJ_WEIGHT + 128, arena, A_V_ATTN, attnVEpilogue);
     attnLayer.forward(batch, steps, steps);
-    GEMM.gemm(Layout.NT, batch * steps, 8, 8, arena, A_O_ATTN, 8, params, P_ATTN_OUT_PROJ_WEIGHT, 8, arena, A_ATTN, 8, attnOutEpilogue);
+    GEMM.gemm(Layout.NT, batch * steps, 8, 8, arena, A_O_ATTN, params, P_ATTN_OUT_PROJ_WEIGHT, arena, A_ATTN, attnOutEpilogue);
     if (introspection != null) {
       introspection.node(3).recordActivations(arena, A_ATTN, batch * steps * 8);
     }
@@ -1094,7 +1094,7 @@ public final class KilnGoldenTransformer implements Introspectable, SupervisedMo
       return 4;
     }
     // pre_up = norm2 · up.weightᵀ + up.bias: norm2 [B, T, 8] -> [B, T, 16]
-    GEMM.gemm(Layout.NT, batch * steps, 16, 8, arena, A_NORM2, 8, params, P_UP_WEIGHT, 8, arena, A_PRE_UP, 16, upEpilogue);
+    GEMM.gemm(Layout.NT, batch * steps, 16, 8, arena, A_NORM2, params, P_UP_WEIGHT, arena, A_PRE_UP, upEpilogue);
     if (introspection != null) {
       introspection.node(5).recordActivations(arena, A_PRE_UP, batch * steps * 16);
     }
@@ -1110,7 +1110,7 @@ public final class KilnGoldenTransformer implements Introspectable, SupervisedMo
       return 6;
     }
     // down = up · down.weightᵀ + down.bias: up [B, T, 16] -> [B, T, 8]
-    GEMM.gemm(Layout.NT, batch * steps, 8, 16, arena, A_UP, 16, params, P_DOWN_WEIGHT, 16, arena, A_DOWN, 8, downEpilogue);
+    GEMM.gemm(Layout.NT, batch * steps, 8, 16, arena, A_UP, params, P_DOWN_WEIGHT, arena, A_DOWN, downEpilogue);
     if (introspection != null) {
       introspection.node(7).recordActivations(arena, A_DOWN, batch * steps * 8);
     }
@@ -1126,7 +1126,7 @@ public final class KilnGoldenTransformer implements Introspectable, SupervisedMo
       return 8;
     }
     // o = n · o.weightᵀ + o.bias: n [B, T, 8] -> [B, T, 12]
-    GEMM.gemm(Layout.NT, batch * steps, 12, 8, arena, A_N, 8, params, P_O_WEIGHT, 8, arena, A_O, 12, oEpilogue);
+    GEMM.gemm(Layout.NT, batch * steps, 12, 8, arena, A_N, params, P_O_WEIGHT, arena, A_O, oEpilogue);
     if (introspection != null) {
       introspection.node(9).recordActivations(arena, A_O, batch * steps * 12);
     }
@@ -1149,9 +1149,9 @@ public final class KilnGoldenTransformer implements Introspectable, SupervisedMo
     // o: d o.bias += Σ_batch d_o, [B, T, 12]
     OPS.addColumnSums(grads, P_O_BIAS, arena, G_O, batch * steps, 12);
     // o: d o.weight += d_oᵀ · n, [12, 8]
-    GEMM.gemm(Layout.TN, 12, 8, batch * steps, arena, G_O, 12, arena, A_N, 8, grads, P_O_WEIGHT, 8, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.TN, 12, 8, batch * steps, arena, G_O, arena, A_N, grads, P_O_WEIGHT, Epilogue.ACCUMULATE);
     // o: d_n = d_o · o.weight, [B, T, 8]
-    GEMM.gemm(Layout.NN, batch * steps, 8, 12, arena, G_O, 12, params, P_O_WEIGHT, 8, arena, G_N, 8, Epilogue.NONE);
+    GEMM.gemm(Layout.NN, batch * steps, 8, 12, arena, G_O, params, P_O_WEIGHT, arena, G_N, Epilogue.NONE);
     if (introspection != null) {
       introspection.node(8).recordOutputGradient(arena, G_N, batch * steps * 8);
     }
@@ -1167,9 +1167,9 @@ public final class KilnGoldenTransformer implements Introspectable, SupervisedMo
     // down: d down.bias += Σ_batch d_down, [B, T, 8]
     OPS.addColumnSums(grads, P_DOWN_BIAS, arena, G_DOWN, batch * steps, 8);
     // down: d down.weight += d_downᵀ · up, [8, 16]
-    GEMM.gemm(Layout.TN, 8, 16, batch * steps, arena, G_DOWN, 8, arena, A_UP, 16, grads, P_DOWN_WEIGHT, 16, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.TN, 8, 16, batch * steps, arena, G_DOWN, arena, A_UP, grads, P_DOWN_WEIGHT, Epilogue.ACCUMULATE);
     // down: d_up = d_down · down.weight, [B, T, 16]
-    GEMM.gemm(Layout.NN, batch * steps, 16, 8, arena, G_DOWN, 8, params, P_DOWN_WEIGHT, 16, arena, G_UP, 16, Epilogue.NONE);
+    GEMM.gemm(Layout.NN, batch * steps, 16, 8, arena, G_DOWN, params, P_DOWN_WEIGHT, arena, G_UP, Epilogue.NONE);
     if (introspection != null) {
       introspection.node(5).recordOutputGradient(arena, G_UP, batch * steps * 16);
     }
@@ -1178,9 +1178,9 @@ public final class KilnGoldenTransformer implements Introspectable, SupervisedMo
     // up: d up.bias += Σ_batch d_up, [B, T, 16]
     OPS.addColumnSums(grads, P_UP_BIAS, arena, G_UP, batch * steps, 16);
     // up: d up.weight += d_upᵀ · norm2, [16, 8]
-    GEMM.gemm(Layout.TN, 16, 8, batch * steps, arena, G_UP, 16, arena, A_NORM2, 8, grads, P_UP_WEIGHT, 8, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.TN, 16, 8, batch * steps, arena, G_UP, arena, A_NORM2, grads, P_UP_WEIGHT, Epilogue.ACCUMULATE);
     // up: d_norm2 = d_up · up.weight, [B, T, 8]
-    GEMM.gemm(Layout.NN, batch * steps, 8, 16, arena, G_UP, 16, params, P_UP_WEIGHT, 8, arena, G_NORM2, 8, Epilogue.NONE);
+    GEMM.gemm(Layout.NN, batch * steps, 8, 16, arena, G_UP, params, P_UP_WEIGHT, arena, G_NORM2, Epilogue.NONE);
     if (introspection != null) {
       introspection.node(4).recordOutputGradient(arena, G_NORM2, batch * steps * 8);
     }
@@ -1194,21 +1194,21 @@ public final class KilnGoldenTransformer implements Introspectable, SupervisedMo
       introspection.node(3).recordOutputGradient(arena, G_ATTN, batch * steps * 8);
     }
     // attn: output projection backward, d_o_attn = d_attn · out_proj, [B, T, 8]
-    GEMM.gemm(Layout.NN, batch * steps, 8, 8, arena, G_ATTN, 8, params, P_ATTN_OUT_PROJ_WEIGHT, 8, arena, G_O_ATTN, 8, Epilogue.NONE);
-    GEMM.gemm(Layout.TN, 8, 8, batch * steps, arena, G_ATTN, 8, arena, A_O_ATTN, 8, grads, P_ATTN_OUT_PROJ_WEIGHT, 8, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.NN, batch * steps, 8, 8, arena, G_ATTN, params, P_ATTN_OUT_PROJ_WEIGHT, arena, G_O_ATTN, Epilogue.NONE);
+    GEMM.gemm(Layout.TN, 8, 8, batch * steps, arena, G_ATTN, arena, A_O_ATTN, grads, P_ATTN_OUT_PROJ_WEIGHT, Epilogue.ACCUMULATE);
     OPS.addColumnSums(grads, P_ATTN_OUT_PROJ_BIAS, arena, G_ATTN, batch * steps, 8);
     // attn: flash attention backward (scores recomputed block by block) into d_q_attn, d_k_attn, d_v_attn, [B, T, 8]
     attnLayer.backward(batch, steps, steps);
     // attn: d in_proj_weight += [dq; dk; dv]ᵀ · norm1, d in_proj_bias += Σ [dq; dk; dv], d_norm1 = dq·W_q + dk·W_k + dv·W_v, [B, T, 8]
-    GEMM.gemm(Layout.TN, 8, 8, batch * steps, arena, G_Q_ATTN, 8, arena, A_NORM1, 8, grads, P_ATTN_IN_PROJ_WEIGHT + 0, 8, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.TN, 8, 8, batch * steps, arena, G_Q_ATTN, arena, A_NORM1, grads, P_ATTN_IN_PROJ_WEIGHT + 0, Epilogue.ACCUMULATE);
     OPS.addColumnSums(grads, P_ATTN_IN_PROJ_BIAS + 0, arena, G_Q_ATTN, batch * steps, 8);
-    GEMM.gemm(Layout.TN, 8, 8, batch * steps, arena, G_K_ATTN, 8, arena, A_NORM1, 8, grads, P_ATTN_IN_PROJ_WEIGHT + 64, 8, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.TN, 8, 8, batch * steps, arena, G_K_ATTN, arena, A_NORM1, grads, P_ATTN_IN_PROJ_WEIGHT + 64, Epilogue.ACCUMULATE);
     OPS.addColumnSums(grads, P_ATTN_IN_PROJ_BIAS + 8, arena, G_K_ATTN, batch * steps, 8);
-    GEMM.gemm(Layout.TN, 8, 8, batch * steps, arena, G_V_ATTN, 8, arena, A_NORM1, 8, grads, P_ATTN_IN_PROJ_WEIGHT + 128, 8, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.TN, 8, 8, batch * steps, arena, G_V_ATTN, arena, A_NORM1, grads, P_ATTN_IN_PROJ_WEIGHT + 128, Epilogue.ACCUMULATE);
     OPS.addColumnSums(grads, P_ATTN_IN_PROJ_BIAS + 16, arena, G_V_ATTN, batch * steps, 8);
-    GEMM.gemm(Layout.NN, batch * steps, 8, 8, arena, G_Q_ATTN, 8, params, P_ATTN_IN_PROJ_WEIGHT + 0, 8, arena, G_NORM1, 8, Epilogue.NONE);
-    GEMM.gemm(Layout.NN, batch * steps, 8, 8, arena, G_K_ATTN, 8, params, P_ATTN_IN_PROJ_WEIGHT + 64, 8, arena, G_NORM1, 8, Epilogue.ACCUMULATE);
-    GEMM.gemm(Layout.NN, batch * steps, 8, 8, arena, G_V_ATTN, 8, params, P_ATTN_IN_PROJ_WEIGHT + 128, 8, arena, G_NORM1, 8, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.NN, batch * steps, 8, 8, arena, G_Q_ATTN, params, P_ATTN_IN_PROJ_WEIGHT + 0, arena, G_NORM1, Epilogue.NONE);
+    GEMM.gemm(Layout.NN, batch * steps, 8, 8, arena, G_K_ATTN, params, P_ATTN_IN_PROJ_WEIGHT + 64, arena, G_NORM1, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.NN, batch * steps, 8, 8, arena, G_V_ATTN, params, P_ATTN_IN_PROJ_WEIGHT + 128, arena, G_NORM1, Epilogue.ACCUMULATE);
     if (introspection != null) {
       introspection.node(2).recordOutputGradient(arena, G_NORM1, batch * steps * 8);
     }

@@ -94,7 +94,7 @@ final class GemmBench {
       long end = System.nanoTime() + (long) ((quick ? 1 : 3) * 1e9);
       for (int i = 0; System.nanoTime() < end; i++) {
         Layout l = Layout.values()[i % 3];
-        GEMM.gemm(l, 256, 256, 256, wa, 0, 256, wb, 0, 256, wc, 0, 256, i % 2 == 0 ? Epilogue.NONE : Epilogue.ACCUMULATE);
+        GEMM.gemm(l, 256, 256, 256, wa, 0, wb, 0, wc, 0, i % 2 == 0 ? Epilogue.NONE : Epilogue.ACCUMULATE);
       }
     }
     List<String> summary = new ArrayList<>();
@@ -110,9 +110,8 @@ final class GemmBench {
       float[] c = new float[s.m() * s.n()];
       double flops = 2.0 * s.m() * s.n() * s.k();
       for (Layout layout : s.layouts()) {
-        int lda = layout == Layout.TN ? s.m() : s.k();
-        int ldb = layout == Layout.NT ? s.k() : s.n();
-        Runnable kiln = () -> GEMM.gemm(layout, s.m(), s.n(), s.k(), a, 0, lda, b, 0, ldb, c, 0, s.n(), Epilogue.NONE);
+        // packed operands: lda, ldb and ldc are the logical widths (OpenBLAS gets the same)
+        Runnable kiln = () -> GEMM.gemm(layout, s.m(), s.n(), s.k(), a, 0, b, 0, c, 0, Epilogue.NONE);
         // Kiln on 1 and 2 threads, OpenBLAS on 1 and 2, the FMA probe: repetitions interleaved
         List<Trial> trials = new ArrayList<>();
         for (int t : threadCounts) {
@@ -122,7 +121,7 @@ final class GemmBench {
         PairRunner pair = cores >= 2 && s.name().equals("cube") && s.m() >= 512 ? new PairRunner() : null;
         if (pair != null) {
           float[] c2 = new float[c.length];
-          Runnable second = () -> GEMM.gemm(layout, s.m(), s.n(), s.k(), a, 0, lda, b, 0, ldb, c2, 0, s.n(), Epilogue.NONE);
+          Runnable second = () -> GEMM.gemm(layout, s.m(), s.n(), s.k(), a, 0, b, 0, c2, 0, Epilogue.NONE);
           trials.add(new Trial("gemm_independent_pair", 2, 2 * flops, () -> Parallelism.setThreads(1),
               () -> pair.run(kiln, second)));
         }

@@ -81,7 +81,7 @@ class ModelWriterTest {
     assertThat(body).contains("// h1 = tanh(x · h1.weightᵀ + h1.bias): x [B, 4] -> [B, 8]\n");
     assertThat(body).contains("// h2 = tanh(h1 · h2.weightᵀ + h2.bias): h1 [B, 8] -> [B, 5]\n");
     assertThat(body).contains("// logits = h2 · logits.weightᵀ + logits.bias: h2 [B, 5] -> [B, 3]\n");
-    assertThat(body).contains("GEMM.gemm(Layout.NT, batch, 8, 4, x, 0, 4, params, P_H1_WEIGHT, 4, arena, A_H1, 8, h1Epilogue);");
+    assertThat(body).contains("GEMM.gemm(Layout.NT, batch, 8, 4, x, 0, params, P_H1_WEIGHT, arena, A_H1, h1Epilogue);");
     // no separate bias or activation pass in forward: the epilogue does both
     assertThat(body).doesNotContain("OPS.");
   }
@@ -131,7 +131,7 @@ class ModelWriterTest {
     assertThat(src).doesNotContain("classify");
     assertThat(method(src, "forward")).contains("return new Tensor(arena, A_Y, batch, 2);");
     // the flatten is a view: the first GEMM reads the caller's array directly
-    assertThat(method(src, "runForward")).contains("GEMM.gemm(Layout.NT, batch, 4, 6, x, 0, 6,");
+    assertThat(method(src, "runForward")).contains("GEMM.gemm(Layout.NT, batch, 4, 6, x, 0, params,");
   }
 
   @Test
@@ -181,7 +181,7 @@ class ModelWriterTest {
     JavaFile file = write(model(input("arena", 4), dense("h", 3, "arena"), dense("y", 2, "h")));
     assertNoNameClashes(file);
     String body = method(file.toString(), "runForward");
-    assertThat(body).contains("GEMM.gemm(Layout.NT, batch, 3, 4, arena_, 0, 4, params, P_H_WEIGHT, 4, arena, A_H, 3, hEpilogue);");
+    assertThat(body).contains("GEMM.gemm(Layout.NT, batch, 3, 4, arena_, 0, params, P_H_WEIGHT, arena, A_H, hEpilogue);");
   }
 
   @Test

@@ -246,11 +246,10 @@ public final class ScoredAttention {
     int proj = wsOff + batch * tq * tk;
     if (kind == Score.GENERAL) {
       // (W h_j) for every encoder row: [B·Tk, n] = H · Wᵀ
-      GEMM.gemm(Layout.NT, batch * tk, n, n, h, hOff, n, w1, w1Off, n, workspace, proj, n, Epilogue.NONE);
+      GEMM.gemm(Layout.NT, batch * tk, n, n, h, hOff, w1, w1Off, workspace, proj, Epilogue.NONE);
     } else if (kind == Score.ADDITIVE) {
-      GEMM.gemm(Layout.NT, batch * tq, a, n, s, sOff, n, w1, w1Off, n, workspace, proj, a, Epilogue.NONE);
-      GEMM.gemm(Layout.NT, batch * tk, a, n, h, hOff, n, w2, w2Off, n, workspace, proj + batch * tq * a, a,
-          Epilogue.NONE);
+      GEMM.gemm(Layout.NT, batch * tq, a, n, s, sOff, w1, w1Off, workspace, proj, Epilogue.NONE);
+      GEMM.gemm(Layout.NT, batch * tk, a, n, h, hOff, w2, w2Off, workspace, proj + batch * tq * a, Epilogue.NONE);
     }
     c.set(false, kind, batch, tq, tk, n, a, s, sOff, h, hOff, v, vOff, context, cOff, alpha, alphaOff, null, 0,
         null, 0, null, 0, workspace, wsOff, null, 0);
@@ -319,26 +318,26 @@ public final class ScoredAttention {
     if (kind == Score.GENERAL) {
       // ∂(W h) [B·Tk, n]: dh += ∂(Wh)·W, dW += ∂(Wh)ᵀ·H
       if (dh != null) {
-        GEMM.gemm(Layout.NN, batch * tk, n, n, scratch, grad, n, w1, w1Off, n, dh, dhOff, n, Epilogue.ACCUMULATE);
+        GEMM.gemm(Layout.NN, batch * tk, n, n, scratch, grad, w1, w1Off, dh, dhOff, Epilogue.ACCUMULATE);
       }
       if (dW1 != null) {
-        GEMM.gemm(Layout.TN, n, n, batch * tk, scratch, grad, n, h, hOff, n, dW1, dW1Off, n, Epilogue.ACCUMULATE);
+        GEMM.gemm(Layout.TN, n, n, batch * tk, scratch, grad, h, hOff, dW1, dW1Off, Epilogue.ACCUMULATE);
       }
     } else if (kind == Score.ADDITIVE) {
       int dP = grad;
       int dQ = dP + batch * tq * a;
       int dVs = dQ + batch * tk * a;
       if (ds != null) {
-        GEMM.gemm(Layout.NN, batch * tq, n, a, scratch, dP, a, w1, w1Off, n, ds, dsOff, n, Epilogue.ACCUMULATE);
+        GEMM.gemm(Layout.NN, batch * tq, n, a, scratch, dP, w1, w1Off, ds, dsOff, Epilogue.ACCUMULATE);
       }
       if (dW1 != null) {
-        GEMM.gemm(Layout.TN, a, n, batch * tq, scratch, dP, a, s, sOff, n, dW1, dW1Off, n, Epilogue.ACCUMULATE);
+        GEMM.gemm(Layout.TN, a, n, batch * tq, scratch, dP, s, sOff, dW1, dW1Off, Epilogue.ACCUMULATE);
       }
       if (dh != null) {
-        GEMM.gemm(Layout.NN, batch * tk, n, a, scratch, dQ, a, w2, w2Off, n, dh, dhOff, n, Epilogue.ACCUMULATE);
+        GEMM.gemm(Layout.NN, batch * tk, n, a, scratch, dQ, w2, w2Off, dh, dhOff, Epilogue.ACCUMULATE);
       }
       if (dW2 != null) {
-        GEMM.gemm(Layout.TN, a, n, batch * tk, scratch, dQ, a, h, hOff, n, dW2, dW2Off, n, Epilogue.ACCUMULATE);
+        GEMM.gemm(Layout.TN, a, n, batch * tk, scratch, dQ, h, hOff, dW2, dW2Off, Epilogue.ACCUMULATE);
       }
       if (dV != null) {
         for (int b = 0; b < batch; b++) {

@@ -254,10 +254,10 @@ public final class Conv2d {
   private static void multiply(ConvGeometry g, float[] x, int xb, float[] w, int wOff, Epilogue ep, float[] y,
       int yb, float[] cols, int colsOff, int k, int n, int f) {
     if (g.isPointwise()) {
-      GEMM.gemm(Layout.NN, f, n, k, w, wOff, k, x, xb, n, y, yb, n, ep);
+      GEMM.gemm(Layout.NN, f, n, k, w, wOff, x, xb, y, yb, ep);
     } else {
       im2col(g, x, xb, cols, colsOff);
-      GEMM.gemm(Layout.NN, f, n, k, w, wOff, k, cols, colsOff, n, y, yb, n, ep);
+      GEMM.gemm(Layout.NN, f, n, k, w, wOff, cols, colsOff, y, yb, ep);
     }
   }
 
@@ -441,10 +441,10 @@ public final class Conv2d {
         Epilogue acc = direct || b > b0 ? Epilogue.ACCUMULATE : Epilogue.NONE;
         // dW[F, K] (+)= dZ[F, N] · cols[K, N]ᵀ
         if (pointwise) {
-          GEMM.gemm(Layout.NT, f, k, n, dz, zb, n, x, xb, n, gw, gwOff, k, acc);
+          GEMM.gemm(Layout.NT, f, k, n, dz, zb, x, xb, gw, gwOff, acc);
         } else {
           im2col(g, x, xb, cs, co);
-          GEMM.gemm(Layout.NT, f, k, n, dz, zb, n, cs, co, n, gw, gwOff, k, acc);
+          GEMM.gemm(Layout.NT, f, k, n, dz, zb, cs, co, gw, gwOff, acc);
         }
         if (dBias != null) {
           for (int i = 0; i < f; i++) {
@@ -455,10 +455,9 @@ public final class Conv2d {
         if (dx != null) {
           // dcols[K, N] = W[F, K]ᵀ · dZ[F, N]
           if (pointwise) {
-            GEMM.gemm(Layout.TN, k, n, f, w, wOff, k, dz, zb, n, dx, dxb, n,
-                accumulateDx ? Epilogue.ACCUMULATE : Epilogue.NONE);
+            GEMM.gemm(Layout.TN, k, n, f, w, wOff, dz, zb, dx, dxb, accumulateDx ? Epilogue.ACCUMULATE : Epilogue.NONE);
           } else {
-            GEMM.gemm(Layout.TN, k, n, f, w, wOff, k, dz, zb, n, ds, dso, n, Epilogue.NONE);
+            GEMM.gemm(Layout.TN, k, n, f, w, wOff, dz, zb, ds, dso, Epilogue.NONE);
             if (!accumulateDx) {
               Arrays.fill(dx, dxb, dxb + g.inputSize(), 0f);
             }

@@ -10,11 +10,12 @@ import java.util.Objects;
 public final class GemmBlocking {
   private GemmBlocking() {}
 
-  /** Validates a GEMM call's shapes, leading dimensions and array bounds; throws with a clear message. */
-  public static void check(Layout layout, int m, int n, int k,
-      float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float[] c, int cOff, int ldc, Epilogue ep) {
+  /** Validates a GEMM call's sizes, leading dimensions ({@code ld} resolved) and array bounds; throws with a clear message. */
+  public static void check(Layout layout, int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
+      float[] c, int cOff, Epilogue ep, LeadingDimensions ld) {
     Objects.requireNonNull(layout, "layout");
     Objects.requireNonNull(ep, "epilogue");
+    Objects.requireNonNull(ld, "leading dimensions");
     if (m < 0 || n < 0 || k < 0) {
       throw new IllegalArgumentException("negative GEMM size m=" + m + " n=" + n + " k=" + k);
     }
@@ -27,10 +28,10 @@ public final class GemmBlocking {
     int bRows = layout == Layout.NT ? n : k;
     int bCols = layout == Layout.NT ? k : n;
     if (k > 0) {
-      checkMatrix("A", a, aOff, lda, aRows, aCols);
-      checkMatrix("B", b, bOff, ldb, bRows, bCols);
+      checkMatrix("A", a, aOff, ld.lda(layout, m, k), aRows, aCols);
+      checkMatrix("B", b, bOff, ld.ldb(layout, n, k), bRows, bCols);
     }
-    checkMatrix("C", c, cOff, ldc, m, n);
+    checkMatrix("C", c, cOff, ld.ldc(n), m, n);
     switch (ep.bias()) {
       case PER_ROW -> checkRange("bias", ep.biasData(), ep.biasOffset(), m);
       case PER_COLUMN -> checkRange("bias", ep.biasData(), ep.biasOffset(), n);

@@ -7,6 +7,7 @@ import io.kiln.runtime.gemm.Epilogue;
 import io.kiln.runtime.gemm.GemmBlocking;
 import io.kiln.runtime.gemm.GemmKernel;
 import io.kiln.runtime.gemm.Layout;
+import io.kiln.runtime.gemm.LeadingDimensions;
 import io.kiln.runtime.simd.ScalarElementwise;
 import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
@@ -67,12 +68,18 @@ final class PanamaGemm implements GemmKernel {
   PanamaGemm() {}
 
   @Override
-  public void gemm(Layout layout, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-      float[] c, int cOff, int ldc, Epilogue epilogue) {
-    GemmBlocking.check(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, epilogue);
+  public void gemm(Layout layout, int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
+      float[] c, int cOff, Epilogue epilogue, LeadingDimensions ld) {
+    GemmBlocking.check(layout, m, n, k, a, aOff, b, bOff, c, cOff, epilogue, ld);
     if (m == 0 || n == 0) {
       return;
     }
+    multiply(layout, m, n, k, a, aOff, ld.lda(layout, m, k), b, bOff, ld.ldb(layout, n, k), c, cOff, ld.ldc(n), epilogue);
+  }
+
+  /** The checked call with its strides resolved. */
+  private void multiply(Layout layout, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+      float[] c, int cOff, int ldc, Epilogue epilogue) {
     if (k == 0 || (long) m * n * k <= DIRECT_MAX_MNK) {
       direct(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, epilogue);
       return;

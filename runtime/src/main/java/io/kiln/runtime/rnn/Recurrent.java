@@ -5,6 +5,7 @@ import io.kiln.dsl.Activation;
 import io.kiln.runtime.gemm.Epilogue;
 import io.kiln.runtime.gemm.GemmKernel;
 import io.kiln.runtime.gemm.Layout;
+import io.kiln.runtime.gemm.LeadingDimensions;
 import io.kiln.runtime.simd.ElementwiseKernels;
 import io.kiln.runtime.simd.RecurrentCells;
 import io.kiln.runtime.simd.Vectorization;
@@ -25,8 +26,9 @@ import java.util.Objects;
  * steps at once {@code dW_ih += dGatesᵀ·X}, {@code dW_hh += dGatesᵀ·H_prev} (one TN GEMM over the
  * {@code [B·T, H]} previous hidden states kept by forward), {@code dX = dGates · W_ih} and the bias
  * column sums. For the GRU, whose n gate has different input-side and recurrent gradients
- * ({@code dn̂} vs {@code dn̂⊙r}), the end-of-sequence dW_ih and dX are two GEMMs each (r,z columns
- * and n columns).
+ * ({@code dn̂} vs {@code dn̂⊙r}), the input-side n-gate gradients are swapped into the gate-gradient
+ * rows once dW_hh and b_hh have used the recurrent ones (and swapped back after), so dW_ih and dX
+ * are one GEMM each too.
  *
  * <p>The step products use {@code W_hh} packed once per call into the GEMM micro-kernel's panel
  * layout ({@link RecurrentCells#multiplyPacked}; the general GEMM would repack it every step, which
@@ -102,8 +104,7 @@ public final class Recurrent {
     }
 
     // 1. input projection of every step: acts[B·T, G·H] = X · W_ihᵀ + b_ih
-    GEMM.gemm(Layout.NT, bt, gh, f, x, xOff, f, wIh, wIhOff, f, ws, acts, gh,
-        bIh == null ? Epilogue.NONE : STORE_BIAS.get(bIh, bIhOff));
+    GEMM.gemm(Layout.NT, bt, gh, f, x, xOff, wIh, wIhOff, ws, acts, bIh == null ? Epilogue.NONE : STORE_BIAS.get(bIh, bIhOff));
 
     // 2. h_{−1} into the previous-state rows (b, 0)
     for (int b = 0; b < batch; b++) {
@@ -120,6 +121,9 @@ public final class Recurrent {
         : (bHh == null ? Epilogue.ACCUMULATE : ACCUMULATE_BIAS.get(bHh, bHhOff));
     final int ldh = steps * h;
     final int ldg = steps * gh;
+    // step t's rows of the [B, T, ·] workspace; needed only without packed step products (scalar kernels)
+    final LeadingDimensions stepRows = usePacked ? null
+        : new LeadingDimensions(ldh, 0, kind == CellKind.GRU ? 0 : ldg);
     for (int t = 0; t < steps; t++) {
       // 3. the recurrent product of all gates: one GEMM over the batch
       if (t == 0 && h0 == null) {
@@ -140,9 +144,9 @@ public final class Recurrent {
         CELLS.multiplyPacked(batch, gh, h, ws, hprev + t * h, ldh, packed, gru ? rec : acts + t * gh,
             gru ? gh : ldg, !gru, bHh, bHhOff);
       } else if (kind == CellKind.GRU) {
-        GEMM.gemm(Layout.NT, batch, gh, h, ws, hprev + t * h, ldh, wHh, wHhOff, h, ws, rec, gh, recEp);
+        GEMM.gemm(Layout.NT, batch, gh, h, ws, hprev + t * h, wHh, wHhOff, ws, rec, recEp, stepRows);
       } else {
-        GEMM.gemm(Layout.NT, batch, gh, h, ws, hprev + t * h, ldh, wHh, wHhOff, h, ws, acts + t * gh, ldg, recEp);
+        GEMM.gemm(Layout.NT, batch, gh, h, ws, hprev + t * h, wHh, wHhOff, ws, acts + t * gh, recEp, stepRows);
       }
       // 4. one fused pass per row: activations, cell and hidden update
       boolean last = t == steps - 1;
@@ -258,6 +262,8 @@ public final class Recurrent {
     }
     final int ldg = steps * gh;
     final Epilogue stepEp = gru ? Epilogue.ACCUMULATE : Epilogue.NONE;
+    // step t's rows of dGates [B, T, G·H]; needed only without packed step products (scalar kernels)
+    final LeadingDimensions stepRows = usePacked ? null : new LeadingDimensions(ldg, 0, 0);
     for (int t = steps - 1; t >= 0; t--) {
       // 1. one fused pass per row: the gate gradients
       for (int b = 0; b < batch; b++) {
@@ -280,7 +286,7 @@ public final class Recurrent {
       if (usePacked && (t > 0 || dh0 != null)) {
         CELLS.multiplyPacked(batch, h, gh, sc, dA + t * gh, ldg, packed, dh, h, gru, null, 0);
       } else if (t > 0 || dh0 != null) {
-        GEMM.gemm(Layout.NN, batch, h, gh, sc, dA + t * gh, ldg, wHh, wHhOff, h, sc, dh, h, stepEp);
+        GEMM.gemm(Layout.NN, batch, h, gh, sc, dA + t * gh, wHh, wHhOff, sc, dh, stepEp, stepRows);
       }
     }
     if (dh0 != null) {
@@ -292,32 +298,36 @@ public final class Recurrent {
 
     // 3. weights and biases over all steps at once
     // dW_hh += dRecᵀ · H_prev   (TN over the B·T rows)
-    GEMM.gemm(Layout.TN, gh, h, bt, sc, dA, gh, ws, hprev, h, dWHh, dWHhOff, h, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.TN, gh, h, bt, sc, dA, ws, hprev, dWHh, dWHhOff, Epilogue.ACCUMULATE);
     if (dBHh != null) {
       ELEMENTWISE.addColumnSums(dBHh, dBHhOff, sc, dA, bt, gh);
     }
-    if (!gru) {
-      GEMM.gemm(Layout.TN, gh, f, bt, sc, dA, gh, x, xOff, f, dWIh, dWIhOff, f, Epilogue.ACCUMULATE);
-      if (dBIh != null) {
-        ELEMENTWISE.addColumnSums(dBIh, dBIhOff, sc, dA, bt, gh);
-      }
-      if (dx != null) {
-        GEMM.gemm(Layout.NN, bt, f, gh, sc, dA, gh, wIh, wIhOff, f, dx, dxOff, f,
-            accumulateDx ? Epilogue.ACCUMULATE : Epilogue.NONE);
-      }
-    } else {
-      // r and z columns come from dRec (same as the input side), the n columns from dN
-      int rz = 2 * h;
-      GEMM.gemm(Layout.TN, rz, f, bt, sc, dA, gh, x, xOff, f, dWIh, dWIhOff, f, Epilogue.ACCUMULATE);
-      GEMM.gemm(Layout.TN, h, f, bt, sc, dN, h, x, xOff, f, dWIh, dWIhOff + rz * f, f, Epilogue.ACCUMULATE);
-      if (dBIh != null) {
-        addColumnSums(dBIh, dBIhOff, sc, dA, gh, bt, rz);
-        ELEMENTWISE.addColumnSums(dBIh, dBIhOff + rz, sc, dN, bt, h);
-      }
-      if (dx != null) {
-        GEMM.gemm(Layout.NN, bt, f, rz, sc, dA, gh, wIh, wIhOff, f, dx, dxOff, f,
-            accumulateDx ? Epilogue.ACCUMULATE : Epilogue.NONE);
-        GEMM.gemm(Layout.NN, bt, f, h, sc, dN, h, wIh, wIhOff + rz * f, f, dx, dxOff, f, Epilogue.ACCUMULATE);
+    if (gru) {
+      // dW_hh and b_hh are done with dRec's n columns: the input side's n-gate gradient dN takes
+      // their place, so dW_ih, b_ih and dX are one packed product each, as for the other cells
+      swapNColumns(sc, dA, dN, bt, h);
+    }
+    GEMM.gemm(Layout.TN, gh, f, bt, sc, dA, x, xOff, dWIh, dWIhOff, Epilogue.ACCUMULATE);
+    if (dBIh != null) {
+      ELEMENTWISE.addColumnSums(dBIh, dBIhOff, sc, dA, bt, gh);
+    }
+    if (dx != null) {
+      GEMM.gemm(Layout.NN, bt, f, gh, sc, dA, wIh, wIhOff, dx, dxOff, accumulateDx ? Epilogue.ACCUMULATE : Epilogue.NONE);
+    }
+    if (gru) {
+      swapNColumns(sc, dA, dN, bt, h); // the gate gradients are left as StepGradients reads them
+    }
+  }
+
+  /** Swaps the n-gate columns of the GRU's {@code [rows, 3H]} gate gradients at {@code gates} with {@code [rows, H]} at {@code n}. */
+  private static void swapNColumns(float[] sc, int gates, int n, int rows, int h) {
+    for (int r = 0; r < rows; r++) {
+      int g = gates + r * 3 * h + 2 * h;
+      int x = n + r * h;
+      for (int j = 0; j < h; j++) {
+        float v = sc[g + j];
+        sc[g + j] = sc[x + j];
+        sc[x + j] = v;
       }
     }
   }
@@ -333,16 +343,6 @@ public final class Recurrent {
   private static void addTo(float[] a, int aOff, float[] b, int bOff, int n) {
     for (int j = 0; j < n; j++) {
       a[aOff + j] += b[bOff + j];
-    }
-  }
-
-  /** {@code db[j] += Σ_r a[r·lda + j]} for {@code cols} columns of a strided matrix. */
-  private static void addColumnSums(float[] db, int dbOff, float[] a, int aOff, int lda, int rows, int cols) {
-    for (int r = 0; r < rows; r++) {
-      int row = aOff + r * lda;
-      for (int j = 0; j < cols; j++) {
-        db[dbOff + j] += a[row + j];
-      }
     }
   }
 

@@ -3,6 +3,7 @@ package io.kiln.runtime.rnn;
 import io.kiln.runtime.gemm.Epilogue;
 import io.kiln.runtime.gemm.GemmKernel;
 import io.kiln.runtime.gemm.Layout;
+import io.kiln.runtime.gemm.LeadingDimensions;
 import io.kiln.runtime.simd.Vectorization;
 import java.util.Arrays;
 
@@ -28,6 +29,8 @@ public final class StepGradients {
   private final float[] product;
   private final double[] norms;
   private int steps;
+  /** Step t's rows of the gate gradients {@code [B, T, G·H]}; rebuilt only when the step count changes. */
+  private LeadingDimensions stepRows = LeadingDimensions.PACKED;
 
   public StepGradients(RecurrentGeometry geometry, int maxBatch, int maxSteps) {
     this.geometry = geometry;
@@ -55,6 +58,9 @@ public final class StepGradients {
     int gh = geometry.gateWidth();
     int ldg = steps * gh;
     boolean gru = geometry.kind() == CellKind.GRU;
+    if (stepRows.a() != ldg) {
+      stepRows = new LeadingDimensions(ldg, 0, 0);
+    }
     for (int t = steps - 1; t >= 0; t--) {
       boolean last = t == steps - 1;
       double sum = 0;
@@ -77,7 +83,7 @@ public final class StepGradients {
       }
       norms[t] = Math.sqrt(sum);
       if (t > 0) {
-        GEMM.gemm(Layout.NN, batch, h, gh, scratch, t * gh, ldg, wHh, wHhOff, h, product, 0, h, Epilogue.NONE);
+        GEMM.gemm(Layout.NN, batch, h, gh, scratch, t * gh, wHh, wHhOff, product, 0, Epilogue.NONE, stepRows);
       }
     }
     Arrays.fill(norms, steps, maxSteps, Double.NaN);

@@ -4,17 +4,18 @@ import io.kiln.runtime.gemm.Epilogue;
 import io.kiln.runtime.gemm.GemmBlocking;
 import io.kiln.runtime.gemm.GemmKernel;
 import io.kiln.runtime.gemm.Layout;
+import io.kiln.runtime.gemm.LeadingDimensions;
 
 /** The scalar twin of the GEMM: a plain triple loop, the oracle every fast GEMM is tested against. */
 public final class ScalarGemm implements GemmKernel {
   @Override
-  public void gemm(Layout layout, int m, int n, int k,
-      float[] a, int aOff, int lda,
-      float[] b, int bOff, int ldb,
-      float[] c, int cOff, int ldc,
-      Epilogue ep) {
+  public void gemm(Layout layout, int m, int n, int k, float[] a, int aOff, float[] b, int bOff,
+      float[] c, int cOff, Epilogue ep, LeadingDimensions ld) {
     // the same clear messages as the Vector API GEMM, so the fallback fails the same way
-    GemmBlocking.check(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, ep);
+    GemmBlocking.check(layout, m, n, k, a, aOff, b, bOff, c, cOff, ep, ld);
+    int lda = ld.lda(layout, m, k);
+    int ldb = ld.ldb(layout, n, k);
+    int ldc = ld.ldc(n);
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < n; j++) {
         float sum = 0f;

@@ -37,7 +37,7 @@ class ConcurrentGemmTest {
       float[] c = new float[m * n];
       int lda = layout == Layout.TN ? m : k;
       int ldb = layout == Layout.NT ? k : n;
-      kernel.gemm(layout, m, n, k, a, 0, lda, b, 0, ldb, c, 0, n, epilogue);
+      kernel.gemm(layout, m, n, k, a, 0, b, 0, c, 0, epilogue, new LeadingDimensions(lda, ldb, 0));
       return c;
     }
   }

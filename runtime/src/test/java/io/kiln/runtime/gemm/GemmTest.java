@@ -85,12 +85,11 @@ class GemmTest {
     float[] c0 = random(rnd, cOff + (m - 1) * ldc + n + pad);
     float[] expected = c0.clone();
     float[] actual = c0.clone();
-    ORACLE.gemm(layout, m, n, k, a, aOff, lda, b, bOff, ldb, expected, cOff, ldc, ep);
-    FAST.gemm(layout, m, n, k, a, aOff, lda, b, bOff, ldb, actual, cOff, ldc, ep);
+    ORACLE.gemm(layout, m, n, k, a, aOff, b, bOff, expected, cOff, ep, new LeadingDimensions(lda, ldb, ldc));
+    FAST.gemm(layout, m, n, k, a, aOff, b, bOff, actual, cOff, ep, new LeadingDimensions(lda, ldb, ldc));
     // pre-activation reference, to skip STEP elements within rounding of the threshold
     float[] z = c0.clone();
-    ORACLE.gemm(layout, m, n, k, a, aOff, lda, b, bOff, ldb, z, cOff, ldc,
-        Epilogue.of(ep.accumulate(), ep.bias(), ep.biasData(), ep.biasOffset(), Activation.NONE));
+    ORACLE.gemm(layout, m, n, k, a, aOff, b, bOff, z, cOff, Epilogue.of(ep.accumulate(), ep.bias(), ep.biasData(), ep.biasOffset(), Activation.NONE), new LeadingDimensions(lda, ldb, ldc));
     double tol = 1e-5 * Math.sqrt(Math.max(1, k)) * Math.max(1, Math.sqrt(k / 3.0));
     String what = layout + " m=" + m + " n=" + n + " k=" + k + " padded=" + padded + " acc=" + ep.accumulate()
         + " bias=" + ep.bias() + " act=" + ep.activation();
@@ -120,10 +119,9 @@ class GemmTest {
     float[] bias = random(rnd, m + 2);
     float[] c0 = random(rnd, m * n);
     float[] fused = c0.clone();
-    FAST.gemm(Layout.NN, m, n, k, a, 0, k, b, 0, n, fused, 0, n,
-        Epilogue.of(accumulate, Epilogue.Bias.PER_ROW, bias, 2, Activation.NONE));
+    FAST.gemm(Layout.NN, m, n, k, a, 0, b, 0, fused, 0, Epilogue.of(accumulate, Epilogue.Bias.PER_ROW, bias, 2, Activation.NONE));
     float[] twoPass = c0.clone();
-    FAST.gemm(Layout.NN, m, n, k, a, 0, k, b, 0, n, twoPass, 0, n, accumulate ? Epilogue.ACCUMULATE : Epilogue.NONE);
+    FAST.gemm(Layout.NN, m, n, k, a, 0, b, 0, twoPass, 0, accumulate ? Epilogue.ACCUMULATE : Epilogue.NONE);
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < n; j++) {
         twoPass[i * n + j] += bias[2 + i];
@@ -166,7 +164,7 @@ class GemmTest {
       for (int threads : new int[] {1, 2, 3, 1}) {
         Parallelism.setThreads(threads);
         float[] c = c0.clone();
-        FAST.gemm(layout, m, n, k, a, 0, lda, b, 0, ldb, c, 0, n, ep);
+        FAST.gemm(layout, m, n, k, a, 0, b, 0, c, 0, ep, new LeadingDimensions(lda, ldb, 0));
         if (reference == null) {
           reference = c;
         } else {
@@ -201,9 +199,9 @@ class GemmTest {
         Epilogue.of(false, Epilogue.Bias.PER_COLUMN, random(rnd, n), 0, Activation.SIGMOID),
         Epilogue.of(true, Epilogue.Bias.PER_ROW, random(rnd, m), 0, Activation.NONE))) {
       float[] nt = c0.clone();
-      FAST.gemm(Layout.NT, m, n, k, a, 0, k, bt, 0, k, nt, 0, n, ep);
+      FAST.gemm(Layout.NT, m, n, k, a, 0, bt, 0, nt, 0, ep);
       float[] nn = c0.clone();
-      FAST.gemm(Layout.NN, m, n, k, a, 0, k, b, 0, n, nn, 0, n, ep);
+      FAST.gemm(Layout.NN, m, n, k, a, 0, b, 0, nn, 0, ep);
       for (int i = 0; i < nt.length; i++) {
         if (Float.floatToRawIntBits(nt[i]) != Float.floatToRawIntBits(nn[i])) {
           assertWithMessage("%s element %s", ep, i).that(nt[i]).isEqualTo(nn[i]);
@@ -224,7 +222,7 @@ class GemmTest {
     float[] a = {1, 2, 3, 4};
     float[] b = {5, 6, 7, 8};
     float[] c = new float[4];
-    ORACLE.gemm(Layout.NN, 2, 2, 2, a, 0, 2, b, 0, 2, c, 0, 2, Epilogue.NONE);
+    ORACLE.gemm(Layout.NN, 2, 2, 2, a, 0, b, 0, c, 0, Epilogue.NONE);
     assertThat(c).usingExactEquality().containsExactly(19f, 22f, 43f, 50f).inOrder();
   }
 
@@ -244,10 +242,10 @@ class GemmTest {
       long before = mx.getCurrentThreadAllocatedBytes();
       for (int i = 0; i < 10; i++) {
         for (Layout layout : Layout.values()) {
-          FAST.gemm(layout, m, n, k, a, 0, layout == Layout.TN ? m : k, b, 0, layout == Layout.NT ? k : n, c, 0, n, ep);
+          FAST.gemm(layout, m, n, k, a, 0, b, 0, c, 0, ep);
         }
-        FAST.gemm(Layout.NN, 4, 5, 6, a, 0, 6, b, 0, 5, c, 0, 5, ep); // direct path
-        FAST.gemm(Layout.NT, 32, n, k, a, 0, k, b, 0, k, c, 0, n, ep); // Cᵀ = B·Aᵀ path
+        FAST.gemm(Layout.NN, 4, 5, 6, a, 0, b, 0, c, 0, ep); // direct path
+        FAST.gemm(Layout.NT, 32, n, k, a, 0, b, 0, c, 0, ep); // Cᵀ = B·Aᵀ path
       }
       allocated = mx.getCurrentThreadAllocatedBytes() - before;
     }
@@ -255,16 +253,28 @@ class GemmTest {
   }
 
   @Test
+  void packedLeadingDimensionsFollowTheLayout() {
+    LeadingDimensions packed = LeadingDimensions.PACKED;
+    assertThat(List.of(packed.lda(Layout.NN, 3, 5), packed.lda(Layout.TN, 3, 5), packed.ldb(Layout.NN, 4, 5),
+        packed.ldb(Layout.NT, 4, 5), packed.ldc(4))).containsExactly(5, 3, 4, 5, 4).inOrder();
+    LeadingDimensions strided = new LeadingDimensions(9, 0, 7);
+    assertThat(List.of(strided.lda(Layout.NN, 3, 5), strided.ldb(Layout.NN, 4, 5), strided.ldc(4)))
+        .containsExactly(9, 4, 7).inOrder();
+    IllegalArgumentException negative = assertThrows(IllegalArgumentException.class, () -> new LeadingDimensions(-1, 0, 0));
+    assertThat(negative).hasMessageThat().isEqualTo("leading dimensions must be positive (or 0 for packed), got a=-1 b=0 c=0");
+  }
+
+  @Test
   void rejectsBadArguments() {
     for (GemmKernel kernel : List.of(FAST, ORACLE)) { // the fallback fails with the same messages
       float[] x = new float[10];
       IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
-          () -> kernel.gemm(Layout.NN, -1, 2, 2, x, 0, 2, x, 0, 2, x, 0, 2, Epilogue.NONE));
+          () -> kernel.gemm(Layout.NN, -1, 2, 2, x, 0, x, 0, x, 0, Epilogue.NONE));
       assertThat(negative).hasMessageThat().isEqualTo("negative GEMM size m=-1 n=2 k=2");
       assertThrows(IllegalArgumentException.class,
-          () -> kernel.gemm(Layout.NN, 2, 2, 3, x, 0, 2, x, 0, 2, x, 0, 2, Epilogue.NONE));
+          () -> kernel.gemm(Layout.NN, 2, 2, 3, x, 0, x, 0, x, 0, Epilogue.NONE, new LeadingDimensions(2, 0, 0)));
       IndexOutOfBoundsException bounds = assertThrows(IndexOutOfBoundsException.class,
-          () -> kernel.gemm(Layout.NN, 4, 4, 4, x, 0, 4, x, 0, 4, x, 0, 4, Epilogue.NONE));
+          () -> kernel.gemm(Layout.NN, 4, 4, 4, x, 0, x, 0, x, 0, Epilogue.NONE));
       assertThat(bounds).hasMessageThat().startsWith("A: 4×4 at offset 0 with ld 4 needs 16 elements");
     }
   }

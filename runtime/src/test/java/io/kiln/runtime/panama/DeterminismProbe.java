@@ -115,7 +115,7 @@ public final class DeterminismProbe {
     }
     for (Activation f : new Activation[] {Activation.SIGMOID, Activation.TANH}) {
       float[] c = new float[m * n];
-      g.gemm(Layout.NT, m, n, k, a, 0, k, b, 0, k, c, 0, n, Epilogue.biasActivation(bias, 0, f));
+      g.gemm(Layout.NT, m, n, k, a, 0, b, 0, c, 0, Epilogue.biasActivation(bias, 0, f));
       out.add(name + " gemm NT " + f + " " + Long.toHexString(hash(0, c)));
     }
   }

@@ -5,6 +5,7 @@ import io.kiln.runtime.Parallelism;
 import io.kiln.runtime.gemm.Epilogue;
 import io.kiln.runtime.gemm.GemmKernel;
 import io.kiln.runtime.gemm.Layout;
+import io.kiln.runtime.gemm.LeadingDimensions;
 import io.kiln.runtime.simd.RecurrentCells;
 import io.kiln.runtime.simd.Vectorization;
 import java.lang.management.ManagementFactory;
@@ -42,6 +43,9 @@ public final class RnnBench {
   static final float[] SC = new float[G.backwardScratchFloats(B, T)];
   static final Epilogue BIAS = Epilogue.biasActivation(BIH, 0, io.kiln.dsl.Activation.NONE);
   static final Epilogue ACC_BIAS = Epilogue.of(true, Epilogue.Bias.PER_COLUMN, BHH, 0, io.kiln.dsl.Activation.NONE);
+  /** Step t's rows of the [B, T, ·] workspace and of dGates. */
+  static final LeadingDimensions STEP_ROWS = new LeadingDimensions(T * H, 0, T * GH);
+  static final LeadingDimensions STEP_GRADS = new LeadingDimensions(T * GH, 0, 0);
   static final GemmKernel GEMM = Vectorization.provider().gemm();
   static final RecurrentCells CELLS = Vectorization.provider().recurrentCells();
 
@@ -66,7 +70,7 @@ public final class RnnBench {
 
   // the phases of forward + backward, replayed with the same shapes
   static void fwdInputGemm() {
-    GEMM.gemm(Layout.NT, B * T, GH, F, X, 0, F, WIH, 0, F, WS, 0, GH, BIAS);
+    GEMM.gemm(Layout.NT, B * T, GH, F, X, 0, WIH, 0, WS, 0, BIAS);
   }
 
   static void fwdStepGemms() {
@@ -74,7 +78,7 @@ public final class RnnBench {
     int packed = WS.length - G.packedRecurrentWeights();
     if (!CELLS.packsSteps()) {
       for (int t = 0; t < T; t++) {
-        GEMM.gemm(Layout.NT, B, GH, H, WS, hprev + t * H, T * H, WHH, 0, H, WS, t * GH, T * GH, ACC_BIAS);
+        GEMM.gemm(Layout.NT, B, GH, H, WS, hprev + t * H, WHH, 0, WS, t * GH, ACC_BIAS, STEP_ROWS);
       }
       return;
     }
@@ -88,7 +92,7 @@ public final class RnnBench {
   static void fwdStepGeneralGemms() {
     int hprev = B * T * GH;
     for (int t = 0; t < T; t++) {
-      GEMM.gemm(Layout.NT, B, GH, H, WS, hprev + t * H, T * H, WHH, 0, H, WS, t * GH, T * GH, ACC_BIAS);
+      GEMM.gemm(Layout.NT, B, GH, H, WS, hprev + t * H, WHH, 0, WS, t * GH, ACC_BIAS, STEP_ROWS);
     }
   }
 
@@ -120,7 +124,7 @@ public final class RnnBench {
     int packed = SC.length - G.packedRecurrentWeightsBackward();
     if (!CELLS.packsSteps()) {
       for (int t = T - 1; t >= 0; t--) {
-        GEMM.gemm(Layout.NN, B, H, GH, SC, t * GH, T * GH, WHH, 0, H, SC, B * T * GH, H, Epilogue.NONE);
+        GEMM.gemm(Layout.NN, B, H, GH, SC, t * GH, WHH, 0, SC, B * T * GH, Epilogue.NONE, STEP_GRADS);
       }
       return;
     }
@@ -132,9 +136,9 @@ public final class RnnBench {
 
   static void bwdFinalGemms() {
     int hprev = B * T * GH;
-    GEMM.gemm(Layout.TN, GH, H, B * T, SC, 0, GH, WS, hprev, H, DWHH, 0, H, Epilogue.ACCUMULATE);
-    GEMM.gemm(Layout.TN, GH, F, B * T, SC, 0, GH, X, 0, F, DWIH, 0, F, Epilogue.ACCUMULATE);
-    GEMM.gemm(Layout.NN, B * T, F, GH, SC, 0, GH, WIH, 0, F, DX, 0, F, Epilogue.NONE);
+    GEMM.gemm(Layout.TN, GH, H, B * T, SC, 0, WS, hprev, DWHH, 0, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.TN, GH, F, B * T, SC, 0, X, 0, DWIH, 0, Epilogue.ACCUMULATE);
+    GEMM.gemm(Layout.NN, B * T, F, GH, SC, 0, WIH, 0, DX, 0, Epilogue.NONE);
   }
 
   static double time(Runnable r, int reps) {

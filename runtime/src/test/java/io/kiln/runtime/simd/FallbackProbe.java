@@ -37,7 +37,7 @@ public final class FallbackProbe {
     float[] a = {1, 2, 3, 4};
     float[] b = {5, 6, 7, 8};
     float[] c = new float[4];
-    p.gemm().gemm(Layout.NN, 2, 2, 2, a, 0, 2, b, 0, 2, c, 0, 2, Epilogue.NONE);
+    p.gemm().gemm(Layout.NN, 2, 2, 2, a, 0, b, 0, c, 0, Epilogue.NONE);
     float[] gates = {-1, 0.5f, 2};
     p.recurrentCells().elmanForward(true, gates, 0, 3);
     float[] y = {1, 1, 1};

@@ -50,12 +50,12 @@ public final class AttentionCalls extends GeneratedClassPart {
     Buffer[] qkv = {h.q(), h.k(), h.v()};
     String[] which = {"Q", "K", "V"};
     for (int i = 0; i < 3; i++) {
-      m.addStatement("GEMM.gemm($T.NT, $L, $L, $L, $L, $L, params, $L + $L, $L, $L, $L, $L)", LAYOUT, rows, d, d, ref(h.x()), d,
-          paramConstant(h.inWeight()), i * d * d, d, ref(qkv[i]), d, epilogueField(h, which[i]));
+      m.addStatement("GEMM.gemm($T.NT, $L, $L, $L, $L, params, $L + $L, $L, $L)", LAYOUT, rows, d, d, ref(h.x()),
+          paramConstant(h.inWeight()), i * d * d, ref(qkv[i]), epilogueField(h, which[i]));
     }
     m.addStatement("$L.forward(batch, steps, steps)", layerField(h));
-    m.addStatement("GEMM.gemm($T.NT, $L, $L, $L, $L, $L, params, $L, $L, $L, $L, $L)", LAYOUT, rows, d, d, ref(h.o()), d,
-        paramConstant(h.outWeight()), d, ref(h.y()), d, epilogueField(h, "Out"));
+    m.addStatement("GEMM.gemm($T.NT, $L, $L, $L, $L, params, $L, $L, $L)", LAYOUT, rows, d, d, ref(h.o()),
+        paramConstant(h.outWeight()), ref(h.y()), epilogueField(h, "Out"));
   }
 
   public void forward(ForwardCall.PositionForward p, MethodSpec.Builder m) {
@@ -84,10 +84,10 @@ public final class AttentionCalls extends GeneratedClassPart {
     int d = f.width();
     String rows = rows(f.x());
     gradients.addComment("$L: output projection backward, $L = $L · out_proj$L", h.covers().get(0), h.dO().name(), h.dy().name(), shapes(h.dy(), h.dO()));
-    gradients.addStatement("GEMM.gemm($T.NN, $L, $L, $L, $L, $L, params, $L, $L, $L, $L, $T.NONE)", LAYOUT, rows, d, d, ref(h.dy()), d,
-        paramConstant(f.outWeight()), d, ref(h.dO()), d, EPILOGUE);
-    gradients.addStatement("GEMM.gemm($T.TN, $L, $L, $L, $L, $L, $L, $L, grads, $L, $L, $T.ACCUMULATE)", LAYOUT, d, d, rows, ref(h.dy()), d,
-        ref(f.o()), d, paramConstant(f.outWeight()), d, EPILOGUE);
+    gradients.addStatement("GEMM.gemm($T.NN, $L, $L, $L, $L, params, $L, $L, $T.NONE)", LAYOUT, rows, d, d, ref(h.dy()),
+        paramConstant(f.outWeight()), ref(h.dO()), EPILOGUE);
+    gradients.addStatement("GEMM.gemm($T.TN, $L, $L, $L, $L, $L, grads, $L, $T.ACCUMULATE)", LAYOUT, d, d, rows, ref(h.dy()),
+        ref(f.o()), paramConstant(f.outWeight()), EPILOGUE);
     gradients.addStatement("OPS.addColumnSums(grads, $L, $L, $L, $L)", paramConstant(f.outBias()), ref(h.dy()), rows, d);
     gradients.addComment("$L: flash attention backward (scores recomputed block by block) into $L, $L, $L$L", h.covers().get(0), h.dq().name(),
         h.dk().name(), h.dv().name(), shapes(h.dO(), h.dq()));
@@ -96,14 +96,14 @@ public final class AttentionCalls extends GeneratedClassPart {
     gradients.addComment("$L: d in_proj_weight += [dq; dk; dv]ᵀ · $L, d in_proj_bias += Σ [dq; dk; dv]$L$L", h.covers().get(0), f.x().name(),
         h.dx() == null ? "" : ", " + h.dx().name() + (h.accumulate() ? " +=" : " =") + " dq·W_q + dk·W_k + dv·W_v", shapes(h.dq(), h.dx()));
     for (int i = 0; i < 3; i++) {
-      gradients.addStatement("GEMM.gemm($T.TN, $L, $L, $L, $L, $L, $L, $L, grads, $L + $L, $L, $T.ACCUMULATE)", LAYOUT, d, d, rows, ref(grads[i]), d,
-          ref(f.x()), d, paramConstant(f.inWeight()), i * d * d, d, EPILOGUE);
+      gradients.addStatement("GEMM.gemm($T.TN, $L, $L, $L, $L, $L, grads, $L + $L, $T.ACCUMULATE)", LAYOUT, d, d, rows, ref(grads[i]),
+          ref(f.x()), paramConstant(f.inWeight()), i * d * d, EPILOGUE);
       gradients.addStatement("OPS.addColumnSums(grads, $L + $L, $L, $L, $L)", paramConstant(f.inBias()), i * d, ref(grads[i]), rows, d);
     }
     if (h.dx() != null) {
       for (int i = 0; i < 3; i++) {
-        gradients.addStatement("GEMM.gemm($T.NN, $L, $L, $L, $L, $L, params, $L + $L, $L, $L, $L, $T.$L)", LAYOUT, rows, d, d, ref(grads[i]), d,
-            paramConstant(f.inWeight()), i * d * d, d, ref(h.dx()), d, EPILOGUE, i > 0 || h.accumulate() ? "ACCUMULATE" : "NONE");
+        gradients.addStatement("GEMM.gemm($T.NN, $L, $L, $L, $L, params, $L + $L, $L, $T.$L)", LAYOUT, rows, d, d, ref(grads[i]),
+            paramConstant(f.inWeight()), i * d * d, ref(h.dx()), EPILOGUE, i > 0 || h.accumulate() ? "ACCUMULATE" : "NONE");
       }
     }
   }

@@ -24,8 +24,8 @@ public final class DenseCalls extends GeneratedClassPart {
     String bias = d.bias() == null ? "" : " + " + d.bias().name();
     m.addComment("$L = $L$L · $Lᵀ$L$L: $L $L -> $L", d.y().name(), act.isEmpty() ? "" : act + "(", d.x().name(),
         d.weight().name(), bias, act.isEmpty() ? "" : ")", d.x().name(), d.x().shape(), d.y().shape());
-    m.addStatement("GEMM.gemm($T.NT, $L, $L, $L, $L, $L, params, $L, $L, $L, $L, $L)", LAYOUT, rows(d.x()), d.out(), d.in(),
-        ref(d.x()), d.in(), paramConstant(d.weight()), d.in(), ref(d.y()), d.out(), epilogueField(d));
+    m.addStatement("GEMM.gemm($T.NT, $L, $L, $L, $L, params, $L, $L, $L)", LAYOUT, rows(d.x()), d.out(), d.in(),
+        ref(d.x()), paramConstant(d.weight()), ref(d.y()), epilogueField(d));
   }
 
   public void forward(ForwardCall.GeluForward g, MethodSpec.Builder m) {
@@ -45,14 +45,14 @@ public final class DenseCalls extends GeneratedClassPart {
 
   public void backward(BackwardCall.WeightGrad w, MethodSpec.Builder gradients) {
     gradients.addComment("$L: d $L += $Lᵀ · $L, [$L, $L]", w.covers().get(0), w.weight().name(), w.dz().name(), w.x().name(), w.out(), w.in());
-    gradients.addStatement("GEMM.gemm($T.TN, $L, $L, $L, $L, $L, $L, $L, grads, $L, $L, $T.ACCUMULATE)", LAYOUT, w.out(), w.in(), rows(w.dz()),
-        ref(w.dz()), w.out(), ref(w.x()), w.in(), paramConstant(w.weight()), w.in(), EPILOGUE);
+    gradients.addStatement("GEMM.gemm($T.TN, $L, $L, $L, $L, $L, grads, $L, $T.ACCUMULATE)", LAYOUT, w.out(), w.in(), rows(w.dz()),
+        ref(w.dz()), ref(w.x()), paramConstant(w.weight()), EPILOGUE);
   }
 
   public void backward(BackwardCall.InputGrad g, MethodSpec.Builder gradients) {
     gradients.addComment("$L: $L $L $L · $L, $L", g.covers().get(0), g.dx().name(), g.accumulate() ? "+=" : "=", g.dz().name(), g.weight().name(), g.dx().shape());
-    gradients.addStatement("GEMM.gemm($T.NN, $L, $L, $L, $L, $L, params, $L, $L, $L, $L, $T.$L)", LAYOUT, rows(g.dz()), g.in(), g.out(),
-        ref(g.dz()), g.out(), paramConstant(g.weight()), g.in(), ref(g.dx()), g.in(), EPILOGUE, g.accumulate() ? "ACCUMULATE" : "NONE");
+    gradients.addStatement("GEMM.gemm($T.NN, $L, $L, $L, $L, params, $L, $L, $T.$L)", LAYOUT, rows(g.dz()), g.in(), g.out(),
+        ref(g.dz()), paramConstant(g.weight()), ref(g.dx()), EPILOGUE, g.accumulate() ? "ACCUMULATE" : "NONE");
   }
 
   public void backward(BackwardCall.GeluBackward g, MethodSpec.Builder gradients) {
