@@ -77,6 +77,15 @@ class OnnxModelBuilderTest {
   }
 
   @Test
+  void aPerAxisArgumentOfTheWrongLengthIsNamedWithWhatItNeeds() {
+    OnnxModelBuilder b = new OnnxModelBuilder("pools", List.of());
+    b.floatInput("x", 2, 4, 4);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> b.maxPool("p", "x", new int[] {2}, new int[] {2, 2}));
+    assertEquals("p: size has 1 values, expected 2 (one per spatial axis)", e.getMessage());
+  }
+
+  @Test
   void aValueReadBeforeItIsComputedIsNamed() {
     OnnxModelBuilder b = tiny();
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.flatten("f", "nowhere"));
