@@ -2,6 +2,7 @@
 # ONNX Runtime 1.22.0 CPU peer of ./bench models: times the models Kiln exported to ONNX.
 #
 #   ./run.sh --dir DIR [--threads 1,2] [--secs 3] [--min-calls 1000] NAME...
+#   (THREADS and SECS in the environment give --threads and --secs defaults)
 #
 # Prints one configuration line, then one JSON line per (model, threads) on stdout (see peer/OrtBench.java).
 # Builds itself on first run with $MVN (default: mvn), offline first, then from Maven Central; MAVEN_ARGS
@@ -20,4 +21,5 @@ if [ ! -f target/classpath.txt ] || [ pom.xml -nt target/classpath.txt ] || \
     || { cat target/build.log >&2; exit 1; }
   touch target/classpath.txt   # the dependency plugin leaves an unchanged file alone: stamp this build
 fi
-exec "$JAVA_HOME/bin/java" -Xmx2g --enable-native-access=ALL-UNNAMED -cp "target/classes:$(cat target/classpath.txt)" peer.OrtBench "$@"
+exec "$JAVA_HOME/bin/java" -Xmx2g --enable-native-access=ALL-UNNAMED -cp "target/classes:$(cat target/classpath.txt)" \
+  peer.OrtBench --threads "${THREADS:-1,2}" --secs "${SECS:-3}" "$@"
