@@ -18,11 +18,11 @@ import java.util.function.ToDoubleFunction;
  * (ONNX Runtime); a side that does not measure a time has NaN there and is never its best.
  */
 record ModelComparison(String model, List<Row> rows) {
-  /** Minimum and median of one time over the rounds; NaN for a time the side does not measure. */
+  /** Minimum and median of one time over the rounds that measured it; NaN for a time the side does not measure. */
   record Spread(double min, double median) {
     static Spread of(List<Measurement> ms, ToDoubleFunction<Measurement> time) {
-      double[] t = ms.stream().mapToDouble(time).toArray();
-      return new Spread(Timing.min(t), Timing.median(t));
+      double[] t = ms.stream().mapToDouble(time).filter(x -> !Double.isNaN(x)).toArray();
+      return t.length == 0 ? NONE : new Spread(Timing.min(t), Timing.median(t));
     }
   }
 
