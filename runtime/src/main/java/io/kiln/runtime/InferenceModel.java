@@ -1,6 +1,8 @@
 package io.kiln.runtime;
 
 import io.kiln.dsl.Tensor;
+import java.io.IOException;
+import java.nio.file.Path;
 
 /**
  * What every generated model offers for inference, typed by the model's input: the generated class
@@ -32,4 +34,13 @@ public interface InferenceModel<X> {
    * @throws IllegalArgumentException if the input is malformed or holds NaN or ±infinity
    */
   float[] predict(X input);
+
+  /**
+   * Writes the model as an ONNX file (opset 17) that computes what {@link #predict} does, with
+   * dynamic batch and, for sequence models, dynamic steps; atomically, as {@code save}. See
+   * docs/onnx.md for the op mapping.
+   *
+   * @throws IOException if the file cannot be written (the message names it)
+   */
+  void exportOnnx(Path file) throws IOException;
 }

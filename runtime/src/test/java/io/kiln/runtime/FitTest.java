@@ -41,6 +41,7 @@ class FitTest {
     @Override public String modelName() { return "Line"; }
     @Override public Tensor forward(X in) { throw new UnsupportedOperationException(); }
     @Override public float[] predict(X in) { throw new UnsupportedOperationException(); }
+    @Override public void exportOnnx(java.nio.file.Path file) { throw new UnsupportedOperationException(); }
 
     @Override
     public float loss(B b) {

@@ -87,6 +87,7 @@ public final class ModelWriter extends GeneratedClassPart {
     type.addMethod(lifecycleMethods.create());
     type.addMethod(lifecycleMethods.load());
     type.addMethod(lifecycleMethods.save());
+    type.addMethod(new OnnxExportWriter(this).exportOnnx());
     type.addMethod(lifecycleMethods.loadWeights());
     type.addMethod(lifecycleMethods.parametersMethod());
     type.addMethod(lifecycleMethods.buffersMethod());
