@@ -48,7 +48,7 @@ public final class ReferenceModels {
     int[] y = uniform(rng, 64, 10);
     return of("lenet", 64, KilnLeNet.PARAMETER_COUNT, lenetFlops(), () -> model.trainStep(x, y, sgd), () -> model.loss(x, y),
         new InferenceCase(List.of(Input.floats("image", x, 64, 1, 28, 28)), in -> model.predict(in.get(0).floats()),
-            file -> { throw new UnsupportedOperationException("DEV: exportOnnx not merged yet"); }));
+            model::exportOnnx));
   }
 
   /** Batch 64 of 3×64×64 images, 0/1 targets. */
@@ -63,7 +63,7 @@ public final class ReferenceModels {
     }
     return of("cnn64", 64, KilnCnn64.PARAMETER_COUNT, cnn64Flops(), () -> model.trainStep(x, y, sgd), () -> model.loss(x, y),
         new InferenceCase(List.of(Input.floats("image", x, 64, 3, 64, 64)), in -> model.predict(in.get(0).floats()),
-            file -> { throw new UnsupportedOperationException("DEV: exportOnnx not merged yet"); }));
+            model::exportOnnx));
   }
 
   /** Batch 32 × 64 characters of 96, next-character labels. */
@@ -75,7 +75,7 @@ public final class ReferenceModels {
     int[] y = uniform(rng, 32 * 64, 96);
     return of("charlstm", 32, KilnCharLstm.PARAMETER_COUNT, charlstmFlops(), () -> model.trainStep(x, 64, y, sgd),
         () -> model.loss(x, 64, y), new InferenceCase(List.of(Input.ints("text", x, 32, 64)),
-            in -> model.predict(in.get(0).ints(), 64), file -> { throw new UnsupportedOperationException("DEV: exportOnnx not merged yet"); }));
+            in -> model.predict(in.get(0).ints(), 64), model::exportOnnx));
   }
 
   /**
@@ -94,7 +94,7 @@ public final class ReferenceModels {
     return of("seq2seq", 32, KilnSeq2Seq.PARAMETER_COUNT, seq2seqFlops(), () -> model.trainStep(s, t, 24, y, sgd),
         () -> model.loss(s, t, 24, y), new InferenceCase(List.of(Input.ints("source", s, 32, 24),
             Input.ints("target", t, 32, 24)), in -> model.predict(in.get(0).ints(), in.get(1).ints(), 24),
-            file -> { throw new UnsupportedOperationException("DEV: exportOnnx not merged yet"); }),
+            model::exportOnnx),
         "label 0 (padding) is left out of Kiln's loss (about 1/32 of the positions), not of torch_bench's");
   }
 
@@ -107,7 +107,7 @@ public final class ReferenceModels {
     int[] y = uniform(rng, 32 * 64, 96);
     return of("gpt", 32, KilnTinyGpt.PARAMETER_COUNT, gptFlops(), () -> model.trainStep(x, 64, y, sgd),
         () -> model.loss(x, 64, y), new InferenceCase(List.of(Input.ints("text", x, 32, 64)),
-            in -> model.predict(in.get(0).ints(), 64), file -> { throw new UnsupportedOperationException("DEV: exportOnnx not merged yet"); }));
+            in -> model.predict(in.get(0).ints(), 64), model::exportOnnx));
   }
 
   // The dense products of each model, layer by layer (shapes as in the samples and torch_bench.py).
