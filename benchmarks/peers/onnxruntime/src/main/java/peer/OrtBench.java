@@ -45,7 +45,7 @@ public final class OrtBench {
 
   private OrtBench() {}
 
-  record Input(String name, boolean isFloat, long[] shape, float[] floats, int[] ints) {
+  record Input(String name, long[] shape, float[] floats, int[] ints) {
     long[] oneShape() {
       long[] s = shape.clone();
       s[0] = 1;
@@ -282,8 +282,7 @@ public final class OrtBench {
         default -> throw new IllegalStateException(file + ": " + name + ".type must be float32 or int32");
       };
       ByteBuffer data = read(dir.resolve(require(p, file, name + ".file")));
-      inputs.add(isFloat ? new Input(name, true, shape, floats(data), null)
-          : new Input(name, false, shape, null, ints(data)));
+      inputs.add(isFloat ? new Input(name, shape, floats(data), null) : new Input(name, shape, null, ints(data)));
     }
     float[] expected = floats(read(dir.resolve(require(p, file, "output.file"))));
     return new Spec(model, batch, inputs, expected);
