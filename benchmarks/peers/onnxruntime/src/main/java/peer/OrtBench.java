@@ -223,6 +223,11 @@ public final class OrtBench {
     return d;
   }
 
+  // The timing loops and the percentile below are io.kiln.bench's (ModelBench.loopMeanMs,
+  // Timing.latenciesMs, Timing.percentile), copied on purpose: both sides must time alike, and this
+  // peer builds alone, with ONNX Runtime on its classpath and no Kiln module on it.
+
+  /** torch_bench's statistic: warm up, then the mean ms over a loop of {@code secs}. */
   static double loopMeanMs(Call op, int warmupCalls, double warmupSecs, double secs) throws OrtException {
     long w0 = System.nanoTime();
     for (int i = 0; i < warmupCalls || System.nanoTime() - w0 < warmupSecs * 1e9; i++) {
