@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -178,13 +179,18 @@ final class ModelBench {
    * Runtime peer, before any round: a model that cannot be exported stops the run here.
    */
   private static void exportOnnx(Options o, Path dir) throws BenchFailure {
+    exportOnnx(o, dir, name -> ReferenceModels.BY_NAME.get(name).get().inference());
+  }
+
+  /** {@link #exportOnnx(Options, Path)} with the models' inference cases from {@code cases}. */
+  static void exportOnnx(Options o, Path dir, Function<String, InferenceCase> cases) throws BenchFailure {
     for (String name : o.models()) {
       try {
-        ReferenceModels.BY_NAME.get(name).get().inference().export(name, dir);
+        cases.apply(name).export(name, dir);
       } catch (IOException | RuntimeException e) {
         List<Peer> others = o.peers().stream().filter(p -> p != Peer.ONNXRUNTIME).toList();
-        throw new BenchFailure("peer onnxruntime cannot run: " + name + " could not be exported to ONNX (" + e.getMessage()
-            + "). " + (others.isEmpty() ? "Leave out --peer, or leave out " + name + "."
+        throw new BenchFailure("peer onnxruntime cannot run: " + name + " could not be exported to ONNX ("
+            + e.getMessage() + "). " + (others.isEmpty() ? "Leave out --peer, or leave out " + name + "."
                 : "Select the others with --peer " + String.join(",", others.stream().map(p -> p.id).toList())
                     + ", or leave out " + name + "."));
       }

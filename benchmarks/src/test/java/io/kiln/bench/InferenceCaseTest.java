@@ -92,4 +92,17 @@ class InferenceCaseTest {
     assertThat(Files.exists(dir.resolve("bad.properties"))).isFalse();
     assertThat(Arrays.asList(dir.toFile().list())).isEmpty();
   }
+
+  @Test
+  void aModelThatCannotBeExportedStopsTheRunNamingItAndTheOtherPeers() throws Exception {
+    ModelBench.Options o = ModelBench.Options.parse(List.of("--peer", "torch113,onnxruntime", "lenet"));
+    InferenceCase refused = new InferenceCase(List.of(Input.floats("image", new float[] {1}, 1)),
+        in -> new float[] {1}, file -> {
+          throw new UnsupportedOperationException("node c9 has no ONNX form");
+        });
+    BenchFailure f = org.junit.jupiter.api.Assertions.assertThrows(BenchFailure.class,
+        () -> ModelBench.exportOnnx(o, dir, name -> refused));
+    assertThat(f).hasMessageThat().isEqualTo("peer onnxruntime cannot run: lenet could not be exported to ONNX"
+        + " (node c9 has no ONNX form). Select the others with --peer torch113, or leave out lenet.");
+  }
 }
