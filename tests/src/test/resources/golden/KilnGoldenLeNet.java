@@ -23,6 +23,7 @@ import io.kiln.runtime.init.Initializers;
 import io.kiln.runtime.init.Rng;
 import io.kiln.runtime.io.Checkpoints;
 import io.kiln.runtime.io.ModelFiles;
+import io.kiln.runtime.onnx.OnnxModelBuilder;
 import io.kiln.runtime.simd.ElementwiseKernels;
 import io.kiln.runtime.simd.Vectorization;
 import io.kiln.runtime.train.NonFiniteLossException;
@@ -414,6 +415,30 @@ public final class KilnGoldenLeNet implements SupervisedModel<KilnGoldenLeNet.In
    */
   public void save(Path file) throws IOException {
     ModelFiles.save(file, MODEL_NAME, Stream.concat(parameters.stream(), buffers.stream()).toList());
+  }
+
+  /**
+   * Writes this model to {@code file} as ONNX (opset 17), atomically like {@link #save}, with the current
+   * weights as initializers under their saved names.
+   *
+   * <p>Inputs: {@code image} float32 [batch, 1, 12, 12].
+   * Output {@code output}: float32 [batch, 10], what {@code predict} returns; {@code batch} is dynamic.
+   */
+  @Override
+  public void exportOnnx(Path file) throws IOException {
+    OnnxModelBuilder onnx = new OnnxModelBuilder(MODEL_NAME, Stream.concat(parameters.stream(), buffers.stream()).toList());
+    onnx.floatInput("image", 1, 12, 12);
+    onnx.conv("c1", "image", "c1.weight", "c1.bias", 1, 1, 1, 1, 1, Activation.RELU);
+    onnx.maxPool("p1", "c1", 2, 2);
+    onnx.conv("c2", "p1", "c2.weight", "c2.bias", 1, 0, 0, 0, 0, Activation.NONE);
+    onnx.batchNorm("bn", "c2", "bn.weight", "bn.bias", "bn.running_mean", "bn.running_var", 1.0E-5);
+    onnx.avgPool("p2", "bn", 2, 2);
+    onnx.flatten("flat", "p2");
+    onnx.dense("f1", "flat", "f1.weight", "f1.bias", Activation.RELU);
+    onnx.dropout("d1", "f1");
+    onnx.dense("logits", "d1", "logits.weight", "logits.bias", Activation.NONE);
+    onnx.output("logits", OnnxModelBuilder.OutputActivation.SOFTMAX, 10);
+    onnx.write(file);
   }
 
   /**

@@ -17,6 +17,7 @@ import io.kiln.runtime.init.Initializers;
 import io.kiln.runtime.init.Rng;
 import io.kiln.runtime.io.Checkpoints;
 import io.kiln.runtime.io.ModelFiles;
+import io.kiln.runtime.onnx.OnnxModelBuilder;
 import io.kiln.runtime.rnn.CellKind;
 import io.kiln.runtime.rnn.Embedding;
 import io.kiln.runtime.rnn.RecurrentGeometry;
@@ -254,6 +255,24 @@ public final class KilnGoldenLstm implements SupervisedModel<KilnGoldenLstm.Inpu
    */
   public void save(Path file) throws IOException {
     ModelFiles.save(file, MODEL_NAME, parameters);
+  }
+
+  /**
+   * Writes this model to {@code file} as ONNX (opset 17), atomically like {@link #save}, with the current
+   * weights as initializers under their saved names.
+   *
+   * <p>Inputs: {@code text} int64 [batch, steps].
+   * Output {@code output}: float32 [batch, steps, 12], what {@code predict} returns; {@code batch} and {@code steps} are dynamic.
+   */
+  @Override
+  public void exportOnnx(Path file) throws IOException {
+    OnnxModelBuilder onnx = new OnnxModelBuilder(MODEL_NAME, parameters);
+    onnx.tokensInput("text");
+    onnx.embedding("e", "text", "e.weight");
+    onnx.lstm("l", "e", "l.weight_ih_l0", "l.weight_hh_l0", "l.bias_ih_l0", "l.bias_hh_l0", null, true);
+    onnx.dense("o", "l", "o.weight", "o.bias", Activation.NONE);
+    onnx.sequenceOutput("o", OnnxModelBuilder.OutputActivation.SOFTMAX, 12);
+    onnx.write(file);
   }
 
   /**

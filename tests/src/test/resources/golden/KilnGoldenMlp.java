@@ -17,6 +17,7 @@ import io.kiln.runtime.init.Initializers;
 import io.kiln.runtime.init.Rng;
 import io.kiln.runtime.io.Checkpoints;
 import io.kiln.runtime.io.ModelFiles;
+import io.kiln.runtime.onnx.OnnxModelBuilder;
 import io.kiln.runtime.simd.ElementwiseKernels;
 import io.kiln.runtime.simd.Vectorization;
 import io.kiln.runtime.train.NonFiniteLossException;
@@ -188,6 +189,23 @@ public final class KilnGoldenMlp implements SupervisedModel<KilnGoldenMlp.Input,
    */
   public void save(Path file) throws IOException {
     ModelFiles.save(file, MODEL_NAME, parameters);
+  }
+
+  /**
+   * Writes this model to {@code file} as ONNX (opset 17), atomically like {@link #save}, with the current
+   * weights as initializers under their saved names.
+   *
+   * <p>Inputs: {@code features} float32 [batch, 4].
+   * Output {@code output}: float32 [batch, 3], what {@code predict} returns; {@code batch} is dynamic.
+   */
+  @Override
+  public void exportOnnx(Path file) throws IOException {
+    OnnxModelBuilder onnx = new OnnxModelBuilder(MODEL_NAME, parameters);
+    onnx.floatInput("features", 4);
+    onnx.dense("hidden", "features", "hidden.weight", "hidden.bias", Activation.RELU);
+    onnx.dense("logits", "hidden", "logits.weight", "logits.bias", Activation.NONE);
+    onnx.output("logits", OnnxModelBuilder.OutputActivation.SOFTMAX, 3);
+    onnx.write(file);
   }
 
   /**

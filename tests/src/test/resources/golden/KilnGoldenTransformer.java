@@ -22,6 +22,7 @@ import io.kiln.runtime.init.Initializers;
 import io.kiln.runtime.init.Rng;
 import io.kiln.runtime.io.Checkpoints;
 import io.kiln.runtime.io.ModelFiles;
+import io.kiln.runtime.onnx.OnnxModelBuilder;
 import io.kiln.runtime.rnn.Embedding;
 import io.kiln.runtime.simd.ElementwiseKernels;
 import io.kiln.runtime.simd.Vectorization;
@@ -498,6 +499,32 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
    */
   public void save(Path file) throws IOException {
     ModelFiles.save(file, MODEL_NAME, parameters);
+  }
+
+  /**
+   * Writes this model to {@code file} as ONNX (opset 17), atomically like {@link #save}, with the current
+   * weights as initializers under their saved names.
+   *
+   * <p>Inputs: {@code text} int64 [batch, steps].
+   * Output {@code output}: float32 [batch, steps, 12], what {@code predict} returns; {@code batch} and {@code steps} are dynamic.
+   */
+  @Override
+  public void exportOnnx(Path file) throws IOException {
+    OnnxModelBuilder onnx = new OnnxModelBuilder(MODEL_NAME, parameters);
+    onnx.tokensInput("text");
+    onnx.embedding("e", "text", "e.weight");
+    onnx.positionEmbedding("p", "e", "p.weight");
+    onnx.layerNorm("norm1", "p", "norm1.weight", "norm1.bias", 1.0E-5);
+    onnx.multiHeadAttention("attn", "norm1", 2, true, "attn.in_proj_weight", "attn.in_proj_bias", "attn.out_proj.weight", "attn.out_proj.bias");
+    onnx.add("r1", "p", "attn");
+    onnx.layerNorm("norm2", "r1", "norm2.weight", "norm2.bias", 1.0E-5);
+    onnx.dense("up", "norm2", "up.weight", "up.bias", Activation.GELU);
+    onnx.dense("down", "up", "down.weight", "down.bias", Activation.NONE);
+    onnx.add("r2", "r1", "down");
+    onnx.layerNorm("n", "r2", "n.weight", "n.bias", 1.0E-5);
+    onnx.dense("o", "n", "o.weight", "o.bias", Activation.NONE);
+    onnx.sequenceOutput("o", OnnxModelBuilder.OutputActivation.SOFTMAX, 12);
+    onnx.write(file);
   }
 
   /**

@@ -2,6 +2,7 @@ package io.kiln.processor.emit;
 
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
+import io.kiln.processor.family.CallWriters;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.ForwardCall;
 import java.util.List;
@@ -9,7 +10,7 @@ import javax.lang.model.element.Modifier;
 
 /** Writes {@code runForward}: one statement group per forward kernel call, in program order. */
 final class ForwardPass extends GeneratedClassPart {
-  private final Families families = Families.of(this);
+  private final CallWriters writers = new CallWriters(this);
 
   ForwardPass(GeneratedClassPart shared) {
     super(shared);
@@ -35,22 +36,7 @@ final class ForwardPass extends GeneratedClassPart {
         m.beginControlFlow("if (diagnose && $T.firstNonFinite($L, $L) >= 0)", CHECKS, ref(previous), count(previous))
             .addStatement("return $L", index - 1).endControlFlow();
       }
-      switch (call) {
-        case ForwardCall.AttentionForward a -> families.attention().forward(a, m);
-        case ForwardCall.ConcatForward c -> families.join().forward(c, m);
-        case ForwardCall.AddForward a -> families.join().forward(a, m);
-        case ForwardCall.LayerNormForward l -> families.attention().forward(l, m);
-        case ForwardCall.MultiHeadForward h -> families.attention().forward(h, m);
-        case ForwardCall.PositionForward p -> families.attention().forward(p, m);
-        case ForwardCall.GeluForward g -> families.dense().forward(g, m);
-        case ForwardCall.DenseForward d -> families.dense().forward(d, m);
-        case ForwardCall.ConvForward c -> families.conv().forward(c, m);
-        case ForwardCall.PoolForward p -> families.conv().forward(p, m);
-        case ForwardCall.DropoutForward d -> families.batchNormDropout().forward(d, m);
-        case ForwardCall.BatchNormForward b -> families.batchNormDropout().forward(b, m);
-        case ForwardCall.EmbeddingForward e -> families.sequence().forward(e, m);
-        case ForwardCall.RecurrentForward r -> families.sequence().forward(r, m);
-      }
+      writers.forward(call, m);
     }
     if (trains()) {
       List<ForwardCall> calls = program.forward();

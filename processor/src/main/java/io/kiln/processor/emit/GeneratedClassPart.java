@@ -31,58 +31,58 @@ import java.util.stream.Collectors;
  * constants and locals (one {@link Names} for the whole class, so a constant is spelled the same
  * wherever it is used), and the small helpers that spell buffers, offsets and arguments.
  */
-abstract class GeneratedClassPart {
-  static final String RUNTIME = "io.kiln.runtime";
-  static final ClassName TENSOR = ClassName.get("io.kiln.dsl", "Tensor");
-  static final ClassName ACTIVATION = ClassName.get("io.kiln.dsl", "Activation");
-  static final ClassName INIT = ClassName.get("io.kiln.dsl", "Init");
-  static final ClassName PARAMETER = ClassName.get(RUNTIME, "Parameter");
-  static final ClassName CHECKS = ClassName.get(RUNTIME, "Checks");
-  static final ClassName VECTORIZATION = ClassName.get(RUNTIME + ".simd", "Vectorization");
-  static final ClassName ELEMENTWISE = ClassName.get(RUNTIME + ".simd", "ElementwiseKernels");
-  static final ClassName GEMM_KERNEL = ClassName.get(RUNTIME + ".gemm", "GemmKernel");
-  static final ClassName LAYOUT = ClassName.get(RUNTIME + ".gemm", "Layout");
-  static final ClassName EPILOGUE = ClassName.get(RUNTIME + ".gemm", "Epilogue");
-  static final ClassName OPTIMIZER = ClassName.get(RUNTIME + ".train", "Optimizer");
-  static final ClassName RNG = ClassName.get(RUNTIME + ".init", "Rng");
-  static final ClassName INITIALIZERS = ClassName.get(RUNTIME + ".init", "Initializers");
-  static final ClassName MODEL_FILES = ClassName.get(RUNTIME + ".io", "ModelFiles");
-  static final ClassName CONV2D = ClassName.get(RUNTIME + ".cnn", "Conv2d");
-  static final ClassName CONV_GEOMETRY = ClassName.get(RUNTIME + ".cnn", "ConvGeometry");
-  static final ClassName POOLING = ClassName.get(RUNTIME + ".cnn", "Pooling");
-  static final ClassName POOL_GEOMETRY = ClassName.get(RUNTIME + ".cnn", "PoolGeometry");
-  static final ClassName BATCH_NORM = ClassName.get(RUNTIME + ".cnn", "BatchNorm");
-  static final ClassName DROPOUT = ClassName.get(RUNTIME + ".cnn", "Dropout");
-  static final ClassName EMBEDDING = ClassName.get(RUNTIME + ".rnn", "Embedding");
-  static final ClassName RECURRENT = ClassName.get(RUNTIME + ".rnn", "Recurrent");
-  static final ClassName RECURRENT_LAYER = ClassName.get(RUNTIME + ".rnn", "RecurrentLayer");
-  static final ClassName RECURRENT_AT = RECURRENT_LAYER.nestedClass("At");
-  static final ClassName RECURRENT_GEOMETRY = ClassName.get(RUNTIME + ".rnn", "RecurrentGeometry");
-  static final ClassName CELL_KIND = ClassName.get(RUNTIME + ".rnn", "CellKind");
-  static final ClassName SEQUENCE_LOSSES = ClassName.get(RUNTIME + ".rnn", "SequenceLosses");
-  static final ClassName SCORED_ATTENTION = ClassName.get(RUNTIME + ".attention", "ScoredAttention");
-  static final ClassName MULTI_HEAD = ClassName.get(RUNTIME + ".attention", "MultiHeadAttention");
-  static final ClassName LAYER_NORM = ClassName.get(RUNTIME + ".attention", "LayerNorm");
-  static final ClassName GELU = ClassName.get(RUNTIME + ".attention", "Gelu");
-  static final ClassName COMBINE = ClassName.get(RUNTIME + ".attention", "Combine");
-  static final ClassName POSITIONS = ClassName.get(RUNTIME + ".attention", "Positions");
-  static final ClassName PATH = ClassName.get("java.nio.file", "Path");
-  static final ClassName IO_EXCEPTION = ClassName.get("java.io", "IOException");
-  static final ClassName GENERATED = ClassName.get("javax.annotation.processing", "Generated");
-  static final TypeName FLOATS = ArrayTypeName.of(TypeName.FLOAT);
-  static final TypeName INTS = ArrayTypeName.of(TypeName.INT);
+public abstract class GeneratedClassPart {
+  protected static final String RUNTIME = "io.kiln.runtime";
+  protected static final ClassName TENSOR = ClassName.get("io.kiln.dsl", "Tensor");
+  protected static final ClassName ACTIVATION = ClassName.get("io.kiln.dsl", "Activation");
+  protected static final ClassName INIT = ClassName.get("io.kiln.dsl", "Init");
+  protected static final ClassName PARAMETER = ClassName.get(RUNTIME, "Parameter");
+  protected static final ClassName CHECKS = ClassName.get(RUNTIME, "Checks");
+  protected static final ClassName VECTORIZATION = ClassName.get(RUNTIME + ".simd", "Vectorization");
+  protected static final ClassName ELEMENTWISE = ClassName.get(RUNTIME + ".simd", "ElementwiseKernels");
+  protected static final ClassName GEMM_KERNEL = ClassName.get(RUNTIME + ".gemm", "GemmKernel");
+  protected static final ClassName LAYOUT = ClassName.get(RUNTIME + ".gemm", "Layout");
+  protected static final ClassName EPILOGUE = ClassName.get(RUNTIME + ".gemm", "Epilogue");
+  protected static final ClassName OPTIMIZER = ClassName.get(RUNTIME + ".train", "Optimizer");
+  protected static final ClassName RNG = ClassName.get(RUNTIME + ".init", "Rng");
+  protected static final ClassName INITIALIZERS = ClassName.get(RUNTIME + ".init", "Initializers");
+  protected static final ClassName MODEL_FILES = ClassName.get(RUNTIME + ".io", "ModelFiles");
+  protected static final ClassName CONV2D = ClassName.get(RUNTIME + ".cnn", "Conv2d");
+  protected static final ClassName CONV_GEOMETRY = ClassName.get(RUNTIME + ".cnn", "ConvGeometry");
+  protected static final ClassName POOLING = ClassName.get(RUNTIME + ".cnn", "Pooling");
+  protected static final ClassName POOL_GEOMETRY = ClassName.get(RUNTIME + ".cnn", "PoolGeometry");
+  protected static final ClassName BATCH_NORM = ClassName.get(RUNTIME + ".cnn", "BatchNorm");
+  protected static final ClassName DROPOUT = ClassName.get(RUNTIME + ".cnn", "Dropout");
+  protected static final ClassName EMBEDDING = ClassName.get(RUNTIME + ".rnn", "Embedding");
+  protected static final ClassName RECURRENT = ClassName.get(RUNTIME + ".rnn", "Recurrent");
+  protected static final ClassName RECURRENT_LAYER = ClassName.get(RUNTIME + ".rnn", "RecurrentLayer");
+  protected static final ClassName RECURRENT_AT = RECURRENT_LAYER.nestedClass("At");
+  protected static final ClassName RECURRENT_GEOMETRY = ClassName.get(RUNTIME + ".rnn", "RecurrentGeometry");
+  protected static final ClassName CELL_KIND = ClassName.get(RUNTIME + ".rnn", "CellKind");
+  protected static final ClassName SEQUENCE_LOSSES = ClassName.get(RUNTIME + ".rnn", "SequenceLosses");
+  protected static final ClassName SCORED_ATTENTION = ClassName.get(RUNTIME + ".attention", "ScoredAttention");
+  protected static final ClassName MULTI_HEAD = ClassName.get(RUNTIME + ".attention", "MultiHeadAttention");
+  protected static final ClassName LAYER_NORM = ClassName.get(RUNTIME + ".attention", "LayerNorm");
+  protected static final ClassName GELU = ClassName.get(RUNTIME + ".attention", "Gelu");
+  protected static final ClassName COMBINE = ClassName.get(RUNTIME + ".attention", "Combine");
+  protected static final ClassName POSITIONS = ClassName.get(RUNTIME + ".attention", "Positions");
+  protected static final ClassName PATH = ClassName.get("java.nio.file", "Path");
+  protected static final ClassName IO_EXCEPTION = ClassName.get("java.io", "IOException");
+  protected static final ClassName GENERATED = ClassName.get("javax.annotation.processing", "Generated");
+  protected static final TypeName FLOATS = ArrayTypeName.of(TypeName.FLOAT);
+  protected static final TypeName INTS = ArrayTypeName.of(TypeName.INT);
 
-  final MemoryPlan plan;
-  final KernelProgram program;
-  final ShapedGraph shaped;
-  final Graph graph;
-  final ModelSpec spec;
-  final ClassName self;
-  final Names names;
+  protected final MemoryPlan plan;
+  protected final KernelProgram program;
+  protected final ShapedGraph shaped;
+  protected final Graph graph;
+  protected final ModelSpec spec;
+  protected final ClassName self;
+  protected final Names names;
   /** Java identifiers of the caller's input arrays, by input name; see {@link #var(Buffer)}. */
-  final Map<String, String> inputVars;
-  final String labelsVar;
-  final ApiDocs docs;
+  protected final Map<String, String> inputVars;
+  protected final String labelsVar;
+  protected final ApiDocs docs;
 
   /**
    * Locals and fields the generated methods use. A caller's array is a parameter of those methods,
@@ -90,7 +90,7 @@ abstract class GeneratedClassPart {
    * called {@code optimizer}) would redeclare a local or, worse, shadow {@code arena}/{@code params}
    * and silently read the caller's array instead.
    */
-  static final Set<String> RESERVED = Set.of(
+  protected static final Set<String> RESERVED = Set.of(
       "batch", "loss", "out", "result", "classes", "i", "model", "rng", "seed", "file", "name", "p",
       "optimizer", "withGradient", "training", "params", "grads", "arena", "state", "parameters", "buffers", "steps",
       "dropoutRng", "STATE_COUNT", "lastCorrect", "step", "restored", "stateBefore", "rngBefore", "failure",
@@ -101,7 +101,7 @@ abstract class GeneratedClassPart {
       "gradientOnly", "inGradient");
 
   /** The root part: names the caller's arrays once for every part. */
-  GeneratedClassPart(MemoryPlan plan) {
+  protected GeneratedClassPart(MemoryPlan plan) {
     this.plan = plan;
     this.program = plan.program();
     this.shaped = program.shaped();
@@ -121,7 +121,7 @@ abstract class GeneratedClassPart {
   }
 
   /** A part sharing {@code shared}'s names, so constants and locals are spelled alike everywhere. */
-  GeneratedClassPart(GeneratedClassPart shared) {
+  protected GeneratedClassPart(GeneratedClassPart shared) {
     this.plan = shared.plan;
     this.program = shared.program;
     this.shaped = shared.shaped;
@@ -134,7 +134,7 @@ abstract class GeneratedClassPart {
     this.docs = shared.docs;
   }
 
-  static String fresh(String name, Set<String> taken) {
+  protected static String fresh(String name, Set<String> taken) {
     String candidate = name;
     while (candidate.endsWith("Epilogue") || !taken.add(candidate)) {
       candidate = candidate + "_";
@@ -143,16 +143,16 @@ abstract class GeneratedClassPart {
   }
 
   /** True when some input is a sequence: every method then takes the call's {@code steps}. */
-  boolean sequential() {
+  protected boolean sequential() {
     return program.inputs().stream().anyMatch(Buffer::isSequence);
   }
 
   /** The arguments after the inputs: {@code batch} or {@code batch, steps}. */
-  String batchArgs() {
+  protected String batchArgs() {
     return sequential() ? "batch, steps" : "batch";
   }
 
-  void addBatchParams(MethodSpec.Builder m) {
+  protected void addBatchParams(MethodSpec.Builder m) {
     m.addParameter(TypeName.INT, "batch");
     if (sequential()) {
       m.addParameter(TypeName.INT, "steps");
@@ -160,28 +160,28 @@ abstract class GeneratedClassPart {
   }
 
   /** Rows of {@code b} in this call: the batch, or batch × steps for a sequence. */
-  static String rows(Buffer b) {
+  protected static String rows(Buffer b) {
     return b.isSequence() ? "batch * steps" : "batch";
   }
 
   /** Elements of {@code b} in this call. */
-  static String count(Buffer b) {
+  protected static String count(Buffer b) {
     return rows(b) + " * " + b.perStep();
   }
 
-  String maxSteps(Buffer in) {
+  protected String maxSteps(Buffer in) {
     return names.constant("MAX_STEPS_", in.name());
   }
 
-  String geometry(ForwardCall.RecurrentForward r) {
+  protected String geometry(ForwardCall.RecurrentForward r) {
     return geometryConstant(r.covers().get(0));
   }
 
-  String workspace(KernelCall call) {
+  protected String workspace(KernelCall call) {
     return ident(call.covers().get(0)) + "Workspace";
   }
 
-  String scratch(KernelCall call) {
+  protected String scratch(KernelCall call) {
     return ident(call.covers().get(0)) + "Scratch";
   }
 
@@ -189,62 +189,62 @@ abstract class GeneratedClassPart {
    * {@code ", [B, 8, 4, 4] -> [B, 4, 6, 6]"}: the shapes of the gradient a backward call reads and
    * of the one it writes (left out when absent or alike), so every call's comment names its shapes.
    */
-  static String shapes(Buffer from, Buffer to) {
+  protected static String shapes(Buffer from, Buffer to) {
     return ", " + from.shape() + (to == null || to.shape().equals(from.shape()) ? "" : " -> " + to.shape());
   }
 
   /** A Java identifier for a node: copies of a repeated block are named {@code b.0.norm1}. */
-  static String ident(String node) {
+  protected static String ident(String node) {
     return node.replace('.', '_');
   }
 
   /** Whether the generated class keeps what {@code computeGradients} and {@code trainStep} need. */
-  boolean trains() {
+  protected boolean trains() {
     return program.loss() != null && program.loss().dInput() != null;
   }
 
-  List<ForwardCall.AttentionForward> attentions() {
+  protected List<ForwardCall.AttentionForward> attentions() {
     return program.forward().stream().filter(c -> c instanceof ForwardCall.AttentionForward).map(c -> (ForwardCall.AttentionForward) c).toList();
   }
 
-  static CodeBlock score(ForwardCall.AttentionForward a) {
+  protected static CodeBlock score(ForwardCall.AttentionForward a) {
     return CodeBlock.of("$T.Score.$L", SCORED_ATTENTION, a.layer().score());
   }
 
   /** {@code Score.DOT, MAX_BATCH, 24, 24, 128, 128}: the sizes a workspace is planned for. */
-  static CodeBlock attentionSizes(ForwardCall.AttentionForward a, String batch, String steps) {
+  protected static CodeBlock attentionSizes(ForwardCall.AttentionForward a, String batch, String steps) {
     return CodeBlock.of("$L, $L, $L, $L, $L, $L", score(a), batch, steps, steps, a.width(), a.attn());
   }
 
   /** {@code slab, P_NAME} for an optional parameter, or {@code null, 0} without one. */
-  CodeBlock paramOrNull(String slab, ParamTensor p) {
+  protected CodeBlock paramOrNull(String slab, ParamTensor p) {
     return p == null ? CodeBlock.of("null, 0") : CodeBlock.of("$L, $L", slab, paramConstant(p));
   }
 
   /** The Java identifier of a caller's array (an input or the labels) in the generated methods. */
-  String var(Buffer b) {
+  protected String var(Buffer b) {
     return b.kind() == Buffer.Kind.LABELS ? labelsVar : inputVars.get(b.name());
   }
 
-  static String dims(int[] dims) {
+  protected static String dims(int[] dims) {
     return Arrays.stream(dims).mapToObj(Integer::toString).collect(Collectors.joining(", "));
   }
 
-  String shapeConstant(String name) {
+  protected String shapeConstant(String name) {
     return names.constant("", name) + "_SHAPE";
   }
 
   /** {@code TARGET_SHAPE}; keyed by the Java name only when the labels share an input's name. */
-  String labelsShapeConstant() {
+  protected String labelsShapeConstant() {
     String name = program.labels().name();
     return shapeConstant(inputVars.containsKey(name) ? labelsVar : name);
   }
 
-  String paramConstant(ParamTensor p) {
+  protected String paramConstant(ParamTensor p) {
     return names.constant("P_", p.name());
   }
 
-  String arenaConstant(Buffer b) {
+  protected String arenaConstant(Buffer b) {
     return switch (b.kind()) {
       case GRADIENT -> names.constant("G_", b.name().substring(2));
       case SCRATCH -> names.constant("W_", b.name());
@@ -252,7 +252,7 @@ abstract class GeneratedClassPart {
     };
   }
 
-  static String cellKind(Layer.Recurrent r) {
+  protected static String cellKind(Layer.Recurrent r) {
     return switch (r.cell()) {
       case RNN -> r.activation() == Activation.RELU ? "RNN_RELU" : "RNN_TANH";
       case LSTM -> "LSTM";
@@ -260,65 +260,65 @@ abstract class GeneratedClassPart {
     };
   }
 
-  String stateConstant(ParamTensor p) {
+  protected String stateConstant(ParamTensor p) {
     return names.constant("S_", p.name());
   }
 
-  String geometryConstant(String node) {
+  protected String geometryConstant(String node) {
     return names.constant("", node) + "_GEOMETRY";
   }
 
   /** The epilogue field of a dense layer or convolution (bias and activation of its GEMM). */
-  static String epilogueField(KernelCall call) {
+  protected static String epilogueField(KernelCall call) {
     return ident(call.covers().get(0)) + "Epilogue";
   }
 
   /** The epilogue adding one of a multi-head layer's biases: Q, K, V (slices of in_proj_bias) or Out. */
-  static String epilogueField(ForwardCall.MultiHeadForward m, String which) {
+  protected static String epilogueField(ForwardCall.MultiHeadForward m, String which) {
     return ident(m.covers().get(0)) + which + "Epilogue";
   }
 
   // --- construction, parameters, files -------------------------------------------------------------
 
   /** Softmax classifiers report training accuracy ({@code lastCorrect}) from the logits of each step. */
-  boolean countsCorrect() {
+  protected boolean countsCorrect() {
     return trains() && program.loss().kind() == LossKind.SOFTMAX_CROSS_ENTROPY;
   }
 
-  boolean hasDropout() {
+  protected boolean hasDropout() {
     return program.forward().stream().anyMatch(c -> c instanceof ForwardCall.DropoutForward);
   }
 
-  static final ClassName CHECKPOINTS = ClassName.get(RUNTIME + ".io", "Checkpoints");
+  protected static final ClassName CHECKPOINTS = ClassName.get(RUNTIME + ".io", "Checkpoints");
 
   // --- the typed interfaces (io.kiln.runtime): one API for every generated class ------------------
 
   /** Softmax classifiers name the most likely class, per sample or per step. */
-  boolean classifies() {
+  protected boolean classifies() {
     return program.loss() != null && program.loss().kind() == LossKind.SOFTMAX_CROSS_ENTROPY;
   }
 
   // --- the public API ---------------------------------------------------------------------------
 
-  void addInputParams(MethodSpec.Builder m) {
+  protected void addInputParams(MethodSpec.Builder m) {
     for (Buffer in : program.inputs()) {
       m.addParameter(in.kind() == Buffer.Kind.TOKENS ? INTS : FLOATS, var(in));
     }
   }
 
   /** The inputs, then {@code steps} for a sequence model: the public methods' leading parameters. */
-  void addPublicInputParams(MethodSpec.Builder m) {
+  protected void addPublicInputParams(MethodSpec.Builder m) {
     addInputParams(m);
     if (sequential()) {
       m.addParameter(TypeName.INT, "steps");
     }
   }
 
-  String publicInputArgs() {
+  protected String publicInputArgs() {
     return sequential() ? inputArgs() + ", steps" : inputArgs();
   }
 
-  String inputArgs() {
+  protected String inputArgs() {
     return program.inputs().stream().map(this::var).collect(Collectors.joining(", "));
   }
 
@@ -327,7 +327,7 @@ abstract class GeneratedClassPart {
    * (@Input → @Flatten → @Loss) has no arena buffer to read, so runLoss takes the inputs (it
    * referred to a variable it did not have; found by RandomModelsTest). Empty otherwise.
    */
-  String lossInputArgs() {
+  protected String lossInputArgs() {
     return program.loss().input().inArena() ? "" : inputArgs() + ", ";
   }
 
@@ -346,7 +346,7 @@ abstract class GeneratedClassPart {
   }
 
   /** Rejects NaN and ±infinity in the float inputs, naming the first bad index: a prediction must not hide them. */
-  void checkFinite(MethodSpec.Builder m, String method) {
+  protected void checkFinite(MethodSpec.Builder m, String method) {
     for (Buffer in : program.inputs()) {
       if (in.kind() != Buffer.Kind.TOKENS) {
         m.addStatement("$T.finiteInput(MODEL_NAME, $S, $S, $L, $L)", CHECKS, method, in.name(), var(in), count(in));
@@ -355,7 +355,7 @@ abstract class GeneratedClassPart {
   }
 
   /** The batch an input holds, checked against its shape and the limits. */
-  CodeBlock batchOf(Buffer in, String method) {
+  protected CodeBlock batchOf(Buffer in, String method) {
     if (in.isSequence()) {
       return CodeBlock.of("$T.sequenceBatchOf(MODEL_NAME, $S, $S, $T.requireNonNull($L, $S).length, steps, $L, $L, MAX_BATCH)", CHECKS, method,
           in.name(), java.util.Objects.class, var(in), "input '" + in.name() + "'", in.perStep(), maxSteps(in));
@@ -363,7 +363,7 @@ abstract class GeneratedClassPart {
     return CodeBlock.of("$T.batchOf(MODEL_NAME, $S, $S, $L, $L, MAX_BATCH)", CHECKS, method, in.name(), var(in), shapeConstant(in.name()));
   }
 
-  void checkLabels(MethodSpec.Builder m, String method) {
+  protected void checkLabels(MethodSpec.Builder m, String method) {
     Buffer labels = program.labels();
     KernelCall.LossForward loss = program.loss();
     if (graph.labelsType() == ValueType.INT_TENSOR) {
@@ -381,11 +381,11 @@ abstract class GeneratedClassPart {
     }
   }
 
-  TypeName labelsType() {
+  protected TypeName labelsType() {
     return graph.labelsType() == ValueType.INT_TENSOR ? INTS : FLOATS;
   }
 
-  CodeBlock outputView(String batch) {
+  protected CodeBlock outputView(String batch) {
     Buffer out = program.output();
     int[] dims = shaped.shape(graph.output()).dims();
     String shape = batch + (out.isSequence() ? ", steps" : "") + (dims.length == 0 ? "" : ", " + dims(dims));
@@ -395,23 +395,23 @@ abstract class GeneratedClassPart {
   }
 
   /** The {@code @Tokens(decoded = true)} input, if the model has one. */
-  java.util.Optional<Buffer> decodedInput() {
+  protected java.util.Optional<Buffer> decodedInput() {
     return graph.order().stream().filter(n -> n.layer() instanceof Layer.Tokens t && t.decoded()).findFirst()
         .flatMap(n -> program.inputs().stream().filter(b -> b.name().equals(n.name())).findFirst());
   }
 
   // --- the kernel calls -------------------------------------------------------------------------
 
-  CodeBlock orNull(Buffer b) {
+  protected CodeBlock orNull(Buffer b) {
     return b == null ? CodeBlock.of("null, 0") : ref(b);
   }
 
-  CodeBlock ref(Buffer b) {
+  protected CodeBlock ref(Buffer b) {
     return b.inArena() ? CodeBlock.of("arena, $L", arenaConstant(b)) : CodeBlock.of("$L, 0", var(b));
   }
 
   /** A call of {@code runForward}, with {@code diagnose} off where the method has that flag. */
-  String runForwardCall(String inputs, String batch, String training) {
+  protected String runForwardCall(String inputs, String batch, String training) {
     return "runForward(" + inputs + ", " + batch + ", " + training + (trains() ? ", false)" : ")");
   }
 }

@@ -29,9 +29,10 @@ final class OnnxExportWriter extends GeneratedClassPart {
   MethodSpec exportOnnx() {
     MethodSpec.Builder m = MethodSpec.methodBuilder("exportOnnx").addModifiers(Modifier.PUBLIC)
         .addAnnotation(Override.class)
-        .addJavadoc("Writes this model to {@code file} as ONNX (opset 17), atomically like {@link #save}: what {@code predict}\n"
-            + "computes, with the current weights as initializers under their saved names. Dimension {@code batch} is\n"
-            + "dynamic$L; token inputs are int64.\n", program.inputs().stream().anyMatch(b -> b.isSequence()) ? ", and so is {@code steps}" : "")
+        .addJavadoc("Writes this model to {@code file} as ONNX (opset 17), atomically like {@link #save}, with the current\n"
+            + "weights as initializers under their saved names.\n\n<p>Inputs: $L.\nOutput {@code output}: $L, what {@code predict} returns; {@code batch}$L dynamic.\n",
+            inputDoc(), outputDoc(),
+            program.inputs().stream().anyMatch(b -> b.isSequence()) ? " and {@code steps} are" : " is")
         .addParameter(PATH, "file").addException(IO_EXCEPTION)
         .addStatement("$T onnx = new $T(MODEL_NAME, $L)", BUILDER, BUILDER, new LifecycleMethods(this).savedTensors());
     for (Node n : graph.order()) {
@@ -109,6 +110,17 @@ final class OnnxExportWriter extends GeneratedClassPart {
     Shape out = shaped.shape(graph.output());
     return CodeBlock.of("$L($S, $T.$L$L)", out.isSequence() ? "sequenceOutput" : "output", graph.output().name(), OUTPUT_ACTIVATION,
         activation, out.dims().length == 0 ? "" : ", " + dims(out.dims()));
+  }
+
+  private String inputDoc() {
+    return graph.inputs().stream().map(n -> n.layer() instanceof Layer.Tokens
+        ? "{@code " + n.name() + "} int64 [batch, steps]"
+        : "{@code " + n.name() + "} float32 [batch, " + dims(shaped.shape(n).dims()) + "]").collect(java.util.stream.Collectors.joining(", "));
+  }
+
+  private String outputDoc() {
+    Shape out = shaped.shape(graph.output());
+    return "float32 [batch" + (out.isSequence() ? ", steps" : "") + (out.dims().length == 0 ? "" : ", " + dims(out.dims())) + "]";
   }
 
   /** A tensor's saved name, checked here so a renamed tensor fails the build, not the export. */

@@ -13,26 +13,26 @@ import java.util.Map;
  * view root, so a flatten's gradient is its input's), and the extra tensors a layer keeps for its
  * backward (a GELU's pre-activation, a recurrent layer's handed-over final state).
  */
-final class Buffers {
-  final Map<String, Buffer> activation = new HashMap<>();
-  final Map<String, Buffer> gradient = new HashMap<>();
+public final class Buffers {
+  public final Map<String, Buffer> activation = new HashMap<>();
+  public final Map<String, Buffer> gradient = new HashMap<>();
   /** The pre-activation a GELU dense layer keeps for backward, by layer. */
-  final Map<String, Buffer> preActivation = new HashMap<>();
+  public final Map<String, Buffer> preActivation = new HashMap<>();
   /** A recurrent layer's handed-over final state {hT, cT (LSTM, else null)}, by layer. */
-  final Map<String, Buffer[]> finalState = new HashMap<>();
+  public final Map<String, Buffer[]> finalState = new HashMap<>();
 
   /** A buffer for a tensor of {@code shape}, a sequence when the shape is. */
-  static Buffer of(String name, Buffer.Kind kind, Shape shape) {
+  public static Buffer of(String name, Buffer.Kind kind, Shape shape) {
     return new Buffer(name, kind, shape.size(), shape.withBatch(), shape.maxSteps());
   }
 
   /** Working memory of {@code floats} floats, described by {@code shape} in the generated comments. */
-  static Buffer scratch(String name, int floats, String shape) {
+  public static Buffer scratch(String name, int floats, String shape) {
     return new Buffer(name, Buffer.Kind.SCRATCH, floats, shape);
   }
 
   /** One gradient slot per view root: a flatten's gradient is its input's. */
-  void allocateGradients(ShapedGraph shaped, BackwardGraph backward) {
+  public void allocateGradients(ShapedGraph shaped, BackwardGraph backward) {
     Graph graph = shaped.graph();
     for (String name : backward.gradientNodes()) {
       String root = BackwardDerivation.viewRoot(graph, name);

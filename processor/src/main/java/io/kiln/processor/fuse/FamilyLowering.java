@@ -2,24 +2,23 @@ package io.kiln.processor.fuse;
 
 import io.kiln.processor.shape.ShapedGraph;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * What the lowerings of every layer family share: the shapes, the parameter and buffer tables, the
- * forward call of each node (its backward reads what the forward kept) and the rewrites decided.
+ * What the lowerings of every layer family share: the shapes, the parameter and buffer tables and
+ * the forward call of each node (its backward reads what the forward kept).
  */
-abstract class FamilyLowering {
-  final ShapedGraph shaped;
-  final Parameters parameters;
-  final Buffers buffers;
-  final Map<String, ForwardCall> forwardCalls;
-  final Set<String> reluIntoPool;
+public abstract class FamilyLowering {
+  protected final LoweringContext context;
+  protected final ShapedGraph shaped;
+  protected final Parameters parameters;
+  protected final Buffers buffers;
+  protected final Map<String, ForwardCall> forwardCalls;
 
-  FamilyLowering(ShapedGraph shaped, Parameters parameters, Buffers buffers, Map<String, ForwardCall> forwardCalls, Set<String> reluIntoPool) {
-    this.shaped = shaped;
-    this.parameters = parameters;
-    this.buffers = buffers;
-    this.forwardCalls = forwardCalls;
-    this.reluIntoPool = reluIntoPool;
+  protected FamilyLowering(LoweringContext context) {
+    this.context = context;
+    this.shaped = context.shaped;
+    this.parameters = context.parameters;
+    this.buffers = context.buffers;
+    this.forwardCalls = context.forwardCalls;
   }
 }

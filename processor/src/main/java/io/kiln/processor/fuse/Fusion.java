@@ -3,8 +3,6 @@ package io.kiln.processor.fuse;
 import io.kiln.processor.grad.BackwardGraph;
 import io.kiln.processor.ir.Graph;
 import io.kiln.processor.ir.Node;
-import io.kiln.processor.parse.Layer;
-import io.kiln.processor.shape.Shape;
 import io.kiln.processor.shape.ShapedGraph;
 import java.util.List;
 
@@ -28,31 +26,18 @@ public final class Fusion {
     Graph graph = shaped.graph();
     Parameters parameters = new Parameters();
     Buffers buffers = new Buffers();
-    ForwardLowering forwardLowering = new ForwardLowering(shaped, parameters, buffers);
-    List<ForwardCall> forward = forwardLowering.lower();
-    List<Buffer> inputs = forwardLowering.inputs;
+    LoweringContext context = new LoweringContext(shaped, parameters, buffers);
+    List<ForwardCall> forward = new ForwardLowering(context).lower();
+    List<Buffer> inputs = context.inputs;
 
     Node lossNode = graph.loss();
     Buffer output = buffers.activation.get(graph.output().name());
     if (lossNode == null) {
       return new KernelProgram(shaped, parameters.params, parameters.state, inputs, null, output, forward, null, List.of());
     }
-    Shape labelsShape = shaped.labelsShape();
-    Buffer labels = new Buffer(lossNode.labels(), Buffer.Kind.LABELS, Math.max(1, labelsShape.size()), labelsShape.withBatch(),
-        labelsShape.maxSteps());
-    int ignoreIndex = ((Layer.Loss) lossNode.layer()).ignoreIndex();
-    Shape scored = shaped.shape(lossNode.input());
-
     buffers.allocateGradients(shaped, backward);
-    BackwardLowering backwardLowering = new BackwardLowering(shaped, buffers, forwardLowering);
-    List<BackwardCall> back = backwardLowering.lower(backward, labels, ignoreIndex, scored);
-    KernelCall.LossForward loss = backwardLowering.loss;
-
-    if (loss == null) {
-      // The scored node has no parameters upstream: the loss can be evaluated but nothing trains.
-      loss = new KernelCall.LossForward(List.of(lossNode.name()), ((Layer.Loss) lossNode.layer()).kind(),
-          buffers.activation.get(lossNode.input()), labels, null, scored.stepSize(), ignoreIndex);
-    }
-    return new KernelProgram(shaped, parameters.params, parameters.state, inputs, labels, output, forward, loss, back);
+    List<BackwardCall> back = new BackwardLowering(context).lower(backward);
+    KernelCall.LossForward loss = context.loss;
+    return new KernelProgram(shaped, parameters.params, parameters.state, inputs, loss.labels(), output, forward, loss, back);
   }
 }

@@ -14,25 +14,25 @@ import java.util.Map;
  * place decides them, so a saved model's tensor names and a fresh model's weights do not depend on
  * which lowering created a tensor.
  */
-final class Parameters {
-  final List<ParamTensor> params = new ArrayList<>();
-  final List<ParamTensor> state = new ArrayList<>();
+public final class Parameters {
+  public final List<ParamTensor> params = new ArrayList<>();
+  public final List<ParamTensor> state = new ArrayList<>();
   private final Map<String, ParamTensor> weights = new HashMap<>();
   private final Map<String, ParamTensor> biases = new HashMap<>();
 
   /** A learned tensor {@code node + suffix}, Xavier uniform. */
-  ParamTensor param(Node n, String suffix, int[] shape, int fanIn, int fanOut) {
+  public ParamTensor param(Node n, String suffix, int[] shape, int fanIn, int fanOut) {
     return param(n, suffix, shape, Init.XAVIER_UNIFORM, fanIn, fanOut);
   }
 
-  ParamTensor param(Node n, String suffix, int[] shape, Init init, int fanIn, int fanOut) {
+  public ParamTensor param(Node n, String suffix, int[] shape, Init init, int fanIn, int fanOut) {
     ParamTensor p = new ParamTensor(n.name() + suffix, n.name(), shape, init, fanIn, fanOut);
     params.add(p);
     return p;
   }
 
   /** {@code node.weight}, which the backward lowering finds again by node. */
-  ParamTensor weight(Node n, int[] shape, Init init, int fanIn, int fanOut) {
+  public ParamTensor weight(Node n, int[] shape, Init init, int fanIn, int fanOut) {
     ParamTensor w = new ParamTensor(n.name() + ".weight", n.name(), shape, init, fanIn, fanOut);
     params.add(w);
     weights.put(n.name(), w);
@@ -40,7 +40,7 @@ final class Parameters {
   }
 
   /** {@code node.bias}, which the backward lowering finds again by node. */
-  ParamTensor bias(Node n, int size, Init init, int fanIn) {
+  public ParamTensor bias(Node n, int size, Init init, int fanIn) {
     ParamTensor b = new ParamTensor(n.name() + ".bias", n.name(), new int[] {size}, init, fanIn, size);
     params.add(b);
     biases.put(n.name(), b);
@@ -48,7 +48,7 @@ final class Parameters {
   }
 
   /** The weight of {@code owner} registered under its name, created by {@code create} if it is the first. */
-  ParamTensor sharedWeight(String owner, java.util.function.Supplier<ParamTensor> create) {
+  public ParamTensor sharedWeight(String owner, java.util.function.Supplier<ParamTensor> create) {
     ParamTensor table = weights.get(owner);
     if (table == null) {
       table = create.get();
@@ -59,22 +59,22 @@ final class Parameters {
   }
 
   /** Saved with the model, not learned (batch-norm running statistics). */
-  ParamTensor state(Node n, String suffix, int channels, Init init) {
+  public ParamTensor state(Node n, String suffix, int channels, Init init) {
     ParamTensor s = new ParamTensor(n.name() + suffix, n.name(), new int[] {channels}, init, 1, 1);
     state.add(s);
     return s;
   }
 
-  ParamTensor weightOf(String node) {
+  public ParamTensor weightOf(String node) {
     return weights.get(node);
   }
 
-  ParamTensor biasOf(String node) {
+  public ParamTensor biasOf(String node) {
     return biases.get(node);
   }
 
   /** DEFAULT: zeros for the perceptron's step (the classic start), He before ReLU, else Xavier. */
-  static Init resolve(Init init, Activation activation) {
+  public static Init resolve(Init init, Activation activation) {
     if (init != Init.DEFAULT) {
       return init;
     }

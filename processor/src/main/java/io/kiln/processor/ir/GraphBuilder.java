@@ -83,7 +83,7 @@ public final class GraphBuilder {
     // Look at the declarations, not at the nodes that bound: an @Input with a stray parameter is
     // already an arity error and must not also read as "the model has no @Input". Nor may a method
     // the parser rejected: it may be the @Input (or be meant as one, if it lacks its annotation).
-    boolean mayHaveInput = spec.nodes().stream().anyMatch(n -> n.layer() instanceof Layer.Input || n.layer() instanceof Layer.Tokens)
+    boolean mayHaveInput = spec.nodes().stream().anyMatch(n -> n.layer().isInput())
         || broken.containsValue("@Input") || broken.containsValue("@Tokens") || broken.containsValue("");
     boolean noInput = false;
     if (spec.nodes().isEmpty() && broken.isEmpty()) {
@@ -136,7 +136,7 @@ public final class GraphBuilder {
     String state = null;
     // A loss without @Labels whose parameter names no node: that parameter is the labels, unmarked.
     boolean labelsMarked = n.params().stream().anyMatch(ParamSpec::labels);
-    if (arity(n.layer()) == 0 && !n.params().isEmpty()) {
+    if (n.layer().arity() == 0 && !n.params().isEmpty()) {
       // An input reads nothing: whatever its parameters name, removing them is the fix.
       report.error(ErrorId.ARITY, n.ref(), Messages.arity(n.name(), n.layer().annotation(), 0, n.params().stream().map(ParamSpec::name).toList()));
       return null;
@@ -157,7 +157,7 @@ public final class GraphBuilder {
         readsBroken = true;
         continue;
       }
-      if (target == null && n.layer() instanceof Layer.Loss && !labelsMarked && unmarkedLabels == null) {
+      if (target == null && n.layer().isLoss() && !labelsMarked && unmarkedLabels == null) {
         unmarkedLabels = p;
         continue;
       }
@@ -166,7 +166,7 @@ public final class GraphBuilder {
         ok = false;
         continue;
       }
-      ValueType produced = target.layer() instanceof Layer.Tokens ? ValueType.INT_TENSOR : ValueType.TENSOR;
+      ValueType produced = target.layer().holdsIds() ? ValueType.INT_TENSOR : ValueType.TENSOR;
       if (p.type() != produced) {
         // Every node computes floats except @Tokens, whose ids only an @Embedding reads.
         report.error(ErrorId.TYPE_MISMATCH, p.ref(), produced == ValueType.TENSOR
@@ -174,7 +174,7 @@ public final class GraphBuilder {
         ok = false;
         continue;
       }
-      if (target.layer() instanceof Layer.Loss) {
+      if (target.layer().isLoss()) {
         report.error(ErrorId.TYPE_MISMATCH, p.ref(), Messages.readsLoss(n.name(), p.name()));
         ok = false;
         continue;
@@ -185,12 +185,12 @@ public final class GraphBuilder {
       }
       inputs.add(p.name());
     }
-    int expected = arity(n.layer());
+    int expected = n.layer().arity();
     if (state != null) {
       inputs.add(state); // last: ordering and reachability see it; dataInputs() leaves it out
       expected++;
     }
-    if (ok && expected == JOINS) {
+    if (ok && expected == Layer.TWO_OR_MORE) {
       if (inputs.size() < 2) {
         report.error(ErrorId.ARITY, n.ref(), Messages.tooFewInputs(n.name(), n.layer().annotation(), inputs));
         ok = false;
@@ -208,20 +208,6 @@ public final class GraphBuilder {
       ok = false;
     }
     return ok && !readsBroken ? new Node(n.name(), n.layer(), inputs, labels, n.ref(), state) : null;
-  }
-
-  /** The arity of layers that join two or more nodes. */
-  private static final int JOINS = -1;
-
-  private static int arity(Layer layer) {
-    return switch (layer) {
-      case Layer.Input i -> 0;
-      case Layer.Tokens t -> 0;
-      case Layer.Attention a -> 2;
-      case Layer.Concat c -> JOINS;
-      case Layer.Add a -> JOINS;
-      default -> 1;
-    };
   }
 
   /**

@@ -30,10 +30,10 @@ public record Node(String name, Layer layer, List<String> inputs, String labels,
 
   /** {@code @Input} or {@code @Tokens}: data the caller passes. */
   public boolean isInput() {
-    return layer instanceof Layer.Input || layer instanceof Layer.Tokens;
+    return layer.isInput();
   }
 
   public boolean isLoss() {
-    return layer instanceof Layer.Loss;
+    return layer.isLoss();
   }
 }

@@ -15,6 +15,34 @@ public sealed interface Layer {
   /** Whether the layer has learned parameters, so gradients must reach it. */
   boolean learns();
 
+  /** The {@link #arity} of a layer that joins two or more nodes. */
+  int TWO_OR_MORE = -1;
+
+  /** How many nodes the layer reads: 0 for the caller's data, 1 for most, {@link #TWO_OR_MORE} for joins. */
+  default int arity() {
+    return 1;
+  }
+
+  /** Whether the node is data the caller passes ({@code @Input}, {@code @Tokens}). */
+  default boolean isInput() {
+    return false;
+  }
+
+  /** Whether the node holds token ids (ints), which only an {@code @Embedding} reads; every other node computes floats. */
+  default boolean holdsIds() {
+    return false;
+  }
+
+  /** Whether the node is the loss, which the training methods minimize and no node may read. */
+  default boolean isLoss() {
+    return false;
+  }
+
+  /** Whether the node is a view of its input: it shares its input's memory, forward and backward. */
+  default boolean isView() {
+    return false;
+  }
+
   /**
    * The layer as the generated class's shape legend shows it, e.g. {@code @Dense(120, RELU) of
    * flat}, given the nodes it reads.
@@ -35,6 +63,16 @@ public sealed interface Layer {
     @Override
     public int[] shape() {
       return shape.clone();
+    }
+
+    @Override
+    public int arity() {
+      return 0;
+    }
+
+    @Override
+    public boolean isInput() {
+      return true;
     }
 
     @Override
@@ -102,6 +140,11 @@ public sealed interface Layer {
     public String describe(List<String> inputs) {
       return "@Flatten" + of(inputs);
     }
+
+    @Override
+    public boolean isView() {
+      return true;
+    }
   }
 
   /** {@code @Loss(kind, ignoreIndex)}; {@code ignoreIndex} is {@code Loss.NO_IGNORE} when not given. */
@@ -112,6 +155,11 @@ public sealed interface Layer {
 
     public boolean ignores() {
       return ignoreIndex != io.kiln.dsl.Loss.NO_IGNORE;
+    }
+
+    @Override
+    public boolean isLoss() {
+      return true;
     }
 
     @Override
@@ -227,6 +275,21 @@ public sealed interface Layer {
     }
 
     @Override
+    public int arity() {
+      return 0;
+    }
+
+    @Override
+    public boolean isInput() {
+      return true;
+    }
+
+    @Override
+    public boolean holdsIds() {
+      return true;
+    }
+
+    @Override
     public String annotation() {
       return "@Tokens";
     }
@@ -304,6 +367,11 @@ public sealed interface Layer {
   /** {@code @Attention(score, units)}: decoder states (first input) attend over encoder states (second). */
   record Attention(io.kiln.dsl.Score score, int units) implements Layer {
     @Override
+    public int arity() {
+      return 2;
+    }
+
+    @Override
     public String annotation() {
       return "@Attention";
     }
@@ -322,6 +390,11 @@ public sealed interface Layer {
   /** {@code @Concat}: inputs joined along the feature axis. */
   record Concat() implements Layer {
     @Override
+    public int arity() {
+      return TWO_OR_MORE;
+    }
+
+    @Override
     public String annotation() {
       return "@Concat";
     }
@@ -339,6 +412,11 @@ public sealed interface Layer {
 
   /** {@code @Add}: element-wise sum of the inputs (a residual connection). */
   record Add() implements Layer {
+    @Override
+    public int arity() {
+      return TWO_OR_MORE;
+    }
+
     @Override
     public String annotation() {
       return "@Add";

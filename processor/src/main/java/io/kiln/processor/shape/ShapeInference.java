@@ -1,133 +1,47 @@
 package io.kiln.processor.shape;
 
-import io.kiln.dsl.LossKind;
 import io.kiln.processor.diag.ErrorId;
 import io.kiln.processor.diag.Messages;
 import io.kiln.processor.diag.Report;
+import io.kiln.processor.family.Families;
+import io.kiln.processor.family.LayerDefinition;
 import io.kiln.processor.ir.Graph;
 import io.kiln.processor.ir.Node;
-import io.kiln.processor.parse.Layer;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The shape pass: validates every attribute and infers each node's per-sample shape from its
- * inputs, reporting mismatches with the shapes involved and a fix. A node whose input is broken is
+ * The shape pass: asks each node's layer family to validate its attributes and infer its
+ * per-sample shape from its inputs, reporting mismatches with the shapes involved and a fix. A node whose input is broken is
  * skipped silently, so one mistake is reported once, not again downstream.
  */
 public final class ShapeInference {
   private final Report report;
-  private final InputShapes inputShapes;
-  private final DenseShapes denseShapes;
-  private final FlattenShapes flattenShapes;
-  private final ConvPoolShapes convPoolShapes;
-  private final BatchNormDropoutShapes batchNormDropoutShapes;
-  private final SequenceShapes sequenceShapes;
-  private final AttentionShapes attentionShapes;
-  private final JoinShapes joinShapes;
-  private final LossShapes lossShapes;
 
   public ShapeInference(Report report) {
     this.report = report;
-    this.inputShapes = new InputShapes(report);
-    this.denseShapes = new DenseShapes(report);
-    this.flattenShapes = new FlattenShapes(report);
-    this.convPoolShapes = new ConvPoolShapes(report);
-    this.batchNormDropoutShapes = new BatchNormDropoutShapes(report);
-    this.sequenceShapes = new SequenceShapes(report);
-    this.attentionShapes = new AttentionShapes(report);
-    this.joinShapes = new JoinShapes(report);
-    this.lossShapes = new LossShapes(report);
   }
 
   /** Returns the shaped graph, or null when an error was reported. */
   public ShapedGraph infer(Graph graph) {
     Map<String, Shape> shapes = new HashMap<>();
+    ShapeContext context = new ShapeContext(report, graph, shapes);
     for (Node node : graph.order()) {
+      LayerDefinition definition = Families.of(node.layer());
       if (!node.inputs().stream().allMatch(shapes::containsKey)) {
-        if (node.layer() instanceof Layer.Loss l) {
-          lossShapes.loss(graph, node, l.kind(), null); // its labels are independent of the broken input: still check them
-        }
+        definition.shapeWithBrokenInput(context, node);
         continue; // an input is broken and already reported
       }
-      Shape shape = switch (node.layer()) {
-        case Layer.Input in -> inputShapes.input(node, in);
-        case Layer.Dense dense -> denseShapes.dense(graph, node, dense, shapes.get(node.input()));
-        case Layer.Conv conv -> convPoolShapes.conv(node, conv, shapes.get(node.input()));
-        case Layer.Pool pool -> convPoolShapes.pool(node, pool, shapes.get(node.input()));
-        case Layer.Dropout dropout -> batchNormDropoutShapes.dropout(node, dropout, shapes.get(node.input()));
-        case Layer.BatchNorm norm -> batchNormDropoutShapes.batchNorm(node, norm, shapes.get(node.input()));
-        case Layer.Flatten f -> flattenShapes.flatten(graph, node, shapes.get(node.input()));
-        case Layer.Tokens t -> inputShapes.tokens(node, t);
-        case Layer.Embedding e -> sequenceShapes.embedding(graph, node, e, shapes.get(node.input()));
-        case Layer.Recurrent r -> sequenceShapes.recurrent(graph, node, r, shapes.get(node.input()));
-        case Layer.Attention a -> attentionShapes.attention(node, a, shapes.get(node.inputs().get(0)), shapes.get(node.inputs().get(1)));
-        case Layer.Concat c -> joinShapes.concat(node, shapes);
-        case Layer.Add a -> joinShapes.add(node, shapes);
-        case Layer.LayerNorm norm -> attentionShapes.layerNorm(node, norm, shapes.get(node.input()));
-        case Layer.MultiHeadAttention m -> attentionShapes.multiHead(node, m, shapes.get(node.input()));
-        case Layer.PositionEmbedding p -> attentionShapes.positions(graph, node, p, shapes.get(node.input()));
-        case Layer.Loss loss -> lossShapes.loss(graph, node, loss.kind(), shapes.get(node.input()));
-      };
+      Shape shape = definition.shape(context, node);
       if (shape != null) {
         shapes.put(node.name(), shape);
       }
     }
-    decoded(graph, shapes);
+    for (Node node : graph.order()) {
+      Families.of(node.layer()).checkModel(context, node);
+    }
     repeats(graph, shapes);
     return report.hasErrors() ? null : new ShapedGraph(graph, shapes);
-  }
-
-  /** A decoded input needs per-step class scores to feed back, and there can be only one. */
-  private void decoded(Graph graph, Map<String, Shape> shapes) {
-    Node first = null;
-    for (Node n : graph.order()) {
-      if (!(n.layer() instanceof Layer.Tokens t && t.decoded())) {
-        continue;
-      }
-      if (first != null) {
-        report.error(ErrorId.BAD_ATTRIBUTE, n.ref(), "decoded", Messages.twoDecoded(n.name(), first.name()));
-        continue;
-      }
-      first = n;
-      Node output = graph.output();
-      // A loss already reported (its input or its labels) makes the output check meaningless.
-      boolean lossBroken = graph.loss() != null && !shapes.containsKey(graph.loss().name());
-      Shape out = output == null || lossBroken ? null : shapes.get(output.name());
-      boolean softmax = graph.loss() != null && ((Layer.Loss) graph.loss().layer()).kind() == LossKind.SOFTMAX_CROSS_ENTROPY;
-      if (out != null && (!softmax || !out.isSequence() || out.rank() != 1)) {
-        report.error(ErrorId.BAD_ATTRIBUTE, n.ref(), "decoded", Messages.decodedNeedsOutput(n.name(), output.name(), out.withBatch()));
-      } else if (out != null) {
-        // Decoding feeds each step's argmax back as the next id: every class must be an id the
-        // embeddings reading this input have a row for.
-        for (Node reader : graph.consumers(n.name())) {
-          if (reader.layer() instanceof Layer.Embedding e && e.vocab() >= 1 && out.dim(0) > e.vocab()) {
-            String attribute = output.layer() instanceof Layer.Dense ? "units" : null;
-            report.error(ErrorId.SHAPE_MISMATCH, output.ref(), attribute,
-                Messages.decodedClassesExceedVocab(output.name(), out.dim(0), n.name(), reader.name(), e.vocab()));
-          }
-        }
-      }
-      // Greedy decoding feeds predictions back one step at a time: every layer must be causal in this input.
-      java.util.Set<String> downstream = new java.util.HashSet<>(java.util.List.of(n.name()));
-      // Copies of a repeated block (b.0.attn, b.1.attn) are one declaration: one error for all.
-      java.util.Set<String> reported = new java.util.HashSet<>();
-      for (Node m : graph.order()) {
-        boolean reads = m.inputs().stream().anyMatch(downstream::contains);
-        if (!reads) {
-          continue;
-        }
-        downstream.add(m.name());
-        boolean lookAhead = m.layer() instanceof Layer.MultiHeadAttention h && !h.causal()
-            || m.layer() instanceof Layer.Attention && downstream.contains(m.inputs().get(1));
-        // An attention whose output is already reported broken downstream (its inputs swapped, so the
-        // shapes do not meet) is that one mistake: looking ahead is not a second one.
-        boolean brokenDownstream = graph.consumers(m.name()).stream().anyMatch(c -> !shapes.containsKey(c.name()));
-        if (lookAhead && !brokenDownstream && reported.add(m.name().replaceFirst("\\.\\d+\\.", "."))) {
-          report.error(ErrorId.BAD_ATTRIBUTE, n.ref(), "decoded", Messages.decodedSeesAhead(n.name(), m.name(), m.layer().annotation()));
-        }
-      }
-    }
   }
 
   /**

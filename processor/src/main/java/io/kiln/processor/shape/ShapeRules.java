@@ -9,13 +9,13 @@ import io.kiln.processor.ir.Node;
  * What the shape rules of every layer family share: the report their errors go to, the size limit
  * and the checks that name a tensor or weight too large to plan.
  */
-abstract class ShapeRules {
+public abstract class ShapeRules {
   /** Floats allowed in one sample of a tensor or in one weight, as for an @Input: about 2^25. */
-  static final int LIMIT = Integer.MAX_VALUE / 64;
+  protected static final int LIMIT = Integer.MAX_VALUE / 64;
 
-  final Report report;
+  protected final Report report;
 
-  ShapeRules(Report report) {
+  protected ShapeRules(Report report) {
     this.report = report;
   }
 
@@ -23,7 +23,7 @@ abstract class ShapeRules {
    * Sizes, strides and paddings beyond 2^25 are mistakes (no tensor may hold more floats), and
    * checking them here keeps the arithmetic of the later rules inside int.
    */
-  boolean tooLarge(Node node, String attribute, int value) {
+  protected boolean tooLarge(Node node, String attribute, int value) {
     if (value > LIMIT) {
       report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), attribute, Messages.attributeTooLarge(node.name(), node.layer().annotation(), attribute, value));
       return true;
@@ -32,7 +32,7 @@ abstract class ShapeRules {
   }
 
   /** Reports a weight over 2^25 floats, its shape given as {@code dims} (computed in long). */
-  boolean weightTooLarge(Node node, String attribute, int value, long... dims) {
+  protected boolean weightTooLarge(Node node, String attribute, int value, long... dims) {
     long size = 1;
     for (long d : dims) {
       size = Math.multiplyHigh(size, d) != 0 ? Long.MAX_VALUE : size * d;
@@ -46,13 +46,13 @@ abstract class ShapeRules {
     return false;
   }
 
-  boolean reportOutputTooLarge(Node node, String attribute, int value, String shape) {
+  protected boolean reportOutputTooLarge(Node node, String attribute, int value, String shape) {
     report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), attribute, Messages.outputTooLarge(node.name(), node.layer().annotation(), attribute, value, shape));
     return true;
   }
 
   /** Reports unless {@code in} is a sequence of vectors {@code [B, T, n]}; returns whether it is. */
-  boolean sequenceOfVectors(Node node, String input, Shape in) {
+  protected boolean sequenceOfVectors(Node node, String input, Shape in) {
     if (in.isSequence() && in.rank() == 1) {
       return true;
     }

@@ -23,6 +23,22 @@ class LayerTest {
   }
 
   @Test
+  void wiringPropertiesSayWhatEachKindReadsAndHolds() {
+    Layer tokens = new Layer.Tokens(8, false);
+    assertThat(tokens.arity()).isEqualTo(0);
+    assertThat(tokens.isInput()).isTrue();
+    assertThat(tokens.holdsIds()).isTrue();
+    assertThat(new Layer.Input(new int[] {4}).holdsIds()).isFalse();
+    assertThat(new Layer.Attention(Score.DOT, 0).arity()).isEqualTo(2);
+    assertThat(new Layer.Concat().arity()).isEqualTo(Layer.TWO_OR_MORE);
+    assertThat(new Layer.Dense(4, Activation.RELU, true, Init.DEFAULT).arity()).isEqualTo(1);
+    assertThat(new Layer.Flatten().isView()).isTrue();
+    assertThat(new Layer.Dropout(0.5).isView()).isFalse();
+    assertThat(new Layer.Loss(io.kiln.dsl.LossKind.MEAN_SQUARED_ERROR, -100).isLoss()).isTrue();
+    assertThat(new Layer.Dense(4, Activation.RELU, true, Init.DEFAULT).isLoss()).isFalse();
+  }
+
+  @Test
   void describeNamesTheAttributesThatDifferFromTheDefaultsAndTheInputs() {
     assertThat(new Layer.Dense(120, Activation.RELU, true, Init.DEFAULT).describe(List.of("flat"))).isEqualTo("@Dense(120, RELU) of flat");
     assertThat(new Layer.Dense(3, Activation.NONE, false, Init.DEFAULT).describe(List.of("h"))).isEqualTo("@Dense(3, no bias) of h");

@@ -80,10 +80,6 @@ final class OnnxGraph {
     ranks.put(t.name(), t.dims().length);
   }
 
-  boolean hasInitializer(String name) {
-    return initializers.containsKey(name);
-  }
-
   /** The shape of an initializer. */
   long[] shape(String initializer) {
     long[] s = shapes.get(initializer);
@@ -104,6 +100,7 @@ final class OnnxGraph {
 
   /** Adds {@code opType(inputs) → output} (named after its output) and returns the output's name; its rank is {@code rank}. */
   String op(String opType, String output, int rank, List<Attribute> attributes, String... inputs) {
+    requireKnown(inputs);
     nodes.add(new Node(opType, output, List.of(inputs), List.of(output), List.copyOf(attributes)));
     ranks.put(output, rank);
     return output;
@@ -111,7 +108,17 @@ final class OnnxGraph {
 
   /** An op with several outputs, named {@code name}. */
   void op(String opType, String name, List<String> outputs, List<Attribute> attributes, String... inputs) {
+    requireKnown(inputs);
     nodes.add(new Node(opType, name, List.of(inputs), List.copyOf(outputs), List.copyOf(attributes)));
+  }
+
+  /** Every input (but an omitted optional one, "") is an input, an initializer or an earlier node's output. */
+  private void requireKnown(String... inputs) {
+    for (String in : inputs) {
+      if (!in.isEmpty()) {
+        rank(in);
+      }
+    }
   }
 
   void rank(String value, int rank) {

@@ -11,7 +11,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Builds the ONNX file of a Kiln model, one call per declared layer: a generated class's
@@ -43,6 +45,8 @@ public final class OnnxModelBuilder {
   private final OnnxGraph graph;
   private final RecurrentNodes recurrent;
   private final AttentionNodes attention;
+  /** Values computed once and shared: transposed weights, the steps of a sequence. */
+  private final Set<String> shared = new HashSet<>();
 
   /** A builder for the model {@code modelName} whose tensors (weights and buffers) are {@code tensors}. */
   public OnnxModelBuilder(String modelName, List<Parameter> tensors) {
@@ -277,24 +281,18 @@ public final class OnnxModelBuilder {
   /** {@code weight}ᵀ for a MatMul, computed once per weight. */
   String transposed(String weight) {
     String t = weight + "/T";
-    if (!graph.hasInitializer(t) && !transposes.contains(t)) {
-      transposes.add(t);
+    if (shared.add(t)) {
       graph.op("Transpose", t, 2, List.of(ints("perm", 1, 0)), weight);
     }
     return t;
   }
 
-  private final java.util.Set<String> transposes = new java.util.HashSet<>();
-
   /** A 1-D int64 [steps] of a {@code [batch, steps, ...]} value, for slices and masks. */
   String steps(String x) {
     String s = x + "/steps";
-    if (!stepsOf.contains(s)) {
-      stepsOf.add(s);
+    if (shared.add(s)) {
       graph.op("Shape", s, 1, List.of(i("end", 2), i("start", 1)), x);
     }
     return s;
   }
-
-  private final java.util.Set<String> stepsOf = new java.util.HashSet<>();
 }

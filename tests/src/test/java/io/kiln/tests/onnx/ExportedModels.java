@@ -22,6 +22,7 @@ import io.kiln.tests.models.KilnMiniGpt;
 import io.kiln.tests.models.KilnMlp;
 import io.kiln.tests.models.KilnNormDrop;
 import io.kiln.tests.models.KilnOnnxCoverage;
+import io.kiln.tests.models.KilnOnnxSequenceCoverage;
 import io.kiln.tests.models.KilnPerceptron2;
 import io.kiln.tests.models.KilnPostNormEncoder;
 import io.kiln.tests.models.KilnRegressor;
@@ -71,6 +72,7 @@ final class ExportedModels {
         new Case("Mlp", () -> KilnMlp.create(1), 0),
         new Case("NormDrop", () -> KilnNormDrop.create(1), 0),
         new Case("OnnxCoverage", () -> KilnOnnxCoverage.create(1), 0),
+        new Case("OnnxSequenceCoverage", () -> KilnOnnxSequenceCoverage.create(1), 5),
         new Case("Perceptron2", () -> KilnPerceptron2.create(1), 0),
         new Case("PostNormEncoder", () -> KilnPostNormEncoder.create(1), 5),
         new Case("Regressor", () -> KilnRegressor.create(1), 0),

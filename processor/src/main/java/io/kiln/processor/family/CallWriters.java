@@ -1,0 +1,165 @@
+package io.kiln.processor.family;
+
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeSpec;
+import io.kiln.processor.emit.GeneratedClassPart;
+import io.kiln.processor.family.attention.AttentionCalls;
+import io.kiln.processor.family.conv.ConvCalls;
+import io.kiln.processor.family.dense.DenseCalls;
+import io.kiln.processor.family.join.JoinCalls;
+import io.kiln.processor.family.norm.BatchNormDropoutCalls;
+import io.kiln.processor.family.sequence.SequenceCalls;
+import io.kiln.processor.fuse.BackwardCall;
+import io.kiln.processor.fuse.ForwardCall;
+
+/**
+ * Hands each kernel call to the writer of the family that lowered it: its statements in
+ * {@code runForward} or {@code gradients}, and what the generated class declares for it. The
+ * switches are exhaustive over the sealed {@link ForwardCall} and {@link BackwardCall}, so a new
+ * kind of call does not compile until it is written and says what it declares.
+ */
+public final class CallWriters {
+  private final DenseCalls dense;
+  private final ConvCalls conv;
+  private final BatchNormDropoutCalls norm;
+  private final SequenceCalls sequence;
+  private final AttentionCalls attention;
+  private final JoinCalls join;
+
+  /** The writers share {@code shared}'s names, so a constant is spelled the same everywhere. */
+  public CallWriters(GeneratedClassPart shared) {
+    this.dense = new DenseCalls(shared);
+    this.conv = new ConvCalls(shared);
+    this.norm = new BatchNormDropoutCalls(shared);
+    this.sequence = new SequenceCalls(shared);
+    this.attention = new AttentionCalls(shared);
+    this.join = new JoinCalls(shared);
+  }
+
+  public void forward(ForwardCall call, MethodSpec.Builder m) {
+    switch (call) {
+      case ForwardCall.AttentionForward a -> attention.forward(a, m);
+      case ForwardCall.ConcatForward c -> join.forward(c, m);
+      case ForwardCall.AddForward a -> join.forward(a, m);
+      case ForwardCall.LayerNormForward l -> attention.forward(l, m);
+      case ForwardCall.MultiHeadForward h -> attention.forward(h, m);
+      case ForwardCall.PositionForward p -> attention.forward(p, m);
+      case ForwardCall.GeluForward g -> dense.forward(g, m);
+      case ForwardCall.DenseForward d -> dense.forward(d, m);
+      case ForwardCall.ConvForward c -> conv.forward(c, m);
+      case ForwardCall.PoolForward p -> conv.forward(p, m);
+      case ForwardCall.DropoutForward d -> norm.forward(d, m);
+      case ForwardCall.BatchNormForward b -> norm.forward(b, m);
+      case ForwardCall.EmbeddingForward e -> sequence.forward(e, m);
+      case ForwardCall.RecurrentForward r -> sequence.forward(r, m);
+    }
+  }
+
+  public void backward(BackwardCall call, MethodSpec.Builder gradients) {
+    switch (call) {
+      case BackwardCall.ZeroFill z -> join.backward(z, gradients);
+      case BackwardCall.AttentionBackward a -> attention.backward(a, gradients);
+      case BackwardCall.ConcatBackward c -> join.backward(c, gradients);
+      case BackwardCall.AddBackward a -> join.backward(a, gradients);
+      case BackwardCall.LayerNormBackward l -> attention.backward(l, gradients);
+      case BackwardCall.MultiHeadBackward h -> attention.backward(h, gradients);
+      case BackwardCall.PositionBackward p -> attention.backward(p, gradients);
+      case BackwardCall.GeluBackward g -> dense.backward(g, gradients);
+      case BackwardCall.ActivationBackward a -> dense.backward(a, gradients);
+      case BackwardCall.BiasGrad b -> dense.backward(b, gradients);
+      case BackwardCall.WeightGrad w -> dense.backward(w, gradients);
+      case BackwardCall.InputGrad g -> dense.backward(g, gradients);
+      case BackwardCall.ConvBackward c -> conv.backward(c, gradients);
+      case BackwardCall.PoolBackward p -> conv.backward(p, gradients);
+      case BackwardCall.DropoutBackward d -> norm.backward(d, gradients);
+      case BackwardCall.BatchNormBackward b -> norm.backward(b, gradients);
+      case BackwardCall.EmbeddingBackward e -> sequence.backward(e, gradients);
+      case BackwardCall.RecurrentBackward r -> sequence.backward(r, gradients);
+    }
+  }
+
+  /** What the generated class declares for {@code call}: fields, geometry constants, constructor statements, argument checks. */
+  public Declaring declaring(ForwardCall call) {
+    return switch (call) {
+      case ForwardCall.DenseForward d -> new Declaring() {
+          @Override
+          public void fields(TypeSpec.Builder type) {
+            dense.declare(d, type);
+          }
+
+          @Override
+          public void initialize(MethodSpec.Builder m) {
+            dense.initialize(d, m);
+          }
+        };
+      case ForwardCall.GeluForward g -> Declaring.NOTHING;
+      case ForwardCall.ConvForward c -> new Declaring() {
+          @Override
+          public void fields(TypeSpec.Builder type) {
+            conv.declare(c, type);
+          }
+
+          @Override
+          public void geometry(TypeSpec.Builder type) {
+            conv.geometry(c, type);
+          }
+
+          @Override
+          public void initialize(MethodSpec.Builder m) {
+            conv.initialize(c, m);
+          }
+        };
+      case ForwardCall.PoolForward p -> new Declaring() {
+          @Override
+          public void geometry(TypeSpec.Builder type) {
+            conv.geometry(p, type);
+          }
+        };
+      case ForwardCall.DropoutForward d -> Declaring.NOTHING;
+      case ForwardCall.BatchNormForward b -> Declaring.NOTHING;
+      case ForwardCall.EmbeddingForward e -> new Declaring() {
+          @Override
+          public void checkInputs(MethodSpec.Builder m, String method) {
+            sequence.checkInputs(e, m, method);
+          }
+        };
+      case ForwardCall.RecurrentForward r -> new Declaring() {
+          @Override
+          public void fields(TypeSpec.Builder type) {
+            sequence.declare(r, type);
+          }
+
+          @Override
+          public void geometry(TypeSpec.Builder type) {
+            sequence.geometry(r, type);
+          }
+
+          @Override
+          public void initialize(MethodSpec.Builder m) {
+            sequence.initialize(r, m);
+          }
+        };
+      case ForwardCall.AttentionForward a -> new Declaring() {
+          @Override
+          public void fields(TypeSpec.Builder type) {
+            attention.declare(a, type);
+          }
+        };
+      case ForwardCall.LayerNormForward l -> Declaring.NOTHING;
+      case ForwardCall.MultiHeadForward h -> new Declaring() {
+          @Override
+          public void fields(TypeSpec.Builder type) {
+            attention.declare(h, type);
+          }
+
+          @Override
+          public void initialize(MethodSpec.Builder m) {
+            attention.initialize(h, m);
+          }
+        };
+      case ForwardCall.PositionForward p -> Declaring.NOTHING;
+      case ForwardCall.ConcatForward c -> Declaring.NOTHING;
+      case ForwardCall.AddForward a -> Declaring.NOTHING;
+    };
+  }
+}

@@ -1,0 +1,21 @@
+package io.kiln.processor.family;
+
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeSpec;
+
+/** What one forward kernel call adds to the generated class besides its statements; most add nothing. */
+public interface Declaring {
+  Declaring NOTHING = new Declaring() {};
+
+  /** The instance fields a layer keeps between calls: GEMM epilogues, recurrent and attention workspaces. */
+  default void fields(TypeSpec.Builder type) {}
+
+  /** Static geometry constants (convolutions, pools, recurrent layers). */
+  default void geometry(TypeSpec.Builder type) {}
+
+  /** What the generated constructor builds once: the epilogues that read the biases, recurrent layer objects. */
+  default void initialize(MethodSpec.Builder m) {}
+
+  /** Checks of a public method's arguments: token ids within an embedding's vocabulary. */
+  default void checkInputs(MethodSpec.Builder m, String method) {}
+}

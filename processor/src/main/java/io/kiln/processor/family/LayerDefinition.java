@@ -1,0 +1,37 @@
+package io.kiln.processor.family;
+
+import io.kiln.processor.fuse.LoweringContext;
+import io.kiln.processor.grad.DerivationContext;
+import io.kiln.processor.ir.Node;
+import io.kiln.processor.shape.Shape;
+import io.kiln.processor.shape.ShapeContext;
+
+/**
+ * Everything the passes ask of one kind of layer, bound to its parsed attributes: the shape rule
+ * (with its attribute checks), the backward rule and the lowering to kernel calls. What the
+ * generated code declares and calls for those kernel calls is the family's writer, reached through
+ * {@link CallWriters}. The methods have no defaults, so a new kind compiles only once it answers
+ * every pass.
+ */
+public interface LayerDefinition {
+  /**
+   * Validates the attributes against the inputs' shapes and returns the node's per-sample shape,
+   * or null once an error is reported. Called only when every input has a shape.
+   */
+  Shape shape(ShapeContext context, Node node);
+
+  /**
+   * Called instead of {@link #shape} when an input is broken (already reported): checks that do
+   * not depend on that input still run, so they are not lost behind the first error.
+   */
+  default void shapeWithBrokenInput(ShapeContext context, Node node) {}
+
+  /** Checks made once every node is shaped: rules about the model as a whole that this kind imposes. */
+  default void checkModel(ShapeContext context, Node node) {}
+
+  /** Adds the node's backward steps (the nodes are visited from the loss back to the inputs). */
+  void derive(DerivationContext context, Node node);
+
+  /** Lowers the node's forward to kernel calls, or declares its buffer (an input, a view). */
+  void lower(LoweringContext context, Node node);
+}

@@ -1,0 +1,44 @@
+package io.kiln.processor.family.norm;
+
+import io.kiln.processor.diag.ErrorId;
+import io.kiln.processor.diag.Messages;
+import io.kiln.processor.diag.Report;
+import io.kiln.processor.ir.Node;
+import io.kiln.processor.parse.Layer;
+import io.kiln.processor.shape.Shape;
+import io.kiln.processor.shape.ShapeRules;
+
+/**
+ * The shape rules and attribute checks of one layer family. Batch normalization and dropout: the
+ * output has the input's shape.
+ */
+final class BatchNormDropoutShapes extends ShapeRules {
+  BatchNormDropoutShapes(Report report) {
+    super(report);
+  }
+
+  Shape dropout(Node node, Layer.Dropout dropout, Shape in) {
+    if (!(dropout.rate() >= 0 && dropout.rate() < 1)) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "rate", Messages.dropoutRate(node.name(), dropout.rate()));
+      return null;
+    }
+    return in;
+  }
+
+  Shape batchNorm(Node node, Layer.BatchNorm norm, Shape in) {
+    boolean ok = true;
+    if (!(norm.momentum() > 0 && norm.momentum() <= 1)) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "momentum", Messages.batchNormMomentum(node.name(), norm.momentum()));
+      ok = false;
+    }
+    if (!(norm.epsilon() > 0)) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "epsilon", Messages.batchNormEpsilon(node.name(), norm.epsilon()));
+      ok = false;
+    }
+    if ((in.rank() != 1 && in.rank() != 3) || in.isSequence()) {
+      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.batchNormRank(node.name(), node.input(), in.withBatch()));
+      ok = false;
+    }
+    return ok ? in : null;
+  }
+}

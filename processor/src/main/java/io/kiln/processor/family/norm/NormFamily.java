@@ -1,0 +1,58 @@
+package io.kiln.processor.family.norm;
+
+import io.kiln.processor.family.LayerDefinition;
+import io.kiln.processor.fuse.LoweringContext;
+import io.kiln.processor.grad.BackwardOp;
+import io.kiln.processor.grad.DerivationContext;
+import io.kiln.processor.ir.Node;
+import io.kiln.processor.parse.Layer;
+import io.kiln.processor.shape.Shape;
+import io.kiln.processor.shape.ShapeContext;
+
+/** The regularizing family: {@code @BatchNorm} and {@code @Dropout}, which behave differently in training and inference. */
+public final class NormFamily {
+  private NormFamily() {}
+
+  public static BatchNormDropoutLowering lowering(LoweringContext context) {
+    return context.family(BatchNormDropoutLowering.class, BatchNormDropoutLowering::new);
+  }
+
+  /** {@code @Dropout}. */
+  public record Dropout(Layer.Dropout layer) implements LayerDefinition {
+    @Override
+    public Shape shape(ShapeContext c, Node node) {
+      return new BatchNormDropoutShapes(c.report()).dropout(node, layer, c.input(node));
+    }
+
+    @Override
+    public void derive(DerivationContext c, Node n) {
+      if (c.needsGrad(n.input())) {
+        c.add(new BackwardOp.DropoutGrad(n.name(), n.input(), !c.firstWrite(n.input())));
+      }
+    }
+
+    @Override
+    public void lower(LoweringContext c, Node n) {
+      c.add(n, lowering(c).forward(n, layer, c.shape(n), c.output(n)));
+    }
+  }
+
+  /** {@code @BatchNorm}. */
+  public record BatchNorm(Layer.BatchNorm layer) implements LayerDefinition {
+    @Override
+    public Shape shape(ShapeContext c, Node node) {
+      return new BatchNormDropoutShapes(c.report()).batchNorm(node, layer, c.input(node));
+    }
+
+    @Override
+    public void derive(DerivationContext c, Node n) {
+      DerivationContext.InputGradient input = c.rereadsInput(n.input());
+      c.add(new BackwardOp.BatchNormGrad(n.name(), n.input(), input.needed(), input.accumulate()));
+    }
+
+    @Override
+    public void lower(LoweringContext c, Node n) {
+      c.add(n, lowering(c).forward(n, layer, c.shape(n), c.output(n)));
+    }
+  }
+}

@@ -1,0 +1,178 @@
+package io.kiln.processor.family.sequence;
+
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
+import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeSpec;
+import io.kiln.processor.emit.GeneratedClassPart;
+import io.kiln.processor.fuse.BackwardCall;
+import io.kiln.processor.fuse.Buffer;
+import io.kiln.processor.fuse.ForwardCall;
+import io.kiln.processor.fuse.ParamTensor;
+import io.kiln.processor.parse.Layer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
+import javax.lang.model.element.Modifier;
+
+/**
+ * Writes the kernel calls of one layer family. Embeddings and recurrent layers: table lookups and
+ * backpropagation through time.
+ */
+public final class SequenceCalls extends GeneratedClassPart {
+  public SequenceCalls(GeneratedClassPart shared) {
+    super(shared);
+  }
+
+  public void forward(ForwardCall.EmbeddingForward e, MethodSpec.Builder m) {
+    m.addComment("$L = $L[$L]: $L -> $L", e.y().name(), e.table().name(), e.ids().name(), e.ids().shape(), e.y().shape());
+    m.addStatement("$T.forward($S, batch, steps, $L, $L, $L, params, $L, $L)", EMBEDDING, e.ids().name(), e.vocab(), e.dim(),
+        ref(e.ids()), paramConstant(e.table()), ref(e.y()));
+  }
+
+  public void forward(ForwardCall.RecurrentForward r, MethodSpec.Builder m) {
+    Layer.Recurrent l = r.layer();
+    m.addComment("$L = $L over $L: $L -> $L (input projection of all steps in one GEMM; per step one GEMM for all gates and one fused cell update)",
+        r.y().name(), l.annotation(), r.x().name(), r.x().shape(), r.y().shape());
+    if (r.h0() != null) {
+      m.addComment("$L starts from $L's final state", r.covers().get(0), r.h0().name().replace("hT_", ""));
+    }
+    if (isObject(r)) {
+      m.addStatement("$L.forward(batch, steps)", layerField(r));
+      return;
+    }
+    m.addStatement("$T.forward($L, batch, steps, $L, params, $L, params, $L, $L, $L, $L, $L, $L, $L, $L, $L, 0)", RECURRENT,
+        geometry(r), ref(r.x()), paramConstant(r.weightIh()), paramConstant(r.weightHh()),
+        paramOrNull("params", r.biasIh()),
+        paramOrNull("params", r.biasHh()),
+        orNull(r.h0()), orNull(r.c0()),
+        l.returnSequences() ? ref(r.y()) : CodeBlock.of("null, 0"), l.returnSequences() ? orNull(r.hT()) : ref(r.y()),
+        orNull(r.cT()), workspace(r));
+  }
+
+  public void backward(BackwardCall.EmbeddingBackward e, MethodSpec.Builder gradients) {
+    gradients.addComment("$L: d $L[$L] += $L$L", e.covers().get(0), e.table().name(), e.ids().name(), e.dy().name(), shapes(e.dy(), null));
+    gradients.addStatement("$T.backward(batch, steps, $L, $L, $L, $L, grads, $L)", EMBEDDING, e.vocab(), e.dim(), ref(e.ids()), ref(e.dy()),
+        paramConstant(e.table()));
+  }
+
+  public void backward(BackwardCall.RecurrentBackward r, MethodSpec.Builder gradients) {
+    ForwardCall.RecurrentForward f = r.forward();
+    gradients.addComment("$L: backpropagation through time from $L$L$L", r.covers().get(0),
+        java.util.stream.Stream.of(r.dy(), r.dhT(), r.dcT()).filter(java.util.Objects::nonNull).map(Buffer::name).collect(Collectors.joining(", ")),
+        r.dx() == null ? "" : " into " + r.dx().name() + (r.accumulate() ? " (+=)" : ""), shapes(r.dy() != null ? r.dy() : r.dhT(), r.dx()));
+    if (isObject(f)) {
+      gradients.addStatement("$L.backward(batch, steps)", layerField(f));
+      return;
+    }
+    gradients.addStatement("$T.backward($L, batch, steps, $L, params, $L, params, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, "
+            + "grads, $L, grads, $L, $L, $L, $L, 0, $L, 0)", RECURRENT, geometry(f), ref(f.x()), paramConstant(f.weightIh()), paramConstant(f.weightHh()),
+        orNull(f.h0()), orNull(f.c0()), orNull(r.dy()), orNull(r.dhT()), orNull(r.dcT()),
+        orNull(r.dx()), r.accumulate(), orNull(r.dh0()), orNull(r.dc0()),
+        paramConstant(f.weightIh()), paramConstant(f.weightHh()),
+        paramOrNull("grads", f.biasIh()),
+        paramOrNull("grads", f.biasHh()),
+        workspace(f), scratch(f));
+  }
+
+  public void declare(ForwardCall.RecurrentForward r, TypeSpec.Builder type) {
+    String steps = maxSteps(program.inputs().stream().filter(Buffer::isSequence).findFirst().orElseThrow());
+    type.addField(FieldSpec.builder(FLOATS, workspace(r), Modifier.PRIVATE, Modifier.FINAL)
+        .addJavadoc("$L's gate activations and states, kept from forward for backpropagation through time.\n", r.covers().get(0))
+        .initializer("new float[$L.workspaceFloats(MAX_BATCH, $L)]", geometry(r), steps).build());
+    if (trains()) {
+      type.addField(FieldSpec.builder(FLOATS, scratch(r), Modifier.PRIVATE, Modifier.FINAL)
+          .initializer("new float[$L.backwardScratchFloats(MAX_BATCH, $L)]", geometry(r), steps).build());
+    }    if (isObject(r)) {
+      type.addField(FieldSpec.builder(RECURRENT_LAYER, layerField(r), Modifier.PRIVATE, Modifier.FINAL)
+          .addJavadoc("$L with its tensors' places, built once: each step calls forward/backward(batch, steps).\n", r.covers().get(0)).build());
+    }
+  }
+
+  /**
+   * Builds the layer object of {@code r} in the generated constructor: where its input, weights,
+   * states and outputs live and, when the model trains, its gradients and scratch.
+   */
+  public void initialize(ForwardCall.RecurrentForward r, MethodSpec.Builder m) {
+    if (!isObject(r)) {
+      return;
+    }
+    CodeBlock.Builder b = CodeBlock.builder().add("$T.of($L)", RECURRENT_LAYER, geometry(r))
+        .add("\n.input($L)", at(r.x()))
+        .add("\n.weights($L, $L)", at("params", r.weightIh()), at("params", r.weightHh()));
+    if (r.biasIh() != null) {
+      b.add("\n.biases($L, $L)", at("params", r.biasIh()), at("params", r.biasHh()));
+    }
+    if (r.h0() != null) {
+      b.add("\n.initialState($L, $L)", at(r.h0()), at(r.c0()));
+    }
+    boolean sequence = r.layer().returnSequences();
+    b.add("\n.output($L, $L, $L)", sequence ? at(r.y()) : at((Buffer) null), sequence ? at(r.hT()) : at(r.y()), at(r.cT()))
+        .add("\n.workspace($L)", workspace(r));
+    BackwardCall.RecurrentBackward back = backwardOf(r);
+    if (back != null) {
+      b.add("\n.outputGradients($L, $L, $L)", at(back.dy()), at(back.dhT()), at(back.dcT()));
+      if (back.dx() != null) {
+        b.add("\n.inputGradient($L, $L)", at(back.dx()), back.accumulate());
+      }
+      if (back.dh0() != null) {
+        b.add("\n.initialStateGradients($L, $L)", at(back.dh0()), at(back.dc0()));
+      }
+      b.add("\n.weightGradients($L, $L)", at("grads", r.weightIh()), at("grads", r.weightHh()));
+      if (r.biasIh() != null) {
+        b.add("\n.biasGradients($L, $L)", at("grads", r.biasIh()), at("grads", r.biasHh()));
+      }
+      b.add("\n.scratch($L)", scratch(r));
+    }
+    m.addStatement("this.$L = $L\n.build()", layerField(r), b.build());
+  }
+
+  /**
+   * Whether {@code r} runs as a {@code RecurrentLayer} object: when every tensor it reads or writes
+   * lives in the model's own arrays (a caller's array changes with each call, so a layer reading one
+   * keeps the positional call).
+   */
+  private boolean isObject(ForwardCall.RecurrentForward r) {
+    List<Buffer> all = new ArrayList<>(java.util.Arrays.asList(r.x(), r.y(), r.h0(), r.c0(), r.hT(), r.cT()));
+    BackwardCall.RecurrentBackward back = backwardOf(r);
+    if (back != null) {
+      all.addAll(java.util.Arrays.asList(back.dy(), back.dhT(), back.dcT(), back.dx(), back.dh0(), back.dc0()));
+    }
+    return all.stream().allMatch(b -> b == null || b.inArena());
+  }
+
+  private BackwardCall.RecurrentBackward backwardOf(ForwardCall.RecurrentForward r) {
+    for (BackwardCall call : program.backward()) {
+      if (call instanceof BackwardCall.RecurrentBackward back && back.forward() == r) {
+        return back;
+      }
+    }
+    return null;
+  }
+
+  private String layerField(ForwardCall.RecurrentForward r) {
+    return ident(r.covers().get(0)) + "Layer";
+  }
+
+  /** {@code new At(arena, A_X)}, or {@code At.NONE} for an absent tensor. */
+  private CodeBlock at(Buffer b) {
+    return b == null ? CodeBlock.of("$T.NONE", RECURRENT_AT) : CodeBlock.of("new $T(arena, $L)", RECURRENT_AT, arenaConstant(b));
+  }
+
+  private CodeBlock at(String slab, ParamTensor p) {
+    return CodeBlock.of("new $T($L, $L)", RECURRENT_AT, slab, paramConstant(p));
+  }
+
+  public void geometry(ForwardCall.RecurrentForward r, TypeSpec.Builder type) {
+    type.addField(FieldSpec.builder(RECURRENT_GEOMETRY, geometry(r), Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+        .addJavadoc("$L: $L $L → $L units.\n", r.covers().get(0), r.layer().annotation(), r.input(), r.layer().units())
+        .initializer("new $T($T.$L, $L, $L)", RECURRENT_GEOMETRY, CELL_KIND, cellKind(r.layer()), r.input(), r.layer().units()).build());
+  }
+
+  public void checkInputs(ForwardCall.EmbeddingForward e, MethodSpec.Builder m, String method) {
+    if (!e.ids().inArena()) {
+      m.addStatement("$T.tokenIds(MODEL_NAME, $S, $S, $L, batch, $L, $L)", CHECKS, method, e.ids().name(), var(e.ids()),
+          e.ids().isSequence() ? "steps" : "1", e.vocab());
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package io.kiln.processor.family.sequence;
+
+import io.kiln.processor.family.LayerDefinition;
+import io.kiln.processor.fuse.LoweringContext;
+import io.kiln.processor.grad.BackwardOp;
+import io.kiln.processor.grad.DerivationContext;
+import io.kiln.processor.ir.Node;
+import io.kiln.processor.parse.Layer;
+import io.kiln.processor.shape.Shape;
+import io.kiln.processor.shape.ShapeContext;
+
+/** The sequence family: {@code @Embedding} of token ids and the recurrent layers {@code @Rnn}, {@code @Lstm}, {@code @Gru}. */
+public final class SequenceFamily {
+  private SequenceFamily() {}
+
+  public static SequenceLowering lowering(LoweringContext context) {
+    return context.family(SequenceLowering.class, SequenceLowering::new);
+  }
+
+  /** {@code @Embedding}. */
+  public record Embedding(Layer.Embedding layer) implements LayerDefinition {
+    @Override
+    public Shape shape(ShapeContext c, Node node) {
+      return new SequenceShapes(c.report()).embedding(c.graph(), node, layer, c.input(node));
+    }
+
+    @Override
+    public void derive(DerivationContext c, Node n) {
+      c.add(new BackwardOp.EmbeddingGrad(n.name()));
+    }
+
+    @Override
+    public void lower(LoweringContext c, Node n) {
+      c.add(n, lowering(c).forward(n, layer, c.shape(n), c.output(n)));
+    }
+  }
+
+  /** {@code @Rnn}, {@code @Lstm} and {@code @Gru}. */
+  public record Recurrent(Layer.Recurrent layer) implements LayerDefinition {
+    @Override
+    public Shape shape(ShapeContext c, Node node) {
+      return new SequenceShapes(c.report()).recurrent(c.graph(), node, layer, c.input(node));
+    }
+
+    @Override
+    public void derive(DerivationContext c, Node n) {
+      DerivationContext.InputGradient input = c.rereadsInput(n.input());
+      c.add(new BackwardOp.RecurrentGrad(n.name(), n.input(), input.needed(), input.accumulate()));
+    }
+
+    @Override
+    public void lower(LoweringContext c, Node n) {
+      c.add(n, lowering(c).forward(n, layer, c.shape(n), c.output(n)));
+    }
+  }
+}
