@@ -207,9 +207,24 @@ public final class Messages {
   }
 
   public static String channelsLast(String node, int[] dims) {
+    return node + ": @Input(shape = " + braces(dims) + ") reads as " + dims[0] + " channels of " + dims[1] + "×" + dims[2] + " pixels"
+        + channelsFirstFix(dims) + " and feed pixels channel by channel";
+  }
+
+  /** An error: read as written, the channels-last image does not fit the convolutions or pools after it. */
+  public static String channelsLastBreaks(String node, int[] dims) {
     return node + ": @Input(shape = " + braces(dims) + ") reads as " + dims[0] + " channels of " + dims[1] + "×" + dims[2]
-        + " pixels: Kiln, like PyTorch, is channels-first [C, H, W]; for a " + dims[0] + "×" + dims[1] + " image with " + dims[2]
-        + " channel" + (dims[2] == 1 ? "" : "s") + " write shape = {" + dims[2] + ", " + dims[0] + ", " + dims[1] + "} and feed pixels channel by channel";
+        + " pixels, too small for the image layers after it" + channelsFirstFix(dims);
+  }
+
+  private static String channelsFirstFix(int[] dims) {
+    return ": Kiln, like PyTorch, is channels-first [C, H, W]; for a " + dims[0] + "×" + dims[1] + " image with " + dims[2]
+        + " channel" + (dims[2] == 1 ? "" : "s") + " write shape = {" + dims[2] + ", " + dims[0] + ", " + dims[1] + "}";
+  }
+
+  public static String dropoutOverIds(String node, String input, String shape) {
+    return node + ": @Dropout zeroes floats at random, but " + input + " is token ids " + shape
+        + " (a zeroed id is another token); read the @Embedding of " + input + " instead";
   }
 
   public static String channelsLastHint(int[] dims) {
@@ -547,10 +562,10 @@ public final class Messages {
   }
 
   public static String repeatChangesShape(String node, String block, int times, String input, String inShape, String output,
-      String outShape, String outputNode) {
-    return node + ": @Repeat(times = " + times + ") feeds each copy of " + block + " the previous copy's output, but " + block
-        + " maps " + input + " " + inShape + " to " + output + " " + outShape + "; make its output node " + outputNode
-        + " return the shape of its input, or repeat it once (times = 1)";
+      String member, String outShape, int width) {
+    return output + ": the output of " + block + ", which @Repeat " + node + " (times = " + times + ") feeds to its next copy, is "
+        + outShape + " but the block's input " + input + " is " + inShape + "; make " + member + " return its input's shape"
+        + (width > 0 ? " (units = " + width + " for a @Dense)" : "") + ", or repeat the block once (times = 1)";
   }
 
   public static String twoDecoded(String node, String other) {
@@ -567,9 +582,9 @@ public final class Messages {
         + "]; declare the same vocab and dim";
   }
 
-  public static String decodedSeesAhead(String node, String reader, String annotation) {
-    return node + ": @Tokens(decoded = true) is decoded one step at a time, but " + reader + " (" + annotation + ") lets step t see "
-        + node + "'s later steps; make it causal (@MultiHeadAttention(causal = true); @Attention over states that do not depend on " + node
-        + ") or drop decoded";
+  public static String decodedSeesAhead(String tokens, String reader, String annotation) {
+    return reader + ": " + annotation + " lets step t see later steps of " + tokens + ", which is @Tokens(decoded = true) and decoded one"
+        + " step at a time; make it causal (@MultiHeadAttention(causal = true); @Attention over states that do not depend on " + tokens
+        + ") or drop decoded on " + tokens;
   }
 }

@@ -27,6 +27,11 @@ public final class Report {
     diagnostics.add(new Diagnostic(Diagnostic.Severity.WARNING, id, message, ref, attribute));
   }
 
+  /** Adds a diagnostic another report collected (a pass that reports only after seeing all its findings). */
+  public void add(Diagnostic diagnostic) {
+    diagnostics.add(diagnostic);
+  }
+
   public boolean hasErrors() {
     return diagnostics.stream().anyMatch(d -> d.severity() == Diagnostic.Severity.ERROR);
   }

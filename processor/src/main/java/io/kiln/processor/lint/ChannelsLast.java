@@ -17,13 +17,8 @@ final class ChannelsLast implements Lint {
   @Override
   public void check(ShapedGraph shaped, Report report) {
     for (Node node : shaped.graph().order()) {
-      if (!(node.layer() instanceof Layer.Input in) || !ConvShape.looksChannelsLast(in.shape())) {
-        continue;
-      }
-      boolean readAsImage = shaped.graph().consumers(node.name()).stream()
-          .anyMatch(c -> c.layer() instanceof Layer.Conv || c.layer() instanceof Layer.Pool);
-      if (readAsImage) {
-        report.warning(ErrorId.CHANNELS_LAST, node.ref(), "shape", Messages.channelsLast(node.name(), in.shape()));
+      if (ConvShape.channelsLastImage(shaped.graph(), node)) {
+        report.warning(ErrorId.CHANNELS_LAST, node.ref(), "shape", Messages.channelsLast(node.name(), ((Layer.Input) node.layer()).shape()));
       }
     }
   }

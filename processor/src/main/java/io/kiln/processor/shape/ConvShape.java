@@ -1,5 +1,7 @@
 package io.kiln.processor.shape;
 
+import io.kiln.processor.ir.Graph;
+import io.kiln.processor.ir.Node;
 import io.kiln.processor.parse.Layer;
 
 /**
@@ -33,5 +35,11 @@ public record ConvShape(int outHeight, int outWidth, int padTop, int padLeft, in
    */
   public static boolean looksChannelsLast(int[] dims) {
     return dims.length == 3 && dims[2] <= 4 && dims[0] > 4 && dims[1] > 4;
+  }
+
+  /** Whether {@code node} is an {@code @Input} that looks channels-last and a convolution or pooling layer reads. */
+  public static boolean channelsLastImage(Graph graph, Node node) {
+    return node.layer() instanceof Layer.Input in && looksChannelsLast(in.shape())
+        && graph.consumers(node.name()).stream().anyMatch(c -> c.layer() instanceof Layer.Conv || c.layer() instanceof Layer.Pool);
   }
 }

@@ -1,13 +1,13 @@
 package io.kiln.processor.shape;
 
 import io.kiln.processor.diag.ErrorId;
-import io.kiln.processor.diag.Messages;
 import io.kiln.processor.diag.Report;
 import io.kiln.processor.family.Families;
 import io.kiln.processor.family.LayerDefinition;
 import io.kiln.processor.ir.Graph;
 import io.kiln.processor.ir.Node;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,10 +16,19 @@ import java.util.Map;
  * skipped silently, so one mistake is reported once, not again downstream.
  */
 public final class ShapeInference {
-  private final Report report;
+  /** Where the model's diagnostics go; the rules report to {@link #report} first, see {@link #misread}. */
+  private final Report target;
+  private final Report report = new Report();
+  /** False for the re-runs of {@link #misread}, which must not re-read again. */
+  private final boolean rereads;
 
-  public ShapeInference(Report report) {
-    this.report = report;
+  public ShapeInference(Report target) {
+    this(target, true);
+  }
+
+  private ShapeInference(Report target, boolean rereads) {
+    this.target = target;
+    this.rereads = rereads;
   }
 
   /** Returns the shaped graph, or null when an error was reported. */
@@ -40,22 +49,64 @@ public final class ShapeInference {
     for (Node node : graph.order()) {
       Families.of(node.layer()).checkModel(context, node);
     }
-    repeats(graph, shapes);
-    return report.hasErrors() ? null : new ShapedGraph(graph, shapes);
+    RepeatedBlocks.check(report, graph, shapes);
+    if (!misread(graph)) {
+      report.diagnostics().forEach(target::add);
+    }
+    return target.hasErrors() ? null : new ShapedGraph(graph, shapes);
   }
 
   /**
-   * Each copy of a repeated block reads the previous copy's output, so the block must give back
-   * the shape it was given; otherwise the copies would silently get differently shaped weights.
+   * When reading exactly one declaration the other way clears errors and adds none, that declaration
+   * is the mistake: it gets one error, and the layers it broke are not reported. When several would
+   * (two embeddings sharing a table), or the one already reported would, the errors stay where they
+   * are: which side is wrong is not known. Returns whether it moved them.
    */
-  private void repeats(Graph graph, Map<String, Shape> shapes) {
-    for (var repeat : graph.spec().repeats()) {
-      Shape in = shapes.get(repeat.firstInput());
-      Shape out = shapes.get(repeat.firstOutput());
-      if (repeat.times() > 1 && in != null && out != null && !in.equals(out)) {
-        report.error(ErrorId.SHAPE_MISMATCH, repeat.ref(), "block", Messages.repeatChangesShape(repeat.name(), repeat.block(),
-            repeat.times(), repeat.firstInput(), in.withBatch(), repeat.firstOutput(), out.withBatch(), repeat.outputNode()));
+  private boolean misread(Graph graph) {
+    if (!rereads || !report.hasErrors()) {
+      return false;
+    }
+    java.util.Set<String> found = new java.util.HashSet<>();
+    java.util.Set<io.kiln.processor.diag.SourceRef> blamed = new java.util.HashSet<>();
+    report.diagnostics().forEach(d -> {
+      found.add(d.text());
+      blamed.add(d.ref());
+    });
+    Misreading culprit = null;
+    Report culpritRest = null;
+    for (Misreading m : Misreading.candidates(graph)) {
+      Report again = reread(graph, m.node(), m.reread());
+      if (explains(again, found) && m.halves().stream().noneMatch(half -> explains(reread(graph, m.node(), half), found))) {
+        if (culprit != null || blamed.contains(m.node().ref())) {
+          return false;
+        }
+        culprit = m;
+        culpritRest = again;
       }
     }
+    if (culprit == null) {
+      return false;
+    }
+    target.error(ErrorId.SHAPE_MISMATCH, culprit.node().ref(), culprit.attribute(), culprit.message());
+    culpritRest.diagnostics().forEach(target::add);
+    return true;
+  }
+
+  /** The diagnostics of the graph with {@code node} declared as {@code layer} instead. */
+  private static Report reread(Graph graph, Node node, io.kiln.processor.parse.Layer layer) {
+    Node reread = new Node(node.name(), layer, node.inputs(), node.labels(), node.ref(), node.state());
+    List<Node> order = graph.order().stream().map(n -> n == node ? reread : n).toList();
+    Report again = new Report();
+    new ShapeInference(again, false).infer(new Graph(graph.spec(), order, graph.output(), graph.loss(), graph.labelsType()));
+    return again;
+  }
+
+  /** Whether a re-read has fewer errors than {@link #report} and none it did not have. */
+  private boolean explains(Report again, java.util.Set<String> found) {
+    return errors(again) < errors(report) && again.diagnostics().stream().allMatch(d -> found.contains(d.text()));
+  }
+
+  private static long errors(Report r) {
+    return r.diagnostics().stream().filter(x -> x.severity() == io.kiln.processor.diag.Diagnostic.Severity.ERROR).count();
   }
 }

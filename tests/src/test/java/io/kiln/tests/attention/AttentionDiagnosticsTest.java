@@ -118,7 +118,7 @@ class AttentionDiagnosticsTest {
         "  @Dense(units = 5) abstract Tensor d(Tensor se);",
         "  @Add abstract Tensor r(Tensor se, Tensor d);"),
         "[Kiln/ShapeMismatch] r: @Add needs inputs of the same shape but se is [B, T, 4] and d is [B, T, 5]",
-        "@Add");
+        "@Dense(units = 5)"); // the residual branch's @Dense is the line to change
   }
 
   @Test
@@ -264,8 +264,9 @@ class AttentionDiagnosticsTest {
         "  @MultiHeadAttention(heads = 2) abstract Tensor a(Tensor e);",
         "  @Dense(units = 10) abstract Tensor o(Tensor a);",
         "  @Loss(LossKind.SOFTMAX_CROSS_ENTROPY) abstract Tensor loss(Tensor o, @Labels IntTensor next);"),
-        "[Kiln/BadAttribute] text: @Tokens(decoded = true) is decoded one step at a time, but a (@MultiHeadAttention) lets step t see text's"
-            + " later steps; make it causal (@MultiHeadAttention(causal = true); @Attention over states that do not depend on text) or drop decoded",
-        "decoded = true");
+        "[Kiln/BadAttribute] a: @MultiHeadAttention lets step t see later steps of text, which is @Tokens(decoded = true) and decoded one"
+            + " step at a time; make it causal (@MultiHeadAttention(causal = true); @Attention over states that do not depend on text) or drop"
+            + " decoded on text",
+        "@MultiHeadAttention");
   }
 }

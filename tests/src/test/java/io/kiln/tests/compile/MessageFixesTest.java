@@ -63,7 +63,7 @@ class MessageFixesTest {
         "  @Add abstract Tensor r(Tensor x, Tensor d);")),
         "[Kiln/ShapeMismatch] r: @Add needs inputs of the same shape but x is [B, 4] and d is [B, 5];"
             + " a residual branch must keep the width: end d's branch with a @Dense(units = 4)",
-        "@Add");
+        "@Dense(units = 5)"); // the branch's @Dense is the line to change, not the @Add
     NetSnippets.assertCompiles(List.of(
         "  @Input(shape = 4) abstract Tensor x();",
         "  @Dense(units = 4) abstract Tensor d(Tensor x);",
@@ -128,12 +128,13 @@ class MessageFixesTest {
   }
 
   @Test
-  void aChannelsLastImageIsHintedAtWhenTheKernelDoesNotFit() {
+  void aChannelsLastImageWhoseKernelDoesNotFitIsAnErrorOnTheInput() {
     NetSnippets.assertOnlyError(NetSnippets.net(List.of(
         "  @Input(shape = {64, 64, 3}) abstract Tensor x();",
         "  @Conv(filters = 4, kernel = 5) abstract Tensor c(Tensor x);")),
-        "; if it is a 64×64 image with 3 channels, Kiln is channels-first: shape = {3, 64, 64}",
-        "kernel = 5");
+        "[Kiln/ShapeMismatch] x: @Input(shape = {64, 64, 3}) reads as 64 channels of 64×3 pixels, too small for the image layers after it:"
+            + " Kiln, like PyTorch, is channels-first [C, H, W]; for a 64×64 image with 3 channels write shape = {3, 64, 64}",
+        "@Input");
     NetSnippets.assertCompiles(List.of(
         "  @Input(shape = {3, 64, 64}) abstract Tensor x();",
         "  @Conv(filters = 4, kernel = 5) abstract Tensor c(Tensor x);"));

@@ -31,8 +31,13 @@ import org.junit.jupiter.api.Test;
  * from the DSL's rules, whether the mutant is still valid and which lines must carry an error; then:
  *
  * <ul>
- *   <li>an invalid mutant gets Kiln errors, all on the mutated line or the line the oracle names
- *       (the reader whose input the mutation broke), never an internal error nor a javac crash;
+ *   <li>an invalid mutant gets exactly one Kiln error, on the mutated line, never an internal error
+ *       nor a javac crash. The one exception: a size two declarations must agree on, each valid
+ *       alone (an encoder's and a decoder's units, a decoded output's classes and its embedding's
+ *       vocab, a residual branch's width and the model width, a kernel and the map it slides over,
+ *       an embedding sharing a table), where the source cannot say which side was mistyped
+ *       ({@link MutantOracle.Verdict#agreements}); the error is then on the declaration that reads the
+ *       other, and such mutants are counted apart ({@code agreement});
  *   <li>a mutant that is a lint case (a channels-last image whose kernel still fits, a Keras
  *       momentum, a sigmoid before a loss that applies its own) compiles with that warning on that line;
  *   <li>a mutant that is still valid compiles, and so does the class Kiln writes for it.
@@ -60,6 +65,7 @@ class ModelMutantsTest {
     int valid;
     int rightLine;
     int onMutatedLine;
+    int agreement;
     int cascades;
     int internal;
     int failures;
@@ -94,33 +100,38 @@ class ModelMutantsTest {
     }
 
     Tally total = new Tally();
-    System.err.printf("%-22s %7s %7s %5s %5s %10s %8s %8s %8s %8s%n", "mutation (seed " + SEED + ")", "mutants", "invalid", "lint", "valid",
-        "right line", "mutated", "cascades", "internal", "failures");
+    System.err.printf("%-22s %7s %7s %5s %5s %10s %8s %9s %8s %8s %8s%n", "mutation (seed " + SEED + ")", "mutants", "invalid", "lint", "valid",
+        "right line", "mutated", "agreement", "cascades", "internal", "failures");
     tallies.forEach((kind, t) -> {
-      System.err.printf("%-22s %7d %7d %5d %5d %10d %8d %8d %8d %8d%n", kind, t.mutants, t.invalid, t.lint, t.valid, t.rightLine,
-          t.onMutatedLine, t.cascades, t.internal, t.failures);
+      System.err.printf("%-22s %7d %7d %5d %5d %10d %8d %9d %8d %8d %8d%n", kind, t.mutants, t.invalid, t.lint, t.valid, t.rightLine,
+          t.onMutatedLine, t.agreement, t.cascades, t.internal, t.failures);
       if (!kind.equals("(unmutated)")) {
         total.mutants += t.mutants;
         total.invalid += t.invalid;
         total.lint += t.lint;
         total.rightLine += t.rightLine;
         total.onMutatedLine += t.onMutatedLine;
+        total.agreement += t.agreement;
         total.cascades += t.cascades;
         total.internal += t.internal;
       }
     });
-    System.err.printf("%-22s %7d %7d %5d %5s %10d %8d %8d %8d %8d%n", "all mutants", total.mutants, total.invalid, total.lint, "",
-        total.rightLine, total.onMutatedLine, total.cascades, total.internal, failures.size());
-    System.err.println("right line: every Kiln error on the mutated line or on the reader the oracle names (lint mutants: the warning on"
-        + " its line); mutated: every error of an invalid mutant on the mutated line itself");
+    System.err.printf("%-22s %7d %7d %5d %5s %10d %8d %9d %8d %8d %8d%n", "all mutants", total.mutants, total.invalid, total.lint, "",
+        total.rightLine, total.onMutatedLine, total.agreement, total.cascades, total.internal, failures.size());
+    System.err.println("right line: the error on the mutated line, or on the reader of a broken agreement (lint mutants: the warning on"
+        + " its line); mutated: the error on the mutated line itself; agreement: on the reader of a size two declarations share");
 
     assertWithMessage("seed %s: %s of %s models failed:\n%s", SEED, failures.size(), cases.size(),
         String.join("\n\n", failures.subList(0, Math.min(10, failures.size())))).that(failures).isEmpty();
     assertWithMessage("mutants").that(total.mutants).isAtLeast(COUNT);
     assertWithMessage("internal errors").that(total.internal).isEqualTo(0);
-    assertWithMessage("errors or warnings on the right line, of %s", total.invalid + total.lint)
-        .that((double) total.rightLine).isAtLeast(0.98 * (total.invalid + total.lint));
-    assertWithMessage("cascades, of %s invalid mutants", total.invalid).that((double) total.cascades).isAtMost(0.02 * total.invalid);
+    // Every invalid mutant is on its mutated line or an agreement (else it is a failure above), one error each.
+    assertWithMessage("errors or warnings on the right line").that(total.rightLine).isEqualTo(total.invalid + total.lint);
+    assertWithMessage("cascades, of %s invalid mutants", total.invalid).that(total.cascades).isEqualTo(0);
+    // Agreements are the documented exception, not a way around the rule: about 5% of the invalid
+    // mutants with the default seed (an off-by-one or swap on one side of a shared size).
+    assertWithMessage("agreement errors off the mutated line, of %s invalid mutants", total.invalid)
+        .that((double) total.agreement).isAtMost(0.06 * total.invalid);
     // The mix is what it claims: every kind is applied, and gives invalid and still-valid mutants overall.
     assertWithMessage("kinds applied").that(tallies.keySet()).containsAtLeastElementsIn(
         java.util.Arrays.stream(kinds).map(Enum::name).toList());
@@ -132,7 +143,7 @@ class ModelMutantsTest {
     MutantNet.Rendered rendered = net.render();
     Verdict verdict = MutantOracle.judge(net);
     Set<Long> lines = new TreeSet<>();
-    verdict.errors().forEach(d -> lines.add((long) rendered.lines().get(d)));
+    verdict.agreements().forEach(d -> lines.add((long) rendered.lines().get(d)));
     Long mutated = site == null ? null : site.classLevel() ? MutantNet.CLASS_LINE : (long) rendered.lines().get(site.node());
     if (mutated != null) {
       lines.add(mutated);
@@ -231,18 +242,21 @@ class ModelMutantsTest {
       } else if (errorLines.size() != errors.size()) {
         failure = "got errors that are not Kiln's: " + errors;
       } else {
+        boolean onMutated = errorLines.stream().allMatch(c.mutatedLine()::equals);
         boolean right = c.expectedLines().containsAll(errorLines);
+        if (onMutated) {
+          t.onMutatedLine++;
+        } else if (right) {
+          t.agreement++;
+        }
         if (right) {
           t.rightLine++;
         }
-        if (errorLines.stream().allMatch(c.mutatedLine()::equals)) {
-          t.onMutatedLine++;
-        }
         if (errorLines.size() > 1) {
           t.cascades++;
-          note("cascade: " + what + " expected " + c.expectedLines() + ": " + errors + "\n" + numbered(c.text()));
+          failure = "one mistake, " + errors.size() + " errors (expected one on line " + c.mutatedLine() + "): " + errors;
         } else if (!right) {
-          note("wrong line: " + what + " expected " + c.expectedLines() + ": " + errors + "\n" + numbered(c.text()));
+          failure = "error off the mutated line " + c.mutatedLine() + " (and not an agreement's reader " + c.expectedLines() + "): " + errors;
         }
       }
     } else {
@@ -274,15 +288,6 @@ class ModelMutantsTest {
     if (failure != null) {
       t.failures++;
       failures.add(what + ": " + failure + "\n" + numbered(c.text()));
-    }
-  }
-
-  private static int notes;
-
-  /** Prints the first few cascades and wrong lines with their sources: they are allowed, rarely. */
-  private static void note(String text) {
-    if (notes++ < 20) {
-      System.err.println(text);
     }
   }
 

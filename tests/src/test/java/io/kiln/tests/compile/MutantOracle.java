@@ -47,8 +47,13 @@ final class MutantOracle {
     }
   }
 
-  /** The nodes that must get an error, and the warnings (node → id) of a model without errors. */
-  record Verdict(Set<Decl> errors, Map<Decl, String> warnings, boolean classWarning) {
+  /**
+   * The nodes that must get an error, and the warnings (node → id) of a model without errors.
+   * {@code agreements} are the errors that are a size two declarations must agree on, each valid
+   * alone (an encoder's and a decoder's units, an output's classes and an embedding's vocab): the
+   * source cannot say which of the two was mistyped, so the one that reads the other reports it.
+   */
+  record Verdict(Set<Decl> errors, Set<Decl> agreements, Map<Decl, String> warnings, boolean classWarning) {
     boolean valid() {
       return errors.isEmpty();
     }
@@ -59,6 +64,7 @@ final class MutantOracle {
   private final Map<Decl, Shape> shapes = new IdentityHashMap<>();
   private final Set<Decl> visited = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
   private final Set<Decl> errors = new LinkedHashSet<>();
+  private final Set<Decl> agreements = new LinkedHashSet<>();
 
   private MutantOracle(MutantNet net) {
     this.net = net;
@@ -71,7 +77,7 @@ final class MutantOracle {
 
   private Verdict judge() {
     if (net.modelAnnotation.isEmpty()) {
-      return new Verdict(Set.of(), Map.of(), true); // not a model: only the MissingModel warning
+      return new Verdict(Set.of(), Set.of(), Map.of(), true); // not a model: only the MissingModel warning
     }
     net.nodes.forEach(this::visit);
     decoded();
@@ -79,7 +85,7 @@ final class MutantOracle {
     if (errors.isEmpty()) {
       lints(warnings);
     }
-    return new Verdict(errors, warnings, false);
+    return new Verdict(errors, agreements, warnings, false);
   }
 
   private void error(Decl d) {
@@ -128,6 +134,12 @@ final class MutantOracle {
     return null;
   }
 
+  /** An error in the size {@code d} and another declaration must agree on: reported on {@code d}. */
+  private Shape disagree(Decl d) {
+    agreements.add(d);
+    return fail(d);
+  }
+
   private Shape infer(Decl d, List<Shape> ins, List<Decl> scope, Map<String, Decl> names) {
     Shape in = ins.isEmpty() ? null : ins.get(0);
     return switch (d.kind) {
@@ -143,7 +155,9 @@ final class MutantOracle {
         String shares = d.attrs.get("shares");
         if (ok && shares != null) {
           Decl owner = names.get(shares.replace("\"", ""));
-          ok = owner.integer("vocab", 0) == vocab && owner.integer("dim", 0) == dim;
+          if (owner.integer("vocab", 0) != vocab || owner.integer("dim", 0) != dim) {
+            yield disagree(d);
+          }
         }
         yield ok ? in.withDims(dim) : fail(d);
       }
@@ -158,18 +172,21 @@ final class MutantOracle {
         int s = stride == 0 ? size : stride;
         int oh = Math.floorDiv(in.dim(1) - size, s) + 1;
         int ow = Math.floorDiv(in.dim(2) - size, s) + 1;
-        yield oh >= 1 && ow >= 1 ? Shape.of(in.dim(0), oh, ow) : fail(d);
+        yield oh >= 1 && ow >= 1 ? Shape.of(in.dim(0), oh, ow) : disagree(d);
       }
       case "BatchNorm" -> {
         double momentum = Double.parseDouble(d.attrs.getOrDefault("momentum", "0.1"));
         yield momentum > 0 && momentum <= 1 && (in.rank() == 1 || in.rank() == 3) && !in.seq() ? in : fail(d);
       }
-      case "Dropout" -> in;
+      case "Dropout" -> in.ids() ? fail(d) : in;
       case "Flatten" -> in.seq() ? fail(d) : Shape.of(in.dims().stream().reduce(1, (a, b) -> a * b));
       case "Lstm", "Gru", "Rnn" -> recurrent(d, in, names);
       case "Attention" -> {
         Shape keys = ins.get(1);
-        yield in.seqOfVectors() && keys.seqOfVectors() && in.dim(0) == keys.dim(0) ? in.withDims(keys.dim(0)) : fail(d);
+        if (!in.seqOfVectors() || !keys.seqOfVectors()) {
+          yield fail(d);
+        }
+        yield in.dim(0) == keys.dim(0) ? in.withDims(keys.dim(0)) : disagree(d);
       }
       case "Concat" -> {
         int width = 0;
@@ -181,11 +198,14 @@ final class MutantOracle {
         }
         yield in.withDims(width);
       }
-      case "Add" -> ins.stream().allMatch(s -> s.equals(in)) ? in : fail(d);
+      case "Add" -> add(d, ins, names);
       case "LayerNorm" -> in.rank() == 1 && !in.ids() ? in : fail(d);
       case "MultiHeadAttention" -> {
         int heads = d.integer("heads", 0);
-        yield in.seqOfVectors() && heads >= 1 && in.dim(0) % heads == 0 ? in : fail(d);
+        if (!in.seqOfVectors() || heads < 1) {
+          yield fail(d);
+        }
+        yield in.dim(0) % heads == 0 ? in : disagree(d);
       }
       case "PositionEmbedding" -> {
         int max = d.integer("maxLength", 0);
@@ -219,7 +239,7 @@ final class MutantOracle {
       oh = Math.floorDiv(h - kh + 2 * pad, stride) + 1;
       ow = Math.floorDiv(w - kw + 2 * pad, stride) + 1;
     }
-    return oh >= 1 && ow >= 1 ? Shape.of(filters, oh, ow) : fail(d);
+    return oh >= 1 && ow >= 1 ? Shape.of(filters, oh, ow) : disagree(d);
   }
 
   private Shape recurrent(Decl d, Shape in, Map<String, Decl> names) {
@@ -228,13 +248,34 @@ final class MutantOracle {
     for (Param p : d.params) {
       if (p.state()) {
         Decl source = names.get(p.name());
-        ok &= source.kind.equals(d.kind) && source.integer("units", 0) == units;
+        ok &= source.kind.equals(d.kind);
+        if (ok && source.integer("units", 0) != units) {
+          return disagree(d);
+        }
       }
     }
     if (!ok) {
       return fail(d);
     }
     return "false".equals(d.attrs.get("returnSequences")) ? Shape.of(units) : in.withDims(units);
+  }
+
+  /**
+   * Inputs of one shape; a residual branch that ends on a {@code @Dense} of another width is that
+   * {@code @Dense}'s error (its units are the line to change, or the width it must keep).
+   */
+  private Shape add(Decl d, List<Shape> ins, Map<String, Decl> names) {
+    Shape first = ins.get(0);
+    for (int i = 1; i < ins.size(); i++) {
+      Shape s = ins.get(i);
+      if (s.equals(first)) {
+        continue;
+      }
+      Decl operand = names.get(d.inputs().get(i).name());
+      boolean width = s.rank() == 1 && first.rank() == 1 && s.seq() == first.seq() && !s.dims().equals(first.dims());
+      return width && operand.kind.equals("Dense") ? disagree(operand) : fail(d);
+    }
+    return first;
   }
 
   private boolean labels(Decl loss) {
@@ -249,9 +290,12 @@ final class MutantOracle {
 
   private Shape loss(Decl d, Shape in) {
     boolean ok = labels(d);
-    if (in.ids() || d.constant("value", "").equals("SOFTMAX_CROSS_ENTROPY") && (in.rank() != 1 || in.dim(0) < 2)) {
+    if (in.ids() || d.constant("value", "").equals("SOFTMAX_CROSS_ENTROPY") && in.rank() != 1) {
       ok = false;
       error(d);
+    } else if (d.constant("value", "").equals("SOFTMAX_CROSS_ENTROPY") && in.dim(0) < 2) {
+      ok = false;
+      disagree(d); // one unit, or a loss over classes: either line may be the mistake
     }
     return ok ? Shape.of() : null;
   }
@@ -316,6 +360,7 @@ final class MutantOracle {
         for (Decl reader : net.nodes) {
           if (reader.kind.equals("Embedding") && reader.params.stream().anyMatch(p -> p.name().equals(tokens.name))
               && out.dim(0) > reader.integer("vocab", 0)) {
+            agreements.add(output);
             error(output);
           }
         }

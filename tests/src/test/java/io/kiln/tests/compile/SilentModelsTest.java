@@ -69,9 +69,9 @@ class SilentModelsTest {
         "    @BlockInput abstract Tensor x();",
         "    @Dense(units = 5) abstract Tensor d(Tensor x);",
         "  }")),
-        "[Kiln/ShapeMismatch] b: @Repeat(times = 2) feeds each copy of Inner the previous copy's output, but Inner maps"
-            + " se [B, T, 4] to b.0.d [B, T, 5]; make its output node d return the shape of its input, or repeat it once (times = 1)",
-        "block = Inner.class");
+        "[Kiln/ShapeMismatch] b.0.d: the output of Inner, which @Repeat b (times = 2) feeds to its next copy, is [B, T, 5] but the"
+            + " block's input se is [B, T, 4]; make d return its input's shape (units = 4 for a @Dense), or repeat the block once (times = 1)",
+        "@Dense(units = 5)"); // reported once, on the block member to change
     NetSnippets.assertCompiles(with(TEXT, WIDTH_KEEPING_BLOCK));
   }
 

@@ -4,6 +4,7 @@ import io.kiln.dsl.LossKind;
 import io.kiln.processor.diag.ErrorId;
 import io.kiln.processor.diag.Messages;
 import io.kiln.processor.diag.Report;
+import io.kiln.processor.diag.SourceMessages;
 import io.kiln.processor.ir.Graph;
 import io.kiln.processor.ir.Node;
 import io.kiln.processor.parse.Layer;
@@ -47,8 +48,9 @@ final class DecodedInput {
       // embeddings reading this input have a row for.
       for (Node reader : graph.consumers(n.name())) {
         if (reader.layer() instanceof Layer.Embedding e && e.vocab() >= 1 && out.dim(0) > e.vocab()) {
-          String attribute = output.layer() instanceof Layer.Dense ? "units" : null;
-          report.error(ErrorId.SHAPE_MISMATCH, output.ref(), attribute,
+          // Scores from a layer that is not a classifier (a recurrent state) mean the loss reads the wrong node.
+          boolean dense = output.layer() instanceof Layer.Dense;
+          report.error(ErrorId.SHAPE_MISMATCH, dense ? output.ref() : graph.loss().ref(), dense ? "units" : null,
               Messages.decodedClassesExceedVocab(output.name(), out.dim(0), n.name(), reader.name(), e.vocab()));
         }
       }
@@ -73,8 +75,40 @@ final class DecodedInput {
       // shapes do not meet) is that one mistake: looking ahead is not a second one.
       boolean brokenDownstream = graph.consumers(m.name()).stream().anyMatch(c -> !shapes.containsKey(c.name()));
       if (lookAhead && !brokenDownstream && reported.add(m.name().replaceFirst("\\.\\d+\\.", "."))) {
-        report.error(ErrorId.BAD_ATTRIBUTE, n.ref(), "decoded", Messages.decodedSeesAhead(n.name(), m.name(), m.layer().annotation()));
+        // The line to change is the attention's (causal = true, or other keys), not the input's.
+        Node entry = m.layer() instanceof Layer.Attention ? lookAheadEntry(m) : m;
+        report.error(ErrorId.BAD_ATTRIBUTE, entry.ref(), entry == m ? Messages.decodedSeesAhead(n.name(), m.name(), m.layer().annotation())
+            : SourceMessages.decodedKeysSeeAhead(n.name(), entry.name(), m.name()));
       }
     }
+  }
+
+  /**
+   * The node that brings a decoded input into an {@code @Attention}'s keys: on the keys' side only, it
+   * reads a node of the query's side (an encoder reading the target's embedding). Reading the wrong
+   * node there is the mistake; without such a node the attention itself is (its inputs swapped).
+   */
+  private Node lookAheadEntry(Node attention) {
+    Set<String> query = ancestors(attention.inputs().get(0));
+    Set<String> keys = ancestors(attention.inputs().get(1));
+    for (Node n : graph.order()) {
+      if (keys.contains(n.name()) && !query.contains(n.name()) && n.dataInputs().stream().anyMatch(query::contains)) {
+        return n;
+      }
+    }
+    return attention;
+  }
+
+  /** {@code name} and the nodes it reads as data, transitively (an initial state is not data). */
+  private Set<String> ancestors(String name) {
+    Set<String> seen = new HashSet<>();
+    java.util.Deque<String> todo = new java.util.ArrayDeque<>(List.of(name));
+    while (!todo.isEmpty()) {
+      String next = todo.pop();
+      if (seen.add(next)) {
+        todo.addAll(graph.node(next).dataInputs());
+      }
+    }
+    return seen;
   }
 }

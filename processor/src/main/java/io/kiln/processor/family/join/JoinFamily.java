@@ -21,7 +21,7 @@ public final class JoinFamily {
   public record Concat(Layer.Concat layer) implements LayerDefinition {
     @Override
     public Shape shape(ShapeContext c, Node node) {
-      return new JoinShapes(c.report()).concat(node, c.shapes());
+      return new JoinShapes(c.report()).concat(c.graph(), node, c.shapes());
     }
 
     @Override
@@ -39,7 +39,7 @@ public final class JoinFamily {
   public record Add(Layer.Add layer) implements LayerDefinition {
     @Override
     public Shape shape(ShapeContext c, Node node) {
-      return new JoinShapes(c.report()).add(node, c.shapes());
+      return new JoinShapes(c.report()).add(c.graph(), node, c.shapes());
     }
 
     @Override

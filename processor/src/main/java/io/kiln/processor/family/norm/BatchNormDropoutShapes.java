@@ -22,6 +22,10 @@ final class BatchNormDropoutShapes extends ShapeRules {
       report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "rate", Messages.dropoutRate(node.name(), dropout.rate()));
       return null;
     }
+    if (in.isSequence() && in.rank() == 0) {
+      report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.dropoutOverIds(node.name(), node.input(), in.withBatch()));
+      return null;
+    }
     return in;
   }
 
