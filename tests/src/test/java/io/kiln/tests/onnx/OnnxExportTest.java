@@ -15,13 +15,18 @@ import java.lang.reflect.Field;
 import java.lang.reflect.RecordComponent;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -65,6 +70,25 @@ class OnnxExportTest {
         compare(c, model, session, maxBatch, maxSteps, new Rng(12));
       }
     }
+  }
+
+  /** A model added to the samples or to the test suite's models is added to {@link ExportedModels} too. */
+  @Test
+  void everySampleAndTestSuiteModelIsChecked() throws IOException {
+    Path root = Path.of(System.getProperty("kiln.repoRoot"));
+    Set<String> declared = new TreeSet<>();
+    for (Path folder : List.of(root.resolve("samples/src/main/java"), root.resolve("tests/src/test/java/io/kiln/tests/models"))) {
+      try (Stream<Path> files = Files.walk(folder)) {
+        for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+          if (Files.readString(f).contains("@Model(")) {
+            declared.add("Kiln" + f.getFileName().toString().replace(".java", ""));
+          }
+        }
+      }
+    }
+    Set<String> checked = new TreeSet<>();
+    ExportedModels.all().forEach(c -> checked.add(c.model().get().getClass().getSimpleName()));
+    assertWithMessage("models declared in samples and tests/models but not exported by this test").that(checked).containsAtLeastElementsIn(declared);
   }
 
   private static void compare(Case c, InferenceModel<?> model, OrtSession session, int batch, int steps, Rng rng)
