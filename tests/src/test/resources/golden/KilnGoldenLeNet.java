@@ -4,6 +4,7 @@ package test;
 import io.kiln.dsl.Activation;
 import io.kiln.dsl.Init;
 import io.kiln.dsl.Tensor;
+import io.kiln.runtime.At;
 import io.kiln.runtime.Checks;
 import io.kiln.runtime.Classifier;
 import io.kiln.runtime.LabeledBatch;
@@ -333,9 +334,30 @@ public final class KilnGoldenLeNet implements SupervisedModel<KilnGoldenLeNet.In
    */
   private final Rng dropoutRng;
 
-  private final Epilogue c1Epilogue;
+  /**
+   * c1 with its tensors' places, built once: each step calls forward/backward(batch, input).
+   */
+  private final Conv2d c1Layer;
 
-  private final Epilogue c2Epilogue;
+  /**
+   * p1 with its output's and gradients' places, built once.
+   */
+  private final Pooling p1Layer;
+
+  /**
+   * c2 with its tensors' places, built once: each step calls forward/backward(batch, input).
+   */
+  private final Conv2d c2Layer;
+
+  /**
+   * bn with its tensors' places, built once.
+   */
+  private final BatchNorm bnLayer;
+
+  /**
+   * p2 with its output's and gradients' places, built once.
+   */
+  private final Pooling p2Layer;
 
   private final Epilogue f1Epilogue;
 
@@ -361,8 +383,28 @@ public final class KilnGoldenLeNet implements SupervisedModel<KilnGoldenLeNet.In
           new Parameter("bn.running_mean", new int[] {8}, state, null, S_BN_RUNNING_MEAN),
           new Parameter("bn.running_var", new int[] {8}, state, null, S_BN_RUNNING_VAR));
     this.dropoutRng = new Rng(seed ^ 0x5DEECE66DL);
-    this.c1Epilogue = Conv2d.epilogue(params, P_C1_BIAS, Activation.NONE);
-    this.c2Epilogue = Conv2d.epilogue(params, P_C2_BIAS, Activation.NONE);
+    this.c1Layer = Conv2d.of(C1_GEOMETRY)
+        .weights(new At(params, P_C1_WEIGHT), new At(params, P_C1_BIAS), Activation.NONE)
+        .output(new At(arena, A_C1), new At(arena, W_COLS_C1))
+        .gradients(new At(arena, G_C1), new At(grads, P_C1_WEIGHT), new At(grads, P_C1_BIAS))
+        .backwardScratch(new At(arena, W_COLS_C1_BACK), new At(arena, W_DCOLS_C1))
+        .build();
+    this.p1Layer = Pooling.of(P1_GEOMETRY, Pooling.Kind.RELU_MAX, new At(arena, A_P1), new At(arena, G_P1), new At(arena, G_C1), false);
+    this.c2Layer = Conv2d.of(C2_GEOMETRY)
+        .weights(new At(params, P_C2_WEIGHT), new At(params, P_C2_BIAS), Activation.NONE)
+        .output(new At(arena, A_C2), new At(arena, W_COLS_C2))
+        .gradients(new At(arena, G_C2), new At(grads, P_C2_WEIGHT), new At(grads, P_C2_BIAS))
+        .inputGradient(new At(arena, G_P1), false)
+        .backwardScratch(new At(arena, W_COLS_C2_BACK), new At(arena, W_DCOLS_C2))
+        .build();
+    this.bnLayer = BatchNorm.of(8, 16, 0.1f, 1.0E-5f)
+        .parameters(new At(params, P_BN_WEIGHT), new At(params, P_BN_BIAS))
+        .runningStatistics(new At(state, S_BN_RUNNING_MEAN), new At(state, S_BN_RUNNING_VAR))
+        .output(new At(arena, A_BN), new At(arena, W_MEAN_BN), new At(arena, W_INVSTD_BN))
+        .gradients(new At(arena, G_BN), new At(grads, P_BN_WEIGHT), new At(grads, P_BN_BIAS))
+        .inputGradient(new At(arena, G_C2), false)
+        .build();
+    this.p2Layer = Pooling.of(P2_GEOMETRY, Pooling.Kind.AVERAGE, new At(arena, A_P2), new At(arena, G_P2), new At(arena, G_BN), false);
     this.f1Epilogue = Epilogue.biasActivation(params, P_F1_BIAS, Activation.RELU);
     this.logitsEpilogue = Epilogue.biasActivation(params, P_LOGITS_BIAS, Activation.NONE);
   }
@@ -816,31 +858,31 @@ public final class KilnGoldenLeNet implements SupervisedModel<KilnGoldenLeNet.In
    */
   private int runForward(float[] image, int batch, boolean training, boolean diagnose) {
     // c1 = image ⊛ c1.weight + c1.bias: image [B, 1, 12, 12] -> [B, 4, 12, 12] (one GEMM per sample over packed patches, bias and activation fused)
-    Conv2d.forward(C1_GEOMETRY, batch, image, 0, params, P_C1_WEIGHT, c1Epilogue, arena, A_C1, arena, W_COLS_C1);
+    c1Layer.forward(batch, image, 0);
     if (diagnose && Checks.firstNonFinite(arena, A_C1, batch * 576) >= 0) {
       return 0;
     }
     // p1 = maxpool(relu(c1)): [B, 4, 12, 12] -> [B, 4, 6, 6] (c1's ReLU runs here, in the same pass)
-    Pooling.reluMaxForward(P1_GEOMETRY, batch, arena, A_C1, arena, A_P1);
+    p1Layer.forward(batch, arena, A_C1);
     if (diagnose && Checks.firstNonFinite(arena, A_P1, batch * 144) >= 0) {
       return 1;
     }
     // c2 = p1 ⊛ c2.weight + c2.bias: p1 [B, 4, 6, 6] -> [B, 8, 4, 4] (one GEMM per sample over packed patches, bias and activation fused)
-    Conv2d.forward(C2_GEOMETRY, batch, arena, A_P1, params, P_C2_WEIGHT, c2Epilogue, arena, A_C2, arena, W_COLS_C2);
+    c2Layer.forward(batch, arena, A_P1);
     if (diagnose && Checks.firstNonFinite(arena, A_C2, batch * 128) >= 0) {
       return 2;
     }
     // bn = batchnorm(c2): [B, 8, 4, 4] (over 8 channels × 16 positions: batch statistics while training, running ones otherwise)
     if (training) {
-      BatchNorm.forwardTrain(batch, 8, 16, arena, A_C2, params, P_BN_WEIGHT, params, P_BN_BIAS, state, S_BN_RUNNING_MEAN, state, S_BN_RUNNING_VAR, 0.1f, 1.0E-5f, arena, A_BN, arena, W_MEAN_BN, arena, W_INVSTD_BN);
+      bnLayer.forwardTrain(batch, arena, A_C2);
     } else {
-      BatchNorm.forwardEval(batch, 8, 16, arena, A_C2, params, P_BN_WEIGHT, params, P_BN_BIAS, state, S_BN_RUNNING_MEAN, state, S_BN_RUNNING_VAR, 1.0E-5f, arena, A_BN);
+      bnLayer.forwardEval(batch, arena, A_C2);
     }
     if (diagnose && Checks.firstNonFinite(arena, A_BN, batch * 128) >= 0) {
       return 3;
     }
     // p2 = avgpool(bn): [B, 8, 4, 4] -> [B, 8, 2, 2]
-    Pooling.avgForward(P2_GEOMETRY, batch, arena, A_BN, arena, A_P2);
+    p2Layer.forward(batch, arena, A_BN);
     if (diagnose && Checks.firstNonFinite(arena, A_P2, batch * 32) >= 0) {
       return 4;
     }
@@ -890,15 +932,15 @@ public final class KilnGoldenLeNet implements SupervisedModel<KilnGoldenLeNet.In
     // f1: d_p2 = d_f1 · f1.weight, [B, 8, 2, 2]
     GEMM.gemm(Layout.NN, batch, 32, 16, arena, G_F1, 16, params, P_F1_WEIGHT, 32, arena, G_P2, 32, Epilogue.NONE);
     // p2: d_bn = avgpool backward of d_p2, [B, 8, 2, 2] -> [B, 8, 4, 4]
-    Pooling.avgBackward(P2_GEOMETRY, batch, arena, G_P2, arena, G_BN, false);
+    p2Layer.backward(batch, null, 0);
     // bn: d bn.weight += Σ d_bn·x̂, d bn.bias += Σ d_bn, d_c2 = batch-norm backward, [B, 8, 4, 4]
-    BatchNorm.backward(batch, 8, 16, arena, A_C2, params, P_BN_WEIGHT, arena, W_MEAN_BN, arena, W_INVSTD_BN, arena, G_BN, arena, G_C2, false, grads, P_BN_WEIGHT, grads, P_BN_BIAS);
+    bnLayer.backward(batch, arena, A_C2);
     // c2: d c2.weight += d_c2 · colsᵀ, d c2.bias += Σ d_c2, d_p1 = col2im(c2.weightᵀ · d_c2), [B, 8, 4, 4] -> [B, 4, 6, 6]
-    Conv2d.backward(C2_GEOMETRY, batch, arena, A_P1, params, P_C2_WEIGHT, arena, G_C2, grads, P_C2_WEIGHT, grads, P_C2_BIAS, arena, G_P1, false, arena, W_COLS_C2_BACK, arena, W_DCOLS_C2);
+    c2Layer.backward(batch, arena, A_P1);
     // c1 (relu), p1: d_c1 = maxpool backward of d_p1, times relu'(c1), [B, 4, 6, 6] -> [B, 4, 12, 12]
-    Pooling.reluMaxBackward(P1_GEOMETRY, batch, arena, A_C1, arena, G_P1, arena, G_C1, false);
+    p1Layer.backward(batch, arena, A_C1);
     // c1: d c1.weight += d_c1 · colsᵀ, d c1.bias += Σ d_c1, [B, 4, 12, 12]
-    Conv2d.backward(C1_GEOMETRY, batch, image, 0, params, P_C1_WEIGHT, arena, G_C1, grads, P_C1_WEIGHT, grads, P_C1_BIAS, null, 0, false, arena, W_COLS_C1_BACK, arena, W_DCOLS_C1);
+    c1Layer.backward(batch, image, 0);
     return loss;
   }
 

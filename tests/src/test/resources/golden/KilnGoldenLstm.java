@@ -4,6 +4,7 @@ package test;
 import io.kiln.dsl.Activation;
 import io.kiln.dsl.Init;
 import io.kiln.dsl.Tensor;
+import io.kiln.runtime.At;
 import io.kiln.runtime.Checks;
 import io.kiln.runtime.Classifier;
 import io.kiln.runtime.LabeledBatch;
@@ -179,7 +180,7 @@ public final class KilnGoldenLstm implements SupervisedModel<KilnGoldenLstm.Inpu
   private final float[] lScratch = new float[L_GEOMETRY.backwardScratchFloats(MAX_BATCH, MAX_STEPS_TEXT)];
 
   /**
-   * l with its tensors' places, built once: each step calls forward/backward(batch, steps).
+   * l with its tensors' places, built once: each step calls forward/backward(batch, steps, input).
    */
   private final RecurrentLayer lLayer;
 
@@ -200,15 +201,14 @@ public final class KilnGoldenLstm implements SupervisedModel<KilnGoldenLstm.Inpu
           new Parameter("o.bias", new int[] {12}, params, grads, P_O_BIAS));
     this.buffers = List.of();
     this.lLayer = RecurrentLayer.of(L_GEOMETRY)
-        .input(new RecurrentLayer.At(arena, A_E))
-        .weights(new RecurrentLayer.At(params, P_L_WEIGHT_IH_L0), new RecurrentLayer.At(params, P_L_WEIGHT_HH_L0))
-        .biases(new RecurrentLayer.At(params, P_L_BIAS_IH_L0), new RecurrentLayer.At(params, P_L_BIAS_HH_L0))
-        .output(new RecurrentLayer.At(arena, A_L), RecurrentLayer.At.NONE, RecurrentLayer.At.NONE)
+        .weights(new At(params, P_L_WEIGHT_IH_L0), new At(params, P_L_WEIGHT_HH_L0))
+        .biases(new At(params, P_L_BIAS_IH_L0), new At(params, P_L_BIAS_HH_L0))
+        .output(new At(arena, A_L), At.NONE, At.NONE)
         .workspace(lWorkspace)
-        .outputGradients(new RecurrentLayer.At(arena, G_L), RecurrentLayer.At.NONE, RecurrentLayer.At.NONE)
-        .inputGradient(new RecurrentLayer.At(arena, G_E), false)
-        .weightGradients(new RecurrentLayer.At(grads, P_L_WEIGHT_IH_L0), new RecurrentLayer.At(grads, P_L_WEIGHT_HH_L0))
-        .biasGradients(new RecurrentLayer.At(grads, P_L_BIAS_IH_L0), new RecurrentLayer.At(grads, P_L_BIAS_HH_L0))
+        .outputGradients(new At(arena, G_L), At.NONE, At.NONE)
+        .inputGradient(new At(arena, G_E), false)
+        .weightGradients(new At(grads, P_L_WEIGHT_IH_L0), new At(grads, P_L_WEIGHT_HH_L0))
+        .biasGradients(new At(grads, P_L_BIAS_IH_L0), new At(grads, P_L_BIAS_HH_L0))
         .scratch(lScratch)
         .build();
     this.oEpilogue = Epilogue.biasActivation(params, P_O_BIAS, Activation.NONE);
@@ -621,7 +621,7 @@ public final class KilnGoldenLstm implements SupervisedModel<KilnGoldenLstm.Inpu
       return 0;
     }
     // l = @Lstm over e: [B, T, 6] -> [B, T, 10] (input projection of all steps in one GEMM; per step one GEMM for all gates and one fused cell update)
-    lLayer.forward(batch, steps);
+    lLayer.forward(batch, steps, arena, A_E);
     if (diagnose && Checks.firstNonFinite(arena, A_L, batch * steps * 10) >= 0) {
       return 1;
     }
@@ -647,7 +647,7 @@ public final class KilnGoldenLstm implements SupervisedModel<KilnGoldenLstm.Inpu
     // o: d_l = d_o · o.weight, [B, T, 10]
     GEMM.gemm(Layout.NN, batch * steps, 10, 12, arena, G_O, 12, params, P_O_WEIGHT, 10, arena, G_L, 10, Epilogue.NONE);
     // l: backpropagation through time from d_l into d_e, [B, T, 10] -> [B, T, 6]
-    lLayer.backward(batch, steps);
+    lLayer.backward(batch, steps, arena, A_E);
     // e: d e.weight[text] += d_e, [B, T, 6]
     Embedding.backward(batch, steps, 12, 6, text, 0, arena, G_E, grads, P_E_WEIGHT);
     return loss;

@@ -4,6 +4,7 @@ package test;
 import io.kiln.dsl.Activation;
 import io.kiln.dsl.Init;
 import io.kiln.dsl.Tensor;
+import io.kiln.runtime.At;
 import io.kiln.runtime.Checks;
 import io.kiln.runtime.Classifier;
 import io.kiln.runtime.LabeledBatch;
@@ -392,6 +393,11 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
   private final List<Parameter> buffers;
 
   /**
+   * norm1 with its tensors' places, built once.
+   */
+  private final LayerNorm norm1Layer;
+
+  /**
    * attn's per-task working memory: one score row and one block of keys at a time, never T×T.
    */
   private final float[] attnScratch = new float[MultiHeadAttention.scratchFloats(MAX_BATCH, 8, 2, 4)];
@@ -404,9 +410,24 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
 
   private final Epilogue attnOutEpilogue;
 
+  /**
+   * attn's attention core with its tensors' places, built once.
+   */
+  private final MultiHeadAttention attnLayer;
+
+  /**
+   * norm2 with its tensors' places, built once.
+   */
+  private final LayerNorm norm2Layer;
+
   private final Epilogue upEpilogue;
 
   private final Epilogue downEpilogue;
+
+  /**
+   * n with its tensors' places, built once.
+   */
+  private final LayerNorm nLayer;
 
   private final Epilogue oEpilogue;
 
@@ -435,12 +456,37 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
           new Parameter("o.weight", new int[] {12, 8}, params, grads, P_O_WEIGHT),
           new Parameter("o.bias", new int[] {12}, params, grads, P_O_BIAS));
     this.buffers = List.of();
+    this.norm1Layer = LayerNorm.of(8, 1.0E-5f)
+        .parameters(new At(params, P_NORM1_WEIGHT), new At(params, P_NORM1_BIAS))
+        .output(new At(arena, A_NORM1), new At(arena, A_MEAN_NORM1), new At(arena, A_RSTD_NORM1))
+        .gradients(new At(arena, G_NORM1), new At(grads, P_NORM1_WEIGHT), new At(grads, P_NORM1_BIAS))
+        .inputGradient(new At(arena, G_P), true)
+        .build();
     this.attnQEpilogue = Epilogue.biasActivation(params, P_ATTN_IN_PROJ_BIAS + 0, Activation.NONE);
     this.attnKEpilogue = Epilogue.biasActivation(params, P_ATTN_IN_PROJ_BIAS + 8, Activation.NONE);
     this.attnVEpilogue = Epilogue.biasActivation(params, P_ATTN_IN_PROJ_BIAS + 16, Activation.NONE);
     this.attnOutEpilogue = Epilogue.biasActivation(params, P_ATTN_OUT_PROJ_BIAS, Activation.NONE);
+    this.attnLayer = MultiHeadAttention.of(2, 4, true)
+        .tensors(new At(arena, A_Q_ATTN), new At(arena, A_K_ATTN), new At(arena, A_V_ATTN), new At(arena, A_O_ATTN), new At(arena, A_LSE_ATTN))
+        .scratch(new At(attnScratch, 0))
+        .gradients(new At(arena, G_O_ATTN), new At(arena, G_Q_ATTN), new At(arena, G_K_ATTN), new At(arena, G_V_ATTN), false)
+        .build();
+    this.norm2Layer = LayerNorm.of(8, 1.0E-5f)
+        .parameters(new At(params, P_NORM2_WEIGHT), new At(params, P_NORM2_BIAS))
+        .output(new At(arena, A_NORM2), new At(arena, A_MEAN_NORM2), new At(arena, A_RSTD_NORM2))
+        .residualSum(new At(arena, A_R1))
+        .gradients(new At(arena, G_NORM2), new At(grads, P_NORM2_WEIGHT), new At(grads, P_NORM2_BIAS))
+        .inputGradient(new At(arena, G_R1), true)
+        .build();
     this.upEpilogue = Epilogue.biasActivation(params, P_UP_BIAS, Activation.NONE);
     this.downEpilogue = Epilogue.biasActivation(params, P_DOWN_BIAS, Activation.NONE);
+    this.nLayer = LayerNorm.of(8, 1.0E-5f)
+        .parameters(new At(params, P_N_WEIGHT), new At(params, P_N_BIAS))
+        .output(new At(arena, A_N), new At(arena, A_MEAN_N), new At(arena, A_RSTD_N))
+        .residualSum(new At(arena, A_R2))
+        .gradients(new At(arena, G_N), new At(grads, P_N_WEIGHT), new At(grads, P_N_BIAS))
+        .inputGradient(new At(arena, G_R2), false)
+        .build();
     this.oEpilogue = Epilogue.biasActivation(params, P_O_BIAS, Activation.NONE);
   }
 
@@ -974,7 +1020,7 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
       return 1;
     }
     // norm1 = layernorm(p): [B, T, 8]
-    LayerNorm.forward(batch * steps, 8, 1.0E-5f, arena, A_P, null, 0, null, 0, params, P_NORM1_WEIGHT, params, P_NORM1_BIAS, arena, A_NORM1, arena, A_MEAN_NORM1, arena, A_RSTD_NORM1);
+    norm1Layer.forward(batch * steps, arena, A_P);
     if (diagnose && Checks.firstNonFinite(arena, A_NORM1, batch * steps * 8) >= 0) {
       return 2;
     }
@@ -982,13 +1028,13 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
     GEMM.gemm(Layout.NT, batch * steps, 8, 8, arena, A_NORM1, 8, params, P_ATTN_IN_PROJ_WEIGHT + 0, 8, arena, A_Q_ATTN, 8, attnQEpilogue);
     GEMM.gemm(Layout.NT, batch * steps, 8, 8, arena, A_NORM1, 8, params, P_ATTN_IN_PROJ_WEIGHT + 64, 8, arena, A_K_ATTN, 8, attnKEpilogue);
     GEMM.gemm(Layout.NT, batch * steps, 8, 8, arena, A_NORM1, 8, params, P_ATTN_IN_PROJ_WEIGHT + 128, 8, arena, A_V_ATTN, 8, attnVEpilogue);
-    MultiHeadAttention.forward(batch, steps, steps, 2, 4, true, arena, A_Q_ATTN, arena, A_K_ATTN, arena, A_V_ATTN, arena, A_O_ATTN, arena, A_LSE_ATTN, attnScratch, 0);
+    attnLayer.forward(batch, steps, steps);
     GEMM.gemm(Layout.NT, batch * steps, 8, 8, arena, A_O_ATTN, 8, params, P_ATTN_OUT_PROJ_WEIGHT, 8, arena, A_ATTN, 8, attnOutEpilogue);
     if (diagnose && Checks.firstNonFinite(arena, A_ATTN, batch * steps * 8) >= 0) {
       return 3;
     }
     // r1 = p + attn and norm2 = layernorm(r1) in one pass: [B, T, 8]
-    LayerNorm.forward(batch * steps, 8, 1.0E-5f, arena, A_P, arena, A_ATTN, arena, A_R1, params, P_NORM2_WEIGHT, params, P_NORM2_BIAS, arena, A_NORM2, arena, A_MEAN_NORM2, arena, A_RSTD_NORM2);
+    norm2Layer.forward(batch * steps, arena, A_P, arena, A_ATTN);
     if (diagnose && Checks.firstNonFinite(arena, A_NORM2, batch * steps * 8) >= 0) {
       return 4;
     }
@@ -1008,7 +1054,7 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
       return 7;
     }
     // r2 = r1 + down and n = layernorm(r2) in one pass: [B, T, 8]
-    LayerNorm.forward(batch * steps, 8, 1.0E-5f, arena, A_R1, arena, A_DOWN, arena, A_R2, params, P_N_WEIGHT, params, P_N_BIAS, arena, A_N, arena, A_MEAN_N, arena, A_RSTD_N);
+    nLayer.forward(batch * steps, arena, A_R1, arena, A_DOWN);
     if (diagnose && Checks.firstNonFinite(arena, A_N, batch * steps * 8) >= 0) {
       return 8;
     }
@@ -1034,7 +1080,7 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
     // o: d_n = d_o · o.weight, [B, T, 8]
     GEMM.gemm(Layout.NN, batch * steps, 8, 12, arena, G_O, 12, params, P_O_WEIGHT, 8, arena, G_N, 8, Epilogue.NONE);
     // n: d n.weight, d n.bias += layer-norm sums of d_n, d_r2 = layer-norm backward, [B, T, 8]
-    LayerNorm.backward(batch * steps, 8, arena, A_R2, params, P_N_WEIGHT, arena, A_MEAN_N, arena, A_RSTD_N, arena, G_N, arena, G_R2, false, grads, P_N_WEIGHT, grads, P_N_BIAS);
+    nLayer.backward(batch * steps, arena, A_R2);
     // r2: d_r1 = d_r2, [B, T, 8]
     Combine.passBack(batch * steps * 8, arena, G_R2, arena, G_R1, false);
     // r2: d_down = d_r2, [B, T, 8]
@@ -1054,7 +1100,7 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
     // up: d_norm2 = d_up · up.weight, [B, T, 8]
     GEMM.gemm(Layout.NN, batch * steps, 8, 16, arena, G_UP, 16, params, P_UP_WEIGHT, 8, arena, G_NORM2, 8, Epilogue.NONE);
     // norm2: d norm2.weight, d norm2.bias += layer-norm sums of d_norm2, d_r1 += layer-norm backward, [B, T, 8]
-    LayerNorm.backward(batch * steps, 8, arena, A_R1, params, P_NORM2_WEIGHT, arena, A_MEAN_NORM2, arena, A_RSTD_NORM2, arena, G_NORM2, arena, G_R1, true, grads, P_NORM2_WEIGHT, grads, P_NORM2_BIAS);
+    norm2Layer.backward(batch * steps, arena, A_R1);
     // r1: d_p = d_r1, [B, T, 8]
     Combine.passBack(batch * steps * 8, arena, G_R1, arena, G_P, false);
     // r1: d_attn = d_r1, [B, T, 8]
@@ -1064,7 +1110,7 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
     GEMM.gemm(Layout.TN, 8, 8, batch * steps, arena, G_ATTN, 8, arena, A_O_ATTN, 8, grads, P_ATTN_OUT_PROJ_WEIGHT, 8, Epilogue.ACCUMULATE);
     OPS.addColumnSums(grads, P_ATTN_OUT_PROJ_BIAS, arena, G_ATTN, batch * steps, 8);
     // attn: flash attention backward (scores recomputed block by block) into d_q_attn, d_k_attn, d_v_attn, [B, T, 8]
-    MultiHeadAttention.backward(batch, steps, steps, 2, 4, true, arena, A_Q_ATTN, arena, A_K_ATTN, arena, A_V_ATTN, arena, A_O_ATTN, arena, G_O_ATTN, arena, A_LSE_ATTN, arena, G_Q_ATTN, arena, G_K_ATTN, arena, G_V_ATTN, false, attnScratch, 0);
+    attnLayer.backward(batch, steps, steps);
     // attn: d in_proj_weight += [dq; dk; dv]ᵀ · norm1, d in_proj_bias += Σ [dq; dk; dv], d_norm1 = dq·W_q + dk·W_k + dv·W_v, [B, T, 8]
     GEMM.gemm(Layout.TN, 8, 8, batch * steps, arena, G_Q_ATTN, 8, arena, A_NORM1, 8, grads, P_ATTN_IN_PROJ_WEIGHT + 0, 8, Epilogue.ACCUMULATE);
     OPS.addColumnSums(grads, P_ATTN_IN_PROJ_BIAS + 0, arena, G_Q_ATTN, batch * steps, 8);
@@ -1076,7 +1122,7 @@ public final class KilnGoldenTransformer implements SupervisedModel<KilnGoldenTr
     GEMM.gemm(Layout.NN, batch * steps, 8, 8, arena, G_K_ATTN, 8, params, P_ATTN_IN_PROJ_WEIGHT + 64, 8, arena, G_NORM1, 8, Epilogue.ACCUMULATE);
     GEMM.gemm(Layout.NN, batch * steps, 8, 8, arena, G_V_ATTN, 8, params, P_ATTN_IN_PROJ_WEIGHT + 128, 8, arena, G_NORM1, 8, Epilogue.ACCUMULATE);
     // norm1: d norm1.weight, d norm1.bias += layer-norm sums of d_norm1, d_p += layer-norm backward, [B, T, 8]
-    LayerNorm.backward(batch * steps, 8, arena, A_P, params, P_NORM1_WEIGHT, arena, A_MEAN_NORM1, arena, A_RSTD_NORM1, arena, G_NORM1, arena, G_P, true, grads, P_NORM1_WEIGHT, grads, P_NORM1_BIAS);
+    norm1Layer.backward(batch * steps, arena, A_P);
     // p: d p.weight[t] += Σ_batch d_p, d_e = d_p, [B, T, 8]
     Positions.backward(batch, steps, 8, 8, arena, G_P, grads, P_P_WEIGHT, arena, G_E, false);
     // e: d e.weight[text] += d_e, [B, T, 8]

@@ -101,6 +101,16 @@ public final class Parallelism {
     }
   }
 
+  /**
+   * Which of the {@link #threads()} threads runs the current task: 0 on the thread that called
+   * {@link #forEach} (and on any thread outside the pool), 1 to {@code threads() - 1} on the pool's
+   * workers. A kernel that needs scratch per task indexes per-worker buffers with it, allocated once
+   * for {@code threads()} workers before calling {@code forEach}.
+   */
+  public static int workerIndex() {
+    return Thread.currentThread() instanceof Worker w ? w.index : 0;
+  }
+
   private static int initialThreads() {
     int cores = Math.max(1, Math.min(MAX_THREADS, Runtime.getRuntime().availableProcessors()));
     String prop = System.getProperty("kiln.threads");
@@ -124,11 +134,13 @@ public final class Parallelism {
   /** A pool thread; {@link #forEach} runs nested calls inline on these. */
   private static final class Worker extends Thread {
     private final Pool pool;
+    final int index;
     volatile boolean parked;
 
     Worker(Pool pool, int index) {
       super("kiln-worker-" + index);
       this.pool = pool;
+      this.index = index;
       setDaemon(true);
     }
 

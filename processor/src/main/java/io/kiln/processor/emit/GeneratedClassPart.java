@@ -7,6 +7,7 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import io.kiln.dsl.Activation;
 import io.kiln.dsl.LossKind;
+import io.kiln.processor.fuse.BackwardCall;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.ForwardCall;
 import io.kiln.processor.fuse.KernelCall;
@@ -54,9 +55,8 @@ public abstract class GeneratedClassPart {
   protected static final ClassName BATCH_NORM = ClassName.get(RUNTIME + ".cnn", "BatchNorm");
   protected static final ClassName DROPOUT = ClassName.get(RUNTIME + ".cnn", "Dropout");
   protected static final ClassName EMBEDDING = ClassName.get(RUNTIME + ".rnn", "Embedding");
-  protected static final ClassName RECURRENT = ClassName.get(RUNTIME + ".rnn", "Recurrent");
   protected static final ClassName RECURRENT_LAYER = ClassName.get(RUNTIME + ".rnn", "RecurrentLayer");
-  protected static final ClassName RECURRENT_AT = RECURRENT_LAYER.nestedClass("At");
+  protected static final ClassName AT = ClassName.get(RUNTIME, "At");
   protected static final ClassName RECURRENT_GEOMETRY = ClassName.get(RUNTIME + ".rnn", "RecurrentGeometry");
   protected static final ClassName CELL_KIND = ClassName.get(RUNTIME + ".rnn", "CellKind");
   protected static final ClassName SEQUENCE_LOSSES = ClassName.get(RUNTIME + ".rnn", "SequenceLosses");
@@ -214,11 +214,6 @@ public abstract class GeneratedClassPart {
   /** {@code Score.DOT, MAX_BATCH, 24, 24, 128, 128}: the sizes a workspace is planned for. */
   protected static CodeBlock attentionSizes(ForwardCall.AttentionForward a, String batch, String steps) {
     return CodeBlock.of("$L, $L, $L, $L, $L, $L", score(a), batch, steps, steps, a.width(), a.attn());
-  }
-
-  /** {@code slab, P_NAME} for an optional parameter, or {@code null, 0} without one. */
-  protected CodeBlock paramOrNull(String slab, ParamTensor p) {
-    return p == null ? CodeBlock.of("null, 0") : CodeBlock.of("$L, $L", slab, paramConstant(p));
   }
 
   /** The Java identifier of a caller's array (an input or the labels) in the generated methods. */
@@ -404,6 +399,53 @@ public abstract class GeneratedClassPart {
 
   protected CodeBlock orNull(Buffer b) {
     return b == null ? CodeBlock.of("null, 0") : ref(b);
+  }
+
+  /** {@code new At(arena, A_X)}, or {@code At.NONE} for an absent tensor: where a layer object finds it. */
+  protected CodeBlock at(Buffer b) {
+    if (b != null && !b.inArena()) {
+      // a layer object binds its tensors once; only its input, passed per call, may be a caller's array
+      throw new IllegalStateException(b.name() + " lives in a caller's array, not the arena: a layer object cannot keep its place");
+    }
+    return b == null ? CodeBlock.of("$T.NONE", AT) : CodeBlock.of("new $T(arena, $L)", AT, arenaConstant(b));
+  }
+
+  /** {@code new At(params, P_W)} (or grads), or {@code At.NONE} for an absent parameter. */
+  protected CodeBlock at(String slab, ParamTensor p) {
+    return p == null ? CodeBlock.of("$T.NONE", AT) : CodeBlock.of("new $T($L, $L)", AT, slab, paramConstant(p));
+  }
+
+  /** {@code new At(state, S_RUNNING_MEAN)}: a non-trained tensor of the model's state. */
+  protected CodeBlock atState(ParamTensor p) {
+    return CodeBlock.of("new $T(state, $L)", AT, stateConstant(p));
+  }
+
+  /**
+   * The backward call of {@code kind} that {@code belongs} picks (a forward call's own), or null in
+   * a model that does not train: what a layer object's builder binds its gradients from.
+   */
+  protected <T extends BackwardCall> T backwardOf(Class<T> kind, java.util.function.Predicate<T> belongs) {
+    for (BackwardCall call : program.backward()) {
+      if (kind.isInstance(call) && belongs.test(kind.cast(call))) {
+        return kind.cast(call);
+      }
+    }
+    return null;
+  }
+
+  /** The forward call of {@code kind} that {@code belongs} picks: the one a backward call undoes. */
+  protected <T extends ForwardCall> T forwardOf(Class<T> kind, java.util.function.Predicate<T> belongs) {
+    for (ForwardCall call : program.forward()) {
+      if (kind.isInstance(call) && belongs.test(kind.cast(call))) {
+        return kind.cast(call);
+      }
+    }
+    throw new IllegalStateException("no forward " + kind.getSimpleName());
+  }
+
+  /** The field holding the layer object of {@code node}, built once in the constructor. */
+  protected String layerField(String node) {
+    return ident(node) + "Layer";
   }
 
   protected CodeBlock ref(Buffer b) {

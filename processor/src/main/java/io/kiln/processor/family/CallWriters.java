@@ -111,12 +111,32 @@ public final class CallWriters {
         };
       case ForwardCall.PoolForward p -> new Declaring() {
           @Override
+          public void fields(TypeSpec.Builder type) {
+            conv.declare(p, type);
+          }
+
+          @Override
           public void geometry(TypeSpec.Builder type) {
             conv.geometry(p, type);
           }
+
+          @Override
+          public void initialize(MethodSpec.Builder m) {
+            conv.initialize(p, m);
+          }
         };
       case ForwardCall.DropoutForward d -> Declaring.NOTHING;
-      case ForwardCall.BatchNormForward b -> Declaring.NOTHING;
+      case ForwardCall.BatchNormForward b -> new Declaring() {
+          @Override
+          public void fields(TypeSpec.Builder type) {
+            norm.declare(b, type);
+          }
+
+          @Override
+          public void initialize(MethodSpec.Builder m) {
+            norm.initialize(b, m);
+          }
+        };
       case ForwardCall.EmbeddingForward e -> new Declaring() {
           @Override
           public void checkInputs(MethodSpec.Builder m, String method) {
@@ -144,8 +164,23 @@ public final class CallWriters {
           public void fields(TypeSpec.Builder type) {
             attention.declare(a, type);
           }
+
+          @Override
+          public void initialize(MethodSpec.Builder m) {
+            attention.initialize(a, m);
+          }
         };
-      case ForwardCall.LayerNormForward l -> Declaring.NOTHING;
+      case ForwardCall.LayerNormForward l -> new Declaring() {
+          @Override
+          public void fields(TypeSpec.Builder type) {
+            attention.declare(l, type);
+          }
+
+          @Override
+          public void initialize(MethodSpec.Builder m) {
+            attention.initialize(l, m);
+          }
+        };
       case ForwardCall.MultiHeadForward h -> new Declaring() {
           @Override
           public void fields(TypeSpec.Builder type) {

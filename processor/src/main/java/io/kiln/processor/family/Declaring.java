@@ -7,13 +7,13 @@ import com.palantir.javapoet.TypeSpec;
 public interface Declaring {
   Declaring NOTHING = new Declaring() {};
 
-  /** The instance fields a layer keeps between calls: GEMM epilogues, recurrent and attention workspaces. */
+  /** The instance fields a layer keeps between calls: layer objects, GEMM epilogues, workspaces. */
   default void fields(TypeSpec.Builder type) {}
 
   /** Static geometry constants (convolutions, pools, recurrent layers). */
   default void geometry(TypeSpec.Builder type) {}
 
-  /** What the generated constructor builds once: the epilogues that read the biases, recurrent layer objects. */
+  /** What the generated constructor builds once: the epilogues that read the biases, layer objects. */
   default void initialize(MethodSpec.Builder m) {}
 
   /** Checks of a public method's arguments: token ids within an embedding's vocabulary. */

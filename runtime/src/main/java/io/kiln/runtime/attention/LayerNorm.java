@@ -1,7 +1,9 @@
 package io.kiln.runtime.attention;
 
+import io.kiln.runtime.At;
 import io.kiln.runtime.Checks;
 import io.kiln.runtime.Parallelism;
+import java.util.Objects;
 import java.util.function.IntConsumer;
 
 /**
@@ -16,13 +18,132 @@ import java.util.function.IntConsumer;
  * ∂γ, ∂β in fixed chunks of {@value #COLUMNS_PER_TASK} columns, each summed over the rows in row
  * order. So results do not depend on the thread count. Nothing is allocated per call. The oracle
  * is {@code LayerNormReference} (in the tests).
+ *
+ * <p>A layer is built once with its width and where its parameters, outputs and gradients live; a
+ * step then calls {@code ln.forward(rows, x, xOff)} (or with the residual {@code r}) and {@code
+ * ln.backward(rows, u, uOff)}. Inputs are passed per call because they may be the caller's arrays.
+ * A layer object is not for concurrent use by two threads.
  */
 public final class LayerNorm {
   static final int ROWS_PER_TASK = 32;
   static final int COLUMNS_PER_TASK = 64;
-  private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
+  private final int n;
+  private final float eps;
+  private final At gamma;
+  private final At beta;
+  private final At sum;
+  private final At y;
+  private final At mean;
+  private final At rstd;
+  private final At dy;
+  private final At dGamma;
+  private final At dBeta;
+  private final At du;
+  private final boolean accumulateDu;
+  private final Call call = new Call();
 
-  private LayerNorm() {}
+  private LayerNorm(Builder b) {
+    this.n = b.n;
+    this.eps = b.eps;
+    this.gamma = b.gamma;
+    this.beta = b.beta;
+    this.sum = b.sum;
+    this.y = Objects.requireNonNull(b.y, "output");
+    this.mean = b.mean;
+    this.rstd = b.rstd;
+    this.dy = b.dy;
+    this.dGamma = b.dGamma;
+    this.dBeta = b.dBeta;
+    this.du = b.du;
+    this.accumulateDu = b.accumulateDu;
+  }
+
+  /** A builder for layer normalization over rows of {@code n} values. */
+  public static Builder of(int n, float eps) {
+    return new Builder(n, eps);
+  }
+
+  /** {@code y = LN(x)} over {@code rows} rows of x. */
+  public void forward(int rows, float[] x, int xOff) {
+    forward(rows, n, eps, x, xOff, null, 0, null, 0, gamma.array(), gamma.offset(), beta.array(), beta.offset(),
+        y.array(), y.offset(), mean.array(), mean.offset(), rstd.array(), rstd.offset(), call);
+  }
+
+  /** {@code sum = x + r} and {@code y = LN(sum)} in one pass ({@link Builder#residualSum} names where sum goes). */
+  public void forward(int rows, float[] x, int xOff, float[] r, int rOff) {
+    Objects.requireNonNull(r, "r");
+    forward(rows, n, eps, x, xOff, r, rOff, sum.array(), sum.offset(), gamma.array(), gamma.offset(), beta.array(),
+        beta.offset(), y.array(), y.offset(), mean.array(), mean.offset(), rstd.array(), rstd.offset(), call);
+  }
+
+  /** Gradients of the last forward, whose normalized input was {@code u} (the sum with a residual, else x). */
+  public void backward(int rows, float[] u, int uOff) {
+    backward(rows, n, u, uOff, gamma.array(), gamma.offset(), mean.array(), mean.offset(), rstd.array(), rstd.offset(),
+        dy.array(), dy.offset(), du.array(), du.offset(), accumulateDu, dGamma.array(), dGamma.offset(), dBeta.array(),
+        dBeta.offset(), call);
+  }
+
+  /** Collects where a layer norm's tensors live; every optional one defaults to {@link At#NONE}. */
+  public static final class Builder {
+    private final int n;
+    private final float eps;
+    private At gamma = At.NONE;
+    private At beta = At.NONE;
+    private At sum = At.NONE;
+    private At y;
+    private At mean = At.NONE;
+    private At rstd = At.NONE;
+    private At dy = At.NONE;
+    private At dGamma = At.NONE;
+    private At dBeta = At.NONE;
+    private At du = At.NONE;
+    private boolean accumulateDu;
+
+    private Builder(int n, float eps) {
+      this.n = n;
+      this.eps = eps;
+    }
+
+    /** {@code [n]} γ and β; {@link At#NONE} for 1 and 0 ({@code elementwise_affine=False}). */
+    public Builder parameters(At gamma, At beta) {
+      this.gamma = gamma;
+      this.beta = beta;
+      return this;
+    }
+
+    /** Where the residual forward writes {@code x + r} ({@code [rows, n]}, backward's input). */
+    public Builder residualSum(At sum) {
+      this.sum = sum;
+      return this;
+    }
+
+    /** {@code [rows, n]} output and the {@code [rows]} mean and rstd kept for backward. */
+    public Builder output(At y, At mean, At rstd) {
+      this.y = y;
+      this.mean = mean;
+      this.rstd = rstd;
+      return this;
+    }
+
+    /** ∂L/∂y read by backward, and the accumulated ({@code +=}) γ and β gradients ({@link At#NONE} to skip). */
+    public Builder gradients(At dy, At dGamma, At dBeta) {
+      this.dy = dy;
+      this.dGamma = dGamma;
+      this.dBeta = dBeta;
+      return this;
+    }
+
+    /** ∂L/∂u, written or (with {@code accumulate}) added to; it may be the same region as dy when not accumulating. */
+    public Builder inputGradient(At du, boolean accumulate) {
+      this.du = du;
+      this.accumulateDu = accumulate;
+      return this;
+    }
+
+    public LayerNorm build() {
+      return new LayerNorm(this);
+    }
+  }
 
   /**
    * {@code y = LN(x [+ r])} row by row.
@@ -34,9 +155,16 @@ public final class LayerNorm {
    * @param y {@code [rows, n]}; may alias x or sum
    * @param mean {@code [rows]} written; {@code rstd} {@code [rows]} written
    */
-  public static void forward(int rows, int n, float eps, float[] x, int xOff, float[] r, int rOff, float[] sum,
+  static void forward(int rows, int n, float eps, float[] x, int xOff, float[] r, int rOff, float[] sum,
       int sumOff, float[] gamma, int gammaOff, float[] beta, int betaOff, float[] y, int yOff, float[] mean,
       int meanOff, float[] rstd, int rstdOff) {
+    forward(rows, n, eps, x, xOff, r, rOff, sum, sumOff, gamma, gammaOff, beta, betaOff, y, yOff, mean, meanOff, rstd,
+        rstdOff, new Call());
+  }
+
+  private static void forward(int rows, int n, float eps, float[] x, int xOff, float[] r, int rOff, float[] sum,
+      int sumOff, float[] gamma, int gammaOff, float[] beta, int betaOff, float[] y, int yOff, float[] mean,
+      int meanOff, float[] rstd, int rstdOff, Call c) {
     Checks.positive("rows", rows);
     Checks.positive("n", n);
     long size = (long) rows * n;
@@ -53,7 +181,6 @@ public final class LayerNorm {
     if (!(eps >= 0f)) {
       throw new IllegalArgumentException("eps must be >= 0 but was " + eps);
     }
-    Call c = CALLS.get();
     c.mode = Call.FORWARD;
     c.rows = rows;
     c.n = n;
@@ -91,9 +218,16 @@ public final class LayerNorm {
    *     not accumulating; null to skip.
    * @param dGamma {@code [n]} accumulated ({@code +=}), or null; {@code dBeta} likewise
    */
-  public static void backward(int rows, int n, float[] u, int uOff, float[] gamma, int gammaOff, float[] mean,
+  static void backward(int rows, int n, float[] u, int uOff, float[] gamma, int gammaOff, float[] mean,
       int meanOff, float[] rstd, int rstdOff, float[] dy, int dyOff, float[] du, int duOff, boolean accumulate,
       float[] dGamma, int dGammaOff, float[] dBeta, int dBetaOff) {
+    backward(rows, n, u, uOff, gamma, gammaOff, mean, meanOff, rstd, rstdOff, dy, dyOff, du, duOff, accumulate, dGamma,
+        dGammaOff, dBeta, dBetaOff, new Call());
+  }
+
+  private static void backward(int rows, int n, float[] u, int uOff, float[] gamma, int gammaOff, float[] mean,
+      int meanOff, float[] rstd, int rstdOff, float[] dy, int dyOff, float[] du, int duOff, boolean accumulate,
+      float[] dGamma, int dGammaOff, float[] dBeta, int dBetaOff, Call c) {
     Checks.positive("rows", rows);
     Checks.positive("n", n);
     long size = (long) rows * n;
@@ -105,7 +239,6 @@ public final class LayerNorm {
     Checks.optionalRange("du", du, duOff, size);
     Checks.optionalRange("dGamma", dGamma, dGammaOff, n);
     Checks.optionalRange("dBeta", dBeta, dBetaOff, n);
-    Call c = CALLS.get();
     c.rows = rows;
     c.n = n;
     c.x = u;

@@ -1,11 +1,13 @@
 package io.kiln.runtime.attention;
 
+import io.kiln.runtime.At;
 import io.kiln.runtime.Checks;
 import io.kiln.runtime.Parallelism;
 import io.kiln.runtime.simd.AttentionPrimitives;
 import io.kiln.runtime.simd.FastMath;
 import io.kiln.runtime.simd.Vectorization;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.function.IntConsumer;
 
 /**
@@ -36,6 +38,10 @@ import java.util.function.IntConsumer;
  * P·V with the accumulator in registers, axpy) are the Vector API ones when available, chains of
  * fma in a fixed order (same bits interpreted or compiled). Nothing is allocated per call. The
  * oracle is {@code AttentionReference} (in the tests).
+ *
+ * <p>A layer object is built once with the head geometry and where its tensors, scratch and
+ * gradients live; a step then calls {@code attn.forward(batch, tq, tk)} and {@code
+ * attn.backward(batch, tq, tk)}. It is not for concurrent use by two threads.
  */
 public final class MultiHeadAttention {
   /** Queries per forward unit. */
@@ -47,10 +53,115 @@ public final class MultiHeadAttention {
   /** Causal rows compute scores in multiples of this many keys (a multiple of every vector width). */
   static final int PAD = 16;
 
-  private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
   private static final AttentionPrimitives P = Vectorization.provider().attention();
 
-  private MultiHeadAttention() {}
+  private final int heads;
+  private final int headDim;
+  private final boolean causal;
+  private final At q;
+  private final At k;
+  private final At v;
+  private final At o;
+  private final At lse;
+  private final At scratch;
+  private final At dO;
+  private final At dq;
+  private final At dk;
+  private final At dv;
+  private final boolean accumulate;
+  private final Call call = new Call();
+
+  private MultiHeadAttention(Builder b) {
+    this.heads = b.heads;
+    this.headDim = b.headDim;
+    this.causal = b.causal;
+    this.q = Objects.requireNonNull(b.q, "tensors");
+    this.k = Objects.requireNonNull(b.k, "tensors");
+    this.v = Objects.requireNonNull(b.v, "tensors");
+    this.o = Objects.requireNonNull(b.o, "tensors");
+    this.lse = Objects.requireNonNull(b.lse, "tensors");
+    this.scratch = Objects.requireNonNull(b.scratch, "scratch");
+    this.dO = b.dO;
+    this.dq = b.dq;
+    this.dk = b.dk;
+    this.dv = b.dv;
+    this.accumulate = b.accumulate;
+  }
+
+  /** A builder for attention with {@code heads} heads of {@code headDim} columns each. */
+  public static Builder of(int heads, int headDim, boolean causal) {
+    return new Builder(heads, headDim, causal);
+  }
+
+  /** {@code o = softmax(q·kᵀ/√d [+ causal mask])·v} for {@code batch} elements of {@code tq} queries and {@code tk} keys. */
+  public void forward(int batch, int tq, int tk) {
+    forward(batch, tq, tk, heads, headDim, causal, q.array(), q.offset(), k.array(), k.offset(), v.array(), v.offset(),
+        o.array(), o.offset(), lse.array(), lse.offset(), scratch.array(), scratch.offset(), call);
+  }
+
+  /** Gradients of the last {@link #forward} (same sizes) into dq, dk, dv. */
+  public void backward(int batch, int tq, int tk) {
+    if (!dO.present()) {
+      throw new IllegalStateException("an attention built without gradients cannot run backward");
+    }
+    backward(batch, tq, tk, heads, headDim, causal, q.array(), q.offset(), k.array(), k.offset(), v.array(), v.offset(),
+        o.array(), o.offset(), dO.array(), dO.offset(), lse.array(), lse.offset(), dq.array(), dq.offset(), dk.array(),
+        dk.offset(), dv.array(), dv.offset(), accumulate, scratch.array(), scratch.offset(), call);
+  }
+
+  /** Collects where an attention's tensors live; the gradients default to {@link At#NONE}. */
+  public static final class Builder {
+    private final int heads;
+    private final int headDim;
+    private final boolean causal;
+    private At q;
+    private At k;
+    private At v;
+    private At o;
+    private At lse;
+    private At scratch;
+    private At dO = At.NONE;
+    private At dq = At.NONE;
+    private At dk = At.NONE;
+    private At dv = At.NONE;
+    private boolean accumulate;
+
+    private Builder(int heads, int headDim, boolean causal) {
+      this.heads = heads;
+      this.headDim = headDim;
+      this.causal = causal;
+    }
+
+    /** {@code q [B, Tq, H·d]}, {@code k, v [B, Tk, H·d]}, the output {@code o [B, Tq, H·d]} and {@code lse [B, H, Tq]}. */
+    public Builder tensors(At q, At k, At v, At o, At lse) {
+      this.q = q;
+      this.k = k;
+      this.v = v;
+      this.o = o;
+      this.lse = lse;
+      return this;
+    }
+
+    /** {@link #scratchFloats} floats of per-task working memory. */
+    public Builder scratch(At scratch) {
+      this.scratch = scratch;
+      return this;
+    }
+
+    /** ∂L/∂o read by backward, and dq, dk, dv written or (with {@code accumulate}) added to; {@link At#NONE} skips one. */
+    public Builder gradients(At dO, At dq, At dk, At dv, boolean accumulate) {
+      this.dO = dO;
+      this.dq = dq;
+      this.dk = dk;
+      this.dv = dv;
+      this.accumulate = accumulate;
+      return this;
+    }
+
+    public MultiHeadAttention build() {
+      return new MultiHeadAttention(this);
+    }
+  }
 
   /** The softmax scale {@code 1/√d} as the kernels (and the reference) use it. */
   public static float scale(int headDim) {
@@ -95,9 +206,16 @@ public final class MultiHeadAttention {
    * @param scratch {@link #scratchFloats}{@code (batch, ≥ tq, heads, headDim)} floats at {@code scratchOff}
    * @throws IllegalArgumentException for a non-positive size, or causal with {@code tq != tk}
    */
-  public static void forward(int batch, int tq, int tk, int heads, int headDim, boolean causal,
+  static void forward(int batch, int tq, int tk, int heads, int headDim, boolean causal,
       float[] q, int qOff, float[] k, int kOff, float[] v, int vOff, float[] o, int oOff,
       float[] lse, int lseOff, float[] scratch, int scratchOff) {
+    forward(batch, tq, tk, heads, headDim, causal, q, qOff, k, kOff, v, vOff, o, oOff, lse, lseOff, scratch, scratchOff,
+        new Call());
+  }
+
+  private static void forward(int batch, int tq, int tk, int heads, int headDim, boolean causal,
+      float[] q, int qOff, float[] k, int kOff, float[] v, int vOff, float[] o, int oOff,
+      float[] lse, int lseOff, float[] scratch, int scratchOff, Call c) {
     check(batch, tq, tk, heads, headDim, causal);
     long qs = (long) batch * tq * heads * headDim;
     long ks = (long) batch * tk * heads * headDim;
@@ -107,7 +225,6 @@ public final class MultiHeadAttention {
     Checks.range("o", o, oOff, qs);
     Checks.range("lse", lse, lseOff, lseFloats(batch, tq, heads));
     Checks.range("scratch", scratch, scratchOff, (long) slots(batch, tq, heads) * slotFloats(headDim));
-    Call c = CALLS.get();
     c.set(false, batch, tq, tk, heads, headDim, causal, q, qOff, k, kOff, v, vOff, o, oOff, null, 0, lse, lseOff,
         null, 0, null, 0, null, 0, false, scratch, scratchOff);
     try {
@@ -128,10 +245,18 @@ public final class MultiHeadAttention {
    *     q, k, v gradients land in one fused projection gradient buffer that already holds a part)
    * @param scratch as for {@link #forward}
    */
-  public static void backward(int batch, int tq, int tk, int heads, int headDim, boolean causal,
+  static void backward(int batch, int tq, int tk, int heads, int headDim, boolean causal,
       float[] q, int qOff, float[] k, int kOff, float[] v, int vOff, float[] o, int oOff, float[] dO, int dOOff,
       float[] lse, int lseOff, float[] dq, int dqOff, float[] dk, int dkOff, float[] dv, int dvOff,
       boolean accumulate, float[] scratch, int scratchOff) {
+    backward(batch, tq, tk, heads, headDim, causal, q, qOff, k, kOff, v, vOff, o, oOff, dO, dOOff, lse, lseOff, dq, dqOff,
+        dk, dkOff, dv, dvOff, accumulate, scratch, scratchOff, new Call());
+  }
+
+  private static void backward(int batch, int tq, int tk, int heads, int headDim, boolean causal,
+      float[] q, int qOff, float[] k, int kOff, float[] v, int vOff, float[] o, int oOff, float[] dO, int dOOff,
+      float[] lse, int lseOff, float[] dq, int dqOff, float[] dk, int dkOff, float[] dv, int dvOff,
+      boolean accumulate, float[] scratch, int scratchOff, Call c) {
     check(batch, tq, tk, heads, headDim, causal);
     long qs = (long) batch * tq * heads * headDim;
     long ks = (long) batch * tk * heads * headDim;
@@ -145,7 +270,6 @@ public final class MultiHeadAttention {
     Checks.optionalRange("dk", dk, dkOff, ks);
     Checks.optionalRange("dv", dv, dvOff, ks);
     Checks.range("scratch", scratch, scratchOff, (long) slots(batch, tq, heads) * slotFloats(headDim));
-    Call c = CALLS.get();
     c.set(true, batch, tq, tk, heads, headDim, causal, q, qOff, k, kOff, v, vOff, o, oOff, dO, dOOff, lse, lseOff,
         dq, dqOff, dk, dkOff, dv, dvOff, accumulate, scratch, scratchOff);
     try {
@@ -189,7 +313,7 @@ public final class MultiHeadAttention {
     }
   }
 
-  /** One call's arguments; reused per calling thread, so a call allocates nothing. */
+  /** One call's arguments; a layer object keeps one, so a call allocates nothing. */
   private static final class Call implements IntConsumer {
     boolean backward;
     int batch;

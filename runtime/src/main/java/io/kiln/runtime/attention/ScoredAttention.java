@@ -1,5 +1,6 @@
 package io.kiln.runtime.attention;
 
+import io.kiln.runtime.At;
 import io.kiln.runtime.Checks;
 import io.kiln.runtime.Parallelism;
 import io.kiln.runtime.gemm.Epilogue;
@@ -32,6 +33,11 @@ import java.util.function.IntConsumer;
  * element, disjoint outputs); Bahdanau's {@code ∂v} is summed per element in scratch and reduced
  * in element order. Results do not depend on the thread count; exp and tanh are {@link FastMath}'s.
  * Nothing is allocated per call. The test oracle is {@code ScoredAttentionReference}.
+ *
+ * <p>A layer object is built once with the score, the widths and where its weights, outputs,
+ * workspace and gradients live; a step then calls {@code attn.forward(batch, tq, tk, s, sOff, h,
+ * hOff)} and {@code attn.backward(...)} with the same inputs (passed per call because they may be
+ * the caller's arrays). It is not for concurrent use by two threads.
  */
 public final class ScoredAttention {
   /** How decoder state i scores encoder state j. */
@@ -42,9 +48,143 @@ public final class ScoredAttention {
   }
 
   private static final GemmKernel GEMM = Vectorization.provider().gemm();
-  private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
 
-  private ScoredAttention() {}
+  private final Score kind;
+  private final int n;
+  private final int attn;
+  private final At w1;
+  private final At w2;
+  private final At v;
+  private final At context;
+  private final At alpha;
+  private final At workspace;
+  private final At dContext;
+  private final At ds;
+  private final At dh;
+  private final boolean accumulate;
+  private final At dW1;
+  private final At dW2;
+  private final At dV;
+  private final At scratch;
+  private final Call call = new Call();
+
+  private ScoredAttention(Builder b) {
+    this.kind = b.kind;
+    this.n = b.n;
+    this.attn = b.attn;
+    this.w1 = b.w1;
+    this.w2 = b.w2;
+    this.v = b.v;
+    this.context = Objects.requireNonNull(b.context, "output");
+    this.alpha = b.alpha;
+    this.workspace = Objects.requireNonNull(b.workspace, "workspace");
+    this.dContext = b.dContext;
+    this.ds = b.ds;
+    this.dh = b.dh;
+    this.accumulate = b.accumulate;
+    this.dW1 = b.dW1;
+    this.dW2 = b.dW2;
+    this.dV = b.dV;
+    this.scratch = b.scratch;
+  }
+
+  /** A builder for {@code kind} attention over states of width {@code n} ({@code attn}: ADDITIVE's hidden width, else ignored). */
+  public static Builder of(Score kind, int n, int attn) {
+    return new Builder(Objects.requireNonNull(kind, "kind"), n, attn);
+  }
+
+  /** The context of decoder states {@code s [B, Tq, n]} over encoder states {@code h [B, Tk, n]}. */
+  public void forward(int batch, int tq, int tk, float[] s, int sOff, float[] h, int hOff) {
+    forward(kind, batch, tq, tk, n, attn, s, sOff, h, hOff, w1.array(), w1.offset(), w2.array(), w2.offset(), v.array(),
+        v.offset(), context.array(), context.offset(), alpha.array(), alpha.offset(), workspace.array(),
+        workspace.offset(), call);
+  }
+
+  /** Gradients of the last {@link #forward} (same sizes and inputs). */
+  public void backward(int batch, int tq, int tk, float[] s, int sOff, float[] h, int hOff) {
+    if (!dContext.present() || !scratch.present()) {
+      throw new IllegalStateException("an attention built without gradients and scratch cannot run backward");
+    }
+    backward(kind, batch, tq, tk, n, attn, s, sOff, h, hOff, w1.array(), w1.offset(), w2.array(), w2.offset(), v.array(),
+        v.offset(), dContext.array(), dContext.offset(), ds.array(), ds.offset(), dh.array(), dh.offset(), accumulate,
+        dW1.array(), dW1.offset(), dW2.array(), dW2.offset(), dV.array(), dV.offset(), workspace.array(),
+        workspace.offset(), scratch.array(), scratch.offset(), call);
+  }
+
+  /** Collects where an attention's tensors live; every optional one defaults to {@link At#NONE}. */
+  public static final class Builder {
+    private final Score kind;
+    private final int n;
+    private final int attn;
+    private At w1 = At.NONE;
+    private At w2 = At.NONE;
+    private At v = At.NONE;
+    private At context;
+    private At alpha = At.NONE;
+    private At workspace;
+    private At dContext = At.NONE;
+    private At ds = At.NONE;
+    private At dh = At.NONE;
+    private boolean accumulate;
+    private At dW1 = At.NONE;
+    private At dW2 = At.NONE;
+    private At dV = At.NONE;
+    private At scratch = At.NONE;
+
+    private Builder(Score kind, int n, int attn) {
+      this.kind = kind;
+      this.n = n;
+      this.attn = attn;
+    }
+
+    /** GENERAL: W in w1; ADDITIVE: W1, W2 and v; DOT: none. */
+    public Builder weights(At w1, At w2, At v) {
+      this.w1 = w1;
+      this.w2 = w2;
+      this.v = v;
+      return this;
+    }
+
+    /** The context {@code [B, Tq, n]} and, unless {@link At#NONE}, the weights α {@code [B, Tq, Tk]}. */
+    public Builder output(At context, At alpha) {
+      this.context = context;
+      this.alpha = alpha;
+      return this;
+    }
+
+    /** {@link #workspaceFloats} floats that forward writes and backward reads. */
+    public Builder workspace(At workspace) {
+      this.workspace = workspace;
+      return this;
+    }
+
+    /** ∂L/∂context read by backward, and the accumulated ({@code +=}) weight gradients. */
+    public Builder gradients(At dContext, At dW1, At dW2, At dV) {
+      this.dContext = dContext;
+      this.dW1 = dW1;
+      this.dW2 = dW2;
+      this.dV = dV;
+      return this;
+    }
+
+    /** ∂L/∂s and ∂L/∂h, written or (with {@code accumulate}) added to; {@link At#NONE} skips one. */
+    public Builder inputGradients(At ds, At dh, boolean accumulate) {
+      this.ds = ds;
+      this.dh = dh;
+      this.accumulate = accumulate;
+      return this;
+    }
+
+    /** {@link #backwardScratchFloats} floats of backward working memory. */
+    public Builder scratch(At scratch) {
+      this.scratch = scratch;
+      return this;
+    }
+
+    public ScoredAttention build() {
+      return new ScoredAttention(this);
+    }
+  }
 
   /**
    * Floats of the workspace {@link #forward} writes and {@link #backward} reads: α
@@ -87,9 +227,16 @@ public final class ScoredAttention {
    * @param v ADDITIVE: v {@code [a]}; otherwise ignored
    * @param workspace {@link #workspaceFloats} floats at {@code wsOff}; keep for {@link #backward}
    */
-  public static void forward(Score kind, int batch, int tq, int tk, int n, int attn, float[] s, int sOff,
+  static void forward(Score kind, int batch, int tq, int tk, int n, int attn, float[] s, int sOff,
       float[] h, int hOff, float[] w1, int w1Off, float[] w2, int w2Off, float[] v, int vOff,
       float[] context, int cOff, float[] alpha, int alphaOff, float[] workspace, int wsOff) {
+    forward(kind, batch, tq, tk, n, attn, s, sOff, h, hOff, w1, w1Off, w2, w2Off, v, vOff, context, cOff, alpha, alphaOff,
+        workspace, wsOff, new Call());
+  }
+
+  private static void forward(Score kind, int batch, int tq, int tk, int n, int attn, float[] s, int sOff,
+      float[] h, int hOff, float[] w1, int w1Off, float[] w2, int w2Off, float[] v, int vOff,
+      float[] context, int cOff, float[] alpha, int alphaOff, float[] workspace, int wsOff, Call c) {
     int wsFloats = workspaceFloats(kind, batch, tq, tk, n, attn);
     checkInputs(kind, batch, tq, tk, n, attn, s, sOff, h, hOff, w1, w1Off, w2, w2Off, v, vOff);
     Checks.range("context", context, cOff, (long) batch * tq * n);
@@ -105,7 +252,6 @@ public final class ScoredAttention {
       GEMM.gemm(Layout.NT, batch * tk, a, n, h, hOff, n, w2, w2Off, n, workspace, proj + batch * tq * a, a,
           Epilogue.NONE);
     }
-    Call c = CALLS.get();
     c.set(false, kind, batch, tq, tk, n, a, s, sOff, h, hOff, v, vOff, context, cOff, alpha, alphaOff, null, 0,
         null, 0, null, 0, workspace, wsOff, null, 0);
     try {
@@ -125,11 +271,20 @@ public final class ScoredAttention {
    *     (ADDITIVE only)
    * @param scratch {@link #backwardScratchFloats} floats at {@code scratchOff}
    */
-  public static void backward(Score kind, int batch, int tq, int tk, int n, int attn, float[] s, int sOff,
+  static void backward(Score kind, int batch, int tq, int tk, int n, int attn, float[] s, int sOff,
       float[] h, int hOff, float[] w1, int w1Off, float[] w2, int w2Off, float[] v, int vOff,
       float[] dContext, int dcOff, float[] ds, int dsOff, float[] dh, int dhOff, boolean accumulate,
       float[] dW1, int dW1Off, float[] dW2, int dW2Off, float[] dV, int dVOff,
       float[] workspace, int wsOff, float[] scratch, int scratchOff) {
+    backward(kind, batch, tq, tk, n, attn, s, sOff, h, hOff, w1, w1Off, w2, w2Off, v, vOff, dContext, dcOff, ds, dsOff, dh,
+        dhOff, accumulate, dW1, dW1Off, dW2, dW2Off, dV, dVOff, workspace, wsOff, scratch, scratchOff, new Call());
+  }
+
+  private static void backward(Score kind, int batch, int tq, int tk, int n, int attn, float[] s, int sOff,
+      float[] h, int hOff, float[] w1, int w1Off, float[] w2, int w2Off, float[] v, int vOff,
+      float[] dContext, int dcOff, float[] ds, int dsOff, float[] dh, int dhOff, boolean accumulate,
+      float[] dW1, int dW1Off, float[] dW2, int dW2Off, float[] dV, int dVOff,
+      float[] workspace, int wsOff, float[] scratch, int scratchOff, Call c) {
     int wsFloats = workspaceFloats(kind, batch, tq, tk, n, attn);
     checkInputs(kind, batch, tq, tk, n, attn, s, sOff, h, hOff, w1, w1Off, w2, w2Off, v, vOff);
     int a = attn;
@@ -153,7 +308,6 @@ public final class ScoredAttention {
         Arrays.fill(dh, dhOff, dhOff + batch * tk * n, 0f);
       }
     }
-    Call c = CALLS.get();
     c.set(true, kind, batch, tq, tk, n, a, s, sOff, h, hOff, v, vOff, null, 0, null, 0, dContext, dcOff, ds, dsOff,
         dh, dhOff, workspace, wsOff, scratch, scratchOff);
     try {
@@ -220,7 +374,7 @@ public final class ScoredAttention {
     }
   }
 
-  /** One call's arguments; reused per calling thread. One task per batch element. */
+  /** One call's arguments; a layer object keeps one, so a call allocates nothing. One task per batch element. */
   private static final class Call implements IntConsumer {
     boolean backward;
     Score kind;

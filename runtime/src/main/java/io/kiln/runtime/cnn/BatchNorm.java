@@ -1,6 +1,8 @@
 package io.kiln.runtime.cnn;
 
+import io.kiln.runtime.At;
 import io.kiln.runtime.Checks;
+import java.util.Objects;
 
 /**
  * Batch normalization over {@code [batch, C, spatial]} float32 tensors: {@code spatial = H·W} after a
@@ -8,9 +10,154 @@ import io.kiln.runtime.Checks;
  * ({@code BatchNorm1d}). Statistics are per channel over {@code batch·spatial} values, summed in
  * double precision (two passes: mean, then squared deviations). The oracle is
  * {@code BatchNormReference} (in the tests).
+ *
+ * <p>A layer is built once with its sizes and where its parameters, running statistics, outputs
+ * and gradients live; a step then calls {@code bn.forwardTrain(batch, x, xOff)} (or {@code
+ * forwardEval}) and {@code bn.backward(batch, x, xOff)}. The input is passed per call because it
+ * may be the caller's array.
+ *
+ * <pre>{@code
+ * BatchNorm bn = BatchNorm.of(channels, spatial, 0.1f, 1e-5f)
+ *     .parameters(new At(params, GAMMA), new At(params, BETA))
+ *     .runningStatistics(new At(state, MEAN), new At(state, VAR))
+ *     .output(new At(arena, Y), new At(arena, SAVE_MEAN), new At(arena, SAVE_INV_STD))
+ *     .gradients(new At(arena, DY), new At(grads, GAMMA), new At(grads, BETA))
+ *     .inputGradient(new At(arena, DX), false)
+ *     .build();
+ * }</pre>
  */
 public final class BatchNorm {
-  private BatchNorm() {}
+  private final int channels;
+  private final int spatial;
+  private final float momentum;
+  private final float eps;
+  private final At gamma;
+  private final At beta;
+  private final At runningMean;
+  private final At runningVar;
+  private final At y;
+  private final At saveMean;
+  private final At saveInvStd;
+  private final At dy;
+  private final At dGamma;
+  private final At dBeta;
+  private final At dx;
+  private final boolean accumulateDx;
+
+  private BatchNorm(Builder b) {
+    this.channels = b.channels;
+    this.spatial = b.spatial;
+    this.momentum = b.momentum;
+    this.eps = b.eps;
+    this.gamma = Objects.requireNonNull(b.gamma, "parameters");
+    this.beta = Objects.requireNonNull(b.beta, "parameters");
+    this.runningMean = Objects.requireNonNull(b.runningMean, "runningStatistics");
+    this.runningVar = Objects.requireNonNull(b.runningVar, "runningStatistics");
+    this.y = Objects.requireNonNull(b.y, "output");
+    this.saveMean = b.saveMean;
+    this.saveInvStd = b.saveInvStd;
+    this.dy = b.dy;
+    this.dGamma = b.dGamma;
+    this.dBeta = b.dBeta;
+    this.dx = b.dx;
+    this.accumulateDx = b.accumulateDx;
+  }
+
+  /** A builder for batch norm over {@code channels} channels of {@code spatial} positions each. */
+  public static Builder of(int channels, int spatial, float momentum, float eps) {
+    return new Builder(channels, spatial, momentum, eps);
+  }
+
+  /** Training mode over {@code batch} samples of {@code x}: batch statistics, running ones updated. */
+  public void forwardTrain(int batch, float[] x, int xOff) {
+    forwardTrain(batch, channels, spatial, x, xOff, gamma.array(), gamma.offset(), beta.array(), beta.offset(),
+        runningMean.array(), runningMean.offset(), runningVar.array(), runningVar.offset(), momentum, eps, y.array(),
+        y.offset(), saveMean.array(), saveMean.offset(), saveInvStd.array(), saveInvStd.offset());
+  }
+
+  /** Evaluation mode over {@code batch} samples of {@code x}: the running statistics. */
+  public void forwardEval(int batch, float[] x, int xOff) {
+    forwardEval(batch, channels, spatial, x, xOff, gamma.array(), gamma.offset(), beta.array(), beta.offset(),
+        runningMean.array(), runningMean.offset(), runningVar.array(), runningVar.offset(), eps, y.array(), y.offset());
+  }
+
+  /** Backward of the last {@link #forwardTrain} for input {@code x}. */
+  public void backward(int batch, float[] x, int xOff) {
+    if (!dGamma.present()) {
+      throw new IllegalStateException("a batch norm built without gradients cannot run backward");
+    }
+    backward(batch, channels, spatial, x, xOff, gamma.array(), gamma.offset(), saveMean.array(), saveMean.offset(),
+        saveInvStd.array(), saveInvStd.offset(), dy.array(), dy.offset(), dx.array(), dx.offset(), accumulateDx,
+        dGamma.array(), dGamma.offset(), dBeta.array(), dBeta.offset());
+  }
+
+  /** Collects where a batch norm's tensors live; every optional one defaults to {@link At#NONE}. */
+  public static final class Builder {
+    private final int channels;
+    private final int spatial;
+    private final float momentum;
+    private final float eps;
+    private At gamma;
+    private At beta;
+    private At runningMean;
+    private At runningVar;
+    private At y;
+    private At saveMean = At.NONE;
+    private At saveInvStd = At.NONE;
+    private At dy = At.NONE;
+    private At dGamma = At.NONE;
+    private At dBeta = At.NONE;
+    private At dx = At.NONE;
+    private boolean accumulateDx;
+
+    private Builder(int channels, int spatial, float momentum, float eps) {
+      this.channels = channels;
+      this.spatial = spatial;
+      this.momentum = momentum;
+      this.eps = eps;
+    }
+
+    /** {@code [C]} scale (gamma) and shift (beta). */
+    public Builder parameters(At gamma, At beta) {
+      this.gamma = gamma;
+      this.beta = beta;
+      return this;
+    }
+
+    /** {@code [C]} running mean and variance, read in evaluation and updated in training mode. */
+    public Builder runningStatistics(At mean, At var) {
+      this.runningMean = mean;
+      this.runningVar = var;
+      return this;
+    }
+
+    /** The output and the {@code [C]} batch mean and {@code 1/sqrt(var + eps)} training saves for backward. */
+    public Builder output(At y, At saveMean, At saveInvStd) {
+      this.y = y;
+      this.saveMean = saveMean;
+      this.saveInvStd = saveInvStd;
+      return this;
+    }
+
+    /** ∂L/∂y read by backward, and the accumulated ({@code +=}) gamma and beta gradients. */
+    public Builder gradients(At dy, At dGamma, At dBeta) {
+      this.dy = dy;
+      this.dGamma = dGamma;
+      this.dBeta = dBeta;
+      return this;
+    }
+
+    /** ∂L/∂x, written or (with {@code accumulate}) added to. */
+    public Builder inputGradient(At dx, boolean accumulate) {
+      this.dx = dx;
+      this.accumulateDx = accumulate;
+      return this;
+    }
+
+    public BatchNorm build() {
+      return new BatchNorm(this);
+    }
+  }
 
   /**
    * Training mode: per-channel batch mean and biased variance;
@@ -22,7 +169,7 @@ public final class BatchNorm {
    * @throws IllegalArgumentException if {@code batch·spatial < 2} (PyTorch refuses too: the
    *     variance of one value is 0 and its unbiased estimate undefined)
    */
-  public static void forwardTrain(int batch, int channels, int spatial, float[] x, int xOff, float[] gamma,
+  static void forwardTrain(int batch, int channels, int spatial, float[] x, int xOff, float[] gamma,
       int gammaOff, float[] beta, int betaOff, float[] runningMean, int rmOff, float[] runningVar, int rvOff,
       float momentum, float eps, float[] y, int yOff, float[] saveMean, int smOff, float[] saveInvStd, int sisOff) {
     long total = check(batch, channels, spatial, x, xOff, y, yOff, "y");
@@ -69,7 +216,7 @@ public final class BatchNorm {
   }
 
   /** Evaluation mode: {@code y = gamma·(x − runningMean)/sqrt(runningVar + eps) + beta}. */
-  public static void forwardEval(int batch, int channels, int spatial, float[] x, int xOff, float[] gamma,
+  static void forwardEval(int batch, int channels, int spatial, float[] x, int xOff, float[] gamma,
       int gammaOff, float[] beta, int betaOff, float[] runningMean, int rmOff, float[] runningVar, int rvOff,
       float eps, float[] y, int yOff) {
     check(batch, channels, spatial, x, xOff, y, yOff, "y");
@@ -99,7 +246,7 @@ public final class BatchNorm {
    * {@code xhat = (x − saveMean)·saveInvStd} and the means run over {@code batch·spatial}.
    * {@code dx} may be null (then only the parameter gradients are computed).
    */
-  public static void backward(int batch, int channels, int spatial, float[] x, int xOff, float[] gamma, int gammaOff,
+  static void backward(int batch, int channels, int spatial, float[] x, int xOff, float[] gamma, int gammaOff,
       float[] saveMean, int smOff, float[] saveInvStd, int sisOff, float[] dy, int dyOff, float[] dx, int dxOff,
       boolean accumulate, float[] dGamma, int dgOff, float[] dBeta, int dbOff) {
     check(batch, channels, spatial, x, xOff, dy, dyOff, "dy");

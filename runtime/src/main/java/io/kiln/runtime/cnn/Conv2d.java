@@ -1,5 +1,6 @@
 package io.kiln.runtime.cnn;
 
+import io.kiln.runtime.At;
 import io.kiln.runtime.Checks;
 import io.kiln.dsl.Activation;
 import io.kiln.runtime.Parallelism;
@@ -12,25 +13,37 @@ import java.util.Objects;
 import java.util.function.IntConsumer;
 
 /**
- * 2-D convolution (cross-correlation, as PyTorch's {@code conv2d}) over NCHW float32 tensors, as a
- * GEMM over packed patches: per sample, {@code im2col} lays the receptive fields out as a
- * {@code [C·KH·KW, OH·OW]} matrix and one GEMM multiplies the {@code [F, C·KH·KW]} weights by it,
- * writing {@code [F, OH·OW]} = the sample's NCHW output directly. Weights are PyTorch's
- * {@code [F, C, KH, KW]} layout, which is that matrix row-major.
+ * A 2-D convolution layer (cross-correlation, as PyTorch's {@code conv2d}) over NCHW float32
+ * tensors, built once with its geometry, where its weights, outputs, gradients and scratch live;
+ * a training step then calls {@code conv.forward(batch, x, xOff)} and {@code conv.backward(batch,
+ * x, xOff)}. The input is passed per call because it may be the caller's array.
  *
- * <p>The GEMM is {@link Vectorization#provider()}'s (Vector API when present, parallel for large
- * products); im2col/col2im are plain loops (contiguous copies at stride 1). A 1×1, stride-1,
- * unpadded convolution skips im2col and multiplies the input directly.
+ * <p>The arithmetic is a GEMM over packed patches: per sample, {@code im2col} lays the receptive
+ * fields out as a {@code [C·KH·KW, OH·OW]} matrix and one GEMM multiplies the {@code [F, C·KH·KW]}
+ * weights by it, writing {@code [F, OH·OW]} = the sample's NCHW output directly. Weights are
+ * PyTorch's {@code [F, C, KH, KW]} layout, which is that matrix row-major. The GEMM is
+ * {@link Vectorization#provider()}'s; im2col/col2im are plain loops (contiguous copies at stride
+ * 1). A 1×1, stride-1, unpadded convolution skips im2col and multiplies the input directly.
  *
  * <p>Threads: forward and backward split the batch into {@link BatchSplit} chunks of samples run by
  * {@link Parallelism#forEach} (the per-sample GEMMs are too small to split well: m = filters). The
  * weight and bias gradients are summed per chunk into partial buffers that are then added in chunk
  * order, and the chunks depend only on the batch, so results are bitwise identical for any thread
- * count.
+ * count. The calling thread packs patches into the scratch the layer was built with ({@link
+ * ConvGeometry#colsSize()} floats); each pool worker into its own buffer, allocated once per thread
+ * count. A layer object is not for concurrent use by two threads (nor is the model that owns it).
  *
- * <p>Nothing is allocated per call after warm-up: the calling thread uses the {@code cols}/{@code dcols}
- * scratch the caller passes ({@link ConvGeometry#colsSize()} floats each), other threads a per-thread
- * buffer grown once. The test oracle is {@code ConvReference}.
+ * <pre>{@code
+ * Conv2d conv = Conv2d.of(geometry)
+ *     .weights(new At(params, W), new At(params, B), Activation.RELU)
+ *     .output(new At(arena, Y), new At(arena, COLS))
+ *     .gradients(new At(arena, DZ), new At(grads, W), new At(grads, B))
+ *     .inputGradient(new At(arena, DX), false)
+ *     .backwardScratch(new At(arena, COLS), new At(arena, DCOLS))
+ *     .build();
+ * }</pre>
+ *
+ * <p>The test oracle is {@code ConvReference}.
  */
 public final class Conv2d {
   private static final GemmKernel GEMM = Vectorization.provider().gemm();
@@ -44,29 +57,143 @@ public final class Conv2d {
     }
   }
 
-  private Conv2d() {}
+  private final ConvGeometry g;
+  private final At w;
+  private final At bias;
+  private final Epilogue ep;
+  private final At y;
+  private final At cols;
+  private final At dz;
+  private final At dw;
+  private final At dBias;
+  private final At dx;
+  private final boolean accumulateDx;
+  private final At backCols;
+  private final At dcols;
+  private final Job job;
+
+  private Conv2d(Builder b) {
+    this.g = b.g;
+    this.w = Objects.requireNonNull(b.w, "weights");
+    this.bias = b.bias;
+    this.ep = epilogue(bias.array(), bias.offset(), b.act);
+    this.y = Objects.requireNonNull(b.y, "output");
+    this.cols = b.cols;
+    this.dz = b.dz;
+    this.dw = b.dw;
+    this.dBias = b.dBias;
+    this.dx = b.dx;
+    this.accumulateDx = b.accumulateDx;
+    this.backCols = b.backCols;
+    this.dcols = b.dcols;
+    this.job = new Job();
+  }
+
+  /** A builder for a convolution of geometry {@code g}. */
+  public static Builder of(ConvGeometry g) {
+    return new Builder(Objects.requireNonNull(g, "geometry"));
+  }
+
+  /** {@code y[b] = act(W · im2col(x[b]) + bias)} for every sample {@code b < batch}: one GEMM per sample. */
+  public void forward(int batch, float[] x, int xOff) {
+    checkForward(g, batch, x, xOff, w.array(), w.offset(), y.array(), y.offset(), cols.array(), cols.offset());
+    job.forward(g, batch, x, xOff, w.array(), w.offset(), null, 0, ep, y.array(), y.offset(), cols.array(), cols.offset());
+  }
 
   /**
-   * The fused epilogue {@link #forward(ConvGeometry, int, float[], int, float[], int, Epilogue, float[], int, float[], int)}
-   * wants: bias per output channel (row of the GEMM), then the activation. Build it once (e.g. in a
-   * generated model's constructor) and reuse it. {@code bias} may be null.
+   * Backward of {@link #forward} for input {@code x}, given {@code dZ} (the gradient after the
+   * activation's derivative was applied): {@code dW += Σ_b dZ[b] · im2col(x[b])ᵀ}, {@code dBias +=}
+   * the row sums of {@code dZ[b]}, and, when the layer has an input gradient, {@code dx[b] =
+   * col2im(Wᵀ · dZ[b])} (or {@code +=}).
    */
-  public static Epilogue epilogue(float[] bias, int biasOff, Activation act) {
+  public void backward(int batch, float[] x, int xOff) {
+    if (!dw.present()) {
+      throw new IllegalStateException("a convolution built without gradients cannot run backward");
+    }
+    backward(g, batch, x, xOff, w.array(), w.offset(), dz.array(), dz.offset(), dw.array(), dw.offset(), dBias.array(),
+        dBias.offset(), dx.array(), dx.offset(), accumulateDx, backCols.array(), backCols.offset(), dcols.array(),
+        dcols.offset(), job);
+  }
+
+  /** Collects where a convolution's tensors live; every optional one defaults to {@link At#NONE}. */
+  public static final class Builder {
+    private final ConvGeometry g;
+    private At w;
+    private At bias = At.NONE;
+    private Activation act = Activation.NONE;
+    private At y;
+    private At cols = At.NONE;
+    private At dz = At.NONE;
+    private At dw = At.NONE;
+    private At dBias = At.NONE;
+    private At dx = At.NONE;
+    private boolean accumulateDx;
+    private At backCols = At.NONE;
+    private At dcols = At.NONE;
+
+    private Builder(ConvGeometry g) {
+      this.g = g;
+    }
+
+    /** {@code [F, C, KH, KW]} weights, the {@code [F]} bias (or {@link At#NONE}) and the fused activation. */
+    public Builder weights(At w, At bias, Activation act) {
+      this.w = w;
+      this.bias = bias;
+      this.act = Objects.requireNonNull(act, "act");
+      return this;
+    }
+
+    /** {@code [B, F, OH, OW]} output and the forward's im2col scratch ({@link ConvGeometry#colsSize()} floats). */
+    public Builder output(At y, At cols) {
+      this.y = y;
+      this.cols = cols;
+      return this;
+    }
+
+    /** ∂L/∂z read by backward, and the accumulated ({@code +=}) weight and bias gradients. */
+    public Builder gradients(At dz, At dw, At dBias) {
+      this.dz = dz;
+      this.dw = dw;
+      this.dBias = dBias;
+      return this;
+    }
+
+    /** ∂L/∂x, written or (with {@code accumulate}) added to. */
+    public Builder inputGradient(At dx, boolean accumulate) {
+      this.dx = dx;
+      this.accumulateDx = accumulate;
+      return this;
+    }
+
+    /**
+     * Backward's im2col and col2im scratch on the calling thread, {@link ConvGeometry#colsSize()}
+     * floats each; they may be the same region (each sample uses cols before dcols).
+     */
+    public Builder backwardScratch(At cols, At dcols) {
+      this.backCols = cols;
+      this.dcols = dcols;
+      return this;
+    }
+
+    public Conv2d build() {
+      return new Conv2d(this);
+    }
+  }
+
+  /**
+   * The fused epilogue of a convolution: bias per output channel (row of the GEMM), then the
+   * activation. {@code bias} may be null.
+   */
+  static Epilogue epilogue(float[] bias, int biasOff, Activation act) {
     Objects.requireNonNull(act, "act");
     return bias == null ? NO_BIAS[act.ordinal()] : Epilogue.of(false, Epilogue.Bias.PER_ROW, bias, biasOff, act);
   }
 
   /**
-   * {@code y[b] = act(W[F, C·KH·KW] · im2col(x[b]) + bias[F])} for every sample {@code b < batch}: one
-   * GEMM (NN) per sample. {@code bias} may be null.
-   *
-   * <p>Without a prebuilt epilogue the bias is first broadcast into {@code y[b]} and the GEMM
-   * accumulates onto it and applies {@code act} (same result up to rounding order, no allocation); the
-   * overload taking an {@link Epilogue} from {@link #epilogue} fuses the bias into the GEMM's store.
-   *
-   * @param cols scratch of at least {@link ConvGeometry#colsSize()} floats (unused for 1×1 stride-1 unpadded)
+   * The kernel without a layer object (tests): as {@link #forward(int, float[], int)}, the bias first
+   * broadcast into {@code y[b]} and the GEMM accumulating onto it. {@code bias} may be null.
    */
-  public static void forward(ConvGeometry g, int batch, float[] x, int xOff, float[] w, int wOff, float[] bias,
+  static void forward(ConvGeometry g, int batch, float[] x, int xOff, float[] w, int wOff, float[] bias,
       int biasOff, Activation act, float[] y, int yOff, float[] cols, int colsOff) {
     Objects.requireNonNull(act, "act");
     if (bias != null) {
@@ -74,16 +201,11 @@ public final class Conv2d {
     }
     checkForward(g, batch, x, xOff, w, wOff, y, yOff, cols, colsOff);
     Epilogue ep = bias == null ? NO_BIAS[act.ordinal()] : ACCUMULATE_THEN[act.ordinal()];
-    Job job = JOBS.get();
-    job.forward(g, batch, x, xOff, w, wOff, bias, biasOff, ep, y, yOff, cols, colsOff);
+    new Job().forward(g, batch, x, xOff, w, wOff, bias, biasOff, ep, y, yOff, cols, colsOff);
   }
 
-  /**
-   * As {@link #forward(ConvGeometry, int, float[], int, float[], int, float[], int, Activation, float[], int, float[], int)}
-   * with the bias and activation fused into the GEMM's store: {@code ep} from {@link #epilogue} (bias
-   * {@code PER_ROW} of length F, or none; not accumulating).
-   */
-  public static void forward(ConvGeometry g, int batch, float[] x, int xOff, float[] w, int wOff, Epilogue ep,
+  /** The kernel without a layer object (tests), the bias and activation fused into {@code ep} from {@link #epilogue}. */
+  static void forward(ConvGeometry g, int batch, float[] x, int xOff, float[] w, int wOff, Epilogue ep,
       float[] y, int yOff, float[] cols, int colsOff) {
     Objects.requireNonNull(ep, "ep");
     if (ep.accumulate() || ep.bias() == Epilogue.Bias.PER_COLUMN) {
@@ -91,7 +213,42 @@ public final class Conv2d {
           + "build it with Conv2d.epilogue(bias, biasOff, act)");
     }
     checkForward(g, batch, x, xOff, w, wOff, y, yOff, cols, colsOff);
-    JOBS.get().forward(g, batch, x, xOff, w, wOff, null, 0, ep, y, yOff, cols, colsOff);
+    new Job().forward(g, batch, x, xOff, w, wOff, null, 0, ep, y, yOff, cols, colsOff);
+  }
+
+  /** The kernel without a layer object (tests): {@link #backward(int, float[], int)} with every tensor named. */
+  static void backward(ConvGeometry g, int batch, float[] x, int xOff, float[] w, int wOff, float[] dz,
+      int dzOff, float[] dw, int dwOff, float[] dBias, int dBiasOff, float[] dx, int dxOff, boolean accumulateDx,
+      float[] cols, int colsOff, float[] dcols, int dcolsOff) {
+    backward(g, batch, x, xOff, w, wOff, dz, dzOff, dw, dwOff, dBias, dBiasOff, dx, dxOff, accumulateDx, cols, colsOff,
+        dcols, dcolsOff, new Job());
+  }
+
+  private static void backward(ConvGeometry g, int batch, float[] x, int xOff, float[] w, int wOff, float[] dz,
+      int dzOff, float[] dw, int dwOff, float[] dBias, int dBiasOff, float[] dx, int dxOff, boolean accumulateDx,
+      float[] cols, int colsOff, float[] dcols, int dcolsOff, Job job) {
+    Checks.nonNegativeBatch(batch);
+    long in = (long) batch * g.inputSize();
+    long out = (long) batch * g.outputSize();
+    Checks.range("x", x, xOff, in);
+    Checks.range("w", w, wOff, g.weightSize());
+    Checks.range("dz", dz, dzOff, out);
+    Checks.range("dw", dw, dwOff, g.weightSize());
+    if (dBias != null) {
+      Checks.range("dBias", dBias, dBiasOff, g.filters());
+    }
+    boolean pointwise = g.isPointwise();
+    if (!pointwise) {
+      Checks.range("cols", cols, colsOff, g.colsSize());
+    }
+    if (dx != null) {
+      Checks.range("dx", dx, dxOff, in);
+      if (!pointwise) {
+        Checks.range("dcols", dcols, dcolsOff, g.colsSize());
+      }
+    }
+    job.backward(g, batch, x, xOff, w, wOff, dz, dzOff, dw, dwOff, dBias, dBiasOff, dx, dxOff, accumulateDx,
+        cols, colsOff, dcols, dcolsOff);
   }
 
   private static void multiply(ConvGeometry g, float[] x, int xb, float[] w, int wOff, Epilogue ep, float[] y,
@@ -104,26 +261,12 @@ public final class Conv2d {
     }
   }
 
-  /** Per-thread im2col/col2im scratch of the threads other than a call's caller. Grown, never shrunk. */
-  private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
-
-  private static float[] scratch(int size) {
-    float[][] holder = SCRATCH.get();
-    if (holder[0].length < size) {
-      holder[0] = new float[size];
-    }
-    return holder[0];
-  }
-
-  /** Per-calling-thread call state: the task body handed to {@link Parallelism#forEach} (no allocation per call). */
-  private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
-
   /**
    * One forward or backward call split over the batch ({@link BatchSplit}): each chunk of samples is a
-   * task with its own im2col scratch (the caller's {@code cols}/{@code dcols} on the calling thread, a
-   * per-thread buffer elsewhere). Outputs per sample are disjoint; the weight and bias gradients go to
+   * task with its own im2col scratch (the caller's {@code cols}/{@code dcols} on the calling thread, the
+   * worker's own buffer elsewhere). Outputs per sample are disjoint; the weight and bias gradients go to
    * per-chunk partial buffers that are added in chunk order afterwards, so results do not depend on
-   * the thread count.
+   * the thread count. Its fields hold the call's arguments so that the task body allocates nothing.
    */
   private static final class Job implements IntConsumer {
     boolean backward;
@@ -137,6 +280,8 @@ public final class Conv2d {
     boolean accumulateDx;
     /** Per chunk: the partial dW (weightSize floats) then the partial dBias (filters floats). */
     float[] partials = new float[0];
+    /** im2col/col2im scratch of pool worker i at index i (index 0, the caller, uses cols/dcols). */
+    float[][] workerCols = new float[0][];
 
     void forward(ConvGeometry g, int batch, float[] x, int xOff, float[] w, int wOff, float[] bias, int biasOff,
         Epilogue ep, float[] y, int yOff, float[] cols, int colsOff) {
@@ -209,6 +354,9 @@ public final class Conv2d {
     private void run() {
       chunks = BatchSplit.chunks(batch);
       caller = Thread.currentThread();
+      if (workerCols.length < Parallelism.threads()) {
+        workerCols = Arrays.copyOf(workerCols, Parallelism.threads());
+      }
       try {
         Parallelism.forEach(chunks, this);
       } finally {
@@ -216,6 +364,23 @@ public final class Conv2d {
         ep = null;
         caller = null;
       }
+    }
+
+    /**
+     * A pool worker's own im2col/col2im buffer, allocated the first time that worker runs a task of this
+     * layer: each worker writes only its slot of {@code workerCols}, which the caller sized before the tasks.
+     */
+    private float[] workerCols(int size) {
+      int i = Parallelism.workerIndex();
+      if (i >= workerCols.length) {
+        return new float[size]; // the thread count grew mid-call: a worker beyond those sized for
+      }
+      float[] mine = workerCols[i];
+      if (mine == null || mine.length < size) {
+        mine = new float[size];
+        workerCols[i] = mine;
+      }
+      return mine;
     }
 
     @Override
@@ -233,7 +398,7 @@ public final class Conv2d {
         dso = dcolsOff;
       } else {
         // one buffer serves as cols and dcols: each sample uses cols before dcols
-        cs = ds = g.isPointwise() ? null : scratch(g.colsSize());
+        cs = ds = g.isPointwise() ? null : workerCols(g.colsSize());
         co = dso = 0;
       }
       if (backward) {
@@ -302,48 +467,6 @@ public final class Conv2d {
         }
       }
     }
-  }
-
-  /**
-   * Backward of {@link #forward}, given {@code dZ} (the gradient after the activation's derivative was
-   * applied by the caller), for all samples:
-   *
-   * <ul>
-   *   <li>{@code dW += Σ_b dZ[b] · im2col(x[b])ᵀ} (GEMM NT, accumulating);
-   *   <li>{@code dBias += } the row sums of {@code dZ[b]} (per output channel), if {@code dBias} is not null;
-   *   <li>if {@code dx} is not null: {@code dx[b] = col2im(Wᵀ · dZ[b])} (GEMM TN into {@code dcols}),
-   *       or {@code +=} when {@code accumulateDx}.
-   * </ul>
-   *
-   * @param cols scratch of {@link ConvGeometry#colsSize()} floats (im2col of x is recomputed here)
-   * @param dcols scratch of {@link ConvGeometry#colsSize()} floats (unused when dx is null); may be the
-   *     same array region as {@code cols}: each sample uses cols before dcols
-   */
-  public static void backward(ConvGeometry g, int batch, float[] x, int xOff, float[] w, int wOff, float[] dz,
-      int dzOff, float[] dw, int dwOff, float[] dBias, int dBiasOff, float[] dx, int dxOff, boolean accumulateDx,
-      float[] cols, int colsOff, float[] dcols, int dcolsOff) {
-    Checks.nonNegativeBatch(batch);
-    long in = (long) batch * g.inputSize();
-    long out = (long) batch * g.outputSize();
-    Checks.range("x", x, xOff, in);
-    Checks.range("w", w, wOff, g.weightSize());
-    Checks.range("dz", dz, dzOff, out);
-    Checks.range("dw", dw, dwOff, g.weightSize());
-    if (dBias != null) {
-      Checks.range("dBias", dBias, dBiasOff, g.filters());
-    }
-    boolean pointwise = g.isPointwise();
-    if (!pointwise) {
-      Checks.range("cols", cols, colsOff, g.colsSize());
-    }
-    if (dx != null) {
-      Checks.range("dx", dx, dxOff, in);
-      if (!pointwise) {
-        Checks.range("dcols", dcols, dcolsOff, g.colsSize());
-      }
-    }
-    JOBS.get().backward(g, batch, x, xOff, w, wOff, dz, dzOff, dw, dwOff, dBias, dBiasOff, dx, dxOff, accumulateDx,
-        cols, colsOff, dcols, dcolsOff);
   }
 
   private static void checkForward(ConvGeometry g, int batch, float[] x, int xOff, float[] w, int wOff, float[] y,

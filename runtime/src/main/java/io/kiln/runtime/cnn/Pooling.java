@@ -1,15 +1,22 @@
 package io.kiln.runtime.cnn;
 
+import io.kiln.runtime.At;
 import io.kiln.runtime.Checks;
 import io.kiln.runtime.Parallelism;
 import io.kiln.runtime.simd.PoolKernels;
 import io.kiln.runtime.simd.Vectorization;
 import java.util.Arrays;
+import java.util.Objects;
 import java.util.function.IntConsumer;
 
 /**
- * Max and average pooling over NCHW float32 tensors, forward and backward, plus a fused
- * ReLU + max-pool. Plain loops over each {@code H × W} plane with the window offsets hoisted (the
+ * A max or average pooling layer over NCHW float32 tensors, forward and backward, plus a fused
+ * ReLU + max-pool, built once with its geometry and where its output and gradients live; a step
+ * then calls {@code pool.forward(batch, x, xOff)} and {@code pool.backward(batch, x, xOff)} (the
+ * input is passed per call because it may be the caller's array). A layer object is not for
+ * concurrent use by two threads.
+ *
+ * <p>The kernels are plain loops over each {@code H × W} plane with the window offsets hoisted (the
  * 2×2 stride-2 pool, the common case, has its own loop); the test oracle is {@code PoolingReference}.
  *
  * <p>The max of a window is its <em>first</em> position (row-major) holding the largest value, a NaN
@@ -20,12 +27,68 @@ public final class Pooling {
   /** The 2×2 stride-2 max plane kernel (Vector API when present, else the scalar twin). */
   private static final PoolKernels POOL = Vectorization.provider().pooling();
 
-  private Pooling() {}
+  /** What a pooling layer computes over each window. */
+  public enum Kind {
+    MAX,
+    /** {@code maxpool(relu(x))} of a pre-activation x: the preceding ReLU runs in the same pass. */
+    RELU_MAX,
+    AVERAGE
+  }
+
+  private final PoolGeometry g;
+  private final Kind kind;
+  private final At y;
+  private final At dy;
+  private final At dx;
+  private final boolean accumulateDx;
+  private final Job job = new Job();
+
+  private Pooling(PoolGeometry g, Kind kind, At y, At dy, At dx, boolean accumulateDx) {
+    this.g = Objects.requireNonNull(g, "geometry");
+    this.kind = Objects.requireNonNull(kind, "kind");
+    this.y = Objects.requireNonNull(y, "output");
+    this.dy = Objects.requireNonNull(dy, "dy");
+    this.dx = Objects.requireNonNull(dx, "dx");
+    this.accumulateDx = accumulateDx;
+  }
+
+  /** A layer that only runs forward: pools into {@code y}. */
+  public static Pooling of(PoolGeometry g, Kind kind, At y) {
+    return new Pooling(g, kind, y, At.NONE, At.NONE, false);
+  }
+
+  /** A layer that also runs backward: from {@code dy} into {@code dx}, written or (with {@code accumulate}) added to. */
+  public static Pooling of(PoolGeometry g, Kind kind, At y, At dy, At dx, boolean accumulate) {
+    return new Pooling(g, kind, y, dy, dx, accumulate);
+  }
+
+  /** Pools {@code batch} samples of {@code x} into the layer's output. */
+  public void forward(int batch, float[] x, int xOff) {
+    check(g, batch, "x", x, xOff, "y", y.array(), y.offset());
+    int op = switch (kind) {
+      case MAX -> MAX;
+      case RELU_MAX -> RELU_MAX;
+      case AVERAGE -> AVG;
+    };
+    split(op, g, batch, x, xOff, null, 0, y.array(), y.offset(), false, job);
+  }
+
+  /** Routes the layer's {@code dy} back to {@code dx} for the input {@code x} of the last {@link #forward}. */
+  public void backward(int batch, float[] x, int xOff) {
+    if (!dx.present()) {
+      throw new IllegalStateException("a pooling layer built without gradients cannot run backward");
+    }
+    switch (kind) {
+      case MAX -> maxBackward(g, batch, x, xOff, dy.array(), dy.offset(), dx.array(), dx.offset(), accumulateDx, job);
+      case RELU_MAX -> reluMaxBackward(g, batch, x, xOff, dy.array(), dy.offset(), dx.array(), dx.offset(), accumulateDx, job);
+      case AVERAGE -> avgBackward(g, batch, dy.array(), dy.offset(), dx.array(), dx.offset(), accumulateDx, job);
+    }
+  }
 
   /** {@code y[b][c][oh][ow] = max} of the window at {@code (oh·S, ow·S)}. */
-  public static void maxForward(PoolGeometry g, int batch, float[] x, int xOff, float[] y, int yOff) {
+  static void maxForward(PoolGeometry g, int batch, float[] x, int xOff, float[] y, int yOff) {
     check(g, batch, "x", x, xOff, "y", y, yOff);
-    split(MAX, g, batch, x, xOff, null, 0, y, yOff, false);
+    split(MAX, g, batch, x, xOff, null, 0, y, yOff, false, null);
   }
 
   /**
@@ -33,17 +96,22 @@ public final class Pooling {
    * (row-major within the window) that holds the window's max in {@code x}; positions in no window
    * get 0 (when not accumulating); overlapping windows (stride &lt; size) add up.
    */
-  public static void maxBackward(PoolGeometry g, int batch, float[] x, int xOff, float[] dy, int dyOff, float[] dx,
+  static void maxBackward(PoolGeometry g, int batch, float[] x, int xOff, float[] dy, int dyOff, float[] dx,
       int dxOff, boolean accumulate) {
+    maxBackward(g, batch, x, xOff, dy, dyOff, dx, dxOff, accumulate, null);
+  }
+
+  private static void maxBackward(PoolGeometry g, int batch, float[] x, int xOff, float[] dy, int dyOff, float[] dx,
+      int dxOff, boolean accumulate, Job job) {
     check(g, batch, "x", x, xOff, "dy", dy, dyOff);
     Checks.range("dx", dx, dxOff, (long) batch * g.inputSize());
-    split(MAX_BACK, g, batch, x, xOff, dy, dyOff, dx, dxOff, accumulate);
+    split(MAX_BACK, g, batch, x, xOff, dy, dyOff, dx, dxOff, accumulate, job);
   }
 
   /** {@code y} = the mean of each window. */
-  public static void avgForward(PoolGeometry g, int batch, float[] x, int xOff, float[] y, int yOff) {
+  static void avgForward(PoolGeometry g, int batch, float[] x, int xOff, float[] y, int yOff) {
     check(g, batch, "x", x, xOff, "y", y, yOff);
-    split(AVG, g, batch, x, xOff, null, 0, y, yOff, false);
+    split(AVG, g, batch, x, xOff, null, 0, y, yOff, false, null);
   }
 
   private static void avg(PoolGeometry g, int batch, float[] x, int xOff, float[] y, int yOff) {
@@ -74,12 +142,17 @@ public final class Pooling {
   }
 
   /** {@code dx} (=, or += when {@code accumulate}) gets {@code dy / size²} at every position of each window. */
-  public static void avgBackward(PoolGeometry g, int batch, float[] dy, int dyOff, float[] dx, int dxOff,
+  static void avgBackward(PoolGeometry g, int batch, float[] dy, int dyOff, float[] dx, int dxOff,
       boolean accumulate) {
+    avgBackward(g, batch, dy, dyOff, dx, dxOff, accumulate, null);
+  }
+
+  private static void avgBackward(PoolGeometry g, int batch, float[] dy, int dyOff, float[] dx, int dxOff,
+      boolean accumulate, Job job) {
     Checks.nonNegativeBatch(batch);
     Checks.range("dy", dy, dyOff, (long) batch * g.outputSize());
     Checks.range("dx", dx, dxOff, (long) batch * g.inputSize());
-    split(AVG_BACK, g, batch, null, 0, dy, dyOff, dx, dxOff, accumulate);
+    split(AVG_BACK, g, batch, null, 0, dy, dyOff, dx, dxOff, accumulate, job);
   }
 
   private static void avgBack(PoolGeometry g, int batch, float[] dy, int dyOff, float[] dx, int dxOff,
@@ -117,9 +190,9 @@ public final class Pooling {
    * convolution's output computed with {@code Activation.NONE}). Since ReLU is monotonic this equals
    * {@code relu(maxpool(x))}, computed in one pass without storing {@code relu(x)}.
    */
-  public static void reluMaxForward(PoolGeometry g, int batch, float[] x, int xOff, float[] y, int yOff) {
+  static void reluMaxForward(PoolGeometry g, int batch, float[] x, int xOff, float[] y, int yOff) {
     check(g, batch, "x", x, xOff, "y", y, yOff);
-    split(RELU_MAX, g, batch, x, xOff, null, 0, y, yOff, false);
+    split(RELU_MAX, g, batch, x, xOff, null, 0, y, yOff, false, null);
   }
 
   /**
@@ -127,11 +200,16 @@ public final class Pooling {
    * with respect to the pre-activation {@code x}. Each {@code dy} goes to the window's first max in x
    * if that max is {@code > 0}, else nowhere (ReLU's derivative is 0 there, PyTorch's convention at 0).
    */
-  public static void reluMaxBackward(PoolGeometry g, int batch, float[] x, int xOff, float[] dy, int dyOff,
+  static void reluMaxBackward(PoolGeometry g, int batch, float[] x, int xOff, float[] dy, int dyOff,
       float[] dx, int dxOff, boolean accumulate) {
+    reluMaxBackward(g, batch, x, xOff, dy, dyOff, dx, dxOff, accumulate, null);
+  }
+
+  private static void reluMaxBackward(PoolGeometry g, int batch, float[] x, int xOff, float[] dy, int dyOff,
+      float[] dx, int dxOff, boolean accumulate, Job job) {
     check(g, batch, "x", x, xOff, "dy", dy, dyOff);
     Checks.range("dx", dx, dxOff, (long) batch * g.inputSize());
-    split(RELU_MAX_BACK, g, batch, x, xOff, dy, dyOff, dx, dxOff, accumulate);
+    split(RELU_MAX_BACK, g, batch, x, xOff, dy, dyOff, dx, dxOff, accumulate, job);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -146,19 +224,20 @@ public final class Pooling {
   /** Below this many input floats per call the pass stays on the calling thread (a fork costs ~µs). */
   private static final long PARALLEL_MIN_FLOATS = 1L << 15;
 
-  private static final ThreadLocal<Job> JOBS = ThreadLocal.withInitial(Job::new);
-
   /**
    * Runs {@code kind} over chunks of samples ({@link BatchSplit}) in parallel; each sample's outputs
-   * depend only on its inputs, so the split never changes a result.
+   * depend only on its inputs, so the split never changes a result. {@code job} is the layer's, or
+   * null for a static call.
    */
   private static void split(int kind, PoolGeometry g, int batch, float[] x, int xOff, float[] dy, int dyOff,
-      float[] out, int outOff, boolean accumulate) {
+      float[] out, int outOff, boolean accumulate, Job job) {
     if ((long) batch * g.inputSize() < PARALLEL_MIN_FLOATS) {
       run(kind, g, 0, batch, x, xOff, dy, dyOff, out, outOff, accumulate);
       return;
     }
-    Job job = JOBS.get();
+    if (job == null) {
+      job = new Job(); // a static call without a layer object (tests)
+    }
     job.kind = kind;
     job.g = g;
     job.batch = batch;
@@ -193,6 +272,7 @@ public final class Pooling {
     }
   }
 
+  /** One call split over the batch: its fields hold the call's arguments, so the task body allocates nothing. */
   private static final class Job implements IntConsumer {
     int kind;
     PoolGeometry g;

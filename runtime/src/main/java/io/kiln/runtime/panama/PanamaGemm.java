@@ -1,6 +1,7 @@
 package io.kiln.runtime.panama;
 
 import io.kiln.dsl.Activation;
+import io.kiln.runtime.CallContexts;
 import io.kiln.runtime.Parallelism;
 import io.kiln.runtime.gemm.Epilogue;
 import io.kiln.runtime.gemm.GemmBlocking;
@@ -57,8 +58,11 @@ final class PanamaGemm implements GemmKernel {
   /** Below this many multiply-adds the blocked path stays on the calling thread. */
   static final long PARALLEL_MIN_MNK = 64L * 64 * 64;
 
-  private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
-  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+  /**
+   * One context per concurrent GEMM call (a model's top-level calls, or the per-sample GEMMs of
+   * parallel convolution chunks): reused, so a call allocates nothing after warm-up.
+   */
+  private static final CallContexts<Call> CALLS = new CallContexts<>(8, Call::new);
 
   PanamaGemm() {}
 
@@ -73,20 +77,25 @@ final class PanamaGemm implements GemmKernel {
       direct(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, epilogue);
       return;
     }
-    if (layout == Layout.NT && useDot(m, n, k)) {
-      dotNT(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, epilogue, SCRATCH.get().dots);
-      return;
-    }
-    Call call = CALLS.get();
-    call.set(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, epilogue);
+    Call call = CALLS.take();
     try {
-      call.run();
+      call.sizeFor(Parallelism.threads());
+      if (layout == Layout.NT && useDot(m, n, k)) {
+        dotNT(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, epilogue, call.scratch().dots);
+        return;
+      }
+      call.set(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, epilogue);
+      try {
+        call.run();
+      } finally {
+        call.clear();
+      }
     } finally {
-      call.clear();
+      CALLS.give(call);
     }
   }
 
-  /** Per-thread scratch: the packed A block and an edge tile. Grown, never shrunk. */
+  /** One worker's scratch in a call: the packed A and B blocks and edge tiles. Grown, never shrunk. */
   static final class Scratch {
     float[] packedA = new float[0];
     float[] packedB = new float[0];
@@ -114,13 +123,38 @@ final class PanamaGemm implements GemmKernel {
   }
 
   /**
-   * One GEMM call's state, reused by the calling thread (no allocation per call): also the task
-   * body handed to {@link Parallelism#forEach}. A task is one rectangle of C that it computes
-   * start to end (all K blocks), packing its own panels of A and B into per-thread buffers: the
-   * threads share nothing but the read-only operands, so there is no barrier between K blocks and
-   * no packed panel crosses cores (on this machine a shared packed B cost 25% of two-thread speed).
+   * One GEMM call's state, taken from {@link #CALLS} for the call (no allocation per call): also the
+   * task body handed to {@link Parallelism#forEach}. A task is one rectangle of C that it computes
+   * start to end (all K blocks), packing its own panels of A and B into the buffers of the worker
+   * that runs it: the threads share nothing but the read-only operands, so there is no barrier
+   * between K blocks and no packed panel crosses cores (on this machine a shared packed B cost 25%
+   * of two-thread speed).
    */
   static final class Call implements IntConsumer {
+    /** Scratch of worker i ({@link Parallelism#workerIndex()}) at index i, made by that worker on first use. */
+    private Scratch[] perWorker = new Scratch[0];
+
+    /** Makes room for {@code threads} workers' scratch; on the calling thread, before any task runs. */
+    void sizeFor(int threads) {
+      if (perWorker.length < threads) {
+        perWorker = java.util.Arrays.copyOf(perWorker, threads);
+      }
+    }
+
+    /** The running worker's scratch: each worker reads and writes only its own slot. */
+    Scratch scratch() {
+      int i = Parallelism.workerIndex();
+      if (i >= perWorker.length) {
+        return new Scratch(); // the thread count grew mid-call: a worker beyond those sized for
+      }
+      Scratch s = perWorker[i];
+      if (s == null) {
+        s = new Scratch();
+        perWorker[i] = s;
+      }
+      return s;
+    }
+
     Layout layout;
     int m, n, k;
     float[] a, b, c;
@@ -191,7 +225,7 @@ final class PanamaGemm implements GemmKernel {
       int i0 = task / gridN * taskRows;
       int j0 = task % gridN * taskCols;
       if (transposed) {
-        PanamaGemmTransposed.columns(this, SCRATCH.get(), j0, Math.min(taskCols, n - j0));
+        PanamaGemmTransposed.columns(this, scratch(), j0, Math.min(taskCols, n - j0));
         return;
       }
       rectangle(i0, Math.min(taskRows, m - i0), j0, Math.min(taskCols, n - j0));
@@ -199,7 +233,7 @@ final class PanamaGemm implements GemmKernel {
 
     /** {@code C[i0, i0 + rows) × [j0, j0 + cols)} over all of K: Goto's loops jc, pc, ic, jr, ir. */
     private void rectangle(int i0, int rows, int j0, int cols) {
-      Scratch s = SCRATCH.get();
+      Scratch s = scratch();
       int ncBlock = GemmBlocking.evenBlock(cols, NC, NR);
       int mcBlock = GemmBlocking.evenBlock(rows, MC, MR);
       float[] bp = s.packedB(kcBlock * GemmBlocking.roundUp(ncBlock, NR));

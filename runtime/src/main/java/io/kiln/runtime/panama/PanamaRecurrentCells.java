@@ -1,5 +1,6 @@
 package io.kiln.runtime.panama;
 
+import io.kiln.runtime.CallContexts;
 import io.kiln.runtime.Parallelism;
 import io.kiln.runtime.simd.RecurrentCells;
 import io.kiln.runtime.simd.ScalarRecurrentCells;
@@ -31,7 +32,8 @@ final class PanamaRecurrentCells implements RecurrentCells {
   /** Column panels per task at most: a fixed split (never the thread count). */
   private static final int MAX_TASKS = 8;
 
-  private static final ThreadLocal<StepCall> CALLS = ThreadLocal.withInitial(StepCall::new);
+  /** One context (packed A, ragged tiles) per concurrent step product; reused, so a step allocates nothing. */
+  private static final CallContexts<StepCall> CALLS = new CallContexts<>(4, StepCall::new);
 
   /** Column panels one pass of {@link #rowTimesPanels} multiplies (its tile holds MR × NR floats). */
   private static final int ROW_PANELS = 4;
@@ -112,16 +114,17 @@ final class PanamaRecurrentCells implements RecurrentCells {
     if (m == 0 || n == 0) {
       return;
     }
-    StepCall call = CALLS.get();
+    StepCall call = CALLS.take();
     call.set(m, n, k, a, aOff, lda, packed, pOff, c, cOff, ldc, accumulate, bias, biasOff);
     try {
       Parallelism.forEach(call.tasks, call);
     } finally {
       call.clear();
+      CALLS.give(call);
     }
   }
 
-  /** One call's arguments and the calling thread's packed A; reused, so a call allocates nothing. */
+  /** One call's arguments and its packed A; taken from {@link #CALLS} for the call. */
   private static final class StepCall implements IntConsumer {
     int m;
     int n;

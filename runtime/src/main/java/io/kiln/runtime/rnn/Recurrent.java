@@ -62,7 +62,7 @@ public final class Recurrent {
    * @param workspace {@link RecurrentGeometry#workspaceFloats(int, int)} floats at {@code wsOff}:
    *     written here, read by {@link #backward}; must not change in between
    */
-  public static void forward(RecurrentGeometry g, int batch, int steps, float[] x, int xOff,
+  static void forward(RecurrentGeometry g, int batch, int steps, float[] x, int xOff,
       float[] wIh, int wIhOff, float[] wHh, int wHhOff, float[] bIh, int bIhOff, float[] bHh, int bHhOff,
       float[] h0, int h0Off, float[] c0, int c0Off, float[] y, int yOff, float[] hT, int hTOff, float[] cT, int cTOff,
       float[] workspace, int wsOff) {
@@ -203,7 +203,7 @@ public final class Recurrent {
    * @param dBIh accumulated, or null; {@code dBHh} likewise
    * @param scratch {@link RecurrentGeometry#backwardScratchFloats(int, int)} floats at {@code scratchOff}
    */
-  public static void backward(RecurrentGeometry g, int batch, int steps, float[] x, int xOff,
+  static void backward(RecurrentGeometry g, int batch, int steps, float[] x, int xOff,
       float[] wIh, int wIhOff, float[] wHh, int wHhOff, float[] h0, int h0Off, float[] c0, int c0Off,
       float[] dy, int dyOff, float[] dhT, int dhTOff, float[] dcT, int dcTOff,
       float[] dx, int dxOff, boolean accumulateDx, float[] dh0, int dh0Off, float[] dc0, int dc0Off,

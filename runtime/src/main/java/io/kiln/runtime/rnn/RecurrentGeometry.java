@@ -62,7 +62,7 @@ public record RecurrentGeometry(CellKind kind, int input, int hidden) {
   }
 
   /**
-   * Floats {@link Recurrent#forward} keeps for {@link Recurrent#backward}, per call:
+   * Floats {@link RecurrentLayer#forward} keeps for {@link RecurrentLayer#backward}, per call:
    *
    * <ul>
    *   <li>all kinds: gate activations {@code [B, T, G·H]} and the previous hidden states
@@ -91,7 +91,7 @@ public record RecurrentGeometry(CellKind kind, int input, int hidden) {
   }
 
   /**
-   * Floats of scratch {@link Recurrent#backward} needs (free again when it returns):
+   * Floats of scratch {@link RecurrentLayer#backward} needs (free again when it returns):
    *
    * <ul>
    *   <li>all kinds: gate gradients {@code [B, T, G·H]} and the running {@code dh} {@code [B, H]}:

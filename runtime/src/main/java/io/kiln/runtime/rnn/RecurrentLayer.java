@@ -1,16 +1,18 @@
 package io.kiln.runtime.rnn;
 
+import io.kiln.runtime.At;
 import java.util.Objects;
 
 /**
  * One recurrent layer of a model, built once: its geometry, where each of its tensors lives and its
- * working memory. A training step then calls {@code layer.forward(batch, steps)} and {@code
- * layer.backward(batch, steps)} instead of {@link Recurrent}'s positional lists of every array and
- * offset; the arithmetic is {@link Recurrent}'s.
+ * working memory. A training step then calls {@code layer.forward(batch, steps, x, xOff)} and
+ * {@code layer.backward(batch, steps, x, xOff)} instead of {@link Recurrent}'s positional lists of
+ * every array and offset (the input sequence is passed per call because it may be the caller's
+ * array); the arithmetic is {@link Recurrent}'s. A layer object is not for concurrent use by two
+ * threads.
  *
  * <pre>{@code
  * RecurrentLayer lstm = RecurrentLayer.of(geometry)
- *     .input(new At(arena, X))
  *     .weights(new At(params, W_IH), new At(params, W_HH))
  *     .output(new At(arena, Y), At.NONE, At.NONE)
  *     .workspace(workspace)
@@ -23,13 +25,7 @@ import java.util.Objects;
  * <p>Unset optional tensors are {@link At#NONE}: no bias, zero initial state, no input gradient.
  */
 public final class RecurrentLayer {
-  /** Where a tensor lives: an array and the offset of its first float; {@link #NONE} for an absent one. */
-  public record At(float[] array, int offset) {
-    public static final At NONE = new At(null, 0);
-  }
-
   private final RecurrentGeometry g;
-  private final At x;
   private final At weightIh;
   private final At weightHh;
   private final At biasIh;
@@ -55,7 +51,6 @@ public final class RecurrentLayer {
 
   private RecurrentLayer(Builder b) {
     this.g = b.g;
-    this.x = Objects.requireNonNull(b.x, "input");
     this.weightIh = Objects.requireNonNull(b.weightIh, "weights");
     this.weightHh = b.weightHh;
     this.biasIh = b.biasIh;
@@ -85,19 +80,19 @@ public final class RecurrentLayer {
     return new Builder(Objects.requireNonNull(g, "geometry"));
   }
 
-  /** The layer over {@code steps} time steps of {@code batch} sequences (see {@link Recurrent#forward}). */
-  public void forward(int batch, int steps) {
-    Recurrent.forward(g, batch, steps, x.array(), x.offset(), weightIh.array(), weightIh.offset(), weightHh.array(), weightHh.offset(),
+  /** The layer over {@code steps} time steps of {@code batch} sequences {@code x [B, T, F]} (see {@link Recurrent#forward}). */
+  public void forward(int batch, int steps, float[] x, int xOff) {
+    Recurrent.forward(g, batch, steps, x, xOff, weightIh.array(), weightIh.offset(), weightHh.array(), weightHh.offset(),
         biasIh.array(), biasIh.offset(), biasHh.array(), biasHh.offset(), h0.array(), h0.offset(), c0.array(), c0.offset(),
         y.array(), y.offset(), hT.array(), hT.offset(), cT.array(), cT.offset(), workspace, 0);
   }
 
-  /** Backpropagation through time for the last {@link #forward} (see {@link Recurrent#backward}). */
-  public void backward(int batch, int steps) {
+  /** Backpropagation through time for the last {@link #forward} over input {@code x} (see {@link Recurrent#backward}). */
+  public void backward(int batch, int steps, float[] x, int xOff) {
     if (dWeightIh == null || scratch == null) {
       throw new IllegalStateException("a recurrent layer built without weight gradients and scratch cannot run backward");
     }
-    Recurrent.backward(g, batch, steps, x.array(), x.offset(), weightIh.array(), weightIh.offset(), weightHh.array(), weightHh.offset(),
+    Recurrent.backward(g, batch, steps, x, xOff, weightIh.array(), weightIh.offset(), weightHh.array(), weightHh.offset(),
         h0.array(), h0.offset(), c0.array(), c0.offset(), dy.array(), dy.offset(), dhT.array(), dhT.offset(), dcT.array(), dcT.offset(),
         dx.array(), dx.offset(), accumulateDx, dh0.array(), dh0.offset(), dc0.array(), dc0.offset(),
         dWeightIh.array(), dWeightIh.offset(), dWeightHh.array(), dWeightHh.offset(), dBiasIh.array(), dBiasIh.offset(),
@@ -107,7 +102,6 @@ public final class RecurrentLayer {
   /** Collects where a layer's tensors live; every optional one defaults to {@link At#NONE}. */
   public static final class Builder {
     private final RecurrentGeometry g;
-    private At x;
     private At weightIh;
     private At weightHh;
     private At biasIh = At.NONE;
@@ -133,12 +127,6 @@ public final class RecurrentLayer {
 
     private Builder(RecurrentGeometry g) {
       this.g = g;
-    }
-
-    /** {@code [B, T, F]}: the input sequence. */
-    public Builder input(At x) {
-      this.x = x;
-      return this;
     }
 
     /** {@code weight_ih [G·H, F]} and {@code weight_hh [G·H, H]}. */

@@ -1,5 +1,6 @@
 package io.kiln.runtime.simd;
 
+import io.kiln.runtime.CallContexts;
 import io.kiln.runtime.Parallelism;
 import java.util.function.IntConsumer;
 
@@ -28,7 +29,8 @@ public final class GeluKernels {
   private static final float INV_SQRT_2PI = 0.39894228040143268f;
   private static final float SERIES_LIMIT = 0.75f;
 
-  private static final ThreadLocal<Call> CALLS = ThreadLocal.withInitial(Call::new);
+  /** One context per concurrent large call (a single-chunk call runs inline without one). */
+  private static final CallContexts<Call> CALLS = new CallContexts<>(4, Call::new);
 
   private GeluKernels() {}
 
@@ -119,7 +121,12 @@ public final class GeluKernels {
     if (n <= 0) {
       return;
     }
-    Call c = CALLS.get();
+    int chunks = (n + CHUNK - 1) / CHUNK;
+    if (chunks == 1) {
+      chunk(backward, 0, n, x, xOff, dy, dyOff, out, outOff, accumulate);
+      return;
+    }
+    Call c = CALLS.take();
     c.backward = backward;
     c.n = n;
     c.x = x;
@@ -130,9 +137,28 @@ public final class GeluKernels {
     c.outOff = outOff;
     c.accumulate = accumulate;
     try {
-      Parallelism.forEach((n + CHUNK - 1) / CHUNK, c);
+      Parallelism.forEach(chunks, c);
     } finally {
       c.x = c.dy = c.out = null;
+      CALLS.give(c);
+    }
+  }
+
+  /** Elements {@code [from, to)}: {@code out = gelu(x)}, or {@code out (+)= dy·gelu'(x)} backward. */
+  private static void chunk(boolean backward, int from, int to, float[] x, int xOff, float[] dy, int dyOff, float[] out,
+      int outOff, boolean accumulate) {
+    if (!backward) {
+      for (int i = from; i < to; i++) {
+        out[outOff + i] = gelu(x[xOff + i]);
+      }
+    } else if (accumulate) {
+      for (int i = from; i < to; i++) {
+        out[outOff + i] += dy[dyOff + i] * derivative(x[xOff + i]);
+      }
+    } else {
+      for (int i = from; i < to; i++) {
+        out[outOff + i] = dy[dyOff + i] * derivative(x[xOff + i]);
+      }
     }
   }
 
@@ -150,20 +176,7 @@ public final class GeluKernels {
     @Override
     public void accept(int task) {
       int from = task * CHUNK;
-      int to = Math.min(n, from + CHUNK);
-      if (!backward) {
-        for (int i = from; i < to; i++) {
-          out[outOff + i] = gelu(x[xOff + i]);
-        }
-      } else if (accumulate) {
-        for (int i = from; i < to; i++) {
-          out[outOff + i] += dy[dyOff + i] * derivative(x[xOff + i]);
-        }
-      } else {
-        for (int i = from; i < to; i++) {
-          out[outOff + i] = dy[dyOff + i] * derivative(x[xOff + i]);
-        }
-      }
+      chunk(backward, from, Math.min(n, from + CHUNK), x, xOff, dy, dyOff, out, outOff, accumulate);
     }
   }
 }

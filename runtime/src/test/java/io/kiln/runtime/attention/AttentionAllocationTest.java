@@ -27,9 +27,8 @@ class AttentionAllocationTest {
 
   private void step(int i) {
     int t = i % 2 == 0 ? 70 : 33; // T changes from call to call
-    MultiHeadAttention.forward(2, t, t, 4, 8, true, mha.q, 3, mha.k, 3, mha.v, 3, mha.o, 3, mha.lse, 3, mha.scratch, 7);
-    MultiHeadAttention.backward(2, t, t, 4, 8, true, mha.q, 3, mha.k, 3, mha.v, 3, mha.o, 3, mha.dO, 3, mha.lse, 3,
-        mha.dq, 3, mha.dk, 3, mha.dv, 3, false, mha.scratch, 7);
+    mha.layer.forward(2, t, t);
+    mha.layer.backward(2, t, t);
     cross.forward();
     cross.backward(true);
     general.forward();

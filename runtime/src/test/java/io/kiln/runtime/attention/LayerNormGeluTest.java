@@ -7,6 +7,7 @@ import static io.kiln.runtime.attention.AttnArrays.random;
 import static io.kiln.runtime.attention.AttnArrays.zeros;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.kiln.runtime.At;
 import io.kiln.runtime.Parallelism;
 import java.util.Arrays;
 import java.util.Random;
@@ -33,6 +34,9 @@ class LayerNormGeluTest {
     final float[] du;
     final float[] dGamma;
     final float[] dBeta;
+    /** The layer objects over these arrays, writing and accumulating du. */
+    final LayerNorm layer;
+    final LayerNorm accumulating;
 
     Ln(Random rnd, int rows, int n, boolean residual, boolean affine) {
       this.rows = rows;
@@ -51,15 +55,34 @@ class LayerNormGeluTest {
       du = zeros(rows * n);
       dGamma = zeros(n);
       dBeta = zeros(n);
+      layer = layer(false);
+      accumulating = layer(true);
+    }
+
+    private static At at(float[] a) {
+      return a == null ? At.NONE : new At(a, OFF);
+    }
+
+    private LayerNorm layer(boolean accumulate) {
+      return LayerNorm.of(n, EPS)
+          .parameters(at(gamma), at(beta))
+          .residualSum(at(sum))
+          .output(at(y), at(mean), at(rstd))
+          .gradients(at(dy), affine ? at(dGamma) : At.NONE, affine ? at(dBeta) : At.NONE)
+          .inputGradient(at(du), accumulate)
+          .build();
     }
 
     void forward() {
-      LayerNorm.forward(rows, n, EPS, x, OFF, r, OFF, sum, OFF, gamma, OFF, beta, OFF, y, OFF, mean, OFF, rstd, OFF);
+      if (residual) {
+        layer.forward(rows, x, OFF, r, OFF);
+      } else {
+        layer.forward(rows, x, OFF);
+      }
     }
 
     void backward(boolean accumulate) {
-      LayerNorm.backward(rows, n, residual ? sum : x, OFF, gamma, OFF, mean, OFF, rstd, OFF, dy, OFF, du, OFF,
-          accumulate, affine ? dGamma : null, OFF, affine ? dBeta : null, OFF);
+      (accumulate ? accumulating : layer).backward(rows, residual ? sum : x, OFF);
     }
 
     double loss() {

@@ -7,6 +7,7 @@ import static io.kiln.runtime.attention.AttnArrays.random;
 import static io.kiln.runtime.attention.AttnArrays.zeros;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.kiln.runtime.At;
 import io.kiln.runtime.Parallelism;
 import java.util.Arrays;
 import java.util.Random;
@@ -34,6 +35,9 @@ class MultiHeadAttentionTest {
     final float[] dk;
     final float[] dv;
     final float[] scratch;
+    /** The layer objects over these arrays, writing and accumulating the q, k, v gradients. */
+    final MultiHeadAttention layer;
+    final MultiHeadAttention accumulating;
 
     Case(Random r, int b, int tq, int tk, int h, int d, boolean causal, double scale) {
       this.b = b;
@@ -52,15 +56,24 @@ class MultiHeadAttentionTest {
       dk = zeros(b * tk * h * d);
       dv = zeros(b * tk * h * d);
       scratch = new float[MultiHeadAttention.scratchFloats(b, tq, h, d) + 7];
+      layer = layer(false);
+      accumulating = layer(true);
+    }
+
+    private MultiHeadAttention layer(boolean accumulate) {
+      return MultiHeadAttention.of(h, d, causal)
+          .tensors(new At(q, OFF), new At(k, OFF), new At(v, OFF), new At(o, OFF), new At(lse, OFF))
+          .scratch(new At(scratch, 7))
+          .gradients(new At(dO, OFF), new At(dq, OFF), new At(dk, OFF), new At(dv, OFF), accumulate)
+          .build();
     }
 
     void forward() {
-      MultiHeadAttention.forward(b, tq, tk, h, d, causal, q, OFF, k, OFF, v, OFF, o, OFF, lse, OFF, scratch, 7);
+      layer.forward(b, tq, tk);
     }
 
     void backward(boolean accumulate) {
-      MultiHeadAttention.backward(b, tq, tk, h, d, causal, q, OFF, k, OFF, v, OFF, o, OFF, dO, OFF, lse, OFF, dq, OFF,
-          dk, OFF, dv, OFF, accumulate, scratch, 7);
+      (accumulate ? accumulating : layer).backward(b, tq, tk);
     }
 
     double loss() {

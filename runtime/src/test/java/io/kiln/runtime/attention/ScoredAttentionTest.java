@@ -6,6 +6,7 @@ import static io.kiln.runtime.attention.AttnArrays.assertClose;
 import static io.kiln.runtime.attention.AttnArrays.random;
 import static io.kiln.runtime.attention.AttnArrays.zeros;
 
+import io.kiln.runtime.At;
 import io.kiln.runtime.Parallelism;
 import io.kiln.runtime.attention.ScoredAttention.Score;
 import java.util.Arrays;
@@ -38,6 +39,9 @@ class ScoredAttentionTest {
     final float[] dV;
     final float[] ws;
     final float[] scratch;
+    /** The layer objects over these arrays, writing and accumulating ds and dh. */
+    final ScoredAttention layer;
+    final ScoredAttention accumulating;
 
     Case(Random r, Score kind, int b, int tq, int tk, int n, int a) {
       this.kind = kind;
@@ -62,16 +66,27 @@ class ScoredAttentionTest {
       dV = zeros(a);
       ws = new float[ScoredAttention.workspaceFloats(kind, b, tq, tk, n, a) + 2];
       scratch = new float[ScoredAttention.backwardScratchFloats(kind, b, tq, tk, n, a) + 4];
+      layer = layer(false);
+      accumulating = layer(true);
+    }
+
+    private ScoredAttention layer(boolean accumulate) {
+      return ScoredAttention.of(kind, n, a)
+          .weights(new At(w1, OFF), new At(w2, OFF), new At(v, OFF))
+          .output(new At(c, OFF), new At(alpha, OFF))
+          .workspace(new At(ws, 2))
+          .gradients(new At(dc, OFF), new At(dW1, OFF), new At(dW2, OFF), new At(dV, OFF))
+          .inputGradients(new At(ds, OFF), new At(dh, OFF), accumulate)
+          .scratch(new At(scratch, 4))
+          .build();
     }
 
     void forward() {
-      ScoredAttention.forward(kind, b, tq, tk, n, a, s, OFF, h, OFF, w1, OFF, w2, OFF, v, OFF, c, OFF, alpha, OFF, ws,
-          2);
+      layer.forward(b, tq, tk, s, OFF, h, OFF);
     }
 
     void backward(boolean accumulate) {
-      ScoredAttention.backward(kind, b, tq, tk, n, a, s, OFF, h, OFF, w1, OFF, w2, OFF, v, OFF, dc, OFF, ds, OFF, dh,
-          OFF, accumulate, dW1, OFF, dW2, OFF, dV, OFF, ws, 2, scratch, 4);
+      (accumulate ? accumulating : layer).backward(b, tq, tk, s, OFF, h, OFF);
     }
 
     double loss() {

@@ -3,7 +3,7 @@ package io.kiln.runtime.cnn;
 import static com.google.common.truth.Truth.assertWithMessage;
 
 import io.kiln.dsl.Activation;
-import io.kiln.runtime.gemm.Epilogue;
+import io.kiln.runtime.At;
 import io.kiln.runtime.init.Rng;
 import java.lang.management.ManagementFactory;
 import java.util.Random;
@@ -28,7 +28,6 @@ class CnnAllocationTest {
   private final float[] w2 = fill(c2.weightSize());
   private final float[] b2 = fill(c2.filters());
   private final float[] w3 = fill(c3.weightSize());
-  private final Epilogue e2 = Conv2d.epilogue(b2, 0, Activation.NONE);
   private final float[] cols = new float[Math.max(c1.colsSize(), c2.colsSize())];
   private final float[] dcols = new float[cols.length];
   private final float[] z1 = new float[BATCH * c1.outputSize()];
@@ -69,22 +68,45 @@ class CnnAllocationTest {
     return a;
   }
 
+  // the layer objects a generated model builds once
+  private final Conv2d conv1 = Conv2d.of(c1)
+      .weights(new At(w1, 0), new At(b1, 0), Activation.NONE)
+      .output(new At(z1, 0), new At(cols, 0))
+      .gradients(new At(gz1, 0), new At(dw1, 0), new At(db1, 0))
+      .backwardScratch(new At(cols, 0), new At(dcols, 0))
+      .build();
+  private final Pooling pool1 = Pooling.of(p1, Pooling.Kind.RELU_MAX, new At(a1, 0), new At(ga1, 0), new At(gz1, 0), false);
+  private final Conv2d conv2 = Conv2d.of(c2)
+      .weights(new At(w2, 0), new At(b2, 0), Activation.NONE)
+      .output(new At(z2, 0), new At(cols, 0))
+      .gradients(new At(gz2, 0), new At(dw2, 0), new At(db2, 0))
+      .inputGradient(new At(ga1, 0), false)
+      .backwardScratch(new At(cols, 0), new At(dcols, 0))
+      .build();
+  private final Conv2d conv3 = Conv2d.of(c3)
+      .weights(new At(w3, 0), At.NONE, Activation.RELU)
+      .output(new At(z3, 0), At.NONE)
+      .gradients(new At(z3, 0), new At(dw3, 0), At.NONE)
+      .inputGradient(new At(gd2, 0), false)
+      .build();
+  private final Pooling pool2 = Pooling.of(p2, Pooling.Kind.MAX, new At(a2, 0), new At(ga2, 0), new At(gn2, 0), false);
+
   private void step() {
-    Conv2d.forward(c1, BATCH, x, 0, w1, 0, b1, 0, Activation.NONE, z1, 0, cols, 0);
-    Pooling.reluMaxForward(p1, BATCH, z1, 0, a1, 0);
-    Conv2d.forward(c2, BATCH, a1, 0, w2, 0, e2, z2, 0, cols, 0);
+    conv1.forward(BATCH, x, 0);
+    pool1.forward(BATCH, z1, 0);
+    conv2.forward(BATCH, a1, 0);
     BatchNorm.forwardTrain(BATCH, 16, 100, z2, 0, gamma, 0, beta, 0, rm, 0, rv, 0, 0.1f, 1e-5f, n2, 0, sm, 0, sis, 0);
-    Pooling.maxForward(p2, BATCH, n2, 0, a2, 0);
+    pool2.forward(BATCH, n2, 0);
     Dropout.forwardTrain(0.25f, rng, a2, 0, d2, 0, mask, 0, a2.length);
-    Conv2d.forward(c3, BATCH, d2, 0, w3, 0, null, 0, Activation.RELU, z3, 0, null, 0);
+    conv3.forward(BATCH, d2, 0);
     // backward with dz3 = z3 (any values do)
-    Conv2d.backward(c3, BATCH, d2, 0, w3, 0, z3, 0, dw3, 0, null, 0, gd2, 0, false, null, 0, null, 0);
+    conv3.backward(BATCH, d2, 0);
     Dropout.backward(gd2, 0, mask, 0, ga2, 0, a2.length, false);
-    Pooling.maxBackward(p2, BATCH, n2, 0, ga2, 0, gn2, 0, false);
+    pool2.backward(BATCH, n2, 0);
     BatchNorm.backward(BATCH, 16, 100, z2, 0, gamma, 0, sm, 0, sis, 0, gn2, 0, gz2, 0, false, dgamma, 0, dbeta, 0);
-    Conv2d.backward(c2, BATCH, a1, 0, w2, 0, gz2, 0, dw2, 0, db2, 0, ga1, 0, false, cols, 0, dcols, 0);
-    Pooling.reluMaxBackward(p1, BATCH, z1, 0, ga1, 0, gz1, 0, false);
-    Conv2d.backward(c1, BATCH, x, 0, w1, 0, gz1, 0, dw1, 0, db1, 0, null, 0, false, cols, 0, dcols, 0);
+    conv2.backward(BATCH, a1, 0);
+    pool1.backward(BATCH, z1, 0);
+    conv1.backward(BATCH, x, 0);
     Pooling.avgForward(p2, BATCH, n2, 0, a2, 0);
     Pooling.avgBackward(p2, BATCH, ga2, 0, gn2, 0, true);
     BatchNorm.forwardEval(BATCH, 16, 100, z2, 0, gamma, 0, beta, 0, rm, 0, rv, 0, 1e-5f, n2, 0);

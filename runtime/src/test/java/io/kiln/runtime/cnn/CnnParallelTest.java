@@ -7,6 +7,7 @@ import static io.kiln.runtime.cnn.TestArrays.random;
 import static io.kiln.runtime.cnn.TestArrays.zeros;
 
 import io.kiln.dsl.Activation;
+import io.kiln.runtime.At;
 import io.kiln.runtime.Parallelism;
 import java.util.List;
 import java.util.Random;
@@ -135,6 +136,90 @@ class CnnParallelTest {
           }
         }
       }
+    }
+  }
+
+  /**
+   * One convolution layer object, reused across calls and thread counts (its pool workers pack
+   * patches into their own buffers, kept between calls): every call equals the static kernel's
+   * result bitwise, forward, weight, bias and input gradients.
+   */
+  @Test
+  void aConvolutionLayerObjectMatchesTheKernelAcrossCallsAndThreadCounts() {
+    int[] threadSequence = {1, 3, 2, 3, 1};
+    for (ConvGeometry g : CONVS) {
+      int batch = 13;
+      Random r = new Random(g.hashCode() * 31L);
+      float[] x = random(r, batch * g.inputSize(), 1);
+      float[] w = random(r, g.weightSize(), 1);
+      float[] bias = random(r, g.filters(), 1);
+      float[] dz = random(r, batch * g.outputSize(), 1);
+      float[] y = zeros(batch * g.outputSize());
+      float[] dw = zeros(g.weightSize());
+      float[] db = zeros(g.filters());
+      float[] dx = zeros(batch * g.inputSize());
+      float[] cols = zeros(g.colsSize());
+      float[] dcols = zeros(g.colsSize());
+      Conv2d layer = Conv2d.of(g)
+          .weights(new At(w, OFF), new At(bias, OFF), Activation.RELU)
+          .output(new At(y, OFF), new At(cols, OFF))
+          .gradients(new At(dz, OFF), new At(dw, OFF), new At(db, OFF))
+          .inputGradient(new At(dx, OFF), false)
+          .backwardScratch(new At(cols, OFF), new At(dcols, OFF))
+          .build();
+      for (int t : threadSequence) {
+        Parallelism.setThreads(t);
+        String what = g + " with " + t + " threads";
+        float[] yWant = zeros(batch * g.outputSize());
+        Conv2d.forward(g, batch, x, OFF, w, OFF, Conv2d.epilogue(bias, OFF, Activation.RELU), yWant, OFF, zeros(g.colsSize()), OFF);
+        float[] dwWant = dw.clone();
+        float[] dbWant = db.clone();
+        float[] dxWant = zeros(batch * g.inputSize());
+        Conv2d.backward(g, batch, x, OFF, w, OFF, dz, OFF, dwWant, OFF, dbWant, OFF, dxWant, OFF, false, zeros(g.colsSize()), OFF,
+            zeros(g.colsSize()), OFF);
+        layer.forward(batch, x, OFF);
+        layer.backward(batch, x, OFF);
+        assertWithMessage("%s y", what).that(y).isEqualTo(yWant);
+        assertWithMessage("%s dW (accumulated over calls)", what).that(dw).isEqualTo(dwWant);
+        assertWithMessage("%s dBias (accumulated over calls)", what).that(db).isEqualTo(dbWant);
+        assertWithMessage("%s dx", what).that(dx).isEqualTo(dxWant);
+      }
+    }
+  }
+
+  @Test
+  void aPoolingLayerObjectMatchesTheKernels() {
+    PoolGeometry g = PoolGeometry.of(8, 33, 33, 3, 2);
+    int batch = 9; // above the parallel threshold: the layer's own job runs the chunks
+    Random r = new Random(3);
+    float[] x = random(r, batch * g.inputSize(), 1);
+    float[] dy = random(r, batch * g.outputSize(), 1);
+    float[] dx0 = random(r, batch * g.inputSize(), 1);
+    Parallelism.setThreads(3);
+    for (Pooling.Kind kind : Pooling.Kind.values()) {
+      float[] y = zeros(batch * g.outputSize());
+      float[] dx = dx0.clone();
+      Pooling layer = Pooling.of(g, kind, new At(y, OFF), new At(dy, OFF), new At(dx, OFF), true);
+      layer.forward(batch, x, OFF);
+      layer.backward(batch, x, OFF);
+      float[] yWant = zeros(batch * g.outputSize());
+      float[] dxWant = dx0.clone();
+      switch (kind) {
+        case MAX -> {
+          Pooling.maxForward(g, batch, x, OFF, yWant, OFF);
+          Pooling.maxBackward(g, batch, x, OFF, dy, OFF, dxWant, OFF, true);
+        }
+        case RELU_MAX -> {
+          Pooling.reluMaxForward(g, batch, x, OFF, yWant, OFF);
+          Pooling.reluMaxBackward(g, batch, x, OFF, dy, OFF, dxWant, OFF, true);
+        }
+        case AVERAGE -> {
+          Pooling.avgForward(g, batch, x, OFF, yWant, OFF);
+          Pooling.avgBackward(g, batch, dy, OFF, dxWant, OFF, true);
+        }
+      }
+      assertWithMessage("%s y", kind).that(y).isEqualTo(yWant);
+      assertWithMessage("%s dx", kind).that(dx).isEqualTo(dxWant);
     }
   }
 }

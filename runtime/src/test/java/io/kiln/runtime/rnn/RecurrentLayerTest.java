@@ -4,7 +4,7 @@ import static io.kiln.runtime.rnn.RnnTestArrays.OFF;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.kiln.runtime.rnn.RecurrentLayer.At;
+import io.kiln.runtime.At;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -21,7 +21,6 @@ class RecurrentLayerTest {
     expected.backward();
 
     RecurrentLayer layer = RecurrentLayer.of(g)
-        .input(new At(actual.x, OFF))
         .weights(new At(actual.wIh, OFF), new At(actual.wHh, OFF))
         .biases(new At(actual.bIh, OFF), new At(actual.bHh, OFF))
         .initialState(new At(actual.h0, OFF), at(actual.c0))
@@ -34,8 +33,8 @@ class RecurrentLayerTest {
         .biasGradients(new At(actual.dBIh, OFF), new At(actual.dBHh, OFF))
         .scratch(actual.scratch)
         .build();
-    layer.forward(2, 4);
-    layer.backward(2, 4);
+    layer.forward(2, 4, actual.x, OFF);
+    layer.backward(2, 4, actual.x, OFF);
 
     assertArrayEquals(expected.y, actual.y);
     assertArrayEquals(expected.hT, actual.hT);
@@ -56,10 +55,10 @@ class RecurrentLayerTest {
   void anInferenceOnlyLayerRefusesBackward(CellKind kind) {
     RecurrentGeometry g = new RecurrentGeometry(kind, 3, 5);
     RnnFixture f = new RnnFixture(g, 2, 4, false, false, 5);
-    RecurrentLayer layer = RecurrentLayer.of(g).input(new At(f.x, OFF)).weights(new At(f.wIh, OFF), new At(f.wHh, OFF))
+    RecurrentLayer layer = RecurrentLayer.of(g).weights(new At(f.wIh, OFF), new At(f.wHh, OFF))
         .output(new At(f.y, OFF), At.NONE, At.NONE).workspace(f.workspace).build();
-    layer.forward(2, 4);
-    assertThrows(IllegalStateException.class, () -> layer.backward(2, 4));
+    layer.forward(2, 4, f.x, OFF);
+    assertThrows(IllegalStateException.class, () -> layer.backward(2, 4, f.x, OFF));
   }
 
   private static At at(float[] array) {

@@ -1,5 +1,6 @@
 package io.kiln.processor.family.attention;
 
+import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeSpec;
@@ -23,9 +24,7 @@ public final class AttentionCalls extends GeneratedClassPart {
     m.addComment("$L = Σ softmax($L($L, $L)) $L: $L over $L -> $L (scores, softmax and weighted sum per batch element; α kept)",
         a.context().name(), a.layer().score().name().toLowerCase(), a.s().name(), a.h().name(), a.h().name(), a.s().shape(), a.h().shape(),
         a.context().shape());
-    m.addStatement("$T.forward($L, $L, $L, $L, $L, $L, $L, null, 0, $L, 0)", SCORED_ATTENTION, attentionSizes(a, "batch", "steps"),
-        ref(a.s()), ref(a.h()), paramOrNull("params", a.w1()), paramOrNull("params", a.w2()),
-        paramOrNull("params", a.v()), ref(a.context()), workspace(a));
+    m.addStatement("$L.forward(batch, steps, steps, $L, $L)", layerField(a), ref(a.s()), ref(a.h()));
   }
 
   public void forward(ForwardCall.LayerNormForward l, MethodSpec.Builder m) {
@@ -35,8 +34,11 @@ public final class AttentionCalls extends GeneratedClassPart {
     } else {
       m.addComment("$L = layernorm($L): $L", l.y().name(), l.x().name(), l.y().shape());
     }
-    m.addStatement("$T.forward($L, $L, $Lf, $L, $L, $L, params, $L, params, $L, $L, $L, $L)", LAYER_NORM, rows(l.y()), l.width(), (float) l.epsilon(),
-        ref(l.x()), orNull(l.residual()), orNull(l.sum()), paramConstant(l.gamma()), paramConstant(l.beta()), ref(l.y()), ref(l.mean()), ref(l.rstd()));
+    if (l.residual() != null) {
+      m.addStatement("$L.forward($L, $L, $L)", layerField(l), rows(l.y()), ref(l.x()), ref(l.residual()));
+    } else {
+      m.addStatement("$L.forward($L, $L)", layerField(l), rows(l.y()), ref(l.x()));
+    }
   }
 
   public void forward(ForwardCall.MultiHeadForward h, MethodSpec.Builder m) {
@@ -51,8 +53,7 @@ public final class AttentionCalls extends GeneratedClassPart {
       m.addStatement("GEMM.gemm($T.NT, $L, $L, $L, $L, $L, params, $L + $L, $L, $L, $L, $L)", LAYOUT, rows, d, d, ref(h.x()), d,
           paramConstant(h.inWeight()), i * d * d, d, ref(qkv[i]), d, epilogueField(h, which[i]));
     }
-    m.addStatement("$T.forward(batch, steps, steps, $L, $L, $L, $L, $L, $L, $L, $L, $L, 0)", MULTI_HEAD, h.layer().heads(), d / h.layer().heads(),
-        h.layer().causal(), ref(h.q()), ref(h.k()), ref(h.v()), ref(h.o()), ref(h.lse()), scratch(h));
+    m.addStatement("$L.forward(batch, steps, steps)", layerField(h));
     m.addStatement("GEMM.gemm($T.NT, $L, $L, $L, $L, $L, params, $L, $L, $L, $L, $L)", LAYOUT, rows, d, d, ref(h.o()), d,
         paramConstant(h.outWeight()), d, ref(h.y()), d, epilogueField(h, "Out"));
   }
@@ -68,20 +69,14 @@ public final class AttentionCalls extends GeneratedClassPart {
     gradients.addComment("$L: attention backward from $L$L$L$L", a.covers().get(0), a.dContext().name(),
         a.ds() == null ? "" : " into " + a.ds().name(), a.dh() == null ? "" : (a.ds() == null ? " into " : " and ") + a.dh().name()
         + (a.accumulate() ? " (+=)" : ""), shapes(a.dContext(), a.ds() != null ? a.ds() : a.dh()));
-    gradients.addStatement("$T.backward($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, 0, $L, 0)", SCORED_ATTENTION,
-        attentionSizes(f, "batch", "steps"), ref(f.s()), ref(f.h()), paramOrNull("params", f.w1()),
-        paramOrNull("params", f.w2()), paramOrNull("params", f.v()), ref(a.dContext()),
-        orNull(a.ds()), orNull(a.dh()), a.accumulate(), paramOrNull("grads", f.w1()),
-        paramOrNull("grads", f.w2()), paramOrNull("grads", f.v()), workspace(f), scratch(f));
+    gradients.addStatement("$L.backward(batch, steps, steps, $L, $L)", layerField(f), ref(f.s()), ref(f.h()));
   }
 
   public void backward(BackwardCall.LayerNormBackward l, MethodSpec.Builder gradients) {
     ForwardCall.LayerNormForward f = l.forward();
     gradients.addComment("$L: d $L, d $L += layer-norm sums of $L$L$L", String.join(", ", l.covers()), f.gamma().name(), f.beta().name(), l.dy().name(),
         l.du() == null ? "" : ", " + l.du().name() + (l.accumulate() ? " +=" : " =") + " layer-norm backward", shapes(l.dy(), l.du()));
-    gradients.addStatement("$T.backward($L, $L, $L, params, $L, $L, $L, $L, $L, $L, grads, $L, grads, $L)", LAYER_NORM, rows(l.dy()), f.width(),
-        ref(f.normalized()), paramConstant(f.gamma()), ref(f.mean()), ref(f.rstd()), ref(l.dy()), orNull(l.du()), l.accumulate(),
-        paramConstant(f.gamma()), paramConstant(f.beta()));
+    gradients.addStatement("$L.backward($L, $L)", layerField(f), rows(l.dy()), ref(f.normalized()));
   }
 
   public void backward(BackwardCall.MultiHeadBackward h, MethodSpec.Builder gradients) {
@@ -96,9 +91,7 @@ public final class AttentionCalls extends GeneratedClassPart {
     gradients.addStatement("OPS.addColumnSums(grads, $L, $L, $L, $L)", paramConstant(f.outBias()), ref(h.dy()), rows, d);
     gradients.addComment("$L: flash attention backward (scores recomputed block by block) into $L, $L, $L$L", h.covers().get(0), h.dq().name(),
         h.dk().name(), h.dv().name(), shapes(h.dO(), h.dq()));
-    gradients.addStatement("$T.backward(batch, steps, steps, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, false, $L, 0)", MULTI_HEAD,
-        f.layer().heads(), d / f.layer().heads(), f.layer().causal(), ref(f.q()), ref(f.k()), ref(f.v()), ref(f.o()), ref(h.dO()), ref(f.lse()),
-        ref(h.dq()), ref(h.dk()), ref(h.dv()), scratch(f));
+    gradients.addStatement("$L.backward(batch, steps, steps)", layerField(f));
     Buffer[] grads = {h.dq(), h.dk(), h.dv()};
     gradients.addComment("$L: d in_proj_weight += [dq; dk; dv]ᵀ · $L, d in_proj_bias += Σ [dq; dk; dv]$L$L", h.covers().get(0), f.x().name(),
         h.dx() == null ? "" : ", " + h.dx().name() + (h.accumulate() ? " +=" : " =") + " dq·W_q + dk·W_k + dv·W_v", shapes(h.dq(), h.dx()));
@@ -131,6 +124,54 @@ public final class AttentionCalls extends GeneratedClassPart {
       type.addField(FieldSpec.builder(FLOATS, scratch(a), Modifier.PRIVATE, Modifier.FINAL)
           .initializer("new float[$T.backwardScratchFloats($L)]", SCORED_ATTENTION, attentionSizes(a, "MAX_BATCH", steps)).build());
     }
+    type.addField(FieldSpec.builder(SCORED_ATTENTION, layerField(a), Modifier.PRIVATE, Modifier.FINAL)
+        .addJavadoc("$L with its tensors' places, built once.\n", a.covers().get(0)).build());
+  }
+
+  /** Builds the attention object of {@code a} in the generated constructor. */
+  public void initialize(ForwardCall.AttentionForward a, MethodSpec.Builder m) {
+    CodeBlock.Builder b = CodeBlock.builder().add("$T.of($L, $L, $L)", SCORED_ATTENTION, score(a), a.width(), a.attn())
+        .add("\n.weights($L, $L, $L)", at("params", a.w1()), at("params", a.w2()), at("params", a.v()))
+        .add("\n.output($L, $T.NONE)", at(a.context()), AT)
+        .add("\n.workspace(new $T($L, 0))", AT, workspace(a));
+    BackwardCall.AttentionBackward back = backwardOf(BackwardCall.AttentionBackward.class, g -> g.forward() == a);
+    if (back != null) {
+      b.add("\n.gradients($L, $L, $L, $L)", at(back.dContext()), at("grads", a.w1()), at("grads", a.w2()), at("grads", a.v()))
+          .add("\n.inputGradients($L, $L, $L)", at(back.ds()), at(back.dh()), back.accumulate())
+          .add("\n.scratch(new $T($L, 0))", AT, scratch(a));
+    }
+    m.addStatement("this.$L = $L\n.build()", layerField(a), b.build());
+  }
+
+  private String layerField(ForwardCall.AttentionForward a) {
+    return layerField(a.covers().get(0));
+  }
+
+  public void declare(ForwardCall.LayerNormForward l, TypeSpec.Builder type) {
+    type.addField(FieldSpec.builder(LAYER_NORM, layerField(l), Modifier.PRIVATE, Modifier.FINAL)
+        .addJavadoc("$L with its tensors' places, built once.\n", l.y().name()).build());
+  }
+
+  /** Builds the layer norm object of {@code l} in the generated constructor. */
+  public void initialize(ForwardCall.LayerNormForward l, MethodSpec.Builder m) {
+    CodeBlock.Builder b = CodeBlock.builder().add("$T.of($L, $Lf)", LAYER_NORM, l.width(), (float) l.epsilon())
+        .add("\n.parameters($L, $L)", at("params", l.gamma()), at("params", l.beta()))
+        .add("\n.output($L, $L, $L)", at(l.y()), at(l.mean()), at(l.rstd()));
+    if (l.sum() != null) {
+      b.add("\n.residualSum($L)", at(l.sum()));
+    }
+    BackwardCall.LayerNormBackward back = backwardOf(BackwardCall.LayerNormBackward.class, g -> g.forward() == l);
+    if (back != null) {
+      b.add("\n.gradients($L, $L, $L)", at(back.dy()), at("grads", l.gamma()), at("grads", l.beta()));
+      if (back.du() != null) {
+        b.add("\n.inputGradient($L, $L)", at(back.du()), back.accumulate());
+      }
+    }
+    m.addStatement("this.$L = $L\n.build()", layerField(l), b.build());
+  }
+
+  private String layerField(ForwardCall.LayerNormForward l) {
+    return layerField(l.y().name());
   }
 
   public void declare(ForwardCall.MultiHeadForward m, TypeSpec.Builder type) {
@@ -141,6 +182,17 @@ public final class AttentionCalls extends GeneratedClassPart {
     for (String which : List.of("Q", "K", "V", "Out")) {
       type.addField(FieldSpec.builder(EPILOGUE, epilogueField(m, which), Modifier.PRIVATE, Modifier.FINAL).build());
     }
+    declareCore(m, type);
+  }
+
+  /** The attention core's layer object: heads, q, k, v, o, lse and scratch places, and the gradients when training. */
+  private void declareCore(ForwardCall.MultiHeadForward m, TypeSpec.Builder type) {
+    type.addField(FieldSpec.builder(MULTI_HEAD, layerField(m), Modifier.PRIVATE, Modifier.FINAL)
+        .addJavadoc("$L's attention core with its tensors' places, built once.\n", m.covers().get(0)).build());
+  }
+
+  private String layerField(ForwardCall.MultiHeadForward m) {
+    return layerField(m.covers().get(0));
   }
 
   public void initialize(ForwardCall.MultiHeadForward h, MethodSpec.Builder m) {
@@ -150,5 +202,14 @@ public final class AttentionCalls extends GeneratedClassPart {
           i * h.width(), ACTIVATION);
     }
     m.addStatement("this.$L = $T.biasActivation(params, $L, $T.NONE)", epilogueField(h, "Out"), EPILOGUE, paramConstant(h.outBias()), ACTIVATION);
+    CodeBlock.Builder b = CodeBlock.builder()
+        .add("$T.of($L, $L, $L)", MULTI_HEAD, h.layer().heads(), h.width() / h.layer().heads(), h.layer().causal())
+        .add("\n.tensors($L, $L, $L, $L, $L)", at(h.q()), at(h.k()), at(h.v()), at(h.o()), at(h.lse()))
+        .add("\n.scratch(new $T($L, 0))", AT, scratch(h));
+    BackwardCall.MultiHeadBackward back = backwardOf(BackwardCall.MultiHeadBackward.class, g -> g.forward() == h);
+    if (back != null) {
+      b.add("\n.gradients($L, $L, $L, $L, false)", at(back.dO()), at(back.dq()), at(back.dk()), at(back.dv()));
+    }
+    m.addStatement("this.$L = $L\n.build()", layerField(h), b.build());
   }
 }

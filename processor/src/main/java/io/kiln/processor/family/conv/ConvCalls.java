@@ -1,5 +1,6 @@
 package io.kiln.processor.family.conv;
 
+import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeSpec;
@@ -24,42 +25,33 @@ public final class ConvCalls extends GeneratedClassPart {
     m.addComment("$L = $L$L ⊛ $L$L$L: $L $L -> $L (one GEMM per sample over packed patches, bias and activation fused)",
         c.y().name(), act.isEmpty() ? "" : act + "(", c.x().name(), c.weight().name(), c.bias() == null ? "" : " + " + c.bias().name(),
         act.isEmpty() ? "" : ")", c.x().name(), c.x().shape(), c.y().shape());
-    m.addStatement("$T.forward($L, batch, $L, params, $L, $L, $L, $L)", CONV2D, geometryConstant(c.covers().get(0)), ref(c.x()),
-        paramConstant(c.weight()), epilogueField(c), ref(c.y()), ref(c.cols()));
+    m.addStatement("$L.forward(batch, $L)", layerField(c), ref(c.x()));
   }
 
   public void forward(ForwardCall.PoolForward p, MethodSpec.Builder m) {
     String node = p.covers().get(p.covers().size() - 1);
     m.addComment("$L = $Lpool($L$L$L): $L -> $L$L", p.y().name(), p.max() ? "max" : "avg", p.relu() ? "relu(" : "", p.x().name(), p.relu() ? ")" : "",
         p.x().shape(), p.y().shape(), p.relu() ? " (" + p.x().name() + "'s ReLU runs here, in the same pass)" : "");
-    m.addStatement("$T.$L($L, batch, $L, $L)", POOLING, p.relu() ? "reluMaxForward" : p.max() ? "maxForward" : "avgForward",
-        geometryConstant(node), ref(p.x()), ref(p.y()));
+    m.addStatement("$L.forward(batch, $L)", layerField(node), ref(p.x()));
   }
 
   public void backward(BackwardCall.ConvBackward c, MethodSpec.Builder gradients) {
     gradients.addComment("$L: d $L += $L · colsᵀ$L$L$L", c.covers().get(0), c.weight().name(), c.dz().name(),
         c.bias() == null ? "" : ", d " + c.bias().name() + " += Σ " + c.dz().name(),
         c.dx() == null ? "" : ", " + c.dx().name() + (c.accumulate() ? " += " : " = ") + "col2im(" + c.weight().name() + "ᵀ · " + c.dz().name() + ")", shapes(c.dz(), c.dx()));
-    gradients.addStatement("$T.backward($L, batch, $L, params, $L, $L, grads, $L, $L, $L, $L, $L, $L)", CONV2D, geometryConstant(c.covers().get(0)),
-        ref(c.x()), paramConstant(c.weight()), ref(c.dz()), paramConstant(c.weight()),
-        paramOrNull("grads", c.bias()),
-        orNull(c.dx()), c.accumulate(), ref(c.cols()), ref(c.dcols()));
+    gradients.addStatement("$L.backward(batch, $L)", layerField(forwardOf(c)), ref(c.x()));
   }
 
   public void backward(BackwardCall.PoolBackward p, MethodSpec.Builder gradients) {
     String node = p.covers().get(p.covers().size() - 1);
     gradients.addComment("$L: $L $L $Lpool backward of $L$L$L", String.join(", ", p.covers()), p.dx().name(), p.accumulate() ? "+=" : "=",
         p.max() ? "max" : "avg", p.dy().name(), p.relu() ? ", times relu'(" + p.x().name() + ")" : "", shapes(p.dy(), p.dx()));
-    if (p.max()) {
-      gradients.addStatement("$T.$L($L, batch, $L, $L, $L, $L)", POOLING, p.relu() ? "reluMaxBackward" : "maxBackward", geometryConstant(node),
-          ref(p.x()), ref(p.dy()), ref(p.dx()), p.accumulate());
-    } else {
-      gradients.addStatement("$T.avgBackward($L, batch, $L, $L, $L)", POOLING, geometryConstant(node), ref(p.dy()), ref(p.dx()), p.accumulate());
-    }
+    gradients.addStatement("$L.backward(batch, $L)", layerField(node), p.max() ? ref(p.x()) : CodeBlock.of("null, 0"));
   }
 
   public void declare(ForwardCall.ConvForward c, TypeSpec.Builder type) {
-    type.addField(FieldSpec.builder(EPILOGUE, epilogueField(c), Modifier.PRIVATE, Modifier.FINAL).build());
+    type.addField(FieldSpec.builder(CONV2D, layerField(c), Modifier.PRIVATE, Modifier.FINAL)
+        .addJavadoc("$L with its tensors' places, built once: each step calls forward/backward(batch, input).\n", c.covers().get(0)).build());
   }
 
   public void geometry(ForwardCall.ConvForward c, TypeSpec.Builder type) {
@@ -70,6 +62,25 @@ public final class ConvCalls extends GeneratedClassPart {
         .initializer("new $T($L, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L)", CONV_GEOMETRY, d.channels(), d.height(), d.width(), d.filters(),
             d.kernelHeight(), d.kernelWidth(), d.stride(), d.padTop(), d.padLeft(), d.outHeight(), d.outWidth())
         .build());
+  }
+
+  public void declare(ForwardCall.PoolForward p, TypeSpec.Builder type) {
+    String node = p.covers().get(p.covers().size() - 1);
+    type.addField(FieldSpec.builder(POOLING, layerField(node), Modifier.PRIVATE, Modifier.FINAL)
+        .addJavadoc("$L with its output's and gradients' places, built once.\n", node).build());
+  }
+
+  /** Builds the pooling layer object of {@code p} in the generated constructor. */
+  public void initialize(ForwardCall.PoolForward p, MethodSpec.Builder m) {
+    String node = p.covers().get(p.covers().size() - 1);
+    String kind = p.relu() ? "RELU_MAX" : p.max() ? "MAX" : "AVERAGE";
+    BackwardCall.PoolBackward back = backwardOf(BackwardCall.PoolBackward.class, b -> b.covers().get(b.covers().size() - 1).equals(node));
+    if (back == null) {
+      m.addStatement("this.$L = $T.of($L, $T.Kind.$L, $L)", layerField(node), POOLING, geometryConstant(node), POOLING, kind, at(p.y()));
+    } else {
+      m.addStatement("this.$L = $T.of($L, $T.Kind.$L, $L, $L, $L, $L)", layerField(node), POOLING, geometryConstant(node), POOLING, kind,
+          at(p.y()), at(back.dy()), at(back.dx()), back.accumulate());
+    }
   }
 
   public void geometry(ForwardCall.PoolForward p, TypeSpec.Builder type) {
@@ -83,8 +94,30 @@ public final class ConvCalls extends GeneratedClassPart {
         .build());
   }
 
+  /**
+   * Builds the layer object of {@code c} in the generated constructor: its weights, bias and
+   * activation, output and im2col scratch and, when the model trains, its gradients.
+   */
   public void initialize(ForwardCall.ConvForward c, MethodSpec.Builder m) {
-    m.addStatement("this.$L = $T.epilogue($L, $T.$L)", epilogueField(c), CONV2D,
-        paramOrNull("params", c.bias()), ACTIVATION, c.activation());
+    CodeBlock.Builder b = CodeBlock.builder().add("$T.of($L)", CONV2D, geometryConstant(c.covers().get(0)))
+        .add("\n.weights($L, $L, $T.$L)", at("params", c.weight()), at("params", c.bias()), ACTIVATION, c.activation())
+        .add("\n.output($L, $L)", at(c.y()), at(c.cols()));
+    BackwardCall.ConvBackward back = backwardOf(BackwardCall.ConvBackward.class, g -> g.weight().equals(c.weight()));
+    if (back != null) {
+      b.add("\n.gradients($L, $L, $L)", at(back.dz()), at("grads", c.weight()), at("grads", c.bias()));
+      if (back.dx() != null) {
+        b.add("\n.inputGradient($L, $L)", at(back.dx()), back.accumulate());
+      }
+      b.add("\n.backwardScratch($L, $L)", at(back.cols()), at(back.dcols()));
+    }
+    m.addStatement("this.$L = $L\n.build()", layerField(c), b.build());
+  }
+
+  private ForwardCall.ConvForward forwardOf(BackwardCall.ConvBackward back) {
+    return forwardOf(ForwardCall.ConvForward.class, c -> c.weight().equals(back.weight()));
+  }
+
+  private String layerField(ForwardCall.ConvForward c) {
+    return layerField(c.covers().get(0));
   }
 }

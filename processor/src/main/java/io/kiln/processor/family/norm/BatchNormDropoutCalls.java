@@ -1,9 +1,13 @@
 package io.kiln.processor.family.norm;
 
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeSpec;
 import io.kiln.processor.emit.GeneratedClassPart;
 import io.kiln.processor.fuse.BackwardCall;
 import io.kiln.processor.fuse.ForwardCall;
+import javax.lang.model.element.Modifier;
 
 /**
  * Writes the kernel calls of one layer family. Batch normalization and dropout: the layers that
@@ -27,13 +31,9 @@ public final class BatchNormDropoutCalls extends GeneratedClassPart {
     m.addComment("$L = batchnorm($L): $L (over $L channels × $L positions: batch statistics while training, running ones otherwise)",
         b.y().name(), b.x().name(), b.y().shape(), b.channels(), b.spatial());
     m.beginControlFlow("if (training)")
-        .addStatement("$T.forwardTrain(batch, $L, $L, $L, params, $L, params, $L, state, $L, state, $L, $Lf, $Lf, $L, $L, $L)", BATCH_NORM,
-            b.channels(), b.spatial(), ref(b.x()), paramConstant(b.gamma()), paramConstant(b.beta()), stateConstant(b.runningMean()),
-            stateConstant(b.runningVar()), (float) b.momentum(), (float) b.epsilon(), ref(b.y()), ref(b.mean()), ref(b.invStd()))
+        .addStatement("$L.forwardTrain(batch, $L)", layerField(b), ref(b.x()))
         .nextControlFlow("else")
-        .addStatement("$T.forwardEval(batch, $L, $L, $L, params, $L, params, $L, state, $L, state, $L, $Lf, $L)", BATCH_NORM,
-            b.channels(), b.spatial(), ref(b.x()), paramConstant(b.gamma()), paramConstant(b.beta()), stateConstant(b.runningMean()),
-            stateConstant(b.runningVar()), (float) b.epsilon(), ref(b.y()))
+        .addStatement("$L.forwardEval(batch, $L)", layerField(b), ref(b.x()))
         .endControlFlow();
   }
 
@@ -45,8 +45,36 @@ public final class BatchNormDropoutCalls extends GeneratedClassPart {
   public void backward(BackwardCall.BatchNormBackward b, MethodSpec.Builder gradients) {
     gradients.addComment("$L: d $L += Σ $L·x̂, d $L += Σ $L$L$L", b.covers().get(0), b.gamma().name(), b.dy().name(), b.beta().name(), b.dy().name(),
         b.dx() == null ? "" : ", " + b.dx().name() + (b.accumulate() ? " +=" : " =") + " batch-norm backward", shapes(b.dy(), b.dx()));
-    gradients.addStatement("$T.backward(batch, $L, $L, $L, params, $L, $L, $L, $L, $L, $L, grads, $L, grads, $L)", BATCH_NORM, b.channels(), b.spatial(),
-        ref(b.x()), paramConstant(b.gamma()), ref(b.mean()), ref(b.invStd()), ref(b.dy()),
-        orNull(b.dx()), b.accumulate(), paramConstant(b.gamma()), paramConstant(b.beta()));
+    gradients.addStatement("$L.backward(batch, $L)", layerField(forwardOf(b)), ref(b.x()));
+  }
+
+  public void declare(ForwardCall.BatchNormForward b, TypeSpec.Builder type) {
+    type.addField(FieldSpec.builder(BATCH_NORM, layerField(b), Modifier.PRIVATE, Modifier.FINAL)
+        .addJavadoc("$L with its tensors' places, built once.\n", b.covers().get(0)).build());
+  }
+
+  /** Builds the batch norm layer object of {@code b} in the generated constructor. */
+  public void initialize(ForwardCall.BatchNormForward b, MethodSpec.Builder m) {
+    CodeBlock.Builder code = CodeBlock.builder()
+        .add("$T.of($L, $L, $Lf, $Lf)", BATCH_NORM, b.channels(), b.spatial(), (float) b.momentum(), (float) b.epsilon())
+        .add("\n.parameters($L, $L)", at("params", b.gamma()), at("params", b.beta()))
+        .add("\n.runningStatistics($L, $L)", atState(b.runningMean()), atState(b.runningVar()))
+        .add("\n.output($L, $L, $L)", at(b.y()), at(b.mean()), at(b.invStd()));
+    BackwardCall.BatchNormBackward back = backwardOf(BackwardCall.BatchNormBackward.class, g -> g.gamma().equals(b.gamma()));
+    if (back != null) {
+      code.add("\n.gradients($L, $L, $L)", at(back.dy()), at("grads", b.gamma()), at("grads", b.beta()));
+      if (back.dx() != null) {
+        code.add("\n.inputGradient($L, $L)", at(back.dx()), back.accumulate());
+      }
+    }
+    m.addStatement("this.$L = $L\n.build()", layerField(b), code.build());
+  }
+
+  private ForwardCall.BatchNormForward forwardOf(BackwardCall.BatchNormBackward back) {
+    return forwardOf(ForwardCall.BatchNormForward.class, b -> b.gamma().equals(back.gamma()));
+  }
+
+  private String layerField(ForwardCall.BatchNormForward b) {
+    return layerField(b.covers().get(0));
   }
 }

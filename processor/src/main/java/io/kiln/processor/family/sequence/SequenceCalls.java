@@ -8,10 +8,7 @@ import io.kiln.processor.emit.GeneratedClassPart;
 import io.kiln.processor.fuse.BackwardCall;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.ForwardCall;
-import io.kiln.processor.fuse.ParamTensor;
 import io.kiln.processor.parse.Layer;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.stream.Collectors;
 import javax.lang.model.element.Modifier;
 
@@ -37,17 +34,7 @@ public final class SequenceCalls extends GeneratedClassPart {
     if (r.h0() != null) {
       m.addComment("$L starts from $L's final state", r.covers().get(0), r.h0().name().replace("hT_", ""));
     }
-    if (isObject(r)) {
-      m.addStatement("$L.forward(batch, steps)", layerField(r));
-      return;
-    }
-    m.addStatement("$T.forward($L, batch, steps, $L, params, $L, params, $L, $L, $L, $L, $L, $L, $L, $L, $L, 0)", RECURRENT,
-        geometry(r), ref(r.x()), paramConstant(r.weightIh()), paramConstant(r.weightHh()),
-        paramOrNull("params", r.biasIh()),
-        paramOrNull("params", r.biasHh()),
-        orNull(r.h0()), orNull(r.c0()),
-        l.returnSequences() ? ref(r.y()) : CodeBlock.of("null, 0"), l.returnSequences() ? orNull(r.hT()) : ref(r.y()),
-        orNull(r.cT()), workspace(r));
+    m.addStatement("$L.forward(batch, steps, $L)", layerField(r), ref(r.x()));
   }
 
   public void backward(BackwardCall.EmbeddingBackward e, MethodSpec.Builder gradients) {
@@ -61,18 +48,7 @@ public final class SequenceCalls extends GeneratedClassPart {
     gradients.addComment("$L: backpropagation through time from $L$L$L", r.covers().get(0),
         java.util.stream.Stream.of(r.dy(), r.dhT(), r.dcT()).filter(java.util.Objects::nonNull).map(Buffer::name).collect(Collectors.joining(", ")),
         r.dx() == null ? "" : " into " + r.dx().name() + (r.accumulate() ? " (+=)" : ""), shapes(r.dy() != null ? r.dy() : r.dhT(), r.dx()));
-    if (isObject(f)) {
-      gradients.addStatement("$L.backward(batch, steps)", layerField(f));
-      return;
-    }
-    gradients.addStatement("$T.backward($L, batch, steps, $L, params, $L, params, $L, $L, $L, $L, $L, $L, $L, $L, $L, $L, "
-            + "grads, $L, grads, $L, $L, $L, $L, 0, $L, 0)", RECURRENT, geometry(f), ref(f.x()), paramConstant(f.weightIh()), paramConstant(f.weightHh()),
-        orNull(f.h0()), orNull(f.c0()), orNull(r.dy()), orNull(r.dhT()), orNull(r.dcT()),
-        orNull(r.dx()), r.accumulate(), orNull(r.dh0()), orNull(r.dc0()),
-        paramConstant(f.weightIh()), paramConstant(f.weightHh()),
-        paramOrNull("grads", f.biasIh()),
-        paramOrNull("grads", f.biasHh()),
-        workspace(f), scratch(f));
+    gradients.addStatement("$L.backward(batch, steps, $L)", layerField(f), ref(f.x()));
   }
 
   public void declare(ForwardCall.RecurrentForward r, TypeSpec.Builder type) {
@@ -83,10 +59,9 @@ public final class SequenceCalls extends GeneratedClassPart {
     if (trains()) {
       type.addField(FieldSpec.builder(FLOATS, scratch(r), Modifier.PRIVATE, Modifier.FINAL)
           .initializer("new float[$L.backwardScratchFloats(MAX_BATCH, $L)]", geometry(r), steps).build());
-    }    if (isObject(r)) {
-      type.addField(FieldSpec.builder(RECURRENT_LAYER, layerField(r), Modifier.PRIVATE, Modifier.FINAL)
-          .addJavadoc("$L with its tensors' places, built once: each step calls forward/backward(batch, steps).\n", r.covers().get(0)).build());
     }
+    type.addField(FieldSpec.builder(RECURRENT_LAYER, layerField(r), Modifier.PRIVATE, Modifier.FINAL)
+        .addJavadoc("$L with its tensors' places, built once: each step calls forward/backward(batch, steps, input).\n", r.covers().get(0)).build());
   }
 
   /**
@@ -94,11 +69,7 @@ public final class SequenceCalls extends GeneratedClassPart {
    * states and outputs live and, when the model trains, its gradients and scratch.
    */
   public void initialize(ForwardCall.RecurrentForward r, MethodSpec.Builder m) {
-    if (!isObject(r)) {
-      return;
-    }
     CodeBlock.Builder b = CodeBlock.builder().add("$T.of($L)", RECURRENT_LAYER, geometry(r))
-        .add("\n.input($L)", at(r.x()))
         .add("\n.weights($L, $L)", at("params", r.weightIh()), at("params", r.weightHh()));
     if (r.biasIh() != null) {
       b.add("\n.biases($L, $L)", at("params", r.biasIh()), at("params", r.biasHh()));
@@ -127,40 +98,12 @@ public final class SequenceCalls extends GeneratedClassPart {
     m.addStatement("this.$L = $L\n.build()", layerField(r), b.build());
   }
 
-  /**
-   * Whether {@code r} runs as a {@code RecurrentLayer} object: when every tensor it reads or writes
-   * lives in the model's own arrays (a caller's array changes with each call, so a layer reading one
-   * keeps the positional call).
-   */
-  private boolean isObject(ForwardCall.RecurrentForward r) {
-    List<Buffer> all = new ArrayList<>(java.util.Arrays.asList(r.x(), r.y(), r.h0(), r.c0(), r.hT(), r.cT()));
-    BackwardCall.RecurrentBackward back = backwardOf(r);
-    if (back != null) {
-      all.addAll(java.util.Arrays.asList(back.dy(), back.dhT(), back.dcT(), back.dx(), back.dh0(), back.dc0()));
-    }
-    return all.stream().allMatch(b -> b == null || b.inArena());
-  }
-
   private BackwardCall.RecurrentBackward backwardOf(ForwardCall.RecurrentForward r) {
-    for (BackwardCall call : program.backward()) {
-      if (call instanceof BackwardCall.RecurrentBackward back && back.forward() == r) {
-        return back;
-      }
-    }
-    return null;
+    return backwardOf(BackwardCall.RecurrentBackward.class, back -> back.forward() == r);
   }
 
   private String layerField(ForwardCall.RecurrentForward r) {
-    return ident(r.covers().get(0)) + "Layer";
-  }
-
-  /** {@code new At(arena, A_X)}, or {@code At.NONE} for an absent tensor. */
-  private CodeBlock at(Buffer b) {
-    return b == null ? CodeBlock.of("$T.NONE", RECURRENT_AT) : CodeBlock.of("new $T(arena, $L)", RECURRENT_AT, arenaConstant(b));
-  }
-
-  private CodeBlock at(String slab, ParamTensor p) {
-    return CodeBlock.of("new $T($L, $L)", RECURRENT_AT, slab, paramConstant(p));
+    return layerField(r.covers().get(0));
   }
 
   public void geometry(ForwardCall.RecurrentForward r, TypeSpec.Builder type) {

@@ -1,0 +1,124 @@
+package io.kiln.runtime;
+
+import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
+
+import java.io.IOException;
+import java.lang.reflect.Executable;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The shape of kiln-runtime's API, read from its main sources and classes: kernels are layer
+ * objects with short calls (no public method or constructor takes more than {@value
+ * #MAX_PARAMETERS} parameters), and no call state hides in a {@code ThreadLocal} (a layer object
+ * owns its per-call state and per-worker scratch).
+ *
+ * <p>The GEMM's BLAS-style signature (three matrices with offsets and leading dimensions, 14
+ * parameters) is the one exception left, named here so that the list can only shrink: a new
+ * offender fails the test, and so does fixing a listed one without striking it from the list.
+ */
+class RuntimeApiShapeTest {
+  static final int MAX_PARAMETERS = 12;
+  private static final List<String> LONG_SIGNATURES_LEFT =
+      List.of("GemmBlocking.check (14 parameters)", "GemmKernel.gemm (14 parameters)", "ScalarGemm.gemm (14 parameters)");
+  private static final Path MAIN = Path.of("src/main/java");
+  private static final Pattern THREAD_LOCAL = Pattern.compile("\\bThreadLocal\\b");
+
+  @Test
+  void noPublicMethodTakesMoreThanTwelveParameters() throws Exception {
+    List<Class<?>> classes = runtimeClasses();
+    assertThat(classes.size()).isGreaterThan(50); // the sources were found and loaded
+    assertWithMessage("public runtime methods with more than %s parameters", MAX_PARAMETERS)
+        .that(longSignatures(classes)).containsExactlyElementsIn(LONG_SIGNATURES_LEFT);
+  }
+
+  @Test
+  void theCheckerNamesALongSignature() throws Exception {
+    assertThat(longSignatures(List.of(Fixture.class))).containsExactly("Fixture.wide (13 parameters)");
+  }
+
+  @Test
+  void noThreadLocalInTheRuntime() throws IOException {
+    List<String> users = new ArrayList<>();
+    for (Path file : sources()) {
+      if (THREAD_LOCAL.matcher(code(Files.readString(file))).find()) {
+        users.add(MAIN.relativize(file).toString().replace(java.io.File.separatorChar, '/'));
+      }
+    }
+    assertWithMessage("runtime sources using ThreadLocal").that(users).isEmpty();
+  }
+
+  @Test
+  void theThreadLocalCheckSeesCodeButNotComments() {
+    assertThat(THREAD_LOCAL.matcher(code("private static final ThreadLocal<Job> JOBS;")).find()).isTrue();
+    assertThat(THREAD_LOCAL.matcher(code("// no ThreadLocal here\n/* nor ThreadLocal */ int x;")).find()).isFalse();
+    assertThat(THREAD_LOCAL.matcher(code("ThreadLocalRandom.current()")).find()).isFalse();
+  }
+
+  /** Public methods and constructors of public classes with too many parameters, as {@code Class.method (n parameters)}. */
+  private static List<String> longSignatures(List<Class<?>> classes) {
+    List<String> found = new ArrayList<>();
+    for (Class<?> c : classes) {
+      if (!Modifier.isPublic(c.getModifiers())) {
+        continue;
+      }
+      List<Executable> members = new ArrayList<>(List.of(c.getDeclaredMethods()));
+      members.addAll(List.of(c.getDeclaredConstructors()));
+      for (Executable m : members) {
+        if (Modifier.isPublic(m.getModifiers()) && !m.isSynthetic() && m.getParameterCount() > MAX_PARAMETERS) {
+          String name = m instanceof java.lang.reflect.Constructor<?> ? "<init>" : m.getName();
+          found.add(c.getSimpleName() + "." + name + " (" + m.getParameterCount() + " parameters)");
+        }
+      }
+    }
+    return found;
+  }
+
+  /** Every top-level and nested class compiled from the runtime's main sources. */
+  private static List<Class<?>> runtimeClasses() throws Exception {
+    List<Class<?>> classes = new ArrayList<>();
+    for (Path file : sources()) {
+      String name = MAIN.relativize(file).toString().replace(java.io.File.separatorChar, '.').replaceAll("\\.java$", "");
+      if (name.endsWith("package-info") || name.endsWith("module-info")) {
+        continue;
+      }
+      Class<?> top = Class.forName(name, false, RuntimeApiShapeTest.class.getClassLoader());
+      addWithNested(top, classes);
+    }
+    return classes;
+  }
+
+  private static void addWithNested(Class<?> c, List<Class<?>> into) {
+    into.add(c);
+    for (Class<?> nested : c.getDeclaredClasses()) {
+      addWithNested(nested, into);
+    }
+  }
+
+  private static List<Path> sources() throws IOException {
+    try (Stream<Path> files = Files.walk(MAIN)) {
+      return files.filter(p -> p.toString().endsWith(".java")).sorted().toList();
+    }
+  }
+
+  /** The source without comments and string literals. */
+  private static String code(String source) {
+    return source.replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("//[^\\n]*", " ").replaceAll("\"(\\\\.|[^\"\\\\])*\"", "\"\"");
+  }
+
+  /** A public class with one signature over the limit, so the checker is seen to catch one. */
+  public static final class Fixture {
+    public static void narrow(int a, int b) {}
+
+    public static void wide(int a, int b, int c, int d, int e, int f, int g, int h, int i, int j, int k, int l, int m) {}
+
+    static void hidden(int a, int b, int c, int d, int e, int f, int g, int h, int i, int j, int k, int l, int m) {}
+  }
+}
