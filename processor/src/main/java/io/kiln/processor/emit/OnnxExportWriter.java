@@ -19,7 +19,7 @@ import javax.lang.model.element.Modifier;
  * says how it exports; each case only spells arguments, the ONNX knowledge is in the runtime.
  */
 final class OnnxExportWriter extends GeneratedClassPart {
-  static final ClassName BUILDER = ClassName.get(RUNTIME + ".onnx", "OnnxModelBuilder");
+  private static final ClassName BUILDER = ClassName.get(RUNTIME + ".onnx", "OnnxModelBuilder");
   private static final ClassName OUTPUT_ACTIVATION = BUILDER.nestedClass("OutputActivation");
 
   OnnxExportWriter(GeneratedClassPart shared) {
