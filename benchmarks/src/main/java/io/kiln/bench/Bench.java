@@ -17,8 +17,9 @@ public final class Bench {
         case "fma" -> FmaPeak.main(new String[0]);
         default -> {
           System.err.println("usage: ./bench gemm [--openblas] [--quick]   GEMM GFLOP/s (JSON lines) vs the FMA peak"
-              + " [and OpenBLAS]\n       ./bench models [--peer [torch113,libtorch]] [--rounds N] [--quick] [NAME...]"
-              + "  train-step/forward ms, FLOPs and %peak per reference model [against the PyTorch peers]");
+              + " [and OpenBLAS]\n       ./bench models [--peer [" + Peer.ids() + "]] [--rounds N] [--quick] [NAME...]"
+              + "  train-step/forward/predict ms, FLOPs and %peak per reference model [against the PyTorch peers"
+              + " and ONNX Runtime]");
           System.exit(what.isEmpty() ? 2 : 1);
         }
       }

@@ -9,12 +9,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * {@code ./bench models [--peer [torch113,libtorch]] [--rounds N] [--quick] [NAME... | --only a,b]}:
- * train-step and forward ms of the reference models on 1 and 2 threads, in rounds; with
- * {@code --peer}, the PyTorch peers in the same rounds. Round r runs every side once over all
+ * {@code ./bench models [--peer [torch113,libtorch,onnxruntime]] [--rounds N] [--quick] [NAME... | --only a,b]}:
+ * train-step and forward ms of the reference models on 1 and 2 threads, and their inference times
+ * ({@code predict} at the maximum batch, p50 and p99 of one sample), in rounds; with
+ * {@code --peer}, the PyTorch peers (training) and ONNX Runtime (inference, on the models Kiln
+ * exports) in the same rounds. Round r runs every side once over all
  * selected models, the sides' order rotated by r so none is always first or last after the
  * others. Stdout gets one JSON line per measurement (torch_bench.py's format with {@code side} and
  * {@code round} in front) and summary lines; stderr gets the peers' configuration and a table.
@@ -28,6 +31,9 @@ final class ModelBench {
   static final double LATER_WARMUP_SECONDS = 1.0;
 
   static final int DEFAULT_ROUNDS = 3;
+
+  /** Single-sample {@code predict} calls timed per (model, threads), at least: p99 is then the 10th slowest. */
+  static final int MIN_ONE_SAMPLE_CALLS = 1000;
 
   private ModelBench() {}
 
@@ -89,7 +95,13 @@ final class ModelBench {
     Path root = Path.of(System.getProperty("kiln.root", ".")).toAbsolutePath().normalize();
     Path peers = root.resolve("benchmarks").resolve("target").resolve("peers");
     if (!o.peers().isEmpty()) {
-      PeerRun.stage(root.resolveSibling("shared").resolve("peers"), peers);
+      if (o.peers().stream().anyMatch(p -> p.kind == Peer.Kind.TRAINING)) {
+        PeerRun.stage(root.resolveSibling("shared").resolve("peers"), peers);
+      }
+      if (o.peers().contains(Peer.ONNXRUNTIME)) {
+        PeerRun.copy(root.resolve("benchmarks").resolve("peers").resolve("onnxruntime"), peers.resolve("onnxruntime"));
+        exportOnnx(o, peers.resolve("onnxruntime").resolve(Peer.MODELS));
+      }
       for (Peer p : o.peers()) {
         var why = p.whyNotRunnable(peers);
         if (why.isPresent()) {
@@ -142,17 +154,47 @@ final class ModelBench {
         // at least 10 warm-up steps, as the peers, and at least the warm-up time
         double trainMs = loopMeanMs(model::trainStep, 10, warmup, secs);
         double forwardMs = loopMeanMs(model::forward, 5, warmup / 2, secs / 2);
-        Measurement m = new Measurement(Measurement.KILN, name, t, round, trainMs, forwardMs);
+        // the inference comparison: predict as the ONNX Runtime peer times it (benchmarks/peers/onnxruntime)
+        InferenceCase inference = model.inference();
+        double batchMs = loopMeanMs(inference::predictBatch, 5, warmup / 2, secs / 2);
+        double[] oneMs = Timing.latenciesMs(inference::predictOne, MIN_ONE_SAMPLE_CALLS, warmup / 2, secs / 2);
+        Measurement m = new Measurement(Measurement.KILN, name, t, round, trainMs, forwardMs, batchMs,
+            Timing.percentile(oneMs, 0.50), Timing.percentile(oneMs, 0.99));
         measured.add(m);
         out.println(String.format(Locale.ROOT,
             "{\"side\": \"kiln\", \"round\": %d, \"model\": \"%s\", \"threads\": %d, \"batch\": %d,"
-                + " \"train_step_ms\": %s, \"forward_ms\": %s, \"params\": %d}",
-            round, name, t, model.batch(), Report.round3(trainMs), Report.round3(forwardMs), model.params()));
+                + " \"train_step_ms\": %s, \"forward_ms\": %s, \"params\": %d, \"predict_batch_ms\": %s,"
+                + " \"predict_one_p50_ms\": %s, \"predict_one_p99_ms\": %s, \"one_calls\": %d}",
+            round, name, t, model.batch(), Report.round3(trainMs), Report.round3(forwardMs), model.params(),
+            Report.round4(batchMs), Report.round4(m.oneP50Ms()), Report.round4(m.oneP99Ms()), oneMs.length));
         out.flush();
       }
     }
     Parallelism.setThreads(Runtime.getRuntime().availableProcessors());
     return measured;
+  }
+
+  /**
+   * Writes every selected model's ONNX export, inputs and {@code predict} outputs for the ONNX
+   * Runtime peer, before any round: a model that cannot be exported stops the run here.
+   */
+  private static void exportOnnx(Options o, Path dir) throws BenchFailure {
+    exportOnnx(o, dir, name -> ReferenceModels.BY_NAME.get(name).get().inference());
+  }
+
+  /** {@link #exportOnnx(Options, Path)} with the models' inference cases from {@code cases}. */
+  static void exportOnnx(Options o, Path dir, Function<String, InferenceCase> cases) throws BenchFailure {
+    for (String name : o.models()) {
+      try {
+        cases.apply(name).export(name, dir);
+      } catch (IOException | RuntimeException e) {
+        List<Peer> others = o.peers().stream().filter(p -> p != Peer.ONNXRUNTIME).toList();
+        throw new BenchFailure("peer onnxruntime cannot run: " + name + " could not be exported to ONNX ("
+            + e.getMessage() + "). " + (others.isEmpty() ? "Leave out --peer, or leave out " + name + "."
+                : "Select the others with --peer " + String.join(",", others.stream().map(p -> p.id).toList())
+                    + ", or leave out " + name + "."));
+      }
+    }
   }
 
   /** torch_bench's statistic: warm up, then the mean ms over a loop of {@code secs}. */

@@ -27,4 +27,7 @@ public interface ReferenceModel {
 
   /** One forward pass (loss, no gradients) on the same batch. */
   void forward();
+
+  /** {@code predict} on the batch and on one sample, and the model's ONNX export, for the inference comparison. */
+  InferenceCase inference();
 }

@@ -1,5 +1,6 @@
 package io.kiln.bench;
 
+import io.kiln.bench.InferenceCase.Input;
 import io.kiln.runtime.init.Rng;
 import io.kiln.runtime.train.Sgd;
 import io.kiln.samples.charlstm.KilnCharLstm;
@@ -45,7 +46,9 @@ public final class ReferenceModels {
     Rng rng = new Rng(0);
     float[] x = gaussian(rng, 64 * 28 * 28);
     int[] y = uniform(rng, 64, 10);
-    return of("lenet", 64, KilnLeNet.PARAMETER_COUNT, lenetFlops(), () -> model.trainStep(x, y, sgd), () -> model.loss(x, y));
+    return of("lenet", 64, KilnLeNet.PARAMETER_COUNT, lenetFlops(), () -> model.trainStep(x, y, sgd), () -> model.loss(x, y),
+        new InferenceCase(List.of(Input.floats("image", x, 64, 1, 28, 28)), in -> model.predict(in.get(0).floats()),
+            model::exportOnnx));
   }
 
   /** Batch 64 of 3×64×64 images, 0/1 targets. */
@@ -58,7 +61,9 @@ public final class ReferenceModels {
     for (int i = 0; i < y.length; i++) {
       y[i] = rng.nextInt(2);
     }
-    return of("cnn64", 64, KilnCnn64.PARAMETER_COUNT, cnn64Flops(), () -> model.trainStep(x, y, sgd), () -> model.loss(x, y));
+    return of("cnn64", 64, KilnCnn64.PARAMETER_COUNT, cnn64Flops(), () -> model.trainStep(x, y, sgd), () -> model.loss(x, y),
+        new InferenceCase(List.of(Input.floats("image", x, 64, 3, 64, 64)), in -> model.predict(in.get(0).floats()),
+            model::exportOnnx));
   }
 
   /** Batch 32 × 64 characters of 96, next-character labels. */
@@ -69,7 +74,8 @@ public final class ReferenceModels {
     int[] x = uniform(rng, 32 * 64, 96);
     int[] y = uniform(rng, 32 * 64, 96);
     return of("charlstm", 32, KilnCharLstm.PARAMETER_COUNT, charlstmFlops(), () -> model.trainStep(x, 64, y, sgd),
-        () -> model.loss(x, 64, y));
+        () -> model.loss(x, 64, y), new InferenceCase(List.of(Input.ints("text", x, 32, 64)),
+            in -> model.predict(in.get(0).ints(), 64), model::exportOnnx));
   }
 
   /**
@@ -86,7 +92,9 @@ public final class ReferenceModels {
     int[] t = uniform(rng, 32 * 24, 32);
     int[] y = uniform(rng, 32 * 24, 32);
     return of("seq2seq", 32, KilnSeq2Seq.PARAMETER_COUNT, seq2seqFlops(), () -> model.trainStep(s, t, 24, y, sgd),
-        () -> model.loss(s, t, 24, y),
+        () -> model.loss(s, t, 24, y), new InferenceCase(List.of(Input.ints("source", s, 32, 24),
+            Input.ints("target", t, 32, 24)), in -> model.predict(in.get(0).ints(), in.get(1).ints(), 24),
+            model::exportOnnx),
         "label 0 (padding) is left out of Kiln's loss (about 1/32 of the positions), not of torch_bench's");
   }
 
@@ -98,7 +106,8 @@ public final class ReferenceModels {
     int[] x = uniform(rng, 32 * 64, 96);
     int[] y = uniform(rng, 32 * 64, 96);
     return of("gpt", 32, KilnTinyGpt.PARAMETER_COUNT, gptFlops(), () -> model.trainStep(x, 64, y, sgd),
-        () -> model.loss(x, 64, y));
+        () -> model.loss(x, 64, y), new InferenceCase(List.of(Input.ints("text", x, 32, 64)),
+            in -> model.predict(in.get(0).ints(), 64), model::exportOnnx));
   }
 
   // The dense products of each model, layer by layer (shapes as in the samples and torch_bench.py).
@@ -176,13 +185,18 @@ public final class ReferenceModels {
   }
 
   private static ReferenceModel of(String name, int batch, long params, ModelFlops flops, Runnable trainStep,
-      Runnable forward) {
-    return of(name, batch, params, flops, trainStep, forward, "");
+      Runnable forward, InferenceCase inference) {
+    return of(name, batch, params, flops, trainStep, forward, inference, "");
   }
 
   private static ReferenceModel of(String name, int batch, long params, ModelFlops flops, Runnable trainStep,
-      Runnable forward, String note) {
+      Runnable forward, InferenceCase inference, String note) {
     return new ReferenceModel() {
+      @Override
+      public InferenceCase inference() {
+        return inference;
+      }
+
       @Override
       public ModelFlops flops() {
         return flops;

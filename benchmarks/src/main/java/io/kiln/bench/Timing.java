@@ -55,6 +55,43 @@ final class Timing {
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
+  /**
+   * The nearest-rank percentile of {@code t} ({@code p} in (0, 1]): the smallest value with at least
+   * a fraction {@code p} of the values at or below it. The ONNX Runtime peer computes it the same way.
+   */
+  static double percentile(double[] t, double p) {
+    if (t.length == 0) {
+      throw new IllegalArgumentException("percentile of no values");
+    }
+    double[] sorted = t.clone();
+    Arrays.sort(sorted);
+    return sorted[Math.max(0, (int) Math.ceil(p * sorted.length) - 1)];
+  }
+
+  /**
+   * The ms of each call of {@code op}: at least {@code minCalls} calls, and more until {@code secs}
+   * have passed, after a warm-up of at least 100 calls and {@code warmupSecs}.
+   */
+  static double[] latenciesMs(Runnable op, int minCalls, double warmupSecs, double secs) {
+    long w0 = System.nanoTime();
+    for (int i = 0; i < 100 || System.nanoTime() - w0 < warmupSecs * 1e9; i++) {
+      op.run();
+    }
+    double[] ms = new double[Math.max(minCalls, 1024)];
+    int n = 0;
+    long t0 = System.nanoTime();
+    while (n < minCalls || (System.nanoTime() - t0 < secs * 1e9 && n < 1_000_000)) {
+      long s = System.nanoTime();
+      op.run();
+      long e = System.nanoTime();
+      if (n == ms.length) {
+        ms = Arrays.copyOf(ms, 2 * n);
+      }
+      ms[n++] = (e - s) / 1e6;
+    }
+    return Arrays.copyOf(ms, n);
+  }
+
   /** The smallest of {@code t}. */
   static double min(double[] t) {
     return Arrays.stream(t).min().orElseThrow(() -> new IllegalArgumentException("minimum of no values"));

@@ -17,15 +17,17 @@ class ModelBenchOptionsTest {
   }
 
   @Test
-  void peerAloneMeansBothPeersAndAModelAfterItStaysAModel() throws Exception {
+  void peerAloneMeansEveryPeerAndAModelAfterItStaysAModel() throws Exception {
     Options o = Options.parse(List.of("--peer", "gpt", "lenet"));
-    assertThat(o.peers()).containsExactly(Peer.TORCH113, Peer.LIBTORCH).inOrder();
+    assertThat(o.peers()).containsExactly(Peer.TORCH113, Peer.LIBTORCH, Peer.ONNXRUNTIME).inOrder();
     assertThat(o.models()).containsExactly("lenet", "gpt").inOrder(); // the registry's order
   }
 
   @Test
   void peerListSelects() throws Exception {
     assertThat(Options.parse(List.of("--peer", "libtorch")).peers()).containsExactly(Peer.LIBTORCH);
+    assertThat(Options.parse(List.of("--peer", "onnxruntime,torch113")).peers())
+        .containsExactly(Peer.ONNXRUNTIME, Peer.TORCH113).inOrder();
     assertThat(Options.parse(List.of("--peer", "libtorch,torch113", "--rounds", "5", "--only", "cnn64,gpt")))
         .isEqualTo(new Options(List.of("cnn64", "gpt"), List.of(Peer.LIBTORCH, Peer.TORCH113), 5, false));
   }

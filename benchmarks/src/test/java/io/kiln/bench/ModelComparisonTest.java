@@ -73,4 +73,48 @@ class ModelComparisonTest {
     assertThat(c.speedup(Statistic.TRAIN_MIN)).isEmpty();
     assertThat(c.kiln(Statistic.TRAIN_MIN)).hasValue(new Best("kiln", 2, 30));
   }
+
+  @Test
+  void inferenceComparesKilnWithTheSidesThatRunPredict() {
+    // Kiln measures both; torch113 and libtorch train only
+    List<Measurement> m = new ArrayList<>(sample().stream().filter(x -> !x.side().equals("kiln")).toList());
+    for (int r = 0; r < 3; r++) {
+      m.add(new Measurement("kiln", "gpt", 1, r, 50, 20, 30 + r, 0.5, 0.9));
+      m.add(new Measurement("kiln", "gpt", 2, r, 30, 12, 20 + r, 0.6 + r, 1.2));
+      m.add(Measurement.inference("onnxruntime", "gpt", 1, r, 40, 1.0 + r, 1.4));
+      m.add(Measurement.inference("onnxruntime", "gpt", 2, r, 25, 0.75, 1.0));
+    }
+    ModelComparison c = ModelComparison.of("gpt", m);
+    assertThat(c.kiln(Statistic.PREDICT_BATCH_MIN)).hasValue(new Best("kiln", 2, 20));
+    assertThat(c.bestPeer(Statistic.PREDICT_BATCH_MIN)).hasValue(new Best("onnxruntime", 2, 25));
+    assertThat(c.speedup(Statistic.PREDICT_BATCH_MEDIAN)).hasValue(25.0 / 21);
+    assertThat(c.kiln(Statistic.ONE_P50_MEDIAN)).hasValue(new Best("kiln", 1, 0.5));
+    assertThat(c.bestPeer(Statistic.ONE_P50_MEDIAN)).hasValue(new Best("onnxruntime", 2, 0.75));
+    assertThat(c.speedup(Statistic.ONE_P99_MIN)).hasValue(1.0 / 0.9);
+    // an inference-only side is never the best training peer, a training-only side never the best inference peer
+    assertThat(c.bestPeer(Statistic.TRAIN_MIN)).hasValue(new Best("libtorch", 2, 40));
+    ModelComparison.Row ort = c.rows().stream().filter(r -> r.side().equals("onnxruntime") && r.threads() == 1)
+        .findFirst().orElseThrow();
+    assertThat(ort.oneP50()).isEqualTo(new ModelComparison.Spread(1.0, 2.0));
+    assertThat(Double.isNaN(ort.trainMin())).isTrue();
+  }
+
+  @Test
+  void withoutAnInferencePeerThereIsNoInferenceSpeedup() {
+    List<Measurement> m = sample();
+    m.add(new Measurement("kiln", "gpt", 1, 0, 50, 20, 30, 0.5, 0.9));
+    ModelComparison c = ModelComparison.of("gpt", m);
+    assertThat(c.kiln(Statistic.PREDICT_BATCH_MIN)).hasValue(new Best("kiln", 1, 30));
+    assertThat(c.bestPeer(Statistic.PREDICT_BATCH_MIN)).isEmpty();
+    assertThat(c.speedup(Statistic.ONE_P50_MIN)).isEmpty();
+  }
+
+  @Test
+  void everyMinimumStatisticHasItsMedianAsPartner() {
+    for (Statistic s : Statistic.values()) {
+      assertThat(s.partner().partner()).isEqualTo(s);
+      assertThat(s.name().replaceAll("_(MIN|MEDIAN)$", "")).isEqualTo(s.partner().name().replaceAll("_(MIN|MEDIAN)$", ""));
+      assertThat(s.name().endsWith("_MIN")).isNotEqualTo(s.partner().name().endsWith("_MIN"));
+    }
+  }
 }

@@ -32,6 +32,25 @@ class PeerLineTest {
   }
 
   @Test
+  void onnxRuntimeInferenceLine() {
+    PeerLine l = PeerLine.parse("onnxruntime", 3, "{\"model\": \"charlstm\", \"threads\": 2, \"batch\": 32,"
+        + " \"predict_batch_ms\": 9.3953, \"predict_one_p50_ms\": 0.5052, \"predict_one_p99_ms\": 0.7146,"
+        + " \"one_calls\": 1000, \"max_abs_diff\": 3.73e-09, \"peer\": \"onnxruntime-1.22.0\"}");
+    assertThat(l).isEqualTo(new PeerLine.Inferred(
+        Measurement.inference("onnxruntime", "charlstm", 2, 3, 9.3953, 0.5052, 0.7146), 3.73e-9));
+    Measurement m = ((PeerLine.Inferred) l).measurement();
+    assertThat(m.hasInference()).isTrue();
+    assertThat(m.hasTraining()).isFalse();
+  }
+
+  @Test
+  void anInferenceLineWithoutItsOutputCheckIsNotAMeasurement() {
+    assertThat(PeerLine.parse("onnxruntime", 1, "{\"model\": \"lenet\", \"threads\": 1,"
+        + " \"predict_batch_ms\": 1, \"predict_one_p50_ms\": 0.02, \"predict_one_p99_ms\": 0.05}"))
+        .isInstanceOf(PeerLine.Other.class);
+  }
+
+  @Test
   void otherLinesArePassedOn() {
     assertThat(PeerLine.parse("libtorch", 0, "== build (offline) with ./mvnw")).isInstanceOf(PeerLine.Other.class);
     assertThat(PeerLine.parse("libtorch", 0, "{\"model\": \"lenet\", \"file\": \"target/models/lenet.pt\"}"))

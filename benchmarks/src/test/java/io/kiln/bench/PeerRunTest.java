@@ -28,6 +28,10 @@ class PeerRunTest {
   }
 
   private List<Measurement> runPeer(int exitStatus, String... lines) throws Exception {
+    return runPeer(Peer.Kind.TRAINING, exitStatus, lines);
+  }
+
+  private List<Measurement> runPeer(Peer.Kind kind, int exitStatus, String... lines) throws Exception {
     StringBuilder script = new StringBuilder();
     for (String l : lines) {
       script.append("printf '%s\\n' '").append(l).append("'\n");
@@ -36,7 +40,8 @@ class PeerRunTest {
     Path sh = dir.resolve("peer.sh");
     Files.writeString(sh, script.toString());
     PrintStream out = new PrintStream(stdout, true, StandardCharsets.UTF_8);
-    return PeerRun.run("fake", new ProcessBuilder("bash", sh.toString()), List.of("lenet"), new int[] {1, 2}, 1, out);
+    return PeerRun.run("fake", kind, new ProcessBuilder("bash", sh.toString()), List.of("lenet"), new int[] {1, 2}, 1,
+        out);
   }
 
   private static String timed(int threads, double train) {
@@ -81,10 +86,54 @@ class PeerRunTest {
 
   @Test
   void aPeerThatCannotStartIsNamed() {
-    BenchFailure f = assertThrows(BenchFailure.class, () -> PeerRun.run("ghost",
+    BenchFailure f = assertThrows(BenchFailure.class, () -> PeerRun.run("ghost", Peer.Kind.TRAINING,
         new ProcessBuilder(dir.resolve("no-such-program").toString()), List.of("lenet"), new int[] {1}, 0,
         new PrintStream(stdout, true, StandardCharsets.UTF_8)));
     assertThat(f).hasMessageThat().contains("peer ghost could not start");
+  }
+
+  private static final String ORT_CONFIG = "{\"peer\": \"onnxruntime-1.22.0\", \"graph_optimization\": \"ALL_OPT\"}";
+
+  private static String inferred(int threads, double diff) {
+    return "{\"model\": \"lenet\", \"threads\": " + threads + ", \"predict_batch_ms\": 0.7,"
+        + " \"predict_one_p50_ms\": 0.025, \"predict_one_p99_ms\": 0.05, \"max_abs_diff\": " + diff + "}";
+  }
+
+  @Test
+  void anInferencePeerNeedsNoBlasAndGivesInferenceMeasurements() throws Exception {
+    List<Measurement> m = runPeer(Peer.Kind.INFERENCE, 0, ORT_CONFIG, inferred(1, 2e-8), inferred(2, 2e-8));
+    assertThat(m).containsExactly(Measurement.inference("fake", "lenet", 1, 1, 0.7, 0.025, 0.05),
+        Measurement.inference("fake", "lenet", 2, 1, 0.7, 0.025, 0.05)).inOrder();
+    assertThat(stdout.toString(StandardCharsets.UTF_8))
+        .contains("{\"side\": \"fake\", \"round\": 1, \"model\": \"lenet\", \"threads\": 2, \"predict_batch_ms\"");
+  }
+
+  @Test
+  void anInferencePeerWhoseOutputsAreNotKilnsIsRefused() {
+    BenchFailure f = assertThrows(BenchFailure.class,
+        () -> runPeer(Peer.Kind.INFERENCE, 0, ORT_CONFIG, inferred(1, 0.02), inferred(2, 0.02)));
+    assertThat(f).hasMessageThat().contains("lenet's outputs differ from Kiln's predict by up to 0.02");
+  }
+
+  @Test
+  void anInferencePeerMustMeasureInferenceAtEveryThreadCount() {
+    BenchFailure f = assertThrows(BenchFailure.class,
+        () -> runPeer(Peer.Kind.INFERENCE, 0, ORT_CONFIG, inferred(1, 0), timed(2, 3)));
+    assertThat(f).hasMessageThat().contains("no measurement of lenet at 2 thread(s)");
+    BenchFailure early = assertThrows(BenchFailure.class, () -> runPeer(Peer.Kind.INFERENCE, 0, inferred(1, 0)));
+    assertThat(early).hasMessageThat().contains("printed a measurement before its configuration line");
+  }
+
+  @Test
+  void copyingAPeerLeavesItsBuildFolderOut() throws Exception {
+    Path src = Files.createDirectories(dir.resolve("onnxruntime/src"));
+    Files.writeString(src.resolve("A.java"), "class A {}");
+    Files.createDirectories(dir.resolve("onnxruntime/target/classes"));
+    Files.writeString(dir.resolve("onnxruntime/target/classes/A.class"), "x");
+    Path dest = dir.resolve("staged/onnxruntime");
+    PeerRun.copy(dir.resolve("onnxruntime"), dest);
+    assertThat(Files.readString(dest.resolve("src/A.java"))).isEqualTo("class A {}");
+    assertThat(Files.exists(dest.resolve("target"))).isFalse();
   }
 
   @Test

@@ -37,6 +37,20 @@ class PeerTest {
     assertThat(Peer.parseList("libtorch,torch113,libtorch")).hasValue(List.of(Peer.LIBTORCH, Peer.TORCH113));
     assertThat(Peer.parseList("lenet")).isEmpty();
     assertThat(Peer.byId("torch113")).hasValue(Peer.TORCH113);
-    assertThat(Peer.ids()).isEqualTo("torch113,libtorch");
+    assertThat(Peer.ids()).isEqualTo("torch113,libtorch,onnxruntime");
+    assertThat(Peer.byId("onnxruntime")).hasValue(Peer.ONNXRUNTIME);
+  }
+
+  @Test
+  void onnxRuntimeRunsItsScriptOnTheExportedModelsWithTheProjectsMaven() {
+    assertThat(Peer.ONNXRUNTIME.command(PEERS, List.of("lenet", "gpt"))).containsExactly("bash",
+        "/p/benchmarks/target/peers/onnxruntime/run.sh", "--dir", "/p/benchmarks/target/peers/onnxruntime/models",
+        "lenet", "gpt").inOrder();
+    var env = Peer.ONNXRUNTIME.environment(Path.of("/p"), true);
+    assertThat(env).containsEntry("THREADS", "1,2");
+    assertThat(env).containsEntry("SECS", "0.5");
+    assertThat(env.containsKey("MVN")).isEqualTo(System.getenv("MVN") == null);
+    assertThat(Peer.ONNXRUNTIME.kind).isEqualTo(Peer.Kind.INFERENCE);
+    assertThat(Peer.LIBTORCH.kind).isEqualTo(Peer.Kind.TRAINING);
   }
 }

@@ -24,6 +24,28 @@ class StatisticsTest {
   }
 
   @Test
+  void percentileIsTheNearestRank() {
+    double[] hundred = new double[100];
+    for (int i = 0; i < 100; i++) {
+      hundred[99 - i] = i + 1; // 100 … 1: the input's order does not matter
+    }
+    assertThat(Timing.percentile(hundred, 0.50)).isEqualTo(50.0);
+    assertThat(Timing.percentile(hundred, 0.99)).isEqualTo(99.0);
+    assertThat(Timing.percentile(new double[] {7, 3, 5}, 0.5)).isEqualTo(5.0);
+    assertThat(Timing.percentile(new double[] {7, 3, 5}, 0.99)).isEqualTo(7.0);
+    assertThrows(IllegalArgumentException.class, () -> Timing.percentile(new double[0], 0.5));
+  }
+
+  @Test
+  void latenciesTimeAtLeastTheMinimumCallsOneByOne() {
+    int[] calls = {0};
+    double[] ms = Timing.latenciesMs(() -> calls[0]++, 1000, 0, 0);
+    assertThat(ms.length).isAtLeast(1000);
+    assertThat(calls[0]).isEqualTo(ms.length + 100); // 100 warm-up calls, untimed
+    assertThat(Timing.min(ms)).isAtLeast(0.0);
+  }
+
+  @Test
   void minIsTheSmallest() {
     assertThat(Timing.min(new double[] {2.5, 0.5, 7})).isEqualTo(0.5);
   }

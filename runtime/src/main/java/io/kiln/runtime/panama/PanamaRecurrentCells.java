@@ -35,6 +35,58 @@ final class PanamaRecurrentCells implements RecurrentCells {
   /** One context (packed A, ragged tiles) per concurrent step product; reused, so a step allocates nothing. */
   private static final CallContexts<StepCall> CALLS = new CallContexts<>(4, StepCall::new);
 
+  /** Column panels one pass of {@link #rowTimesPanels} multiplies (its tile holds MR × NR floats). */
+  private static final int ROW_PANELS = 4;
+
+  /**
+   * {@code tile[p·NR, (p+1)·NR) = a[0, k) · panel p} for {@code count} ≤ 4 consecutive packed
+   * panels starting at {@code bi}: row 0 of {@link PanamaGemm#kernelStore}'s operations ({@code a}
+   * is a packed A micro-panel, its row 0 at stride MR).
+   */
+  static void rowTimesPanels(float[] ap, float[] bp, int bi, int k, int count, float[] tile) {
+    int nr = PanamaGemm.NR;
+    int mr = PanamaGemm.MR;
+    int l = PanamaGemm.L;
+    int panel = nr * k;
+    if (count == ROW_PANELS) {
+      FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
+          c31 = c00;
+      for (int p = 0; p < k; p++) {
+        FloatVector x = FloatVector.broadcast(S, ap[p * mr]);
+        int bo = bi + p * nr;
+        c00 = x.fma(FloatVector.fromArray(S, bp, bo), c00);
+        c01 = x.fma(FloatVector.fromArray(S, bp, bo + l), c01);
+        c10 = x.fma(FloatVector.fromArray(S, bp, bo + panel), c10);
+        c11 = x.fma(FloatVector.fromArray(S, bp, bo + panel + l), c11);
+        c20 = x.fma(FloatVector.fromArray(S, bp, bo + 2 * panel), c20);
+        c21 = x.fma(FloatVector.fromArray(S, bp, bo + 2 * panel + l), c21);
+        c30 = x.fma(FloatVector.fromArray(S, bp, bo + 3 * panel), c30);
+        c31 = x.fma(FloatVector.fromArray(S, bp, bo + 3 * panel + l), c31);
+      }
+      c00.intoArray(tile, 0);
+      c01.intoArray(tile, l);
+      c10.intoArray(tile, nr);
+      c11.intoArray(tile, nr + l);
+      c20.intoArray(tile, 2 * nr);
+      c21.intoArray(tile, 2 * nr + l);
+      c30.intoArray(tile, 3 * nr);
+      c31.intoArray(tile, 3 * nr + l);
+      return;
+    }
+    for (int q = 0; q < count; q++) {
+      FloatVector c0 = FloatVector.zero(S);
+      FloatVector c1 = c0;
+      int b = bi + q * panel;
+      for (int p = 0; p < k; p++) {
+        FloatVector x = FloatVector.broadcast(S, ap[p * mr]);
+        c0 = x.fma(FloatVector.fromArray(S, bp, b + p * nr), c0);
+        c1 = x.fma(FloatVector.fromArray(S, bp, b + p * nr + l), c1);
+      }
+      c0.intoArray(tile, q * nr);
+      c1.intoArray(tile, q * nr + l);
+    }
+  }
+
   @Override
   public boolean packsSteps() {
     return PanamaGemm.NR <= PACK_COLUMNS && PanamaGemm.MR == 8;
@@ -112,7 +164,36 @@ final class PanamaRecurrentCells implements RecurrentCells {
       // A (the batch's states, a few KB) packed once per step on the calling thread
       PanamaGemmPacking.packA(a, aOff, lda, m, k, ap);
       panels = (n + PanamaGemm.NR - 1) / PanamaGemm.NR;
-      tasks = Math.min(panels, MAX_TASKS);
+      // one sequence: a step is a few microseconds of work, less than waking a worker costs
+      tasks = m == 1 ? 1 : Math.min(panels, MAX_TASKS);
+    }
+
+    /**
+     * Panels {@code [q0, q1)} for a batch of one: the micro-kernel's row 0 alone, without its seven
+     * padding rows (8× the multiply-adds at m = 1), four panels at a time for eight independent
+     * FMA chains. Every element is the same fma chain over k as in the micro-kernel, stored and
+     * biased as the ragged-tile path below does, so a sequence gets the bits it gets in a batch.
+     */
+    private void singleRow(int q0, int q1, float[] tile) {
+      int nr = PanamaGemm.NR;
+      for (int q = q0; q < q1; q += ROW_PANELS) {
+        int count = Math.min(ROW_PANELS, q1 - q);
+        rowTimesPanels(ap, packed, pOff + q * nr * k, k, count, tile);
+        for (int p = 0; p < count; p++) {
+          int j = (q + p) * nr;
+          int cols = Math.min(nr, n - j);
+          int ci = cOff + j;
+          for (int jj = 0; jj < cols; jj++) {
+            float t = tile[p * nr + jj];
+            c[ci + jj] = accumulate ? c[ci + jj] + t : t;
+          }
+          if (bias != null) {
+            for (int jj = 0; jj < cols; jj++) {
+              c[ci + jj] += bias[biasOff + j + jj];
+            }
+          }
+        }
+      }
     }
 
     void clear() {
@@ -128,6 +209,10 @@ final class PanamaRecurrentCells implements RecurrentCells {
       int q0 = (int) ((long) task * panels / tasks);
       int q1 = (int) ((long) (task + 1) * panels / tasks);
       float[] tile = tiles[task];
+      if (m == 1) {
+        singleRow(q0, q1, tile);
+        return;
+      }
       for (int q = q0; q < q1; q++) {
         int j = q * nr;
         int cols = Math.min(nr, n - j);

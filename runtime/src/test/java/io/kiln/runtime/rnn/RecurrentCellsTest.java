@@ -96,4 +96,55 @@ class RecurrentCellsTest {
       }
     }
   }
+
+  /**
+   * One sequence (m = 1) takes its own path through the per-step product; it must give the bits
+   * the same state gets as a row of a batch, and the product itself. Column counts leave ragged
+   * panels and panel groups; k is no multiple of the vector length.
+   */
+  @Test
+  void aBatchOfOneGetsTheBitsOfItsRowInABatch() {
+    assertThat(fast.packsSteps()).isEqualTo(Vectorization.provider().name().startsWith("panama"));
+    if (!fast.packsSteps()) {
+      return; // the scalar twin has no packed product; the recurrent layer then runs the GEMM
+    }
+    int k = 37;
+    for (int n : new int[] {20, 96, 1024 + 20}) {
+      float[] w = gaussians(n * k);
+      float[] bias = gaussians(n);
+      float[] states = gaussians(3 * k); // row 0 is the single sequence's state
+      for (boolean accumulate : new boolean[] {false, true}) {
+        for (float[] b : new float[][] {null, bias}) {
+          float[] start = gaussians(3 * n);
+          float[] one = product(1, n, k, w, states, start, accumulate, b);
+          float[] three = product(3, n, k, w, states, start, accumulate, b);
+          assertThat(Arrays.copyOf(one, n)).isEqualTo(Arrays.copyOf(three, n));
+          for (int j = 0; j < n; j++) {
+            double expected = (accumulate ? start[j] : 0) + (b == null ? 0 : b[j]);
+            for (int p = 0; p < k; p++) {
+              expected += (double) states[p] * w[j * k + p];
+            }
+            assertThat((double) one[j]).isWithin(1e-5).of(expected);
+          }
+        }
+      }
+    }
+  }
+
+  private float[] gaussians(int n) {
+    return Arrays.copyOfRange(RnnTestArrays.random(r, n, 1), RnnTestArrays.OFF, RnnTestArrays.OFF + n);
+  }
+
+  /** {@code C[m, n] (+)= states[m, k] · wᵀ (+ bias)} through the packed per-step product; C starts as {@code start}. */
+  private float[] product(int m, int n, int k, float[] w, float[] states, float[] start, boolean accumulate,
+      float[] bias) {
+    int packed = 3 * k + 3 * n;
+    float[] buf = new float[packed + (n + 128) * k];
+    System.arraycopy(states, 0, buf, 0, m * k);
+    System.arraycopy(start, 0, buf, 3 * k, m * n);
+    fast.pack(true, w, 0, k, n, buf, packed);
+    fast.multiplyPacked(m, n, k, buf, 0, k, packed, 3 * k, n, accumulate, bias, 0);
+    return Arrays.copyOfRange(buf, 3 * k, 3 * k + m * n);
+  }
 }
+
