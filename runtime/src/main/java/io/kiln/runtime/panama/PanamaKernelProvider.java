@@ -2,6 +2,7 @@ package io.kiln.runtime.panama;
 
 import io.kiln.runtime.gemm.GemmKernel;
 import io.kiln.runtime.simd.AttentionPrimitives;
+import io.kiln.runtime.simd.DirectConvolution;
 import io.kiln.runtime.simd.ElementwiseKernels;
 import io.kiln.runtime.simd.KernelProvider;
 import io.kiln.runtime.simd.PoolKernels;
@@ -19,6 +20,7 @@ public final class PanamaKernelProvider implements KernelProvider {
   private final PoolKernels pooling = new PanamaPooling();
   private final RecurrentCells recurrentCells = new PanamaRecurrentCells();
   private final AttentionPrimitives attention = new PanamaAttention();
+  private final DirectConvolution directConvolution = new PanamaDirectConvolution();
 
   public PanamaKernelProvider() {}
 
@@ -45,6 +47,11 @@ public final class PanamaKernelProvider implements KernelProvider {
   @Override
   public AttentionPrimitives attention() {
     return attention;
+  }
+
+  @Override
+  public DirectConvolution directConvolution() {
+    return directConvolution;
   }
 
   @Override

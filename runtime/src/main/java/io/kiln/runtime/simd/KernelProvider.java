@@ -24,6 +24,9 @@ public interface KernelProvider {
   /** The inner loops of multi-head attention. */
   AttentionPrimitives attention();
 
+  /** The direct convolution of one sample (stride 1, few filters). */
+  DirectConvolution directConvolution();
+
   /** A short name for logs and benchmarks, e.g. {@code "scalar"} or {@code "panama-512"}. */
   String name();
 }

@@ -39,6 +39,11 @@ public final class ScalarKernelProvider implements KernelProvider {
   }
 
   @Override
+  public DirectConvolution directConvolution() {
+    return DirectConvolution.SCALAR;
+  }
+
+  @Override
   public String name() {
     return "scalar";
   }

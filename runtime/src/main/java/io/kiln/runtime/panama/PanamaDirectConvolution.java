@@ -1,0 +1,155 @@
+package io.kiln.runtime.panama;
+
+import io.kiln.runtime.gemm.Epilogue;
+import io.kiln.runtime.simd.DirectConvolution;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API direct convolution: vectorised over the output columns of a row. The input is
+ * first copied into a zero-padded buffer so that every tap is one unmasked vector load; a block of
+ * {@link #FB} filters × {@link #PV} output vectors keeps its sums in 12 registers across all the
+ * taps. Ragged blocks repeat their last filter or output vector (the repeat recomputes and stores
+ * the same bits), and a row's ragged last vector is copied lane by lane; the lanes past the row read
+ * the next row or the slack and are dropped.
+ */
+final class PanamaDirectConvolution implements DirectConvolution {
+  private static final VectorSpecies<Float> S = PanamaGemm.S;
+  private static final int L = S.length();
+  /** Filters per block: broadcast weights per tap. */
+  static final int FB = 4;
+  /** Output vectors per block: vector loads per tap. */
+  static final int PV = 3;
+
+  PanamaDirectConvolution() {}
+
+  @Override
+  public void forward(Shape s, float[] x, int xOff, float[] w, int wOff, Epilogue ep, float[] y, int yOff,
+      float[] scratch, int scratchOff) {
+    pad(s, x, xOff, scratch, scratchOff);
+    int ow = s.outWidth();
+    int perRow = (ow + L - 1) / L;
+    int vectors = s.outHeight() * perRow;
+    int filters = s.filters();
+    for (int f0 = 0; f0 < filters; f0 += FB) {
+      for (int q0 = 0; q0 < vectors; q0 += PV) {
+        block(s, scratch, scratchOff, w, wOff, y, yOff, f0, q0, perRow, vectors);
+      }
+    }
+    PanamaGemm.epilogue(ep, y, yOff, s.outHeight() * ow, filters, s.outHeight() * ow, 0, 0);
+  }
+
+  /** Copies each input plane into the middle of a zeroed padded plane; zeroes the slack after them. */
+  private static void pad(Shape s, float[] x, int xOff, float[] xp, int xpOff) {
+    int ph = s.paddedHeight(), pw = s.paddedWidth(), h = s.height(), wd = s.width();
+    Arrays.fill(xp, xpOff, xpOff + s.scratchSize(), 0f);
+    // rows and columns of the image inside the window reach (padding may exceed what windows read)
+    int r0 = Math.max(0, s.padTop()), r1 = Math.min(ph, s.padTop() + h);
+    int c0 = Math.max(0, s.padLeft()), c1 = Math.min(pw, s.padLeft() + wd);
+    if (c1 <= c0) {
+      return;
+    }
+    for (int c = 0; c < s.channels(); c++) {
+      for (int r = r0; r < r1; r++) {
+        System.arraycopy(x, xOff + (c * h + r - s.padTop()) * wd + c0 - s.padLeft(), xp, xpOff + (c * ph + r) * pw + c0,
+            c1 - c0);
+      }
+    }
+  }
+
+  /**
+   * Filters {@code f0..f0+FB-1} × output vectors {@code q0..q0+PV-1} (vector q is row q / perRow,
+   * columns from (q % perRow)·L), indices past the end clamped to the last one: the sums go to the
+   * tile, then the tile's lanes inside the image to y.
+   */
+  private static void block(Shape s, float[] xp, int xpOff, float[] w, int wOff, float[] y, int yOff, int f0, int q0,
+      int perRow, int vectors) {
+    int pw = s.paddedWidth(), patch = s.patchSize(), last = s.filters() - 1;
+    int qb = Math.min(q0 + 1, vectors - 1), qc = Math.min(q0 + 2, vectors - 1);
+    int xa = xpOff + q0 / perRow * pw + q0 % perRow * L;
+    int xb = xpOff + qb / perRow * pw + qb % perRow * L;
+    int xc = xpOff + qc / perRow * pw + qc % perRow * L;
+    int tile = xpOff + s.channels() * s.paddedHeight() * pw + TILE_AT;
+    sums(xp, xa, xb, xc, s.channels() * s.paddedHeight(), s.paddedHeight(), s.kernelHeight(), pw, s.kernelWidth(), w,
+        wOff + f0 * patch, wOff + Math.min(f0 + 1, last) * patch, wOff + Math.min(f0 + 2, last) * patch,
+        wOff + Math.min(f0 + 3, last) * patch, tile);
+    int n = s.outHeight() * s.outWidth();
+    for (int f = 0; f < FB; f++) {
+      int yf = yOff + Math.min(f0 + f, last) * n;
+      store(xp, tile + f * PV * L, y, yf, q0, perRow, s.outWidth());
+      store(xp, tile + (f * PV + 1) * L, y, yf, qb, perRow, s.outWidth());
+      store(xp, tile + (f * PV + 2) * L, y, yf, qc, perRow, s.outWidth());
+    }
+  }
+
+  /** Where the tile starts after the padded planes: past the vector overrun of the last row. */
+  private static final int TILE_AT = 16;
+
+  static {
+    if (TILE_AT + FB * PV * L > SCRATCH_SLACK || L > TILE_AT) {
+      throw new AssertionError("the direct convolution's tile does not fit in its scratch slack");
+    }
+  }
+
+  /**
+   * The 12 sums of a block over every tap, in (channel, kernel row, kernel column) order: rows
+   * {@code r} of the padded input ({@code rows} = C·PH of them, kernel row {@code r % ph}) hold the
+   * taps; the tile receives filter f's vector v at {@code tile + (f·PV + v)·L}.
+   */
+  private static void sums(float[] xp, int xa, int xb, int xc, int rows, int ph, int kh, int pw, int kw, float[] w,
+      int w0, int w1, int w2, int w3, int tile) {
+    FloatVector s0a = FloatVector.zero(S), s0b = s0a, s0c = s0a, s1a = s0a, s1b = s0a, s1c = s0a;
+    FloatVector s2a = s0a, s2b = s0a, s2c = s0a, s3a = s0a, s3b = s0a, s3c = s0a;
+    int t = 0;
+    for (int plane = 0; plane < rows; plane += ph) {
+      for (int at = plane * pw, end = (plane + kh) * pw; at < end; at += pw) {
+        for (int j = 0; j < kw; j++, t++) {
+          FloatVector va = FloatVector.fromArray(S, xp, xa + at + j);
+          FloatVector vb = FloatVector.fromArray(S, xp, xb + at + j);
+          FloatVector vc = FloatVector.fromArray(S, xp, xc + at + j);
+          FloatVector k0 = FloatVector.broadcast(S, w[w0 + t]);
+          s0a = k0.fma(va, s0a);
+          s0b = k0.fma(vb, s0b);
+          s0c = k0.fma(vc, s0c);
+          FloatVector k1 = FloatVector.broadcast(S, w[w1 + t]);
+          s1a = k1.fma(va, s1a);
+          s1b = k1.fma(vb, s1b);
+          s1c = k1.fma(vc, s1c);
+          FloatVector k2 = FloatVector.broadcast(S, w[w2 + t]);
+          s2a = k2.fma(va, s2a);
+          s2b = k2.fma(vb, s2b);
+          s2c = k2.fma(vc, s2c);
+          FloatVector k3 = FloatVector.broadcast(S, w[w3 + t]);
+          s3a = k3.fma(va, s3a);
+          s3b = k3.fma(vb, s3b);
+          s3c = k3.fma(vc, s3c);
+        }
+      }
+    }
+    s0a.intoArray(xp, tile);
+    s0b.intoArray(xp, tile + L);
+    s0c.intoArray(xp, tile + 2 * L);
+    s1a.intoArray(xp, tile + 3 * L);
+    s1b.intoArray(xp, tile + 4 * L);
+    s1c.intoArray(xp, tile + 5 * L);
+    s2a.intoArray(xp, tile + 6 * L);
+    s2b.intoArray(xp, tile + 7 * L);
+    s2c.intoArray(xp, tile + 8 * L);
+    s3a.intoArray(xp, tile + 9 * L);
+    s3b.intoArray(xp, tile + 10 * L);
+    s3c.intoArray(xp, tile + 11 * L);
+  }
+
+  /** Output vector q of one filter from the tile at {@code from} to the filter's plane at {@code yf}, lanes inside the row. */
+  private static void store(float[] tile, int from, float[] y, int yf, int q, int perRow, int ow) {
+    int col = q % perRow * L;
+    int to = yf + q / perRow * ow + col;
+    if (col + L <= ow) {
+      FloatVector.fromArray(S, tile, from).intoArray(y, to);
+    } else {
+      // the row's ragged end: a masked store built from indexInRange allocated on this JDK
+      System.arraycopy(tile, from, y, to, ow - col);
+    }
+  }
+}

@@ -1,0 +1,122 @@
+package io.kiln.runtime.panama;
+
+import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
+
+import io.kiln.dsl.Activation;
+import io.kiln.runtime.cnn.ConvGeometry;
+import io.kiln.runtime.cnn.ConvReference;
+import io.kiln.runtime.gemm.Epilogue;
+import io.kiln.runtime.simd.DirectConvolution;
+import io.kiln.runtime.simd.DirectConvolution.Shape;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Vector API direct convolution against its scalar twin (bitwise: same fused multiply-adds in
+ * the same order) and the twin against {@link ConvReference}, on ragged shapes: rows shorter and
+ * longer than a vector, filter counts off the 4-filter block, paddings of every side.
+ */
+class PanamaDirectConvolutionTest {
+  private static final int OFF = 3;
+  private static final DirectConvolution VECTOR = new PanamaDirectConvolution();
+
+  static List<Shape> shapes() {
+    List<Shape> shapes = new ArrayList<>();
+    shapes.add(shape(1, 28, 28, 6, 5, 5, 2, 2)); // LeNet's first convolution
+    shapes.add(shape(6, 14, 14, 16, 5, 5, 0, 0)); // LeNet's second
+    shapes.add(shape(1, 1, 1, 1, 1, 1, 0, 0));
+    shapes.add(shape(2, 3, 40, 3, 3, 3, 1, 1)); // rows of several vectors, a ragged last one
+    shapes.add(shape(3, 5, 5, 7, 5, 5, 4, 4)); // padding reaching past the image
+    shapes.add(shape(1, 9, 17, 5, 3, 4, 0, 3)); // asymmetric: the right edge gets no padding
+    Random r = new Random(7);
+    while (shapes.size() < 40) {
+      int h = 1 + r.nextInt(20), w = 1 + r.nextInt(40);
+      int kh = 1 + r.nextInt(Math.min(h, 5)), kw = 1 + r.nextInt(Math.min(w, 5));
+      shapes.add(shape(1 + r.nextInt(4), h, w, 1 + r.nextInt(9), kh, kw, r.nextInt(kh), r.nextInt(kw)));
+    }
+    return shapes;
+  }
+
+  /** A stride-1 shape with the given top/left padding and the same padding at the bottom/right. */
+  private static Shape shape(int c, int h, int w, int f, int kh, int kw, int padTop, int padLeft) {
+    int oh = h + 2 * padTop - kh + 1, ow = w + 2 * padLeft - kw + 1;
+    return new Shape(c, h, w, f, kh, kw, padTop, padLeft, Math.max(oh, 1), Math.max(ow, 1));
+  }
+
+  @Test
+  void matchesTheScalarTwinBitwise() {
+    for (Shape s : shapes()) {
+      for (Activation act : new Activation[] {Activation.NONE, Activation.RELU, Activation.TANH}) {
+        for (boolean withBias : new boolean[] {false, true}) {
+          Random r = new Random(s.hashCode() * 31L + act.ordinal());
+          float[] x = random(r, s.channels() * s.height() * s.width());
+          float[] w = random(r, s.filters() * s.patchSize());
+          float[] bias = random(r, s.filters());
+          Epilogue ep = Epilogue.of(false, withBias ? Epilogue.Bias.PER_ROW : Epilogue.Bias.NONE,
+              withBias ? bias : null, OFF, act);
+          int n = s.filters() * s.outHeight() * s.outWidth();
+          float[] expected = run(DirectConvolution.SCALAR, s, x, w, ep, n);
+          float[] actual = run(VECTOR, s, x, w, ep, n);
+          String what = s + " " + act + (withBias ? " +bias" : "");
+          assertWithMessage(what).that(bits(actual)).isEqualTo(bits(expected));
+          assertThat(actual[OFF - 1]).isNaN(); // the output's guards are untouched
+          assertThat(actual[OFF + n]).isNaN();
+        }
+      }
+    }
+  }
+
+  @Test
+  void scalarTwinMatchesTheReference() {
+    for (Shape s : shapes()) {
+      Random r = new Random(s.hashCode());
+      float[] x = random(r, s.channels() * s.height() * s.width());
+      float[] w = random(r, s.filters() * s.patchSize());
+      float[] bias = random(r, s.filters());
+      ConvGeometry g = ConvGeometry.explicit(s.channels(), s.height(), s.width(), s.filters(), s.kernelHeight(),
+          s.kernelWidth(), 1, s.padTop(), s.padLeft());
+      assertThat(g.outHeight()).isEqualTo(s.outHeight());
+      assertThat(g.outWidth()).isEqualTo(s.outWidth());
+      int n = g.outputSize();
+      float[] expected = new float[n + 2 * OFF];
+      ConvReference.forward(g, 1, x, OFF, w, OFF, bias, OFF, Activation.RELU, expected, OFF);
+      float[] actual = run(DirectConvolution.SCALAR, s, x, w,
+          Epilogue.of(false, Epilogue.Bias.PER_ROW, bias, OFF, Activation.RELU), n);
+      for (int i = 0; i < n; i++) {
+        float e = expected[OFF + i];
+        assertWithMessage("%s output %s", s, i).that((double) actual[OFF + i])
+            .isWithin(1e-4 * Math.max(1, Math.abs(e))).of(e);
+      }
+    }
+  }
+
+  private static float[] run(DirectConvolution kernel, Shape s, float[] x, float[] w, Epilogue ep, int n) {
+    float[] y = new float[n + 2 * OFF];
+    Arrays.fill(y, Float.NaN);
+    float[] scratch = new float[s.scratchSize() + 2 * OFF];
+    Arrays.fill(scratch, Float.NaN); // the kernel must not read scratch it did not write
+    kernel.forward(s, x, OFF, w, OFF, ep, y, OFF, scratch, OFF);
+    return y;
+  }
+
+  private static float[] random(Random r, int n) {
+    float[] a = new float[n + 2 * OFF];
+    Arrays.fill(a, Float.NaN);
+    for (int i = 0; i < n; i++) {
+      a[OFF + i] = (float) r.nextGaussian();
+    }
+    return a;
+  }
+
+  private static int[] bits(float[] a) {
+    int[] b = new int[a.length];
+    for (int i = 0; i < a.length; i++) {
+      b[i] = Float.floatToIntBits(a[i]);
+    }
+    return b;
+  }
+}
