@@ -54,7 +54,7 @@ public final class Conv2d {
    * first convolution (6 filters) direct took the one-sample predict from 34.0–34.5 to 33.0–33.4 µs;
    * its second (16 filters over a 10-wide output, 10 of 16 lanes used) direct took it to 37 µs.
    */
-  static final int DIRECT_MAX_FILTERS = 8;
+  static final int DIRECT_MAX_FILTERS = Integer.getInteger("kiln.directMaxFilters", 16);
   /** The direct path sums a patch as one chain, as the GEMM does only within one K block. */
   static final int DIRECT_MAX_PATCH = 512;
   private static final Epilogue[] NO_BIAS = new Epilogue[Activation.values().length];

@@ -21,6 +21,8 @@ final class PanamaDirectConvolution implements DirectConvolution {
   static final int FB = 4;
   /** Output vectors per block: vector loads per tap. */
   static final int PV = 3;
+  /** Output positions per block of the filters-across-lanes path: one accumulator each. */
+  static final int PB = 12;
 
   PanamaDirectConvolution() {}
 
@@ -28,6 +30,11 @@ final class PanamaDirectConvolution implements DirectConvolution {
   public void forward(Shape s, float[] x, int xOff, float[] w, int wOff, Epilogue ep, float[] y, int yOff,
       float[] scratch, int scratchOff) {
     pad(s, x, xOff, scratch, scratchOff);
+    if (s.filters() > L / 2) {
+      acrossFilters(s, w, wOff, y, yOff, scratch, scratchOff);
+      PanamaGemm.epilogue(ep, y, yOff, s.outHeight() * s.outWidth(), s.filters(), s.outHeight() * s.outWidth(), 0, 0);
+      return;
+    }
     int ow = s.outWidth();
     int perRow = (ow + L - 1) / L;
     int vectors = s.outHeight() * perRow;
@@ -87,7 +94,8 @@ final class PanamaDirectConvolution implements DirectConvolution {
   private static final int TILE_AT = 16;
 
   static {
-    if (TILE_AT + FB * PV * L > SCRATCH_SLACK || L > TILE_AT) {
+    if (TILE_AT + Math.max(FB * PV, PB) * L > SCRATCH_SLACK || Math.max(L, PB) > TILE_AT
+        || L > DirectConvolution.FILTER_ROUNDING) {
       throw new AssertionError("the direct convolution's tile does not fit in its scratch slack");
     }
   }
@@ -151,5 +159,81 @@ final class PanamaDirectConvolution implements DirectConvolution {
       // the row's ragged end: a masked store built from indexInRange allocated on this JDK
       System.arraycopy(tile, from, y, to, ow - col);
     }
+  }
+
+
+  /**
+   * Filters across the lanes, for more filters than half a vector: a block is {@link #PB}
+   * consecutive outputs of one row × L filters, one vector of transposed weights and PB broadcast
+   * inputs per tap. Positions past the row end read on into the padded buffer and are dropped.
+   */
+  private static void acrossFilters(Shape s, float[] w, int wOff, float[] y, int yOff, float[] xp, int xpOff) {
+    int patch = s.patchSize(), filters = s.filters(), fp = s.paddedFilters();
+    int ph = s.paddedHeight(), pw = s.paddedWidth(), oh = s.outHeight(), ow = s.outWidth(), n = oh * ow;
+    int planes = s.channels() * ph * pw;
+    int tile = xpOff + planes + TILE_AT;
+    int wt = xpOff + planes + SCRATCH_SLACK;
+    for (int f = 0; f < filters; f++) { // wt[t][f] = w[f][t]; the filters past F stay 0
+      for (int t = 0; t < patch; t++) {
+        xp[wt + t * fp + f] = w[wOff + f * patch + t];
+      }
+    }
+    for (int f0 = 0; f0 < filters; f0 += L) {
+      int lanes = Math.min(L, filters - f0);
+      for (int r = 0; r < oh; r++) {
+        for (int c0 = 0; c0 < ow; c0 += PB) {
+          sumsAcrossFilters(xp, xpOff + r * pw + c0, s.channels() * ph, ph, s.kernelHeight(), pw, s.kernelWidth(),
+              wt + f0, fp, tile);
+          int to = yOff + f0 * n + r * ow + c0;
+          for (int k = 0, count = Math.min(PB, ow - c0); k < count; k++) {
+            for (int lane = 0; lane < lanes; lane++) {
+              y[to + lane * n + k] = xp[tile + k * L + lane];
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * The PB sums of outputs {@code b + k} (k < PB) over every tap, each a vector over L filters whose
+   * weights for tap t are at {@code wt + t·fp}; output k goes to {@code tile + k·L}.
+   */
+  private static void sumsAcrossFilters(float[] xp, int b, int rows, int ph, int kh, int pw, int kw, int wt, int fp,
+      int tile) {
+    FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+    FloatVector a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+    int tw = wt;
+    for (int plane = 0; plane < rows; plane += ph) {
+      for (int at = b + plane * pw, end = b + (plane + kh) * pw; at < end; at += pw) {
+        for (int o = at; o < at + kw; o++, tw += fp) {
+          FloatVector k = FloatVector.fromArray(S, xp, tw);
+          a0 = k.fma(FloatVector.broadcast(S, xp[o]), a0);
+          a1 = k.fma(FloatVector.broadcast(S, xp[o + 1]), a1);
+          a2 = k.fma(FloatVector.broadcast(S, xp[o + 2]), a2);
+          a3 = k.fma(FloatVector.broadcast(S, xp[o + 3]), a3);
+          a4 = k.fma(FloatVector.broadcast(S, xp[o + 4]), a4);
+          a5 = k.fma(FloatVector.broadcast(S, xp[o + 5]), a5);
+          a6 = k.fma(FloatVector.broadcast(S, xp[o + 6]), a6);
+          a7 = k.fma(FloatVector.broadcast(S, xp[o + 7]), a7);
+          a8 = k.fma(FloatVector.broadcast(S, xp[o + 8]), a8);
+          a9 = k.fma(FloatVector.broadcast(S, xp[o + 9]), a9);
+          a10 = k.fma(FloatVector.broadcast(S, xp[o + 10]), a10);
+          a11 = k.fma(FloatVector.broadcast(S, xp[o + 11]), a11);
+        }
+      }
+    }
+    a0.intoArray(xp, tile);
+    a1.intoArray(xp, tile + L);
+    a2.intoArray(xp, tile + 2 * L);
+    a3.intoArray(xp, tile + 3 * L);
+    a4.intoArray(xp, tile + 4 * L);
+    a5.intoArray(xp, tile + 5 * L);
+    a6.intoArray(xp, tile + 6 * L);
+    a7.intoArray(xp, tile + 7 * L);
+    a8.intoArray(xp, tile + 8 * L);
+    a9.intoArray(xp, tile + 9 * L);
+    a10.intoArray(xp, tile + 10 * L);
+    a11.intoArray(xp, tile + 11 * L);
   }
 }

@@ -23,6 +23,9 @@ public interface DirectConvolution {
    */
   int SCRATCH_SLACK = 256;
 
+  /** Filter counts are rounded up to this in the transposed weights: the widest species' lanes. */
+  int FILTER_ROUNDING = 16;
+
   /**
    * The geometry of one direct convolution (stride 1, no dilation).
    *
@@ -49,9 +52,17 @@ public interface DirectConvolution {
       return outWidth + kernelWidth - 1;
     }
 
-    /** The scratch {@link #forward} needs: the zero-padded input of every channel and {@link #SCRATCH_SLACK}. */
+    /**
+     * The scratch {@link #forward} needs: the zero-padded input of every channel, {@link
+     * #SCRATCH_SLACK}, and the weights transposed to one row of {@link #paddedFilters()} per tap.
+     */
     public int scratchSize() {
-      return channels * paddedHeight() * paddedWidth() + SCRATCH_SLACK;
+      return channels * paddedHeight() * paddedWidth() + SCRATCH_SLACK + patchSize() * paddedFilters();
+    }
+
+    /** F rounded up to {@link #FILTER_ROUNDING}: a whole number of vectors of filters. */
+    public int paddedFilters() {
+      return (filters + FILTER_ROUNDING - 1) / FILTER_ROUNDING * FILTER_ROUNDING;
     }
 
     /** C·KH·KW: one filter's weights. */

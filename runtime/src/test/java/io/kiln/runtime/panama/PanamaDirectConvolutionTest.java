@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The Vector API direct convolution against its scalar twin (bitwise: same fused multiply-adds in
- * the same order) and the twin against {@link ConvReference}, on ragged shapes: rows shorter and
- * longer than a vector, filter counts off the 4-filter block, paddings of every side.
+ * the same order) and the twin against {@link ConvReference}, on ragged shapes that take both of
+ * its paths (outputs across the lanes for few filters, filters across the lanes for more): rows
+ * shorter and longer than a vector and than a block, filter counts off the blocks, paddings of every side.
  */
 class PanamaDirectConvolutionTest {
   private static final int OFF = 3;
@@ -32,11 +33,13 @@ class PanamaDirectConvolutionTest {
     shapes.add(shape(2, 3, 40, 3, 3, 3, 1, 1)); // rows of several vectors, a ragged last one
     shapes.add(shape(3, 5, 5, 7, 5, 5, 4, 4)); // padding reaching past the image
     shapes.add(shape(1, 9, 17, 5, 3, 4, 0, 3)); // asymmetric: the right edge gets no padding
+    shapes.add(shape(3, 6, 23, 20, 3, 3, 1, 1)); // filters across lanes: a ragged second vector of filters
+    shapes.add(shape(2, 4, 5, 33, 2, 3, 0, 1)); // three vectors of filters, rows shorter than a block
     Random r = new Random(7);
     while (shapes.size() < 40) {
       int h = 1 + r.nextInt(20), w = 1 + r.nextInt(40);
       int kh = 1 + r.nextInt(Math.min(h, 5)), kw = 1 + r.nextInt(Math.min(w, 5));
-      shapes.add(shape(1 + r.nextInt(4), h, w, 1 + r.nextInt(9), kh, kw, r.nextInt(kh), r.nextInt(kw)));
+      shapes.add(shape(1 + r.nextInt(4), h, w, 1 + r.nextInt(24), kh, kw, r.nextInt(kh), r.nextInt(kw)));
     }
     return shapes;
   }
