@@ -50,11 +50,11 @@ public final class Conv2d {
   private static final GemmKernel GEMM = Vectorization.provider().gemm();
   private static final DirectConvolution DIRECT = Vectorization.provider().directConvolution();
   /**
-   * The direct path takes at most this many filters (at most one GEMM micro-tile of rows). LeNet's
-   * first convolution (6 filters) direct took the one-sample predict from 34.0–34.5 to 33.0–33.4 µs;
-   * its second (16 filters over a 10-wide output, 10 of 16 lanes used) direct took it to 37 µs.
+   * The direct path takes at most this many filters. On AVX-512 LeNet's two convolutions (6 and
+   * 16 filters) direct took the one-sample predict from 34.0–34.5 to 29.9–30.4 µs; with cnn64's 32
+   * and 64 direct its one sample went from 0.48–0.50 to 0.82 ms (there the GEMM's tiles are full).
    */
-  static final int DIRECT_MAX_FILTERS = Integer.getInteger("kiln.directMaxFilters", 16);
+  static final int DIRECT_MAX_FILTERS = 16;
   /** The direct path sums a patch as one chain, as the GEMM does only within one K block. */
   static final int DIRECT_MAX_PATCH = 512;
   private static final Epilogue[] NO_BIAS = new Epilogue[Activation.values().length];

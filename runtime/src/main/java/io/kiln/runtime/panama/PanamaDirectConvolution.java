@@ -18,9 +18,9 @@ final class PanamaDirectConvolution implements DirectConvolution {
   private static final VectorSpecies<Float> S = PanamaGemm.S;
   private static final int L = S.length();
   /** Filters per block: broadcast weights per tap. */
-  static final int FB = 4;
+  static final int FB = 3;
   /** Output vectors per block: vector loads per tap. */
-  static final int PV = 3;
+  static final int PV = 4;
   /** Output positions per block of the filters-across-lanes path: one accumulator each. */
   static final int PB = 12;
 
@@ -73,21 +73,25 @@ final class PanamaDirectConvolution implements DirectConvolution {
   private static void block(Shape s, float[] xp, int xpOff, float[] w, int wOff, float[] y, int yOff, int f0, int q0,
       int perRow, int vectors) {
     int pw = s.paddedWidth(), patch = s.patchSize(), last = s.filters() - 1;
-    int qb = Math.min(q0 + 1, vectors - 1), qc = Math.min(q0 + 2, vectors - 1);
-    int xa = xpOff + q0 / perRow * pw + q0 % perRow * L;
-    int xb = xpOff + qb / perRow * pw + qb % perRow * L;
-    int xc = xpOff + qc / perRow * pw + qc % perRow * L;
+    int qb = Math.min(q0 + 1, vectors - 1), qc = Math.min(q0 + 2, vectors - 1), qd = Math.min(q0 + 3, vectors - 1);
     int tile = xpOff + s.channels() * s.paddedHeight() * pw + TILE_AT;
-    sums(xp, xa, xb, xc, s.channels() * s.paddedHeight(), s.paddedHeight(), s.kernelHeight(), pw, s.kernelWidth(), w,
-        wOff + f0 * patch, wOff + Math.min(f0 + 1, last) * patch, wOff + Math.min(f0 + 2, last) * patch,
-        wOff + Math.min(f0 + 3, last) * patch, tile);
+    sums(xp, start(xpOff, q0, perRow, pw), start(xpOff, qb, perRow, pw), start(xpOff, qc, perRow, pw),
+        start(xpOff, qd, perRow, pw), s.channels() * s.paddedHeight(), s.paddedHeight(), s.kernelHeight(), pw,
+        s.kernelWidth(), w, wOff + f0 * patch, wOff + Math.min(f0 + 1, last) * patch,
+        wOff + Math.min(f0 + 2, last) * patch, tile);
     int n = s.outHeight() * s.outWidth();
     for (int f = 0; f < FB; f++) {
       int yf = yOff + Math.min(f0 + f, last) * n;
       store(xp, tile + f * PV * L, y, yf, q0, perRow, s.outWidth());
       store(xp, tile + (f * PV + 1) * L, y, yf, qb, perRow, s.outWidth());
       store(xp, tile + (f * PV + 2) * L, y, yf, qc, perRow, s.outWidth());
+      store(xp, tile + (f * PV + 3) * L, y, yf, qd, perRow, s.outWidth());
     }
+  }
+
+  /** Where output vector q's window starts in the padded input. */
+  private static int start(int xpOff, int q, int perRow, int pw) {
+    return xpOff + q / perRow * pw + q % perRow * L;
   }
 
   /** Where the tile starts after the padded planes: past the vector overrun of the last row. */
@@ -105,10 +109,10 @@ final class PanamaDirectConvolution implements DirectConvolution {
    * {@code r} of the padded input ({@code rows} = C·PH of them, kernel row {@code r % ph}) hold the
    * taps; the tile receives filter f's vector v at {@code tile + (f·PV + v)·L}.
    */
-  private static void sums(float[] xp, int xa, int xb, int xc, int rows, int ph, int kh, int pw, int kw, float[] w,
-      int w0, int w1, int w2, int w3, int tile) {
-    FloatVector s0a = FloatVector.zero(S), s0b = s0a, s0c = s0a, s1a = s0a, s1b = s0a, s1c = s0a;
-    FloatVector s2a = s0a, s2b = s0a, s2c = s0a, s3a = s0a, s3b = s0a, s3c = s0a;
+  private static void sums(float[] xp, int xa, int xb, int xc, int xd, int rows, int ph, int kh, int pw, int kw,
+      float[] w, int w0, int w1, int w2, int tile) {
+    FloatVector s0a = FloatVector.zero(S), s0b = s0a, s0c = s0a, s0d = s0a, s1a = s0a, s1b = s0a, s1c = s0a;
+    FloatVector s1d = s0a, s2a = s0a, s2b = s0a, s2c = s0a, s2d = s0a;
     int t = 0;
     for (int plane = 0; plane < rows; plane += ph) {
       for (int at = plane * pw, end = (plane + kh) * pw; at < end; at += pw) {
@@ -116,37 +120,37 @@ final class PanamaDirectConvolution implements DirectConvolution {
           FloatVector va = FloatVector.fromArray(S, xp, xa + at + j);
           FloatVector vb = FloatVector.fromArray(S, xp, xb + at + j);
           FloatVector vc = FloatVector.fromArray(S, xp, xc + at + j);
+          FloatVector vd = FloatVector.fromArray(S, xp, xd + at + j);
           FloatVector k0 = FloatVector.broadcast(S, w[w0 + t]);
           s0a = k0.fma(va, s0a);
           s0b = k0.fma(vb, s0b);
           s0c = k0.fma(vc, s0c);
+          s0d = k0.fma(vd, s0d);
           FloatVector k1 = FloatVector.broadcast(S, w[w1 + t]);
           s1a = k1.fma(va, s1a);
           s1b = k1.fma(vb, s1b);
           s1c = k1.fma(vc, s1c);
+          s1d = k1.fma(vd, s1d);
           FloatVector k2 = FloatVector.broadcast(S, w[w2 + t]);
           s2a = k2.fma(va, s2a);
           s2b = k2.fma(vb, s2b);
           s2c = k2.fma(vc, s2c);
-          FloatVector k3 = FloatVector.broadcast(S, w[w3 + t]);
-          s3a = k3.fma(va, s3a);
-          s3b = k3.fma(vb, s3b);
-          s3c = k3.fma(vc, s3c);
+          s2d = k2.fma(vd, s2d);
         }
       }
     }
     s0a.intoArray(xp, tile);
     s0b.intoArray(xp, tile + L);
     s0c.intoArray(xp, tile + 2 * L);
-    s1a.intoArray(xp, tile + 3 * L);
-    s1b.intoArray(xp, tile + 4 * L);
-    s1c.intoArray(xp, tile + 5 * L);
-    s2a.intoArray(xp, tile + 6 * L);
-    s2b.intoArray(xp, tile + 7 * L);
-    s2c.intoArray(xp, tile + 8 * L);
-    s3a.intoArray(xp, tile + 9 * L);
-    s3b.intoArray(xp, tile + 10 * L);
-    s3c.intoArray(xp, tile + 11 * L);
+    s0d.intoArray(xp, tile + 3 * L);
+    s1a.intoArray(xp, tile + 4 * L);
+    s1b.intoArray(xp, tile + 5 * L);
+    s1c.intoArray(xp, tile + 6 * L);
+    s1d.intoArray(xp, tile + 7 * L);
+    s2a.intoArray(xp, tile + 8 * L);
+    s2b.intoArray(xp, tile + 9 * L);
+    s2c.intoArray(xp, tile + 10 * L);
+    s2d.intoArray(xp, tile + 11 * L);
   }
 
   /** Output vector q of one filter from the tile at {@code from} to the filter's plane at {@code yf}, lanes inside the row. */
