@@ -4,11 +4,12 @@ import io.kiln.runtime.simd.PoolKernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API pooling planes. 2×2 stride-2 max: per L outputs, the vertical max of two row pairs of
+ * Vector API pooling planes. 2×2 stride-2 max: per L outputs (per L / 2 on planes narrower than L), the vertical max of two row pairs of
  * 2L inputs, then the max of their even and odd lanes (two-vector rearranges), then the floor. Max
  * is exact and both use {@code Math.max} semantics (a NaN wins, {@code max(-0, 0) = 0}), so the
  * values equal the scalar twin's (only a NaN's payload may differ: the window is reduced in another
@@ -20,6 +21,14 @@ final class PanamaPooling implements PoolKernels {
   /** Lane i: input lane 2i of the pair (a, b) — an index ≥ L wraps to b (exceptional index). */
   private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i < L ? 2 * i : 2 * i - 2 * L);
   private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1 < L ? 2 * i + 1 : 2 * i + 1 - 2 * L);
+
+  /** Half the preferred width, for planes narrower than L outputs (LeNet's 14): H lanes, H ≥ 4. */
+  private static final VectorSpecies<Float> HALF =
+      VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(128, S.vectorBitSize() / 2)));
+  private static final int H = HALF.length();
+  private static final VectorShuffle<Float> HALF_EVEN = VectorShuffle.fromOp(HALF, i -> 2 * i < H ? 2 * i : 2 * i - 2 * H);
+  private static final VectorShuffle<Float> HALF_ODD =
+      VectorShuffle.fromOp(HALF, i -> 2 * i + 1 < H ? 2 * i + 1 : 2 * i + 1 - 2 * H);
 
   /** Lane i: lane i / 2 (each of L / 2 windows' gradient in both its lanes). */
   private static final VectorShuffle<Float> DUP = VectorShuffle.fromOp(S, i -> i / 2);
@@ -80,7 +89,11 @@ final class PanamaPooling implements PoolKernels {
   @Override
   public void maxPool2x2(float[] x, int in, int w, int oh, int ow, float[] y, int out, float floor) {
     if (ow < L) {
-      PoolKernels.super.maxPool2x2(x, in, w, oh, ow, y, out, floor);
+      if (ow >= H && H < L) {
+        maxPool2x2Half(x, in, w, oh, ow, y, out, floor);
+      } else {
+        PoolKernels.super.maxPool2x2(x, in, w, oh, ow, y, out, floor);
+      }
       return;
     }
     for (int i = 0; i < oh; i++) {
@@ -103,5 +116,28 @@ final class PanamaPooling implements PoolKernels {
     FloatVector a = FloatVector.fromArray(S, x, c).max(FloatVector.fromArray(S, x, c + w));
     FloatVector b = FloatVector.fromArray(S, x, c + L).max(FloatVector.fromArray(S, x, c + L + w));
     a.rearrange(EVEN, b).max(a.rearrange(ODD, b)).max(floor).intoArray(y, o + j);
+  }
+
+  /** {@link #maxPool2x2} with the half-width species, for {@code H ≤ ow < L}. */
+  private static void maxPool2x2Half(float[] x, int in, int w, int oh, int ow, float[] y, int out, float floor) {
+    for (int i = 0; i < oh; i++) {
+      int r0 = in + 2 * i * w;
+      int o = out + i * ow;
+      int j = 0;
+      for (; j + H <= ow; j += H) {
+        halfRow(x, r0, w, j, y, o, floor);
+      }
+      if (j < ow) {
+        halfRow(x, r0, w, ow - H, y, o, floor); // overlapping, as in maxPool2x2
+      }
+    }
+  }
+
+  /** Outputs {@code [j, j + H)} of the row pair at {@code r0}. */
+  private static void halfRow(float[] x, int r0, int w, int j, float[] y, int o, float floor) {
+    int c = r0 + 2 * j;
+    FloatVector a = FloatVector.fromArray(HALF, x, c).max(FloatVector.fromArray(HALF, x, c + w));
+    FloatVector b = FloatVector.fromArray(HALF, x, c + H).max(FloatVector.fromArray(HALF, x, c + H + w));
+    a.rearrange(HALF_EVEN, b).max(a.rearrange(HALF_ODD, b)).max(floor).intoArray(y, o + j);
   }
 }
