@@ -88,25 +88,31 @@ final class PanamaPooling implements PoolKernels {
 
   @Override
   public void maxPool2x2(float[] x, int in, int w, int oh, int ow, float[] y, int out, float floor) {
-    if (ow < L) {
-      if (ow >= H && H < L) {
-        maxPool2x2Half(x, in, w, oh, ow, y, out, floor);
-      } else {
-        PoolKernels.super.maxPool2x2(x, in, w, oh, ow, y, out, floor);
-      }
+    int step = ow >= L ? L : ow >= H && H < L ? H : 0; // outputs per vector: full or half width
+    if (step == 0) {
+      PoolKernels.super.maxPool2x2(x, in, w, oh, ow, y, out, floor);
       return;
     }
     for (int i = 0; i < oh; i++) {
       int r0 = in + 2 * i * w;
       int o = out + i * ow;
       int j = 0;
-      for (; j + L <= ow; j += L) {
-        row(x, r0, w, j, y, o, floor);
+      for (; j + step <= ow; j += step) {
+        row(step, x, r0, w, j, y, o, floor);
       }
       if (j < ow) {
-        // the last L outputs again, overlapping: same values, no masks (inputs stay inside the rows)
-        row(x, r0, w, ow - L, y, o, floor);
+        // the last outputs again, overlapping: same values, no masks (inputs stay inside the rows)
+        row(step, x, r0, w, ow - step, y, o, floor);
       }
+    }
+  }
+
+  /** Outputs {@code [j, j + step)} of the row pair at {@code r0}, {@code step} L or H. */
+  private static void row(int step, float[] x, int r0, int w, int j, float[] y, int o, float floor) {
+    if (step == L) {
+      row(x, r0, w, j, y, o, floor);
+    } else {
+      halfRow(x, r0, w, j, y, o, floor);
     }
   }
 
@@ -116,21 +122,6 @@ final class PanamaPooling implements PoolKernels {
     FloatVector a = FloatVector.fromArray(S, x, c).max(FloatVector.fromArray(S, x, c + w));
     FloatVector b = FloatVector.fromArray(S, x, c + L).max(FloatVector.fromArray(S, x, c + L + w));
     a.rearrange(EVEN, b).max(a.rearrange(ODD, b)).max(floor).intoArray(y, o + j);
-  }
-
-  /** {@link #maxPool2x2} with the half-width species, for {@code H ≤ ow < L}. */
-  private static void maxPool2x2Half(float[] x, int in, int w, int oh, int ow, float[] y, int out, float floor) {
-    for (int i = 0; i < oh; i++) {
-      int r0 = in + 2 * i * w;
-      int o = out + i * ow;
-      int j = 0;
-      for (; j + H <= ow; j += H) {
-        halfRow(x, r0, w, j, y, o, floor);
-      }
-      if (j < ow) {
-        halfRow(x, r0, w, ow - H, y, o, floor); // overlapping, as in maxPool2x2
-      }
-    }
   }
 
   /** Outputs {@code [j, j + H)} of the row pair at {@code r0}. */
