@@ -51,7 +51,7 @@ public final class Conv2d {
   private static final DirectConvolution DIRECT = Vectorization.provider().directConvolution();
   /**
    * The direct path takes at most this many filters. On AVX-512 LeNet's two convolutions (6 and
-   * 16 filters) direct took the one-sample predict from 34.0–34.5 to 29.9–30.4 µs; with cnn64's 32
+   * 16 filters) direct took the one-sample predict from 34.0–34.5 to 27.7–28.0 µs; with cnn64's 32
    * and 64 direct its one sample went from 0.48–0.50 to 0.82 ms (there the GEMM's tiles are full).
    */
   static final int DIRECT_MAX_FILTERS = 16;
