@@ -18,7 +18,10 @@ import org.junit.jupiter.api.Test;
  * The shape of kiln-runtime's API, read from its main sources and classes: kernels are layer
  * objects with short calls (no public method or constructor takes more than {@value
  * #MAX_PARAMETERS} parameters), and no call state hides in a {@code ThreadLocal} (a layer object
- * owns its per-call state and per-worker scratch).
+ * owns its per-call state and per-worker scratch), and no method takes or returns a Vector API value
+ * (C2 boxes a vector that crosses a call it does not inline, and whether it inlines depends on what
+ * it compiled first and on the CPU: a train step that allocates nothing on one machine allocated
+ * 150 KB per step on another).
  */
 class RuntimeApiShapeTest {
   static final int MAX_PARAMETERS = 12;
@@ -36,6 +39,18 @@ class RuntimeApiShapeTest {
   @Test
   void theCheckerNamesALongSignature() throws Exception {
     assertThat(longSignatures(List.of(Fixture.class))).containsExactly("Fixture.wide (13 parameters)");
+  }
+
+  @Test
+  void noMethodTakesOrReturnsAVector() throws Exception {
+    assertWithMessage("runtime methods with a Vector API parameter or result (write the operations out in the loop)")
+        .that(vectorSignatures(runtimeClasses())).isEmpty();
+  }
+
+  @Test
+  void theVectorCheckerNamesParametersResultsAndMasks() {
+    assertThat(vectorSignatures(List.of(VectorFixture.class)))
+        .containsExactly("VectorFixture.twice", "VectorFixture.positive", "VectorFixture.scaled");
   }
 
   @Test
@@ -73,6 +88,31 @@ class RuntimeApiShapeTest {
       }
     }
     return found;
+  }
+
+  /** Methods and constructors (any visibility, lambdas' bodies too) that pass a vector, mask or shuffle. */
+  private static List<String> vectorSignatures(List<Class<?>> classes) {
+    List<String> found = new ArrayList<>();
+    for (Class<?> c : classes) {
+      List<Executable> members = new ArrayList<>(List.of(c.getDeclaredMethods()));
+      members.addAll(List.of(c.getDeclaredConstructors()));
+      for (Executable m : members) {
+        List<Class<?>> types = new ArrayList<>(List.of(m.getParameterTypes()));
+        if (m instanceof java.lang.reflect.Method method) {
+          types.add(method.getReturnType());
+        }
+        if (types.stream().anyMatch(RuntimeApiShapeTest::isVectorValue)) {
+          found.add(c.getSimpleName() + "." + (m instanceof java.lang.reflect.Constructor<?> ? "<init>" : m.getName()));
+        }
+      }
+    }
+    return found;
+  }
+
+  private static boolean isVectorValue(Class<?> type) {
+    return jdk.incubator.vector.Vector.class.isAssignableFrom(type)
+        || jdk.incubator.vector.VectorMask.class.isAssignableFrom(type)
+        || jdk.incubator.vector.VectorShuffle.class.isAssignableFrom(type);
   }
 
   /** Every top-level and nested class compiled from the runtime's main sources. */
@@ -114,5 +154,21 @@ class RuntimeApiShapeTest {
     public static void wide(int a, int b, int c, int d, int e, int f, int g, int h, int i, int j, int k, int l, int m) {}
 
     static void hidden(int a, int b, int c, int d, int e, int f, int g, int h, int i, int j, int k, int l, int m) {}
+  }
+
+  /** One method of each kind the vector checker must catch, and one it must not. */
+  static final class VectorFixture {
+    static jdk.incubator.vector.FloatVector twice(jdk.incubator.vector.FloatVector v) {
+      return v.add(v);
+    }
+
+    static jdk.incubator.vector.VectorMask<Float> positive(float[] x) {
+      return jdk.incubator.vector.FloatVector.fromArray(jdk.incubator.vector.FloatVector.SPECIES_128, x, 0)
+          .compare(jdk.incubator.vector.VectorOperators.GT, 0f);
+    }
+
+    static void scaled(float[] x, jdk.incubator.vector.IntVector by) {}
+
+    static void plain(float[] x, int n) {}
   }
 }

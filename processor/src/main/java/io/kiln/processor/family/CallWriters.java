@@ -81,17 +81,7 @@ public final class CallWriters {
   /** What the generated class declares for {@code call}: fields, geometry constants, constructor statements, argument checks. */
   public Declaring declaring(ForwardCall call) {
     return switch (call) {
-      case ForwardCall.DenseForward d -> new Declaring() {
-          @Override
-          public void fields(TypeSpec.Builder type) {
-            dense.declare(d, type);
-          }
-
-          @Override
-          public void initialize(MethodSpec.Builder m) {
-            dense.initialize(d, m);
-          }
-        };
+      case ForwardCall.DenseForward d -> Declaring.of(type -> dense.declare(d, type), m -> dense.initialize(d, m));
       case ForwardCall.GeluForward g -> Declaring.NOTHING;
       case ForwardCall.ConvForward c -> new Declaring() {
           @Override
@@ -126,17 +116,7 @@ public final class CallWriters {
           }
         };
       case ForwardCall.DropoutForward d -> Declaring.NOTHING;
-      case ForwardCall.BatchNormForward b -> new Declaring() {
-          @Override
-          public void fields(TypeSpec.Builder type) {
-            norm.declare(b, type);
-          }
-
-          @Override
-          public void initialize(MethodSpec.Builder m) {
-            norm.initialize(b, m);
-          }
-        };
+      case ForwardCall.BatchNormForward b -> Declaring.of(type -> norm.declare(b, type), m -> norm.initialize(b, m));
       case ForwardCall.EmbeddingForward e -> new Declaring() {
           @Override
           public void checkInputs(MethodSpec.Builder m, String method) {
@@ -159,39 +139,9 @@ public final class CallWriters {
             sequence.initialize(r, m);
           }
         };
-      case ForwardCall.AttentionForward a -> new Declaring() {
-          @Override
-          public void fields(TypeSpec.Builder type) {
-            attention.declare(a, type);
-          }
-
-          @Override
-          public void initialize(MethodSpec.Builder m) {
-            attention.initialize(a, m);
-          }
-        };
-      case ForwardCall.LayerNormForward l -> new Declaring() {
-          @Override
-          public void fields(TypeSpec.Builder type) {
-            attention.declare(l, type);
-          }
-
-          @Override
-          public void initialize(MethodSpec.Builder m) {
-            attention.initialize(l, m);
-          }
-        };
-      case ForwardCall.MultiHeadForward h -> new Declaring() {
-          @Override
-          public void fields(TypeSpec.Builder type) {
-            attention.declare(h, type);
-          }
-
-          @Override
-          public void initialize(MethodSpec.Builder m) {
-            attention.initialize(h, m);
-          }
-        };
+      case ForwardCall.AttentionForward a -> Declaring.of(type -> attention.declare(a, type), m -> attention.initialize(a, m));
+      case ForwardCall.LayerNormForward l -> Declaring.of(type -> attention.declare(l, type), m -> attention.initialize(l, m));
+      case ForwardCall.MultiHeadForward h -> Declaring.of(type -> attention.declare(h, type), m -> attention.initialize(h, m));
       case ForwardCall.PositionForward p -> Declaring.NOTHING;
       case ForwardCall.ConcatForward c -> Declaring.NOTHING;
       case ForwardCall.AddForward a -> Declaring.NOTHING;

@@ -7,6 +7,21 @@ import com.palantir.javapoet.TypeSpec;
 public interface Declaring {
   Declaring NOTHING = new Declaring() {};
 
+  /** A call that keeps fields and builds them in the constructor, with no geometry or input checks. */
+  static Declaring of(java.util.function.Consumer<TypeSpec.Builder> fields, java.util.function.Consumer<MethodSpec.Builder> initialize) {
+    return new Declaring() {
+      @Override
+      public void fields(TypeSpec.Builder type) {
+        fields.accept(type);
+      }
+
+      @Override
+      public void initialize(MethodSpec.Builder m) {
+        initialize.accept(m);
+      }
+    };
+  }
+
   /** The instance fields a layer keeps between calls: layer objects, GEMM epilogues, workspaces. */
   default void fields(TypeSpec.Builder type) {}
 

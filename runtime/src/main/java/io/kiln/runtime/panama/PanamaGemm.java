@@ -611,6 +611,7 @@ final class PanamaGemm implements GemmKernel {
     c70.add(q7).intoArray(c, r7);
     c71.add(q7).intoArray(c, r7 + L);
   }
+
   /** Bias and activation over a {@code rows × cols} block of C whose top-left is C[i0][j0]. */
   static void epilogue(Epilogue ep, float[] c, int ci, int ldc, int rows, int cols, int i0, int j0) {
     Epilogue.Bias bias = ep.bias();
@@ -634,7 +635,14 @@ final class PanamaGemm implements GemmKernel {
         } else if (bias == Epilogue.Bias.PER_ROW) {
           v = v.add(rowBias);
         }
-        activate(vf, v).intoArray(c, row + j);
+        // the activation with the scalar twin's semantics, written here (no vector crosses a call):
+        // ReLU keeps NaN and maps -0 to 0 (Math.max), step(0) = 1
+        if (vf == RELU) {
+          v = v.max(0f);
+        } else if (vf == STEP) {
+          v = FloatVector.zero(S).blend(1f, v.compare(VectorOperators.GE, 0f));
+        }
+        v.intoArray(c, row + j);
       }
       // ragged tail: scalar, with the scalar twin's formulas (bitwise equal to PanamaMath's)
       Activation act = transcendental ? Activation.NONE : ep.activation();
@@ -655,20 +663,6 @@ final class PanamaGemm implements GemmKernel {
   private static final int TANH = Activation.TANH.ordinal();
   private static final int STEP = Activation.STEP.ordinal();
 
-  /**
-   * The activation with the scalar twin's semantics (ReLU keeps NaN, maps −0 to 0; step(0) = 1).
-   * Sigmoid and tanh are not here: the epilogue applies them with PanamaMath's array kernels
-   * (deterministic, bitwise equal to the twin), never the lanewise EXP/TANH intrinsics whose bits
-   * change when C2 compiles the caller.
-   */
-  static FloatVector activate(int f, FloatVector v) {
-    if (f == RELU) {
-      return v.max(0f); // Math.max semantics: NaN stays NaN, max(-0, 0) = 0
-    } else if (f == STEP) {
-      return FloatVector.zero(S).blend(1f, v.compare(VectorOperators.GE, 0f));
-    }
-    return v;
-  }
 
   // ---------------------------------------------------------------------------------------------
   // The dot path (NT with a long k and a small m or n)

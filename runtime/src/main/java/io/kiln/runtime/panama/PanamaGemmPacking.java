@@ -91,28 +91,24 @@ final class PanamaGemmPacking {
   /** 8-float vectors (one micro-panel row of A) where the hardware has them, else null. */
   static final VectorSpecies<Float> EIGHT = L >= MR ? FloatVector.SPECIES_256 : null;
 
-  /** Lane i of the low (high) half twice: 0 0 1 1 … (L/2 L/2 …). */
-  private static final VectorShuffle<Float> DUP_LO = dupIndexes(0);
-  private static final VectorShuffle<Float> DUP_HI = dupIndexes(L / 2);
+  /**
+   * Lane i of the low (high) half twice: 0 0 1 1 … (L/2 L/2 …). {@code x.rearrange(DUP_LO).blend(
+   * y.rearrange(DUP_LO), ODD)} zips the low halves of x and y (x0 y0 x1 y1 …). Written out at each
+   * use rather than in a helper: a vector passed to or returned from a method C2 does not inline is
+   * boxed, and whether C2 inlines depends on what it compiled first (see PanamaMath).
+   */
+  private static final VectorShuffle<Float> DUP_LO = VectorShuffle.fromArray(S, dupIndexes(0), 0);
+  private static final VectorShuffle<Float> DUP_HI = VectorShuffle.fromArray(S, dupIndexes(L / 2), 0);
   private static final VectorMask<Float> ODD = VectorMask.fromLong(S, 0xAAAAAAAAAAAAAAAAL);
 
-  private static VectorShuffle<Float> dupIndexes(int from) {
+  private static int[] dupIndexes(int from) {
     int[] ix = new int[L];
     for (int i = 0; i < L; i++) {
       ix[i] = from + i / 2;
     }
-    return VectorShuffle.fromArray(S, ix, 0);
+    return ix;
   }
 
-  /** x0 y0 x1 y1 … from the low halves of x and y. */
-  private static FloatVector zipLO(FloatVector x, FloatVector y) {
-    return x.rearrange(DUP_LO).blend(y.rearrange(DUP_LO), ODD);
-  }
-
-  /** x0 y0 x1 y1 … from the high halves of x and y. */
-  private static FloatVector zipHI(FloatVector x, FloatVector y) {
-    return x.rearrange(DUP_HI).blend(y.rearrange(DUP_HI), ODD);
-  }
 
   /** Lane groups of 8 (one source row each after {@link #transpose8}), for scattered stores. */
   @SuppressWarnings("unchecked")
@@ -141,18 +137,32 @@ final class PanamaGemmPacking {
     FloatVector r6 = FloatVector.fromArray(S, src, s + 6 * ld);
     FloatVector r7 = FloatVector.fromArray(S, src, s + 7 * ld);
     // rows 4 apart: a = (0,4), b = (1,5), c = (2,6), e = (3,7); suffix 0 low columns, 1 high
-    FloatVector a0 = zipLO(r0, r4), a1 = zipHI(r0, r4);
-    FloatVector b0 = zipLO(r1, r5), b1 = zipHI(r1, r5);
-    FloatVector c0 = zipLO(r2, r6), c1 = zipHI(r2, r6);
-    FloatVector e0 = zipLO(r3, r7), e1 = zipHI(r3, r7);
+    FloatVector a0 = r0.rearrange(DUP_LO).blend(r4.rearrange(DUP_LO), ODD);
+    FloatVector a1 = r0.rearrange(DUP_HI).blend(r4.rearrange(DUP_HI), ODD);
+    FloatVector b0 = r1.rearrange(DUP_LO).blend(r5.rearrange(DUP_LO), ODD);
+    FloatVector b1 = r1.rearrange(DUP_HI).blend(r5.rearrange(DUP_HI), ODD);
+    FloatVector c0 = r2.rearrange(DUP_LO).blend(r6.rearrange(DUP_LO), ODD);
+    FloatVector c1 = r2.rearrange(DUP_HI).blend(r6.rearrange(DUP_HI), ODD);
+    FloatVector e0 = r3.rearrange(DUP_LO).blend(r7.rearrange(DUP_LO), ODD);
+    FloatVector e1 = r3.rearrange(DUP_HI).blend(r7.rearrange(DUP_HI), ODD);
     // then 2 apart: f = rows (0,2,4,6), g = rows (1,3,5,7), in column quarters 0..3
-    FloatVector f0 = zipLO(a0, c0), f1 = zipHI(a0, c0);
-    FloatVector f2 = zipLO(a1, c1), f3 = zipHI(a1, c1);
-    FloatVector g0 = zipLO(b0, e0), g1 = zipHI(b0, e0);
-    FloatVector g2 = zipLO(b1, e1), g3 = zipHI(b1, e1);
+    FloatVector f0 = a0.rearrange(DUP_LO).blend(c0.rearrange(DUP_LO), ODD);
+    FloatVector f1 = a0.rearrange(DUP_HI).blend(c0.rearrange(DUP_HI), ODD);
+    FloatVector f2 = a1.rearrange(DUP_LO).blend(c1.rearrange(DUP_LO), ODD);
+    FloatVector f3 = a1.rearrange(DUP_HI).blend(c1.rearrange(DUP_HI), ODD);
+    FloatVector g0 = b0.rearrange(DUP_LO).blend(e0.rearrange(DUP_LO), ODD);
+    FloatVector g1 = b0.rearrange(DUP_HI).blend(e0.rearrange(DUP_HI), ODD);
+    FloatVector g2 = b1.rearrange(DUP_LO).blend(e1.rearrange(DUP_LO), ODD);
+    FloatVector g3 = b1.rearrange(DUP_HI).blend(e1.rearrange(DUP_HI), ODD);
     // then 1 apart: rows 0..7 in order; vector q holds columns [q·L/8, (q + 1)·L/8)
-    FloatVector o0 = zipLO(f0, g0), o1 = zipHI(f0, g0), o2 = zipLO(f1, g1), o3 = zipHI(f1, g1);
-    FloatVector o4 = zipLO(f2, g2), o5 = zipHI(f2, g2), o6 = zipLO(f3, g3), o7 = zipHI(f3, g3);
+    FloatVector o0 = f0.rearrange(DUP_LO).blend(g0.rearrange(DUP_LO), ODD);
+    FloatVector o1 = f0.rearrange(DUP_HI).blend(g0.rearrange(DUP_HI), ODD);
+    FloatVector o2 = f1.rearrange(DUP_LO).blend(g1.rearrange(DUP_LO), ODD);
+    FloatVector o3 = f1.rearrange(DUP_HI).blend(g1.rearrange(DUP_HI), ODD);
+    FloatVector o4 = f2.rearrange(DUP_LO).blend(g2.rearrange(DUP_LO), ODD);
+    FloatVector o5 = f2.rearrange(DUP_HI).blend(g2.rearrange(DUP_HI), ODD);
+    FloatVector o6 = f3.rearrange(DUP_LO).blend(g3.rearrange(DUP_LO), ODD);
+    FloatVector o7 = f3.rearrange(DUP_HI).blend(g3.rearrange(DUP_HI), ODD);
     if (stride == MR) {
       o0.intoArray(dst, d);
       o1.intoArray(dst, d + L);

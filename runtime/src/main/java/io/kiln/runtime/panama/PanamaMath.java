@@ -21,8 +21,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Operation order mirrors {@link FastMath} exactly; change both together.
  *
- * <p>Two forms. The {@code FloatVector → FloatVector} methods are the readable definitions (and
- * what the tests check lane for lane). Hot loops use the array kernels below them, which repeat
+ * <p>The readable {@code FloatVector → FloatVector} definitions are {@code PanamaMathReference}
+ * in the test sources, checked lane for lane against FastMath. The array kernels here repeat
  * the same operations inside the loop body: C2 must inline a method that takes or returns a
  * vector or it boxes the vector (an allocation per call), and it refuses to inline a method it has
  * already compiled on its own into a big body ("already compiled into a big method") or once the
@@ -36,109 +36,8 @@ final class PanamaMath {
 
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
-  /** e^x lane-wise; see {@link FastMath#exp}. */
-  public static FloatVector exp(FloatVector x) {
-    x = x.blend(FastMath_EXP_MIN, x.compare(VectorOperators.LT, FastMath_EXP_MIN));
-    x = x.blend(FastMath_EXP_MAX, x.compare(VectorOperators.GT, FastMath_EXP_MAX));
-    FloatVector t = x.fma(LOG2E, SHIFT);
-    FloatVector nf = t.sub(SHIFT);
-    FloatVector r = nf.fma(FloatVector.broadcast(S, -LN2_HI), x);
-    r = nf.fma(FloatVector.broadcast(S, -LN2_LO), r);
-    FloatVector p = FloatVector.broadcast(S, E5).fma(r, FloatVector.broadcast(S, E4));
-    p = p.fma(r, FloatVector.broadcast(S, E3));
-    p = p.fma(r, FloatVector.broadcast(S, E2));
-    p = p.fma(r, FloatVector.broadcast(S, E1));
-    p = p.fma(r, FloatVector.broadcast(S, E0));
-    FloatVector y = p.fma(r.mul(r), r).add(1f);
-    IntVector n = ((IntVector) t.reinterpretAsInts()).sub(SHIFT_BITS);
-    IntVector n1 = n.lanewise(VectorOperators.ASHR, 1);
-    IntVector n2 = n.sub(n1);
-    FloatVector s1 = n1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-    FloatVector s2 = n2.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
-    return y.mul(s1).mul(s2);
-  }
-
-  /** tanh(x) lane-wise; see {@link FastMath#tanh}. */
-  public static FloatVector tanh(FloatVector x) {
-    FloatVector z = x.mul(x);
-    FloatVector p = FloatVector.broadcast(S, T4).fma(z, FloatVector.broadcast(S, T3));
-    p = p.fma(z, FloatVector.broadcast(S, T2));
-    p = p.fma(z, FloatVector.broadcast(S, T1));
-    p = p.fma(z, FloatVector.broadcast(S, T0));
-    FloatVector ax = x.abs();
-    FloatVector small = p.mul(z).fma(ax, ax);
-    FloatVector e = exp(ax.mul(-2f));
-    FloatVector one = FloatVector.broadcast(S, 1f);
-    FloatVector large = one.sub(e).div(one.add(e));
-    IntVector r = (IntVector) large.blend(small, ax.compare(VectorOperators.LT, TANH_SMALL)).reinterpretAsInts();
-    return r.or(((IntVector) x.reinterpretAsInts()).and(SIGN)).reinterpretAsFloats();
-  }
-
-  /** The logistic function lane-wise; see {@link FastMath#sigmoid}. */
-  public static FloatVector sigmoid(FloatVector x) {
-    FloatVector e = exp(x.abs().neg());
-    FloatVector one = FloatVector.broadcast(S, 1f);
-    VectorMask<Float> neg = x.compare(VectorOperators.LT, 0f);
-    FloatVector num = one.blend(e, neg);
-    FloatVector d = one.add(e);
-    FloatVector q = num.div(d);
-    FloatVector dErr = one.sub(d).add(e);
-    FloatVector mq = q.neg();
-    FloatVector res = mq.fma(dErr, mq.fma(d, num));
-    FloatVector invD = q.blend(one.sub(q), neg);
-    return res.fma(invD, q);
-  }
-
-  /** log of positive normal or subnormal lanes plus the correction c; see FastMath.logCore. */
-  private static FloatVector logCore(FloatVector x, FloatVector c) {
-    VectorMask<Float> sub = x.compare(VectorOperators.LT, Float.MIN_NORMAL);
-    FloatVector xs = x.blend(x.mul(TWO23), sub);
-    IntVector ix = (IntVector) xs.reinterpretAsInts();
-    IntVector k = ix.sub(SQRT_HALF_BITS).lanewise(VectorOperators.ASHR, 23);
-    FloatVector m = ix.sub(k.lanewise(VectorOperators.LSHL, 23)).reinterpretAsFloats();
-    IntVector kAdj = k.blend(k.sub(23), sub.cast(IntVector.SPECIES_PREFERRED));
-    FloatVector kf = (FloatVector) kAdj.convert(VectorOperators.I2F, 0);
-    FloatVector f = m.sub(1f);
-    FloatVector z = f.mul(f);
-    FloatVector p = FloatVector.broadcast(S, L8).fma(f, FloatVector.broadcast(S, L7));
-    p = p.fma(f, FloatVector.broadcast(S, L6));
-    p = p.fma(f, FloatVector.broadcast(S, L5));
-    p = p.fma(f, FloatVector.broadcast(S, L4));
-    p = p.fma(f, FloatVector.broadcast(S, L3));
-    p = p.fma(f, FloatVector.broadcast(S, L2));
-    p = p.fma(f, FloatVector.broadcast(S, L1));
-    p = p.fma(f, FloatVector.broadcast(S, L0));
-    FloatVector y = p.mul(f).mul(z);
-    y = kf.fma(FloatVector.broadcast(S, LN2_LO), y);
-    y = z.fma(FloatVector.broadcast(S, -0.5f), y);
-    y = y.add(c);
-    FloatVector r = f.add(y);
-    return kf.fma(FloatVector.broadcast(S, LN2_HI), r);
-  }
-
-  /** Natural log lane-wise; see {@link FastMath#log}. */
-  public static FloatVector log(FloatVector x) {
-    FloatVector r = logCore(x, FloatVector.zero(S));
-    r = x.blend(r, x.compare(VectorOperators.LT, Float.POSITIVE_INFINITY));
-    r = r.blend(Float.NEGATIVE_INFINITY, x.compare(VectorOperators.EQ, 0f));
-    return r.blend(Float.NaN, x.compare(VectorOperators.LT, 0f));
-  }
-
-  /** log(1 + x) lane-wise; see {@link FastMath#log1p}. */
-  public static FloatVector log1p(FloatVector x) {
-    FloatVector one = FloatVector.broadcast(S, 1f);
-    FloatVector w = one.add(x);
-    FloatVector bb = w.sub(1f);
-    FloatVector c = one.sub(w.sub(bb)).add(x.sub(bb));
-    FloatVector r = logCore(w, c.div(w));
-    r = x.blend(r, x.compare(VectorOperators.LT, Float.POSITIVE_INFINITY));
-    r = r.blend(x, x.compare(VectorOperators.EQ, 0f));
-    r = r.blend(Float.NEGATIVE_INFINITY, x.compare(VectorOperators.EQ, -1f));
-    return r.blend(Float.NaN, x.compare(VectorOperators.LT, -1f));
-  }
-
-
-  // ---- Array kernels: the definitions above repeated inside each loop (see the class comment).
+  // ---- Array kernels: PanamaMathReference's vector definitions (test sources) repeated inside
+  // each loop (see the class comment).
 
   /** {@code x[off, off + n) = σ(x)} in place, bitwise equal to {@link FastMath#sigmoid}. */
   public static void sigmoid(float[] x, int off, int n) {
@@ -369,35 +268,35 @@ final class PanamaMath {
   }
 
   // The constants of FastMath (package-private there; repeated here so the JIT sees constants).
-  private static final float FastMath_EXP_MIN = -104f;
-  private static final float FastMath_EXP_MAX = 89f;
-  private static final float LOG2E = 1.44269504088896341f;
-  private static final float SHIFT = 0x1.8p23f;
-  private static final int SHIFT_BITS = 0x4B400000;
-  private static final float LN2_HI = 0.693359375f;
-  private static final float LN2_LO = -2.12194440e-4f;
-  private static final float E5 = 1.9875691500e-4f;
-  private static final float E4 = 1.3981999507e-3f;
-  private static final float E3 = 8.3334519073e-3f;
-  private static final float E2 = 4.1665795894e-2f;
-  private static final float E1 = 1.6666665459e-1f;
-  private static final float E0 = 5.0000001201e-1f;
-  private static final float TANH_SMALL = 0.625f;
-  private static final int SIGN = 0x80000000;
-  private static final float T4 = -5.70498872745e-3f;
-  private static final float T3 = 2.06390887954e-2f;
-  private static final float T2 = -5.37397155531e-2f;
-  private static final float T1 = 1.33314422036e-1f;
-  private static final float T0 = -3.33332819422e-1f;
-  private static final int SQRT_HALF_BITS = 0x3f3504f3;
-  private static final float L8 = 7.0376836292e-2f;
-  private static final float L7 = -1.1514610310e-1f;
-  private static final float L6 = 1.1676998740e-1f;
-  private static final float L5 = -1.2420140846e-1f;
-  private static final float L4 = 1.4249322787e-1f;
-  private static final float L3 = -1.6668057665e-1f;
-  private static final float L2 = 2.0000714765e-1f;
-  private static final float L1 = -2.4999993993e-1f;
-  private static final float L0 = 3.3333331174e-1f;
-  private static final float TWO23 = 0x1p23f;
+  static final float FastMath_EXP_MIN = -104f;
+  static final float FastMath_EXP_MAX = 89f;
+  static final float LOG2E = 1.44269504088896341f;
+  static final float SHIFT = 0x1.8p23f;
+  static final int SHIFT_BITS = 0x4B400000;
+  static final float LN2_HI = 0.693359375f;
+  static final float LN2_LO = -2.12194440e-4f;
+  static final float E5 = 1.9875691500e-4f;
+  static final float E4 = 1.3981999507e-3f;
+  static final float E3 = 8.3334519073e-3f;
+  static final float E2 = 4.1665795894e-2f;
+  static final float E1 = 1.6666665459e-1f;
+  static final float E0 = 5.0000001201e-1f;
+  static final float TANH_SMALL = 0.625f;
+  static final int SIGN = 0x80000000;
+  static final float T4 = -5.70498872745e-3f;
+  static final float T3 = 2.06390887954e-2f;
+  static final float T2 = -5.37397155531e-2f;
+  static final float T1 = 1.33314422036e-1f;
+  static final float T0 = -3.33332819422e-1f;
+  static final int SQRT_HALF_BITS = 0x3f3504f3;
+  static final float L8 = 7.0376836292e-2f;
+  static final float L7 = -1.1514610310e-1f;
+  static final float L6 = 1.1676998740e-1f;
+  static final float L5 = -1.2420140846e-1f;
+  static final float L4 = 1.4249322787e-1f;
+  static final float L3 = -1.6668057665e-1f;
+  static final float L2 = 2.0000714765e-1f;
+  static final float L1 = -2.4999993993e-1f;
+  static final float L0 = 3.3333331174e-1f;
+  static final float TWO23 = 0x1p23f;
 }

@@ -54,10 +54,13 @@ final class PanamaPooling implements PoolKernels {
     FloatVector g = FloatVector.fromArray(S, dy, d).rearrange(DUP);
     // with relu, only windows whose max is > 0 pass their gradient (no branch: a vector phi can box)
     VectorMask<Float> live = m.compare(VectorOperators.GT, 0f).or(S.maskAll(!relu));
-    VectorMask<Float> ha = hit(a, m);
-    VectorMask<Float> hap = hit(a.rearrange(SWAP), m);
-    VectorMask<Float> hb = hit(b, m);
-    VectorMask<Float> hbp = hit(b.rearrange(SWAP), m);
+    // lanes equal to the max, or NaN (only when the max is NaN); written out, no mask crosses a call
+    FloatVector as = a.rearrange(SWAP);
+    FloatVector bs = b.rearrange(SWAP);
+    VectorMask<Float> ha = a.compare(VectorOperators.EQ, m).or(a.test(VectorOperators.IS_NAN));
+    VectorMask<Float> hap = as.compare(VectorOperators.EQ, m).or(as.test(VectorOperators.IS_NAN));
+    VectorMask<Float> hb = b.compare(VectorOperators.EQ, m).or(b.test(VectorOperators.IS_NAN));
+    VectorMask<Float> hbp = bs.compare(VectorOperators.EQ, m).or(bs.test(VectorOperators.IS_NAN));
     // the first max, row-major: top left; top right unless top left; bottom left unless the top
     // has one; bottom right unless any other
     VectorMask<Float> ta = ha.and(LEFT.or(hap.not())).and(live);
@@ -72,11 +75,6 @@ final class PanamaPooling implements PoolKernels {
       da.intoArray(dx, e);
       db.intoArray(dx, e + w);
     }
-  }
-
-  /** Lanes equal to the max, or NaN (only when the max is NaN). */
-  private static VectorMask<Float> hit(FloatVector v, FloatVector m) {
-    return v.compare(VectorOperators.EQ, m).or(v.test(VectorOperators.IS_NAN));
   }
 
   @Override

@@ -1,11 +1,9 @@
 package io.kiln.runtime.attention;
 
-import static com.google.common.truth.Truth.assertWithMessage;
-
-import com.sun.management.ThreadMXBean;
 import io.kiln.runtime.attention.ScoredAttention.Score;
-import java.lang.management.ManagementFactory;
+import io.kiln.runtime.testing.Allocations;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,30 +40,11 @@ class AttentionAllocationTest {
   }
 
   @Test
+  @Tag("allocation") // also run with stingy inlining: see the pom
   void everyKernelAllocatesNothingAfterWarmUp() {
-    ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-    long last = -1;
-    int call = 0;
-    for (int w = 0; w < MAX_WINDOWS && last != 0; w++) {
-      long before = threads.getCurrentThreadAllocatedBytes();
-      for (int i = 0; i < WINDOW; i++) {
-        step(call++);
-      }
-      last = threads.getCurrentThreadAllocatedBytes() - before;
-    }
-    int warmUp = call;
-    // The least any window of 20 rounds allocated, as RecurrentAllocationTest measures: a late C2
-    // recompilation can box once (192 bytes in one CI run), but code that allocates on every call
-    // never produces a clean window.
-    long allocated = Long.MAX_VALUE;
-    for (int window = 0; window < 10 && allocated > 0; window++) {
-      long before = threads.getCurrentThreadAllocatedBytes();
-      for (int i = 0; i < 20; i++) {
-        step(call++);
-      }
-      allocated = Math.min(allocated, threads.getCurrentThreadAllocatedBytes() - before);
-    }
-    assertWithMessage("bytes allocated by 20 rounds of every attention kernel after %s warm-up calls", warmUp)
-        .that(allocated).isEqualTo(0);
+    // windows of WINDOW rounds until one allocates nothing (a late C2 recompilation can box once,
+    // code that allocates on every call never gives a clean window)
+    int[] call = {0};
+    Allocations.assertNone("every attention kernel", () -> step(call[0]++), WINDOW, MAX_WINDOWS);
   }
 }

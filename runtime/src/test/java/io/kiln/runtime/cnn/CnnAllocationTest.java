@@ -1,12 +1,11 @@
 package io.kiln.runtime.cnn;
 
-import static com.google.common.truth.Truth.assertWithMessage;
-
 import io.kiln.dsl.Activation;
 import io.kiln.runtime.At;
 import io.kiln.runtime.init.Rng;
-import java.lang.management.ManagementFactory;
+import io.kiln.runtime.testing.Allocations;
 import java.util.Random;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -113,17 +112,8 @@ class CnnAllocationTest {
   }
 
   @Test
+  @Tag("allocation") // also run with stingy inlining: see the pom
   void noAllocationPerStepAfterWarmUp() {
-    com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    for (int i = 0; i < 3000; i++) {
-      step();
-    }
-    int steps = 200;
-    long before = threads.getCurrentThreadAllocatedBytes();
-    for (int i = 0; i < steps; i++) {
-      step();
-    }
-    long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-    assertWithMessage("bytes allocated by %s LeNet-like training steps", steps).that(allocated).isEqualTo(0);
+    Allocations.assertNone("LeNet-like training steps", this::step, 200, 60);
   }
 }

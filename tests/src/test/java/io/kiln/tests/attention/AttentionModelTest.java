@@ -4,14 +4,15 @@ import static com.google.common.truth.Truth.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.kiln.runtime.Parallelism;
+import io.kiln.runtime.testing.Allocations;
 import io.kiln.runtime.train.Adam;
 import io.kiln.runtime.train.Sgd;
-import io.kiln.tests.behaviour.Allocations;
 import io.kiln.tests.models.KilnAttentions;
 import io.kiln.tests.models.KilnMiniGpt;
 import io.kiln.tests.models.KilnPostNormEncoder;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /** What generated attention models promise beyond their gradients: masks, decoding, weights, errors, memory. */
@@ -140,13 +141,14 @@ class AttentionModelTest {
   }
 
   @Test
+  @Tag("allocation") // also run with stingy inlining: see the pom
   void trainingStepsAllocateNothingOnceWarm() {
     KilnMiniGpt model = KilnMiniGpt.create(2);
     SplittableRandom rng = new SplittableRandom(9);
     int[] text = rng.ints(18, 0, 7).toArray();
     int[] next = rng.ints(18, 0, 7).toArray();
     Sgd sgd = new Sgd(1e-3f);
-    assertThat(Allocations.afterWarmUp(() -> model.trainStep(text, 6, next, sgd), 50, 60)).isEqualTo(0L);
+    Allocations.assertNone("the mini GPT's train step", () -> model.trainStep(text, 6, next, sgd), 50, 60);
   }
 
   @Test
