@@ -21,8 +21,8 @@ class BidirectionalGradientTest {
   void everyStepOfStackedLstmAndGru(int batch, int steps) {
     SplittableRandom rng = new SplittableRandom(31 * batch + steps);
     KilnBiSeries model = KilnBiSeries.create(5);
-    float[] frames = uniform(rng, batch * steps * 3);
-    float[] target = uniform(rng, batch * steps * 2);
+    float[] frames = FiniteDifferences.inputs(rng, batch * steps * 3);
+    float[] target = FiniteDifferences.inputs(rng, batch * steps * 2);
     model.computeGradients(frames, steps, target);
     int n = FiniteDifferences.check("BiSeries", model.parameters(), () -> model.loss(frames, steps, target));
     assertThat(n).isEqualTo(KilnBiSeries.PARAMETER_COUNT);
@@ -33,18 +33,10 @@ class BidirectionalGradientTest {
   void lastStatesOfRnnThenLstm(int batch, int steps) {
     SplittableRandom rng = new SplittableRandom(17 * batch + steps);
     KilnBiClassifier model = KilnBiClassifier.create(3);
-    float[] frames = uniform(rng, batch * steps * 2);
+    float[] frames = FiniteDifferences.inputs(rng, batch * steps * 2);
     int[] labels = rng.ints(batch, 0, 3).toArray();
     model.computeGradients(frames, steps, labels);
     int n = FiniteDifferences.check("BiClassifier", model.parameters(), () -> model.loss(frames, steps, labels));
     assertThat(n).isEqualTo(KilnBiClassifier.PARAMETER_COUNT);
-  }
-
-  private static float[] uniform(SplittableRandom rng, int n) {
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = (float) rng.nextDouble(-1.5, 1.5);
-    }
-    return a;
   }
 }
