@@ -2,6 +2,7 @@ package io.kiln.processor.family;
 
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeSpec;
+import io.kiln.dsl.Activation;
 import io.kiln.processor.emit.GeneratedClassPart;
 import io.kiln.processor.family.attention.AttentionCalls;
 import io.kiln.processor.family.conv.ConvCalls;
@@ -76,6 +77,26 @@ public final class CallWriters {
       case BackwardCall.EmbeddingBackward e -> sequence.backward(e, gradients);
       case BackwardCall.RecurrentBackward r -> sequence.backward(r, gradients);
     }
+  }
+
+  /** What introspection records for {@code call}: the saturation of the activation it applies, a recurrent layer's gates and steps. */
+  public Probing probing(ForwardCall call) {
+    return switch (call) {
+      case ForwardCall.DenseForward d -> Probing.saturating(d.activation());
+      case ForwardCall.ConvForward c -> Probing.saturating(c.activation());
+      case ForwardCall.RecurrentForward r -> sequence.probing(r);
+      case ForwardCall.GeluForward g -> Probing.OUTPUT;
+      case ForwardCall.PoolForward p -> Probing.OUTPUT;
+      case ForwardCall.DropoutForward d -> Probing.OUTPUT;
+      case ForwardCall.BatchNormForward b -> Probing.OUTPUT;
+      case ForwardCall.EmbeddingForward e -> Probing.OUTPUT;
+      case ForwardCall.AttentionForward a -> Probing.OUTPUT;
+      case ForwardCall.LayerNormForward l -> Probing.OUTPUT;
+      case ForwardCall.MultiHeadForward h -> Probing.OUTPUT;
+      case ForwardCall.PositionForward p -> Probing.OUTPUT;
+      case ForwardCall.ConcatForward c -> Probing.OUTPUT;
+      case ForwardCall.AddForward a -> Probing.OUTPUT;
+    };
   }
 
   /** What the generated class declares for {@code call}: fields, geometry constants, constructor statements, argument checks. */

@@ -1,5 +1,6 @@
 package io.kiln.processor.family;
 
+import com.palantir.javapoet.CodeBlock;
 import io.kiln.processor.fuse.LoweringContext;
 import io.kiln.processor.grad.DerivationContext;
 import io.kiln.processor.ir.Node;
@@ -8,7 +9,8 @@ import io.kiln.processor.shape.ShapeContext;
 
 /**
  * Everything the passes ask of one kind of layer, bound to its parsed attributes: the shape rule
- * (with its attribute checks), the backward rule and the lowering to kernel calls. What the
+ * (with its attribute checks), the backward rule, the lowering to kernel calls and the ONNX
+ * export of the declared node. What the
  * generated code declares and calls for those kernel calls is the family's writer, reached through
  * {@link CallWriters}. The methods have no defaults, so a new kind compiles only once it answers
  * every pass.
@@ -34,4 +36,10 @@ public interface LayerDefinition {
 
   /** Lowers the node's forward to kernel calls, or declares its buffer (an input, a view). */
   void lower(LoweringContext context, Node node);
+
+  /**
+   * The {@code OnnxModelBuilder} call the node exports to (named after the node, reading its
+   * inputs and its saved tensors), or null when {@code predict} does not compute it (the loss).
+   */
+  CodeBlock onnx(OnnxExport export, Node node);
 }

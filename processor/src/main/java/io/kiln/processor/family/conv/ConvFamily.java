@@ -1,6 +1,8 @@
 package io.kiln.processor.family.conv;
 
+import com.palantir.javapoet.CodeBlock;
 import io.kiln.processor.family.LayerDefinition;
+import io.kiln.processor.family.OnnxExport;
 import io.kiln.processor.fuse.LoweringContext;
 import io.kiln.processor.grad.BackwardOp;
 import io.kiln.processor.grad.DerivationContext;
@@ -35,6 +37,11 @@ public final class ConvFamily {
     public void lower(LoweringContext c, Node n) {
       c.add(n, lowering(c).forward(n, layer, c.shape(n), c.output(n)));
     }
+
+    @Override
+    public CodeBlock onnx(OnnxExport e, Node n) {
+      return ConvOnnx.conv(e, n, layer);
+    }
   }
 
   /** {@code @MaxPool} and {@code @AvgPool}. */
@@ -58,6 +65,11 @@ public final class ConvFamily {
     public void lower(LoweringContext c, Node n) {
       c.add(n, lowering(c).forward(n, layer, c.shape(n), c.output(n)));
     }
+
+    @Override
+    public CodeBlock onnx(OnnxExport e, Node n) {
+      return ConvOnnx.pool(n, layer);
+    }
   }
 
   /** {@code @Flatten}: a view, sharing its input's memory forward and backward. */
@@ -75,6 +87,11 @@ public final class ConvFamily {
     @Override
     public void lower(LoweringContext c, Node n) {
       c.view(n);
+    }
+
+    @Override
+    public CodeBlock onnx(OnnxExport e, Node n) {
+      return CodeBlock.of("flatten($S, $S)", n.name(), n.input());
     }
   }
 }

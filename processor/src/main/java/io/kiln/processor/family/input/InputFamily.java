@@ -1,6 +1,8 @@
 package io.kiln.processor.family.input;
 
+import com.palantir.javapoet.CodeBlock;
 import io.kiln.processor.family.LayerDefinition;
+import io.kiln.processor.family.OnnxExport;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.LoweringContext;
 import io.kiln.processor.grad.DerivationContext;
@@ -29,6 +31,11 @@ public final class InputFamily {
     public void lower(LoweringContext c, Node n) {
       c.input(n, Buffer.Kind.INPUT);
     }
+
+    @Override
+    public CodeBlock onnx(OnnxExport e, Node n) {
+      return CodeBlock.of("$L($S, $L)", layer.maxLength() > 0 ? "floatSeriesInput" : "floatInput", n.name(), OnnxExport.dims(e.shape(n.name()).dims()));
+    }
   }
 
   /** {@code @Tokens}, optionally {@code decoded} (greedy decoding feeds each prediction back). */
@@ -53,6 +60,11 @@ public final class InputFamily {
     @Override
     public void lower(LoweringContext c, Node n) {
       c.input(n, Buffer.Kind.TOKENS);
+    }
+
+    @Override
+    public CodeBlock onnx(OnnxExport e, Node n) {
+      return CodeBlock.of("tokensInput($S)", n.name());
     }
   }
 }

@@ -1,6 +1,8 @@
 package io.kiln.processor.family.loss;
 
+import com.palantir.javapoet.CodeBlock;
 import io.kiln.processor.family.LayerDefinition;
+import io.kiln.processor.family.OnnxExport;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.KernelCall;
 import io.kiln.processor.fuse.LoweringContext;
@@ -42,6 +44,12 @@ public final class LossFamily {
       Buffer labels = new Buffer(n.labels(), Buffer.Kind.LABELS, Math.max(1, labelsShape.size()), labelsShape.withBatch(), labelsShape.maxSteps());
       c.loss(new KernelCall.LossForward(List.of(n.name()), layer.kind(), c.buffers.activation.get(n.input()), labels, null,
           c.shaped.shape(n.input()).stepSize(), layer.ignoreIndex()));
+    }
+
+    /** Training only: {@code predict} never computes the loss. */
+    @Override
+    public CodeBlock onnx(OnnxExport e, Node n) {
+      return null;
     }
   }
 }

@@ -1,6 +1,8 @@
 package io.kiln.processor.family.norm;
 
+import com.palantir.javapoet.CodeBlock;
 import io.kiln.processor.family.LayerDefinition;
+import io.kiln.processor.family.OnnxExport;
 import io.kiln.processor.fuse.LoweringContext;
 import io.kiln.processor.grad.BackwardOp;
 import io.kiln.processor.grad.DerivationContext;
@@ -35,6 +37,11 @@ public final class NormFamily {
     public void lower(LoweringContext c, Node n) {
       c.add(n, lowering(c).forward(n, layer, c.shape(n), c.output(n)));
     }
+
+    @Override
+    public CodeBlock onnx(OnnxExport e, Node n) {
+      return CodeBlock.of("dropout($S, $S)", n.name(), n.input());
+    }
   }
 
   /** {@code @BatchNorm}. */
@@ -53,6 +60,12 @@ public final class NormFamily {
     @Override
     public void lower(LoweringContext c, Node n) {
       c.add(n, lowering(c).forward(n, layer, c.shape(n), c.output(n)));
+    }
+
+    @Override
+    public CodeBlock onnx(OnnxExport e, Node n) {
+      return CodeBlock.of("batchNorm($S, $S, $L, $L, $L, $L, $L)", n.name(), n.input(), e.quoted(n.name() + ".weight"),
+          e.quoted(n.name() + ".bias"), e.quoted(n.name() + ".running_mean"), e.quoted(n.name() + ".running_var"), layer.epsilon());
     }
   }
 }

@@ -4,7 +4,9 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeSpec;
+import io.kiln.dsl.Activation;
 import io.kiln.processor.emit.GeneratedClassPart;
+import io.kiln.processor.family.Probing;
 import io.kiln.processor.fuse.BackwardCall;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.ForwardCall;
@@ -96,6 +98,36 @@ public final class SequenceCalls extends GeneratedClassPart {
       b.add("\n.scratch($L)", scratch(r));
     }
     m.addStatement("this.$L = $L\n.build()", layerField(r), b.build());
+  }
+
+  /**
+   * A recurrent layer's probe: the output's statistics, the gate activations after forward, and
+   * ‖∂L/∂h_t‖ per step after its backward, from the gate gradients that backward leaves in its scratch.
+   */
+  public Probing probing(ForwardCall.RecurrentForward r) {
+    Layer.Recurrent l = r.layer();
+    String saturation = Probing.saturation(l.cell() == Layer.Recurrent.Cell.RNN ? l.activation() : Activation.NONE);
+    return new Probing() {
+      @Override
+      public CodeBlock probe(String node) {
+        String steps = maxSteps(program.inputs().stream().filter(Buffer::isSequence).findFirst().orElseThrow());
+        return CodeBlock.of("$T.recurrent($S, $T.$L, $L, MAX_BATCH, $L)", NODE_PROBE, node, SATURATION, saturation, geometry(r), steps);
+      }
+
+      @Override
+      public CodeBlock afterForward(int probe) {
+        return CodeBlock.of("introspection.node($L).recordGates($L, batch, steps);\n", probe, workspace(r));
+      }
+
+      @Override
+      public CodeBlock afterBackward(BackwardCall call, int probe) {
+        if (!(call instanceof BackwardCall.RecurrentBackward back) || back.forward() != r) {
+          return CodeBlock.of("");
+        }
+        return CodeBlock.of("introspection.node($L).recordStepGradients(batch, steps, params, $L, $L, $L, $L, $L);\n", probe,
+            paramConstant(r.weightHh()), orNull(back.dy()), orNull(back.dhT()), workspace(r), scratch(r));
+      }
+    };
   }
 
   private BackwardCall.RecurrentBackward backwardOf(ForwardCall.RecurrentForward r) {

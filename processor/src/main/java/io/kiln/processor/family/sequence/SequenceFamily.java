@@ -1,6 +1,8 @@
 package io.kiln.processor.family.sequence;
 
+import com.palantir.javapoet.CodeBlock;
 import io.kiln.processor.family.LayerDefinition;
+import io.kiln.processor.family.OnnxExport;
 import io.kiln.processor.fuse.LoweringContext;
 import io.kiln.processor.grad.BackwardOp;
 import io.kiln.processor.grad.DerivationContext;
@@ -33,6 +35,11 @@ public final class SequenceFamily {
     public void lower(LoweringContext c, Node n) {
       c.add(n, lowering(c).forward(n, layer, c.shape(n), c.output(n)));
     }
+
+    @Override
+    public CodeBlock onnx(OnnxExport e, Node n) {
+      return CodeBlock.of("embedding($S, $S, $L)", n.name(), n.input(), e.quoted((layer.shares().isEmpty() ? n.name() : layer.shares()) + ".weight"));
+    }
   }
 
   /** {@code @Rnn}, {@code @Lstm} and {@code @Gru}. */
@@ -51,6 +58,11 @@ public final class SequenceFamily {
     @Override
     public void lower(LoweringContext c, Node n) {
       c.add(n, lowering(c).forward(n, layer, c.shape(n), c.output(n)));
+    }
+
+    @Override
+    public CodeBlock onnx(OnnxExport e, Node n) {
+      return SequenceOnnx.recurrent(e, n, layer);
     }
   }
 }
