@@ -1,8 +1,9 @@
 package io.kiln.processor.emit;
 
+import io.kiln.processor.codegen.GeneratedClassPart;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
-import io.kiln.processor.family.CallWriters;
+import io.kiln.processor.registry.CallWriters;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.ForwardCall;
 import java.util.List;

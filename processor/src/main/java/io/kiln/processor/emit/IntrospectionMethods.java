@@ -1,11 +1,12 @@
 package io.kiln.processor.emit;
 
+import io.kiln.processor.codegen.GeneratedClassPart;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeSpec;
-import io.kiln.processor.family.CallWriters;
+import io.kiln.processor.registry.CallWriters;
 import io.kiln.processor.family.Probing;
 import io.kiln.processor.fuse.BackwardCall;
 import io.kiln.processor.fuse.Buffer;

@@ -1,5 +1,6 @@
 package io.kiln.processor.emit;
 
+import io.kiln.processor.codegen.GeneratedClassPart;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;

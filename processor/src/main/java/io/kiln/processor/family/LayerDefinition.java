@@ -12,7 +12,7 @@ import io.kiln.processor.shape.ShapeContext;
  * (with its attribute checks), the backward rule, the lowering to kernel calls and the ONNX
  * export of the declared node. What the
  * generated code declares and calls for those kernel calls is the family's writer, reached through
- * {@link CallWriters}. The methods have no defaults, so a new kind compiles only once it answers
+ * {@link io.kiln.processor.registry.CallWriters}. The methods have no defaults, so a new kind compiles only once it answers
  * every pass.
  */
 public interface LayerDefinition {

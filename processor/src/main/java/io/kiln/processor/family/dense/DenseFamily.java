@@ -1,6 +1,7 @@
 package io.kiln.processor.family.dense;
 
 import com.palantir.javapoet.CodeBlock;
+import io.kiln.processor.family.ActivationStep;
 import io.kiln.processor.family.LayerDefinition;
 import io.kiln.processor.family.OnnxExport;
 import io.kiln.processor.fuse.LoweringContext;
@@ -28,7 +29,7 @@ public final class DenseFamily {
 
     @Override
     public void derive(DerivationContext c, Node n) {
-      c.activation(n, layer.activation());
+      ActivationStep.derive(c, n, layer.activation());
       if (layer.bias()) {
         c.add(new BackwardOp.BiasGrad(n.name()));
       }

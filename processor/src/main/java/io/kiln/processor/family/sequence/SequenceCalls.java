@@ -5,7 +5,7 @@ import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeSpec;
 import io.kiln.dsl.Activation;
-import io.kiln.processor.emit.GeneratedClassPart;
+import io.kiln.processor.codegen.GeneratedClassPart;
 import io.kiln.processor.family.Probing;
 import io.kiln.processor.fuse.BackwardCall;
 import io.kiln.processor.fuse.Buffer;
@@ -149,5 +149,18 @@ public final class SequenceCalls extends GeneratedClassPart {
       m.addStatement("$T.tokenIds(MODEL_NAME, $S, $S, $L, batch, $L, $L)", CHECKS, method, e.ids().name(), var(e.ids()),
           e.ids().isSequence() ? "steps" : "1", e.vocab());
     }
+  }
+
+  private String geometry(ForwardCall.RecurrentForward r) {
+    return geometryConstant(r.covers().get(0));
+  }
+
+  /** The runtime's {@code CellKind}: a plain RNN's activation is part of its cell. */
+  private static String cellKind(Layer.Recurrent r) {
+    return switch (r.cell()) {
+      case RNN -> r.activation() == Activation.RELU ? "RNN_RELU" : "RNN_TANH";
+      case LSTM -> "LSTM";
+      case GRU -> "GRU";
+    };
   }
 }

@@ -1,6 +1,8 @@
-package io.kiln.processor.fuse;
+package io.kiln.processor.pass;
 
-import io.kiln.processor.family.BackwardSteps;
+import io.kiln.processor.fuse.LoweringContext;
+import io.kiln.processor.fuse.BackwardCall;
+import io.kiln.processor.registry.BackwardSteps;
 import io.kiln.processor.grad.BackwardGraph;
 import io.kiln.processor.grad.BackwardOp;
 import io.kiln.processor.ir.Node;

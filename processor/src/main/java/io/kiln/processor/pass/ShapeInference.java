@@ -1,8 +1,11 @@
-package io.kiln.processor.shape;
+package io.kiln.processor.pass;
 
+import io.kiln.processor.shape.ShapedGraph;
+import io.kiln.processor.shape.ShapeContext;
+import io.kiln.processor.shape.Shape;
 import io.kiln.processor.diag.ErrorId;
 import io.kiln.processor.diag.Report;
-import io.kiln.processor.family.Families;
+import io.kiln.processor.registry.Families;
 import io.kiln.processor.family.LayerDefinition;
 import io.kiln.processor.ir.Graph;
 import io.kiln.processor.ir.Node;

@@ -1,9 +1,10 @@
-package io.kiln.processor.family;
+package io.kiln.processor.registry;
 
+import io.kiln.processor.family.Probing;
+import io.kiln.processor.family.Declaring;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeSpec;
-import io.kiln.dsl.Activation;
-import io.kiln.processor.emit.GeneratedClassPart;
+import io.kiln.processor.codegen.GeneratedClassPart;
 import io.kiln.processor.family.attention.AttentionCalls;
 import io.kiln.processor.family.conv.ConvCalls;
 import io.kiln.processor.family.dense.DenseCalls;

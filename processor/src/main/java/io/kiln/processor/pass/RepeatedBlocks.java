@@ -1,5 +1,6 @@
-package io.kiln.processor.shape;
+package io.kiln.processor.pass;
 
+import io.kiln.processor.shape.Shape;
 import io.kiln.processor.diag.ErrorId;
 import io.kiln.processor.diag.Messages;
 import io.kiln.processor.diag.Report;

@@ -1,5 +1,6 @@
-package io.kiln.processor.shape;
+package io.kiln.processor.pass;
 
+import io.kiln.processor.shape.ConvShape;
 import io.kiln.processor.diag.Messages;
 import io.kiln.processor.diag.SourceMessages;
 import io.kiln.processor.ir.Graph;
