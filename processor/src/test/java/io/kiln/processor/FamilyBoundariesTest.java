@@ -37,8 +37,6 @@ class FamilyBoundariesTest {
   private static final Map<String, String> STILL_NAMING_KINDS = Map.of(
       "ir/GraphBuilder.java", "binds a @Loss's labels while building the graph from the parsed declarations",
       "shape/ConvShape.java", "convolution geometry, shared by the conv family, a lint and a misreading",
-      "pass/Misreading.java", "re-reads an @Input or @Embedding the way its author probably meant it",
-      "pass/RepeatedBlocks.java", "pins a repeated block's shape error on @Dense's units",
       "lint/ChannelsLast.java", "a warning about an @Input's shape",
       "lint/DoubleActivation.java", "a warning about a @Dense or @Conv activation before a loss that applies its own",
       "lint/KerasMomentum.java", "a warning about a @BatchNorm momentum written the Keras way");

@@ -1,13 +1,13 @@
 package io.kiln.processor.emit;
 
-import io.kiln.processor.codegen.GeneratedClassPart;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
-import io.kiln.processor.registry.CallWriters;
+import io.kiln.processor.codegen.GeneratedClassPart;
 import io.kiln.processor.fuse.BackwardCall;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.KernelCall;
+import io.kiln.processor.registry.CallWriters;
 import java.util.Arrays;
 import javax.lang.model.element.Modifier;
 

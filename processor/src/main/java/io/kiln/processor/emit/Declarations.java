@@ -1,8 +1,8 @@
 package io.kiln.processor.emit;
 
-import io.kiln.processor.codegen.GeneratedClassPart;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeSpec;
+import io.kiln.processor.codegen.GeneratedClassPart;
 import io.kiln.processor.registry.CallWriters;
 
 /**

@@ -1,10 +1,10 @@
 package io.kiln.processor.emit;
 
-import io.kiln.processor.codegen.GeneratedClassPart;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import io.kiln.dsl.LossKind;
+import io.kiln.processor.codegen.GeneratedClassPart;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.ForwardCall;
 import java.util.Arrays;

@@ -1,18 +1,18 @@
 package io.kiln.processor.emit;
 
-import io.kiln.processor.codegen.GeneratedClassPart;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeSpec;
-import io.kiln.processor.registry.CallWriters;
+import io.kiln.processor.codegen.GeneratedClassPart;
 import io.kiln.processor.family.Probing;
 import io.kiln.processor.fuse.BackwardCall;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.ForwardCall;
 import io.kiln.processor.fuse.KernelCall;
 import io.kiln.processor.fuse.RewritesGradient;
+import io.kiln.processor.registry.CallWriters;
 import java.util.ArrayList;
 import java.util.List;
 import javax.lang.model.element.Modifier;

@@ -1,6 +1,5 @@
 package io.kiln.processor.emit;
 
-import io.kiln.processor.codegen.GeneratedClassPart;
 import com.palantir.javapoet.AnnotationSpec;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
@@ -10,6 +9,7 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
+import io.kiln.processor.codegen.GeneratedClassPart;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.ParamTensor;
 import io.kiln.processor.ir.Node;

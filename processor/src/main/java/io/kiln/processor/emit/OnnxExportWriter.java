@@ -1,16 +1,16 @@
 package io.kiln.processor.emit;
 
-import io.kiln.processor.codegen.GeneratedClassPart;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import io.kiln.dsl.LossKind;
-import io.kiln.processor.registry.Families;
+import io.kiln.processor.codegen.GeneratedClassPart;
 import io.kiln.processor.family.LayerDefinition;
 import io.kiln.processor.family.OnnxExport;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.ParamTensor;
 import io.kiln.processor.ir.Node;
+import io.kiln.processor.registry.Families;
 import io.kiln.processor.shape.Shape;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;

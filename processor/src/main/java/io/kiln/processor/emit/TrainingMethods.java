@@ -1,11 +1,11 @@
 package io.kiln.processor.emit;
 
-import io.kiln.processor.codegen.GeneratedClassPart;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
+import io.kiln.processor.codegen.GeneratedClassPart;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.ForwardCall;
 import io.kiln.processor.fuse.ParamTensor;

@@ -3,9 +3,12 @@ package io.kiln.processor.family;
 import com.palantir.javapoet.CodeBlock;
 import io.kiln.processor.fuse.LoweringContext;
 import io.kiln.processor.grad.DerivationContext;
+import io.kiln.processor.ir.Graph;
 import io.kiln.processor.ir.Node;
+import io.kiln.processor.shape.Misreading;
 import io.kiln.processor.shape.Shape;
 import io.kiln.processor.shape.ShapeContext;
+import java.util.List;
 
 /**
  * Everything the passes ask of one kind of layer, bound to its parsed attributes: the shape rule
@@ -30,6 +33,23 @@ public interface LayerDefinition {
 
   /** Checks made once every node is shaped: rules about the model as a whole that this kind imposes. */
   default void checkModel(ShapeContext context, Node node) {}
+
+  /**
+   * How people mistype this declaration, read the way they probably meant it (a channels-last
+   * image, an embedding's vocab and dim swapped). The shape pass re-reads a model that has errors
+   * each way and, when one reading alone explains them, reports that declaration instead.
+   */
+  default List<Misreading> misreadings(Graph graph, Node node) {
+    return List.of();
+  }
+
+  /**
+   * The attribute that sets the width of the node's output vector ({@code @Dense}'s units), where
+   * an error about that width belongs; null when no single attribute does.
+   */
+  default String widthAttribute() {
+    return null;
+  }
 
   /** Adds the node's backward steps (the nodes are visited from the loss back to the inputs). */
   void derive(DerivationContext context, Node node);

@@ -1,10 +1,10 @@
 package io.kiln.processor.pass;
 
-import io.kiln.processor.grad.DerivationContext;
 import io.kiln.processor.grad.BackwardGraph;
-import io.kiln.processor.registry.Families;
+import io.kiln.processor.grad.DerivationContext;
 import io.kiln.processor.ir.Graph;
 import io.kiln.processor.ir.Node;
+import io.kiln.processor.registry.Families;
 import io.kiln.processor.shape.ShapedGraph;
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -1,11 +1,11 @@
 package io.kiln.processor.pass;
 
-import io.kiln.processor.fuse.Parameters;
-import io.kiln.processor.fuse.LoweringContext;
-import io.kiln.processor.fuse.ForwardCall;
 import io.kiln.processor.fuse.Buffers;
-import io.kiln.processor.registry.Families;
+import io.kiln.processor.fuse.ForwardCall;
+import io.kiln.processor.fuse.LoweringContext;
+import io.kiln.processor.fuse.Parameters;
 import io.kiln.processor.ir.Node;
+import io.kiln.processor.registry.Families;
 import java.util.List;
 
 /**

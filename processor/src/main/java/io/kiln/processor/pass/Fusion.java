@@ -1,13 +1,13 @@
 package io.kiln.processor.pass;
 
-import io.kiln.processor.fuse.Parameters;
-import io.kiln.processor.fuse.LoweringContext;
-import io.kiln.processor.fuse.KernelProgram;
-import io.kiln.processor.fuse.KernelCall;
-import io.kiln.processor.fuse.ForwardCall;
-import io.kiln.processor.fuse.Buffers;
-import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.BackwardCall;
+import io.kiln.processor.fuse.Buffer;
+import io.kiln.processor.fuse.Buffers;
+import io.kiln.processor.fuse.ForwardCall;
+import io.kiln.processor.fuse.KernelCall;
+import io.kiln.processor.fuse.KernelProgram;
+import io.kiln.processor.fuse.LoweringContext;
+import io.kiln.processor.fuse.Parameters;
 import io.kiln.processor.grad.BackwardGraph;
 import io.kiln.processor.ir.Graph;
 import io.kiln.processor.ir.Node;

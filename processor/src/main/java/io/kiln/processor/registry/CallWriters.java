@@ -1,9 +1,9 @@
 package io.kiln.processor.registry;
 
-import io.kiln.processor.family.Probing;
-import io.kiln.processor.family.Declaring;
 import com.palantir.javapoet.MethodSpec;
 import io.kiln.processor.codegen.GeneratedClassPart;
+import io.kiln.processor.family.Declaring;
+import io.kiln.processor.family.Probing;
 import io.kiln.processor.family.attention.AttentionCalls;
 import io.kiln.processor.family.conv.ConvCalls;
 import io.kiln.processor.family.dense.DenseCalls;

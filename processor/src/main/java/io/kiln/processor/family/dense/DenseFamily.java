@@ -28,6 +28,11 @@ public final class DenseFamily {
     }
 
     @Override
+    public String widthAttribute() {
+      return "units";
+    }
+
+    @Override
     public void derive(DerivationContext c, Node n) {
       ActivationStep.derive(c, n, layer.activation());
       if (layer.bias()) {
