@@ -41,7 +41,7 @@ class PackageStructureTest {
   }
 
   @Test
-  void onlyTheRegistryAndThePipelineNameTheFamilies() throws IOException {
+  void onlyTheRegistryNamesTheFamilies() throws IOException {
     List<String> names = new ArrayList<>();
     packageGraph().forEach((from, targets) -> {
       boolean allowed = from.startsWith("processor.family") || from.equals("processor.registry");
