@@ -74,6 +74,18 @@ class FamilyBoundariesTest {
     assertThat(kinds.get("BackwardCall")).containsAtLeast("ActivationBackward", "GeluBackward", "RecurrentBackward");
     assertThat(kinds.get("BackwardOp")).containsAtLeast("ActivationGrad", "InputGrad");
     assertThat(kinds.get("BackwardOp")).doesNotContain("Route"); // a helper record, not a step
+    // every kind the registry's exhaustive switches name is found
+    assertThat(kinds.get("Layer")).hasSize(cases("registry/Families.java", "Layer"));
+    assertThat(kinds.get("BackwardOp")).hasSize(cases("registry/BackwardSteps.java", "BackwardOp"));
+  }
+
+  private static int cases(String file, String type) throws IOException {
+    Matcher m = Pattern.compile("\\bcase " + type + "\\.").matcher(MainSources.code(Files.readString(MainSources.ROOT.resolve(file))));
+    int n = 0;
+    while (m.find()) {
+      n++;
+    }
+    return n;
   }
 
   /** The fixture: a kind put back into an emitter is found; the same words in a comment, a string or a constant are not. */
