@@ -36,10 +36,7 @@ class FamilyBoundariesTest {
    */
   private static final Map<String, String> STILL_NAMING_KINDS = Map.of(
       "ir/GraphBuilder.java", "binds a @Loss's labels while building the graph from the parsed declarations",
-      "shape/ConvShape.java", "convolution geometry, shared by the conv family, a lint and a misreading",
-      "lint/ChannelsLast.java", "a warning about an @Input's shape",
-      "lint/DoubleActivation.java", "a warning about a @Dense or @Conv activation before a loss that applies its own",
-      "lint/KerasMomentum.java", "a warning about a @BatchNorm momentum written the Keras way");
+      "shape/ConvShape.java", "convolution geometry, shared by the conv family and the input family's channels-last checks");
 
   private static final Map<String, String> DECLARATIONS = Map.of(
       "Layer", "parse/Layer.java",

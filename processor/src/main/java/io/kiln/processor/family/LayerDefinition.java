@@ -1,6 +1,7 @@
 package io.kiln.processor.family;
 
 import com.palantir.javapoet.CodeBlock;
+import io.kiln.processor.diag.Report;
 import io.kiln.processor.fuse.LoweringContext;
 import io.kiln.processor.grad.DerivationContext;
 import io.kiln.processor.ir.Graph;
@@ -8,6 +9,7 @@ import io.kiln.processor.ir.Node;
 import io.kiln.processor.shape.Misreading;
 import io.kiln.processor.shape.Shape;
 import io.kiln.processor.shape.ShapeContext;
+import io.kiln.processor.shape.ShapedGraph;
 import java.util.List;
 
 /**
@@ -50,6 +52,13 @@ public interface LayerDefinition {
   default String widthAttribute() {
     return null;
   }
+
+  /**
+   * Warnings about a declaration that compiles but is very likely not what its author meant (a
+   * Keras-style momentum, a sigmoid before a loss that applies its own); run once the model has no
+   * errors. Each has its own id, which {@code @SuppressWarnings} takes.
+   */
+  default void lint(ShapedGraph shaped, Report report, Node node) {}
 
   /** Adds the node's backward steps (the nodes are visited from the loss back to the inputs). */
   void derive(DerivationContext context, Node node);

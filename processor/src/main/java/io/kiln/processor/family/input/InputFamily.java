@@ -2,6 +2,7 @@ package io.kiln.processor.family.input;
 
 import com.palantir.javapoet.CodeBlock;
 import io.kiln.processor.diag.Messages;
+import io.kiln.processor.diag.Report;
 import io.kiln.processor.diag.SourceMessages;
 import io.kiln.processor.family.LayerDefinition;
 import io.kiln.processor.family.OnnxExport;
@@ -15,6 +16,7 @@ import io.kiln.processor.shape.ConvShape;
 import io.kiln.processor.shape.Misreading;
 import io.kiln.processor.shape.Shape;
 import io.kiln.processor.shape.ShapeContext;
+import io.kiln.processor.shape.ShapedGraph;
 import java.util.List;
 
 /** The input family: {@code @Input} float tensors and {@code @Tokens} id sequences, the caller's arrays. */
@@ -42,6 +44,11 @@ public final class InputFamily {
           .map(reader -> List.of(new Misreading(node, new Layer.Input(new int[] {d[1]}, d[0]), List.of(), "shape",
               SourceMessages.noTimeAxis(node.name(), d, reader.name(), reader.layer().annotation()))))
           .orElse(List.of());
+    }
+
+    @Override
+    public void lint(ShapedGraph shaped, Report report, Node node) {
+      ChannelsLast.check(shaped, report, node, layer);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.kiln.processor.family.loss;
 
 import com.palantir.javapoet.CodeBlock;
+import io.kiln.processor.diag.Report;
 import io.kiln.processor.family.LayerDefinition;
 import io.kiln.processor.family.OnnxExport;
 import io.kiln.processor.fuse.Buffer;
@@ -12,6 +13,7 @@ import io.kiln.processor.ir.Node;
 import io.kiln.processor.parse.Layer;
 import io.kiln.processor.shape.Shape;
 import io.kiln.processor.shape.ShapeContext;
+import io.kiln.processor.shape.ShapedGraph;
 import java.util.List;
 
 /** The loss family: {@code @Loss}, whose gradient starts the backward pass. */
@@ -28,6 +30,14 @@ public final class LossFamily {
     @Override
     public void shapeWithBrokenInput(ShapeContext c, Node node) {
       new LossShapes(c.report()).loss(c.graph(), node, layer.kind(), null); // its labels are independent of the broken input: still check them
+    }
+
+    @Override
+    public void lint(ShapedGraph shaped, Report report, Node node) {
+      Node loss = shaped.graph().loss();
+      if (loss != null && loss.name().equals(node.name())) {
+        DoubleActivation.check(shaped, report, node, layer);
+      }
     }
 
     @Override

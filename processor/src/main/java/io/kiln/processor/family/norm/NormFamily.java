@@ -1,6 +1,7 @@
 package io.kiln.processor.family.norm;
 
 import com.palantir.javapoet.CodeBlock;
+import io.kiln.processor.diag.Report;
 import io.kiln.processor.family.LayerDefinition;
 import io.kiln.processor.family.OnnxExport;
 import io.kiln.processor.fuse.LoweringContext;
@@ -10,6 +11,7 @@ import io.kiln.processor.ir.Node;
 import io.kiln.processor.parse.Layer;
 import io.kiln.processor.shape.Shape;
 import io.kiln.processor.shape.ShapeContext;
+import io.kiln.processor.shape.ShapedGraph;
 
 /** The regularizing family: {@code @BatchNorm} and {@code @Dropout}, which behave differently in training and inference. */
 public final class NormFamily {
@@ -49,6 +51,11 @@ public final class NormFamily {
     @Override
     public Shape shape(ShapeContext c, Node node) {
       return new BatchNormDropoutShapes(c.report()).batchNorm(node, layer, c.input(node));
+    }
+
+    @Override
+    public void lint(ShapedGraph shaped, Report report, Node node) {
+      KerasMomentum.check(report, node, layer);
     }
 
     @Override
