@@ -54,7 +54,7 @@ public final class SequenceCalls extends GeneratedClassPart {
   }
 
   public void declare(ForwardCall.RecurrentForward r, TypeSpec.Builder type) {
-    String steps = maxSteps(program.inputs().stream().filter(Buffer::isSequence).findFirst().orElseThrow());
+    String steps = maxSteps();
     type.addField(FieldSpec.builder(FLOATS, workspace(r), Modifier.PRIVATE, Modifier.FINAL)
         .addJavadoc("$L's gate activations and states, kept from forward for backpropagation through time.\n", r.covers().get(0))
         .initializer("new float[$L.workspaceFloats(MAX_BATCH, $L)]", geometry(r), steps).build());
@@ -76,6 +76,11 @@ public final class SequenceCalls extends GeneratedClassPart {
     if (r.biasIh() != null) {
       b.add("\n.biases($L, $L)", at("params", r.biasIh()), at("params", r.biasHh()));
     }
+    ForwardCall.RecurrentForward.Reverse reverse = r.reverse();
+    if (reverse != null) {
+      b.add("\n.reverse($L, $L, $L, $L, MAX_BATCH, $L)", at("params", reverse.weightIh()), at("params", reverse.weightHh()),
+          at("params", reverse.biasIh()), at("params", reverse.biasHh()), maxSteps());
+    }
     if (r.h0() != null) {
       b.add("\n.initialState($L, $L)", at(r.h0()), at(r.c0()));
     }
@@ -95,6 +100,10 @@ public final class SequenceCalls extends GeneratedClassPart {
       if (r.biasIh() != null) {
         b.add("\n.biasGradients($L, $L)", at("grads", r.biasIh()), at("grads", r.biasHh()));
       }
+      if (reverse != null) {
+        b.add("\n.reverseWeightGradients($L, $L, $L, $L)", at("grads", reverse.weightIh()), at("grads", reverse.weightHh()),
+            at("grads", reverse.biasIh()), at("grads", reverse.biasHh()));
+      }
       b.add("\n.scratch($L)", scratch(r));
     }
     m.addStatement("this.$L = $L\n.build()", layerField(r), b.build());
@@ -102,16 +111,22 @@ public final class SequenceCalls extends GeneratedClassPart {
 
   /**
    * A recurrent layer's probe: the output's statistics, the gate activations after forward, and
-   * ‖∂L/∂h_t‖ per step after its backward, from the gate gradients that backward leaves in its scratch.
+   * ‖∂L/∂h_t‖ per step after its backward, from the gate gradients that backward leaves in its
+   * scratch; a bidirectional layer's, only the output's.
    */
   public Probing probing(ForwardCall.RecurrentForward r) {
     Layer.Recurrent l = r.layer();
-    String saturation = Probing.saturation(l.cell() == Layer.Recurrent.Cell.RNN ? l.activation() : Activation.NONE);
+    Activation activation = l.cell() == Layer.Recurrent.Cell.RNN ? l.activation() : Activation.NONE;
+    if (r.reverse() != null) {
+      // A bidirectional layer's probe is a plain node's (output statistics and gradient norm): its
+      // gates and per-step gradients are two directions' in opposite step orders.
+      return Probing.saturating(activation);
+    }
     return new Probing() {
       @Override
       public CodeBlock probe(String node) {
-        String steps = maxSteps(program.inputs().stream().filter(Buffer::isSequence).findFirst().orElseThrow());
-        return CodeBlock.of("$T.recurrent($S, $T.$L, $L, MAX_BATCH, $L)", NODE_PROBE, node, SATURATION, saturation, geometry(r), steps);
+        return CodeBlock.of("$T.recurrent($S, $T.$L, $L, MAX_BATCH, $L)", NODE_PROBE, node, SATURATION, Probing.saturation(activation),
+            geometry(r), maxSteps());
       }
 
       @Override
@@ -128,6 +143,11 @@ public final class SequenceCalls extends GeneratedClassPart {
             paramConstant(r.weightHh()), orNull(back.dy()), orNull(back.dhT()), workspace(r), scratch(r));
       }
     };
+  }
+
+  /** The longest sequence the model's sequence input takes. */
+  private String maxSteps() {
+    return maxSteps(program.inputs().stream().filter(Buffer::isSequence).findFirst().orElseThrow());
   }
 
   private BackwardCall.RecurrentBackward backwardOf(ForwardCall.RecurrentForward r) {
