@@ -77,12 +77,8 @@ class FamilyBoundariesTest {
   }
 
   private static int cases(String file, String type) throws IOException {
-    Matcher m = Pattern.compile("\\bcase " + type + "\\.").matcher(MainSources.code(Files.readString(MainSources.ROOT.resolve(file))));
-    int n = 0;
-    while (m.find()) {
-      n++;
-    }
-    return n;
+    String code = MainSources.code(Files.readString(MainSources.ROOT.resolve(file)));
+    return (int) Pattern.compile("\\bcase " + type + "\\.").matcher(code).results().count();
   }
 
   /** The fixture: a kind put back into an emitter is found; the same words in a comment, a string or a constant are not. */
