@@ -1,5 +1,6 @@
 package io.kiln.runtime.panama;
 
+import io.kiln.dsl.Activation;
 import io.kiln.runtime.gemm.Epilogue;
 import io.kiln.runtime.simd.DirectConvolution;
 import java.util.Arrays;
@@ -30,21 +31,38 @@ final class PanamaDirectConvolution implements DirectConvolution {
   public void forward(Shape s, float[] x, int xOff, float[] w, int wOff, Epilogue ep, float[] y, int yOff,
       float[] scratch, int scratchOff) {
     pad(s, x, xOff, scratch, scratchOff);
+    // the bias is added as the sums are stored; -0 where there is none (x + -0 is x, bit for bit)
+    float[] bias = ep.bias() == Epilogue.Bias.PER_ROW ? ep.biasData() : null;
+    int bo = ep.biasOffset();
+    int n = s.outHeight() * s.outWidth();
     if (s.filters() > L / 2) {
-      acrossFilters(s, w, wOff, y, yOff, scratch, scratchOff);
-      PanamaGemm.epilogue(ep, y, yOff, s.outHeight() * s.outWidth(), s.filters(), s.outHeight() * s.outWidth(), 0, 0);
-      return;
-    }
-    int ow = s.outWidth();
-    int perRow = (ow + L - 1) / L;
-    int vectors = s.outHeight() * perRow;
-    int filters = s.filters();
-    for (int f0 = 0; f0 < filters; f0 += FB) {
-      for (int q0 = 0; q0 < vectors; q0 += PV) {
-        block(s, scratch, scratchOff, w, wOff, y, yOff, f0, q0, perRow, vectors);
+      acrossFilters(s, w, wOff, bias, bo, y, yOff, scratch, scratchOff);
+    } else {
+      int perRow = (s.outWidth() + L - 1) / L;
+      int vectors = s.outHeight() * perRow;
+      for (int f0 = 0; f0 < s.filters(); f0 += FB) {
+        for (int q0 = 0; q0 < vectors; q0 += PV) {
+          block(s, scratch, scratchOff, w, wOff, bias, bo, y, yOff, f0, q0, perRow, vectors);
+        }
       }
     }
-    PanamaGemm.epilogue(ep, y, yOff, s.outHeight() * ow, filters, s.outHeight() * ow, 0, 0);
+    if (ep.activation() != Activation.NONE) {
+      PanamaGemm.epilogue(ACTIVATION_ONLY[ep.activation().ordinal()], y, yOff, n, s.filters(), n, 0, 0);
+    }
+  }
+
+  /** Per activation: the epilogue that applies it alone (the bias is in already). */
+  private static final Epilogue[] ACTIVATION_ONLY = new Epilogue[Activation.values().length];
+
+  static {
+    for (Activation a : Activation.values()) {
+      ACTIVATION_ONLY[a.ordinal()] = Epilogue.of(false, Epilogue.Bias.NONE, null, 0, a);
+    }
+  }
+
+  /** Filter f's bias, or -0 without one. */
+  private static float biasOf(float[] bias, int bo, int f) {
+    return bias == null ? -0f : bias[bo + f];
   }
 
   /** Copies each input plane into the middle of a zeroed padded plane; zeroes the slack after them. */
@@ -70,8 +88,8 @@ final class PanamaDirectConvolution implements DirectConvolution {
    * columns from (q % perRow)·L), indices past the end clamped to the last one: the sums go to the
    * tile, then the tile's lanes inside the image to y.
    */
-  private static void block(Shape s, float[] xp, int xpOff, float[] w, int wOff, float[] y, int yOff, int f0, int q0,
-      int perRow, int vectors) {
+  private static void block(Shape s, float[] xp, int xpOff, float[] w, int wOff, float[] bias, int bo, float[] y,
+      int yOff, int f0, int q0, int perRow, int vectors) {
     int pw = s.paddedWidth(), patch = s.patchSize(), last = s.filters() - 1;
     int qb = Math.min(q0 + 1, vectors - 1), qc = Math.min(q0 + 2, vectors - 1), qd = Math.min(q0 + 3, vectors - 1);
     int tile = xpOff + s.channels() * s.paddedHeight() * pw + TILE_AT;
@@ -81,11 +99,13 @@ final class PanamaDirectConvolution implements DirectConvolution {
         wOff + Math.min(f0 + 2, last) * patch, tile);
     int n = s.outHeight() * s.outWidth();
     for (int f = 0; f < FB; f++) {
-      int yf = yOff + Math.min(f0 + f, last) * n;
-      store(xp, tile + f * PV * L, y, yf, q0, perRow, s.outWidth());
-      store(xp, tile + (f * PV + 1) * L, y, yf, qb, perRow, s.outWidth());
-      store(xp, tile + (f * PV + 2) * L, y, yf, qc, perRow, s.outWidth());
-      store(xp, tile + (f * PV + 3) * L, y, yf, qd, perRow, s.outWidth());
+      int filter = Math.min(f0 + f, last);
+      int yf = yOff + filter * n;
+      float b = biasOf(bias, bo, filter);
+      store(xp, tile + f * PV * L, b, y, yf, q0, perRow, s.outWidth());
+      store(xp, tile + (f * PV + 1) * L, b, y, yf, qb, perRow, s.outWidth());
+      store(xp, tile + (f * PV + 2) * L, b, y, yf, qc, perRow, s.outWidth());
+      store(xp, tile + (f * PV + 3) * L, b, y, yf, qd, perRow, s.outWidth());
     }
   }
 
@@ -153,17 +173,23 @@ final class PanamaDirectConvolution implements DirectConvolution {
     s2d.intoArray(xp, tile + 11 * L);
   }
 
-  /** Output vector q of one filter from the tile at {@code from} to the filter's plane at {@code yf}, lanes inside the row. */
-  private static void store(float[] tile, int from, float[] y, int yf, int q, int perRow, int ow) {
+  /**
+   * Output vector q of one filter plus its bias b, from the tile at {@code from} to the filter's
+   * plane at {@code yf}, the lanes inside the row.
+   */
+  private static void store(float[] tile, int from, float b, float[] y, int yf, int q, int perRow, int ow) {
     int col = q % perRow * L;
     int to = yf + q / perRow * ow + col;
     if (col + L <= ow) {
-      FloatVector.fromArray(S, tile, from).intoArray(y, to);
+      FloatVector.fromArray(S, tile, from).add(b).intoArray(y, to);
     } else {
-      // the row's ragged end: a masked store built from indexInRange allocated on this JDK
-      System.arraycopy(tile, from, y, to, ow - col);
+      // the row's ragged end lane by lane: a masked store built from indexInRange allocated on this JDK
+      for (int k = 0; k < ow - col; k++) {
+        y[to + k] = tile[from + k] + b;
+      }
     }
   }
+
 
 
   /**
@@ -171,7 +197,8 @@ final class PanamaDirectConvolution implements DirectConvolution {
    * consecutive outputs of one row × L filters, one vector of transposed weights and PB broadcast
    * inputs per tap. Positions past the row end read on into the padded buffer and are dropped.
    */
-  private static void acrossFilters(Shape s, float[] w, int wOff, float[] y, int yOff, float[] xp, int xpOff) {
+  private static void acrossFilters(Shape s, float[] w, int wOff, float[] bias, int bo, float[] y, int yOff, float[] xp,
+      int xpOff) {
     int patch = s.patchSize(), filters = s.filters(), fp = s.paddedFilters();
     int ph = s.paddedHeight(), pw = s.paddedWidth(), oh = s.outHeight(), ow = s.outWidth(), n = oh * ow;
     int planes = s.channels() * ph * pw;
@@ -191,7 +218,7 @@ final class PanamaDirectConvolution implements DirectConvolution {
           int to = yOff + f0 * n + r * ow + c0;
           for (int k = 0, count = Math.min(PB, ow - c0); k < count; k++) {
             for (int lane = 0; lane < lanes; lane++) {
-              y[to + lane * n + k] = xp[tile + k * L + lane];
+              y[to + lane * n + k] = xp[tile + k * L + lane] + biasOf(bias, bo, f0 + lane);
             }
           }
         }
