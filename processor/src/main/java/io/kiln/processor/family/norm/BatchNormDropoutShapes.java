@@ -38,6 +38,8 @@ final class BatchNormDropoutShapes extends ShapeRules {
     if (!(norm.epsilon() > 0)) {
       report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "epsilon", Messages.batchNormEpsilon(node.name(), norm.epsilon()));
       ok = false;
+    } else if (!positiveFloat(node, "epsilon", norm.epsilon())) {
+      ok = false;
     }
     if ((in.rank() != 1 && in.rank() != 3) || in.isSequence()) {
       report.error(ErrorId.SHAPE_MISMATCH, node.ref(), Messages.batchNormRank(node.name(), node.input(), in.withBatch()));
