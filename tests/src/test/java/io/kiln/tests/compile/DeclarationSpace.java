@@ -22,13 +22,11 @@ final class DeclarationSpace {
 
   private static final Pattern SLOT = Pattern.compile("«(\\w+)=([^»]*)»");
 
-  private static final List<String> INTS = List.of("0", "-1", "1", "1000000", "2147483647", "-2147483648");
-  private static final List<String> INT_ARRAYS = List.of("{}", "{0}", "{-1}", "{1}", "{2147483647}", "{1, 2, 3}", "{2, 2}",
-      "{2147483647, 2147483647}");
-  private static final List<String> SHAPES = List.of("{}", "{0}", "{-1}", "{1}", "{2147483647}", "{65536, 65536}", "{1, 2, 3, 4}",
-      "{2, 0, 4}", "{12, 12, 1}");
-  private static final List<String> DOUBLES = List.of("0", "-1", "1", "2", "Double.NaN", "Double.POSITIVE_INFINITY",
-      "Double.NEGATIVE_INFINITY", "Double.MIN_VALUE", "1e300");
+  private static final List<String> INTS = List.of("0", "-1", "1000000", "2147483647");
+  private static final List<String> INT_ARRAYS = List.of("{}", "{0}", "{-1}", "{2147483647}", "{1, 2, 3}", "{2, 3}");
+  private static final List<String> SHAPES = List.of("{}", "{0}", "{2147483647}", "{65536, 65536}", "{1, 2, 3, 4}", "{12, 12, 1}");
+  private static final List<String> DOUBLES = List.of("0", "-1", "1", "Double.NaN", "Double.POSITIVE_INFINITY",
+      "Double.MIN_VALUE", "1e300");
   private static final List<String> BOOLEANS = List.of("true", "false");
 
   private final List<Case> cases = new ArrayList<>();
@@ -568,9 +566,8 @@ final class DeclarationSpace {
     add("a unicode node name", "@Model abstract class %N {\n  @Input(shape = 3) abstract Tensor größe();\n"
         + "  @Dense(units = 2) abstract Tensor o(Tensor größe);\n  @Loss(LossKind.MEAN_SQUARED_ERROR) abstract Tensor loss(Tensor o, @Labels Tensor y);\n}");
     // Names the generated methods use for their own parameters and locals.
-    for (String name : List.of("batch", "steps", "optimizer", "input", "arena", "loss", "file", "seed", "result", "classes", "i", "failure",
-        "rngBefore", "features", "label", "state", "OPS", "GEMM", "MAX_BATCH", "MODEL_NAME", "create", "forward", "predict", "summary",
-        "parameters", "params", "grad", "out", "x", "in", "Tensor", "Batch", "Input")) {
+    for (String name : List.of("batch", "steps", "optimizer", "input", "arena", "loss", "i", "rngBefore", "state", "OPS",
+        "MAX_BATCH", "forward", "parameters", "Tensor", "Batch")) {
       String in = name.equals("x") ? "v" : "x";
       add("an input named " + name, "@Model abstract class %N {\n  @Input(shape = 3) abstract Tensor " + name + "();\n"
           + "  @Dense(units = 2) abstract Tensor o(Tensor " + name + ");\n"

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class DeclarationSpaceTest {
   /** Cases per javac run: the processor's and javac's start-up are paid once per batch. */
-  private static final int PER_COMPILE = 60;
+  private static final int PER_COMPILE = 80;
   private static final Pattern CASE_ID = Pattern.compile("C\\d{4}");
 
   enum Outcome {
@@ -44,7 +44,9 @@ class DeclarationSpaceTest {
     /** Accepted, but the generated model threw or produced non-finite numbers on sensible inputs. */
     FAILS_AT_RUN_TIME(false),
     /** A class annotated {@code @Model} compiled with no generated class and nothing said. */
-    SILENTLY_IGNORED(false);
+    SILENTLY_IGNORED(false),
+    /** Silently ignored, for a reason no annotation processor can work around ({@link #KNOWN_LIMITS}). */
+    KNOWN_LIMIT(true);
 
     final boolean good;
 
@@ -52,6 +54,13 @@ class DeclarationSpaceTest {
       this.good = good;
     }
   }
+
+  /**
+   * Declarations javac never shows a processor: a local class is not a member of anything, so
+   * {@code RoundEnvironment.getElementsAnnotatedWith(Model.class)} does not return it.
+   */
+  private static final Map<String, String> KNOWN_LIMITS = Map.of("a local model class",
+      "javac gives annotation processors no local classes");
 
   record Result(Case c, Outcome outcome, String detail) {}
 
@@ -82,6 +91,9 @@ class DeclarationSpaceTest {
     List<String> bad = new ArrayList<>();
     for (Case c : cases) {
       Result r = results.get(c.id());
+      if (r.outcome() == Outcome.SILENTLY_IGNORED && KNOWN_LIMITS.containsKey(c.title())) {
+        r = new Result(c, Outcome.KNOWN_LIMIT, KNOWN_LIMITS.get(c.title()));
+      }
       counts.merge(r.outcome(), 1, Integer::sum);
       if (!r.outcome().good) {
         bad.add(c.id() + " " + c.title() + " → " + r.outcome() + ": " + r.detail() + "\n" + c.source());
@@ -126,8 +138,20 @@ class DeclarationSpaceTest {
       byCase.computeIfAbsent(id == null ? group.get(0).id() : id, k -> new ArrayList<>()).add(d);
     }
     List<Result> results = new ArrayList<>();
+    List<Case> unjudged = new ArrayList<>();
+    boolean javacRefusedSome = false;
     for (Case c : group) {
-      results.add(judge(c, byCase.getOrDefault(c.id(), List.of())));
+      Result r = judge(c, byCase.getOrDefault(c.id(), List.of()));
+      results.add(r);
+      javacRefusedSome |= r != null && r.outcome() == Outcome.JAVAC_ERROR_IN_USER_SOURCE;
+      if (r == null) {
+        unjudged.add(c);
+      }
+    }
+    if (javacRefusedSome && !unjudged.isEmpty()) {
+      // javac runs no annotation processor over a batch with some errors of its own: judge the rest without them.
+      results.removeIf(java.util.Objects::isNull);
+      results.addAll(compileAndJudge(unjudged));
     }
     return results;
   }
