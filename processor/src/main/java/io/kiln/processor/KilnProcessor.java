@@ -158,14 +158,14 @@ public final class KilnProcessor extends AbstractProcessor {
       print(report, locations);
       if (file != null && !report.hasErrors()) {
         String name = file.packageName().isEmpty() ? file.typeSpec().name() : file.packageName() + "." + file.typeSpec().name();
-        if (processingEnv.getElementUtils().getTypeElement(name) != null) {
-          // The Filer refuses to create a type that exists: say which class is in the way, not "could not write".
-          processingEnv.getMessager().printMessage(Kind.ERROR, "[" + ErrorId.MODEL_DECLARATION.code() + "] "
-              + Messages.generatedNameTaken(type.getSimpleName().toString(), name), type);
-          return;
-        }
         try (java.io.Writer out = processingEnv.getFiler().createSourceFile(name, type).openWriter()) {
           file.writeTo(out);
+        } catch (javax.annotation.processing.FilerException taken) {
+          // javac's Filer refuses a name a source of this build declares (a class of a previous
+          // build on the class path is not refused: it is the stale generated one). Say which
+          // class is in the way rather than report an internal error (found by DeclarationSpaceTest).
+          processingEnv.getMessager().printMessage(Kind.ERROR, "[" + ErrorId.MODEL_DECLARATION.code() + "] "
+              + Messages.generatedNameTaken(type.getSimpleName().toString(), name), type);
         }
       }
     } catch (IOException e) {
