@@ -335,6 +335,11 @@ public final class Messages {
     return node + ": @BatchNorm(epsilon = " + epsilon + ") must be positive; the usual value is 1e-5";
   }
 
+  public static String batchNormSingleValue(String node, String input, String inShape, int maxBatch) {
+    return node + ": @BatchNorm normalizes each channel of " + input + " " + inShape + " over the batch and its positions, at most 1 value with"
+        + " maxBatch = " + maxBatch + ", and training needs at least 2; raise @Model(maxBatch), or normalize a larger map";
+  }
+
   public static String batchNormRank(String node, String input, String inShape) {
     return node + ": @BatchNorm normalizes [B, n] or [B, C, H, W] but " + input + " is " + inShape
         + "; insert @Flatten abstract Tensor flat(Tensor " + input + ") and normalize that";

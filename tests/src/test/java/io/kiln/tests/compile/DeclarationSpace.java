@@ -36,6 +36,7 @@ final class DeclarationSpace {
     space.attributeEdges();
     space.modelClasses();
     space.nodeMethods();
+    space.wrongElements();
     space.references();
     space.layerCombinations();
     space.generatedNames();
@@ -359,6 +360,43 @@ final class DeclarationSpace {
     add("a repeat reading two nodes", head + "  @Repeat(block = B.class, times = 2) abstract Tensor r(Tensor x, Tensor x2);\n"
         + "  @Dense(units = 3) abstract Tensor x2(Tensor x);\n  @Dense(units = 2) abstract Tensor o(Tensor r);\n" + tail.replace("}", "")
         + "  @Block abstract static class B {\n    @BlockInput abstract Tensor i();\n    @Dense(units = 3) abstract Tensor d(Tensor i);\n  }\n}");
+  }
+
+  /** Annotations where their {@code @Target} does not allow them: javac's own error, which the processor must survive. */
+  private void wrongElements() {
+    String tail = "  @Dense(units = 2) abstract Tensor o(Tensor x);\n}";
+    add("@Input on a field", "@Model abstract class %N {\n  @Input(shape = 3) Tensor x;\n" + tail);
+    add("@Dense on a static field", "@Model abstract class %N {\n  @Input(shape = 3) abstract Tensor x();\n  @Dense(units = 2) static Tensor f;\n" + tail);
+    add("@Labels on a method", "@Model abstract class %N {\n  @Input(shape = 3) abstract Tensor x();\n  @Labels abstract Tensor y();\n" + tail);
+    add("@Model on a method", "abstract class %N {\n  @Model abstract Tensor x();\n}");
+    add("@Block on a method", "@Model abstract class %N {\n  @Input(shape = 3) abstract Tensor x();\n  @Block abstract Tensor b(Tensor x);\n" + tail);
+    add("@Dense on a class", "@Dense(units = 2) @Model abstract class %N {\n  @Input(shape = 3) abstract Tensor x();\n" + tail);
+    add("@Input on a constructor", "@Model abstract class %N {\n  @Input(shape = 3) %N() {}\n  @Input(shape = 3) abstract Tensor x();\n" + tail);
+    add("@Dense on a parameter", "@Model abstract class %N {\n  @Input(shape = 3) abstract Tensor x();\n"
+        + "  @Dense(units = 2) abstract Tensor o(@Dense(units = 2) Tensor x);\n}");
+    add("@Dense on a final method", "@Model abstract class %N {\n  @Input(shape = 3) abstract Tensor x();\n"
+        + "  @Dense(units = 2) final Tensor o(Tensor x) { return x; }\n}");
+    add("@Dense on a private method", "@Model abstract class %N {\n  @Input(shape = 3) abstract Tensor x();\n"
+        + "  @Dense(units = 2) private Tensor o(Tensor x) { return x; }\n}");
+    add("@Dense on a default interface method", "interface %NBase {\n  @Dense(units = 2) default Tensor o(Tensor x) { return x; }\n}\n"
+        + "@Model abstract class %N implements %NBase {\n  @Input(shape = 3) abstract Tensor x();\n}");
+    add("@Dense on an enum constant's method", "enum %NKind {\n  A;\n  @Dense(units = 2) Tensor o(Tensor x) { return x; }\n}");
+    add("@InitialState on a method", "@Model abstract class %N {\n  @Input(shape = 3) abstract Tensor x();\n  @InitialState abstract Tensor s();\n" + tail);
+    add("vocabulary of one", "@Model abstract class %N {\n  @Tokens(maxLength = 4) abstract IntTensor t();\n"
+        + "  @Embedding(vocab = 1, dim = 2) abstract Tensor e(IntTensor t);\n  @Dense(units = 2) abstract Tensor o(Tensor e);\n"
+        + "  @Loss(LossKind.SOFTMAX_CROSS_ENTROPY) abstract Tensor l(Tensor o, @Labels IntTensor y);\n}");
+    add("sequences of one step", "@Model abstract class %N {\n  @Tokens(maxLength = 1, decoded = true) abstract IntTensor t();\n"
+        + "  @Embedding(vocab = 5, dim = 4) abstract Tensor e(IntTensor t);\n  @PositionEmbedding abstract Tensor p(Tensor e);\n"
+        + "  @MultiHeadAttention(heads = 4, causal = true) abstract Tensor a(Tensor p);\n  @Dense(units = 5) abstract Tensor o(Tensor a);\n"
+        + "  @Loss(LossKind.SOFTMAX_CROSS_ENTROPY) abstract Tensor l(Tensor o, @Labels IntTensor y);\n}");
+    add("a batch of one", "@Model(maxBatch = 1) abstract class %N {\n  @Input(shape = {1, 3, 3}) abstract Tensor x();\n"
+        + "  @Conv(filters = 1, kernel = 3) abstract Tensor c(Tensor x);\n  @BatchNorm abstract Tensor n(Tensor c);\n"
+        + "  @Flatten abstract Tensor f(Tensor n);\n  @Dense(units = 2) abstract Tensor o(Tensor f);\n"
+        + "  @Loss(LossKind.SOFTMAX_CROSS_ENTROPY) abstract Tensor l(Tensor o, @Labels IntTensor y);\n}");
+    add("a one-pixel image through every image layer", "@Model abstract class %N {\n  @Input(shape = {1, 1, 1}) abstract Tensor x();\n"
+        + "  @Conv(filters = 2, kernel = 1) abstract Tensor c(Tensor x);\n  @MaxPool(size = 1) abstract Tensor p(Tensor c);\n"
+        + "  @AvgPool(size = 1) abstract Tensor a(Tensor p);\n  @GlobalAvgPool abstract Tensor g(Tensor a);\n"
+        + "  @Dense(units = 2) abstract Tensor o(Tensor g);\n  @Loss(LossKind.SOFTMAX_CROSS_ENTROPY) abstract Tensor l(Tensor o, @Labels IntTensor y);\n}");
   }
 
   // ---------------------------------------------------------------- references

@@ -16,7 +16,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.tools.Diagnostic;
 import javax.tools.JavaFileObject;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * Compiles every declaration of {@link DeclarationSpace} and sorts it into one {@link Outcome}.
@@ -65,6 +67,7 @@ class DeclarationSpaceTest {
   record Result(Case c, Outcome outcome, String detail) {}
 
   @Test
+  @Timeout(value = 10, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a processor hang fails, not stalls, the build
   void everyDeclarationIsAcceptedAndRunsOrGetsAnErrorNeverACrash() {
     List<Case> cases = DeclarationSpace.all();
     Map<String, Result> results = new LinkedHashMap<>();

@@ -123,6 +123,31 @@ class EdgeDiagnosticsTest {
         "  @Dense(units = 2) abstract Tensor o(Tensor f);"));
   }
 
+  private static List<String> normalizedOnePixel() {
+    return List.of(
+        "  @Input(shape = {1, 3, 3}) abstract Tensor x();",
+        "  @Conv(filters = 2, kernel = 3) abstract Tensor c(Tensor x);",
+        "  @BatchNorm abstract Tensor n(Tensor c);",
+        "  @Flatten abstract Tensor f(Tensor n);",
+        "  @Dense(units = 2) abstract Tensor o(Tensor f);",
+        "  @Loss(LossKind.SOFTMAX_CROSS_ENTROPY) abstract Tensor loss(Tensor o, @Labels IntTensor y);");
+  }
+
+  @Test
+  void batchNormOverOneValuePerChannelIsRefusedWhenTheModelTrains() {
+    // maxBatch = 1 over a 1×1 map: every trainStep threw "needs more than one value per channel".
+    List<String> lines = with(List.of("package test;", "import io.kiln.dsl.*;", "@Model(maxBatch = 1)", "abstract class Net {"),
+        normalizedOnePixel().toArray(String[]::new));
+    lines.add("}");
+    JavaFileObject src = JavaFileObjects.forSourceLines("test.Net", lines);
+    NetSnippets.assertOnlyError(src,
+        "[Kiln/ShapeMismatch] n: @BatchNorm normalizes each channel of c [B, 2, 1, 1] over the batch and its positions, at most 1 value with"
+            + " maxBatch = 1, and training needs at least 2; raise @Model(maxBatch), or normalize a larger map",
+        "@BatchNorm");
+    // NetSnippets' maxBatch = 4 gives four values per channel.
+    NetSnippets.assertCompiles(normalizedOnePixel());
+  }
+
   private static List<String> seq2seq(int targetLength) {
     return List.of(
         "  @Tokens(maxLength = 6) abstract IntTensor source();",
