@@ -235,6 +235,10 @@ final class DeclarationSpace {
         @Loss(LossKind.MEAN_SQUARED_ERROR) abstract Tensor loss(Tensor o, @Labels Tensor y);
       """;
 
+  /** The opening of a model reading a vector {@code x}, and the loss closing it over a node {@code o}. */
+  private static final String VECTOR_MODEL = "@Model abstract class %N {\n  @Input(shape = 3) abstract Tensor x();\n";
+  private static final String MSE_LOSS = "  @Loss(LossKind.MEAN_SQUARED_ERROR) abstract Tensor loss(Tensor o, @Labels Tensor y);\n}";
+
   private void modelClasses() {
     add("an interface as the model", "@Model interface %N {\n  @Input(shape = 3) Tensor x();\n  @Dense(units = 2) Tensor o(Tensor x);\n}");
     add("an enum as the model", "@Model enum %N { A }");
@@ -277,8 +281,8 @@ final class DeclarationSpace {
   // ---------------------------------------------------------------- node methods
 
   private void nodeMethods() {
-    String head = "@Model abstract class %N {\n  @Input(shape = 3) abstract Tensor x();\n";
-    String tail = "  @Loss(LossKind.MEAN_SQUARED_ERROR) abstract Tensor loss(Tensor o, @Labels Tensor y);\n}";
+    String head = VECTOR_MODEL;
+    String tail = MSE_LOSS;
     for (String type : List.of("int", "float[][]", "String", "IntTensor", "Object", "java.util.List<Tensor>", "Tensor[]", "void", "%NRec")) {
       String rec = type.equals("%NRec") ? "record %NRec(int a) {}\n" : "";
       add("a dense returning " + type, rec + head + "  @Dense(units = 2) abstract " + type + " o(Tensor x);\n" + tail);
@@ -402,8 +406,8 @@ final class DeclarationSpace {
   // ---------------------------------------------------------------- references
 
   private void references() {
-    String head = "@Model abstract class %N {\n  @Input(shape = 3) abstract Tensor x();\n";
-    String tail = "  @Loss(LossKind.MEAN_SQUARED_ERROR) abstract Tensor loss(Tensor o, @Labels Tensor y);\n}";
+    String head = VECTOR_MODEL;
+    String tail = MSE_LOSS;
     add("a reference to a missing node", head + "  @Dense(units = 2) abstract Tensor o(Tensor missing);\n" + tail);
     add("a misspelled reference", head + "  @Dense(units = 2) abstract Tensor o(Tensor X);\n" + tail);
     add("a reference to itself", head + "  @Dense(units = 2) abstract Tensor o(Tensor o);\n" + tail);
@@ -412,7 +416,7 @@ final class DeclarationSpace {
     add("a cycle of two", head + "  @Dense(units = 3) abstract Tensor a(Tensor b);\n  @Dense(units = 3) abstract Tensor b(Tensor a);\n"
         + "  @Dense(units = 2) abstract Tensor o(Tensor b);\n" + tail);
     add("a cycle through an add", head + "  @Add abstract Tensor a(Tensor x, Tensor c);\n  @Dense(units = 3) abstract Tensor c(Tensor a);\n"
-        + "  @Dense(units = 2) abstract Tensor o(Tensor c);\n" + tail);
+        + "  @Dense(units = 2) abstract Tensor o(Tensor x);\n" + tail);
     add("a cycle not reaching the input", head + "  @Dense(units = 3) abstract Tensor a(Tensor b);\n  @Dense(units = 3) abstract Tensor b(Tensor a);\n"
         + "  @Dense(units = 2) abstract Tensor o(Tensor x);\n" + tail);
     add("an add of a node with itself", head + "  @Add abstract Tensor a(Tensor x, Tensor x);\n  @Dense(units = 2) abstract Tensor o(Tensor a);\n" + tail);
