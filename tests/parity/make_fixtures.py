@@ -27,7 +27,9 @@ indices are mapped to Kiln's node names below. every_ce / every_bce / every_mse 
 module's EveryCe / EveryBce / EveryMse (flatten, dense relu, dense sigmoid, dense tanh without
 bias, dense linear). series is the tests module's FloatSeries: float frames [B, T, 3] through
 nn.LSTM, nn.GRU and nn.RNN (batch_first) and a per-step nn.Linear, T shorter than the declared
-maximum; its labels are the per-step targets [B, T, 2].
+maximum; its labels are the per-step targets [B, T, 2]. bi_series and bi_classifier are the tests
+module's BiSeries and BiClassifier: bidirectional nn.LSTM/nn.GRU/nn.RNN (parameters with PyTorch's
+_reverse names), every step's output and the last states torch.cat([h_n[0], h_n[1]], -1), T = 5.
 
 Regenerate (torch 1.13 is installed for Debian's interpreter, not the pyenv python3 on PATH):
 
@@ -73,6 +75,22 @@ def per_axis():  # tests/src/test/java/io/kiln/tests/models/PerAxisConvNet.java
                          nn.AvgPool2d((1, 2), stride=1), nn.Flatten(), nn.Linear(9, 3))
 
 
+class BiSeries(nn.Module):  # tests/src/test/java/io/kiln/tests/models/BiSeries.java; attribute names are its node names
+    def __init__(s):
+        super().__init__(); s.lstm = nn.LSTM(3, 4, batch_first=True, bidirectional=True)
+        s.gru = nn.GRU(8, 3, batch_first=True, bidirectional=True, bias=False); s.out = nn.Linear(6, 2)
+    def forward(s, x): return s.out(s.gru(s.lstm(x)[0])[0])
+
+
+class BiClassifier(nn.Module):  # tests/src/test/java/io/kiln/tests/models/BiClassifier.java
+    def __init__(s):
+        super().__init__(); s.rnn = nn.RNN(2, 3, batch_first=True, bidirectional=True)
+        s.lstm = nn.LSTM(6, 4, batch_first=True, bidirectional=True); s.out = nn.Linear(8, 3)
+    def forward(s, x):
+        h_n = s.lstm(s.rnn(x)[0])[1][0]   # [2, B, 4]: the forward direction's last state, the reverse one's after step 0
+        return s.out(torch.cat([h_n[0], h_n[1]], -1))
+
+
 def every(outputs):  # tests/src/test/java/io/kiln/tests/models/Every{Ce,Bce,Mse}.java
     return nn.Sequential(nn.Flatten(), nn.Linear(6, 7), nn.ReLU(), nn.Linear(7, 5), nn.Sigmoid(),
                          nn.Linear(5, 6, bias=False), nn.Tanh(), nn.Linear(6, outputs))
@@ -115,11 +133,16 @@ CASES = {
 LATER_CASES = {
     'conv1d': ('Conv1dNet', conv1d, {0: 'c1', 3: 'c2', 6: 'c3', 10: 'out'}, (2, 23), ce_labels(3), ce),
     'per_axis': ('PerAxisConvNet', per_axis, {0: 'c1', 3: 'c2', 7: 'out'}, (2, 9, 14), ce_labels(3), ce),
+    # Modules whose attribute names are Kiln's node names (no index mapping); 5 steps, below both maxima.
+    'bi_series': ('BiSeries', BiSeries, None, (5, 3), lambda g: torch.randn((BATCH, 5, 2), generator=g), mse),
+    'bi_classifier': ('BiClassifier', BiClassifier, None, (5, 2), ce_labels(3), ce),
 }
-LATER_SEEDS = {'conv1d': 60, 'per_axis': 61}
+LATER_SEEDS = {'conv1d': 60, 'per_axis': 61, 'bi_series': 62, 'bi_classifier': 63}
 
 
 def kiln_name(torch_name, nodes):
+    if nodes is None:
+        return torch_name
     index, _, kind = torch_name.partition('.')
     return nodes[int(index)] + '.' + kind
 

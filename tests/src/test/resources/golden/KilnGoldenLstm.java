@@ -283,7 +283,7 @@ public final class KilnGoldenLstm implements Introspectable, SupervisedModel<Kil
     OnnxModelBuilder onnx = new OnnxModelBuilder(MODEL_NAME, parameters);
     onnx.tokensInput("text");
     onnx.embedding("e", "text", "e.weight");
-    onnx.lstm("l", "e", "l.weight_ih_l0", "l.weight_hh_l0", "l.bias_ih_l0", "l.bias_hh_l0", null, true);
+    onnx.lstm("l", "e", "l.weight_ih_l0", "l.weight_hh_l0", "l.bias_ih_l0", "l.bias_hh_l0", null, true, false);
     onnx.dense("o", "l", "o.weight", "o.bias", Activation.NONE);
     onnx.sequenceOutput("o", OnnxModelBuilder.OutputActivation.SOFTMAX, 12);
     onnx.write(file);

@@ -24,4 +24,15 @@ public @interface Gru {
 
   /** Whether the layer has {@code bias_ih} and {@code bias_hh}. */
   boolean bias() default true;
+
+  /**
+   * PyTorch's {@code bidirectional = True}: a second layer with its own weights (PyTorch's names with
+   * {@code _reverse}, e.g. {@code weight_ih_l0_reverse}) reads the sequence from step {@code steps - 1}
+   * back to step 0, and the output is both directions' side by side: {@code [B, T, 2·units]}, or with
+   * {@code returnSequences = false} {@code [B, 2·units]}, the forward layer's last state then the
+   * reverse layer's state after step 0 (PyTorch's {@code cat([h_n[0], h_n[1]], -1)}). Every step's output
+   * depends on the whole sequence, so it cannot read an {@code @Tokens(decoded = true)} input, start from
+   * an {@code @InitialState} or be one.
+   */
+  boolean bidirectional() default false;
 }

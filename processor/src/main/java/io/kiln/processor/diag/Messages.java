@@ -576,4 +576,19 @@ public final class Messages {
         + " step at a time; make it causal (@MultiHeadAttention(causal = true); @Attention over states that do not depend on " + tokens
         + ") or drop decoded on " + tokens;
   }
+
+  public static String bidirectionalInitialState(String node, String annotation, String source) {
+    return node + ": " + annotation + "(bidirectional = true) starts from " + source + "'s final state (@InitialState), but a bidirectional"
+        + " layer's reverse direction starts at the last step, where no state is handed over; drop @InitialState or bidirectional";
+  }
+
+  public static String bidirectionalHandsOverState(String node, String annotation, String next) {
+    return node + ": " + annotation + "(bidirectional = true) is the @InitialState of " + next + ", but a bidirectional layer ends in two"
+        + " states, one per direction; make " + node + " one-directional, or feed " + next + " its output instead of its state";
+  }
+
+  public static String decodedReadsBackwards(String tokens, String reader, String annotation) {
+    return reader + ": " + annotation + "(bidirectional = true) reads " + tokens + " from its last step back, but " + tokens
+        + " is @Tokens(decoded = true) and decoded one step at a time; drop bidirectional on " + reader + " or decoded on " + tokens;
+  }
 }

@@ -123,7 +123,7 @@ final class IntrospectionMethods extends GeneratedClassPart {
   }
 
   private CodeBlock newProbe(Probe p) {
-    if (p.call() instanceof ForwardCall.RecurrentForward r) {
+    if (p.call() instanceof ForwardCall.RecurrentForward r && r.reverse() == null) {
       String steps = maxSteps(program.inputs().stream().filter(Buffer::isSequence).findFirst().orElseThrow());
       return CodeBlock.of("$T.recurrent($S, $T.$L, $L, MAX_BATCH, $L)", NODE_PROBE, p.node(), SATURATION, saturation(p.call()),
           geometry(r), steps);
@@ -150,7 +150,7 @@ final class IntrospectionMethods extends GeneratedClassPart {
     Probe p = probes.get(index);
     m.beginControlFlow("if (introspection != null)")
         .addStatement("introspection.node($L).recordActivations($L, $L)", index, ref(p.output()), count(p.output()));
-    if (p.call() instanceof ForwardCall.RecurrentForward r) {
+    if (p.call() instanceof ForwardCall.RecurrentForward r && r.reverse() == null) {
       m.addStatement("introspection.node($L).recordGates($L, batch, steps)", index, workspace(r));
     }
     m.endControlFlow();
@@ -169,7 +169,9 @@ final class IntrospectionMethods extends GeneratedClassPart {
 
   /** After a recurrent layer's backward: ‖∂L/∂h_t‖ per step, from the gate gradients it left. */
   void afterBackward(BackwardCall call, MethodSpec.Builder m) {
-    if (!(call instanceof BackwardCall.RecurrentBackward r)) {
+    // A bidirectional layer's probe is a plain node's (output statistics and gradient norm): its
+    // gates and per-step gradients are two directions' in opposite step orders.
+    if (!(call instanceof BackwardCall.RecurrentBackward r) || r.forward().reverse() != null) {
       return;
     }
     Probe p = probes.stream().filter(q -> q.call() == r.forward()).findFirst().orElseThrow();

@@ -122,7 +122,11 @@ final class OnnxExportWriter extends GeneratedClassPart {
     CodeBlock biasHh = r.bias() ? CodeBlock.of("$S", tensor(p + ".bias_hh_l0")) : CodeBlock.of("null");
     CodeBlock weights = CodeBlock.of("$S, $S, $S, $S, $L, $L", p, n.input(), tensor(p + ".weight_ih_l0"), tensor(p + ".weight_hh_l0"), biasIh,
         biasHh);
-    CodeBlock rest = CodeBlock.of("$L, $L", n.state() == null ? "null" : CodeBlock.of("$S", n.state()), r.returnSequences());
+    if (r.bidirectional()) {
+      tensor(p + ".weight_ih_l0_reverse"); // the runtime names the reverse direction's tensors by PyTorch's suffix
+    }
+    CodeBlock rest = CodeBlock.of("$L, $L, $L", n.state() == null ? "null" : CodeBlock.of("$S", n.state()), r.returnSequences(),
+        r.bidirectional());
     return switch (r.cell()) {
       case RNN -> CodeBlock.of("rnn($L, $T.$L, $L)", weights, ACTIVATION, r.activation(), rest);
       case LSTM -> CodeBlock.of("lstm($L, $L)", weights, rest);

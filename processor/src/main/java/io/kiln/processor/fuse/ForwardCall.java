@@ -110,12 +110,9 @@ public sealed interface ForwardCall extends KernelCall {
    * backward needs in the layer's workspace (outside the arena, sized by the runtime).
    */
   record RecurrentForward(List<String> covers, Layer.Recurrent layer, Buffer x, Buffer y, ParamTensor weightIh, ParamTensor weightHh,
-      ParamTensor biasIh, ParamTensor biasHh, int input, Buffer h0, Buffer c0, Buffer hT, Buffer cT) implements ForwardCall {
-    /** Without an initial state or a handed-over final state. */
-    public RecurrentForward(List<String> covers, Layer.Recurrent layer, Buffer x, Buffer y, ParamTensor weightIh, ParamTensor weightHh,
-        ParamTensor biasIh, ParamTensor biasHh, int input) {
-      this(covers, layer, x, y, weightIh, weightHh, biasIh, biasHh, input, null, null, null, null);
-    }
+      ParamTensor biasIh, ParamTensor biasHh, int input, Buffer h0, Buffer c0, Buffer hT, Buffer cT, Reverse reverse) implements ForwardCall {
+    /** A bidirectional layer's reverse direction: PyTorch's {@code *_l0_reverse} tensors (biases null without). */
+    public record Reverse(ParamTensor weightIh, ParamTensor weightHh, ParamTensor biasIh, ParamTensor biasHh) {}
 
     @Override
     public List<Buffer> reads() {

@@ -411,17 +411,23 @@ public sealed interface Layer {
   }
 
   /** {@code @Rnn}, {@code @Lstm} or {@code @Gru}. */
-  record Recurrent(Cell cell, int units, Activation activation, boolean returnSequences, boolean bias) implements Layer {
+  record Recurrent(Cell cell, int units, Activation activation, boolean returnSequences, boolean bias, boolean bidirectional)
+      implements Layer {
     static Recurrent from(io.kiln.dsl.Rnn a) {
-      return new Recurrent(Cell.RNN, a.units(), a.activation(), a.returnSequences(), a.bias());
+      return new Recurrent(Cell.RNN, a.units(), a.activation(), a.returnSequences(), a.bias(), a.bidirectional());
     }
 
     static Recurrent from(io.kiln.dsl.Lstm a) {
-      return new Recurrent(Cell.LSTM, a.units(), Activation.TANH, a.returnSequences(), a.bias());
+      return new Recurrent(Cell.LSTM, a.units(), Activation.TANH, a.returnSequences(), a.bias(), a.bidirectional());
     }
 
     static Recurrent from(io.kiln.dsl.Gru a) {
-      return new Recurrent(Cell.GRU, a.units(), Activation.TANH, a.returnSequences(), a.bias());
+      return new Recurrent(Cell.GRU, a.units(), Activation.TANH, a.returnSequences(), a.bias(), a.bidirectional());
+    }
+
+    /** Features per step (or of the last state): both directions' side by side when bidirectional. */
+    public int outputWidth() {
+      return bidirectional ? 2 * units : units;
     }
 
     /** The recurrent cells, with their gate counts (PyTorch's order). */

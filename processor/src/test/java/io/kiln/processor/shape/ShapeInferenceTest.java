@@ -135,7 +135,7 @@ class ShapeInferenceTest {
   void anInputWithAMaxLengthIsASequenceOfItsShape() {
     ShapedGraph s = infer(model(
         Specs.node("frames", new Layer.Input(new int[] {4}, 50)),
-        Specs.node("l", new Layer.Recurrent(Layer.Recurrent.Cell.LSTM, 8, TANH, true, true), "frames"),
+        Specs.node("l", new Layer.Recurrent(Layer.Recurrent.Cell.LSTM, 8, TANH, true, true, false), "frames"),
         dense("y", 2, "l"),
         loss("loss", MEAN_SQUARED_ERROR, "y", "target", TENSOR)));
     Specs.assertClean(report);

@@ -132,7 +132,7 @@ public final class NodeProbe {
     return outputGradientNorm;
   }
 
-  /** Whether this node is a recurrent layer, with {@link #stepGradientNorms()}. */
+  /** Whether this node is a one-directional recurrent layer, with {@link #stepGradientNorms()} (a bidirectional one has none). */
   public boolean isRecurrent() {
     return stepGradients != null;
   }

@@ -20,6 +20,10 @@ final class Attributes {
     return new OnnxProto.IntsAttribute(name, values);
   }
 
+  static Attribute s(String name, String value) {
+    return new OnnxProto.StringAttribute(name, value);
+  }
+
   static Attribute strings(String name, String... values) {
     return new OnnxProto.StringsAttribute(name, values);
   }

@@ -229,23 +229,28 @@ public final class OnnxModelBuilder {
    * {@code @Rnn}: ONNX RNN over {@code x [batch, steps, in]} with PyTorch's weights; the output is
    * every step's state, or the last state when {@code returnSequences} is false. {@code initialStateOf}
    * is the recurrent layer whose final state starts this one, or null for zeros; biases may be null.
+   * {@code bidirectional} adds the reverse direction, whose tensors are the same names with PyTorch's
+   * {@code _reverse}; the output is then both directions' side by side ({@code [batch, steps, 2·H]}
+   * or {@code [batch, 2·H]}).
    */
   public String rnn(String name, String x, String weightIh, String weightHh, String biasIh, String biasHh, Activation activation,
-      String initialStateOf, boolean returnSequences) {
+      String initialStateOf, boolean returnSequences, boolean bidirectional) {
     return recurrent.rnn(name, x, new RecurrentNodes.Weights(weightIh, weightHh, biasIh, biasHh), activation, initialStateOf,
-        returnSequences);
+        returnSequences, bidirectional);
   }
 
   /** {@code @Lstm}: ONNX LSTM, PyTorch's gates i, f, g, o reordered to ONNX's i, o, f, c; as {@link #rnn}. */
   public String lstm(String name, String x, String weightIh, String weightHh, String biasIh, String biasHh, String initialStateOf,
-      boolean returnSequences) {
-    return recurrent.lstm(name, x, new RecurrentNodes.Weights(weightIh, weightHh, biasIh, biasHh), initialStateOf, returnSequences);
+      boolean returnSequences, boolean bidirectional) {
+    return recurrent.lstm(name, x, new RecurrentNodes.Weights(weightIh, weightHh, biasIh, biasHh), initialStateOf, returnSequences,
+        bidirectional);
   }
 
   /** {@code @Gru}: ONNX GRU with {@code linear_before_reset = 1} (PyTorch's cell), gates r, z, n reordered to z, r, h; as {@link #rnn}. */
   public String gru(String name, String x, String weightIh, String weightHh, String biasIh, String biasHh, String initialStateOf,
-      boolean returnSequences) {
-    return recurrent.gru(name, x, new RecurrentNodes.Weights(weightIh, weightHh, biasIh, biasHh), initialStateOf, returnSequences);
+      boolean returnSequences, boolean bidirectional) {
+    return recurrent.gru(name, x, new RecurrentNodes.Weights(weightIh, weightHh, biasIh, biasHh), initialStateOf, returnSequences,
+        bidirectional);
   }
 
   /** {@code @Attention(DOT)}: {@code c = softmax(s·hᵀ)·h} of decoder states {@code s} over encoder states {@code h}. */

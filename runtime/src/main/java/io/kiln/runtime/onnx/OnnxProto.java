@@ -26,6 +26,8 @@ final class OnnxProto {
 
   record StringsAttribute(String name, String... values) implements Attribute {}
 
+  record StringAttribute(String name, String value) implements Attribute {}
+
   record TensorAttribute(String name, Tensor value) implements Attribute {}
 
   /** A node: {@code NodeProto}; an empty input name is an omitted optional input. */
@@ -65,7 +67,7 @@ final class OnnxProto {
     return w;
   }
 
-  /** {@code AttributeProto}: name (1), the value (f 2, i 3, t 5, ints 8, strings 9), type (20). */
+  /** {@code AttributeProto}: name (1), the value (f 2, i 3, s 4, t 5, ints 8, strings 9), type (20). */
   static ProtoWriter attribute(Attribute a) {
     ProtoWriter w = new ProtoWriter().string(1, a.name());
     int type = switch (a) {
@@ -86,6 +88,10 @@ final class OnnxProto {
           w.varint(8, v);
         }
         yield 7;
+      }
+      case StringAttribute s -> {
+        w.string(4, s.value());
+        yield 3;
       }
       case StringsAttribute ss -> {
         for (String s : ss.values()) {

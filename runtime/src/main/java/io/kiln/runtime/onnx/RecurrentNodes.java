@@ -2,6 +2,7 @@ package io.kiln.runtime.onnx;
 
 import static io.kiln.runtime.onnx.Attributes.i;
 import static io.kiln.runtime.onnx.Attributes.ints;
+import static io.kiln.runtime.onnx.Attributes.s;
 import static io.kiln.runtime.onnx.Attributes.strings;
 
 import io.kiln.dsl.Activation;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * ONNX's RNN, LSTM and GRU ops for Kiln's recurrent layers. Kiln keeps PyTorch's weights
@@ -20,7 +22,13 @@ import java.util.Map;
  */
 final class RecurrentNodes {
   /** PyTorch's tensors of one layer; biases may be null. */
-  record Weights(String ih, String hh, String biasIh, String biasHh) {}
+  record Weights(String ih, String hh, String biasIh, String biasHh) {
+    /** The reverse direction's: PyTorch's names with {@code _reverse}. */
+    Weights reverse() {
+      return new Weights(ih + "_reverse", hh + "_reverse", biasIh == null ? null : biasIh + "_reverse",
+          biasHh == null ? null : biasHh + "_reverse");
+    }
+  }
 
   /** PyTorch i, f, g, o → ONNX i, o, f, c. */
   private static final int[] LSTM_ORDER = {0, 3, 1, 2};
@@ -36,32 +44,33 @@ final class RecurrentNodes {
     this.graph = graph;
   }
 
-  String rnn(String name, String x, Weights w, Activation activation, String initialStateOf, boolean returnSequences) {
+  String rnn(String name, String x, Weights w, Activation activation, String initialStateOf, boolean returnSequences,
+      boolean bidirectional) {
     String act = switch (activation) {
       case TANH -> "Tanh";
       case RELU -> "Relu";
       default -> throw new IllegalArgumentException(name + ": an @Rnn activation is TANH or RELU, not " + activation);
     };
-    return layer("RNN", RNN_ORDER, name, x, w, initialStateOf, returnSequences, List.of(strings("activations", act)));
+    List<Attribute> activations = List.of(bidirectional ? strings("activations", act, act) : strings("activations", act));
+    return layer("RNN", RNN_ORDER, name, x, w, initialStateOf, returnSequences, bidirectional, activations);
   }
 
-  String lstm(String name, String x, Weights w, String initialStateOf, boolean returnSequences) {
-    return layer("LSTM", LSTM_ORDER, name, x, w, initialStateOf, returnSequences, List.of());
+  String lstm(String name, String x, Weights w, String initialStateOf, boolean returnSequences, boolean bidirectional) {
+    return layer("LSTM", LSTM_ORDER, name, x, w, initialStateOf, returnSequences, bidirectional, List.of());
   }
 
-  String gru(String name, String x, Weights w, String initialStateOf, boolean returnSequences) {
-    return layer("GRU", GRU_ORDER, name, x, w, initialStateOf, returnSequences, List.of(i("linear_before_reset", 1)));
+  String gru(String name, String x, Weights w, String initialStateOf, boolean returnSequences, boolean bidirectional) {
+    return layer("GRU", GRU_ORDER, name, x, w, initialStateOf, returnSequences, bidirectional, List.of(i("linear_before_reset", 1)));
   }
 
   private String layer(String op, int[] order, String name, String x, Weights w, String initialStateOf, boolean returnSequences,
-      List<Attribute> extra) {
+      boolean bidirectional, List<Attribute> extra) {
     long hidden = graph.shape(w.hh())[1];
     List<String> in = new ArrayList<>(List.of(
         graph.op("Transpose", name + "/time_major", 3, List.of(ints("perm", 1, 0, 2)), x),
-        stack(name + "/W", reorder(name + "/W", w.ih(), order)),
-        stack(name + "/R", reorder(name + "/R", w.hh(), order)),
-        w.biasIh() == null ? "" : stack(name + "/B", graph.op("Concat", name + "/B/joined", 1, List.of(i("axis", 0)),
-            reorder(name + "/Wb", w.biasIh(), order), reorder(name + "/Rb", w.biasHh(), order))),
+        directions(name + "/W", bidirectional, p -> reorder(p, w.ih(), order), p -> reorder(p, w.reverse().ih(), order)),
+        directions(name + "/R", bidirectional, p -> reorder(p, w.hh(), order), p -> reorder(p, w.reverse().hh(), order)),
+        w.biasIh() == null ? "" : directions(name + "/B", bidirectional, p -> joinedBias(p, w, order), p -> joinedBias(p, w.reverse(), order)),
         ""));
     if (initialStateOf != null) {
       List<String> initial = finalStates.get(initialStateOf);
@@ -85,17 +94,45 @@ final class RecurrentNodes {
       out.add(name + "/Y_c");
     }
     List<Attribute> attrs = new ArrayList<>(List.of(i("hidden_size", hidden)));
+    if (bidirectional) {
+      attrs.add(s("direction", "bidirectional"));
+    }
     attrs.addAll(extra);
     graph.op(op, name + "/" + op, out, attrs, in.toArray(String[]::new));
     graph.rank(name + "/Y", 4);
     out.subList(1, out.size()).forEach(s -> graph.rank(s, 3));
     finalStates.put(name, out.subList(1, out.size()));
+    if (bidirectional) {
+      // Y [steps, 2, batch, H] → [batch, steps, 2, H] → [batch, steps, 2·H]; Y_h [2, batch, H] → [batch, 2·H]:
+      // forward then reverse features, PyTorch's layout.
+      return returnSequences
+          ? graph.op("Reshape", name, 3, List.of(), graph.op("Transpose", name + "/Y_batch_major", 4, List.of(ints("perm", 2, 0, 1, 3)),
+              name + "/Y"), graph.int64s("const/keep2_join", 0, 0, -1))
+          : graph.op("Reshape", name, 2, List.of(), graph.op("Transpose", name + "/Y_h_batch_major", 3, List.of(ints("perm", 1, 0, 2)),
+              name + "/Y_h"), graph.int64s("const/keep1_join", 0, -1));
+    }
     if (returnSequences) {
       // Y is [steps, 1, batch, H]: drop the direction axis, back to batch-first.
       String y = graph.op("Squeeze", name + "/Y_steps", 3, List.of(), name + "/Y", graph.int64s("const/axis1", 1));
       return graph.op("Transpose", name, 3, List.of(ints("perm", 1, 0, 2)), y);
     }
     return graph.op("Squeeze", name, 2, List.of(), name + "/Y_h", graph.int64s("const/axis0", 0));
+  }
+
+  /** ONNX's {@code [Wb, Rb]} bias of one direction. */
+  private String joinedBias(String name, Weights w, int[] order) {
+    return graph.op("Concat", name + "/joined", 1, List.of(i("axis", 0)), reorder(name + "/Wb", w.biasIh(), order),
+        reorder(name + "/Rb", w.biasHh(), order));
+  }
+
+  /** One direction's tensor, or the forward and reverse ones stacked, on ONNX's leading direction axis. */
+  private String directions(String name, boolean bidirectional, Function<String, String> forward, Function<String, String> reverse) {
+    if (!bidirectional) {
+      return stack(name, forward.apply(name));
+    }
+    String f = stack(name + "/forward", forward.apply(name));
+    String r = stack(name + "/reverse", reverse.apply(name + "_reverse"));
+    return graph.op("Concat", name, graph.rank(f), List.of(i("axis", 0)), f, r);
   }
 
   /** The gate blocks of {@code tensor} (stacked on axis 0) in ONNX's order. */

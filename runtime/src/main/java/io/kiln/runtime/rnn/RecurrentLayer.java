@@ -48,6 +48,8 @@ public final class RecurrentLayer {
   private final At dBiasIh;
   private final At dBiasHh;
   private final float[] scratch;
+  /** The two directions of a bidirectional layer, which run instead of this one's fields; null otherwise. */
+  private final Bidirectional bidirectional;
 
   private RecurrentLayer(Builder b) {
     this.g = b.g;
@@ -73,6 +75,7 @@ public final class RecurrentLayer {
     this.dBiasIh = b.dBiasIh;
     this.dBiasHh = b.dBiasHh;
     this.scratch = b.scratch;
+    this.bidirectional = b.reverse == null ? null : new Bidirectional(b, b.reverse, b.maxBatch, b.maxSteps);
   }
 
   /** A builder for a layer of geometry {@code g}. */
@@ -82,6 +85,10 @@ public final class RecurrentLayer {
 
   /** The layer over {@code steps} time steps of {@code batch} sequences {@code x [B, T, F]} (see {@link Recurrent#forward}). */
   public void forward(int batch, int steps, float[] x, int xOff) {
+    if (bidirectional != null) {
+      bidirectional.forward(batch, steps, x, xOff);
+      return;
+    }
     Recurrent.forward(g, batch, steps, x, xOff, weightIh.array(), weightIh.offset(), weightHh.array(), weightHh.offset(),
         biasIh.array(), biasIh.offset(), biasHh.array(), biasHh.offset(), h0.array(), h0.offset(), c0.array(), c0.offset(),
         y.array(), y.offset(), hT.array(), hT.offset(), cT.array(), cT.offset(), workspace, 0);
@@ -92,6 +99,10 @@ public final class RecurrentLayer {
     if (dWeightIh == null || scratch == null) {
       throw new IllegalStateException("a recurrent layer built without weight gradients and scratch cannot run backward");
     }
+    if (bidirectional != null) {
+      bidirectional.backward(batch, steps, x, xOff);
+      return;
+    }
     Recurrent.backward(g, batch, steps, x, xOff, weightIh.array(), weightIh.offset(), weightHh.array(), weightHh.offset(),
         h0.array(), h0.offset(), c0.array(), c0.offset(), dy.array(), dy.offset(), dhT.array(), dhT.offset(), dcT.array(), dcT.offset(),
         dx.array(), dx.offset(), accumulateDx, dh0.array(), dh0.offset(), dc0.array(), dc0.offset(),
@@ -101,29 +112,33 @@ public final class RecurrentLayer {
 
   /** Collects where a layer's tensors live; every optional one defaults to {@link At#NONE}. */
   public static final class Builder {
-    private final RecurrentGeometry g;
-    private At weightIh;
-    private At weightHh;
-    private At biasIh = At.NONE;
-    private At biasHh = At.NONE;
-    private At h0 = At.NONE;
-    private At c0 = At.NONE;
-    private At y = At.NONE;
-    private At hT = At.NONE;
-    private At cT = At.NONE;
-    private float[] workspace;
-    private At dy = At.NONE;
-    private At dhT = At.NONE;
-    private At dcT = At.NONE;
-    private At dx = At.NONE;
-    private boolean accumulateDx;
-    private At dh0 = At.NONE;
-    private At dc0 = At.NONE;
-    private At dWeightIh;
-    private At dWeightHh;
-    private At dBiasIh = At.NONE;
-    private At dBiasHh = At.NONE;
-    private float[] scratch;
+    final RecurrentGeometry g;
+    At weightIh;
+    At weightHh;
+    At biasIh = At.NONE;
+    At biasHh = At.NONE;
+    At h0 = At.NONE;
+    At c0 = At.NONE;
+    At y = At.NONE;
+    At hT = At.NONE;
+    At cT = At.NONE;
+    float[] workspace;
+    At dy = At.NONE;
+    At dhT = At.NONE;
+    At dcT = At.NONE;
+    At dx = At.NONE;
+    boolean accumulateDx;
+    At dh0 = At.NONE;
+    At dc0 = At.NONE;
+    At dWeightIh;
+    At dWeightHh;
+    At dBiasIh = At.NONE;
+    At dBiasHh = At.NONE;
+    float[] scratch;
+    /** The reverse direction's weights and their gradients, null for a one-directional layer. */
+    Builder reverse;
+    int maxBatch;
+    int maxSteps;
 
     private Builder(RecurrentGeometry g) {
       this.g = g;
@@ -203,6 +218,28 @@ public final class RecurrentLayer {
     /** {@link RecurrentGeometry#backwardScratchFloats(int, int)} floats of backward working memory. */
     public Builder scratch(float[] scratch) {
       this.scratch = scratch;
+      return this;
+    }
+
+    /**
+     * Makes the layer bidirectional (PyTorch's {@code bidirectional = True}): a reverse direction with
+     * these weights ({@code weight_ih_l0_reverse}, …; biases {@link At#NONE} without) reads the sequence
+     * from its last step back, and the output set by {@link #output} is both directions' side by side,
+     * {@code y [B, T, 2H]} or the last states {@code hT [B, 2H]} (not both; no initial or cell state).
+     * The layer keeps the reverse direction's working memory for up to {@code maxBatch} sequences of
+     * {@code maxSteps} steps.
+     */
+    public Builder reverse(At weightIh, At weightHh, At biasIh, At biasHh, int maxBatch, int maxSteps) {
+      this.reverse = new Builder(g).weights(weightIh, weightHh).biases(biasIh, biasHh);
+      this.maxBatch = maxBatch;
+      this.maxSteps = maxSteps;
+      return this;
+    }
+
+    /** The reverse direction's accumulated ({@code +=}) weight and bias gradients; after {@link #reverse}. */
+    public Builder reverseWeightGradients(At ih, At hh, At biasIh, At biasHh) {
+      Objects.requireNonNull(reverse, "reverseWeightGradients needs reverse(...) first");
+      reverse.weightGradients(ih, hh).biasGradients(biasIh, biasHh);
       return this;
     }
 

@@ -28,6 +28,7 @@ public final class Allocations {
   private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
   private static final int SITES = 8;
   private static final long RECORD_NANOS = 2_000_000_000L;
+  private static final long SETTLE_NANOS = 30_000_000_000L;
 
   private Allocations() {}
 
@@ -42,15 +43,19 @@ public final class Allocations {
 
   /**
    * Fails unless some window of {@code stepsPerWindow} steps allocated at most {@code slack} bytes on
-   * this thread, naming {@code what} and the allocation sites of one more recorded window.
+   * this thread, naming {@code what} and the allocation sites of more recorded windows. Runs at least
+   * {@code maxWindows} windows and, while none is clean, keeps going for up to 30 s: C2 sometimes
+   * settles late (with AVX2 and stingy inlining the mini GPT needed 17 to 70+ windows of 50 steps).
    */
   public static void assertAtMost(long slack, String what, Runnable step, int stepsPerWindow, int maxWindows) {
     long least = Long.MAX_VALUE;
-    for (int w = 0; w < maxWindows && least > slack; w++) {
+    int w = 0;
+    long giveUp = System.nanoTime() + SETTLE_NANOS;
+    for (; (w < maxWindows || System.nanoTime() < giveUp) && least > slack; w++) {
       least = Math.min(least, window(step, stepsPerWindow));
     }
     if (least > slack) {
-      throw new AssertionError(what + " allocated " + least + " bytes in the best of " + maxWindows + " windows of "
+      throw new AssertionError(what + " allocated " + least + " bytes in the best of " + w + " windows of "
           + stepsPerWindow + " steps (at most " + slack + " expected); where 2 s of recorded windows allocated:\n"
           + sites(step, stepsPerWindow));
     }

@@ -55,4 +55,13 @@ final class FiniteDifferences {
     }
     return checked;
   }
+
+  /** {@code n} inputs uniform in (−1.5, 1.5): large enough to exercise the nonlinearities, small enough not to saturate them. */
+  static float[] inputs(java.util.SplittableRandom rng, int n) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = (float) rng.nextDouble(-1.5, 1.5);
+    }
+    return a;
+  }
 }

@@ -20,8 +20,8 @@ class FloatSequenceGradientTest {
   void stackedCellsWithPerStepRegression(int batch, int steps) {
     SplittableRandom rng = new SplittableRandom(13 * batch + steps);
     KilnFloatSeries model = KilnFloatSeries.create(5);
-    float[] frames = gaussian(rng, batch * steps * 3);
-    float[] target = gaussian(rng, batch * steps * 2);
+    float[] frames = FiniteDifferences.inputs(rng, batch * steps * 3);
+    float[] target = FiniteDifferences.inputs(rng, batch * steps * 2);
     model.computeGradients(frames, steps, target);
     int n = FiniteDifferences.check("FloatSeries", model.parameters(), () -> model.loss(frames, steps, target));
     assertThat(n).isEqualTo(KilnFloatSeries.PARAMETER_COUNT);
@@ -32,18 +32,10 @@ class FloatSequenceGradientTest {
   void lastStateClassifier(int batch, int steps) {
     SplittableRandom rng = new SplittableRandom(7 * batch + steps);
     KilnSeriesClassifier model = KilnSeriesClassifier.create(3);
-    float[] frames = gaussian(rng, batch * steps * 2);
+    float[] frames = FiniteDifferences.inputs(rng, batch * steps * 2);
     int[] labels = rng.ints(batch, 0, 3).toArray();
     model.computeGradients(frames, steps, labels);
     int n = FiniteDifferences.check("SeriesClassifier", model.parameters(), () -> model.loss(frames, steps, labels));
     assertThat(n).isEqualTo(KilnSeriesClassifier.PARAMETER_COUNT);
-  }
-
-  private static float[] gaussian(SplittableRandom rng, int n) {
-    float[] a = new float[n];
-    for (int i = 0; i < n; i++) {
-      a[i] = (float) (rng.nextDouble(-1.5, 1.5));
-    }
-    return a;
   }
 }

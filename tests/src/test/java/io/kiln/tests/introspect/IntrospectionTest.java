@@ -198,6 +198,29 @@ class IntrospectionTest {
     }
   }
 
+  @Test
+  void bidirectionalLayerRecordsItsOutputButNeitherDirectionsGatesNorStepGradients() {
+    io.kiln.tests.models.KilnBiSeries model = io.kiln.tests.models.KilnBiSeries.create(5);
+    Introspection probes = model.introspect(true);
+    SplittableRandom rng = new SplittableRandom(3);
+    float[] frames = floats(rng, 2 * 4 * 3);
+    model.computeGradients(frames, 4, floats(rng, 2 * 4 * 2));
+    NodeProbe lstm = probes.node("lstm");
+    // Two directions' gates and ‖∂L/∂h_t‖ run in opposite step orders: the probe does not mix them.
+    assertThat(lstm.isRecurrent()).isFalse();
+    assertThat(lstm.gates()).isEmpty();
+    assertThat(lstm.std()).isGreaterThan(0.0);
+    assertThat(lstm.outputGradientNorm()).isGreaterThan(0.0);
+  }
+
+  private static float[] floats(SplittableRandom rng, int n) {
+    float[] a = new float[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = (float) rng.nextDouble(-1, 1);
+    }
+    return a;
+  }
+
   private static double mean(double[] v) {
     double s = 0;
     for (double d : v) {

@@ -24,6 +24,8 @@ import io.kiln.tests.models.KilnConv1dStack;
 import io.kiln.tests.models.KilnConvStack;
 import io.kiln.tests.models.KilnEncoderDecoder;
 import io.kiln.tests.models.KilnEveryBce;
+import io.kiln.tests.models.KilnBiClassifier;
+import io.kiln.tests.models.KilnBiSeries;
 import io.kiln.tests.models.KilnEveryCe;
 import io.kiln.tests.models.KilnEveryMse;
 import io.kiln.tests.models.KilnFloatSeries;
@@ -87,6 +89,8 @@ final class ExportedModels {
         new Case("Conv1dStack", () -> KilnConv1dStack.create(1), 0),
         new Case("ConvStack", () -> KilnConvStack.create(1), 0),
         new Case("EncoderDecoder", () -> KilnEncoderDecoder.create(1), 6),
+        new Case("BiClassifier", () -> KilnBiClassifier.create(1), 0),
+        new Case("BiSeries", () -> KilnBiSeries.create(1), 0),
         new Case("EveryBce", () -> KilnEveryBce.create(1), 0),
         new Case("EveryCe", () -> KilnEveryCe.create(1), 0),
         new Case("EveryMse", () -> KilnEveryMse.create(1), 0),

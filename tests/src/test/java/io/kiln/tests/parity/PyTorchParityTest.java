@@ -12,6 +12,8 @@ import io.kiln.tests.models.KilnEveryBce;
 import io.kiln.tests.models.KilnEveryCe;
 import io.kiln.tests.models.KilnEveryMse;
 import io.kiln.tests.models.KilnPerAxisConvNet;
+import io.kiln.tests.models.KilnBiClassifier;
+import io.kiln.tests.models.KilnBiSeries;
 import io.kiln.tests.models.KilnFloatSeries;
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,7 +33,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  *
  * <p>The fixtures in {@code src/test/resources/parity/} are written by {@code tests/parity/make_fixtures.py}
  * (see it for how to regenerate): torch_bench.py's LeNet, cnn64, charlstm, seq2seq (one embedding for source and
- * target, Kiln's srcEmb shared by tgtEmb) and tiny GPT, the tests' EveryCe/EveryBce/EveryMse, Conv1dNet (1-D convolution and pooling), PerAxisConvNet (per-axis stride, padding and dilation) and FloatSeries (float frames, T below its maximum), PyTorch's init from a fixed seed, a small
+ * target, Kiln's srcEmb shared by tgtEmb) and tiny GPT, the tests' EveryCe/EveryBce/EveryMse, Conv1dNet (1-D convolution and pooling), PerAxisConvNet (per-axis stride, padding and dilation) FloatSeries (float frames, T below its maximum) and BiSeries/BiClassifier (bidirectional layers, every step and last states), PyTorch's init from a fixed seed, a small
  * batch, computed by PyTorch in float64. seq2seq's fixture also holds the attention weights α ({@code alpha}). Each file holds the
  * weights under Kiln's names, {@code input}, {@code labels}, {@code output}, {@code loss} and {@code grad.<name>}.
  *
@@ -61,7 +63,8 @@ class PyTorchParityTest {
   static final List<String> DATA = List.of("input", "source", "target", "labels", "output", "alpha", "loss");
 
   @ParameterizedTest
-  @ValueSource(strings = {"lenet", "cnn64", "charlstm", "seq2seq", "gpt", "every_ce", "every_bce", "every_mse", "conv1d", "per_axis", "series"})
+  @ValueSource(strings = {"lenet", "cnn64", "charlstm", "seq2seq", "gpt", "every_ce", "every_bce", "every_mse", "conv1d", "per_axis", "series",
+      "bi_series", "bi_classifier"})
   void matchesPyTorch(String fixture) throws IOException {
     Path file = copyResource(fixture);
     Map<String, float[]> t = new LinkedHashMap<>();
@@ -149,6 +152,18 @@ class PyTorchParityTest {
         int steps = shapes.get("input")[1];
         float[] out = m.forward(x, steps).toArray();
         yield new Result(out, m.computeGradients(x, steps, labels), gradients(m.parameters()));
+      }
+      case "bi_series" -> {
+        KilnBiSeries m = KilnBiSeries.load(weights);
+        int steps = shapes.get("input")[1];
+        float[] out = m.forward(x, steps).toArray();
+        yield new Result(out, m.computeGradients(x, steps, labels), gradients(m.parameters()));
+      }
+      case "bi_classifier" -> {
+        KilnBiClassifier m = KilnBiClassifier.load(weights);
+        int steps = shapes.get("input")[1];
+        float[] out = m.forward(x, steps).toArray();
+        yield new Result(out, m.computeGradients(x, steps, classes(labels)), gradients(m.parameters()));
       }
       default -> throw new AssertionError(fixture);
     };

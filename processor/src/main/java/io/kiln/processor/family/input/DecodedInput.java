@@ -70,15 +70,18 @@ final class DecodedInput {
       }
       downstream.add(m.name());
       boolean lookAhead = m.layer() instanceof Layer.MultiHeadAttention h && !h.causal()
-          || m.layer() instanceof Layer.Attention && downstream.contains(m.inputs().get(1));
+          || m.layer() instanceof Layer.Attention && downstream.contains(m.inputs().get(1))
+          || m.layer() instanceof Layer.Recurrent r && r.bidirectional();
       // An attention whose output is already reported broken downstream (its inputs swapped, so the
       // shapes do not meet) is that one mistake: looking ahead is not a second one.
       boolean brokenDownstream = graph.consumers(m.name()).stream().anyMatch(c -> !shapes.containsKey(c.name()));
       if (lookAhead && !brokenDownstream && reported.add(m.name().replaceFirst("\\.\\d+\\.", "."))) {
         // The line to change is the attention's (causal = true, or other keys), not the input's.
         Node entry = m.layer() instanceof Layer.Attention ? lookAheadEntry(m) : m;
-        report.error(ErrorId.BAD_ATTRIBUTE, entry.ref(), entry == m ? Messages.decodedSeesAhead(n.name(), m.name(), m.layer().annotation())
-            : SourceMessages.decodedKeysSeeAhead(n.name(), entry.name(), m.name()));
+        String message = m.layer() instanceof Layer.Recurrent ? Messages.decodedReadsBackwards(n.name(), m.name(), m.layer().annotation())
+            : entry == m ? Messages.decodedSeesAhead(n.name(), m.name(), m.layer().annotation())
+            : SourceMessages.decodedKeysSeeAhead(n.name(), entry.name(), m.name());
+        report.error(ErrorId.BAD_ATTRIBUTE, entry.ref(), message);
       }
     }
   }

@@ -52,7 +52,7 @@ public final class SequenceCalls extends GeneratedClassPart {
   }
 
   public void declare(ForwardCall.RecurrentForward r, TypeSpec.Builder type) {
-    String steps = maxSteps(program.inputs().stream().filter(Buffer::isSequence).findFirst().orElseThrow());
+    String steps = maxSteps();
     type.addField(FieldSpec.builder(FLOATS, workspace(r), Modifier.PRIVATE, Modifier.FINAL)
         .addJavadoc("$L's gate activations and states, kept from forward for backpropagation through time.\n", r.covers().get(0))
         .initializer("new float[$L.workspaceFloats(MAX_BATCH, $L)]", geometry(r), steps).build());
@@ -74,6 +74,11 @@ public final class SequenceCalls extends GeneratedClassPart {
     if (r.biasIh() != null) {
       b.add("\n.biases($L, $L)", at("params", r.biasIh()), at("params", r.biasHh()));
     }
+    ForwardCall.RecurrentForward.Reverse reverse = r.reverse();
+    if (reverse != null) {
+      b.add("\n.reverse($L, $L, $L, $L, MAX_BATCH, $L)", at("params", reverse.weightIh()), at("params", reverse.weightHh()),
+          at("params", reverse.biasIh()), at("params", reverse.biasHh()), maxSteps());
+    }
     if (r.h0() != null) {
       b.add("\n.initialState($L, $L)", at(r.h0()), at(r.c0()));
     }
@@ -93,9 +98,18 @@ public final class SequenceCalls extends GeneratedClassPart {
       if (r.biasIh() != null) {
         b.add("\n.biasGradients($L, $L)", at("grads", r.biasIh()), at("grads", r.biasHh()));
       }
+      if (reverse != null) {
+        b.add("\n.reverseWeightGradients($L, $L, $L, $L)", at("grads", reverse.weightIh()), at("grads", reverse.weightHh()),
+            at("grads", reverse.biasIh()), at("grads", reverse.biasHh()));
+      }
       b.add("\n.scratch($L)", scratch(r));
     }
     m.addStatement("this.$L = $L\n.build()", layerField(r), b.build());
+  }
+
+  /** The longest sequence the model's sequence input takes. */
+  private String maxSteps() {
+    return maxSteps(program.inputs().stream().filter(Buffer::isSequence).findFirst().orElseThrow());
   }
 
   private BackwardCall.RecurrentBackward backwardOf(ForwardCall.RecurrentForward r) {

@@ -46,12 +46,14 @@ public final class SequenceLowering extends FamilyLowering {
     int fan = 3 * r.units();
     ParamTensor wIh = parameters.param(n, ".weight_ih_l0", new int[] {gates, in}, fan, fan);
     ParamTensor wHh = parameters.param(n, ".weight_hh_l0", new int[] {gates, r.units()}, fan, fan);
-    ParamTensor bIh = null;
-    ParamTensor bHh = null;
-    if (r.bias()) {
-      bIh = parameters.param(n, ".bias_ih_l0", new int[] {gates}, fan, fan);
-      bHh = parameters.param(n, ".bias_hh_l0", new int[] {gates}, fan, fan);
-    }
+    ParamTensor bIh = r.bias() ? parameters.param(n, ".bias_ih_l0", new int[] {gates}, fan, fan) : null;
+    ParamTensor bHh = r.bias() ? parameters.param(n, ".bias_hh_l0", new int[] {gates}, fan, fan) : null;
+    // PyTorch's order: every forward-direction tensor, then the same names with _reverse.
+    ForwardCall.RecurrentForward.Reverse reverse = r.bidirectional() ? new ForwardCall.RecurrentForward.Reverse(
+        parameters.param(n, ".weight_ih_l0_reverse", new int[] {gates, in}, fan, fan),
+        parameters.param(n, ".weight_hh_l0_reverse", new int[] {gates, r.units()}, fan, fan),
+        r.bias() ? parameters.param(n, ".bias_ih_l0_reverse", new int[] {gates}, fan, fan) : null,
+        r.bias() ? parameters.param(n, ".bias_hh_l0_reverse", new int[] {gates}, fan, fan) : null) : null;
     // The encoder → decoder hand-off: a layer another one starts from keeps its final state.
     boolean handsOver = graph.order().stream().anyMatch(o -> n.name().equals(o.state()));
     Shape state = Shape.of(r.units());
@@ -62,7 +64,7 @@ public final class SequenceLowering extends FamilyLowering {
     }
     Buffer[] initial = n.state() == null ? new Buffer[2] : buffers.finalState.get(n.state());
     return new ForwardCall.RecurrentForward(List.of(n.name()), r, buffers.activation.get(n.input()), out, wIh, wHh, bIh, bHh, in,
-        initial[0], initial[1], hT, cT);
+        initial[0], initial[1], hT, cT, reverse);
   }
 
   public void backward(Node n, BackwardOp.EmbeddingGrad e, Buffer dy, List<String> covers, List<BackwardCall> back) {

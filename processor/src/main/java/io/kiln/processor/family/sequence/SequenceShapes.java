@@ -85,6 +85,9 @@ final class SequenceShapes extends ShapeRules {
         }
       }
     }
+    if (r.bidirectional() && !bidirectionalWithoutState(graph, node, r)) {
+      ok = false;
+    }
     if (r.units() < 1) {
       report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "units", Messages.notPositive(node.name(), r.annotation(), "units", r.units()));
       ok = false;
@@ -98,9 +101,30 @@ final class SequenceShapes extends ShapeRules {
       ok = false;
     }
     if (!ok || weightTooLarge(node, "units", r.units(), (long) r.cell().gates() * r.units(), Math.max(in.dim(0), r.units()))
-        || (long) r.units() * in.maxSteps() > LIMIT && reportOutputTooLarge(node, "units", r.units(), "[B, " + in.maxSteps() + ", " + r.units() + "]")) {
+        || (long) r.outputWidth() * in.maxSteps() > LIMIT
+        && reportOutputTooLarge(node, "units", r.units(), "[B, " + in.maxSteps() + ", " + r.outputWidth() + "]")) {
       return null;
     }
-    return r.returnSequences() ? in.withDims(r.units()) : Shape.of(r.units());
+    return r.returnSequences() ? in.withDims(r.outputWidth()) : Shape.of(r.outputWidth());
+  }
+
+  /**
+   * A bidirectional layer's state is two directions' (and its last-state output is [B, 2·units]):
+   * it neither starts from another layer's final state nor hands its own to one.
+   */
+  private boolean bidirectionalWithoutState(Graph graph, Node node, Layer.Recurrent r) {
+    if (node.state() != null) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "bidirectional",
+          Messages.bidirectionalInitialState(node.name(), r.annotation(), node.state()));
+      return false;
+    }
+    for (Node next : graph.order()) {
+      if (node.name().equals(next.state())) {
+        report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "bidirectional",
+            Messages.bidirectionalHandsOverState(node.name(), r.annotation(), next.name()));
+        return false;
+      }
+    }
+    return true;
   }
 }
