@@ -161,7 +161,7 @@ final class DeclarationSpace {
         abstract class %N {
           @Tokens(maxLength = «INT=8», decoded = «BOOL=false») abstract IntTensor text();
           @Embedding(vocab = «INT=12», dim = «INT=6») abstract Tensor e(IntTensor text);
-          @«CELL=Lstm»(units = «INT=10», returnSequences = «BOOL=true», bias = «BOOL=true») abstract Tensor l(Tensor e);
+          @«CELL=Lstm»(units = «INT=10», returnSequences = «BOOL=true», bias = «BOOL=true», bidirectional = «BOOL=false») abstract Tensor l(Tensor e);
           @Dense(units = «INT=12») abstract Tensor o(Tensor l);
           @Loss(value = LossKind.SOFTMAX_CROSS_ENTROPY, ignoreIndex = «INT=-2147483648») abstract Tensor loss(Tensor o, @Labels IntTensor next);
         }""");
@@ -178,7 +178,7 @@ final class DeclarationSpace {
         @Model(maxBatch = 4)
         abstract class %N {
           @Input(shape = «SHAPE={4}», maxLength = «INT=6») abstract Tensor frames();
-          @Gru(units = 5, returnSequences = «BOOL=false») abstract Tensor g(Tensor frames);
+          @Gru(units = 5, returnSequences = «BOOL=false», bidirectional = «BOOL=false») abstract Tensor g(Tensor frames);
           @Dense(units = 2) abstract Tensor o(Tensor g);
           @Loss(LossKind.MEAN_SQUARED_ERROR) abstract Tensor loss(Tensor o, @Labels Tensor y);
         }""");
@@ -211,8 +211,8 @@ final class DeclarationSpace {
           @Tokens(maxLength = «INT=5», decoded = «BOOL=true») abstract IntTensor target();
           @Embedding(vocab = 9, dim = 4) abstract Tensor se(IntTensor source);
           @Embedding(vocab = 9, dim = 4, shares = «STR="se"») abstract Tensor te(IntTensor target);
-          @Gru(units = 6) abstract Tensor enc(Tensor se);
-          @Gru(units = «INT=6») abstract Tensor dec(Tensor te, @InitialState Tensor enc);
+          @Gru(units = 6, bidirectional = «BOOL=false») abstract Tensor enc(Tensor se);
+          @Gru(units = «INT=6», bidirectional = «BOOL=false») abstract Tensor dec(Tensor te, @InitialState Tensor enc);
           @Attention(score = «SCORE=Score.DOT», units = «INT=0») abstract Tensor context(Tensor dec, Tensor enc);
           @Concat abstract Tensor joined(Tensor dec, Tensor context);
           @Dense(units = «INT=9») abstract Tensor o(Tensor joined);
