@@ -322,6 +322,11 @@ public final class Messages {
         + " per sample, more than 2^25 floats; lower the maxLength of the longer sequence's @Tokens or @Input";
   }
 
+  public static String localModel(String model) {
+    return "@Model class " + model + " is declared inside a method, where annotation processors cannot see it, so nothing would be"
+        + " generated; move it out of the method, e.g. to a static nested class";
+  }
+
   public static String generatedNameTaken(String model, String generated) {
     return "@Model " + model + " is generated as " + generated + ", but a class of that name already exists; rename that class or the model";
   }

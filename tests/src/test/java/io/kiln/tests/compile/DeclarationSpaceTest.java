@@ -46,9 +46,7 @@ class DeclarationSpaceTest {
     /** Accepted, but the generated model threw or produced non-finite numbers on sensible inputs. */
     FAILS_AT_RUN_TIME(false),
     /** A class annotated {@code @Model} compiled with no generated class and nothing said. */
-    SILENTLY_IGNORED(false),
-    /** Silently ignored, for a reason no annotation processor can work around ({@link #KNOWN_LIMITS}). */
-    KNOWN_LIMIT(true);
+    SILENTLY_IGNORED(false);
 
     final boolean good;
 
@@ -56,13 +54,6 @@ class DeclarationSpaceTest {
       this.good = good;
     }
   }
-
-  /**
-   * Declarations javac never shows a processor: a local class is not a member of anything, so
-   * {@code RoundEnvironment.getElementsAnnotatedWith(Model.class)} does not return it.
-   */
-  private static final Map<String, String> KNOWN_LIMITS = Map.of("a local model class",
-      "javac gives annotation processors no local classes");
 
   record Result(Case c, Outcome outcome, String detail) {}
 
@@ -94,9 +85,6 @@ class DeclarationSpaceTest {
     List<String> bad = new ArrayList<>();
     for (Case c : cases) {
       Result r = results.get(c.id());
-      if (r.outcome() == Outcome.SILENTLY_IGNORED && KNOWN_LIMITS.containsKey(c.title())) {
-        r = new Result(c, Outcome.KNOWN_LIMIT, KNOWN_LIMITS.get(c.title()));
-      }
       counts.merge(r.outcome(), 1, Integer::sum);
       if (!r.outcome().good) {
         bad.add(c.id() + " " + c.title() + " → " + r.outcome() + ": " + r.detail() + "\n" + c.source());

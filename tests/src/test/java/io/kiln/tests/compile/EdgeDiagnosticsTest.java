@@ -123,6 +123,30 @@ class EdgeDiagnosticsTest {
         "  @Dense(units = 2) abstract Tensor o(Tensor f);"));
   }
 
+  @Test
+  void aModelDeclaredInsideAMethodIsAnErrorNotSilence() {
+    // javac shows processors no local class: nothing was generated and nothing said.
+    JavaFileObject local = JavaFileObjects.forSourceLines("test.Outer", "package test;", "import io.kiln.dsl.*;", "class Outer {",
+        "  void build() {",
+        "    @Model",
+        "    abstract class Net {",
+        "      @Input(shape = 2) abstract Tensor x();",
+        "      @Dense(units = 1) abstract Tensor y(Tensor x);",
+        "    }",
+        "  }",
+        "}");
+    NetSnippets.assertOnlyError(local, "[Kiln/ModelDeclaration] @Model class Net is declared inside a method, where annotation processors"
+        + " cannot see it, so nothing would be generated; move it out of the method, e.g. to a static nested class", "abstract class Net");
+    JavaFileObject nested = JavaFileObjects.forSourceLines("test.Outer", "package test;", "import io.kiln.dsl.*;", "class Outer {",
+        "  @Model",
+        "  abstract static class Net {",
+        "    @Input(shape = 2) abstract Tensor x();",
+        "    @Dense(units = 1) abstract Tensor y(Tensor x);",
+        "  }",
+        "}");
+    assertThat(Compiler.javac().withProcessors(new KilnProcessor()).compile(nested)).succeededWithoutWarnings();
+  }
+
   private static List<String> normalizedOnePixel() {
     return List.of(
         "  @Input(shape = {1, 3, 3}) abstract Tensor x();",
