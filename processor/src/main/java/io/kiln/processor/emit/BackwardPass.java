@@ -3,10 +3,11 @@ package io.kiln.processor.emit;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
-import io.kiln.processor.family.CallWriters;
+import io.kiln.processor.codegen.GeneratedClassPart;
 import io.kiln.processor.fuse.BackwardCall;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.KernelCall;
+import io.kiln.processor.registry.CallWriters;
 import java.util.Arrays;
 import javax.lang.model.element.Modifier;
 

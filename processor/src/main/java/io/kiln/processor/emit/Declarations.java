@@ -2,7 +2,8 @@ package io.kiln.processor.emit;
 
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeSpec;
-import io.kiln.processor.family.CallWriters;
+import io.kiln.processor.codegen.GeneratedClassPart;
+import io.kiln.processor.registry.CallWriters;
 
 /**
  * Asks each layer family's writer what the generated class declares for its forward calls (fields,
@@ -29,7 +30,9 @@ final class Declarations extends GeneratedClassPart {
     program.forward().forEach(call -> writers.declaring(call).initialize(m));
   }
 
+  /** Validates every input (its batch, then what each layer checks, such as token ids) and declares {@code batch}. */
   void checkInputs(MethodSpec.Builder m, String method) {
+    checkBatches(m, method);
     program.forward().forEach(call -> writers.declaring(call).checkInputs(m, method));
   }
 }

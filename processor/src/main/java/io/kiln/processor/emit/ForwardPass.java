@@ -2,9 +2,10 @@ package io.kiln.processor.emit;
 
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
-import io.kiln.processor.family.CallWriters;
+import io.kiln.processor.codegen.GeneratedClassPart;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.ForwardCall;
+import io.kiln.processor.registry.CallWriters;
 import java.util.List;
 import javax.lang.model.element.Modifier;
 

@@ -4,6 +4,7 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import io.kiln.dsl.LossKind;
+import io.kiln.processor.codegen.GeneratedClassPart;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.ForwardCall;
 import java.util.Arrays;
@@ -15,6 +16,8 @@ import javax.lang.model.element.Modifier;
  * weights.
  */
 final class InferenceMethods extends GeneratedClassPart {
+  private final Declarations declarations = new Declarations(this);
+
   InferenceMethods(GeneratedClassPart shared) {
     super(shared);
   }
@@ -25,7 +28,7 @@ final class InferenceMethods extends GeneratedClassPart {
             + "@throws IllegalArgumentException if an input is empty, not a whole number of samples or over {@code MAX_BATCH}$L\n",
             graph.output().name(), program.output().shape(), docs.inputDocs(), docs.sequenceProblems());
     addPublicInputParams(m);
-    checkInputs(m, "forward");
+    declarations.checkInputs(m, "forward");
     m.addStatement("$L", runForwardCall(inputArgs(), batchArgs(), "false"));
     return m.addStatement("return $L", outputView("batch")).build();
   }
@@ -38,7 +41,7 @@ final class InferenceMethods extends GeneratedClassPart {
     MethodSpec.Builder m = MethodSpec.methodBuilder("predict").addModifiers(Modifier.PUBLIC).returns(FLOATS)
         .addJavadoc("Returns $L $L as a new array.\n\n$L$L", what, program.output().shape(), docs.inputDocs(), docs.throwsInference());
     addPublicInputParams(m);
-    checkInputs(m, "predict");
+    declarations.checkInputs(m, "predict");
     checkFinite(m, "predict");
     m.addStatement("$L", runForwardCall(inputArgs(), batchArgs(), "false"));
     m.addStatement("float[] result = $L.toArray()", outputView("batch"));
@@ -67,7 +70,7 @@ final class InferenceMethods extends GeneratedClassPart {
             decoded.name(), decoded.name(), docs.inputDocs(), decoded.name());
     addPublicInputParams(m);
     m.addParameter(TypeName.INT, "given");
-    checkInputs(m, "greedyDecode");
+    declarations.checkInputs(m, "greedyDecode");
     m.beginControlFlow("if (given < 1 || given > steps)")
         .addStatement("throw new $T(MODEL_NAME + $S + given + $S + steps + $S)", IllegalArgumentException.class,
             ".greedyDecode: given = ", " must be in [1, steps = ", "]: at least one token starts the sequence")
@@ -110,7 +113,7 @@ final class InferenceMethods extends GeneratedClassPart {
         .endControlFlow()
         .addStatement("int size = lastBatch * lastSteps * lastSteps")
         .beginControlFlow("switch (node)");
-    for (ForwardCall.AttentionForward a : attentions()) {
+    for (ForwardCall a : attentions()) {
       m.addStatement("case $S: return $T.copyOf($L, size)", a.covers().get(0), Arrays.class, workspace(a));
     }
     m.addStatement("default: throw new $T(MODEL_NAME + $S + node + $S)", IllegalArgumentException.class, ".attentionWeights: no @Attention node '",
@@ -126,7 +129,7 @@ final class InferenceMethods extends GeneratedClassPart {
         .addJavadoc("Returns the most likely class (argmax of $L) $L.\n\n$L$L", graph.output().name(),
             out.isSequence() ? "at every step, [B, steps] row-major" : "of each sample, [B]", docs.inputDocs(), docs.throwsInference());
     addPublicInputParams(m);
-    checkInputs(m, "classify");
+    declarations.checkInputs(m, "classify");
     checkFinite(m, "classify");
     m.addStatement("$L", runForwardCall(inputArgs(), batchArgs(), "false"))
         .addStatement("int[] classes = new int[$L]", rows(out))

@@ -5,11 +5,14 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeSpec;
-import io.kiln.dsl.Activation;
+import io.kiln.processor.codegen.GeneratedClassPart;
+import io.kiln.processor.family.Probing;
 import io.kiln.processor.fuse.BackwardCall;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.ForwardCall;
 import io.kiln.processor.fuse.KernelCall;
+import io.kiln.processor.fuse.RewritesGradient;
+import io.kiln.processor.registry.CallWriters;
 import java.util.ArrayList;
 import java.util.List;
 import javax.lang.model.element.Modifier;
@@ -20,22 +23,22 @@ import javax.lang.model.element.Modifier;
  * {@code if (introspection != null)} around a call, placed where the value is valid: a node's output
  * right after the kernel that wrote it, its gradient once backward has finished accumulating it and
  * before anything overwrites it, a recurrent layer's per-step norms right after its backward (which
- * leaves the gate gradients in its scratch). With introspection off the step runs the same kernels.
+ * leaves the gate gradients in its scratch). What a kind records beyond its output is its family's
+ * {@link Probing}, from {@link CallWriters#probing}. With introspection off the step runs the same kernels.
  */
 final class IntrospectionMethods extends GeneratedClassPart {
-  static final String PACKAGE = RUNTIME + ".introspect";
+  static final String PACKAGE = Probing.PACKAGE;
   static final ClassName INTROSPECTION = ClassName.get(PACKAGE, "Introspection");
   static final ClassName INTROSPECTABLE = ClassName.get(PACKAGE, "Introspectable");
-  static final ClassName NODE_PROBE = ClassName.get(PACKAGE, "NodeProbe");
-  static final ClassName SATURATION = ClassName.get(PACKAGE, "Saturation");
 
   /**
-   * One probed node: the output of forward call {@code call} (its last covered node), and where its
+   * One probed node: the output of forward call {@code index} (its last covered node), what its family records, and where its
    * gradient is read: before backward call {@code gradientAt}, or -1 when no backward call reads
    * the gradient of the output itself (a fused activation derivative leaves only the pre-activation's).
    */
-  record Probe(int index, ForwardCall call, String node, Buffer output, Buffer gradient, int gradientAt) {}
+  record Probe(int index, Probing probing, String node, Buffer output, Buffer gradient, int gradientAt) {}
 
+  private final CallWriters writers = new CallWriters(this);
   private final List<Probe> probes;
 
   IntrospectionMethods(GeneratedClassPart shared) {
@@ -50,7 +53,8 @@ final class IntrospectionMethods extends GeneratedClassPart {
       ForwardCall call = calls.get(i);
       String node = call.covers().get(call.covers().size() - 1);
       Buffer gradient = gradientOf(node);
-      list.add(new Probe(i, call, node, call.writes().get(0), gradient, gradient == null ? -1 : completeAt(node, gradient)));
+      list.add(new Probe(i, writers.probing(call), node, call.writes().get(0), gradient,
+          gradient == null ? -1 : completeAt(node, gradient)));
     }
     return list;
   }
@@ -81,10 +85,10 @@ final class IntrospectionMethods extends GeneratedClassPart {
     for (int k = 0; k < calls.size(); k++) {
       BackwardCall c = calls.get(k);
       boolean writes = c.writes().contains(gradient);
-      if (writes && c.covers().contains(node) && !(c instanceof BackwardCall.ActivationBackward) && !(c instanceof BackwardCall.GeluBackward)) {
+      boolean inPlace = c instanceof RewritesGradient;
+      if (writes && c.covers().contains(node) && !inPlace) {
         return -1;
       }
-      boolean inPlace = c instanceof BackwardCall.ActivationBackward || c instanceof BackwardCall.GeluBackward;
       if (c.reads().contains(gradient) && (!writes || inPlace)) {
         return k;
       }
@@ -106,7 +110,7 @@ final class IntrospectionMethods extends GeneratedClassPart {
   MethodSpec introspect() {
     CodeBlock.Builder list = CodeBlock.builder();
     for (Probe p : probes) {
-      list.add(p.index() == 0 ? "\n" : ",\n").add("$L", newProbe(p));
+      list.add(p.index() == 0 ? "\n" : ",\n").add("$L", p.probing().probe(p.node()));
     }
     return MethodSpec.methodBuilder("introspect").addAnnotation(Override.class).addModifiers(Modifier.PUBLIC)
         .returns(INTROSPECTION).addParameter(boolean.class, "on")
@@ -122,26 +126,6 @@ final class IntrospectionMethods extends GeneratedClassPart {
         .addStatement("return introspectionView").build();
   }
 
-  private CodeBlock newProbe(Probe p) {
-    if (p.call() instanceof ForwardCall.RecurrentForward r && r.reverse() == null) {
-      String steps = maxSteps(program.inputs().stream().filter(Buffer::isSequence).findFirst().orElseThrow());
-      return CodeBlock.of("$T.recurrent($S, $T.$L, $L, MAX_BATCH, $L)", NODE_PROBE, p.node(), SATURATION, saturation(p.call()),
-          geometry(r), steps);
-    }
-    return CodeBlock.of("$T.of($S, $T.$L)", NODE_PROBE, p.node(), SATURATION, saturation(p.call()));
-  }
-
-  private static String saturation(ForwardCall call) {
-    Activation a = switch (call) {
-      case ForwardCall.DenseForward d -> d.activation();
-      case ForwardCall.ConvForward c -> c.activation();
-      case ForwardCall.RecurrentForward r -> r.layer().cell() == io.kiln.processor.parse.Layer.Recurrent.Cell.RNN
-          ? r.layer().activation() : Activation.NONE;
-      default -> Activation.NONE;
-    };
-    return a == Activation.SIGMOID ? "SIGMOID" : a == Activation.TANH ? "TANH" : "NONE";
-  }
-
   /** After forward call {@code index}: its output's statistics, and a recurrent layer's gates. */
   void afterForward(int index, MethodSpec.Builder m) {
     if (!trains()) {
@@ -149,11 +133,9 @@ final class IntrospectionMethods extends GeneratedClassPart {
     }
     Probe p = probes.get(index);
     m.beginControlFlow("if (introspection != null)")
-        .addStatement("introspection.node($L).recordActivations($L, $L)", index, ref(p.output()), count(p.output()));
-    if (p.call() instanceof ForwardCall.RecurrentForward r && r.reverse() == null) {
-      m.addStatement("introspection.node($L).recordGates($L, batch, steps)", index, workspace(r));
-    }
-    m.endControlFlow();
+        .addStatement("introspection.node($L).recordActivations($L, $L)", index, ref(p.output()), count(p.output()))
+        .addCode(p.probing().afterForward(index))
+        .endControlFlow();
   }
 
   /** Before backward call {@code index}: the output gradients it is the first to consume. */
@@ -167,17 +149,13 @@ final class IntrospectionMethods extends GeneratedClassPart {
     }
   }
 
-  /** After a recurrent layer's backward: ‖∂L/∂h_t‖ per step, from the gate gradients it left. */
+  /** After backward call {@code call}: what the probe of the forward call it differentiates records then (a recurrent layer's per-step norms). */
   void afterBackward(BackwardCall call, MethodSpec.Builder m) {
-    // A bidirectional layer's probe is a plain node's (output statistics and gradient norm): its
-    // gates and per-step gradients are two directions' in opposite step orders.
-    if (!(call instanceof BackwardCall.RecurrentBackward r) || r.forward().reverse() != null) {
-      return;
+    for (Probe p : probes) {
+      CodeBlock after = p.probing().afterBackward(call, p.index());
+      if (!after.isEmpty()) {
+        m.beginControlFlow("if (introspection != null)").addCode(after).endControlFlow();
+      }
     }
-    Probe p = probes.stream().filter(q -> q.call() == r.forward()).findFirst().orElseThrow();
-    m.beginControlFlow("if (introspection != null)")
-        .addStatement("introspection.node($L).recordStepGradients(batch, steps, params, $L, $L, $L, $L, $L)", p.index(),
-            paramConstant(r.forward().weightHh()), orNull(r.dy()), orNull(r.dhT()), workspace(r.forward()), scratch(r.forward()))
-        .endControlFlow();
   }
 }

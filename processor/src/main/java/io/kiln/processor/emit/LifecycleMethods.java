@@ -5,6 +5,7 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
+import io.kiln.processor.codegen.GeneratedClassPart;
 import io.kiln.processor.fuse.ParamTensor;
 import java.util.List;
 import java.util.Map;

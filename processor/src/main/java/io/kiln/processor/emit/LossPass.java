@@ -3,6 +3,7 @@ package io.kiln.processor.emit;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
+import io.kiln.processor.codegen.GeneratedClassPart;
 import io.kiln.processor.fuse.KernelCall;
 import javax.lang.model.element.Modifier;
 

@@ -9,6 +9,7 @@ import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
+import io.kiln.processor.codegen.GeneratedClassPart;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.ParamTensor;
 import io.kiln.processor.ir.Node;

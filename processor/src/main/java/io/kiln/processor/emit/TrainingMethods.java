@@ -5,6 +5,7 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
+import io.kiln.processor.codegen.GeneratedClassPart;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.ForwardCall;
 import io.kiln.processor.fuse.ParamTensor;
@@ -17,6 +18,8 @@ import javax.lang.model.element.Modifier;
  * accumulated gradients.
  */
 final class TrainingMethods extends GeneratedClassPart {
+  private final Declarations declarations = new Declarations(this);
+
   TrainingMethods(GeneratedClassPart shared) {
     super(shared);
   }
@@ -123,7 +126,7 @@ final class TrainingMethods extends GeneratedClassPart {
             program.loss().kind(), docs.meanOver(), docs.inputDocs(), var(labels), docs.labelsDoc(), docs.throwsMalformed());
     addPublicInputParams(m);
     m.addParameter(labelsType(), var(labels));
-    checkInputs(m, "loss");
+    declarations.checkInputs(m, "loss");
     checkLabels(m, "loss");
     m.addStatement("$L", runForwardCall(inputArgs(), batchArgs(), "false"));
     return m.addStatement("return runLoss($L$L, $L, false)", lossInputArgs(), var(labels), batchArgs()).build();
@@ -137,7 +140,7 @@ final class TrainingMethods extends GeneratedClassPart {
             var(labels), docs.labelsDoc(), docs.throwsMalformed());
     addPublicInputParams(m);
     m.addParameter(labelsType(), var(labels));
-    checkInputs(m, "computeGradients");
+    declarations.checkInputs(m, "computeGradients");
     checkLabels(m, "computeGradients");
     m.addStatement("return gradients($L, $L, $L)", inputArgs(), var(labels), batchArgs());
     return m.build();
@@ -155,7 +158,7 @@ final class TrainingMethods extends GeneratedClassPart {
     addPublicInputParams(m);
     m.addParameter(labelsType(), var(labels));
     m.addParameter(OPTIMIZER, "optimizer");
-    checkInputs(m, "trainStep");
+    declarations.checkInputs(m, "trainStep");
     checkLabels(m, "trainStep");
     boolean keepsState = !program.state().isEmpty();
     if (keepsState || hasDropout()) {

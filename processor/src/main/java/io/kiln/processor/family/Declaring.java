@@ -2,17 +2,29 @@ package io.kiln.processor.family;
 
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeSpec;
+import java.util.function.Consumer;
 
 /** What one forward kernel call adds to the generated class besides its statements; most add nothing. */
 public interface Declaring {
   Declaring NOTHING = new Declaring() {};
 
   /** A call that keeps fields and builds them in the constructor, with no geometry or input checks. */
-  static Declaring of(java.util.function.Consumer<TypeSpec.Builder> fields, java.util.function.Consumer<MethodSpec.Builder> initialize) {
+  static Declaring of(Consumer<TypeSpec.Builder> fields, Consumer<MethodSpec.Builder> initialize) {
+    return of(fields, type -> {}, initialize);
+  }
+
+  /** A call that also declares geometry constants: a convolution, a pool, a recurrent layer. */
+  static Declaring of(Consumer<TypeSpec.Builder> fields, Consumer<TypeSpec.Builder> geometry,
+      Consumer<MethodSpec.Builder> initialize) {
     return new Declaring() {
       @Override
       public void fields(TypeSpec.Builder type) {
         fields.accept(type);
+      }
+
+      @Override
+      public void geometry(TypeSpec.Builder type) {
+        geometry.accept(type);
       }
 
       @Override

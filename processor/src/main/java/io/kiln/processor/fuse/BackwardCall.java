@@ -11,7 +11,8 @@ import java.util.List;
  */
 public sealed interface BackwardCall extends KernelCall {
   /** {@code dZ = dY ⊙ f'(Y)} in place. */
-  record ActivationBackward(List<String> covers, Activation activation, Buffer grad, Buffer y, int perSample) implements BackwardCall {
+  record ActivationBackward(List<String> covers, Activation activation, Buffer grad, Buffer y, int perSample)
+      implements BackwardCall, RewritesGradient {
     @Override
     public List<Buffer> reads() {
       return List.of(grad, y);
@@ -253,7 +254,7 @@ public sealed interface BackwardCall extends KernelCall {
   }
 
   /** {@code grad ⊙= gelu'(z)} in place. */
-  record GeluBackward(List<String> covers, Buffer z, Buffer grad) implements BackwardCall {
+  record GeluBackward(List<String> covers, Buffer z, Buffer grad) implements BackwardCall, RewritesGradient {
     @Override
     public List<Buffer> reads() {
       return List.of(z, grad);

@@ -1,6 +1,5 @@
 package io.kiln.processor.fuse;
 
-import io.kiln.processor.grad.BackwardDerivation;
 import io.kiln.processor.grad.BackwardGraph;
 import io.kiln.processor.ir.Graph;
 import io.kiln.processor.shape.Shape;
@@ -35,7 +34,7 @@ public final class Buffers {
   public void allocateGradients(ShapedGraph shaped, BackwardGraph backward) {
     Graph graph = shaped.graph();
     for (String name : backward.gradientNodes()) {
-      String root = BackwardDerivation.viewRoot(graph, name);
+      String root = graph.viewRoot(name);
       Shape s = shaped.shape(root);
       gradient.computeIfAbsent(root, r -> of("d_" + r, Buffer.Kind.GRADIENT, s));
       gradient.put(name, gradient.get(root));

@@ -9,6 +9,16 @@ import java.util.List;
  * BackwardCall} so the writers' switches over either list are checked for exhaustiveness.
  */
 public sealed interface ForwardCall extends KernelCall {
+  /** Whether training draws a random mask in this call (dropout): the generated class then keeps a seeded generator. */
+  default boolean drawsMasks() {
+    return false;
+  }
+
+  /** Whether the call keeps its attention weights readable after the forward pass, for {@code attentionWeights}. */
+  default boolean keepsAttentionWeights() {
+    return false;
+  }
+
   /**
    * {@code y = f(x · Wᵀ + b)}: one GEMM (NT) whose epilogue adds the bias and applies the
    * activation, so neither is a separate pass over memory.
@@ -61,6 +71,11 @@ public sealed interface ForwardCall extends KernelCall {
 
   /** Training: {@code y = x ⊙ mask} with a fresh mask; inference: {@code y = x}. */
   record DropoutForward(List<String> covers, double rate, Buffer x, Buffer y, Buffer mask, int perSample) implements ForwardCall {
+    @Override
+    public boolean drawsMasks() {
+      return true;
+    }
+
     @Override
     public List<Buffer> reads() {
       return List.of(x);
@@ -132,6 +147,11 @@ public sealed interface ForwardCall extends KernelCall {
    */
   record AttentionForward(List<String> covers, Layer.Attention layer, Buffer s, Buffer h, Buffer context, ParamTensor w1, ParamTensor w2,
       ParamTensor v, int width, int attn) implements ForwardCall {
+    @Override
+    public boolean keepsAttentionWeights() {
+      return true;
+    }
+
     @Override
     public List<Buffer> reads() {
       return List.of(s, h);

@@ -21,13 +21,13 @@ public final class LoweringContext {
   /** The forward call that computes each node (a fused call appears under each node it covers). */
   public final Map<String, ForwardCall> forwardCalls = new HashMap<>();
   /** The caller's input arrays, in declaration order. */
-  final List<Buffer> inputs = new ArrayList<>();
-  final List<ForwardCall> program = new ArrayList<>();
+  private final List<Buffer> inputs = new ArrayList<>();
+  private final List<ForwardCall> program = new ArrayList<>();
   private final Map<Class<?>, FamilyLowering> families = new HashMap<>();
   /** The loss call (null for a model without a loss): evaluated alone until the backward folds the loss gradient into it. */
-  KernelCall.LossForward loss;
+  private KernelCall.LossForward loss;
 
-  LoweringContext(ShapedGraph shaped, Parameters parameters, Buffers buffers) {
+  public LoweringContext(ShapedGraph shaped, Parameters parameters, Buffers buffers) {
     this.shaped = shaped;
     this.parameters = parameters;
     this.buffers = buffers;
@@ -81,6 +81,16 @@ public final class LoweringContext {
   public void lossGradient(String input) {
     loss = new KernelCall.LossForward(loss.covers(), loss.kind(), loss.input(), loss.labels(), buffers.gradient.get(input), loss.perSample(),
         loss.ignoreIndex());
+  }
+
+  /** The caller's input arrays, in declaration order. */
+  public List<Buffer> inputs() {
+    return inputs;
+  }
+
+  /** The loss call, with its gradient once the backward has folded it in; null for a model without a loss. */
+  public KernelCall.LossForward loss() {
+    return loss;
   }
 
   /** The forward calls so far, for a lowering that puts a call of its own before the node's. */

@@ -1,6 +1,5 @@
 package io.kiln.processor.grad;
 
-import io.kiln.dsl.Activation;
 import io.kiln.processor.ir.Graph;
 import io.kiln.processor.ir.Node;
 import java.util.ArrayList;
@@ -16,14 +15,19 @@ public final class DerivationContext {
   private final Graph graph;
   private final Set<String> needsGrad;
   private final Set<String> written;
-  final List<BackwardOp> ops = new ArrayList<>();
+  private final List<BackwardOp> ops = new ArrayList<>();
   final Set<String> saved;
 
-  DerivationContext(Graph graph, Set<String> needsGrad, Set<String> written, Set<String> saved) {
+  public DerivationContext(Graph graph, Set<String> needsGrad, Set<String> written, Set<String> saved) {
     this.graph = graph;
     this.needsGrad = needsGrad;
     this.written = written;
     this.saved = saved;
+  }
+
+  /** The backward steps added so far, in the order the pass visited the nodes. */
+  public List<BackwardOp> ops() {
+    return ops;
   }
 
   public Graph graph() {
@@ -45,12 +49,12 @@ public final class DerivationContext {
 
   /** Keeps an input the backward re-reads (the memory it shares, for a view). */
   public void saveInput(String input) {
-    saved.add(BackwardDerivation.viewRoot(graph, input));
+    saved.add(graph.viewRoot(input));
   }
 
   /** Marks {@code input}'s gradient slot written; false when another step wrote it first (so this one adds). */
   public boolean firstWrite(String input) {
-    return written.add(BackwardDerivation.viewRoot(graph, input));
+    return written.add(graph.viewRoot(input));
   }
 
   /** A layer's input gradient: whether it is needed, and whether it adds to a slot another step wrote first. */
@@ -61,19 +65,6 @@ public final class DerivationContext {
     saveInput(input);
     boolean needed = needsGrad(input);
     return new InputGradient(needed, needed && !firstWrite(input));
-  }
-
-  /**
-   * The activation step of a GEMM-like layer, {@code dZ = dY ⊙ f'(Y)}: none for NONE, and STEP
-   * passes the gradient straight through so it keeps no output.
-   */
-  public void activation(Node n, Activation activation) {
-    if (activation != Activation.NONE) {
-      ops.add(new BackwardOp.ActivationGrad(n.name(), activation));
-      if (activation != Activation.STEP) {
-        saved.add(n.name()); // f'(z) is computed from the output y
-      }
-    }
   }
 
   /** The routes of the inputs that need a gradient, in input order. */

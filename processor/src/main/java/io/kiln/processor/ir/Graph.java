@@ -28,6 +28,15 @@ public record Graph(ModelSpec spec, List<Node> order, Node output, Node loss, Va
     throw new IllegalArgumentException("no node " + name);
   }
 
+  /** The node whose memory {@code name} shares: itself, or for a view ({@code @Flatten}) the root of its input. */
+  public String viewRoot(String name) {
+    Node n = node(name);
+    while (n.layer().isView()) {
+      n = node(n.input());
+    }
+    return n.name();
+  }
+
   /** The {@code @Input} nodes in declaration order: the parameters of {@code forward}. */
   public List<Node> inputs() {
     return order.stream().filter(Node::isInput).toList();

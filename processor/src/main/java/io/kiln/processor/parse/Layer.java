@@ -46,6 +46,9 @@ public sealed interface Layer {
     return false;
   }
 
+  /** Whether greedy decoding feeds each prediction back into this input (a decoded {@code @Tokens}). */
+  default boolean decoded() { return false; }
+
   /**
    * The layer as the generated class's shape legend shows it, e.g. {@code @Dense(120, RELU) of
    * flat}, given the nodes it reads.

@@ -1,5 +1,6 @@
 package io.kiln.processor.grad;
 
+import io.kiln.processor.pass.BackwardDerivation;
 import static com.google.common.truth.Truth.assertThat;
 import static io.kiln.dsl.Activation.NONE;
 import static io.kiln.dsl.Activation.RELU;
@@ -110,9 +111,9 @@ class BackwardDerivationTest {
     // flat needs a gradient (h below it does) and shares h's slot; f0 views an input and does not.
     assertThat(b.gradientNodes()).containsExactly("h", "flat", "y");
     Graph g = shaped.graph();
-    assertThat(BackwardDerivation.viewRoot(g, "flat")).isEqualTo("h");
-    assertThat(BackwardDerivation.viewRoot(g, "f0")).isEqualTo("image");
-    assertThat(BackwardDerivation.viewRoot(g, "h")).isEqualTo("h");
+    assertThat(g.viewRoot("flat")).isEqualTo("h");
+    assertThat(g.viewRoot("f0")).isEqualTo("image");
+    assertThat(g.viewRoot("h")).isEqualTo("h");
   }
 
   @Test

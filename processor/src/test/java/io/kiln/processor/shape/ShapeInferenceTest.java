@@ -1,5 +1,6 @@
 package io.kiln.processor.shape;
 
+import io.kiln.processor.pass.ShapeInference;
 import static com.google.common.truth.Truth.assertThat;
 import static io.kiln.dsl.Activation.NONE;
 import static io.kiln.dsl.Activation.RELU;

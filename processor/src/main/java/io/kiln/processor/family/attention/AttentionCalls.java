@@ -4,7 +4,7 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeSpec;
-import io.kiln.processor.emit.GeneratedClassPart;
+import io.kiln.processor.codegen.GeneratedClassPart;
 import io.kiln.processor.fuse.BackwardCall;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.ForwardCall;
@@ -211,5 +211,19 @@ public final class AttentionCalls extends GeneratedClassPart {
       b.add("\n.gradients($L, $L, $L, $L, false)", at(back.dO()), at(back.dq()), at(back.dk()), at(back.dv()));
     }
     m.addStatement("this.$L = $L\n.build()", layerField(h), b.build());
+  }
+
+  private static CodeBlock score(ForwardCall.AttentionForward a) {
+    return CodeBlock.of("$T.Score.$L", SCORED_ATTENTION, a.layer().score());
+  }
+
+  /** {@code Score.DOT, MAX_BATCH, 24, 24, 128, 128}: the sizes a workspace is planned for. */
+  private static CodeBlock attentionSizes(ForwardCall.AttentionForward a, String batch, String steps) {
+    return CodeBlock.of("$L, $L, $L, $L, $L, $L", score(a), batch, steps, steps, a.width(), a.attn());
+  }
+
+  /** The epilogue adding one of a multi-head layer's biases: Q, K, V (slices of in_proj_bias) or Out. */
+  private static String epilogueField(ForwardCall.MultiHeadForward m, String which) {
+    return ident(m.covers().get(0)) + which + "Epilogue";
   }
 }

@@ -1,6 +1,8 @@
 package io.kiln.processor.family.attention;
 
+import com.palantir.javapoet.CodeBlock;
 import io.kiln.processor.family.LayerDefinition;
+import io.kiln.processor.family.OnnxExport;
 import io.kiln.processor.fuse.LoweringContext;
 import io.kiln.processor.grad.BackwardOp;
 import io.kiln.processor.grad.DerivationContext;
@@ -40,6 +42,18 @@ public final class AttentionFamily {
     public void lower(LoweringContext c, Node n) {
       c.add(n, lowering(c).forward(n, layer, c.shape(n), c.output(n)));
     }
+
+    @Override
+    public CodeBlock onnx(OnnxExport e, Node n) {
+      String query = n.inputs().get(0);
+      String keys = n.inputs().get(1);
+      return switch (layer.score()) {
+        case DOT -> CodeBlock.of("dotAttention($S, $S, $S)", n.name(), query, keys);
+        case GENERAL -> CodeBlock.of("generalAttention($S, $S, $S, $L)", n.name(), query, keys, e.quoted(n.name() + ".weight"));
+        case ADDITIVE -> CodeBlock.of("additiveAttention($S, $S, $S, $L, $L, $L)", n.name(), query, keys, e.quoted(n.name() + ".query.weight"),
+            e.quoted(n.name() + ".key.weight"), e.quoted(n.name() + ".v"));
+      };
+    }
   }
 
   /** {@code @LayerNorm}. */
@@ -58,6 +72,12 @@ public final class AttentionFamily {
     @Override
     public void lower(LoweringContext c, Node n) {
       c.add(n, lowering(c).forward(n, layer, c.shape(n), c.output(n)));
+    }
+
+    @Override
+    public CodeBlock onnx(OnnxExport e, Node n) {
+      return CodeBlock.of("layerNorm($S, $S, $L, $L, $L)", n.name(), n.input(), e.quoted(n.name() + ".weight"), e.quoted(n.name() + ".bias"),
+          layer.epsilon());
     }
   }
 
@@ -78,6 +98,13 @@ public final class AttentionFamily {
     public void lower(LoweringContext c, Node n) {
       c.add(n, lowering(c).forward(n, layer, c.shape(n), c.output(n)));
     }
+
+    @Override
+    public CodeBlock onnx(OnnxExport e, Node n) {
+      return CodeBlock.of("multiHeadAttention($S, $S, $L, $L, $L, $L, $L, $L)", n.name(), n.input(), layer.heads(), layer.causal(),
+          e.quoted(n.name() + ".in_proj_weight"), e.quoted(n.name() + ".in_proj_bias"), e.quoted(n.name() + ".out_proj.weight"),
+          e.quoted(n.name() + ".out_proj.bias"));
+    }
   }
 
   /** {@code @PositionEmbedding}. */
@@ -95,6 +122,11 @@ public final class AttentionFamily {
     @Override
     public void lower(LoweringContext c, Node n) {
       c.add(n, lowering(c).forward(n, layer, c.shape(n), c.output(n)));
+    }
+
+    @Override
+    public CodeBlock onnx(OnnxExport e, Node n) {
+      return CodeBlock.of("positionEmbedding($S, $S, $L)", n.name(), n.input(), e.quoted(n.name() + ".weight"));
     }
   }
 }

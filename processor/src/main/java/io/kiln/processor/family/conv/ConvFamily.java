@@ -1,6 +1,9 @@
 package io.kiln.processor.family.conv;
 
+import com.palantir.javapoet.CodeBlock;
+import io.kiln.processor.family.ActivationStep;
 import io.kiln.processor.family.LayerDefinition;
+import io.kiln.processor.family.OnnxExport;
 import io.kiln.processor.fuse.LoweringContext;
 import io.kiln.processor.grad.BackwardOp;
 import io.kiln.processor.grad.DerivationContext;
@@ -26,7 +29,7 @@ public final class ConvFamily {
 
     @Override
     public void derive(DerivationContext c, Node n) {
-      c.activation(n, layer.activation());
+      ActivationStep.derive(c, n, layer.activation());
       DerivationContext.InputGradient input = c.rereadsInput(n.input());
       c.add(new BackwardOp.ConvGrad(n.name(), n.input(), input.needed(), input.accumulate()));
     }
@@ -34,6 +37,11 @@ public final class ConvFamily {
     @Override
     public void lower(LoweringContext c, Node n) {
       c.add(n, lowering(c).forward(n, layer, c.shape(n), c.output(n)));
+    }
+
+    @Override
+    public CodeBlock onnx(OnnxExport e, Node n) {
+      return ConvOnnx.conv(e, n, layer);
     }
   }
 
@@ -58,6 +66,11 @@ public final class ConvFamily {
     public void lower(LoweringContext c, Node n) {
       c.add(n, lowering(c).forward(n, layer, c.shape(n), c.output(n)));
     }
+
+    @Override
+    public CodeBlock onnx(OnnxExport e, Node n) {
+      return ConvOnnx.pool(n, layer);
+    }
   }
 
   /** {@code @Flatten}: a view, sharing its input's memory forward and backward. */
@@ -75,6 +88,11 @@ public final class ConvFamily {
     @Override
     public void lower(LoweringContext c, Node n) {
       c.view(n);
+    }
+
+    @Override
+    public CodeBlock onnx(OnnxExport e, Node n) {
+      return CodeBlock.of("flatten($S, $S)", n.name(), n.input());
     }
   }
 }

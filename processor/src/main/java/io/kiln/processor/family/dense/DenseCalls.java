@@ -4,7 +4,7 @@ import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeSpec;
 import io.kiln.dsl.Activation;
-import io.kiln.processor.emit.GeneratedClassPart;
+import io.kiln.processor.codegen.GeneratedClassPart;
 import io.kiln.processor.fuse.BackwardCall;
 import io.kiln.processor.fuse.ForwardCall;
 import javax.lang.model.element.Modifier;

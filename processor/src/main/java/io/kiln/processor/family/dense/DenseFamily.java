@@ -1,6 +1,9 @@
 package io.kiln.processor.family.dense;
 
+import com.palantir.javapoet.CodeBlock;
+import io.kiln.processor.family.ActivationStep;
 import io.kiln.processor.family.LayerDefinition;
+import io.kiln.processor.family.OnnxExport;
 import io.kiln.processor.fuse.LoweringContext;
 import io.kiln.processor.grad.BackwardOp;
 import io.kiln.processor.grad.DerivationContext;
@@ -25,8 +28,13 @@ public final class DenseFamily {
     }
 
     @Override
+    public String widthAttribute() {
+      return "units";
+    }
+
+    @Override
     public void derive(DerivationContext c, Node n) {
-      c.activation(n, layer.activation());
+      ActivationStep.derive(c, n, layer.activation());
       if (layer.bias()) {
         c.add(new BackwardOp.BiasGrad(n.name()));
       }
@@ -41,6 +49,12 @@ public final class DenseFamily {
     @Override
     public void lower(LoweringContext c, Node n) {
       c.add(n, lowering(c).forward(n, layer, c.shape(n), c.output(n), c.program()));
+    }
+
+    @Override
+    public CodeBlock onnx(OnnxExport e, Node n) {
+      return CodeBlock.of("dense($S, $S, $L, $L, $T.$L)", n.name(), n.input(), e.quoted(n.name() + ".weight"),
+          e.quotedIf(layer.bias(), n.name() + ".bias"), OnnxExport.ACTIVATION, layer.activation());
     }
   }
 }

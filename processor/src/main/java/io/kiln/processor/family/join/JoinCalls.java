@@ -1,7 +1,7 @@
 package io.kiln.processor.family.join;
 
 import com.palantir.javapoet.MethodSpec;
-import io.kiln.processor.emit.GeneratedClassPart;
+import io.kiln.processor.codegen.GeneratedClassPart;
 import io.kiln.processor.fuse.BackwardCall;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.ForwardCall;

@@ -1,6 +1,8 @@
 package io.kiln.processor.family.join;
 
+import com.palantir.javapoet.CodeBlock;
 import io.kiln.processor.family.LayerDefinition;
+import io.kiln.processor.family.OnnxExport;
 import io.kiln.processor.fuse.LoweringContext;
 import io.kiln.processor.grad.BackwardOp;
 import io.kiln.processor.grad.DerivationContext;
@@ -33,6 +35,11 @@ public final class JoinFamily {
     public void lower(LoweringContext c, Node n) {
       c.add(n, lowering(c).forward(n, layer, c.shape(n), c.output(n)));
     }
+
+    @Override
+    public CodeBlock onnx(OnnxExport e, Node n) {
+      return CodeBlock.of("concat($S, $L)", n.name(), OnnxExport.inputs(n));
+    }
   }
 
   /** {@code @Add}: the residual connection. */
@@ -50,6 +57,11 @@ public final class JoinFamily {
     @Override
     public void lower(LoweringContext c, Node n) {
       c.add(n, lowering(c).forward(n, layer, c.shape(n), c.output(n)));
+    }
+
+    @Override
+    public CodeBlock onnx(OnnxExport e, Node n) {
+      return CodeBlock.of("add($S, $L)", n.name(), OnnxExport.inputs(n));
     }
   }
 }

@@ -1,6 +1,9 @@
 package io.kiln.processor.family.loss;
 
+import com.palantir.javapoet.CodeBlock;
+import io.kiln.processor.diag.Report;
 import io.kiln.processor.family.LayerDefinition;
+import io.kiln.processor.family.OnnxExport;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.KernelCall;
 import io.kiln.processor.fuse.LoweringContext;
@@ -10,6 +13,7 @@ import io.kiln.processor.ir.Node;
 import io.kiln.processor.parse.Layer;
 import io.kiln.processor.shape.Shape;
 import io.kiln.processor.shape.ShapeContext;
+import io.kiln.processor.shape.ShapedGraph;
 import java.util.List;
 
 /** The loss family: {@code @Loss}, whose gradient starts the backward pass. */
@@ -29,6 +33,14 @@ public final class LossFamily {
     }
 
     @Override
+    public void lint(ShapedGraph shaped, Report report, Node node) {
+      Node loss = shaped.graph().loss();
+      if (loss != null && loss.name().equals(node.name())) {
+        DoubleActivation.check(shaped, report, node, layer);
+      }
+    }
+
+    @Override
     public void derive(DerivationContext c, Node n) {
       if (c.needsGrad(n.input())) {
         c.add(new BackwardOp.LossGrad(n.name(), layer.kind(), n.input()));
@@ -42,6 +54,12 @@ public final class LossFamily {
       Buffer labels = new Buffer(n.labels(), Buffer.Kind.LABELS, Math.max(1, labelsShape.size()), labelsShape.withBatch(), labelsShape.maxSteps());
       c.loss(new KernelCall.LossForward(List.of(n.name()), layer.kind(), c.buffers.activation.get(n.input()), labels, null,
           c.shaped.shape(n.input()).stepSize(), layer.ignoreIndex()));
+    }
+
+    /** Training only: {@code predict} never computes the loss. */
+    @Override
+    public CodeBlock onnx(OnnxExport e, Node n) {
+      return null;
     }
   }
 }

@@ -1,6 +1,9 @@
 package io.kiln.processor.family.norm;
 
+import com.palantir.javapoet.CodeBlock;
+import io.kiln.processor.diag.Report;
 import io.kiln.processor.family.LayerDefinition;
+import io.kiln.processor.family.OnnxExport;
 import io.kiln.processor.fuse.LoweringContext;
 import io.kiln.processor.grad.BackwardOp;
 import io.kiln.processor.grad.DerivationContext;
@@ -8,6 +11,7 @@ import io.kiln.processor.ir.Node;
 import io.kiln.processor.parse.Layer;
 import io.kiln.processor.shape.Shape;
 import io.kiln.processor.shape.ShapeContext;
+import io.kiln.processor.shape.ShapedGraph;
 
 /** The regularizing family: {@code @BatchNorm} and {@code @Dropout}, which behave differently in training and inference. */
 public final class NormFamily {
@@ -35,6 +39,11 @@ public final class NormFamily {
     public void lower(LoweringContext c, Node n) {
       c.add(n, lowering(c).forward(n, layer, c.shape(n), c.output(n)));
     }
+
+    @Override
+    public CodeBlock onnx(OnnxExport e, Node n) {
+      return CodeBlock.of("dropout($S, $S)", n.name(), n.input());
+    }
   }
 
   /** {@code @BatchNorm}. */
@@ -42,6 +51,11 @@ public final class NormFamily {
     @Override
     public Shape shape(ShapeContext c, Node node) {
       return new BatchNormDropoutShapes(c.report()).batchNorm(node, layer, c.input(node), c.graph().loss() != null ? c.graph().spec().maxBatch() : 0);
+    }
+
+    @Override
+    public void lint(ShapedGraph shaped, Report report, Node node) {
+      KerasMomentum.check(report, node, layer);
     }
 
     @Override
@@ -53,6 +67,12 @@ public final class NormFamily {
     @Override
     public void lower(LoweringContext c, Node n) {
       c.add(n, lowering(c).forward(n, layer, c.shape(n), c.output(n)));
+    }
+
+    @Override
+    public CodeBlock onnx(OnnxExport e, Node n) {
+      return CodeBlock.of("batchNorm($S, $S, $L, $L, $L, $L, $L)", n.name(), n.input(), e.quoted(n.name() + ".weight"),
+          e.quoted(n.name() + ".bias"), e.quoted(n.name() + ".running_mean"), e.quoted(n.name() + ".running_var"), layer.epsilon());
     }
   }
 }

@@ -4,7 +4,9 @@ import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeSpec;
-import io.kiln.processor.emit.GeneratedClassPart;
+import io.kiln.dsl.Activation;
+import io.kiln.processor.codegen.GeneratedClassPart;
+import io.kiln.processor.family.Probing;
 import io.kiln.processor.fuse.BackwardCall;
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.ForwardCall;
@@ -107,6 +109,42 @@ public final class SequenceCalls extends GeneratedClassPart {
     m.addStatement("this.$L = $L\n.build()", layerField(r), b.build());
   }
 
+  /**
+   * A recurrent layer's probe: the output's statistics, the gate activations after forward, and
+   * ‖∂L/∂h_t‖ per step after its backward, from the gate gradients that backward leaves in its
+   * scratch; a bidirectional layer's, only the output's.
+   */
+  public Probing probing(ForwardCall.RecurrentForward r) {
+    Layer.Recurrent l = r.layer();
+    Activation activation = l.cell() == Layer.Recurrent.Cell.RNN ? l.activation() : Activation.NONE;
+    if (r.reverse() != null) {
+      // A bidirectional layer's probe is a plain node's (output statistics and gradient norm): its
+      // gates and per-step gradients are two directions' in opposite step orders.
+      return Probing.saturating(activation);
+    }
+    return new Probing() {
+      @Override
+      public CodeBlock probe(String node) {
+        return CodeBlock.of("$T.recurrent($S, $T.$L, $L, MAX_BATCH, $L)", NODE_PROBE, node, SATURATION, Probing.saturation(activation),
+            geometry(r), maxSteps());
+      }
+
+      @Override
+      public CodeBlock afterForward(int probe) {
+        return CodeBlock.of("introspection.node($L).recordGates($L, batch, steps);\n", probe, workspace(r));
+      }
+
+      @Override
+      public CodeBlock afterBackward(BackwardCall call, int probe) {
+        if (!(call instanceof BackwardCall.RecurrentBackward back) || back.forward() != r) {
+          return CodeBlock.of("");
+        }
+        return CodeBlock.of("introspection.node($L).recordStepGradients(batch, steps, params, $L, $L, $L, $L, $L);\n", probe,
+            paramConstant(r.weightHh()), orNull(back.dy()), orNull(back.dhT()), workspace(r), scratch(r));
+      }
+    };
+  }
+
   /** The longest sequence the model's sequence input takes. */
   private String maxSteps() {
     return maxSteps(program.inputs().stream().filter(Buffer::isSequence).findFirst().orElseThrow());
@@ -131,5 +169,18 @@ public final class SequenceCalls extends GeneratedClassPart {
       m.addStatement("$T.tokenIds(MODEL_NAME, $S, $S, $L, batch, $L, $L)", CHECKS, method, e.ids().name(), var(e.ids()),
           e.ids().isSequence() ? "steps" : "1", e.vocab());
     }
+  }
+
+  private String geometry(ForwardCall.RecurrentForward r) {
+    return geometryConstant(r.covers().get(0));
+  }
+
+  /** The runtime's {@code CellKind}: a plain RNN's activation is part of its cell. */
+  private static String cellKind(Layer.Recurrent r) {
+    return switch (r.cell()) {
+      case RNN -> r.activation() == Activation.RELU ? "RNN_RELU" : "RNN_TANH";
+      case LSTM -> "LSTM";
+      case GRU -> "GRU";
+    };
   }
 }

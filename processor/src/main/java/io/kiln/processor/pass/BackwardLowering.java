@@ -1,9 +1,11 @@
-package io.kiln.processor.fuse;
+package io.kiln.processor.pass;
 
-import io.kiln.processor.family.BackwardSteps;
+import io.kiln.processor.fuse.BackwardCall;
+import io.kiln.processor.fuse.LoweringContext;
 import io.kiln.processor.grad.BackwardGraph;
 import io.kiln.processor.grad.BackwardOp;
 import io.kiln.processor.ir.Node;
+import io.kiln.processor.registry.BackwardSteps;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.kiln.processor.family;
+package io.kiln.processor.registry;
 
 import io.kiln.processor.family.attention.AttentionFamily;
 import io.kiln.processor.family.conv.ConvFamily;

@@ -1,11 +1,15 @@
-package io.kiln.processor.shape;
+package io.kiln.processor.pass;
 
 import io.kiln.processor.diag.ErrorId;
 import io.kiln.processor.diag.Report;
-import io.kiln.processor.family.Families;
 import io.kiln.processor.family.LayerDefinition;
 import io.kiln.processor.ir.Graph;
 import io.kiln.processor.ir.Node;
+import io.kiln.processor.registry.Families;
+import io.kiln.processor.shape.Misreading;
+import io.kiln.processor.shape.Shape;
+import io.kiln.processor.shape.ShapeContext;
+import io.kiln.processor.shape.ShapedGraph;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -74,7 +78,7 @@ public final class ShapeInference {
     });
     Misreading culprit = null;
     Report culpritRest = null;
-    for (Misreading m : Misreading.candidates(graph)) {
+    for (Misreading m : misreadings(graph)) {
       Report again = reread(graph, m.node(), m.reread());
       if (explains(again, found) && m.halves().stream().noneMatch(half -> explains(reread(graph, m.node(), half), found))) {
         if (culprit != null || blamed.contains(m.node().ref())) {
@@ -90,6 +94,11 @@ public final class ShapeInference {
     target.error(ErrorId.SHAPE_MISMATCH, culprit.node().ref(), culprit.attribute(), culprit.message());
     culpritRest.diagnostics().forEach(target::add);
     return true;
+  }
+
+  /** Each declaration's likely misreadings, in graph order. */
+  private static List<Misreading> misreadings(Graph graph) {
+    return graph.order().stream().flatMap(n -> Families.of(n.layer()).misreadings(graph, n).stream()).toList();
   }
 
   /** The diagnostics of the graph with {@code node} declared as {@code layer} instead. */

@@ -1,5 +1,6 @@
-package io.kiln.processor.family;
+package io.kiln.processor.registry;
 
+import io.kiln.processor.family.LayerDefinition;
 import io.kiln.processor.family.attention.AttentionFamily;
 import io.kiln.processor.family.conv.ConvFamily;
 import io.kiln.processor.family.dense.DenseFamily;

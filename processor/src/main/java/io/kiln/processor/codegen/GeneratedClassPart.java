@@ -1,11 +1,10 @@
-package io.kiln.processor.emit;
+package io.kiln.processor.codegen;
 
 import com.palantir.javapoet.ArrayTypeName;
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
 import com.palantir.javapoet.TypeName;
-import io.kiln.dsl.Activation;
 import io.kiln.dsl.LossKind;
 import io.kiln.processor.fuse.BackwardCall;
 import io.kiln.processor.fuse.Buffer;
@@ -14,7 +13,6 @@ import io.kiln.processor.fuse.KernelCall;
 import io.kiln.processor.fuse.KernelProgram;
 import io.kiln.processor.fuse.ParamTensor;
 import io.kiln.processor.ir.Graph;
-import io.kiln.processor.parse.Layer;
 import io.kiln.processor.parse.ModelSpec;
 import io.kiln.processor.parse.ValueType;
 import io.kiln.processor.plan.MemoryPlan;
@@ -173,10 +171,6 @@ public abstract class GeneratedClassPart {
     return names.constant("MAX_STEPS_", in.name());
   }
 
-  protected String geometry(ForwardCall.RecurrentForward r) {
-    return geometryConstant(r.covers().get(0));
-  }
-
   protected String workspace(KernelCall call) {
     return ident(call.covers().get(0)) + "Workspace";
   }
@@ -203,17 +197,9 @@ public abstract class GeneratedClassPart {
     return program.loss() != null && program.loss().dInput() != null;
   }
 
-  protected List<ForwardCall.AttentionForward> attentions() {
-    return program.forward().stream().filter(c -> c instanceof ForwardCall.AttentionForward).map(c -> (ForwardCall.AttentionForward) c).toList();
-  }
-
-  protected static CodeBlock score(ForwardCall.AttentionForward a) {
-    return CodeBlock.of("$T.Score.$L", SCORED_ATTENTION, a.layer().score());
-  }
-
-  /** {@code Score.DOT, MAX_BATCH, 24, 24, 128, 128}: the sizes a workspace is planned for. */
-  protected static CodeBlock attentionSizes(ForwardCall.AttentionForward a, String batch, String steps) {
-    return CodeBlock.of("$L, $L, $L, $L, $L, $L", score(a), batch, steps, steps, a.width(), a.attn());
+  /** The calls whose attention weights {@code attentionWeights} returns. */
+  protected List<ForwardCall> attentions() {
+    return program.forward().stream().filter(ForwardCall::keepsAttentionWeights).toList();
   }
 
   /** The Java identifier of a caller's array (an input or the labels) in the generated methods. */
@@ -247,14 +233,6 @@ public abstract class GeneratedClassPart {
     };
   }
 
-  protected static String cellKind(Layer.Recurrent r) {
-    return switch (r.cell()) {
-      case RNN -> r.activation() == Activation.RELU ? "RNN_RELU" : "RNN_TANH";
-      case LSTM -> "LSTM";
-      case GRU -> "GRU";
-    };
-  }
-
   protected String stateConstant(ParamTensor p) {
     return names.constant("S_", p.name());
   }
@@ -268,11 +246,6 @@ public abstract class GeneratedClassPart {
     return ident(call.covers().get(0)) + "Epilogue";
   }
 
-  /** The epilogue adding one of a multi-head layer's biases: Q, K, V (slices of in_proj_bias) or Out. */
-  protected static String epilogueField(ForwardCall.MultiHeadForward m, String which) {
-    return ident(m.covers().get(0)) + which + "Epilogue";
-  }
-
   // --- construction, parameters, files -------------------------------------------------------------
 
   /** Softmax classifiers report training accuracy ({@code lastCorrect}) from the logits of each step. */
@@ -281,7 +254,7 @@ public abstract class GeneratedClassPart {
   }
 
   protected boolean hasDropout() {
-    return program.forward().stream().anyMatch(c -> c instanceof ForwardCall.DropoutForward);
+    return program.forward().stream().anyMatch(ForwardCall::drawsMasks);
   }
 
   protected static final ClassName CHECKPOINTS = ClassName.get(RUNTIME + ".io", "Checkpoints");
@@ -326,8 +299,8 @@ public abstract class GeneratedClassPart {
     return program.loss().input().inArena() ? "" : inputArgs() + ", ";
   }
 
-  /** Validates every input and declares {@code batch}. */
-  void checkInputs(MethodSpec.Builder m, String method) {
+  /** Validates every input's batch against the others and declares {@code batch}. */
+  protected void checkBatches(MethodSpec.Builder m, String method) {
     List<Buffer> inputs = program.inputs();
     m.addStatement("int batch = $L", batchOf(inputs.get(0), method));
     for (int i = 1; i < inputs.size(); i++) {
@@ -337,7 +310,6 @@ public abstract class GeneratedClassPart {
               "." + method + ": input '" + in.name() + "' holds a different number of samples than '" + inputs.get(0).name() + "' (", ")")
           .endControlFlow();
     }
-    new Declarations(this).checkInputs(m, method);
   }
 
   /** Rejects NaN and ±infinity in the float inputs, naming the first bad index: a prediction must not hide them. */
@@ -391,7 +363,7 @@ public abstract class GeneratedClassPart {
 
   /** The {@code @Tokens(decoded = true)} input, if the model has one. */
   protected java.util.Optional<Buffer> decodedInput() {
-    return graph.order().stream().filter(n -> n.layer() instanceof Layer.Tokens t && t.decoded()).findFirst()
+    return graph.order().stream().filter(n -> n.layer().decoded()).findFirst()
         .flatMap(n -> program.inputs().stream().filter(b -> b.name().equals(n.name())).findFirst());
   }
 

@@ -1,4 +1,4 @@
-package io.kiln.processor.lint;
+package io.kiln.processor.family.input;
 
 import io.kiln.processor.diag.ErrorId;
 import io.kiln.processor.diag.Messages;
@@ -13,13 +13,12 @@ import io.kiln.processor.shape.ShapedGraph;
  * convolution or pooling layer: Kiln, like PyTorch, is NCHW, so it would be 64 channels of 64×3
  * pixels, and a small kernel still fits, so nothing else complains.
  */
-final class ChannelsLast implements Lint {
-  @Override
-  public void check(ShapedGraph shaped, Report report) {
-    for (Node node : shaped.graph().order()) {
-      if (ConvShape.channelsLastImage(shaped.graph(), node)) {
-        report.warning(ErrorId.CHANNELS_LAST, node.ref(), "shape", Messages.channelsLast(node.name(), ((Layer.Input) node.layer()).shape()));
-      }
+final class ChannelsLast {
+  private ChannelsLast() {}
+
+  static void check(ShapedGraph shaped, Report report, Node node, Layer.Input input) {
+    if (ConvShape.channelsLastImage(shaped.graph(), node)) {
+      report.warning(ErrorId.CHANNELS_LAST, node.ref(), "shape", Messages.channelsLast(node.name(), input.shape()));
     }
   }
 }

@@ -1,4 +1,4 @@
-package io.kiln.processor.emit;
+package io.kiln.processor.codegen;
 
 import java.util.HashMap;
 import java.util.HashSet;

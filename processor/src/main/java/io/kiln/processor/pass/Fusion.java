@@ -1,5 +1,13 @@
-package io.kiln.processor.fuse;
+package io.kiln.processor.pass;
 
+import io.kiln.processor.fuse.BackwardCall;
+import io.kiln.processor.fuse.Buffer;
+import io.kiln.processor.fuse.Buffers;
+import io.kiln.processor.fuse.ForwardCall;
+import io.kiln.processor.fuse.KernelCall;
+import io.kiln.processor.fuse.KernelProgram;
+import io.kiln.processor.fuse.LoweringContext;
+import io.kiln.processor.fuse.Parameters;
 import io.kiln.processor.grad.BackwardGraph;
 import io.kiln.processor.ir.Graph;
 import io.kiln.processor.ir.Node;
@@ -28,7 +36,7 @@ public final class Fusion {
     Buffers buffers = new Buffers();
     LoweringContext context = new LoweringContext(shaped, parameters, buffers);
     List<ForwardCall> forward = new ForwardLowering(context).lower();
-    List<Buffer> inputs = context.inputs;
+    List<Buffer> inputs = context.inputs();
 
     Node lossNode = graph.loss();
     Buffer output = buffers.activation.get(graph.output().name());
@@ -37,7 +45,7 @@ public final class Fusion {
     }
     buffers.allocateGradients(shaped, backward);
     List<BackwardCall> back = new BackwardLowering(context).lower(backward);
-    KernelCall.LossForward loss = context.loss;
+    KernelCall.LossForward loss = context.loss();
     return new KernelProgram(shaped, parameters.params, parameters.state, inputs, loss.labels(), output, forward, loss, back);
   }
 }

@@ -1,8 +1,9 @@
-package io.kiln.processor.family;
+package io.kiln.processor.registry;
 
 import com.palantir.javapoet.MethodSpec;
-import com.palantir.javapoet.TypeSpec;
-import io.kiln.processor.emit.GeneratedClassPart;
+import io.kiln.processor.codegen.GeneratedClassPart;
+import io.kiln.processor.family.Declaring;
+import io.kiln.processor.family.Probing;
 import io.kiln.processor.family.attention.AttentionCalls;
 import io.kiln.processor.family.conv.ConvCalls;
 import io.kiln.processor.family.dense.DenseCalls;
@@ -78,43 +79,33 @@ public final class CallWriters {
     }
   }
 
+  /** What introspection records for {@code call}: the saturation of the activation it applies, a recurrent layer's gates and steps. */
+  public Probing probing(ForwardCall call) {
+    return switch (call) {
+      case ForwardCall.DenseForward d -> Probing.saturating(d.activation());
+      case ForwardCall.ConvForward c -> Probing.saturating(c.activation());
+      case ForwardCall.RecurrentForward r -> sequence.probing(r);
+      case ForwardCall.GeluForward g -> Probing.OUTPUT;
+      case ForwardCall.PoolForward p -> Probing.OUTPUT;
+      case ForwardCall.DropoutForward d -> Probing.OUTPUT;
+      case ForwardCall.BatchNormForward b -> Probing.OUTPUT;
+      case ForwardCall.EmbeddingForward e -> Probing.OUTPUT;
+      case ForwardCall.AttentionForward a -> Probing.OUTPUT;
+      case ForwardCall.LayerNormForward l -> Probing.OUTPUT;
+      case ForwardCall.MultiHeadForward h -> Probing.OUTPUT;
+      case ForwardCall.PositionForward p -> Probing.OUTPUT;
+      case ForwardCall.ConcatForward c -> Probing.OUTPUT;
+      case ForwardCall.AddForward a -> Probing.OUTPUT;
+    };
+  }
+
   /** What the generated class declares for {@code call}: fields, geometry constants, constructor statements, argument checks. */
   public Declaring declaring(ForwardCall call) {
     return switch (call) {
       case ForwardCall.DenseForward d -> Declaring.of(type -> dense.declare(d, type), m -> dense.initialize(d, m));
       case ForwardCall.GeluForward g -> Declaring.NOTHING;
-      case ForwardCall.ConvForward c -> new Declaring() {
-          @Override
-          public void fields(TypeSpec.Builder type) {
-            conv.declare(c, type);
-          }
-
-          @Override
-          public void geometry(TypeSpec.Builder type) {
-            conv.geometry(c, type);
-          }
-
-          @Override
-          public void initialize(MethodSpec.Builder m) {
-            conv.initialize(c, m);
-          }
-        };
-      case ForwardCall.PoolForward p -> new Declaring() {
-          @Override
-          public void fields(TypeSpec.Builder type) {
-            conv.declare(p, type);
-          }
-
-          @Override
-          public void geometry(TypeSpec.Builder type) {
-            conv.geometry(p, type);
-          }
-
-          @Override
-          public void initialize(MethodSpec.Builder m) {
-            conv.initialize(p, m);
-          }
-        };
+      case ForwardCall.ConvForward c -> Declaring.of(type -> conv.declare(c, type), type -> conv.geometry(c, type), m -> conv.initialize(c, m));
+      case ForwardCall.PoolForward p -> Declaring.of(type -> conv.declare(p, type), type -> conv.geometry(p, type), m -> conv.initialize(p, m));
       case ForwardCall.DropoutForward d -> Declaring.NOTHING;
       case ForwardCall.BatchNormForward b -> Declaring.of(type -> norm.declare(b, type), m -> norm.initialize(b, m));
       case ForwardCall.EmbeddingForward e -> new Declaring() {
@@ -123,22 +114,7 @@ public final class CallWriters {
             sequence.checkInputs(e, m, method);
           }
         };
-      case ForwardCall.RecurrentForward r -> new Declaring() {
-          @Override
-          public void fields(TypeSpec.Builder type) {
-            sequence.declare(r, type);
-          }
-
-          @Override
-          public void geometry(TypeSpec.Builder type) {
-            sequence.geometry(r, type);
-          }
-
-          @Override
-          public void initialize(MethodSpec.Builder m) {
-            sequence.initialize(r, m);
-          }
-        };
+      case ForwardCall.RecurrentForward r -> Declaring.of(type -> sequence.declare(r, type), type -> sequence.geometry(r, type), m -> sequence.initialize(r, m));
       case ForwardCall.AttentionForward a -> Declaring.of(type -> attention.declare(a, type), m -> attention.initialize(a, m));
       case ForwardCall.LayerNormForward l -> Declaring.of(type -> attention.declare(l, type), m -> attention.initialize(l, m));
       case ForwardCall.MultiHeadForward h -> Declaring.of(type -> attention.declare(h, type), m -> attention.initialize(h, m));

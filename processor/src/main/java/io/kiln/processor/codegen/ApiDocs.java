@@ -1,4 +1,4 @@
-package io.kiln.processor.emit;
+package io.kiln.processor.codegen;
 
 import io.kiln.processor.fuse.Buffer;
 import io.kiln.processor.fuse.ForwardCall;
@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
  * what a call rejects. Each is derived from the same facts the emitted code uses, so the two cannot
  * disagree (GeneratedJavadocTest reads them back from a generated class).
  */
-final class ApiDocs {
+public final class ApiDocs {
   private final KernelProgram program;
   private final Graph graph;
   private final Function<Buffer, String> var;
@@ -40,11 +40,11 @@ final class ApiDocs {
   }
 
   private boolean hasDropout() {
-    return program.forward().stream().anyMatch(c -> c instanceof ForwardCall.DropoutForward);
+    return program.forward().stream().anyMatch(ForwardCall::drawsMasks);
   }
 
   /** One line per distinct initialization, naming the tensors it fills, in declaration order. */
-  String initDocs() {
+  public String initDocs() {
     Map<String, List<String>> byInit = new java.util.LinkedHashMap<>();
     for (ParamTensor p : program.params()) {
       byInit.computeIfAbsent(initDoc(p), k -> new java.util.ArrayList<>()).add(p.name());
@@ -58,7 +58,7 @@ final class ApiDocs {
   }
 
   /** How {@code Initializers.fill} fills {@code p}, with its fans: what the generated create() calls. */
-  static String initDoc(ParamTensor p) {
+  public static String initDoc(ParamTensor p) {
     int sum = p.fanIn() + p.fanOut();
     return switch (p.init()) {
       case ZEROS -> "zeros";
@@ -73,13 +73,13 @@ final class ApiDocs {
   }
 
   /** {@code @param} lines for the public methods' leading parameters: the inputs, then {@code steps}. */
-  String inputDocs() {
+  public String inputDocs() {
     String docs = program.inputs().stream().map(in -> "@param " + var.apply(in) + " " + inputDoc(in) + "\n").collect(Collectors.joining());
     return sequential() ? docs + "@param steps " + stepsDoc() + "\n" : docs;
   }
 
   /** What one input holds and how its length gives the batch. */
-  String inputDoc(Buffer in) {
+  public String inputDoc(Buffer in) {
     String what = in.kind() == Buffer.Kind.TOKENS ? "token ids" : "";
     if (!in.isSequence()) {
       return in.shape() + " row-major" + (what.isEmpty() ? "" : " " + what) + ", B = length / " + in.perSample();
@@ -88,13 +88,13 @@ final class ApiDocs {
     return in.shape() + " row-major" + (what.isEmpty() ? "" : " " + what) + " with T = steps, B = length / " + per;
   }
 
-  String stepsDoc() {
+  public String stepsDoc() {
     Buffer first = program.inputs().stream().filter(Buffer::isSequence).findFirst().orElseThrow();
     return "T, the sequence length of this call, in [1, {@link #" + maxSteps.apply(first) + "}]";
   }
 
   /** The {@code @param} line of the labels. */
-  String labelsDoc() {
+  public String labelsDoc() {
     Buffer labels = program.labels();
     KernelCall.LossForward loss = program.loss();
     if (graph.labelsType() == ValueType.INT_TENSOR) {
@@ -105,7 +105,7 @@ final class ApiDocs {
   }
 
   /** What the loss averages over, as the runtime's loss kernels compute it. */
-  String meanOver() {
+  public String meanOver() {
     KernelCall.LossForward loss = program.loss();
     String rows = loss.input().isSequence() ? "positions (batch × steps)" : "samples";
     return switch (loss.kind()) {
@@ -118,7 +118,7 @@ final class ApiDocs {
   }
 
   /** What a training-mode forward pass changes besides the gradients, for the docs; empty if nothing. */
-  String trainingSideEffects() {
+  public String trainingSideEffects() {
     List<String> moved = new java.util.ArrayList<>();
     if (!program.state().isEmpty()) {
       moved.add("batch-norm running statistics are updated");
@@ -130,22 +130,22 @@ final class ApiDocs {
   }
 
   /** The {@code @throws} line for malformed inputs or labels. */
-  String throwsMalformed() {
+  public String throwsMalformed() {
     return "@throws IllegalArgumentException if an input is empty, not a whole number of samples or over {@code MAX_BATCH}"
         + sequenceProblems() + ",\n    or if a label is out of range; the message names the model, the method and the value\n";
   }
 
   /** The ways a sequence model's call can be malformed beyond its batch, for {@code @throws}. */
-  String sequenceProblems() {
+  public String sequenceProblems() {
     return (sequential() ? ", if {@code steps} is out of range" : "") + (hasTokens() ? ", if a token id is outside the vocabulary" : "");
   }
 
-  boolean hasTokens() {
+  public boolean hasTokens() {
     return program.inputs().stream().anyMatch(in -> in.kind() == Buffer.Kind.TOKENS);
   }
 
   /** The {@code @throws} line of {@code predict} and {@code classify}. */
-  String throwsInference() {
+  public String throwsInference() {
     boolean floats = program.inputs().stream().anyMatch(in -> in.kind() != Buffer.Kind.TOKENS);
     return "@throws IllegalArgumentException if an input is malformed (as for {@code forward})"
         + (floats ? " or holds NaN or ±infinity (naming the first such index)" : "") + "\n";

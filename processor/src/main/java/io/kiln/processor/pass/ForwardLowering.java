@@ -1,7 +1,11 @@
-package io.kiln.processor.fuse;
+package io.kiln.processor.pass;
 
-import io.kiln.processor.family.Families;
+import io.kiln.processor.fuse.Buffers;
+import io.kiln.processor.fuse.ForwardCall;
+import io.kiln.processor.fuse.LoweringContext;
+import io.kiln.processor.fuse.Parameters;
 import io.kiln.processor.ir.Node;
+import io.kiln.processor.registry.Families;
 import java.util.List;
 
 /**
@@ -24,6 +28,6 @@ final class ForwardLowering {
       }
       Families.of(n.layer()).lower(context, n);
     }
-    return context.program;
+    return context.program();
   }
 }

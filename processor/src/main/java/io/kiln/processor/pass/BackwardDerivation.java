@@ -1,8 +1,10 @@
-package io.kiln.processor.grad;
+package io.kiln.processor.pass;
 
-import io.kiln.processor.family.Families;
+import io.kiln.processor.grad.BackwardGraph;
+import io.kiln.processor.grad.DerivationContext;
 import io.kiln.processor.ir.Graph;
 import io.kiln.processor.ir.Node;
+import io.kiln.processor.registry.Families;
 import io.kiln.processor.shape.ShapedGraph;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -39,15 +41,6 @@ public final class BackwardDerivation {
     for (Node n : reversed) {
       Families.of(n.layer()).derive(context, n);
     }
-    return new BackwardGraph(shaped, context.ops, needsGrad, saved);
-  }
-
-  /** The node whose memory {@code name} shares: itself, or for a flatten the root of its input. */
-  public static String viewRoot(Graph graph, String name) {
-    Node n = graph.node(name);
-    while (n.layer().isView()) {
-      n = graph.node(n.input());
-    }
-    return n.name();
+    return new BackwardGraph(shaped, context.ops(), needsGrad, saved);
   }
 }

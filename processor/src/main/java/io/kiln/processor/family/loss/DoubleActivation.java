@@ -1,4 +1,4 @@
-package io.kiln.processor.lint;
+package io.kiln.processor.family.loss;
 
 import io.kiln.dsl.Activation;
 import io.kiln.dsl.LossKind;
@@ -13,13 +13,11 @@ import io.kiln.processor.shape.ShapedGraph;
  * A sigmoid layer scored by a loss that applies a sigmoid or softmax itself: the classic
  * double-sigmoid of a model ported from code whose loss took probabilities. It still trains, badly.
  */
-final class DoubleActivation implements Lint {
-  @Override
-  public void check(ShapedGraph shaped, Report report) {
-    Node lossNode = shaped.graph().loss();
-    if (lossNode == null || !(lossNode.layer() instanceof Layer.Loss loss)) {
-      return;
-    }
+final class DoubleActivation {
+  private DoubleActivation() {}
+
+  /** {@code lossNode}: the model's loss; the activation is the scored layer's, a dense layer's or a convolution's. */
+  static void check(ShapedGraph shaped, Report report, Node lossNode, Layer.Loss loss) {
     boolean appliesItsOwn = loss.kind() == LossKind.SIGMOID_BINARY_CROSS_ENTROPY || loss.kind() == LossKind.SOFTMAX_CROSS_ENTROPY;
     Node scored = shaped.graph().node(lossNode.input());
     Activation activation = switch (scored.layer()) {
