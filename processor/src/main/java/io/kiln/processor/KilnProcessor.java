@@ -43,7 +43,9 @@ import javax.tools.Diagnostic.Kind;
  * one error on the model with its stack trace instead of crashing javac.
  */
 @AutoService(Processor.class)
-@SupportedAnnotationTypes("io.kiln.dsl.*")
+// "*", not "io.kiln.dsl.*": javac finds no annotation inside a method body, so a file whose only
+// @Model is a local class would never reach the processor and its mistake would go unreported.
+@SupportedAnnotationTypes("*")
 @SupportedOptions(KilnProcessor.DEBUG_CRASH)
 public final class KilnProcessor extends AbstractProcessor {
   /**
@@ -53,6 +55,14 @@ public final class KilnProcessor extends AbstractProcessor {
    * for users; it may change without notice.
    */
   static final String DEBUG_CRASH = "kiln.debug.crash";
+
+  private io.kiln.processor.parse.LocalModels localModels;
+
+  @Override
+  public synchronized void init(javax.annotation.processing.ProcessingEnvironment env) {
+    super.init(env);
+    localModels = io.kiln.processor.parse.LocalModels.of(env);
+  }
 
   @Override
   public SourceVersion getSupportedSourceVersion() {
@@ -71,6 +81,9 @@ public final class KilnProcessor extends AbstractProcessor {
       }
     }
     warnAboutNodesOutsideModels(annotations, round);
+    if (localModels != null) {
+      localModels.report(round.getRootElements());
+    }
     return false;
   }
 
@@ -90,6 +103,9 @@ public final class KilnProcessor extends AbstractProcessor {
     Map<TypeElement, List<String>> strays = new LinkedHashMap<>();
     for (TypeElement annotation : annotations) {
       String name = annotation.getQualifiedName().toString();
+      if (!name.startsWith("io.kiln.dsl.")) {
+        continue; // the processor sees every annotation ("*"), but only Kiln's declare nodes
+      }
       if (name.equals("io.kiln.dsl.Model") || name.equals("io.kiln.dsl.Block") || name.equals("io.kiln.dsl.Labels")
           || name.equals("io.kiln.dsl.InitialState") || name.equals("io.kiln.dsl.BlockInput")) {
         continue;
@@ -160,6 +176,12 @@ public final class KilnProcessor extends AbstractProcessor {
         String name = file.packageName().isEmpty() ? file.typeSpec().name() : file.packageName() + "." + file.typeSpec().name();
         try (java.io.Writer out = processingEnv.getFiler().createSourceFile(name, type).openWriter()) {
           file.writeTo(out);
+        } catch (javax.annotation.processing.FilerException taken) {
+          // javac's Filer refuses a name a source of this build declares (a class of a previous
+          // build on the class path is not refused: it is the stale generated one). Say which
+          // class is in the way rather than report an internal error (found by DeclarationSpaceTest).
+          processingEnv.getMessager().printMessage(Kind.ERROR, "[" + ErrorId.MODEL_DECLARATION.code() + "] "
+              + Messages.generatedNameTaken(type.getSimpleName().toString(), name), type);
         }
       }
     } catch (IOException e) {

@@ -260,6 +260,11 @@ public final class Messages {
     return node + ": @Dense needs [B, n] but " + input + " is " + inShape + fix;
   }
 
+  public static String tooManyRepeats(String node, int times, int most) {
+    return node + ": @Repeat(times = " + times + ") is more copies than Kiln expands (at most " + most
+        + "); each copy is its own layers and weights: give the depth you mean, e.g. times = 12";
+  }
+
   public static String notPositive(String node, String annotation, String attribute, int value) {
     return node + ": " + annotation + "(" + attribute + " = " + value + ") must be at least 1; " + sizeMeaning(attribute);
   }
@@ -312,8 +317,32 @@ public final class Messages {
     return node + ": @BatchNorm(momentum = " + momentum + ") must be in (0, 1]; PyTorch's default is 0.1";
   }
 
+  public static String attentionTooLong(String node, String query, String keys, long steps) {
+    return node + ": @Attention keeps a weight for every step of " + query + " against every step of " + keys + ": " + steps + " × " + steps
+        + " per sample, more than 2^25 floats; lower the maxLength of the longer sequence's @Tokens or @Input";
+  }
+
+  public static String localModel(String model) {
+    return "@Model class " + model + " is declared inside a method, where annotation processors cannot see it, so nothing would be"
+        + " generated; move it out of the method, e.g. to a static nested class";
+  }
+
+  public static String generatedNameTaken(String model, String generated) {
+    return "@Model " + model + " is generated as " + generated + ", but a class of that name already exists; rename that class or the model";
+  }
+
+  public static String notAFloat(String node, String annotation, String attribute, double value) {
+    return node + ": " + annotation + "(" + attribute + " = " + value + ") is outside what a float holds (" + Float.MIN_VALUE + " to "
+        + Float.MAX_VALUE + "), and the model computes with floats; the usual value is 1e-5";
+  }
+
   public static String batchNormEpsilon(String node, double epsilon) {
     return node + ": @BatchNorm(epsilon = " + epsilon + ") must be positive; the usual value is 1e-5";
+  }
+
+  public static String batchNormSingleValue(String node, String input, String inShape, int maxBatch) {
+    return node + ": @BatchNorm normalizes each channel of " + input + " " + inShape + " over the batch and its positions, at most 1 value with"
+        + " maxBatch = " + maxBatch + ", and training needs at least 2; raise @Model(maxBatch), or normalize a larger map";
   }
 
   public static String batchNormRank(String node, String input, String inShape) {

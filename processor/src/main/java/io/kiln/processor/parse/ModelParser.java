@@ -100,6 +100,8 @@ public final class ModelParser {
       }),
       reader(Loss.class, Layer.Loss::from));
   private static final List<Class<? extends Annotation>> LAYERS = READERS.stream().<Class<? extends Annotation>>map(LayerReader::type).toList();
+  /** The most copies one {@code @Repeat} may make; deep Transformers repeat their block about a hundred times. */
+  static final int MAX_REPEAT = 1000;
   private static final String TENSOR = "io.kiln.dsl.Tensor";
   private static final String INT_TENSOR = "io.kiln.dsl.IntTensor";
 
@@ -259,6 +261,11 @@ public final class ModelParser {
     boolean ok = true;
     if (repeat.times() < 1) {
       report.error(ErrorId.BAD_ATTRIBUTE, ref, "times", Messages.notPositive(name, "@Repeat", "times", repeat.times()));
+      ok = false;
+    } else if (repeat.times() > MAX_REPEAT) {
+      // Each copy becomes nodes, parameters and generated code: a mistyped count must not make
+      // the processor expand millions of copies (it hung javac; found by DeclarationSpaceTest).
+      report.error(ErrorId.BAD_ATTRIBUTE, ref, "times", Messages.tooManyRepeats(name, repeat.times(), MAX_REPEAT));
       ok = false;
     }
     for (Class<? extends Annotation> layer : LAYERS) {

@@ -51,6 +51,20 @@ public abstract class ShapeRules {
     return true;
   }
 
+  /**
+   * A positive {@code double} attribute the generated code computes with as a {@code float}: it must
+   * stay positive and finite there ({@code 1e300} becomes infinity and {@code Double.MIN_VALUE}
+   * zero, and infinity is written as an identifier javac cannot resolve).
+   */
+  protected boolean positiveFloat(Node node, String attribute, double value) {
+    float f = (float) value;
+    if (value > 0 && !(f > 0 && Float.isFinite(f))) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), attribute, Messages.notAFloat(node.name(), node.layer().annotation(), attribute, value));
+      return false;
+    }
+    return true;
+  }
+
   /** Reports unless {@code in} is a sequence of vectors {@code [B, T, n]}; returns whether it is. */
   protected boolean sequenceOfVectors(Node node, String input, Shape in) {
     if (in.isSequence() && in.rank() == 1) {

@@ -515,12 +515,27 @@ class RandomModelsTest {
       int maxW = padding.equals("SAME") ? 4 : Math.min(5, w + 2 * pad);
       int kh;
       int kw;
-      if (r.nextBoolean()) {
+      boolean square = r.nextBoolean();
+      if (square) {
         kh = kw = between(1, Math.min(maxH, maxW));
-        n.attrs.put("kernel", String.valueOf(kh));
       } else {
         kh = between(1, maxH);
         kw = between(1, maxW);
+      }
+      if (padding.equals("EXPLICIT") && pad >= Math.min(kh, kw)) {
+        // An explicit pad must stay below the window (else edge windows see only padding):
+        // the smallest pad that still fits the kernel, or a kernel that fits unpadded.
+        pad = Math.max(0, Math.max(kh - h + 1, kw - w + 1) / 2);
+        if (pad >= Math.min(kh, kw)) {
+          pad = 0;
+          kh = Math.min(kh, h);
+          kw = square ? Math.min(kh, w) : Math.min(kw, w);
+          kh = square ? kw : kh;
+        }
+      }
+      if (square) {
+        n.attrs.put("kernel", String.valueOf(kh));
+      } else {
         n.attrs.put("kernelHeight", String.valueOf(kh));
         n.attrs.put("kernelWidth", String.valueOf(kw));
       }
@@ -565,6 +580,9 @@ class RandomModelsTest {
     }
 
     private Node batchNorm(Node from) {
+      if ("1".equals(maxBatch) && (from.out.length == 3 ? from.out[1] * from.out[2] : 1) < 2) {
+        return from; // one value per channel at the largest batch: batch statistics cannot train
+      }
       Node n = add("bn", "BatchNorm", from);
       String momentum = pick(new String[] {null, "0.1", "0.01", "1.0", "0.5"});
       if (momentum != null) {

@@ -32,6 +32,14 @@ final class AttentionShapes extends ShapeRules {
           node.inputs().get(1), keys.withBatch()));
       ok = false;
     }
+    // The weights α [T, T] per sample are kept for backward, T the longest of the two sequences
+    // (as the generated workspace sizes them): checked in long, since 10^6 steps overflowed the
+    // workspace size when the generated class loaded (found by DeclarationSpaceTest).
+    long steps = Math.max(query.maxSteps(), keys.maxSteps());
+    if (ok && steps * steps > LIMIT) {
+      report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), Messages.attentionTooLong(node.name(), node.inputs().get(0), node.inputs().get(1), steps));
+      ok = false;
+    }
     // One context vector per query step: the query's length (a decoder's target), the keys' width.
     return ok ? query.withDims(keys.dim(0)) : null;
   }
@@ -40,6 +48,8 @@ final class AttentionShapes extends ShapeRules {
     boolean ok = true;
     if (!(norm.epsilon() > 0)) {
       report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "epsilon", Messages.layerNormEpsilon(node.name(), norm.epsilon()));
+      ok = false;
+    } else if (!positiveFloat(node, "epsilon", norm.epsilon())) {
       ok = false;
     }
     if (in.rank() != 1) {

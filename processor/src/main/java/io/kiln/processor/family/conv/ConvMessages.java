@@ -26,6 +26,12 @@ final class ConvMessages {
         + " pad = 1 adds one, or remove pad and padding = EXPLICIT to add none";
   }
 
+  static String padCoversWindow(String node, String annotation, int pad, long span, String axis) {
+    return node + ": " + annotation + "(pad = " + pad + ")" + (axis == null ? "" : " along the " + axis) + " is at least the window's span " + span
+        + ", so the windows at the edges would see only padding; use pad below " + span
+        + " (pad = (kernel − 1) / 2 keeps the size for an odd kernel), or padding = SAME";
+  }
+
   static String padWithoutExplicit(String node, String annotation, int pad, Object padding) {
     return node + ": " + annotation + "(pad = " + pad + ") is only used with padding = EXPLICIT, but padding is " + padding
         + "; add padding = EXPLICIT or remove pad";

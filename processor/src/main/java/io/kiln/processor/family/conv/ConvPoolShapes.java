@@ -19,6 +19,10 @@ final class ConvPoolShapes extends ShapeRules {
     super(report);
   }
 
+  private static boolean padCoversWindow(io.kiln.processor.parse.Layer.Conv conv) {
+    return conv.padding() == io.kiln.dsl.Padding.EXPLICIT && (conv.padW() >= conv.spanW() || conv.axes() == 2 && conv.padH() >= conv.spanH());
+  }
+
   Shape conv(Node node, Layer.Conv conv, Shape in) {
     boolean ok = true;
     String annotation = conv.annotation();
@@ -49,6 +53,13 @@ final class ConvPoolShapes extends ShapeRules {
     if (perAxis(node, annotation, "pad", conv.pad(), conv.axes(), 0)) {
       if ((conv.padH() > 0 || conv.padW() > 0) && conv.padding() != io.kiln.dsl.Padding.EXPLICIT) {
         report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "pad", ConvMessages.padWithoutExplicit(node.name(), annotation, Math.max(conv.padH(), conv.padW()), conv.padding()));
+        ok = false;
+      } else if (conv.kh() >= 1 && conv.kw() >= 1 && padCoversWindow(conv)) {
+        // A window wholly inside the padding sees only zeros; the runtime refuses such a geometry
+        // when the generated class loads (found by DeclarationSpaceTest), so refuse it here.
+        boolean height = conv.axes() == 2 && conv.padH() >= conv.spanH();
+        report.error(ErrorId.BAD_ATTRIBUTE, node.ref(), "pad", ConvMessages.padCoversWindow(node.name(), annotation,
+            height ? conv.padH() : conv.padW(), height ? conv.spanH() : conv.spanW(), conv.axes() == 2 ? (height ? "height" : "width") : null));
         ok = false;
       }
     } else {

@@ -50,7 +50,7 @@ public final class NormFamily {
   public record BatchNorm(Layer.BatchNorm layer) implements LayerDefinition {
     @Override
     public Shape shape(ShapeContext c, Node node) {
-      return new BatchNormDropoutShapes(c.report()).batchNorm(node, layer, c.input(node));
+      return new BatchNormDropoutShapes(c.report()).batchNorm(node, layer, c.input(node), c.graph().loss() != null ? c.graph().spec().maxBatch() : 0);
     }
 
     @Override
