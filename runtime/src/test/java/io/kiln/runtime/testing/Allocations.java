@@ -20,7 +20,7 @@ import jdk.jfr.consumer.RecordingFile;
  * kernel its vectors are boxed objects, C2 reaches colder paths late and may recompile, so a fixed
  * warm-up is either slow or flaky. This runs windows of steps and takes the least any window
  * allocated, stopping at the first that allocated nothing: a step that allocates on every call can
- * never produce a zero window. When no window is clean, one more window runs under Java Flight
+ * never produce a zero window. When no window is clean, 2 s more of windows run under Java Flight
  * Recorder and the failure names where the steady state allocates (what C2 failed to inline or
  * scalar-replace differs between machines, so the message must say it where CI ran).
  */
@@ -32,26 +32,17 @@ public final class Allocations {
 
   private Allocations() {}
 
-  /** The least any window of {@code stepsPerWindow} steps allocated on this thread, in bytes. */
-  public static long afterWarmUp(Runnable step, int stepsPerWindow, int maxWindows) {
-    long least = Long.MAX_VALUE;
-    for (int w = 0; w < maxWindows && least > 0; w++) {
-      least = Math.min(least, window(step, stepsPerWindow));
-    }
-    return least;
-  }
-
   /**
    * Fails unless some window of {@code stepsPerWindow} steps allocated at most {@code slack} bytes on
-   * this thread, naming {@code what} and the allocation sites of more recorded windows. Runs at least
-   * {@code maxWindows} windows and, while none is clean, keeps going for up to 30 s: C2 sometimes
+   * this thread, naming {@code what} and the allocation sites of more recorded windows. Stops at the
+   * first clean window; otherwise runs {@code windows} windows or 30 s, whichever is longer: C2 sometimes
    * settles late (with AVX2 and stingy inlining the mini GPT needed 17 to 70+ windows of 50 steps).
    */
-  public static void assertAtMost(long slack, String what, Runnable step, int stepsPerWindow, int maxWindows) {
+  public static void assertAtMost(long slack, String what, Runnable step, int stepsPerWindow, int windows) {
     long least = Long.MAX_VALUE;
     int w = 0;
     long giveUp = System.nanoTime() + SETTLE_NANOS;
-    for (; (w < maxWindows || System.nanoTime() < giveUp) && least > slack; w++) {
+    for (; (w < windows || System.nanoTime() < giveUp) && least > slack; w++) {
       least = Math.min(least, window(step, stepsPerWindow));
     }
     if (least > slack) {
@@ -62,8 +53,8 @@ public final class Allocations {
   }
 
   /** {@link #assertAtMost} with no slack. */
-  public static void assertNone(String what, Runnable step, int stepsPerWindow, int maxWindows) {
-    assertAtMost(0, what, step, stepsPerWindow, maxWindows);
+  public static void assertNone(String what, Runnable step, int stepsPerWindow, int windows) {
+    assertAtMost(0, what, step, stepsPerWindow, windows);
   }
 
   private static long window(Runnable step, int steps) {
