@@ -28,7 +28,10 @@ import java.util.function.IntConsumer;
  * {@code [Tq, Tk]} matrix exists anywhere, only one {@value #BLOCK_K}-score row and a
  * {@code BLOCK_Q × d} accumulator per task. Backward (FlashAttention-2 style) recomputes the
  * scores blockwise from q, k and the saved log-sum-exp, uses {@code D_i = Σ do_i ⊙ o_i}, keeps one
- * key block's dK, dV in scratch while it sweeps the queries, and accumulates dq in place.
+ * key block's dK, dV in scratch while it sweeps the queries, and accumulates dq in place. It sweeps
+ * the queries {@value #BLOCK_Q} at a time, keeping their P and dS transposed, so that each key's
+ * {@code dV += Pᵀ·dO} and {@code dK += dSᵀ·Q} run with the accumulator in registers (the same fma
+ * chain, row by row, as one axpy per query).
  *
  * <p>Work split: forward over (batch·head·query block) units, backward over (batch·head) units,
  * each unit computed by one task with a fixed operation order, so results are bitwise identical
@@ -171,7 +174,7 @@ public final class MultiHeadAttention {
   /**
    * Floats of scratch {@link #forward} and {@link #backward} need for calls with at most
    * {@code maxTq} queries (any Tk): {@code min(B·H·⌈Tq/64⌉, 64)} slots of
-   * {@code 4·64·d + 128} floats. Does not depend on Tk; grows with Tq only up to the slot cap.
+   * {@code 4·64·d + 128 + 2·64·64} floats. Does not depend on Tk; grows with Tq only up to the slot cap.
    */
   public static int scratchFloats(int batch, int maxTq, int heads, int headDim) {
     Checks.positive("batch", batch);
@@ -193,7 +196,7 @@ public final class MultiHeadAttention {
 
   static int slotFloats(int d) {
     int fwd = d * BLOCK_K + BLOCK_K + BLOCK_Q * d + 2 * BLOCK_Q;
-    int bwd = 4 * d * BLOCK_K + 2 * BLOCK_K;
+    int bwd = 4 * d * BLOCK_K + 2 * BLOCK_K + 2 * BLOCK_K * BLOCK_Q;
     return Math.max(fwd, bwd);
   }
 
@@ -436,7 +439,8 @@ public final class MultiHeadAttention {
           if (n <= 0) {
             continue;
           }
-          P.rowTimesBlock(w, srow, q, qBase + i * ld, scale, w, kt, BLOCK_K, padded(n, cols), d);
+          int width = padded(n, cols);
+          P.rowTimesBlock(w, srow, q, qBase + i * ld, scale, w, kt, BLOCK_K, width, d);
           float mx = w[srow];
           for (int c = 1; c < n; c++) {
             mx = Math.max(mx, w[srow + c]);
@@ -444,11 +448,11 @@ public final class MultiHeadAttention {
           float mOld = w[mm + r];
           float mNew = Math.max(mOld, mx);
           float corr = mOld == Float.NEGATIVE_INFINITY ? 0f : FastMath.exp(mOld - mNew);
-          float sum = P.expShifted(w, srow, n, mNew);
+          float sum = P.expShifted(w, srow, n, width, mNew);
           w[ll + r] = w[ll + r] * corr + sum;
           w[mm + r] = mNew;
           int ar = acc + r * d;
-          if (corr != 1f) {
+          if (corr != 1f && mOld != Float.NEGATIVE_INFINITY) { // a row's first block: acc is still 0
             for (int x = 0; x < d; x++) {
               w[ar + x] *= corr;
             }
@@ -496,6 +500,8 @@ public final class MultiHeadAttention {
       final int dp = p + BLOCK_K;
       final int dkA = dp + BLOCK_K;
       final int dvA = dkA + BLOCK_K * d;
+      final int pt = dvA + BLOCK_K * d; // P of a chunk of rows, transposed: pt[c·BLOCK_Q + r]
+      final int dst = pt + BLOCK_K * BLOCK_Q; // dS likewise
       final boolean needDs = dq != null || dk != null;
       if (dq != null && !accumulate) {
         for (int i = 0; i < tq; i++) {
@@ -508,36 +514,56 @@ public final class MultiHeadAttention {
         transpose(v, vBase, ld, j0, cols, d, w, vt);
         Arrays.fill(w, dkA, dkA + cols * d, 0f);
         Arrays.fill(w, dvA, dvA + cols * d, 0f);
-        for (int i = causal ? j0 : 0; i < tq; i++) {
-          int n = causal ? Math.min(cols, i - j0 + 1) : cols;
-          int qRow = qBase + i * ld;
-          int doRow = dOBase + i * ld;
-          // the forward's scores, bit for bit (same primitive), then P = exp(S − lse)
-          P.rowTimesBlock(w, p, q, qRow, scale, w, kt, BLOCK_K, padded(n, cols), d);
-          P.expShifted(w, p, n, lse[lseBase + i]);
-          // dV_j += Pᵀ·dO_i
-          for (int c = 0; c < n; c++) {
-            P.axpy(w[p + c], dO, doRow, w, dvA + c * d, d);
+        for (int i0 = causal ? j0 : 0; i0 < tq; i0 += BLOCK_Q) {
+          int rows = Math.min(BLOCK_Q, tq - i0);
+          for (int r = 0; r < rows; r++) {
+            int i = i0 + r;
+            int n = causal ? Math.min(cols, i - j0 + 1) : cols;
+            int qRow = qBase + i * ld;
+            int doRow = dOBase + i * ld;
+            // the forward's scores, bit for bit (same primitive), then P = exp(S − lse)
+            int width = padded(n, cols);
+            P.rowTimesBlock(w, p, q, qRow, scale, w, kt, BLOCK_K, width, d);
+            P.expShifted(w, p, n, width, lse[lseBase + i]);
+            for (int c = 0; c < n; c++) {
+              w[pt + c * BLOCK_Q + r] = w[p + c];
+            }
+            if (!needDs) {
+              continue;
+            }
+            // D_i = do_i · o_i (recomputed per key block: d flops, no Tq-sized scratch)
+            int oRow = oBase + i * ld;
+            float di = 0f;
+            for (int x = 0; x < d; x++) {
+              di = Math.fma(dO[doRow + x], o[oRow + x], di); // dP's fma chain: a lone key gives dS = 0 exactly
+            }
+            // dP = dO_i · V_jᵀ, then dS = P ⊙ (dP − D_i) · scale (the scale of S = scale·q·kᵀ)
+            P.rowTimesBlock(w, dp, dO, doRow, 1f, w, vt, BLOCK_K, width, d);
+            for (int c = 0; c < n; c++) {
+              float ds = w[p + c] * (w[dp + c] - di) * scale;
+              w[dp + c] = ds;
+              w[dst + c * BLOCK_Q + r] = ds;
+            }
+            if (dq != null) {
+              P.accumulateRows(w, dp, n, k, kBase + j0 * ld, ld, dq, dqBase + i * ld, d);
+            }
           }
-          if (!needDs) {
-            continue;
-          }
-          // D_i = do_i · o_i (recomputed per key block: d flops, no Tq-sized scratch)
-          int oRow = oBase + i * ld;
-          float di = 0f;
-          for (int x = 0; x < d; x++) {
-            di = Math.fma(dO[doRow + x], o[oRow + x], di); // dP's fma chain: a lone key gives dS = 0 exactly
-          }
-          // dP = dO_i · V_jᵀ, then dS = P ⊙ (dP − D_i) · scale (the scale of S = scale·q·kᵀ)
-          P.rowTimesBlock(w, dp, dO, doRow, 1f, w, vt, BLOCK_K, padded(n, cols), d);
-          for (int c = 0; c < n; c++) {
-            w[dp + c] = w[p + c] * (w[dp + c] - di) * scale;
-          }
-          if (dq != null) {
-            P.accumulateRows(w, dp, n, k, kBase + j0 * ld, ld, dq, dqBase + i * ld, d);
-          }
-          for (int c = 0; c < n; c++) {
-            P.axpy(w[dp + c], q, qRow, w, dkA + c * d, d);
+          // dV_j += Pᵀ·dO and dK_j += dSᵀ·Q over this chunk's rows that see key j, in row order
+          // (the order of one axpy per row): one key's accumulator stays in registers
+          for (int c = 0; c < cols; c++) {
+            int first = causal ? Math.max(0, j0 + c - i0) : 0;
+            if (first >= rows) {
+              break; // a causal chunk's later keys are seen by no row of it
+            }
+            int seen = rows - first;
+            if (dv != null) {
+              P.accumulateRows(w, pt + c * BLOCK_Q + first, seen, dO, dOBase + (i0 + first) * ld, ld, w, dvA + c * d,
+                  d);
+            }
+            if (dk != null) {
+              P.accumulateRows(w, dst + c * BLOCK_Q + first, seen, q, qBase + (i0 + first) * ld, ld, w, dkA + c * d,
+                  d);
+            }
           }
         }
         for (int c = 0; c < cols; c++) {

@@ -95,7 +95,7 @@ final class PanamaAttention implements AttentionPrimitives {
   }
 
   @Override
-  public float expShifted(float[] x, int off, int n, float shift) {
-    return PanamaMath.expShifted(x, off, x, off, n, shift);
+  public float expShifted(float[] x, int off, int n, int width, float shift) {
+    return PanamaMath.expShifted(x, off, x, off, n, width, shift);
   }
 }

@@ -134,7 +134,17 @@ final class PanamaMath {
    * bitwise {@code FastMath.exp(x[i] − shift)}.
    */
   public static float expShifted(float[] out, int outOff, float[] x, int off, int n, float shift) {
-    int bound = S.loopBound(n);
+    return expShifted(out, outOff, x, off, n, n, shift);
+  }
+
+  /**
+   * {@link #expShifted} whose vector loop may run on into {@code [n, width)} (readable, finite
+   * entries) instead of leaving a scalar tail: {@code out} there receives their exponentials, which
+   * the sum leaves out (masked lanes add nothing). A causal attention row of n scores padded to a
+   * whole vector takes one vector instead of up to L − 1 scalar exponentials.
+   */
+  public static float expShifted(float[] out, int outOff, float[] x, int off, int n, int width, float shift) {
+    int bound = Math.min(S.loopBound(width), (n + S.length() - 1) / S.length() * S.length());
     int i = 0;
     float sum = 0f;
     if (bound > 0) {
@@ -164,6 +174,9 @@ final class PanamaMath {
         }
         if (out != null) {
           e.intoArray(out, outOff + i);
+        }
+        if (i + S.length() > n) {
+          e = e.blend(0f, S.indexInRange(i, n).not()); // lanes past n (width > n only)
         }
         acc = acc.add(e);
       }

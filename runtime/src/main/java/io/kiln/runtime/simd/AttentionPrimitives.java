@@ -27,6 +27,10 @@ public interface AttentionPrimitives {
   /** {@code y[i] = fma(a, x[i], y[i])} for {@code i < n}. */
   void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n);
 
-  /** {@code x[i] = FastMath.exp(x[i] − shift)} in place for {@code i < n}; returns their sum. */
-  float expShifted(float[] x, int off, int n, float shift);
+  /**
+   * {@code x[i] = FastMath.exp(x[i] − shift)} in place for {@code i < n}; returns their sum. Entries
+   * {@code [n, width)} (readable and finite) may be overwritten too, with values to ignore: a
+   * vectorized version runs whole vectors there rather than a scalar tail.
+   */
+  float expShifted(float[] x, int off, int n, int width, float shift);
 }

@@ -52,7 +52,7 @@ public final class ScalarAttentionPrimitives implements AttentionPrimitives {
   }
 
   @Override
-  public float expShifted(float[] x, int off, int n, float shift) {
+  public float expShifted(float[] x, int off, int n, int width, float shift) {
     float sum = 0f;
     for (int i = 0; i < n; i++) {
       float e = FastMath.exp(x[off + i] - shift);

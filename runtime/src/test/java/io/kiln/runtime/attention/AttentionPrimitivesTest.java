@@ -42,10 +42,28 @@ class AttentionPrimitivesTest {
       assertThat(Arrays.equals(y1, y2)).isTrue();
       float[] e1 = gaussians(r, n + 2);
       float[] e2 = e1.clone();
-      float s1 = fast.expShifted(e1, 1, n, 0.5f);
-      float s2 = scalar.expShifted(e2, 1, n, 0.5f);
+      float s1 = fast.expShifted(e1, 1, n, n, 0.5f);
+      float s2 = scalar.expShifted(e2, 1, n, n, 0.5f);
       assertThat(Arrays.equals(e1, e2)).isTrue();
       assertThat((double) s1).isWithin(1e-6 * Math.max(1, s2)).of(s2);
+    }
+  }
+
+  /** A row of n scores padded to {@code width}: the first n are the scalar twin's, the padding stays out of the sum. */
+  @Test
+  void expShiftedOverPaddingSumsOnlyTheFirstN() {
+    Random r = new Random(2);
+    for (int width = 1; width <= 70; width++) {
+      for (int n = 0; n <= width; n++) {
+        float[] e1 = gaussians(r, width + 2);
+        Arrays.fill(e1, 1 + n, 1 + width, 40f); // e^39.5 each: any leak into the sum shows
+        float[] e2 = e1.clone();
+        float s1 = fast.expShifted(e1, 1, n, width, 0.5f);
+        float s2 = scalar.expShifted(e2, 1, n, n, 0.5f);
+        assertThat(Arrays.equals(e1, 0, 1 + n, e2, 0, 1 + n)).isTrue();
+        assertThat(e1[width + 1]).isEqualTo(e2[width + 1]);
+        assertThat((double) s1).isWithin(1e-6 * Math.max(1, s2)).of(s2);
+      }
     }
   }
 
