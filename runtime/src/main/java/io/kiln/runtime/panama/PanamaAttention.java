@@ -40,6 +40,20 @@ final class PanamaAttention implements AttentionPrimitives {
       s2.intoArray(out, outOff + c + 2 * L);
       s3.intoArray(out, outOff + c + 3 * L);
     }
+    // two columns of vectors at once where four do not fit (a causal row of 17…48 keys): two
+    // independent fma chains instead of one after the other
+    for (; c + 2 * L <= n; c += 2 * L) {
+      FloatVector s0 = FloatVector.zero(S);
+      FloatVector s1 = s0;
+      for (int x = 0; x < d; x++) {
+        FloatVector ax = FloatVector.broadcast(S, a[aOff + x] * scale);
+        int br = btOff + x * ldb + c;
+        s0 = ax.fma(FloatVector.fromArray(S, bt, br), s0);
+        s1 = ax.fma(FloatVector.fromArray(S, bt, br + L), s1);
+      }
+      s0.intoArray(out, outOff + c);
+      s1.intoArray(out, outOff + c + L);
+    }
     for (; c + L <= n; c += L) {
       FloatVector s0 = FloatVector.zero(S);
       for (int x = 0; x < d; x++) {

@@ -107,7 +107,7 @@ class PanamaElementwiseTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {1, 3, 7, 13, 17, 33, 1023})
+  @ValueSource(ints = {1, 3, 7, 13, 17, 33, 64, 80, 1023})
   void addColumnSums(int cols) {
     Random r = new Random(cols);
     for (int rows : new int[] {1, 5, 17}) {
