@@ -25,20 +25,22 @@ import java.util.function.IntConsumer;
  *
  * <p>Forward is flash-style: per (batch, head, block of {@value #BLOCK_Q} queries) it streams over
  * blocks of {@value #BLOCK_K} keys with a running max and running sum (online softmax), so no
- * {@code [Tq, Tk]} matrix exists anywhere, only one {@value #BLOCK_K}-score row and a
+ * {@code [Tq, Tk]} matrix exists anywhere, only two {@value #BLOCK_K}-score rows and a
  * {@code BLOCK_Q × d} accumulator per task. Backward (FlashAttention-2 style) recomputes the
  * scores blockwise from q, k and the saved log-sum-exp, uses {@code D_i = Σ do_i ⊙ o_i}, keeps one
  * key block's dK, dV in scratch while it sweeps the queries, and accumulates dq in place. It sweeps
  * the queries {@value #BLOCK_Q} at a time, keeping their P and dS transposed, so that each key's
- * {@code dV += Pᵀ·dO} and {@code dK += dSᵀ·Q} run with the accumulator in registers (the same fma
- * chain, row by row, as one axpy per query).
+ * {@code dV += Pᵀ·dO} and {@code dK += dSᵀ·Q} run with the accumulator in registers, two keys at a
+ * time (the fma chain of one axpy per query, query by query). Both passes take the queries two at
+ * a time, sharing the loads of the key and value block; every element keeps a lone row's
+ * operations in their order.
  *
  * <p>Work split: forward over (batch·head·query block) units, backward over (batch·head) units,
  * each unit computed by one task with a fixed operation order, so results are bitwise identical
  * whatever {@link Parallelism#threads()}; at most {@value #MAX_TASKS} tasks, each with its own
  * slot of the caller's scratch. Exponentials and logs are {@link FastMath}'s (same bits in every
- * JVM mode). The inner loops ({@link AttentionPrimitives}: a query row times a transposed key block,
- * P·V with the accumulator in registers, axpy) are the Vector API ones when available, chains of
+ * JVM mode). The inner loops ({@link AttentionPrimitives}: query rows, two at a time, times a
+ * transposed key block, P·V with the accumulators in registers) are the Vector API ones when available, chains of
  * fma in a fixed order (same bits interpreted or compiled). Nothing is allocated per call. The
  * oracle is {@code AttentionReference} (in the tests).
  *
@@ -174,7 +176,7 @@ public final class MultiHeadAttention {
   /**
    * Floats of scratch {@link #forward} and {@link #backward} need for calls with at most
    * {@code maxTq} queries (any Tk): {@code min(B·H·⌈Tq/64⌉, 64)} slots of
-   * {@code 4·64·d + 128 + 2·64·64} floats. Does not depend on Tk; grows with Tq only up to the slot cap.
+   * {@code 4·64·d + 256 + 2·64·64} floats. Does not depend on Tk; grows with Tq only up to the slot cap.
    */
   public static int scratchFloats(int batch, int maxTq, int heads, int headDim) {
     Checks.positive("batch", batch);
@@ -195,8 +197,8 @@ public final class MultiHeadAttention {
   }
 
   static int slotFloats(int d) {
-    int fwd = d * BLOCK_K + BLOCK_K + BLOCK_Q * d + 2 * BLOCK_Q;
-    int bwd = 4 * d * BLOCK_K + 2 * BLOCK_K + 2 * BLOCK_K * BLOCK_Q;
+    int fwd = d * BLOCK_K + 2 * BLOCK_K + BLOCK_Q * d + 2 * BLOCK_Q;
+    int bwd = 4 * d * BLOCK_K + 4 * BLOCK_K + 2 * BLOCK_K * BLOCK_Q;
     return Math.max(fwd, bwd);
   }
 
@@ -422,8 +424,8 @@ public final class MultiHeadAttention {
       final float[] w = scratch;
       final float[] v = this.v;
       final int kt = slot;
-      final int srow = kt + d * BLOCK_K;
-      final int acc = srow + BLOCK_K;
+      final int srow = kt + d * BLOCK_K; // two score rows
+      final int acc = srow + 2 * BLOCK_K;
       final int mm = acc + BLOCK_Q * d;
       final int ll = mm + BLOCK_Q;
       Arrays.fill(w, acc, acc + rows * d, 0f);
@@ -433,31 +435,27 @@ public final class MultiHeadAttention {
       for (int j0 = 0; j0 < kEnd; j0 += BLOCK_K) {
         int cols = Math.min(BLOCK_K, kEnd - j0);
         transpose(k, kBase, ld, j0, cols, d, w, kt);
-        for (int r = 0; r < rows; r++) {
-          int i = i0 + r;
-          int n = causal ? Math.min(cols, i - j0 + 1) : cols;
-          if (n <= 0) {
+        // two query rows at a time share the loads of the key and value block (twice the
+        // independent fma chains); each row's operations and their order are a lone row's
+        for (int r = 0; r < rows; ) {
+          int n = keysSeen(i0 + r, j0, cols);
+          int n2 = r + 1 < rows ? keysSeen(i0 + r + 1, j0, cols) : 0;
+          if (n > 0 && n2 > 0) {
+            int width = padded(Math.max(n, n2), cols);
+            P.rowTimesBlockPair(w, srow, BLOCK_K, q, qBase + (i0 + r) * ld, ld, scale, w, kt, BLOCK_K, width, d);
+            onlineSoftmax(w, srow, n, width, r, acc, mm, ll);
+            onlineSoftmax(w, srow + BLOCK_K, n2, width, r + 1, acc, mm, ll);
+            P.accumulateRowsPair(w, srow, BLOCK_K, n, n2, v, vBase + j0 * ld, ld, w, acc + r * d, d, d);
+            r += 2;
             continue;
           }
-          int width = padded(n, cols);
-          P.rowTimesBlock(w, srow, q, qBase + i * ld, scale, w, kt, BLOCK_K, width, d);
-          float mx = w[srow];
-          for (int c = 1; c < n; c++) {
-            mx = Math.max(mx, w[srow + c]);
+          if (n > 0) {
+            int width = padded(n, cols);
+            P.rowTimesBlock(w, srow, q, qBase + (i0 + r) * ld, scale, w, kt, BLOCK_K, width, d);
+            onlineSoftmax(w, srow, n, width, r, acc, mm, ll);
+            P.accumulateRows(w, srow, n, v, vBase + j0 * ld, ld, w, acc + r * d, d);
           }
-          float mOld = w[mm + r];
-          float mNew = Math.max(mOld, mx);
-          float corr = mOld == Float.NEGATIVE_INFINITY ? 0f : FastMath.exp(mOld - mNew);
-          float sum = P.expShifted(w, srow, n, width, mNew);
-          w[ll + r] = w[ll + r] * corr + sum;
-          w[mm + r] = mNew;
-          int ar = acc + r * d;
-          if (corr != 1f && mOld != Float.NEGATIVE_INFINITY) { // a row's first block: acc is still 0
-            for (int x = 0; x < d; x++) {
-              w[ar + x] *= corr;
-            }
-          }
-          P.accumulateRows(w, srow, n, v, vBase + j0 * ld, ld, w, ar, d);
+          r++;
         }
       }
       int lseBase = lseOff + bh * tq;
@@ -471,6 +469,35 @@ public final class MultiHeadAttention {
           o[or + x] = w[ar + x] * inv;
         }
         lse[lseBase + i] = w[mm + r] + FastMath.log(l);
+      }
+    }
+
+    /** Keys of the block at {@code j0} ({@code cols} of them) that query {@code i} sees. */
+    private int keysSeen(int i, int j0, int cols) {
+      return causal ? Math.min(cols, i - j0 + 1) : cols;
+    }
+
+    /**
+     * One row's step of the online softmax over a block: the row's {@code n} scores at {@code s}
+     * (computed up to {@code width}) become {@code e^(score − new max)}, and its running max, sum
+     * and accumulator are brought to the new max.
+     */
+    private void onlineSoftmax(float[] w, int s, int n, int width, int r, int acc, int mm, int ll) {
+      float mx = w[s];
+      for (int c = 1; c < n; c++) {
+        mx = Math.max(mx, w[s + c]);
+      }
+      float mOld = w[mm + r];
+      float mNew = Math.max(mOld, mx);
+      float corr = mOld == Float.NEGATIVE_INFINITY ? 0f : FastMath.exp(mOld - mNew);
+      float sum = P.expShifted(w, s, n, width, mNew);
+      w[ll + r] = w[ll + r] * corr + sum;
+      w[mm + r] = mNew;
+      if (corr != 1f && mOld != Float.NEGATIVE_INFINITY) { // a row's first block: its accumulator is still 0
+        int ar = acc + r * d;
+        for (int x = 0; x < d; x++) {
+          w[ar + x] *= corr;
+        }
       }
     }
 
@@ -496,9 +523,9 @@ public final class MultiHeadAttention {
       final float[] dq = this.dq;
       final int kt = slot;
       final int vt = kt + d * BLOCK_K;
-      final int p = vt + d * BLOCK_K;
-      final int dp = p + BLOCK_K;
-      final int dkA = dp + BLOCK_K;
+      final int p = vt + d * BLOCK_K; // two rows of P
+      final int dp = p + 2 * BLOCK_K; // two rows of dP, then dS
+      final int dkA = dp + 2 * BLOCK_K;
       final int dvA = dkA + BLOCK_K * d;
       final int pt = dvA + BLOCK_K * d; // P of a chunk of rows, transposed: pt[c·BLOCK_Q + r]
       final int dst = pt + BLOCK_K * BLOCK_Q; // dS likewise
@@ -516,53 +543,54 @@ public final class MultiHeadAttention {
         Arrays.fill(w, dvA, dvA + cols * d, 0f);
         for (int i0 = causal ? j0 : 0; i0 < tq; i0 += BLOCK_Q) {
           int rows = Math.min(BLOCK_Q, tq - i0);
-          for (int r = 0; r < rows; r++) {
+          // two query rows at a time, as in forward; each row's operations are a lone row's
+          for (int r = 0; r < rows; ) {
             int i = i0 + r;
-            int n = causal ? Math.min(cols, i - j0 + 1) : cols;
+            int n = keysSeen(i, j0, cols);
+            boolean two = r + 1 < rows;
+            int n2 = two ? keysSeen(i + 1, j0, cols) : 0;
+            int width = padded(Math.max(n, n2), cols);
             int qRow = qBase + i * ld;
             int doRow = dOBase + i * ld;
-            // the forward's scores, bit for bit (same primitive), then P = exp(S − lse)
-            int width = padded(n, cols);
-            P.rowTimesBlock(w, p, q, qRow, scale, w, kt, BLOCK_K, width, d);
-            P.expShifted(w, p, n, width, lse[lseBase + i]);
-            for (int c = 0; c < n; c++) {
-              w[pt + c * BLOCK_Q + r] = w[p + c];
+            // the forward's scores, bit for bit (same fma chains), then P = exp(S − lse)
+            if (two) {
+              P.rowTimesBlockPair(w, p, BLOCK_K, q, qRow, ld, scale, w, kt, BLOCK_K, width, d);
+              probabilities(w, p + BLOCK_K, n2, width, lse[lseBase + i + 1], pt, r + 1);
+            } else {
+              P.rowTimesBlock(w, p, q, qRow, scale, w, kt, BLOCK_K, width, d);
             }
-            if (!needDs) {
-              continue;
+            probabilities(w, p, n, width, lse[lseBase + i], pt, r);
+            if (needDs) {
+              // dP = dO_i · V_jᵀ, then dS = P ⊙ (dP − D_i) · scale (the scale of S = scale·q·kᵀ)
+              if (two) {
+                P.rowTimesBlockPair(w, dp, BLOCK_K, dO, doRow, ld, 1f, w, vt, BLOCK_K, width, d);
+                scoreGradients(w, p + BLOCK_K, dp + BLOCK_K, n2, rowDot(dO, doRow + ld, o, oBase + (i + 1) * ld), dst, r + 1);
+              } else {
+                P.rowTimesBlock(w, dp, dO, doRow, 1f, w, vt, BLOCK_K, width, d);
+              }
+              scoreGradients(w, p, dp, n, rowDot(dO, doRow, o, oBase + i * ld), dst, r);
+              if (dq != null && two) {
+                P.accumulateRowsPair(w, dp, BLOCK_K, n, n2, k, kBase + j0 * ld, ld, dq, dqBase + i * ld, ld, d);
+              } else if (dq != null) {
+                P.accumulateRows(w, dp, n, k, kBase + j0 * ld, ld, dq, dqBase + i * ld, d);
+              }
             }
-            // D_i = do_i · o_i (recomputed per key block: d flops, no Tq-sized scratch)
-            int oRow = oBase + i * ld;
-            float di = 0f;
-            for (int x = 0; x < d; x++) {
-              di = Math.fma(dO[doRow + x], o[oRow + x], di); // dP's fma chain: a lone key gives dS = 0 exactly
-            }
-            // dP = dO_i · V_jᵀ, then dS = P ⊙ (dP − D_i) · scale (the scale of S = scale·q·kᵀ)
-            P.rowTimesBlock(w, dp, dO, doRow, 1f, w, vt, BLOCK_K, width, d);
-            for (int c = 0; c < n; c++) {
-              float ds = w[p + c] * (w[dp + c] - di) * scale;
-              w[dp + c] = ds;
-              w[dst + c * BLOCK_Q + r] = ds;
-            }
-            if (dq != null) {
-              P.accumulateRows(w, dp, n, k, kBase + j0 * ld, ld, dq, dqBase + i * ld, d);
-            }
+            r += two ? 2 : 1;
           }
           // dV_j += Pᵀ·dO and dK_j += dSᵀ·Q over this chunk's rows that see key j, in row order
-          // (the order of one axpy per row): one key's accumulator stays in registers
-          for (int c = 0; c < cols; c++) {
+          // (one fma per row, as an axpy per row would): two keys at a time with their
+          // accumulators in registers; a causal key c sees one row more than key c + 1
+          for (int c = 0; c < cols; c += 2) {
             int first = causal ? Math.max(0, j0 + c - i0) : 0;
             if (first >= rows) {
               break; // a causal chunk's later keys are seen by no row of it
             }
-            int seen = rows - first;
-            if (dv != null) {
-              P.accumulateRows(w, pt + c * BLOCK_Q + first, seen, dO, dOBase + (i0 + first) * ld, ld, w, dvA + c * d,
-                  d);
+            int next = c + 1 == cols ? rows : causal ? Math.min(rows, Math.max(0, j0 + c + 1 - i0)) : 0;
+            if (next > first) {
+              keyGradients(w, pt, dst, c, first, next - first, i0, dvA, dkA, dOBase, qBase, ld, false);
             }
-            if (dk != null) {
-              P.accumulateRows(w, dst + c * BLOCK_Q + first, seen, q, qBase + (i0 + first) * ld, ld, w, dkA + c * d,
-                  d);
+            if (next < rows) {
+              keyGradients(w, pt, dst, c, next, rows - next, i0, dvA, dkA, dOBase, qBase, ld, true);
             }
           }
         }
@@ -575,6 +603,55 @@ public final class MultiHeadAttention {
             store(dv, dvBase + row, w, dvA + c * d, d, accumulate);
           }
         }
+      }
+    }
+
+    /** {@code P = e^(S − lse)} for one row's n scores at {@code s}, and into column r of the transposed chunk {@code pt}. */
+    private static void probabilities(float[] w, int s, int n, int width, float lse, int pt, int r) {
+      P.expShifted(w, s, n, width, lse);
+      for (int c = 0; c < n; c++) {
+        w[pt + c * BLOCK_Q + r] = w[s + c];
+      }
+    }
+
+    /** {@code dS = P ⊙ (dP − D_i) · scale} in place of one row's dP, and into column r of the transposed chunk {@code dst}. */
+    private void scoreGradients(float[] w, int p, int dp, int n, float di, int dst, int r) {
+      for (int c = 0; c < n; c++) {
+        float ds = w[p + c] * (w[dp + c] - di) * scale;
+        w[dp + c] = ds;
+        w[dst + c * BLOCK_Q + r] = ds;
+      }
+    }
+
+    /**
+     * {@code D_i = do_i · o_i}: dP's fma chain (x in order from 0), so a lone key, whose o is its
+     * v exactly, gives dS = 0 exactly.
+     */
+    private float rowDot(float[] dO, int doRow, float[] o, int oRow) {
+      float di = 0f;
+      for (int x = 0; x < d; x++) {
+        di = Math.fma(dO[doRow + x], o[oRow + x], di);
+      }
+      return di;
+    }
+
+    /**
+     * {@code dV_c += Pᵀ·dO} and {@code dK_c += dSᵀ·Q} over the chunk's rows {@code [from, from +
+     * count)}, for key c, or (with {@code pair}) keys c and c + 1 together.
+     */
+    private void keyGradients(float[] w, int pt, int dst, int c, int from, int count, int i0, int dvA, int dkA,
+        int dOBase, int qBase, int ld, boolean pair) {
+      int col = c * BLOCK_Q + from;
+      int rowsAt = (i0 + from) * ld;
+      if (dv != null && pair) {
+        P.accumulateRowsPair(w, pt + col, BLOCK_Q, count, count, dO, dOBase + rowsAt, ld, w, dvA + c * d, d, d);
+      } else if (dv != null) {
+        P.accumulateRows(w, pt + col, count, dO, dOBase + rowsAt, ld, w, dvA + c * d, d);
+      }
+      if (dk != null && pair) {
+        P.accumulateRowsPair(w, dst + col, BLOCK_Q, count, count, q, qBase + rowsAt, ld, w, dkA + c * d, d, d);
+      } else if (dk != null) {
+        P.accumulateRows(w, dst + col, count, q, qBase + rowsAt, ld, w, dkA + c * d, d);
       }
     }
 

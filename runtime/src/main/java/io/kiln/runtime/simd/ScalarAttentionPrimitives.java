@@ -11,6 +11,13 @@ public final class ScalarAttentionPrimitives implements AttentionPrimitives {
     rowTimesBlockRange(out, outOff, a, aOff, scale, bt, btOff, ldb, 0, n, d);
   }
 
+  @Override
+  public void rowTimesBlockPair(float[] out, int outOff, int outStride, float[] a, int aOff, int aStride, float scale,
+      float[] bt, int btOff, int ldb, int n, int d) {
+    rowTimesBlockRange(out, outOff, a, aOff, scale, bt, btOff, ldb, 0, n, d);
+    rowTimesBlockRange(out, outOff + outStride, a, aOff + aStride, scale, bt, btOff, ldb, 0, n, d);
+  }
+
   /** {@link #rowTimesBlock} for columns {@code [from, to)} only (the Vector API version's tail). */
   public static void rowTimesBlockRange(float[] out, int outOff, float[] a, int aOff, float scale, float[] bt,
       int btOff, int ldb, int from, int to, int d) {
@@ -32,6 +39,13 @@ public final class ScalarAttentionPrimitives implements AttentionPrimitives {
     accumulateRowsRange(p, pOff, n, rows, rowsOff, ld, acc, accOff, 0, d);
   }
 
+  @Override
+  public void accumulateRowsPair(float[] p, int pOff, int pStride, int n1, int n2, float[] rows, int rowsOff, int ld,
+      float[] acc, int accOff, int accStride, int d) {
+    accumulateRowsRange(p, pOff, n1, rows, rowsOff, ld, acc, accOff, 0, d);
+    accumulateRowsRange(p, pOff + pStride, n2, rows, rowsOff, ld, acc, accOff + accStride, 0, d);
+  }
+
   /** {@link #accumulateRows} for elements {@code [from, to)} of the row only. */
   public static void accumulateRowsRange(float[] p, int pOff, int n, float[] rows, int rowsOff, int ld, float[] acc,
       int accOff, int from, int to) {
@@ -41,13 +55,6 @@ public final class ScalarAttentionPrimitives implements AttentionPrimitives {
       for (int x = from; x < to; x++) {
         acc[accOff + x] = Math.fma(pc, rows[r + x], acc[accOff + x]);
       }
-    }
-  }
-
-  @Override
-  public void axpy(float a, float[] x, int xOff, float[] y, int yOff, int n) {
-    for (int i = 0; i < n; i++) {
-      y[yOff + i] = Math.fma(a, x[xOff + i], y[yOff + i]);
     }
   }
 

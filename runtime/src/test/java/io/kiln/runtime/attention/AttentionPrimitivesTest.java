@@ -35,17 +35,38 @@ class AttentionPrimitivesTest {
         scalar.accumulateRows(a, 1, n, b, 7, d + 2, acc2, 3, d);
         assertThat(Arrays.equals(acc1, acc2)).isTrue();
       }
-      float[] y1 = gaussians(r, n + 3);
-      float[] y2 = y1.clone();
-      fast.axpy(-1.7f, b, 9, y1, 1, n);
-      scalar.axpy(-1.7f, b, 9, y2, 1, n);
-      assertThat(Arrays.equals(y1, y2)).isTrue();
       float[] e1 = gaussians(r, n + 2);
       float[] e2 = e1.clone();
       float s1 = fast.expShifted(e1, 1, n, n, 0.5f);
       float s2 = scalar.expShifted(e2, 1, n, n, 0.5f);
       assertThat(Arrays.equals(e1, e2)).isTrue();
       assertThat((double) s1).isWithin(1e-6 * Math.max(1, s2)).of(s2);
+    }
+  }
+
+  /** The two-row primitives give each row the bits of the single-row one (scalar twin), also when the rows' counts differ. */
+  @Test
+  void pairsAreTwoSingleRowsBitForBit() {
+    Random r = new Random(3);
+    float[] a = gaussians(r, 300);
+    float[] b = gaussians(r, 72 * 70 + 200);
+    for (int n = 0; n <= 70; n++) {
+      for (int d : new int[] {1, 3, 8, 16, 31, 32, 33, 64}) {
+        float[] o1 = gaussians(r, 2 * 75 + 5);
+        float[] o2 = o1.clone();
+        fast.rowTimesBlockPair(o1, 2, 75, a, 3, d + 5, 0.37f, b, 5, 64, n, d);
+        scalar.rowTimesBlock(o2, 2, a, 3, 0.37f, b, 5, 64, n, d);
+        scalar.rowTimesBlock(o2, 77, a, d + 8, 0.37f, b, 5, 64, n, d);
+        assertThat(Arrays.equals(o1, o2)).isTrue();
+        for (int n2 : new int[] {Math.max(0, n - 1), n, n + 1, 0}) {
+          float[] acc1 = gaussians(r, 2 * d + 9);
+          float[] acc2 = acc1.clone();
+          fast.accumulateRowsPair(a, 1, 80, n, n2, b, 7, d + 2, acc1, 3, d + 2, d);
+          scalar.accumulateRows(a, 1, n, b, 7, d + 2, acc2, 3, d);
+          scalar.accumulateRows(a, 81, n2, b, 7, d + 2, acc2, d + 5, d);
+          assertThat(Arrays.equals(acc1, acc2)).isTrue();
+        }
+      }
     }
   }
 

@@ -41,7 +41,7 @@ public final class FallbackProbe {
     float[] gates = {-1, 0.5f, 2};
     p.recurrentCells().elmanForward(true, gates, 0, 3);
     float[] y = {1, 1, 1};
-    p.attention().axpy(2, a, 0, y, 0, 3);
+    p.attention().accumulateRows(new float[] {2}, 0, 1, a, 0, 3, y, 0, 3);
     float[] pooled = new float[1];
     p.pooling().maxPool2x2(a, 0, 2, 1, 1, pooled, 0, Float.NEGATIVE_INFINITY);
     return Arrays.toString(x) + " " + loss + " " + Arrays.toString(d) + " " + Arrays.toString(c) + " "
