@@ -561,14 +561,29 @@ public final class MultiHeadAttention {
             }
             probabilities(w, p, n, width, lse[lseBase + i], pt, r);
             if (needDs) {
+              // D_i = do_i · o_i: dP's fma chain (x in order from 0), so a lone key, whose o is its
+              // v exactly, gives dS = 0 exactly; two rows' chains side by side
+              int oRow = oBase + i * ld;
+              float di = 0f;
+              float di2 = 0f;
+              if (two) {
+                for (int x = 0; x < d; x++) {
+                  di = Math.fma(dO[doRow + x], o[oRow + x], di);
+                  di2 = Math.fma(dO[doRow + ld + x], o[oRow + ld + x], di2);
+                }
+              } else {
+                for (int x = 0; x < d; x++) {
+                  di = Math.fma(dO[doRow + x], o[oRow + x], di);
+                }
+              }
               // dP = dO_i · V_jᵀ, then dS = P ⊙ (dP − D_i) · scale (the scale of S = scale·q·kᵀ)
               if (two) {
                 P.rowTimesBlockPair(w, dp, BLOCK_K, dO, doRow, ld, 1f, w, vt, BLOCK_K, width, d);
-                scoreGradients(w, p + BLOCK_K, dp + BLOCK_K, n2, rowDot(dO, doRow + ld, o, oBase + (i + 1) * ld), dst, r + 1);
+                scoreGradients(w, p + BLOCK_K, dp + BLOCK_K, n2, di2, dst, r + 1);
               } else {
                 P.rowTimesBlock(w, dp, dO, doRow, 1f, w, vt, BLOCK_K, width, d);
               }
-              scoreGradients(w, p, dp, n, rowDot(dO, doRow, o, oBase + i * ld), dst, r);
+              scoreGradients(w, p, dp, n, di, dst, r);
               if (dq != null && two) {
                 P.accumulateRowsPair(w, dp, BLOCK_K, n, n2, k, kBase + j0 * ld, ld, dq, dqBase + i * ld, ld, d);
               } else if (dq != null) {
@@ -621,18 +636,6 @@ public final class MultiHeadAttention {
         w[dp + c] = ds;
         w[dst + c * BLOCK_Q + r] = ds;
       }
-    }
-
-    /**
-     * {@code D_i = do_i · o_i}: dP's fma chain (x in order from 0), so a lone key, whose o is its
-     * v exactly, gives dS = 0 exactly.
-     */
-    private float rowDot(float[] dO, int doRow, float[] o, int oRow) {
-      float di = 0f;
-      for (int x = 0; x < d; x++) {
-        di = Math.fma(dO[doRow + x], o[oRow + x], di);
-      }
-      return di;
     }
 
     /**
