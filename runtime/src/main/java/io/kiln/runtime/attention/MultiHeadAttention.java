@@ -451,7 +451,7 @@ public final class MultiHeadAttention {
           }
           if (n > 0) {
             int width = padded(n, cols);
-            P.rowTimesBlock(w, srow, q, qBase + (i0 + r) * ld, scale, w, kt, BLOCK_K, width, d);
+            P.rowTimesBlockPair(w, srow, BLOCK_K, q, qBase + (i0 + r) * ld, 0, scale, w, kt, BLOCK_K, width, d);
             onlineSoftmax(w, srow, n, width, r, acc, mm, ll);
             P.accumulateRows(w, srow, n, v, vBase + j0 * ld, ld, w, acc + r * d, d);
           }
@@ -553,11 +553,9 @@ public final class MultiHeadAttention {
             int qRow = qBase + i * ld;
             int doRow = dOBase + i * ld;
             // the forward's scores, bit for bit (same fma chains), then P = exp(S − lse)
+            P.rowTimesBlockPair(w, p, BLOCK_K, q, qRow, two ? ld : 0, scale, w, kt, BLOCK_K, width, d);
             if (two) {
-              P.rowTimesBlockPair(w, p, BLOCK_K, q, qRow, ld, scale, w, kt, BLOCK_K, width, d);
               probabilities(w, p + BLOCK_K, n2, width, lse[lseBase + i + 1], pt, r + 1);
-            } else {
-              P.rowTimesBlock(w, p, q, qRow, scale, w, kt, BLOCK_K, width, d);
             }
             probabilities(w, p, n, width, lse[lseBase + i], pt, r);
             if (needDs) {
@@ -577,11 +575,9 @@ public final class MultiHeadAttention {
                 }
               }
               // dP = dO_i · V_jᵀ, then dS = P ⊙ (dP − D_i) · scale (the scale of S = scale·q·kᵀ)
+              P.rowTimesBlockPair(w, dp, BLOCK_K, dO, doRow, two ? ld : 0, 1f, w, vt, BLOCK_K, width, d);
               if (two) {
-                P.rowTimesBlockPair(w, dp, BLOCK_K, dO, doRow, ld, 1f, w, vt, BLOCK_K, width, d);
                 scoreGradients(w, p + BLOCK_K, dp + BLOCK_K, n2, di2, dst, r + 1);
-              } else {
-                P.rowTimesBlock(w, dp, dO, doRow, 1f, w, vt, BLOCK_K, width, d);
               }
               scoreGradients(w, p, dp, n, di, dst, r);
               if (dq != null && two) {

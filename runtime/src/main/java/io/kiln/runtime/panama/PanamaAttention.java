@@ -19,54 +19,6 @@ final class PanamaAttention implements AttentionPrimitives {
   PanamaAttention() {}
 
   @Override
-  public void rowTimesBlock(float[] out, int outOff, float[] a, int aOff, float scale, float[] bt, int btOff, int ldb,
-      int n, int d) {
-    int c = 0;
-    for (; c + 4 * L <= n; c += 4 * L) {
-      FloatVector s0 = FloatVector.zero(S);
-      FloatVector s1 = s0;
-      FloatVector s2 = s0;
-      FloatVector s3 = s0;
-      for (int x = 0; x < d; x++) {
-        FloatVector ax = FloatVector.broadcast(S, a[aOff + x] * scale);
-        int br = btOff + x * ldb + c;
-        s0 = ax.fma(FloatVector.fromArray(S, bt, br), s0);
-        s1 = ax.fma(FloatVector.fromArray(S, bt, br + L), s1);
-        s2 = ax.fma(FloatVector.fromArray(S, bt, br + 2 * L), s2);
-        s3 = ax.fma(FloatVector.fromArray(S, bt, br + 3 * L), s3);
-      }
-      s0.intoArray(out, outOff + c);
-      s1.intoArray(out, outOff + c + L);
-      s2.intoArray(out, outOff + c + 2 * L);
-      s3.intoArray(out, outOff + c + 3 * L);
-    }
-    // two columns of vectors at once where four do not fit (a causal row of 17…48 keys): two
-    // independent fma chains instead of one after the other
-    for (; c + 2 * L <= n; c += 2 * L) {
-      FloatVector s0 = FloatVector.zero(S);
-      FloatVector s1 = s0;
-      for (int x = 0; x < d; x++) {
-        FloatVector ax = FloatVector.broadcast(S, a[aOff + x] * scale);
-        int br = btOff + x * ldb + c;
-        s0 = ax.fma(FloatVector.fromArray(S, bt, br), s0);
-        s1 = ax.fma(FloatVector.fromArray(S, bt, br + L), s1);
-      }
-      s0.intoArray(out, outOff + c);
-      s1.intoArray(out, outOff + c + L);
-    }
-    for (; c + L <= n; c += L) {
-      FloatVector s0 = FloatVector.zero(S);
-      for (int x = 0; x < d; x++) {
-        s0 = FloatVector.broadcast(S, a[aOff + x] * scale).fma(FloatVector.fromArray(S, bt, btOff + x * ldb + c), s0);
-      }
-      s0.intoArray(out, outOff + c);
-    }
-    if (c < n) {
-      ScalarAttentionPrimitives.rowTimesBlockRange(out, outOff, a, aOff, scale, bt, btOff, ldb, c, n, d);
-    }
-  }
-
-  @Override
   public void rowTimesBlockPair(float[] out, int outOff, int outStride, float[] a, int aOff, int aStride, float scale,
       float[] bt, int btOff, int ldb, int n, int d) {
     int out2 = outOff + outStride;
@@ -106,27 +58,6 @@ final class PanamaAttention implements AttentionPrimitives {
       t1.intoArray(out, out2 + c + L);
       t2.intoArray(out, out2 + c + 2 * L);
       t3.intoArray(out, out2 + c + 3 * L);
-    }
-    for (; c + 2 * L <= n; c += 2 * L) {
-      FloatVector s0 = FloatVector.zero(S);
-      FloatVector s1 = s0;
-      FloatVector t0 = s0;
-      FloatVector t1 = s0;
-      for (int x = 0; x < d; x++) {
-        FloatVector ax = FloatVector.broadcast(S, a[aOff + x] * scale);
-        FloatVector bx = FloatVector.broadcast(S, a[a2 + x] * scale);
-        int br = btOff + x * ldb + c;
-        FloatVector k0 = FloatVector.fromArray(S, bt, br);
-        FloatVector k1 = FloatVector.fromArray(S, bt, br + L);
-        s0 = ax.fma(k0, s0);
-        s1 = ax.fma(k1, s1);
-        t0 = bx.fma(k0, t0);
-        t1 = bx.fma(k1, t1);
-      }
-      s0.intoArray(out, outOff + c);
-      s1.intoArray(out, outOff + c + L);
-      t0.intoArray(out, out2 + c);
-      t1.intoArray(out, out2 + c + L);
     }
     for (; c + L <= n; c += L) {
       FloatVector s0 = FloatVector.zero(S);

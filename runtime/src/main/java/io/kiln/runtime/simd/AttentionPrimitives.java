@@ -16,16 +16,11 @@ package io.kiln.runtime.simd;
 public interface AttentionPrimitives {
 
   /**
-   * {@code out[c] = Σ_x fma((a[x]·scale), bt[x·ldb + c], ·)} for {@code c < n}, x = 0..d−1 in order,
-   * starting from 0: one row of {@code (scale·a)·Bᵀ} against a transposed block.
-   */
-  void rowTimesBlock(float[] out, int outOff, float[] a, int aOff, float scale, float[] bt, int btOff, int ldb, int n,
-      int d);
-
-  /**
-   * {@link #rowTimesBlock} for two rows at once, {@code a} and {@code out} at {@code aOff},
-   * {@code outOff} and one stride further: each element the same bits, two rows' loads of the
-   * block shared and twice the independent fma chains.
+   * Two rows of {@code (scale·a)·Bᵀ} against a transposed block: for each row, {@code out[c] = Σ_x
+   * fma((a[x]·scale), bt[x·ldb + c], ·)} for {@code c < n}, x = 0..d−1 in order, starting from 0;
+   * the first row's {@code a} and {@code out} at {@code aOff}, {@code outOff}, the second's one
+   * stride further. The rows share the loads of the block (twice the independent fma chains). For
+   * one row, pass {@code aStride = 0}: the second output row repeats the first.
    */
   void rowTimesBlockPair(float[] out, int outOff, int outStride, float[] a, int aOff, int aStride, float scale,
       float[] bt, int btOff, int ldb, int n, int d);

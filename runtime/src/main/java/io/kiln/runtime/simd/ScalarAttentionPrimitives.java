@@ -6,19 +6,13 @@ public final class ScalarAttentionPrimitives implements AttentionPrimitives {
   public ScalarAttentionPrimitives() {}
 
   @Override
-  public void rowTimesBlock(float[] out, int outOff, float[] a, int aOff, float scale, float[] bt, int btOff, int ldb,
-      int n, int d) {
-    rowTimesBlockRange(out, outOff, a, aOff, scale, bt, btOff, ldb, 0, n, d);
-  }
-
-  @Override
   public void rowTimesBlockPair(float[] out, int outOff, int outStride, float[] a, int aOff, int aStride, float scale,
       float[] bt, int btOff, int ldb, int n, int d) {
     rowTimesBlockRange(out, outOff, a, aOff, scale, bt, btOff, ldb, 0, n, d);
     rowTimesBlockRange(out, outOff + outStride, a, aOff + aStride, scale, bt, btOff, ldb, 0, n, d);
   }
 
-  /** {@link #rowTimesBlock} for columns {@code [from, to)} only (the Vector API version's tail). */
+  /** One row of {@link #rowTimesBlockPair}, columns {@code [from, to)} only (the Vector API version's tail). */
   public static void rowTimesBlockRange(float[] out, int outOff, float[] a, int aOff, float scale, float[] bt,
       int btOff, int ldb, int from, int to, int d) {
     for (int c = from; c < to; c++) {

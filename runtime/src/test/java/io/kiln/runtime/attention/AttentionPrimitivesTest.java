@@ -3,6 +3,7 @@ package io.kiln.runtime.attention;
 import static com.google.common.truth.Truth.assertThat;
 
 import io.kiln.runtime.simd.AttentionPrimitives;
+import io.kiln.runtime.simd.ScalarAttentionPrimitives;
 import io.kiln.runtime.simd.Vectorization;
 import java.util.Arrays;
 import java.util.Random;
@@ -26,8 +27,8 @@ class AttentionPrimitivesTest {
       for (int d : new int[] {1, 3, 8, 16, 31, 32, 33, 64}) {
         float[] o1 = gaussians(r, n + 5);
         float[] o2 = o1.clone();
-        fast.rowTimesBlock(o1, 2, a, 3, 0.37f, b, 5, 64, n, d);
-        scalar.rowTimesBlock(o2, 2, a, 3, 0.37f, b, 5, 64, n, d);
+        fast.rowTimesBlockPair(o1, 2, 0, a, 3, 0, 0.37f, b, 5, 64, n, d);
+        ScalarAttentionPrimitives.rowTimesBlockRange(o2, 2, a, 3, 0.37f, b, 5, 64, 0, n, d);
         assertThat(Arrays.equals(o1, o2)).isTrue();
         float[] acc1 = gaussians(r, d + 4);
         float[] acc2 = acc1.clone();
@@ -55,8 +56,8 @@ class AttentionPrimitivesTest {
         float[] o1 = gaussians(r, 2 * 75 + 5);
         float[] o2 = o1.clone();
         fast.rowTimesBlockPair(o1, 2, 75, a, 3, d + 5, 0.37f, b, 5, 64, n, d);
-        scalar.rowTimesBlock(o2, 2, a, 3, 0.37f, b, 5, 64, n, d);
-        scalar.rowTimesBlock(o2, 77, a, d + 8, 0.37f, b, 5, 64, n, d);
+        ScalarAttentionPrimitives.rowTimesBlockRange(o2, 2, a, 3, 0.37f, b, 5, 64, 0, n, d);
+        ScalarAttentionPrimitives.rowTimesBlockRange(o2, 77, a, d + 8, 0.37f, b, 5, 64, 0, n, d);
         assertThat(Arrays.equals(o1, o2)).isTrue();
         for (int n2 : new int[] {Math.max(0, n - 1), n, n + 1, 0}) {
           float[] acc1 = gaussians(r, 2 * d + 9);
