@@ -216,11 +216,7 @@ final class PanamaDirectConvolution implements DirectConvolution {
     int planes = s.channels() * ph * pw;
     int tile = xpOff + planes + TILE_AT;
     int wt = xpOff + planes + SCRATCH_SLACK;
-    for (int f = 0; f < filters; f++) { // wt[t][f] = w[f][t]; the filters past F stay 0
-      for (int t = 0; t < patch; t++) {
-        xp[wt + t * fp + f] = w[wOff + f * patch + t];
-      }
-    }
+    transposeWeights(w, wOff, filters, patch, xp, wt, fp);
     for (int f0 = 0; f0 < filters; f0 += L) {
       int lanes = Math.min(L, filters - f0);
       for (int r = 0; r < oh; r++) {
@@ -234,6 +230,30 @@ final class PanamaDirectConvolution implements DirectConvolution {
             }
           }
         }
+      }
+    }
+  }
+
+  /**
+   * {@code wt[t][f] = w[f][t]} (rows of {@code fp} floats; the filters past F stay 0): blocks of 8
+   * filters × L taps through {@link PanamaGemmPacking#transpose8}, the ragged rest one by one.
+   */
+  private static void transposeWeights(float[] w, int wOff, int filters, int patch, float[] wt, int wtOff, int fp) {
+    int mr = PanamaGemm.MR;
+    int fv = L >= mr ? filters - filters % mr : 0, tv = L >= mr ? patch - patch % L : 0;
+    for (int f = 0; f < fv; f += mr) {
+      for (int t = 0; t < tv; t += L) {
+        PanamaGemmPacking.transpose8(w, wOff + f * patch + t, patch, wt, wtOff + t * fp + f, fp);
+      }
+      for (int r = f; r < f + mr; r++) {
+        for (int t = tv; t < patch; t++) {
+          wt[wtOff + t * fp + r] = w[wOff + r * patch + t];
+        }
+      }
+    }
+    for (int f = fv; f < filters; f++) {
+      for (int t = 0; t < patch; t++) {
+        wt[wtOff + t * fp + f] = w[wOff + f * patch + t];
       }
     }
   }
