@@ -39,6 +39,8 @@ class GemmTest {
       // NT with 32 or 64 rows (Cᵀ = B·Aᵀ): ragged columns, several K blocks
       {32, 9, 300}, {64, 33, 520}, {32, 15, 256},
       {6, 25, 784}, {64, 1, 1000}, {1, 3, 1031}, {7, 13, 384}, {8, 70, 401}, {70, 33, 1023}, {40, 32, 500},
+      // one row of A (predict of one sample): the dot path from k = L on, also below the direct path's size
+      {1, 84, 120}, {1, 10, 84}, {1, 5, 16}, {1, 130, 47}, {1, 9, 15},
   };
 
   static Stream<Arguments> layoutsAndShapes() {
@@ -246,6 +248,22 @@ class GemmTest {
       }
       FAST.gemm(Layout.NN, 4, 5, 6, a, 0, b, 0, c, 0, ep); // direct path
       FAST.gemm(Layout.NT, 32, n, k, a, 0, b, 0, c, 0, ep); // Cᵀ = B·Aᵀ path
+    }, 10, 60);
+  }
+
+  @Test
+  @Tag("allocation") // also run with stingy inlining: see the pom
+  void noAllocationPerCallOnTheOneRowAndDotPaths() {
+    SplittableRandom rnd = new SplittableRandom(2);
+    int n = 300, k = 300;
+    float[] a = random(rnd, 3 * 400);
+    float[] b = random(rnd, n * k);
+    float[] c = new float[n];
+    Epilogue ep = Epilogue.biasActivation(random(rnd, n), 0, Activation.RELU);
+    Allocations.assertNone("the one-row and dot paths", () -> {
+      FAST.gemm(Layout.NT, 1, n, k, a, 0, b, 0, c, 0, ep); // one row: predict of one sample
+      FAST.gemm(Layout.NT, 1, 84, 120, a, 0, b, 0, c, 0, ep); // one row, below the direct path's size
+      FAST.gemm(Layout.NT, 3, 40, 400, a, 0, b, 0, c, 0, ep); // a few rows, a long k: the dot path
     }, 10, 60);
   }
 
