@@ -33,7 +33,11 @@ import java.util.Objects;
  * <p>The step products use {@code W_hh} packed once per call into the GEMM micro-kernel's panel
  * layout ({@link RecurrentCells#multiplyPacked}; the general GEMM would repack it every step, which
  * cost as much as the multiply-adds at charlstm size); without the Vector API they are general
- * GEMM calls. Other GEMMs are {@link Vectorization#provider()}'s (parallel, results independent of the thread
+ * GEMM calls. Threads: the recurrence is independent across batch rows, so the step loops
+ * ({@link ForwardSteps}, {@link BackwardSteps}) split the batch into {@link RowChunks} and each
+ * thread runs every step of its rows, product and cell passes, with one fork per call rather than
+ * one per step; a batch of one tile runs on one thread, its step products split over column panels.
+ * Other GEMMs are {@link Vectorization#provider()}'s (parallel, results independent of the thread
  * count); the fused passes are the Vector API ones when available. Nothing is allocated per call
  * once the bias epilogues for the caller's bias arrays are cached (first call). The oracle is
  * {@code RecurrentReference} (in the tests).
