@@ -1,14 +1,11 @@
 package io.kiln.runtime.rnn;
 
 import io.kiln.runtime.CallContexts;
-import io.kiln.runtime.Parallelism;
 import io.kiln.runtime.gemm.Epilogue;
 import io.kiln.runtime.gemm.GemmKernel;
 import io.kiln.runtime.gemm.Layout;
-import io.kiln.runtime.gemm.LeadingDimensions;
 import io.kiln.runtime.simd.RecurrentCells;
 import io.kiln.runtime.simd.Vectorization;
-import java.util.function.IntConsumer;
 
 /**
  * The time-step loop of {@link Recurrent#backward} for one {@link RowChunks chunk} of batch rows:
@@ -17,58 +14,25 @@ import java.util.function.IntConsumer;
  * call allocates nothing. Workspace and scratch offsets are those of {@code Recurrent.backward}'s
  * layout.
  */
-final class BackwardSteps implements IntConsumer {
+final class BackwardSteps extends StepLoop {
   private static final GemmKernel GEMM = Vectorization.provider().gemm();
   private static final RecurrentCells CELLS = Vectorization.provider().recurrentCells();
 
   static final CallContexts<BackwardSteps> CALLS = new CallContexts<>(4, BackwardSteps::new);
 
-  CellKind kind;
-  int batch;
-  int steps;
-  int h;
-  int gh;
-  float[] ws;
-  int acts;
-  int hprev;
-  int extra;
+  /** The backward scratch; {@code dA}, {@code dh}, {@code dc}, {@code dN}: its regions (see {@code Recurrent.backward}). */
   float[] sc;
   int dA;
   int dh;
   int dc;
   int dN;
-  /** W_hh packed by {@link RecurrentCells#pack}, or −1: the step products are general GEMM calls. */
-  int packed;
-  float[] wHh;
-  int wHhOff;
-  LeadingDimensions stepRows;
-  float[] c0;
-  int c0Off;
   float[] dy;
   int dyOff;
   /** Whether {@code dh_{−1}} is wanted (so step 0's product runs too). */
   boolean wantDh0;
-  private int chunks;
-
-  /** Runs the step loop over every chunk of rows, in parallel, then drops the call's references. */
-  void run() {
-    chunks = RowChunks.count(batch);
-    try {
-      Parallelism.forEach(chunks, this);
-    } finally {
-      ws = null;
-      sc = null;
-      wHh = null;
-      stepRows = null;
-      c0 = null;
-      dy = null;
-    }
-  }
 
   @Override
-  public void accept(int chunk) {
-    int b0 = RowChunks.start(chunk, batch, chunks);
-    int b1 = RowChunks.start(chunk + 1, batch, chunks);
+  void rows(int b0, int b1) {
     boolean gru = kind == CellKind.GRU;
     int ldg = steps * gh;
     for (int t = steps - 1; t >= 0; t--) {
@@ -83,6 +47,12 @@ final class BackwardSteps implements IntConsumer {
         }
       }
     }
+  }
+
+  @Override
+  void clear() {
+    sc = null;
+    dy = null;
   }
 
   /** One fused pass per row of {@code [b0, b1)}: the gate gradients of step t. */

@@ -1,15 +1,12 @@
 package io.kiln.runtime.rnn;
 
 import io.kiln.runtime.CallContexts;
-import io.kiln.runtime.Parallelism;
 import io.kiln.runtime.gemm.Epilogue;
 import io.kiln.runtime.gemm.GemmKernel;
 import io.kiln.runtime.gemm.Layout;
-import io.kiln.runtime.gemm.LeadingDimensions;
 import io.kiln.runtime.simd.RecurrentCells;
 import io.kiln.runtime.simd.Vectorization;
 import java.util.Arrays;
-import java.util.function.IntConsumer;
 
 /**
  * The time-step loop of {@link Recurrent#forward} for one {@link RowChunks chunk} of batch rows:
@@ -17,64 +14,37 @@ import java.util.function.IntConsumer;
  * taken from {@link #CALLS} and filled by {@code Recurrent.forward}, so a call allocates nothing.
  * Workspace offsets are those of {@code Recurrent.forward}'s layout.
  */
-final class ForwardSteps implements IntConsumer {
+final class ForwardSteps extends StepLoop {
   private static final GemmKernel GEMM = Vectorization.provider().gemm();
   private static final RecurrentCells CELLS = Vectorization.provider().recurrentCells();
 
   static final CallContexts<ForwardSteps> CALLS = new CallContexts<>(4, ForwardSteps::new);
 
-  CellKind kind;
-  int batch;
-  int steps;
-  int h;
-  int gh;
-  float[] ws;
-  int acts;
-  int hprev;
-  int extra;
+  /** The GRU's one-step recurrent product {@code [B, 3H]} in the workspace. */
   int rec;
-  /** W_hh packed by {@link RecurrentCells#pack}, or −1: the step products are general GEMM calls. */
-  int packed;
-  float[] wHh;
-  int wHhOff;
   float[] bHh;
   int bHhOff;
   Epilogue recEp;
-  LeadingDimensions stepRows;
   boolean zeroH0;
-  float[] c0;
-  int c0Off;
   float[] y;
   int yOff;
   float[] hT;
   int hTOff;
-  private int chunks;
-
-  /** Runs the step loop over every chunk of rows, in parallel, then drops the call's references. */
-  void run() {
-    chunks = RowChunks.count(batch);
-    try {
-      Parallelism.forEach(chunks, this);
-    } finally {
-      ws = null;
-      wHh = null;
-      bHh = null;
-      recEp = null;
-      stepRows = null;
-      c0 = null;
-      y = null;
-      hT = null;
-    }
-  }
 
   @Override
-  public void accept(int chunk) {
-    int b0 = RowChunks.start(chunk, batch, chunks);
-    int b1 = RowChunks.start(chunk + 1, batch, chunks);
+  void rows(int b0, int b1) {
     for (int t = 0; t < steps; t++) {
       product(t, b0, b1);
       cells(t, b0, b1);
     }
+  }
+
+  @Override
+  void clear() {
+    bHh = null;
+    recEp = null;
+    y = null;
+    hT = null;
   }
 
   /** The recurrent product of all gates for rows {@code [b0, b1)} of step t. */

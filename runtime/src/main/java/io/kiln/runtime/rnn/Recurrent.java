@@ -122,29 +122,16 @@ public final class Recurrent {
 
     final boolean gru = kind == CellKind.GRU;
     ForwardSteps loop = ForwardSteps.CALLS.take();
-    loop.kind = kind;
-    loop.batch = batch;
-    loop.steps = steps;
-    loop.h = h;
-    loop.gh = gh;
-    loop.ws = ws;
-    loop.acts = acts;
-    loop.hprev = hprev;
-    loop.extra = extra;
+    // step t's rows of the [B, T, ·] workspace; needed only without packed step products (scalar kernels)
+    loop.layer(g, batch, steps, ws, wsOff, usePacked ? packed : -1, wHh, wHhOff,
+        usePacked ? null : new LeadingDimensions(steps * h, 0, gru ? 0 : steps * gh), c0, c0Off);
     loop.rec = rec;
-    loop.packed = usePacked ? packed : -1;
-    loop.wHh = wHh;
-    loop.wHhOff = wHhOff;
     loop.bHh = bHh;
     loop.bHhOff = bHhOff;
     loop.recEp = gru
         ? (bHh == null ? Epilogue.NONE : STORE_BIAS.get(bHh, bHhOff))
         : (bHh == null ? Epilogue.ACCUMULATE : ACCUMULATE_BIAS.get(bHh, bHhOff));
-    // step t's rows of the [B, T, ·] workspace; needed only without packed step products (scalar kernels)
-    loop.stepRows = usePacked ? null : new LeadingDimensions(steps * h, 0, gru ? 0 : steps * gh);
     loop.zeroH0 = h0 == null;
-    loop.c0 = c0;
-    loop.c0Off = c0Off;
     loop.y = y;
     loop.yOff = yOff;
     loop.hT = hT;
@@ -226,27 +213,14 @@ public final class Recurrent {
       initState(sc, dc, dcT, dcTOff, batch * h);
     }
     BackwardSteps loop = BackwardSteps.CALLS.take();
-    loop.kind = kind;
-    loop.batch = batch;
-    loop.steps = steps;
-    loop.h = h;
-    loop.gh = gh;
-    loop.ws = ws;
-    loop.acts = acts;
-    loop.hprev = hprev;
-    loop.extra = extra;
+    // step t's rows of dGates [B, T, G·H]; needed only without packed step products (scalar kernels)
+    loop.layer(g, batch, steps, ws, wsOff, usePacked ? packed : -1, wHh, wHhOff,
+        usePacked ? null : new LeadingDimensions(steps * gh, 0, 0), c0, c0Off);
     loop.sc = sc;
     loop.dA = dA;
     loop.dh = dh;
     loop.dc = dc;
     loop.dN = dN;
-    loop.packed = usePacked ? packed : -1;
-    loop.wHh = wHh;
-    loop.wHhOff = wHhOff;
-    // step t's rows of dGates [B, T, G·H]; needed only without packed step products (scalar kernels)
-    loop.stepRows = usePacked ? null : new LeadingDimensions(steps * gh, 0, 0);
-    loop.c0 = c0;
-    loop.c0Off = c0Off;
     loop.dy = dy;
     loop.dyOff = dyOff;
     loop.wantDh0 = dh0 != null;
