@@ -895,7 +895,7 @@ public final class KilnGoldenLeNet implements Introspectable, SupervisedModel<Ki
    * With {@code diagnose}, returns the index of the first call whose output is not finite (-1 if none).
    */
   private int runForward(float[] image, int batch, boolean training, boolean diagnose) {
-    // c1 = image ⊛ c1.weight + c1.bias: image [B, 1, 12, 12] -> [B, 4, 12, 12] (one GEMM per sample over packed patches, bias and activation fused)
+    // c1 = image ⊛ c1.weight + c1.bias: image [B, 1, 12, 12] -> [B, 4, 12, 12] (direct, or one GEMM per sample over packed patches: the runtime picks by shape; bias and activation fused)
     c1Layer.forward(batch, image, 0);
     if (introspection != null) {
       introspection.node(0).recordActivations(arena, A_C1, batch * 576);
@@ -911,7 +911,7 @@ public final class KilnGoldenLeNet implements Introspectable, SupervisedModel<Ki
     if (diagnose && Checks.firstNonFinite(arena, A_P1, batch * 144) >= 0) {
       return 1;
     }
-    // c2 = p1 ⊛ c2.weight + c2.bias: p1 [B, 4, 6, 6] -> [B, 8, 4, 4] (one GEMM per sample over packed patches, bias and activation fused)
+    // c2 = p1 ⊛ c2.weight + c2.bias: p1 [B, 4, 6, 6] -> [B, 8, 4, 4] (direct, or one GEMM per sample over packed patches: the runtime picks by shape; bias and activation fused)
     c2Layer.forward(batch, arena, A_P1);
     if (introspection != null) {
       introspection.node(2).recordActivations(arena, A_C2, batch * 128);

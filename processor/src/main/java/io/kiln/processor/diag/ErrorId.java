@@ -27,7 +27,8 @@ public enum ErrorId {
   DOUBLE_ACTIVATION("Kiln/DoubleActivation"),
   BATCH_NORM_MOMENTUM("Kiln/BatchNormMomentum"),
   MISSING_MODEL("Kiln/MissingModel"),
-  CHANNELS_LAST("Kiln/ChannelsLast");
+  CHANNELS_LAST("Kiln/ChannelsLast"),
+  NOTHING_TO_TRAIN("Kiln/NothingToTrain");
 
   private final String code;
 

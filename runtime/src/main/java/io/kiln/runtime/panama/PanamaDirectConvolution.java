@@ -12,8 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  * first copied into a zero-padded buffer so that every tap is one unmasked vector load; a block of
  * {@link #FB} filters × {@link #PV} output vectors keeps its sums in 12 registers across all the
  * taps. Ragged blocks repeat their last filter or output vector (the repeat recomputes and stores
- * the same bits), and a row's ragged last vector is copied lane by lane; the lanes past the row read
- * the next row or the slack and are dropped.
+ * the same bits). A row at least a vector wide ends in a vector overlapping the one before it; a
+ * narrower row's only vector is copied lane by lane, its lanes past the row read the next row or
+ * the slack and are dropped.
  */
 final class PanamaDirectConvolution implements DirectConvolution {
   private static final VectorSpecies<Float> S = PanamaGemm.S;
@@ -93,8 +94,9 @@ final class PanamaDirectConvolution implements DirectConvolution {
     int pw = s.paddedWidth(), patch = s.patchSize(), last = s.filters() - 1;
     int qb = Math.min(q0 + 1, vectors - 1), qc = Math.min(q0 + 2, vectors - 1), qd = Math.min(q0 + 3, vectors - 1);
     int tile = xpOff + s.channels() * s.paddedHeight() * pw + TILE_AT;
-    sums(xp, start(xpOff, q0, perRow, pw), start(xpOff, qb, perRow, pw), start(xpOff, qc, perRow, pw),
-        start(xpOff, qd, perRow, pw), s.channels() * s.paddedHeight(), s.paddedHeight(), s.kernelHeight(), pw,
+    int ow = s.outWidth();
+    sums(xp, start(xpOff, q0, perRow, pw, ow), start(xpOff, qb, perRow, pw, ow), start(xpOff, qc, perRow, pw, ow),
+        start(xpOff, qd, perRow, pw, ow), s.channels() * s.paddedHeight(), s.paddedHeight(), s.kernelHeight(), pw,
         s.kernelWidth(), w, wOff + f0 * patch, wOff + Math.min(f0 + 1, last) * patch,
         wOff + Math.min(f0 + 2, last) * patch, tile);
     int n = s.outHeight() * s.outWidth();
@@ -110,8 +112,18 @@ final class PanamaDirectConvolution implements DirectConvolution {
   }
 
   /** Where output vector q's window starts in the padded input. */
-  private static int start(int xpOff, int q, int perRow, int pw) {
-    return xpOff + q / perRow * pw + q % perRow * L;
+  private static int start(int xpOff, int q, int perRow, int pw, int ow) {
+    return xpOff + q / perRow * pw + column(q, perRow, ow);
+  }
+
+  /**
+   * The first output column of vector q of its row. A row at least a vector wide ends in a vector
+   * that overlaps the one before it instead of a ragged one, so every store is a whole vector; the
+   * overlapped outputs are computed twice by the same operations, so they get the same bits.
+   */
+  private static int column(int q, int perRow, int ow) {
+    int col = q % perRow * L;
+    return ow >= L ? Math.min(col, ow - L) : col;
   }
 
   /** Where the tile starts after the padded planes: past the vector overrun of the last row. */
@@ -178,7 +190,7 @@ final class PanamaDirectConvolution implements DirectConvolution {
    * plane at {@code yf}, the lanes inside the row.
    */
   private static void store(float[] tile, int from, float b, float[] y, int yf, int q, int perRow, int ow) {
-    int col = q % perRow * L;
+    int col = column(q, perRow, ow);
     int to = yf + q / perRow * ow + col;
     if (col + L <= ow) {
       FloatVector.fromArray(S, tile, from).add(b).intoArray(y, to);
@@ -204,11 +216,7 @@ final class PanamaDirectConvolution implements DirectConvolution {
     int planes = s.channels() * ph * pw;
     int tile = xpOff + planes + TILE_AT;
     int wt = xpOff + planes + SCRATCH_SLACK;
-    for (int f = 0; f < filters; f++) { // wt[t][f] = w[f][t]; the filters past F stay 0
-      for (int t = 0; t < patch; t++) {
-        xp[wt + t * fp + f] = w[wOff + f * patch + t];
-      }
-    }
+    transposeWeights(w, wOff, filters, patch, xp, wt, fp);
     for (int f0 = 0; f0 < filters; f0 += L) {
       int lanes = Math.min(L, filters - f0);
       for (int r = 0; r < oh; r++) {
@@ -222,6 +230,30 @@ final class PanamaDirectConvolution implements DirectConvolution {
             }
           }
         }
+      }
+    }
+  }
+
+  /**
+   * {@code wt[t][f] = w[f][t]} (rows of {@code fp} floats; the filters past F stay 0): blocks of 8
+   * filters × L taps through {@link PanamaGemmPacking#transpose8}, the ragged rest one by one.
+   */
+  private static void transposeWeights(float[] w, int wOff, int filters, int patch, float[] wt, int wtOff, int fp) {
+    int mr = PanamaGemm.MR;
+    int fv = L >= mr ? filters - filters % mr : 0, tv = L >= mr ? patch - patch % L : 0;
+    for (int f = 0; f < fv; f += mr) {
+      for (int t = 0; t < tv; t += L) {
+        PanamaGemmPacking.transpose8(w, wOff + f * patch + t, patch, wt, wtOff + t * fp + f, fp);
+      }
+      for (int r = f; r < f + mr; r++) {
+        for (int t = tv; t < patch; t++) {
+          wt[wtOff + t * fp + r] = w[wOff + r * patch + t];
+        }
+      }
+    }
+    for (int f = fv; f < filters; f++) {
+      for (int t = 0; t < patch; t++) {
+        wt[wtOff + t * fp + f] = w[wOff + f * patch + t];
       }
     }
   }

@@ -80,7 +80,7 @@ final class PanamaGemm implements GemmKernel {
   /** The checked call with its strides resolved. */
   private void multiply(Layout layout, int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float[] c, int cOff, int ldc, Epilogue epilogue) {
-    if (k == 0 || (long) m * n * k <= DIRECT_MAX_MNK) {
+    if (k == 0 || (long) m * n * k <= DIRECT_MAX_MNK && !(layout == Layout.NT && useDot(m, n, k))) {
       direct(layout, m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, epilogue);
       return;
     }
@@ -677,10 +677,13 @@ final class PanamaGemm implements GemmKernel {
    * convolution's weight gradient dZ·colsᵀ with few filters or a short patch, a 1-unit dense layer.
    * There the blocked path transposes all of B into panels to fill a fraction of each MR × NR tile,
    * while both operands are already k-contiguous. (At m = 64, n = 288, k = 841 the blocked path is
-   * faster.) The choice depends only on the shape.
+   * faster.) A single row of A ({@code predict} of one sample through a dense layer) takes it from
+   * k = L on, also where the product is small enough for the direct path: one dot product per
+   * element either way, but four independent chains instead of one. The choice depends only on the
+   * shape.
    */
   static boolean useDot(int m, int n, int k) {
-    return k >= DOT_MIN_K && (m <= MR || n <= NR) && L % 4 == 0;
+    return (k >= DOT_MIN_K && (m <= MR || n <= NR) || m == 1 && k >= L) && L % 4 == 0;
   }
 
   /**
@@ -706,7 +709,11 @@ final class PanamaGemm implements GemmKernel {
         int b1 = bOff + Math.min(j0 + 1, n - 1) * ldb;
         int b2 = bOff + Math.min(j0 + 2, n - 1) * ldb;
         int b3 = bOff + Math.min(j0 + 3, n - 1) * ldb;
-        dot4x4(a, a0, a1, a2, a3, b, b0, b1, b2, b3, kv, red);
+        if (rows == 1) {
+          dot1x4(a, a0, b, b0, b1, b2, b3, kv, red);
+        } else {
+          dot4x4(a, a0, a1, a2, a3, b, b0, b1, b2, b3, kv, red);
+        }
         int cols = Math.min(DOT, n - j0);
         for (int r = 0; r < rows; r++) {
           int ci = cOff + (i0 + r) * ldc + j0;
@@ -744,6 +751,25 @@ final class PanamaGemm implements GemmKernel {
       s3 += red[o + l + 3];
     }
     return (s0 + s1) + (s2 + s3);
+  }
+
+  /**
+   * {@link #dot4x4}'s first row alone (a single row of A, e.g. {@code predict} of one sample): the same
+   * per-lane partials for row 0, without computing three copies of it.
+   */
+  private static void dot1x4(float[] a, int a0, float[] b, int b0, int b1, int b2, int b3, int k, float[] red) {
+    FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0;
+    for (int p = 0; p < k; p += L) {
+      FloatVector x = FloatVector.fromArray(S, a, a0 + p);
+      c0 = x.fma(FloatVector.fromArray(S, b, b0 + p), c0);
+      c1 = x.fma(FloatVector.fromArray(S, b, b1 + p), c1);
+      c2 = x.fma(FloatVector.fromArray(S, b, b2 + p), c2);
+      c3 = x.fma(FloatVector.fromArray(S, b, b3 + p), c3);
+    }
+    c0.intoArray(red, 0);
+    c1.intoArray(red, L);
+    c2.intoArray(red, 2 * L);
+    c3.intoArray(red, 3 * L);
   }
 
   /** 16 dot products (rows a0..a3 × rows b0..b3, length k, a multiple of L) as per-lane partials into {@code red}. */

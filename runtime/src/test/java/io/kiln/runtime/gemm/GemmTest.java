@@ -39,6 +39,8 @@ class GemmTest {
       // NT with 32 or 64 rows (Cᵀ = B·Aᵀ): ragged columns, several K blocks
       {32, 9, 300}, {64, 33, 520}, {32, 15, 256},
       {6, 25, 784}, {64, 1, 1000}, {1, 3, 1031}, {7, 13, 384}, {8, 70, 401}, {70, 33, 1023}, {40, 32, 500},
+      // one row of A (predict of one sample): the dot path from k = L on, also below the direct path's size
+      {1, 84, 120}, {1, 10, 84}, {1, 5, 16}, {1, 130, 47}, {1, 9, 15},
   };
 
   static Stream<Arguments> layoutsAndShapes() {

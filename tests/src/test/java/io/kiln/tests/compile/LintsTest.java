@@ -164,4 +164,39 @@ class LintsTest {
             + " if y is the labels, write @Labels IntTensor y",
         "IntTensor y");
   }
+
+  private static JavaFileObject lossWithoutWeights(String suppress, String between) {
+    return source("Net",
+        "@Model(maxBatch = 4)",
+        suppress,
+        "abstract class Net {",
+        "  @Input(shape = {1, 4, 4}) abstract Tensor x();",
+        between,
+        "  @Loss(LossKind.MEAN_SQUARED_ERROR) abstract Tensor loss(Tensor " + (between.isEmpty() ? "x" : "f") + ", @Labels Tensor y);",
+        "}");
+  }
+
+  @Test
+  void aLossThatNoWeightReachesHasNothingToTrain() {
+    String layers = "  @MaxPool(size = 2) abstract Tensor p(Tensor x); @Flatten abstract Tensor f(Tensor p);";
+    assertOnlyWarning(lossWithoutWeights("", layers),
+        "[Kiln/NothingToTrain] loss: no layer with weights lies between the input and this loss (it scores f), so there is nothing"
+            + " to train and the generated class has no trainStep; put a layer that learns before it, e.g. @Dense(units = ...) reading f",
+        "@Loss");
+    assertOnlyWarning(lossWithoutWeights("", ""), "[Kiln/NothingToTrain] loss: no layer with weights lies between the input and"
+        + " this loss (it scores x)", "@Loss");
+    assertSilent(lossWithoutWeights("@SuppressWarnings(\"Kiln/NothingToTrain\")", layers));
+  }
+
+  @Test
+  void aLossThatOneBranchWithWeightsReachesTrains() {
+    assertSilent(source("Net",
+        "@Model(maxBatch = 4)",
+        "abstract class Net {",
+        "  @Input(shape = 4) abstract Tensor x();",
+        "  @Dense(units = 4) abstract Tensor d(Tensor x);",
+        "  @Add abstract Tensor s(Tensor x, Tensor d);",
+        "  @Loss(LossKind.MEAN_SQUARED_ERROR) abstract Tensor loss(Tensor s, @Labels Tensor y);",
+        "}"));
+  }
 }

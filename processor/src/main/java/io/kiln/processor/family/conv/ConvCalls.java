@@ -12,8 +12,9 @@ import io.kiln.processor.fuse.KernelCall;
 import javax.lang.model.element.Modifier;
 
 /**
- * Writes the kernel calls of one layer family. Convolutions and pooling: a GEMM per sample over
- * packed patches, and pooling windows (with a preceding ReLU fused in).
+ * Writes the kernel calls of one layer family. Convolutions and pooling: a convolution layer object
+ * (direct or a GEMM per sample over packed patches, the runtime's choice by shape), and pooling
+ * windows (with a preceding ReLU fused in).
  */
 public final class ConvCalls extends GeneratedClassPart {
   public ConvCalls(GeneratedClassPart shared) {
@@ -22,7 +23,7 @@ public final class ConvCalls extends GeneratedClassPart {
 
   public void forward(ForwardCall.ConvForward c, MethodSpec.Builder m) {
     String act = c.activation() == Activation.NONE ? "" : c.activation().name().toLowerCase();
-    m.addComment("$L = $L$L ⊛ $L$L$L: $L $L -> $L (one GEMM per sample over packed patches, bias and activation fused)",
+    m.addComment("$L = $L$L ⊛ $L$L$L: $L $L -> $L (direct, or one GEMM per sample over packed patches: the runtime picks by shape; bias and activation fused)",
         c.y().name(), act.isEmpty() ? "" : act + "(", c.x().name(), c.weight().name(), c.bias() == null ? "" : " + " + c.bias().name(),
         act.isEmpty() ? "" : ")", c.x().name(), c.x().shape(), c.y().shape());
     m.addStatement("$L.forward(batch, $L)", layerField(c), ref(c.x()));

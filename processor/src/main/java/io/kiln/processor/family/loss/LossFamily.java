@@ -37,6 +37,7 @@ public final class LossFamily {
       Node loss = shaped.graph().loss();
       if (loss != null && loss.name().equals(node.name())) {
         DoubleActivation.check(shaped, report, node, layer);
+        NothingToTrain.check(shaped.graph(), report, node);
       }
     }
 
