@@ -87,6 +87,10 @@ final class PanamaGemm implements GemmKernel {
     Call call = CALLS.take();
     try {
       call.sizeFor(Parallelism.threads());
+      if (layout == Layout.NT && PanamaGemv.applies(m, k)) {
+        PanamaGemv.nt(n, k, a, aOff, b, bOff, ldb, c, cOff, epilogue, call.scratch().dots);
+        return;
+      }
       if (layout == Layout.NT && useDot(m, n, k)) {
         dotNT(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, epilogue, call.scratch().dots);
         return;

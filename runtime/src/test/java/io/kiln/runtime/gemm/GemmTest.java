@@ -252,6 +252,22 @@ class GemmTest {
   }
 
   @Test
+  @Tag("allocation") // also run with stingy inlining: see the pom
+  void noAllocationPerCallOnTheOneRowAndDotPaths() {
+    SplittableRandom rnd = new SplittableRandom(2);
+    int n = 300, k = 300;
+    float[] a = random(rnd, 3 * 400);
+    float[] b = random(rnd, n * k);
+    float[] c = new float[n];
+    Epilogue ep = Epilogue.biasActivation(random(rnd, n), 0, Activation.RELU);
+    Allocations.assertNone("the one-row and dot paths", () -> {
+      FAST.gemm(Layout.NT, 1, n, k, a, 0, b, 0, c, 0, ep); // one row: predict of one sample
+      FAST.gemm(Layout.NT, 1, 84, 120, a, 0, b, 0, c, 0, ep); // one row, below the direct path's size
+      FAST.gemm(Layout.NT, 3, 40, 400, a, 0, b, 0, c, 0, ep); // a few rows, a long k: the dot path
+    }, 10, 60);
+  }
+
+  @Test
   void packedLeadingDimensionsFollowTheLayout() {
     LeadingDimensions packed = LeadingDimensions.PACKED;
     assertThat(List.of(packed.lda(Layout.NN, 3, 5), packed.lda(Layout.TN, 3, 5), packed.ldb(Layout.NN, 4, 5),
