@@ -64,6 +64,28 @@ class RuntimeApiShapeTest {
     assertWithMessage("runtime sources using ThreadLocal").that(users).isEmpty();
   }
 
+  /**
+   * One vector species: FloatVector's methods share one type profile across species, and a
+   * second species (256-bit pieces beside the 512-bit vectors) made C2 keep a boxed vector in
+   * compiled packing code, 2 MB per test window for good, in about one run of six.
+   */
+  @Test
+  void theRuntimeUsesOneVectorSpecies() throws IOException {
+    List<String> users = new ArrayList<>();
+    for (Path file : sources()) {
+      if (OTHER_SPECIES.matcher(code(Files.readString(file))).find()) {
+        users.add(MAIN.relativize(file).toString().replace(java.io.File.separatorChar, '/'));
+      }
+    }
+    assertWithMessage("runtime sources naming a vector species other than SPECIES_PREFERRED").that(users).isEmpty();
+    assertThat(OTHER_SPECIES.matcher("FloatVector.fromArray(FloatVector.SPECIES_256, a, 0)").find()).isTrue();
+    assertThat(OTHER_SPECIES.matcher("VectorSpecies.of(float.class, VectorShape.forBitSize(256))").find()).isTrue();
+    assertThat(OTHER_SPECIES.matcher("FloatVector.SPECIES_PREFERRED").find()).isFalse();
+  }
+
+  private static final Pattern OTHER_SPECIES =
+      Pattern.compile("SPECIES_(?!PREFERRED\\b)\\w+|VectorSpecies\\.of\\(|\\.withShape\\(|VectorShape\\.");
+
   @Test
   void theThreadLocalCheckSeesCodeButNotComments() {
     assertThat(THREAD_LOCAL.matcher(code("private static final ThreadLocal<Job> JOBS;")).find()).isTrue();

@@ -88,8 +88,13 @@ final class PanamaGemmPacking {
     }
   }
 
-  /** 8-float vectors (one micro-panel row of A) where the hardware has them, else null. */
-  static final VectorSpecies<Float> EIGHT = L >= MR ? FloatVector.SPECIES_256 : null;
+  /**
+   * Whether a vector holds at least a micro-panel row of A (8 floats), which the transposing
+   * packers need. (The runtime uses one vector species only: FloatVector's methods share one type
+   * profile across species, and a second species made C2 keep boxed vectors in packing, now and
+   * then, depending on compile order.)
+   */
+  static final boolean WIDE = L >= MR;
 
   /**
    * Lane i of the low (high) half twice: 0 0 1 1 … (L/2 L/2 …). {@code x.rearrange(DUP_LO).blend(
@@ -229,7 +234,7 @@ final class PanamaGemmPacking {
   static void packATransposed(float[] src, int s, int ld, int rows, int kc, float[] dst) {
     int d = 0;
     int i = 0;
-    if (EIGHT != null) {
+    if (WIDE) {
       // strips of 16 source rows, each strip's 8-float pieces micro-panel by micro-panel: a strip
       // stays in L1 (reading all kc rows per micro-panel thrashes L1 when ld is a power of two)
       int full = rows - rows % MR;
@@ -238,7 +243,7 @@ final class PanamaGemmPacking {
         for (int r = 0; r < full; r += MR) {
           int q = r * kc + p0 * MR;
           for (int p = p0; p < p1; p++, q += MR) {
-            FloatVector.fromArray(EIGHT, src, s + p * ld + r).intoArray(dst, q);
+            System.arraycopy(src, s + p * ld + r, dst, q, MR);
           }
         }
       }

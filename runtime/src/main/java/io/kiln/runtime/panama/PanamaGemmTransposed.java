@@ -35,7 +35,7 @@ final class PanamaGemmTransposed {
 
   /** Whether {@code layout = NT, m × n × k} takes this path (depends only on the shape). */
   static boolean applies(int m, int n, int k) {
-    return PanamaGemmPacking.EIGHT != null && m <= MAX_M && m % NR == 0 && n >= MR && k >= MIN_K;
+    return PanamaGemmPacking.WIDE && m <= MAX_M && m % NR == 0 && n >= MR && k >= MIN_K;
   }
 
   /**
@@ -86,12 +86,14 @@ final class PanamaGemmTransposed {
         PanamaGemmPacking.transpose8(tile, h, NR, tt, h * MR, MR);
       }
       for (int i = 0; i < NR; i++) {
-        FloatVector v = FloatVector.fromArray(PanamaGemmPacking.EIGHT, tt, i * MR);
         int o = ci + i * ldc;
         if (add) {
-          v = v.add(FloatVector.fromArray(PanamaGemmPacking.EIGHT, c, o));
+          for (int j = 0; j < MR; j++) {
+            c[o + j] = tt[i * MR + j] + c[o + j];
+          }
+        } else {
+          System.arraycopy(tt, i * MR, c, o, MR);
         }
-        v.intoArray(c, o);
       }
       return;
     }

@@ -4,12 +4,11 @@ import io.kiln.runtime.simd.PoolKernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API pooling planes. 2×2 stride-2 max: per L outputs (per L / 2 on planes narrower than L), the vertical max of two row pairs of
+ * Vector API pooling planes. 2×2 stride-2 max: per L outputs (a row narrower than L, down to L / 2: one vector with its store masked to the row), the vertical max of two row pairs of
  * 2L inputs, then the max of their even and odd lanes (two-vector rearranges), then the floor. Max
  * is exact and both use {@code Math.max} semantics (a NaN wins, {@code max(-0, 0) = 0}), so the
  * values equal the scalar twin's (only a NaN's payload may differ: the window is reduced in another
@@ -22,13 +21,6 @@ final class PanamaPooling implements PoolKernels {
   private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i < L ? 2 * i : 2 * i - 2 * L);
   private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1 < L ? 2 * i + 1 : 2 * i + 1 - 2 * L);
 
-  /** Half the preferred width, for planes narrower than L outputs (LeNet's 14): H lanes, H ≥ 4. */
-  private static final VectorSpecies<Float> HALF =
-      VectorSpecies.of(float.class, VectorShape.forBitSize(Math.max(128, S.vectorBitSize() / 2)));
-  private static final int H = HALF.length();
-  private static final VectorShuffle<Float> HALF_EVEN = VectorShuffle.fromOp(HALF, i -> 2 * i < H ? 2 * i : 2 * i - 2 * H);
-  private static final VectorShuffle<Float> HALF_ODD =
-      VectorShuffle.fromOp(HALF, i -> 2 * i + 1 < H ? 2 * i + 1 : 2 * i + 1 - 2 * H);
 
   /** Lane i: lane i / 2 (each of L / 2 windows' gradient in both its lanes). */
   private static final VectorShuffle<Float> DUP = VectorShuffle.fromOp(S, i -> i / 2);
@@ -88,31 +80,25 @@ final class PanamaPooling implements PoolKernels {
 
   @Override
   public void maxPool2x2(float[] x, int in, int w, int oh, int ow, float[] y, int out, float floor) {
-    int step = ow >= L ? L : ow >= H && H < L ? H : 0; // outputs per vector: full or half width
-    if (step == 0) {
+    if (ow < L / 2) {
       PoolKernels.super.maxPool2x2(x, in, w, oh, ow, y, out, floor);
       return;
     }
     for (int i = 0; i < oh; i++) {
       int r0 = in + 2 * i * w;
       int o = out + i * ow;
+      if (ow < L) {
+        narrowRow(x, r0, w, y, o, ow, floor);
+        continue;
+      }
       int j = 0;
-      for (; j + step <= ow; j += step) {
-        row(step, x, r0, w, j, y, o, floor);
+      for (; j + L <= ow; j += L) {
+        row(x, r0, w, j, y, o, floor);
       }
       if (j < ow) {
         // the last outputs again, overlapping: same values, no masks (inputs stay inside the rows)
-        row(step, x, r0, w, ow - step, y, o, floor);
+        row(x, r0, w, ow - L, y, o, floor);
       }
-    }
-  }
-
-  /** Outputs {@code [j, j + step)} of the row pair at {@code r0}, {@code step} L or H. */
-  private static void row(int step, float[] x, int r0, int w, int j, float[] y, int o, float floor) {
-    if (step == L) {
-      row(x, r0, w, j, y, o, floor);
-    } else {
-      halfRow(x, r0, w, j, y, o, floor);
     }
   }
 
@@ -124,11 +110,19 @@ final class PanamaPooling implements PoolKernels {
     a.rearrange(EVEN, b).max(a.rearrange(ODD, b)).max(floor).intoArray(y, o + j);
   }
 
-  /** Outputs {@code [j, j + H)} of the row pair at {@code r0}. */
-  private static void halfRow(float[] x, int r0, int w, int j, float[] y, int o, float floor) {
-    int c = r0 + 2 * j;
-    FloatVector a = FloatVector.fromArray(HALF, x, c).max(FloatVector.fromArray(HALF, x, c + w));
-    FloatVector b = FloatVector.fromArray(HALF, x, c + H).max(FloatVector.fromArray(HALF, x, c + H + w));
-    a.rearrange(HALF_EVEN, b).max(a.rearrange(HALF_ODD, b)).max(floor).intoArray(y, o + j);
+  /**
+   * The {@code ow < L} outputs of a narrow row pair (LeNet's 14): a whole vector of windows whose
+   * lanes past the row read on into the next rows, and a store masked to the row. (A second, half
+   * width vector species did this before; one species only: see {@link PanamaGemmPacking#WIDE}.)
+   * Where the reads or the store would pass an array's end, the row is computed one window at a time.
+   */
+  private void narrowRow(float[] x, int r0, int w, float[] y, int o, int ow, float floor) {
+    if (r0 + w + 2 * L > x.length || o + L > y.length) {
+      PoolKernels.super.maxPool2x2(x, r0, w, 1, ow, y, o, floor);
+      return;
+    }
+    FloatVector a = FloatVector.fromArray(S, x, r0).max(FloatVector.fromArray(S, x, r0 + w));
+    FloatVector b = FloatVector.fromArray(S, x, r0 + L).max(FloatVector.fromArray(S, x, r0 + L + w));
+    a.rearrange(EVEN, b).max(a.rearrange(ODD, b)).max(floor).intoArray(y, o, VectorMask.fromLong(S, (1L << ow) - 1));
   }
 }
