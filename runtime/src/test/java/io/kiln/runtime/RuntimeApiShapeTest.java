@@ -55,13 +55,18 @@ class RuntimeApiShapeTest {
 
   @Test
   void noThreadLocalInTheRuntime() throws IOException {
+    assertWithMessage("runtime sources using ThreadLocal").that(sourcesWhoseCodeMatches(THREAD_LOCAL)).isEmpty();
+  }
+
+  /** The main sources (relative to src/main/java) whose code outside comments matches {@code pattern}. */
+  private static List<String> sourcesWhoseCodeMatches(Pattern pattern) throws IOException {
     List<String> users = new ArrayList<>();
     for (Path file : sources()) {
-      if (THREAD_LOCAL.matcher(code(Files.readString(file))).find()) {
+      if (pattern.matcher(code(Files.readString(file))).find()) {
         users.add(MAIN.relativize(file).toString().replace(java.io.File.separatorChar, '/'));
       }
     }
-    assertWithMessage("runtime sources using ThreadLocal").that(users).isEmpty();
+    return users;
   }
 
   /**
@@ -71,13 +76,8 @@ class RuntimeApiShapeTest {
    */
   @Test
   void theRuntimeUsesOneVectorSpecies() throws IOException {
-    List<String> users = new ArrayList<>();
-    for (Path file : sources()) {
-      if (OTHER_SPECIES.matcher(code(Files.readString(file))).find()) {
-        users.add(MAIN.relativize(file).toString().replace(java.io.File.separatorChar, '/'));
-      }
-    }
-    assertWithMessage("runtime sources naming a vector species other than SPECIES_PREFERRED").that(users).isEmpty();
+    assertWithMessage("runtime sources naming a vector species other than SPECIES_PREFERRED")
+        .that(sourcesWhoseCodeMatches(OTHER_SPECIES)).isEmpty();
     assertThat(OTHER_SPECIES.matcher("FloatVector.fromArray(FloatVector.SPECIES_256, a, 0)").find()).isTrue();
     assertThat(OTHER_SPECIES.matcher("VectorSpecies.of(float.class, VectorShape.forBitSize(256))").find()).isTrue();
     assertThat(OTHER_SPECIES.matcher("FloatVector.SPECIES_PREFERRED").find()).isFalse();

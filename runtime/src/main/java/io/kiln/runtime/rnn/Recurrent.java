@@ -33,7 +33,11 @@ import java.util.Objects;
  * <p>The step products use {@code W_hh} packed once per call into the GEMM micro-kernel's panel
  * layout ({@link RecurrentCells#multiplyPacked}; the general GEMM would repack it every step, which
  * cost as much as the multiply-adds at charlstm size); without the Vector API they are general
- * GEMM calls. Other GEMMs are {@link Vectorization#provider()}'s (parallel, results independent of the thread
+ * GEMM calls. Threads: the recurrence is independent across batch rows, so the step loops
+ * ({@link ForwardSteps}, {@link BackwardSteps}) split the batch into {@link RowChunks} and each
+ * thread runs every step of its rows, product and cell passes, with one fork per call rather than
+ * one per step; a batch of one tile runs on one thread, its step products split over column panels.
+ * Other GEMMs are {@link Vectorization#provider()}'s (parallel, results independent of the thread
  * count); the fused passes are the Vector API ones when available. Nothing is allocated per call
  * once the bias epilogues for the caller's bias arrays are cached (first call). The oracle is
  * {@code RecurrentReference} (in the tests).
@@ -116,78 +120,26 @@ public final class Recurrent {
       }
     }
 
-    Epilogue recEp = kind == CellKind.GRU
+    final boolean gru = kind == CellKind.GRU;
+    ForwardSteps loop = ForwardSteps.CALLS.take();
+    // step t's rows of the [B, T, ·] workspace; needed only without packed step products (scalar kernels)
+    loop.layer(g, batch, steps, ws, wsOff, usePacked ? packed : -1, wHh, wHhOff,
+        usePacked ? null : new LeadingDimensions(steps * h, 0, gru ? 0 : steps * gh), c0, c0Off);
+    loop.rec = rec;
+    loop.bHh = bHh;
+    loop.bHhOff = bHhOff;
+    loop.recEp = gru
         ? (bHh == null ? Epilogue.NONE : STORE_BIAS.get(bHh, bHhOff))
         : (bHh == null ? Epilogue.ACCUMULATE : ACCUMULATE_BIAS.get(bHh, bHhOff));
-    final int ldh = steps * h;
-    final int ldg = steps * gh;
-    // step t's rows of the [B, T, ·] workspace; needed only without packed step products (scalar kernels)
-    final LeadingDimensions stepRows = usePacked ? null
-        : new LeadingDimensions(ldh, 0, kind == CellKind.GRU ? 0 : ldg);
-    for (int t = 0; t < steps; t++) {
-      // 3. the recurrent product of all gates: one GEMM over the batch
-      if (t == 0 && h0 == null) {
-        // h_{−1} = 0: the product is b_hh alone
-        for (int b = 0; b < batch; b++) {
-          if (kind == CellKind.GRU) {
-            if (bHh == null) {
-              Arrays.fill(ws, rec + b * gh, rec + (b + 1) * gh, 0f);
-            } else {
-              System.arraycopy(bHh, bHhOff, ws, rec + b * gh, gh);
-            }
-          } else if (bHh != null) {
-            addTo(ws, acts + b * ldg, bHh, bHhOff, gh);
-          }
-        }
-      } else if (usePacked) {
-        boolean gru = kind == CellKind.GRU;
-        CELLS.multiplyPacked(batch, gh, h, ws, hprev + t * h, ldh, packed, gru ? rec : acts + t * gh,
-            gru ? gh : ldg, !gru, bHh, bHhOff);
-      } else if (kind == CellKind.GRU) {
-        GEMM.gemm(Layout.NT, batch, gh, h, ws, hprev + t * h, wHh, wHhOff, ws, rec, recEp, stepRows);
-      } else {
-        GEMM.gemm(Layout.NT, batch, gh, h, ws, hprev + t * h, wHh, wHhOff, ws, acts + t * gh, recEp, stepRows);
-      }
-      // 4. one fused pass per row: activations, cell and hidden update
-      boolean last = t == steps - 1;
-      for (int b = 0; b < batch; b++) {
-        int row = b * steps + t;
-        int a = acts + row * gh;
-        // where h_t goes first: the next step's previous-state row, else y, else hT
-        float[] dst;
-        int dstOff;
-        if (!last) {
-          dst = ws;
-          dstOff = hprev + (row + 1) * h;
-        } else if (y != null) {
-          dst = y;
-          dstOff = yOff + row * h;
-        } else {
-          dst = hT;
-          dstOff = hTOff + b * h;
-        }
-        switch (kind) {
-          case RNN_TANH, RNN_RELU -> {
-            CELLS.elmanForward(kind == CellKind.RNN_RELU, ws, a, h);
-            System.arraycopy(ws, a, dst, dstOff, h);
-          }
-          case LSTM -> {
-            float[] cp = t == 0 ? c0 : ws;
-            int cpOff = t == 0 ? c0Off + b * h : extra + (row - 1) * h;
-            CELLS.lstmForward(ws, a, cp, cpOff, ws, extra + row * h, dst, dstOff, h);
-          }
-          case GRU -> CELLS.gruForward(ws, a, ws, rec + b * gh, ws, hprev + row * h, ws, extra + row * h,
-              dst, dstOff, h);
-        }
-        if (!last) {
-          if (y != null) {
-            System.arraycopy(ws, dstOff, y, yOff + row * h, h);
-          }
-        } else if (dst == y && hT != null) {
-          System.arraycopy(y, dstOff, hT, hTOff + b * h, h);
-        }
-      }
-    }
+    loop.zeroH0 = h0 == null;
+    loop.y = y;
+    loop.yOff = yOff;
+    loop.hT = hT;
+    loop.hTOff = hTOff;
+    // 3, 4. per step, for each chunk of batch rows on its own thread: the recurrent product of all
+    // gates, then one fused pass per row (activations, cell and hidden update)
+    loop.run();
+    ForwardSteps.CALLS.give(loop);
     if (lstm && cT != null) {
       for (int b = 0; b < batch; b++) {
         System.arraycopy(ws, extra + (b * steps + steps - 1) * h, cT, cTOff + b * h, h);
@@ -260,35 +212,22 @@ public final class Recurrent {
     if (lstm) {
       initState(sc, dc, dcT, dcTOff, batch * h);
     }
-    final int ldg = steps * gh;
-    final Epilogue stepEp = gru ? Epilogue.ACCUMULATE : Epilogue.NONE;
+    BackwardSteps loop = BackwardSteps.CALLS.take();
     // step t's rows of dGates [B, T, G·H]; needed only without packed step products (scalar kernels)
-    final LeadingDimensions stepRows = usePacked ? null : new LeadingDimensions(ldg, 0, 0);
-    for (int t = steps - 1; t >= 0; t--) {
-      // 1. one fused pass per row: the gate gradients
-      for (int b = 0; b < batch; b++) {
-        int row = b * steps + t;
-        int a = acts + row * gh;
-        int dyRow = dyOff + row * h;
-        switch (kind) {
-          case RNN_TANH, RNN_RELU -> CELLS.elmanBackward(kind == CellKind.RNN_RELU, ws, a, sc, dh + b * h, dy,
-              dyRow, sc, dA + row * gh, h);
-          case LSTM -> {
-            float[] cp = t == 0 ? c0 : ws;
-            int cpOff = t == 0 ? c0Off + b * h : extra + (row - 1) * h;
-            CELLS.lstmBackward(ws, a, extra + row * h, cp, cpOff, sc, dh + b * h, dy, dyRow, dc + b * h, dA + row * gh, h);
-          }
-          case GRU -> CELLS.gruBackward(ws, a, extra + row * h, hprev + row * h, sc, dh + b * h, dy, dyRow, dA + row * gh,
-              dN + row * h, h);
-        }
-      }
-      // 2. dh_{t−1} (+)= dGates_t · W_hh
-      if (usePacked && (t > 0 || dh0 != null)) {
-        CELLS.multiplyPacked(batch, h, gh, sc, dA + t * gh, ldg, packed, dh, h, gru, null, 0);
-      } else if (t > 0 || dh0 != null) {
-        GEMM.gemm(Layout.NN, batch, h, gh, sc, dA + t * gh, wHh, wHhOff, sc, dh, stepEp, stepRows);
-      }
-    }
+    loop.layer(g, batch, steps, ws, wsOff, usePacked ? packed : -1, wHh, wHhOff,
+        usePacked ? null : new LeadingDimensions(steps * gh, 0, 0), c0, c0Off);
+    loop.sc = sc;
+    loop.dA = dA;
+    loop.dh = dh;
+    loop.dc = dc;
+    loop.dN = dN;
+    loop.dy = dy;
+    loop.dyOff = dyOff;
+    loop.wantDh0 = dh0 != null;
+    // 1, 2. per step from the last, for each chunk of batch rows on its own thread: the gate
+    // gradients, then dh_{t−1} (+)= dGates_t · W_hh
+    loop.run();
+    BackwardSteps.CALLS.give(loop);
     if (dh0 != null) {
       System.arraycopy(sc, dh, dh0, dh0Off, batch * h);
     }
@@ -337,12 +276,6 @@ public final class Recurrent {
       Arrays.fill(dst, dstOff, dstOff + n, 0f);
     } else {
       System.arraycopy(src, srcOff, dst, dstOff, n);
-    }
-  }
-
-  private static void addTo(float[] a, int aOff, float[] b, int bOff, int n) {
-    for (int j = 0; j < n; j++) {
-      a[aOff + j] += b[bOff + j];
     }
   }
 

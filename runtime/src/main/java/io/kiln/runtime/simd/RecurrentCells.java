@@ -87,8 +87,9 @@ public interface RecurrentCells {
    * {@code C[m × n] = (C if accumulate) + A[m × k] · B + bias} with B packed by {@link #pack}, A, the
    * packed B and C all in {@code buf} (the layer's workspace forward, its scratch backward), A and C
    * row-major with leading dimensions; {@code bias} (length n, per column) may be null. Parallel over
-   * column panels; each element is computed by one task in a fixed order, so results do not depend
-   * on the thread count.
+   * column panels (inline when called from a task of {@code Parallelism.forEach}, as the recurrent
+   * layers' row chunks do); each element is one fma chain over k whatever the split and m, so
+   * results depend neither on the thread count nor on which rows share a call.
    */
   default void multiplyPacked(int m, int n, int k, float[] buf, int aOff, int lda, int pOff, int cOff, int ldc,
       boolean accumulate, float[] bias, int biasOff) {
