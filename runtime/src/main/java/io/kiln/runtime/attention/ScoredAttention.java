@@ -453,24 +453,23 @@ public final class ScoredAttention {
       final int a = this.a;
       final int al = wsOff + b * tq * tk;
       final int proj = wsOff + batch * tq * tk;
+      if (kind != Score.ADDITIVE) {
+        // e = s·hᵀ (dot) or s·(h·W)ᵀ (general): [tq, n] · [tk, n]ᵀ -> [tq, tk], one product
+        GEMM.gemm(Layout.NT, tq, tk, n, s, sOff + b * tq * n, kind == Score.DOT ? h : ws,
+            kind == Score.DOT ? hOff + b * tk * n : proj + b * tk * n, ws, al, Epilogue.NONE);
+      }
       for (int i = 0; i < tq; i++) {
         int row = al + i * tk;
-        int si = sOff + (b * tq + i) * n;
-        for (int j = 0; j < tk; j++) {
-          float e;
-          switch (kind) {
-            case DOT -> e = dot(s, si, h, hOff + (b * tk + j) * n, n);
-            case GENERAL -> e = dot(s, si, ws, proj + (b * tk + j) * n, n);
-            default -> {
-              int pi = proj + (b * tq + i) * a;
-              int qj = proj + batch * tq * a + (b * tk + j) * a;
-              e = 0f;
-              for (int k = 0; k < a; k++) {
-                e += v[vOff + k] * FastMath.tanh(ws[pi + k] + ws[qj + k]);
-              }
+        if (kind == Score.ADDITIVE) {
+          for (int j = 0; j < tk; j++) {
+            int pi = proj + (b * tq + i) * a;
+            int qj = proj + batch * tq * a + (b * tk + j) * a;
+            float e = 0f;
+            for (int k = 0; k < a; k++) {
+              e += v[vOff + k] * FastMath.tanh(ws[pi + k] + ws[qj + k]);
             }
+            ws[row + j] = e;
           }
-          ws[row + j] = e;
         }
         float max = ws[row];
         for (int j = 1; j < tk; j++) {
@@ -509,14 +508,14 @@ public final class ScoredAttention {
       final int de = scOff + b * tq * tk;
       final int grad = scOff + batch * tq * tk;
       // ∂e_ij = α_ij (∂α_ij − Σ_l α_il ∂α_il), ∂α_ij = ∂c_i · h_j; and the context's ∂h_j += α_ij ∂c_i
+      // ∂α = ∂c · hᵀ: [tq, n] · [tk, n]ᵀ -> [tq, tk], one product
+      GEMM.gemm(Layout.NT, tq, tk, n, dc, dcOff + b * tq * n, h, hOff + b * tk * n, sc, de, Epilogue.NONE);
       for (int i = 0; i < tq; i++) {
         int row = al + i * tk;
         int dci = dcOff + (b * tq + i) * n;
         float dot = 0f;
         for (int j = 0; j < tk; j++) {
-          float da = dot(dc, dci, h, hOff + (b * tk + j) * n, n);
-          sc[de + i * tk + j] = da;
-          dot += ws[row + j] * da;
+          dot += ws[row + j] * sc[de + i * tk + j];
         }
         for (int j = 0; j < tk; j++) {
           float p = ws[row + j];
@@ -582,14 +581,6 @@ public final class ScoredAttention {
           }
         }
       }
-    }
-
-    private static float dot(float[] x, int xOff, float[] y, int yOff, int n) {
-      float s = 0f;
-      for (int i = 0; i < n; i++) {
-        s += x[xOff + i] * y[yOff + i];
-      }
-      return s;
     }
 
     private static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
