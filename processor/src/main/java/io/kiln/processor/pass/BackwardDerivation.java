@@ -2,6 +2,7 @@ package io.kiln.processor.pass;
 
 import io.kiln.processor.grad.BackwardGraph;
 import io.kiln.processor.grad.DerivationContext;
+import io.kiln.processor.grad.GradientFlow;
 import io.kiln.processor.ir.Graph;
 import io.kiln.processor.ir.Node;
 import io.kiln.processor.registry.Families;
@@ -26,14 +27,7 @@ public final class BackwardDerivation {
     if (loss == null) {
       return null;
     }
-    Set<String> needsGrad = new HashSet<>();
-    for (Node n : graph.order()) {
-      boolean hasParameters = n.layer().learns();
-      boolean passesGradient = !n.isInput() && !n.isLoss() && n.dataInputs().stream().anyMatch(needsGrad::contains);
-      if (hasParameters || passesGradient) {
-        needsGrad.add(n.name());
-      }
-    }
+    Set<String> needsGrad = GradientFlow.needsGrad(graph);
     Set<String> saved = new LinkedHashSet<>();
     DerivationContext context = new DerivationContext(graph, needsGrad, new HashSet<>(), saved);
     List<Node> reversed = new ArrayList<>(graph.order());
