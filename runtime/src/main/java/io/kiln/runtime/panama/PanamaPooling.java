@@ -8,11 +8,11 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API pooling planes. 2×2 stride-2 max: per L outputs (a row narrower than L, down to L / 2: one vector with its store masked to the row), the vertical max of two row pairs of
- * 2L inputs, then the max of their even and odd lanes (two-vector rearranges), then the floor. Max
- * is exact and both use {@code Math.max} semantics (a NaN wins, {@code max(-0, 0) = 0}), so the
- * values equal the scalar twin's (only a NaN's payload may differ: the window is reduced in another
- * order).
+ * Vector API pooling planes. 2×2 stride-2 max: per L outputs (for a row narrower than L, down to
+ * L / 2, one vector with its store masked to the row), the vertical max of two row pairs of 2L
+ * inputs, then the max of their even and odd lanes (two-vector rearranges), then the floor. Max is
+ * exact and both use {@code Math.max} semantics (a NaN wins, {@code max(-0, 0) = 0}), so the values
+ * equal the scalar twin's (only a NaN's payload may differ: the window is reduced in another order).
  */
 final class PanamaPooling implements PoolKernels {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -20,7 +20,6 @@ final class PanamaPooling implements PoolKernels {
   /** Lane i: input lane 2i of the pair (a, b) — an index ≥ L wraps to b (exceptional index). */
   private static final VectorShuffle<Float> EVEN = VectorShuffle.fromOp(S, i -> 2 * i < L ? 2 * i : 2 * i - 2 * L);
   private static final VectorShuffle<Float> ODD = VectorShuffle.fromOp(S, i -> 2 * i + 1 < L ? 2 * i + 1 : 2 * i + 1 - 2 * L);
-
 
   /** Lane i: lane i / 2 (each of L / 2 windows' gradient in both its lanes). */
   private static final VectorShuffle<Float> DUP = VectorShuffle.fromOp(S, i -> i / 2);
