@@ -5,7 +5,6 @@ import static io.kiln.runtime.panama.PanamaGemm.MR;
 import static io.kiln.runtime.panama.PanamaGemm.NR;
 
 import io.kiln.runtime.gemm.GemmBlocking;
-import jdk.incubator.vector.FloatVector;
 
 /**
  * NT products with a batch of 32 or 64 rows of A ({@code C = A·Bᵀ}: a dense layer's forward pass
