@@ -124,7 +124,10 @@ public final class Conv2d {
     return new Builder(Objects.requireNonNull(g, "geometry"));
   }
 
-  /** {@code y[b] = act(W · im2col(x[b]) + bias)} for every sample {@code b < batch}: one GEMM per sample. */
+  /**
+   * {@code y[b] = act(W ⊛ x[b] + bias)} for every sample {@code b < batch}: computed directly where
+   * {@link #directShape} gives a geometry, else one GEMM per sample over im2col patches.
+   */
   public void forward(int batch, float[] x, int xOff) {
     checkForward(g, batch, x, xOff, w.array(), w.offset(), y.array(), y.offset(), cols.array(), cols.offset());
     job.forward(g, direct, batch, x, xOff, w.array(), w.offset(), null, 0, ep, y.array(), y.offset(), cols.array(),
