@@ -35,6 +35,7 @@ public interface PoolKernels {
    * as the max) in {@code dx} (same offsets from {@code dr}), 0 to its other three positions; with
    * {@code relu} only where the max is {@code > 0}; {@code dx} is stored or, with
    * {@code accumulate}, added to. The caller does windows {@code [J, ow)}. Default: none (J = 0).
+   * Stored windows may be written more than once (with the same values).
    */
   default int maxRoute2x2Row(float[] x, int r, int w, float[] dy, int o, float[] dx, int dr, int ow,
       boolean accumulate, boolean relu) {

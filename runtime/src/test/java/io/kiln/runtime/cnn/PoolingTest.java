@@ -42,6 +42,9 @@ class PoolingTest {
     g.add(PoolGeometry.of(1, 5, 33, 2));
     g.add(PoolGeometry.of(1, 6, 65, 2));
     g.add(PoolGeometry.of(2, 9, 100, 2));
+    // rows of windows no multiple of half a vector: the backward's overlapping last step (cnn64's p1, p2)
+    g.add(PoolGeometry.of(2, 6, 62, 2));
+    g.add(PoolGeometry.of(3, 5, 29, 2));
     // narrower than a vector of outputs: the half-width kernel (8 outputs at 512 bits), LeNet's first pool
     g.add(PoolGeometry.of(3, 28, 28, 2));
     g.add(PoolGeometry.of(1, 4, 19, 2));
