@@ -83,6 +83,8 @@ public final class Conv2d {
   private final Job job;
   /** The direct path's geometry, or null where the forward takes the GEMM path. */
   private final DirectConvolution.Shape direct;
+  /** The geometry for the stride-1 col2im kernel, or null (strided or dilated: the generic loop). */
+  private final DirectConvolution.Shape stride1;
 
   private Conv2d(Builder b) {
     this.g = b.g;
@@ -100,6 +102,7 @@ public final class Conv2d {
     this.dcols = b.dcols;
     this.job = new Job();
     this.direct = directShape(g);
+    this.stride1 = stride1Shape(g);
   }
 
   /**
@@ -108,15 +111,22 @@ public final class Conv2d {
    * padded input fitting in the im2col scratch it replaces; else null.
    */
   static DirectConvolution.Shape directShape(ConvGeometry g) {
+    DirectConvolution.Shape s = stride1Shape(g);
+    if (s == null || g.isPointwise() || g.filters() > DIRECT_MAX_FILTERS || g.patchSize() > DIRECT_MAX_PATCH) {
+      return null;
+    }
+    return s.scratchSize() <= g.colsSize() ? s : null;
+  }
+
+  /** The geometry as {@link DirectConvolution}'s kernels take it: stride 1, no dilation, no negative padding; else null. */
+  static DirectConvolution.Shape stride1Shape(ConvGeometry g) {
     ConvGeometry.Steps st = g.steps();
     if (st.strideHeight() != 1 || st.strideWidth() != 1 || st.dilationHeight() != 1 || st.dilationWidth() != 1
-        || g.isPointwise() || g.filters() > DIRECT_MAX_FILTERS || g.patchSize() > DIRECT_MAX_PATCH
         || g.padTop() < 0 || g.padLeft() < 0) {
       return null;
     }
-    DirectConvolution.Shape s = new DirectConvolution.Shape(g.channels(), g.height(), g.width(), g.filters(),
-        g.kernelHeight(), g.kernelWidth(), g.padTop(), g.padLeft(), g.outHeight(), g.outWidth());
-    return s.scratchSize() <= g.colsSize() ? s : null;
+    return new DirectConvolution.Shape(g.channels(), g.height(), g.width(), g.filters(), g.kernelHeight(),
+        g.kernelWidth(), g.padTop(), g.padLeft(), g.outHeight(), g.outWidth());
   }
 
   /** A builder for a convolution of geometry {@code g}. */
@@ -144,9 +154,9 @@ public final class Conv2d {
     if (!dw.present()) {
       throw new IllegalStateException("a convolution built without gradients cannot run backward");
     }
-    backward(g, batch, x, xOff, w.array(), w.offset(), dz.array(), dz.offset(), dw.array(), dw.offset(), dBias.array(),
-        dBias.offset(), dx.array(), dx.offset(), accumulateDx, backCols.array(), backCols.offset(), dcols.array(),
-        dcols.offset(), job);
+    backward(g, stride1, batch, x, xOff, w.array(), w.offset(), dz.array(), dz.offset(), dw.array(), dw.offset(),
+        dBias.array(), dBias.offset(), dx.array(), dx.offset(), accumulateDx, backCols.array(), backCols.offset(),
+        dcols.array(), dcols.offset(), job);
   }
 
   /** Collects where a convolution's tensors live; every optional one defaults to {@link At#NONE}. */
@@ -254,13 +264,13 @@ public final class Conv2d {
   static void backward(ConvGeometry g, int batch, float[] x, int xOff, float[] w, int wOff, float[] dz,
       int dzOff, float[] dw, int dwOff, float[] dBias, int dBiasOff, float[] dx, int dxOff, boolean accumulateDx,
       float[] cols, int colsOff, float[] dcols, int dcolsOff) {
-    backward(g, batch, x, xOff, w, wOff, dz, dzOff, dw, dwOff, dBias, dBiasOff, dx, dxOff, accumulateDx, cols, colsOff,
-        dcols, dcolsOff, new Job());
+    backward(g, stride1Shape(g), batch, x, xOff, w, wOff, dz, dzOff, dw, dwOff, dBias, dBiasOff, dx, dxOff,
+        accumulateDx, cols, colsOff, dcols, dcolsOff, new Job());
   }
 
-  private static void backward(ConvGeometry g, int batch, float[] x, int xOff, float[] w, int wOff, float[] dz,
-      int dzOff, float[] dw, int dwOff, float[] dBias, int dBiasOff, float[] dx, int dxOff, boolean accumulateDx,
-      float[] cols, int colsOff, float[] dcols, int dcolsOff, Job job) {
+  private static void backward(ConvGeometry g, DirectConvolution.Shape stride1, int batch, float[] x, int xOff,
+      float[] w, int wOff, float[] dz, int dzOff, float[] dw, int dwOff, float[] dBias, int dBiasOff, float[] dx,
+      int dxOff, boolean accumulateDx, float[] cols, int colsOff, float[] dcols, int dcolsOff, Job job) {
     Checks.nonNegativeBatch(batch);
     long in = (long) batch * g.inputSize();
     long out = (long) batch * g.outputSize();
@@ -281,8 +291,8 @@ public final class Conv2d {
         Checks.range("dcols", dcols, dcolsOff, g.colsSize());
       }
     }
-    job.backward(g, batch, x, xOff, w, wOff, dz, dzOff, dw, dwOff, dBias, dBiasOff, dx, dxOff, accumulateDx,
-        cols, colsOff, dcols, dcolsOff);
+    job.backward(g, stride1, batch, x, xOff, w, wOff, dz, dzOff, dw, dwOff, dBias, dBiasOff, dx, dxOff,
+        accumulateDx, cols, colsOff, dcols, dcolsOff);
   }
 
   private static void multiply(ConvGeometry g, DirectConvolution.Shape direct, float[] x, int xb, float[] w, int wOff,
@@ -309,6 +319,8 @@ public final class Conv2d {
     ConvGeometry g;
     /** The forward's direct geometry, or null for the GEMM path. */
     DirectConvolution.Shape direct;
+    /** The backward's stride-1 col2im geometry, or null for the generic loop. */
+    DirectConvolution.Shape stride1;
     int batch;
     int chunks;
     Thread caller;
@@ -341,11 +353,12 @@ public final class Conv2d {
       run();
     }
 
-    void backward(ConvGeometry g, int batch, float[] x, int xOff, float[] w, int wOff, float[] dz, int dzOff,
-        float[] dw, int dwOff, float[] dBias, int dBiasOff, float[] dx, int dxOff, boolean accumulateDx,
-        float[] cols, int colsOff, float[] dcols, int dcolsOff) {
+    void backward(ConvGeometry g, DirectConvolution.Shape stride1, int batch, float[] x, int xOff, float[] w, int wOff,
+        float[] dz, int dzOff, float[] dw, int dwOff, float[] dBias, int dBiasOff, float[] dx, int dxOff,
+        boolean accumulateDx, float[] cols, int colsOff, float[] dcols, int dcolsOff) {
       this.backward = true;
       this.g = g;
+      this.stride1 = stride1;
       this.batch = batch;
       this.x = x;
       this.xOff = xOff;
@@ -497,10 +510,14 @@ public final class Conv2d {
             GEMM.gemm(Layout.TN, k, n, f, w, wOff, dz, zb, dx, dxb, accumulateDx ? Epilogue.ACCUMULATE : Epilogue.NONE);
           } else {
             GEMM.gemm(Layout.TN, k, n, f, w, wOff, dz, zb, ds, dso, Epilogue.NONE);
-            if (!accumulateDx) {
-              Arrays.fill(dx, dxb, dxb + g.inputSize(), 0f);
+            if (stride1 != null) {
+              DIRECT.col2im(stride1, ds, dso, dx, dxb, accumulateDx);
+            } else {
+              if (!accumulateDx) {
+                Arrays.fill(dx, dxb, dxb + g.inputSize(), 0f);
+              }
+              col2imAdd(g, ds, dso, dx, dxb);
             }
-            col2imAdd(g, ds, dso, dx, dxb);
           }
         }
       }

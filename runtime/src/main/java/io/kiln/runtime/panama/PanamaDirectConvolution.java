@@ -299,4 +299,72 @@ final class PanamaDirectConvolution implements DirectConvolution {
     a10.intoArray(xp, tile + 10 * L);
     a11.intoArray(xp, tile + 11 * L);
   }
+
+  /**
+   * Row by row of dx: the columns that every tap of a window row reaches inside the output row are
+   * vectors summing their KH·KW shifted dcols rows in one register, a stored row's ragged end one
+   * more vector overlapping the last (it rewrites the same bits); the few edge columns with taps
+   * outside the output are summed one by one. The additions per element are the scalar twin's.
+   */
+  @Override
+  public void col2im(Shape s, float[] dcols, int dcolsOff, float[] dx, int dxOff, boolean accumulate) {
+    int c = s.channels(), h = s.height(), w = s.width(), kh = s.kernelHeight(), kw = s.kernelWidth();
+    int pt = s.padTop(), pl = s.padLeft(), oh = s.outHeight(), ow = s.outWidth(), plane = oh * ow;
+    // columns iw whose taps j all land inside the output row: 0 <= iw + pl - j < ow
+    int lo = Math.min(w, Math.max(0, kw - 1 - pl));
+    int hi = Math.max(lo, Math.min(w, ow - pl));
+    for (int ch = 0; ch < c; ch++) {
+      for (int ih = 0; ih < h; ih++) {
+        int row = dxOff + (ch * h + ih) * w;
+        // the window rows i whose output row ih + pt - i exists
+        int iLo = Math.max(0, ih + pt - oh + 1);
+        int iHi = Math.min(kh, ih + pt + 1);
+        // dcols of tap (0, 0) for this dx row's column 0; tap (i, j) is i·(KW·plane − OW) + j·(plane − 1) on
+        int d0 = dcolsOff + ch * kh * kw * plane + (ih + pt) * ow + pl;
+        for (int iw = 0; iw < lo; iw++) {
+          dx[row + iw] = sum(dcols, d0 + iw, plane, ow, kw, iLo, iHi, iw + pl, accumulate ? dx[row + iw] : 0f);
+        }
+        int iw = lo;
+        for (; iw + L <= hi; iw += L) {
+          columns(dcols, d0 + iw, plane, ow, kw, iLo, iHi, dx, row + iw, accumulate);
+        }
+        if (iw < hi && !accumulate && hi - lo >= L) {
+          columns(dcols, d0 + hi - L, plane, ow, kw, iLo, iHi, dx, row + hi - L, false);
+          iw = hi;
+        }
+        for (; iw < w; iw++) {
+          dx[row + iw] = sum(dcols, d0 + iw, plane, ow, kw, iLo, iHi, iw + pl, accumulate ? dx[row + iw] : 0f);
+        }
+      }
+    }
+  }
+
+  /** L columns of dx at {@code at} whose every tap is inside the output: dcols of tap (0, 0) at {@code d}. */
+  private static void columns(float[] dcols, int d, int plane, int ow, int kw, int iLo, int iHi, float[] dx, int at,
+      boolean accumulate) {
+    // the start value without a branch (a vector phi can box): dx, or +0 when stored
+    FloatVector acc = FloatVector.fromArray(S, dx, at).blend(0f, S.maskAll(!accumulate));
+    for (int i = iLo; i < iHi; i++) {
+      int di = d + i * (kw * plane - ow);
+      for (int j = 0; j < kw; j++) {
+        acc = acc.add(FloatVector.fromArray(S, dcols, di + j * (plane - 1)));
+      }
+    }
+    acc.intoArray(dx, at);
+  }
+
+  /**
+   * One dx element from {@code start}: the taps (i, j) whose output column {@code q − j} lies in
+   * {@code [0, OW)}; dcols of tap (0, 0) at {@code d}.
+   */
+  private static float sum(float[] dcols, int d, int plane, int ow, int kw, int iLo, int iHi, int q, float start) {
+    float s = start;
+    for (int i = iLo; i < iHi; i++) {
+      int di = d + i * (kw * plane - ow);
+      for (int j = Math.max(0, q - ow + 1); j < Math.min(kw, q + 1); j++) {
+        s += dcols[di + j * (plane - 1)];
+      }
+    }
+    return s;
+  }
 }

@@ -3,9 +3,11 @@ package io.kiln.runtime.simd;
 import io.kiln.runtime.gemm.Epilogue;
 
 /**
- * The direct convolution of one sample for stride 1 and no dilation: each output is summed in place
- * from the input and the weights, without the im2col copy and the packed panels of the GEMM path.
- * For a few filters over a small image (LeNet's) those copies cost as much as the multiply-adds.
+ * Kernels of one sample's convolution with stride 1 and no dilation.
+ *
+ * <p>{@link #forward}, the direct convolution: each output is summed in place from the input and
+ * the weights, without the im2col copy and the packed panels of the GEMM path. For a few filters
+ * over a small image (LeNet's) those copies cost as much as the multiply-adds.
  *
  * <p>Every output is {@code act(s + bias[f])} with {@code s} summed from 0 over (channel, kernel
  * row, kernel column) in that order, one fused multiply-add per term, padding taps included as
@@ -68,6 +70,39 @@ public interface DirectConvolution {
     /** C·KH·KW: one filter's weights. */
     public int patchSize() {
       return channels * kernelHeight * kernelWidth;
+    }
+  }
+
+  /**
+   * The backward's col2im: {@code dx[c, ih, iw]} (= 0, or with {@code accumulate} its value) plus
+   * {@code dcols[(c·KH + i)·KW + j, oh·OW + ow]} of every window tap {@code (i, j)} that read it
+   * ({@code oh = ih + padTop − i}, {@code ow = iw + padLeft − j} inside the output), added in
+   * (i, j) order: the same additions, in the same order per element, as zeroing dx and adding the
+   * im2col rows one after the other. {@link Shape#filters()} is not used.
+   */
+  default void col2im(Shape s, float[] dcols, int dcolsOff, float[] dx, int dxOff, boolean accumulate) {
+    int c = s.channels(), h = s.height(), w = s.width(), kh = s.kernelHeight(), kw = s.kernelWidth();
+    int oh = s.outHeight(), ow = s.outWidth(), plane = oh * ow;
+    for (int ch = 0; ch < c; ch++) {
+      for (int ih = 0; ih < h; ih++) {
+        int row = dxOff + (ch * h + ih) * w;
+        for (int iw = 0; iw < w; iw++) {
+          float sum = accumulate ? dx[row + iw] : 0f;
+          for (int i = 0; i < kh; i++) {
+            int o = ih + s.padTop() - i;
+            if (o < 0 || o >= oh) {
+              continue;
+            }
+            for (int j = 0; j < kw; j++) {
+              int q = iw + s.padLeft() - j;
+              if (q >= 0 && q < ow) {
+                sum += dcols[dcolsOff + ((ch * kh + i) * kw + j) * plane + o * ow + q];
+              }
+            }
+          }
+          dx[row + iw] = sum;
+        }
+      }
     }
   }
 

@@ -4,6 +4,7 @@ import static com.google.common.truth.Truth.assertThat;
 import static com.google.common.truth.Truth.assertWithMessage;
 
 import io.kiln.dsl.Activation;
+import io.kiln.runtime.cnn.Conv2d;
 import io.kiln.runtime.cnn.ConvGeometry;
 import io.kiln.runtime.cnn.ConvReference;
 import io.kiln.runtime.gemm.Epilogue;
@@ -93,6 +94,38 @@ class PanamaDirectConvolutionTest {
         float e = expected[OFF + i];
         assertWithMessage("%s output %s", s, i).that((double) actual[OFF + i])
             .isWithin(1e-4 * Math.max(1, Math.abs(e))).of(e);
+      }
+    }
+  }
+
+  @Test
+  void col2imMatchesTheScalarTwinAndTheGenericLoopBitwise() {
+    List<Shape> shapes = shapes();
+    shapes.add(shape(32, 31, 31, 64, 3, 3, 0, 0)); // cnn64's second convolution: a vector and an overlapping one a row
+    shapes.add(shape(2, 5, 70, 1, 3, 5, 0, 2)); // several vectors a row, a ragged end
+    for (Shape s : shapes) {
+      ConvGeometry g = ConvGeometry.explicit(s.channels(), s.height(), s.width(), s.filters(), s.kernelHeight(),
+          s.kernelWidth(), 1, s.padTop(), s.padLeft());
+      int in = s.channels() * s.height() * s.width();
+      Random r = new Random(s.hashCode());
+      float[] dcols = random(r, g.colsSize());
+      for (int i = OFF; i < OFF + g.colsSize(); i += 7) {
+        dcols[i] = -0f; // a sum of signed zeros must keep its sign as the generic loop's does
+      }
+      float[] dx0 = random(r, in);
+      for (boolean accumulate : new boolean[] {false, true}) {
+        float[] generic = dx0.clone();
+        if (!accumulate) {
+          Arrays.fill(generic, OFF, OFF + in, 0f);
+        }
+        Conv2d.col2imAdd(g, dcols, OFF, generic, OFF);
+        float[] twin = dx0.clone();
+        DirectConvolution.SCALAR.col2im(s, dcols, OFF, twin, OFF, accumulate);
+        float[] vector = dx0.clone();
+        VECTOR.col2im(s, dcols, OFF, vector, OFF, accumulate);
+        String what = s + (accumulate ? " accumulate" : "");
+        assertWithMessage("twin " + what).that(bits(twin)).isEqualTo(bits(generic));
+        assertWithMessage("vector " + what).that(bits(vector)).isEqualTo(bits(twin));
       }
     }
   }
