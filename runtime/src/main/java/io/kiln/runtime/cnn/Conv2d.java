@@ -8,6 +8,7 @@ import io.kiln.runtime.gemm.Epilogue;
 import io.kiln.runtime.gemm.GemmKernel;
 import io.kiln.runtime.gemm.Layout;
 import io.kiln.runtime.simd.DirectConvolution;
+import io.kiln.runtime.simd.ElementwiseKernels;
 import io.kiln.runtime.simd.Vectorization;
 import java.util.Arrays;
 import java.util.Objects;
@@ -49,6 +50,7 @@ import java.util.function.IntConsumer;
 public final class Conv2d {
   private static final GemmKernel GEMM = Vectorization.provider().gemm();
   private static final DirectConvolution DIRECT = Vectorization.provider().directConvolution();
+  private static final ElementwiseKernels ELEMENTWISE = Vectorization.provider().elementwise();
   /**
    * The direct path takes at most this many filters. On AVX-512 LeNet's two convolutions (6 and
    * 16 filters) direct took the one-sample predict from 34.0–34.5 to 27.7–28.0 µs; with cnn64's 32
@@ -499,10 +501,10 @@ public final class Conv2d {
           GEMM.gemm(Layout.NT, f, k, n, dz, zb, cs, co, gw, gwOff, acc);
         }
         if (dBias != null) {
-          for (int i = 0; i < f; i++) {
-            float s = rowSum(dz, zb + i * n, n);
-            gb[gbOff + i] = acc.accumulate() ? gb[gbOff + i] + s : s;
+          if (!acc.accumulate()) {
+            Arrays.fill(gb, gbOff, gbOff + f, 0f);
           }
+          ELEMENTWISE.addRowSums(gb, gbOff, dz, zb, f, n);
         }
         if (dx != null) {
           // dcols[K, N] = W[F, K]ᵀ · dZ[F, N]
@@ -533,25 +535,6 @@ public final class Conv2d {
     if (!g.isPointwise()) {
       Checks.range("cols", cols, colsOff, g.colsSize());
     }
-  }
-
-  /** A row sum with four independent accumulators (ILP; C2 does not reorder float additions). */
-  static float rowSum(float[] a, int off, int n) {
-    float s0 = 0f;
-    float s1 = 0f;
-    float s2 = 0f;
-    float s3 = 0f;
-    int i = 0;
-    for (; i + 4 <= n; i += 4) {
-      s0 += a[off + i];
-      s1 += a[off + i + 1];
-      s2 += a[off + i + 2];
-      s3 += a[off + i + 3];
-    }
-    for (; i < n; i++) {
-      s0 += a[off + i];
-    }
-    return (s0 + s1) + (s2 + s3);
   }
 
   // ---------------------------------------------------------------------------------------------

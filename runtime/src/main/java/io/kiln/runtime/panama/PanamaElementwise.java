@@ -166,6 +166,39 @@ final class PanamaElementwise implements ElementwiseKernels {
   }
 
   @Override
+  public void addRowSums(float[] db, int dbOff, float[] dz, int dzOff, int rows, int cols) {
+    // per row: four vectors of partial sums (independent add chains), combined pairwise, then
+    // their lanes in order (not reduceLanes: its order changes once C2 compiles it), then the tail
+    int l = S.length();
+    for (int r = 0; r < rows; r++) {
+      int row = dzOff + r * cols;
+      FloatVector a0 = FloatVector.zero(S);
+      FloatVector a1 = a0;
+      FloatVector a2 = a0;
+      FloatVector a3 = a0;
+      int j = 0;
+      for (; j + 4 * l <= cols; j += 4 * l) {
+        a0 = a0.add(FloatVector.fromArray(S, dz, row + j));
+        a1 = a1.add(FloatVector.fromArray(S, dz, row + j + l));
+        a2 = a2.add(FloatVector.fromArray(S, dz, row + j + 2 * l));
+        a3 = a3.add(FloatVector.fromArray(S, dz, row + j + 3 * l));
+      }
+      for (; j + l <= cols; j += l) {
+        a0 = a0.add(FloatVector.fromArray(S, dz, row + j));
+      }
+      FloatVector v = a0.add(a1).add(a2.add(a3));
+      float s = 0f;
+      for (int lane = 0; lane < l; lane++) {
+        s += v.lane(lane);
+      }
+      for (; j < cols; j++) {
+        s += dz[row + j];
+      }
+      db[dbOff + r] += s;
+    }
+  }
+
+  @Override
   public float softmaxCrossEntropy(
       float[] dLogits, int dOff, float[] logits, int lOff, int[] labels, int labelsOff, int rows, int classes) {
     double total = 0;

@@ -25,6 +25,13 @@ public interface ElementwiseKernels {
   void addColumnSums(float[] db, int dbOff, float[] dz, int dzOff, int rows, int cols);
 
   /**
+   * Bias gradient per row (a convolution's per filter): {@code db[i] += Σ_j dz[i][j]} over a
+   * {@code rows × cols} matrix. Implementations may sum a row in any fixed order (the result
+   * depends only on the operands and on the provider).
+   */
+  void addRowSums(float[] db, int dbOff, float[] dz, int dzOff, int rows, int cols);
+
+  /**
    * Fused softmax + categorical cross-entropy (log-sum-exp) over {@code rows × classes} logits
    * and integer labels. Returns the mean loss over rows. When {@code dLogits} is not null, writes
    * {@code (softmax − onehot) / rows} into it (overwrites).

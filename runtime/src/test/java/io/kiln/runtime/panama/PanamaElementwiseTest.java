@@ -121,6 +121,28 @@ class PanamaElementwiseTest {
   }
 
   @ParameterizedTest
+  @ValueSource(ints = {1, 3, 7, 13, 17, 33, 64, 80, 841, 1023, 3844})
+  void addRowSums(int cols) {
+    Random r = new Random(cols);
+    for (int rows : new int[] {1, 5, 17}) {
+      float[] dz = random(r, rows * cols, 1f);
+      float[] before = random(r, rows, 1f);
+      float[] a = before.clone();
+      float[] b = before.clone();
+      vec.addRowSums(a, OFF, dz, OFF, rows, cols);
+      ref.addRowSums(b, OFF, dz, OFF, rows, cols);
+      assertClose("rows=" + rows + " cols=" + cols, b, a, 1e-4);
+      for (int i = 0; i < rows; i++) {
+        double sum = before[OFF + i];
+        for (int j = 0; j < cols; j++) {
+          sum += dz[OFF + i * cols + j];
+        }
+        assertEquals(sum, b[OFF + i], 1e-3, "the scalar twin's row " + i + " of " + cols);
+      }
+    }
+  }
+
+  @ParameterizedTest
   @ValueSource(ints = {1, 3, 7, 13, 17, 33, 1023})
   void softmaxAndCrossEntropy(int classes) {
     Random r = new Random(classes);
