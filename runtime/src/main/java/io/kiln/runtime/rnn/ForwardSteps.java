@@ -66,9 +66,14 @@ final class ForwardSteps extends StepLoop implements Lockstep.Work {
   @Override
   public void run(int chunk, int phase) {
     if (phase == 0) {
-      int panels = (gh + CELLS.panelColumns() - 1) / CELLS.panelColumns();
-      CELLS.packPanels(true, wHh, wHhOff, h, gh, ws, packed, (int) ((long) chunk * panels / units),
-          (int) ((long) (chunk + 1) * panels / units));
+      // the panels whose first column is one of this chunk's units: those it multiplies (all of
+      // them when the hidden size is a multiple of the panel width), packed into its own cache
+      int nr = CELLS.panelColumns();
+      for (int q = 0; q * nr < gh; q++) {
+        if (UnitChunks.of((q * nr) % h, h, units, nr) == chunk) {
+          CELLS.packPanels(true, wHh, wHhOff, h, gh, ws, packed, q, q + 1);
+        }
+      }
       return;
     }
     int t = phase - 1;

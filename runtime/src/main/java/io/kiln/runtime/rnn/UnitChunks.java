@@ -39,4 +39,13 @@ final class UnitChunks {
     int panels = (hidden + panelColumns - 1) / panelColumns;
     return Math.min(hidden, (int) ((long) c * panels / chunks) * panelColumns);
   }
+
+  /** The chunk that holds unit {@code u}. */
+  static int of(int u, int hidden, int chunks, int panelColumns) {
+    int c = 0;
+    while (start(c + 1, hidden, chunks, panelColumns) <= u) {
+      c++;
+    }
+    return c;
+  }
 }
