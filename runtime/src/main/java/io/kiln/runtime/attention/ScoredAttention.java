@@ -31,8 +31,10 @@ import java.util.function.IntConsumer;
  * {@link #backward} reads. The projections and the weight/input gradients of the projections are
  * {@link Vectorization#provider()} GEMMs over all {@code B·T} rows at once; the scores, softmax,
  * context and their gradients run per batch element as {@link Parallelism} tasks (one per
- * element, disjoint outputs); Bahdanau's {@code ∂v} is summed per element in scratch and reduced
- * in element order. Results do not depend on the thread count; exp and tanh are {@link FastMath}'s.
+ * element, disjoint outputs), the element's products as small GEMMs ({@code s·hᵀ}, {@code α·h},
+ * {@code ∂c·hᵀ}, {@code αᵀ·∂c}, {@code ∂e·h}, {@code ∂eᵀ·s}) and its softmax as the vector
+ * softmax; Bahdanau's {@code ∂v} is summed per element in scratch and reduced in element order.
+ * Results do not depend on the thread count; exp and tanh are {@link FastMath}'s bits.
  * Nothing is allocated per call. The test oracle is {@code ScoredAttentionReference}.
  *
  * <p>A layer object is built once with the score, the widths and where its weights, outputs,
