@@ -263,7 +263,16 @@ final class PanamaRecurrentCells implements RecurrentCells {
               }
             }
           }
-          if (bias != null) {
+          if (bias != null && cols == nr) {
+            // the tile's rows are still in L1: two vector adds a row
+            int l = PanamaGemm.L;
+            FloatVector b0 = FloatVector.fromArray(S, bias, biasOff + j);
+            FloatVector b1 = FloatVector.fromArray(S, bias, biasOff + j + l);
+            for (int r = 0, o = ci; r < rows; r++, o += ldc) {
+              FloatVector.fromArray(S, c, o).add(b0).intoArray(c, o);
+              FloatVector.fromArray(S, c, o + l).add(b1).intoArray(c, o + l);
+            }
+          } else if (bias != null) {
             for (int r = 0; r < rows; r++) {
               int o = ci + r * ldc;
               int b = biasOff + j;
