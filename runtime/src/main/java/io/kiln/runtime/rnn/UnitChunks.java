@@ -23,6 +23,13 @@ final class UnitChunks {
    */
   static final long MIN_WEIGHTS = 1 << 15;
 
+  /**
+   * Never more chunks than cores: the threads meet every step, and a thread that waits for one
+   * the operating system has descheduled waits a whole time slice (more threads than cores is a
+   * setting the row and GEMM splits tolerate, as they meet once per call).
+   */
+  private static final int CORES = Runtime.getRuntime().availableProcessors();
+
   private UnitChunks() {}
 
   /** The number of unit chunks for this call; 1 when the step loop runs by {@link RowChunks}. */
@@ -31,7 +38,7 @@ final class UnitChunks {
       return 1;
     }
     int panels = (g.hidden() + cells.panelColumns() - 1) / cells.panelColumns();
-    return Math.max(1, Math.min(Parallelism.threads(), panels));
+    return Math.max(1, Math.min(Math.min(Parallelism.threads(), CORES), panels));
   }
 
   /** The first unit of chunk {@code c} of {@code chunks} ({@code c = chunks} gives {@code hidden}). */
