@@ -6,6 +6,7 @@ import io.kiln.runtime.Parallelism;
 import io.kiln.runtime.gemm.Epilogue;
 import io.kiln.runtime.gemm.GemmKernel;
 import io.kiln.runtime.gemm.Layout;
+import io.kiln.runtime.simd.ElementwiseKernels;
 import io.kiln.runtime.simd.FastMath;
 import io.kiln.runtime.simd.Vectorization;
 import java.util.Arrays;
@@ -30,8 +31,10 @@ import java.util.function.IntConsumer;
  * {@link #backward} reads. The projections and the weight/input gradients of the projections are
  * {@link Vectorization#provider()} GEMMs over all {@code B·T} rows at once; the scores, softmax,
  * context and their gradients run per batch element as {@link Parallelism} tasks (one per
- * element, disjoint outputs); Bahdanau's {@code ∂v} is summed per element in scratch and reduced
- * in element order. Results do not depend on the thread count; exp and tanh are {@link FastMath}'s.
+ * element, disjoint outputs), the element's products as small GEMMs ({@code s·hᵀ}, {@code α·h},
+ * {@code ∂c·hᵀ}, {@code αᵀ·∂c}, {@code ∂e·h}, {@code ∂eᵀ·s}) and its softmax as the vector
+ * softmax; Bahdanau's {@code ∂v} is summed per element in scratch and reduced in element order.
+ * Results do not depend on the thread count; exp and tanh are {@link FastMath}'s bits.
  * Nothing is allocated per call. The test oracle is {@code ScoredAttentionReference}.
  *
  * <p>A layer object is built once with the score, the widths and where its weights, outputs,
@@ -48,6 +51,7 @@ public final class ScoredAttention {
   }
 
   private static final GemmKernel GEMM = Vectorization.provider().gemm();
+  private static final ElementwiseKernels OPS = Vectorization.provider().elementwise();
 
   private final Score kind;
   private final int n;
@@ -458,11 +462,11 @@ public final class ScoredAttention {
         GEMM.gemm(Layout.NT, tq, tk, n, s, sOff + b * tq * n, kind == Score.DOT ? h : ws,
             kind == Score.DOT ? hOff + b * tk * n : proj + b * tk * n, ws, al, Epilogue.NONE);
       }
-      for (int i = 0; i < tq; i++) {
-        int row = al + i * tk;
-        if (kind == Score.ADDITIVE) {
+      if (kind == Score.ADDITIVE) {
+        for (int i = 0; i < tq; i++) {
+          int row = al + i * tk;
+          int pi = proj + (b * tq + i) * a;
           for (int j = 0; j < tk; j++) {
-            int pi = proj + (b * tq + i) * a;
             int qj = proj + batch * tq * a + (b * tk + j) * a;
             float e = 0f;
             for (int k = 0; k < a; k++) {
@@ -471,32 +475,13 @@ public final class ScoredAttention {
             ws[row + j] = e;
           }
         }
-        float max = ws[row];
-        for (int j = 1; j < tk; j++) {
-          max = Math.max(max, ws[row + j]);
-        }
-        float sum = 0f;
-        for (int j = 0; j < tk; j++) {
-          float p = FastMath.exp(ws[row + j] - max);
-          ws[row + j] = p;
-          sum += p;
-        }
-        float inv = 1f / sum;
-        for (int j = 0; j < tk; j++) {
-          ws[row + j] *= inv;
-        }
-        int ci = cOff + (b * tq + i) * n;
-        Arrays.fill(context, ci, ci + n, 0f);
-        for (int j = 0; j < tk; j++) {
-          float p = ws[row + j];
-          int hj = hOff + (b * tk + j) * n;
-          for (int x = 0; x < n; x++) {
-            context[ci + x] += p * h[hj + x];
-          }
-        }
-        if (alpha != null) {
-          System.arraycopy(ws, row, alpha, alphaOff + (b * tq + i) * tk, tk);
-        }
+      }
+      // α = softmax of each row of e, in place
+      OPS.softmax(ws, al, ws, al, tq, tk);
+      // c = α·h: [tq, tk] · [tk, n] -> [tq, n], one product
+      GEMM.gemm(Layout.NN, tq, n, tk, ws, al, h, hOff + b * tk * n, context, cOff + b * tq * n, Epilogue.NONE);
+      if (alpha != null) {
+        System.arraycopy(ws, al, alpha, alphaOff + b * tq * tk, tq * tk);
       }
     }
 
@@ -510,53 +495,36 @@ public final class ScoredAttention {
       // ∂e_ij = α_ij (∂α_ij − Σ_l α_il ∂α_il), ∂α_ij = ∂c_i · h_j; and the context's ∂h_j += α_ij ∂c_i
       // ∂α = ∂c · hᵀ: [tq, n] · [tk, n]ᵀ -> [tq, tk], one product
       GEMM.gemm(Layout.NT, tq, tk, n, dc, dcOff + b * tq * n, h, hOff + b * tk * n, sc, de, Epilogue.NONE);
+      if (dh != null) {
+        // the context's part: ∂h += αᵀ·∂c, [tq, tk]ᵀ · [tq, n] -> [tk, n]
+        GEMM.gemm(Layout.TN, tk, n, tq, ws, al, dc, dcOff + b * tq * n, dh, dhOff + b * tk * n, Epilogue.ACCUMULATE);
+      }
       for (int i = 0; i < tq; i++) {
         int row = al + i * tk;
-        int dci = dcOff + (b * tq + i) * n;
         float dot = 0f;
         for (int j = 0; j < tk; j++) {
           dot += ws[row + j] * sc[de + i * tk + j];
         }
         for (int j = 0; j < tk; j++) {
-          float p = ws[row + j];
-          sc[de + i * tk + j] = p * (sc[de + i * tk + j] - dot);
-          if (dh != null) {
-            int dhj = dhOff + (b * tk + j) * n;
-            for (int x = 0; x < n; x++) {
-              dh[dhj + x] += p * dc[dci + x];
-            }
-          }
+          sc[de + i * tk + j] = ws[row + j] * (sc[de + i * tk + j] - dot);
         }
       }
       switch (kind) {
         case DOT -> {
-          for (int i = 0; i < tq; i++) {
-            int si = sOff + (b * tq + i) * n;
-            for (int j = 0; j < tk; j++) {
-              float g = sc[de + i * tk + j];
-              int hj = hOff + (b * tk + j) * n;
-              if (ds != null) {
-                axpy(g, h, hj, ds, dsOff + (b * tq + i) * n, n);
-              }
-              if (dh != null) {
-                axpy(g, s, si, dh, dhOff + (b * tk + j) * n, n);
-              }
-            }
+          // ∂s += ∂e·h: [tq, tk] · [tk, n]; ∂h += ∂eᵀ·s: [tq, tk]ᵀ · [tq, n]
+          if (ds != null) {
+            GEMM.gemm(Layout.NN, tq, n, tk, sc, de, h, hOff + b * tk * n, ds, dsOff + b * tq * n, Epilogue.ACCUMULATE);
+          }
+          if (dh != null) {
+            GEMM.gemm(Layout.TN, tk, n, tq, sc, de, s, sOff + b * tq * n, dh, dhOff + b * tk * n, Epilogue.ACCUMULATE);
           }
         }
         case GENERAL -> {
-          int du = grad + b * tk * n;
-          Arrays.fill(sc, du, du + tk * n, 0f);
-          for (int i = 0; i < tq; i++) {
-            int si = sOff + (b * tq + i) * n;
-            for (int j = 0; j < tk; j++) {
-              float g = sc[de + i * tk + j];
-              if (ds != null) {
-                axpy(g, ws, proj + (b * tk + j) * n, ds, dsOff + (b * tq + i) * n, n);
-              }
-              axpy(g, s, si, sc, du + j * n, n);
-            }
+          // ∂s += ∂e·(h·W): [tq, tk] · [tk, n]; ∂(h·W) = ∂eᵀ·s: [tq, tk]ᵀ · [tq, n]
+          if (ds != null) {
+            GEMM.gemm(Layout.NN, tq, n, tk, sc, de, ws, proj + b * tk * n, ds, dsOff + b * tq * n, Epilogue.ACCUMULATE);
           }
+          GEMM.gemm(Layout.TN, tk, n, tq, sc, de, s, sOff + b * tq * n, sc, grad + b * tk * n, Epilogue.NONE);
         }
         default -> {
           int dP = grad + b * tq * a;
@@ -580,12 +548,6 @@ public final class ScoredAttention {
             }
           }
         }
-      }
-    }
-
-    private static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
-      for (int i = 0; i < n; i++) {
-        y[yOff + i] += alpha * x[xOff + i];
       }
     }
   }

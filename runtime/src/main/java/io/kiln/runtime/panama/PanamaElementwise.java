@@ -1,10 +1,13 @@
 package io.kiln.runtime.panama;
 
 import io.kiln.dsl.Activation;
+import io.kiln.runtime.CallContexts;
+import io.kiln.runtime.Parallelism;
 import io.kiln.runtime.simd.ElementwiseKernels;
 import io.kiln.runtime.simd.FastMath;
 import io.kiln.runtime.simd.ScalarElementwise;
 import java.util.Objects;
+import java.util.function.IntConsumer;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -71,6 +74,23 @@ final class PanamaElementwise implements ElementwiseKernels {
   @Override
   public void activationBackward(
       Activation f, float[] dz, int dzOff, float[] dy, int dyOff, float[] y, int yOff, int n) {
+    int tasks = (n + SPLIT_FLOATS - 1) / SPLIT_FLOATS;
+    if (tasks > 1 && f != Activation.GELU) {
+      Split call = SPLITS.take();
+      try {
+        call.activationBackward(this, f, dz, dzOff, dy, dyOff, y, yOff, n);
+        Parallelism.forEach(tasks, call);
+      } finally {
+        call.clear();
+        SPLITS.give(call);
+      }
+      return;
+    }
+    activationBackwardRange(f, dz, dzOff, dy, dyOff, y, yOff, n);
+  }
+
+  private void activationBackwardRange(
+      Activation f, float[] dz, int dzOff, float[] dy, int dyOff, float[] y, int yOff, int n) {
     int done = switch (f) {
       case NONE, STEP -> {
         // Straight-through: the derivative is 1, so this is a copy (arraycopy handles aliasing).
@@ -126,13 +146,30 @@ final class PanamaElementwise implements ElementwiseKernels {
 
   @Override
   public void addColumnSums(float[] db, int dbOff, float[] dz, int dzOff, int rows, int cols) {
+    int tasks = (cols + SPLIT_COLUMNS - 1) / SPLIT_COLUMNS;
+    if (tasks > 1 && (long) rows * cols >= 2L * SPLIT_FLOATS) {
+      Split call = SPLITS.take();
+      try {
+        call.columnSums(db, dbOff, dz, dzOff, rows, cols);
+        Parallelism.forEach(tasks, call);
+      } finally {
+        call.clear();
+        SPLITS.give(call);
+      }
+      return;
+    }
+    addColumnSums(db, dbOff, dz, dzOff, rows, cols, 0, cols);
+  }
+
+  /** Columns {@code [j0, j1)} of {@link #addColumnSums}; {@code cols} is dz's row width. */
+  private static void addColumnSums(float[] db, int dbOff, float[] dz, int dzOff, int rows, int cols, int j0, int j1) {
     // Four vectors of columns at a time, rows inner: each partial sum stays in a register for the
     // whole column, and a row's four vectors are contiguous, so dz streams in order (one vector
     // per row strided by the row width left the prefetchers one cache line per row). Every column
     // is still summed row by row from 0, then added to db: the scalar twin's order.
     int l = S.length();
-    int bound = S.loopBound(cols);
-    int j = 0;
+    int bound = j0 + S.loopBound(j1 - j0);
+    int j = j0;
     for (; j + 4 * l <= bound; j += 4 * l) {
       FloatVector a0 = FloatVector.zero(S);
       FloatVector a1 = a0;
@@ -156,12 +193,80 @@ final class PanamaElementwise implements ElementwiseKernels {
       }
       FloatVector.fromArray(S, db, dbOff + j).add(acc).intoArray(db, dbOff + j);
     }
-    for (; j < cols; j++) {
+    for (; j < j1; j++) {
       float s = 0f;
       for (int r = 0, at = dzOff + j; r < rows; r++, at += cols) {
         s += dz[at];
       }
       db[dbOff + j] += s;
+    }
+  }
+
+  // The two passes over whole activations that the backward step runs between GEMMs are split
+  // across threads in fixed pieces (never by the thread count): elements for the activation
+  // derivative, blocks of columns for the bias sums, each column still summed row by row, so the
+  // bits are those of one thread.
+
+  /** Floats per task of a split pass (128 KB of each operand): below two of them a pass runs whole. */
+  static final int SPLIT_FLOATS = 1 << 15;
+  /** Columns per task of a split {@link #addColumnSums}: four vectors, its inner loop's width. */
+  static final int SPLIT_COLUMNS = 64;
+
+  private static final CallContexts<Split> SPLITS = new CallContexts<>(4, Split::new);
+
+  /** One split call's arguments, taken from {@link #SPLITS}; a task is one piece. */
+  private static final class Split implements IntConsumer {
+    private PanamaElementwise kernels;
+    private Activation f;
+    private float[] out;
+    private int outOff;
+    private float[] in;
+    private int inOff;
+    private float[] y;
+    private int yOff;
+    private int n;
+    private int rows;
+
+    void activationBackward(PanamaElementwise kernels, Activation f, float[] dz, int dzOff, float[] dy, int dyOff,
+        float[] y, int yOff, int n) {
+      this.kernels = kernels;
+      this.f = f;
+      this.out = dz;
+      this.outOff = dzOff;
+      this.in = dy;
+      this.inOff = dyOff;
+      this.y = y;
+      this.yOff = yOff;
+      this.n = n;
+    }
+
+    void columnSums(float[] db, int dbOff, float[] dz, int dzOff, int rows, int cols) {
+      this.out = db;
+      this.outOff = dbOff;
+      this.in = dz;
+      this.inOff = dzOff;
+      this.rows = rows;
+      this.n = cols;
+    }
+
+    @Override
+    public void accept(int task) {
+      if (f != null) {
+        int from = task * SPLIT_FLOATS;
+        int count = Math.min(SPLIT_FLOATS, n - from);
+        kernels.activationBackwardRange(f, out, outOff + from, in, inOff + from, y, yOff + from, count);
+      } else {
+        int j0 = task * SPLIT_COLUMNS;
+        addColumnSums(out, outOff, in, inOff, rows, n, j0, Math.min(n, j0 + SPLIT_COLUMNS));
+      }
+    }
+
+    void clear() {
+      kernels = null;
+      f = null;
+      out = null;
+      in = null;
+      y = null;
     }
   }
 

@@ -35,33 +35,36 @@ final class PanamaRecurrentCells implements RecurrentCells {
   /** One context (packed A, ragged tiles) per concurrent step product; reused, so a step allocates nothing. */
   private static final CallContexts<StepCall> CALLS = new CallContexts<>(4, StepCall::new);
 
-  /** Column panels one pass of {@link #rowTimesPanels} multiplies (its tile holds MR × NR floats). */
+  /** Column panels one pass of {@link #rowTimesPanels} multiplies. */
   private static final int ROW_PANELS = 4;
 
+  /** The tiles of {@link #row} for one-row products (a sequence's steps). */
+  private static final CallContexts<float[]> ROW_TILES =
+      new CallContexts<>(4, () -> new float[ROW_PANELS * PanamaGemm.NR]);
+
   /**
-   * {@code tile[p·NR, (p+1)·NR) = a[0, k) · panel p} for {@code count} ≤ 4 consecutive packed
-   * panels starting at {@code bi}: row 0 of {@link PanamaGemm#kernelStore}'s operations ({@code a}
-   * is a packed A micro-panel, its row 0 at stride MR).
+   * {@code tile[p·NR, (p+1)·NR) = x[0, k) · panel p} for {@code count} ≤ 4 consecutive packed panels
+   * starting at {@code bi}: row 0 of {@link PanamaGemm#kernelStore}'s operations, so each element is
+   * the micro-kernel's fma chain over k.
    */
-  static void rowTimesPanels(float[] ap, float[] bp, int bi, int k, int count, float[] tile) {
+  static void rowTimesPanels(float[] x, int xOff, float[] bp, int bi, int k, int count, float[] tile) {
     int nr = PanamaGemm.NR;
-    int mr = PanamaGemm.MR;
     int l = PanamaGemm.L;
     int panel = nr * k;
     if (count == ROW_PANELS) {
       FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00,
           c31 = c00;
       for (int p = 0; p < k; p++) {
-        FloatVector x = FloatVector.broadcast(S, ap[p * mr]);
+        FloatVector v = FloatVector.broadcast(S, x[xOff + p]);
         int bo = bi + p * nr;
-        c00 = x.fma(FloatVector.fromArray(S, bp, bo), c00);
-        c01 = x.fma(FloatVector.fromArray(S, bp, bo + l), c01);
-        c10 = x.fma(FloatVector.fromArray(S, bp, bo + panel), c10);
-        c11 = x.fma(FloatVector.fromArray(S, bp, bo + panel + l), c11);
-        c20 = x.fma(FloatVector.fromArray(S, bp, bo + 2 * panel), c20);
-        c21 = x.fma(FloatVector.fromArray(S, bp, bo + 2 * panel + l), c21);
-        c30 = x.fma(FloatVector.fromArray(S, bp, bo + 3 * panel), c30);
-        c31 = x.fma(FloatVector.fromArray(S, bp, bo + 3 * panel + l), c31);
+        c00 = v.fma(FloatVector.fromArray(S, bp, bo), c00);
+        c01 = v.fma(FloatVector.fromArray(S, bp, bo + l), c01);
+        c10 = v.fma(FloatVector.fromArray(S, bp, bo + panel), c10);
+        c11 = v.fma(FloatVector.fromArray(S, bp, bo + panel + l), c11);
+        c20 = v.fma(FloatVector.fromArray(S, bp, bo + 2 * panel), c20);
+        c21 = v.fma(FloatVector.fromArray(S, bp, bo + 2 * panel + l), c21);
+        c30 = v.fma(FloatVector.fromArray(S, bp, bo + 3 * panel), c30);
+        c31 = v.fma(FloatVector.fromArray(S, bp, bo + 3 * panel + l), c31);
       }
       c00.intoArray(tile, 0);
       c01.intoArray(tile, l);
@@ -78,12 +81,48 @@ final class PanamaRecurrentCells implements RecurrentCells {
       FloatVector c1 = c0;
       int b = bi + q * panel;
       for (int p = 0; p < k; p++) {
-        FloatVector x = FloatVector.broadcast(S, ap[p * mr]);
-        c0 = x.fma(FloatVector.fromArray(S, bp, b + p * nr), c0);
-        c1 = x.fma(FloatVector.fromArray(S, bp, b + p * nr + l), c1);
+        FloatVector v = FloatVector.broadcast(S, x[xOff + p]);
+        c0 = v.fma(FloatVector.fromArray(S, bp, b + p * nr), c0);
+        c1 = v.fma(FloatVector.fromArray(S, bp, b + p * nr + l), c1);
       }
       c0.intoArray(tile, q * nr);
       c1.intoArray(tile, q * nr + l);
+    }
+  }
+
+  /**
+   * Columns {@code [j0, j1)} of one row: {@code c[cOff + j] = (c if accumulate) + x · B[·, j] + bias[j]},
+   * the whole panels that cover them four at a time (eight independent FMA chains, none of the
+   * micro-kernel's seven padding rows), stored through {@code tile} ({@value #ROW_PANELS} panels).
+   * Each element is computed and stored as the micro-kernel path of {@link #multiplyPacked} does
+   * (the same fma chain, then {@code + c}, then {@code + bias}), so a sequence gets the bits it
+   * gets in a batch, whichever columns a call covers.
+   */
+  private static void row(int k, float[] x, int xOff, float[] packed, int pOff, int j0, int j1, float[] c, int cOff,
+      boolean accumulate, float[] bias, int biasOff, float[] tile) {
+    int nr = PanamaGemm.NR;
+    int l = S.length();
+    for (int q = j0 / nr, q1 = (j1 + nr - 1) / nr; q < q1; q += ROW_PANELS) {
+      int count = Math.min(ROW_PANELS, q1 - q);
+      rowTimesPanels(x, xOff, packed, pOff + q * nr * k, k, count, tile);
+      int base = q * nr;
+      int lo = Math.max(j0, base);
+      int hi = Math.min(j1, base + count * nr);
+      int j = lo;
+      for (; j + l <= hi; j += l) {
+        FloatVector v = FloatVector.fromArray(S, tile, j - base);
+        if (accumulate) {
+          v = FloatVector.fromArray(S, c, cOff + j).add(v);
+        }
+        if (bias != null) {
+          v = v.add(FloatVector.fromArray(S, bias, biasOff + j));
+        }
+        v.intoArray(c, cOff + j);
+      }
+      for (; j < hi; j++) {
+        float v = accumulate ? c[cOff + j] + tile[j - base] : tile[j - base];
+        c[cOff + j] = bias == null ? v : v + bias[biasOff + j];
+      }
     }
   }
 
@@ -93,9 +132,16 @@ final class PanamaRecurrentCells implements RecurrentCells {
   }
 
   @Override
-  public void pack(boolean transposed, float[] w, int wOff, int k, int n, float[] packed, int pOff) {
+  public int panelColumns() {
+    return PanamaGemm.NR;
+  }
+
+  @Override
+  public void packPanels(boolean transposed, float[] w, int wOff, int k, int n, float[] packed, int pOff, int q0,
+      int q1) {
     int nr = PanamaGemm.NR;
-    for (int q = 0, j = 0; j < n; q++, j += nr) {
+    for (int q = q0; q < q1; q++) {
+      int j = q * nr;
       int cols = Math.min(nr, n - j);
       if (transposed) {
         PanamaGemmPacking.packBTransposed(w, wOff + j * k, k, k, cols, packed, pOff + q * nr * k);
@@ -106,12 +152,31 @@ final class PanamaRecurrentCells implements RecurrentCells {
   }
 
   @Override
+  public void multiplyRow(int k, float[] buf, int xOff, int pOff, int cOff, int j0, int j1, int blocks,
+      int blockStride, boolean accumulate, float[] bias, int biasOff) {
+    float[] tile = ROW_TILES.take();
+    try {
+      for (int i = 0, shift = 0; i < blocks; i++, shift += blockStride) {
+        row(k, buf, xOff, buf, pOff, j0 + shift, j1 + shift, buf, cOff, accumulate, bias, biasOff, tile);
+      }
+    } finally {
+      ROW_TILES.give(tile);
+    }
+  }
+
+  @Override
   public void multiplyPacked(int m, int n, int k, float[] buf, int aOff, int lda, int pOff, int cOff, int ldc,
       boolean accumulate, float[] bias, int biasOff) {
     float[] a = buf;
     float[] packed = buf;
     float[] c = buf;
     if (m == 0 || n == 0) {
+      return;
+    }
+    if (m == 1) {
+      // one sequence on one thread: a step is a few microseconds, less than waking a worker costs
+      // (Recurrent splits a long sequence's units across threads itself: UnitChunks)
+      multiplyRow(k, buf, aOff, pOff, cOff, 0, n, 1, 0, accumulate, bias, biasOff);
       return;
     }
     StepCall call = CALLS.take();
@@ -164,36 +229,7 @@ final class PanamaRecurrentCells implements RecurrentCells {
       // A (the batch's states, a few KB) packed once per step on the calling thread
       PanamaGemmPacking.packA(a, aOff, lda, m, k, ap);
       panels = (n + PanamaGemm.NR - 1) / PanamaGemm.NR;
-      // one sequence: a step is a few microseconds of work, less than waking a worker costs
-      tasks = m == 1 ? 1 : Math.min(panels, MAX_TASKS);
-    }
-
-    /**
-     * Panels {@code [q0, q1)} for a batch of one: the micro-kernel's row 0 alone, without its seven
-     * padding rows (8× the multiply-adds at m = 1), four panels at a time for eight independent
-     * FMA chains. Every element is the same fma chain over k as in the micro-kernel, stored and
-     * biased as the ragged-tile path below does, so a sequence gets the bits it gets in a batch.
-     */
-    private void singleRow(int q0, int q1, float[] tile) {
-      int nr = PanamaGemm.NR;
-      for (int q = q0; q < q1; q += ROW_PANELS) {
-        int count = Math.min(ROW_PANELS, q1 - q);
-        rowTimesPanels(ap, packed, pOff + q * nr * k, k, count, tile);
-        for (int p = 0; p < count; p++) {
-          int j = (q + p) * nr;
-          int cols = Math.min(nr, n - j);
-          int ci = cOff + j;
-          for (int jj = 0; jj < cols; jj++) {
-            float t = tile[p * nr + jj];
-            c[ci + jj] = accumulate ? c[ci + jj] + t : t;
-          }
-          if (bias != null) {
-            for (int jj = 0; jj < cols; jj++) {
-              c[ci + jj] += bias[biasOff + j + jj];
-            }
-          }
-        }
-      }
+      tasks = Math.min(panels, MAX_TASKS);
     }
 
     void clear() {
@@ -209,10 +245,6 @@ final class PanamaRecurrentCells implements RecurrentCells {
       int q0 = (int) ((long) task * panels / tasks);
       int q1 = (int) ((long) (task + 1) * panels / tasks);
       float[] tile = tiles[task];
-      if (m == 1) {
-        singleRow(q0, q1, tile);
-        return;
-      }
       for (int q = q0; q < q1; q++) {
         int j = q * nr;
         int cols = Math.min(nr, n - j);
@@ -231,7 +263,16 @@ final class PanamaRecurrentCells implements RecurrentCells {
               }
             }
           }
-          if (bias != null) {
+          if (bias != null && cols == nr) {
+            // the tile's rows are still in L1: two vector adds a row
+            int l = PanamaGemm.L;
+            FloatVector b0 = FloatVector.fromArray(S, bias, biasOff + j);
+            FloatVector b1 = FloatVector.fromArray(S, bias, biasOff + j + l);
+            for (int r = 0, o = ci; r < rows; r++, o += ldc) {
+              FloatVector.fromArray(S, c, o).add(b0).intoArray(c, o);
+              FloatVector.fromArray(S, c, o + l).add(b1).intoArray(c, o + l);
+            }
+          } else if (bias != null) {
             for (int r = 0; r < rows; r++) {
               int o = ci + r * ldc;
               int b = biasOff + j;
@@ -260,68 +301,86 @@ final class PanamaRecurrentCells implements RecurrentCells {
 
   @Override
   public void lstmForward(float[] a, int aOff, float[] cPrev, int cPrevOff, float[] c, int cOff, float[] h, int hOff,
-      int n) {
-    PanamaMath.sigmoid(a, aOff, 2 * n); // i, f
-    PanamaMath.tanh(a, aOff + 2 * n, n); // g
-    PanamaMath.sigmoid(a, aOff + 3 * n, n); // o
+      int n, int gateStride) {
+    int s = gateStride;
+    if (s == n) {
+      PanamaMath.sigmoid(a, aOff, 2 * n); // i, f
+    } else {
+      PanamaMath.sigmoid(a, aOff, n);
+      PanamaMath.sigmoid(a, aOff + s, n);
+    }
+    PanamaMath.tanh(a, aOff + 2 * s, n); // g
+    PanamaMath.sigmoid(a, aOff + 3 * s, n); // o
     int bound = S.loopBound(n);
     for (int j = 0; j < bound; j += S.length()) {
       int p = aOff + j;
       FloatVector i = FloatVector.fromArray(S, a, p);
-      FloatVector g = FloatVector.fromArray(S, a, p + 2 * n);
+      FloatVector g = FloatVector.fromArray(S, a, p + 2 * s);
       FloatVector ig = i.mul(g);
       FloatVector cn = cPrev == null ? ig
-          : FloatVector.fromArray(S, a, p + n).mul(FloatVector.fromArray(S, cPrev, cPrevOff + j)).add(ig);
+          : FloatVector.fromArray(S, a, p + s).mul(FloatVector.fromArray(S, cPrev, cPrevOff + j)).add(ig);
       cn.intoArray(c, cOff + j);
       cn.intoArray(h, hOff + j); // tanh(c) is taken in place below
     }
     for (int j = bound; j < n; j++) {
-      float ig = a[aOff + j] * a[aOff + 2 * n + j];
-      float cn = cPrev == null ? ig : a[aOff + n + j] * cPrev[cPrevOff + j] + ig;
+      float ig = a[aOff + j] * a[aOff + 2 * s + j];
+      float cn = cPrev == null ? ig : a[aOff + s + j] * cPrev[cPrevOff + j] + ig;
       c[cOff + j] = cn;
       h[hOff + j] = cn;
     }
     PanamaMath.tanh(h, hOff, n);
     for (int j = 0; j < bound; j += S.length()) {
-      FloatVector.fromArray(S, a, aOff + 3 * n + j).mul(FloatVector.fromArray(S, h, hOff + j)).intoArray(h, hOff + j);
+      FloatVector.fromArray(S, a, aOff + 3 * s + j).mul(FloatVector.fromArray(S, h, hOff + j)).intoArray(h, hOff + j);
     }
     for (int j = bound; j < n; j++) {
-      h[hOff + j] = a[aOff + 3 * n + j] * h[hOff + j];
+      h[hOff + j] = a[aOff + 3 * s + j] * h[hOff + j];
     }
   }
 
   @Override
   public void gruForward(float[] a, int aOff, float[] rec, int recOff, float[] hPrev, int hPrevOff, float[] hn,
-      int hnOff, float[] h, int hOff, int n) {
-    int bound2 = S.loopBound(2 * n);
-    for (int j = 0; j < bound2; j += S.length()) { // r and z pre-activations: input side + recurrent side
-      FloatVector.fromArray(S, a, aOff + j).add(FloatVector.fromArray(S, rec, recOff + j)).intoArray(a, aOff + j);
+      int hnOff, float[] h, int hOff, int n, int gateStride) {
+    int s = gateStride;
+    addGate(a, aOff, rec, recOff, n); // r and z pre-activations: input side + recurrent side
+    addGate(a, aOff + s, rec, recOff + s, n);
+    if (s == n) {
+      PanamaMath.sigmoid(a, aOff, 2 * n); // r, z
+    } else {
+      PanamaMath.sigmoid(a, aOff, n);
+      PanamaMath.sigmoid(a, aOff + s, n);
     }
-    for (int j = bound2; j < 2 * n; j++) {
-      a[aOff + j] = a[aOff + j] + rec[recOff + j];
-    }
-    PanamaMath.sigmoid(a, aOff, 2 * n); // r, z
     int bound = S.loopBound(n);
     for (int j = 0; j < bound; j += S.length()) {
-      int p = aOff + 2 * n + j;
-      FloatVector hnj = FloatVector.fromArray(S, rec, recOff + 2 * n + j);
+      int p = aOff + 2 * s + j;
+      FloatVector hnj = FloatVector.fromArray(S, rec, recOff + 2 * s + j);
       FloatVector.fromArray(S, a, p).add(FloatVector.fromArray(S, a, aOff + j).mul(hnj)).intoArray(a, p);
       hnj.intoArray(hn, hnOff + j);
     }
     for (int j = bound; j < n; j++) {
-      float hnj = rec[recOff + 2 * n + j];
-      a[aOff + 2 * n + j] = a[aOff + 2 * n + j] + a[aOff + j] * hnj;
+      float hnj = rec[recOff + 2 * s + j];
+      a[aOff + 2 * s + j] = a[aOff + 2 * s + j] + a[aOff + j] * hnj;
       hn[hnOff + j] = hnj;
     }
-    PanamaMath.tanh(a, aOff + 2 * n, n); // n
+    PanamaMath.tanh(a, aOff + 2 * s, n); // n
     for (int j = 0; j < bound; j += S.length()) {
-      FloatVector nn = FloatVector.fromArray(S, a, aOff + 2 * n + j);
-      FloatVector z = FloatVector.fromArray(S, a, aOff + n + j);
+      FloatVector nn = FloatVector.fromArray(S, a, aOff + 2 * s + j);
+      FloatVector z = FloatVector.fromArray(S, a, aOff + s + j);
       nn.add(z.mul(FloatVector.fromArray(S, hPrev, hPrevOff + j).sub(nn))).intoArray(h, hOff + j);
     }
     for (int j = bound; j < n; j++) {
-      float nn = a[aOff + 2 * n + j];
-      h[hOff + j] = nn + a[aOff + n + j] * (hPrev[hPrevOff + j] - nn);
+      float nn = a[aOff + 2 * s + j];
+      h[hOff + j] = nn + a[aOff + s + j] * (hPrev[hPrevOff + j] - nn);
+    }
+  }
+
+  /** {@code a[aOff, aOff + n) += rec[recOff, recOff + n)}. */
+  private static void addGate(float[] a, int aOff, float[] rec, int recOff, int n) {
+    int bound = S.loopBound(n);
+    for (int j = 0; j < bound; j += S.length()) {
+      FloatVector.fromArray(S, a, aOff + j).add(FloatVector.fromArray(S, rec, recOff + j)).intoArray(a, aOff + j);
+    }
+    for (int j = bound; j < n; j++) {
+      a[aOff + j] = a[aOff + j] + rec[recOff + j];
     }
   }
 

@@ -36,7 +36,10 @@ import java.util.Objects;
  * GEMM calls. Threads: the recurrence is independent across batch rows, so the step loops
  * ({@link ForwardSteps}, {@link BackwardSteps}) split the batch into {@link RowChunks} and each
  * thread runs every step of its rows, product and cell passes, with one fork per call rather than
- * one per step; a batch of one tile runs on one thread, its step products split over column panels.
+ * one per step; a batch of one tile runs on one thread, its step products split over column panels,
+ * except a single sequence's: with a large W_hh its hidden units are split across threads
+ * ({@link UnitChunks}), each thread packing and multiplying its part of W_hh, the threads meeting
+ * once per step.
  * Other GEMMs are {@link Vectorization#provider()}'s (parallel, results independent of the thread
  * count); the fused passes are the Vector API ones when available. Nothing is allocated per call
  * once the bias epilogues for the caller's bias arrays are cached (first call). The oracle is
@@ -103,7 +106,9 @@ public final class Recurrent {
     final int rec = extra + bt * h; // GRU: one step's recurrent product [B, 3H]
     final int packed = wsOff + g.workspaceFloats(batch, steps) - g.packedRecurrentWeights();
     final boolean usePacked = CELLS.packsSteps();
-    if (usePacked) {
+    // a single long sequence splits its units across threads, each packing its share of W_hh
+    final int units = UnitChunks.count(batch, g, CELLS);
+    if (usePacked && units == 1) {
       CELLS.pack(true, wHh, wHhOff, h, gh, ws, packed);
     }
 
@@ -136,6 +141,7 @@ public final class Recurrent {
     loop.yOff = yOff;
     loop.hT = hT;
     loop.hTOff = hTOff;
+    loop.units = units;
     // 3, 4. per step, for each chunk of batch rows on its own thread: the recurrent product of all
     // gates, then one fused pass per row (activations, cell and hidden update)
     loop.run();

@@ -7,7 +7,8 @@ import java.util.function.IntConsumer;
 /**
  * What the forward and backward step loops of {@link Recurrent} share: the layer's workspace
  * layout, the weights the step products read, and the split of the batch into {@link RowChunks},
- * each run as one {@link Parallelism#forEach} task over every time step. A loop object holds one
+ * each run as one {@link Parallelism#forEach} task over every time step (forward, a single
+ * sequence may instead split its units: {@link UnitChunks}). A loop object holds one
  * call's arguments; the subclasses keep a few of them for reuse, so a call allocates nothing.
  */
 abstract sealed class StepLoop implements IntConsumer permits ForwardSteps, BackwardSteps {
@@ -51,11 +52,10 @@ abstract sealed class StepLoop implements IntConsumer permits ForwardSteps, Back
     this.c0Off = c0Off;
   }
 
-  /** Runs the loop over every chunk of rows, in parallel, then drops the call's array references. */
+  /** Runs the loop's {@link #tasks()} in parallel, then drops the call's array references. */
   final void run() {
-    chunks = RowChunks.count(batch);
     try {
-      Parallelism.forEach(chunks, this);
+      Parallelism.forEach(tasks(), this);
     } finally {
       ws = null;
       wHh = null;
@@ -65,8 +65,14 @@ abstract sealed class StepLoop implements IntConsumer permits ForwardSteps, Back
     }
   }
 
+  /** The call's tasks: by default one per chunk of rows, each running {@link #rows}. */
+  int tasks() {
+    chunks = RowChunks.count(batch);
+    return chunks;
+  }
+
   @Override
-  public final void accept(int chunk) {
+  public void accept(int chunk) {
     rows(RowChunks.start(chunk, batch, chunks), RowChunks.start(chunk + 1, batch, chunks));
   }
 

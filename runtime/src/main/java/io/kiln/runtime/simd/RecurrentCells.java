@@ -3,7 +3,9 @@ package io.kiln.runtime.simd;
 /**
  * The fused per-step passes of {@code io.kiln.runtime.rnn.Recurrent}: gate activations plus the cell/hidden update
  * (forward) and the gate gradients (backward), for one batch row of {@code n} hidden units. Gate
- * blocks of a row lie {@code n} floats apart in PyTorch's order (LSTM i, f, g, o; GRU r, z, n).
+ * blocks of a row lie {@code n} floats apart in PyTorch's order (LSTM i, f, g, o; GRU r, z, n);
+ * forward, {@code gateStride} floats apart, so that a thread can update a range of the units
+ * (its gate blocks are slices of the row's, {@code gateStride} = the layer's hidden size).
  *
  * <p>Two implementations: {@link ScalarRecurrentCells} (plain Java, the fallback) and the Vector
  * API one ({@code EXP}/{@code TANH}) in {@code io.kiln.runtime.panama}; {@link KernelProvider#recurrentCells()}
@@ -16,19 +18,22 @@ public interface RecurrentCells {
   void elmanForward(boolean relu, float[] a, int aOff, int n);
 
   /**
-   * LSTM forward. In: {@code a[4n]} = pre-activations (i, f, g, o); out: their activations (σ, σ,
-   * tanh, σ) in place, {@code c = f⊙cPrev + i⊙g} (cPrev null means zeros) and {@code h = o⊙tanh(c)}.
+   * LSTM forward. In: {@code a} = pre-activations (i, f, g, o; gate blocks {@code gateStride} ≥ n
+   * apart); out: their activations (σ, σ, tanh, σ) in place, {@code c = f⊙cPrev + i⊙g} (cPrev null
+   * means zeros) and {@code h = o⊙tanh(c)}.
    */
-  void lstmForward(float[] a, int aOff, float[] cPrev, int cPrevOff, float[] c, int cOff, float[] h, int hOff, int n);
+  void lstmForward(float[] a, int aOff, float[] cPrev, int cPrevOff, float[] c, int cOff, float[] h, int hOff, int n,
+      int gateStride);
 
   /**
-   * GRU forward. In: {@code a[3n]} = input-side pre-activations {@code W_i· x + b_i·} (r, z, n) and
-   * {@code rec[3n]} = {@code W_h· h_{t−1} + b_h·}. Out: {@code a} = (r, z, n) activations,
+   * GRU forward. In: {@code a} = input-side pre-activations {@code W_i· x + b_i·} (r, z, n) and
+   * {@code rec} = {@code W_h· h_{t−1} + b_h·}, both with gate blocks {@code gateStride} ≥ n apart.
+   * Out: {@code a} = (r, z, n) activations,
    * {@code hn = rec[2n..3n)} (kept for backward), {@code h = (1 − z)⊙n + z⊙hPrev}, with
    * {@code r = σ(a_r + rec_r)}, {@code z = σ(a_z + rec_z)}, {@code n = tanh(a_n + r⊙hn)}.
    */
   void gruForward(float[] a, int aOff, float[] rec, int recOff, float[] hPrev, int hPrevOff, float[] hn, int hnOff,
-      float[] h, int hOff, int n);
+      float[] h, int hOff, int n, int gateStride);
 
   /** Elman backward: {@code da = (dh + dy)⊙f'} with f' from the output {@code a}; dy may be null. */
   void elmanBackward(boolean relu, float[] a, int aOff, float[] dh, int dhOff, float[] dy, int dyOff, float[] da,
@@ -80,6 +85,20 @@ public interface RecurrentCells {
    * ({@code B[p][j] = w[wOff + j·k + p]}). Writes {@link #packedFloats(int, int)} floats.
    */
   default void pack(boolean transposed, float[] w, int wOff, int k, int n, float[] packed, int pOff) {
+    packPanels(transposed, w, wOff, k, n, packed, pOff, 0, (n + panelColumns() - 1) / panelColumns());
+  }
+
+  /** The columns of one panel of a packed operand ({@link #packPanels} packs whole panels). */
+  default int panelColumns() {
+    throw new UnsupportedOperationException();
+  }
+
+  /**
+   * {@link #pack}'s work for panels {@code [q0, q1)} only (panel q holds columns
+   * {@code [q·panelColumns(), (q+1)·panelColumns())}), so that threads can share the packing.
+   */
+  default void packPanels(boolean transposed, float[] w, int wOff, int k, int n, float[] packed, int pOff, int q0,
+      int q1) {
     throw new UnsupportedOperationException();
   }
 
@@ -93,6 +112,19 @@ public interface RecurrentCells {
    */
   default void multiplyPacked(int m, int n, int k, float[] buf, int aOff, int lda, int pOff, int cOff, int ldc,
       boolean accumulate, float[] bias, int biasOff) {
+    throw new UnsupportedOperationException();
+  }
+
+  /**
+   * {@link #multiplyPacked} for one row and some of its columns, on the calling thread: for each of
+   * {@code blocks} column ranges {@code [j0 + i·blockStride, j1 + i·blockStride)},
+   * {@code c[cOff + j] = (c if accumulate) + x[xOff, xOff + k) · B[·, j] + bias[biasOff + j]} (bias
+   * nullable). A thread that owns some hidden units of a sequence computes their columns of every
+   * gate in one call ({@code blockStride} = the hidden size). Each element gets the bits
+   * {@code multiplyPacked} gives it.
+   */
+  default void multiplyRow(int k, float[] buf, int xOff, int pOff, int cOff, int j0, int j1, int blocks,
+      int blockStride, boolean accumulate, float[] bias, int biasOff) {
     throw new UnsupportedOperationException();
   }
 }

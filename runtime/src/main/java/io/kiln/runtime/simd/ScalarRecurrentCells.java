@@ -39,16 +39,17 @@ public final class ScalarRecurrentCells implements RecurrentCells {
 
   @Override
   public void lstmForward(float[] a, int aOff, float[] cPrev, int cPrevOff, float[] c, int cOff, float[] h, int hOff,
-      int n) {
+      int n, int gateStride) {
+    int s = gateStride;
     for (int j = 0; j < n; j++) {
       float i = sigmoid(a[aOff + j]);
-      float f = sigmoid(a[aOff + n + j]);
-      float g = tanh(a[aOff + 2 * n + j]);
-      float o = sigmoid(a[aOff + 3 * n + j]);
+      float f = sigmoid(a[aOff + s + j]);
+      float g = tanh(a[aOff + 2 * s + j]);
+      float o = sigmoid(a[aOff + 3 * s + j]);
       a[aOff + j] = i;
-      a[aOff + n + j] = f;
-      a[aOff + 2 * n + j] = g;
-      a[aOff + 3 * n + j] = o;
+      a[aOff + s + j] = f;
+      a[aOff + 2 * s + j] = g;
+      a[aOff + 3 * s + j] = o;
       float cp = cPrev == null ? 0f : cPrev[cPrevOff + j];
       float cn = f * cp + i * g;
       c[cOff + j] = cn;
@@ -58,15 +59,16 @@ public final class ScalarRecurrentCells implements RecurrentCells {
 
   @Override
   public void gruForward(float[] a, int aOff, float[] rec, int recOff, float[] hPrev, int hPrevOff, float[] hn,
-      int hnOff, float[] h, int hOff, int n) {
+      int hnOff, float[] h, int hOff, int n, int gateStride) {
+    int s = gateStride;
     for (int j = 0; j < n; j++) {
       float r = sigmoid(a[aOff + j] + rec[recOff + j]);
-      float z = sigmoid(a[aOff + n + j] + rec[recOff + n + j]);
-      float hnj = rec[recOff + 2 * n + j];
-      float nn = tanh(a[aOff + 2 * n + j] + r * hnj);
+      float z = sigmoid(a[aOff + s + j] + rec[recOff + s + j]);
+      float hnj = rec[recOff + 2 * s + j];
+      float nn = tanh(a[aOff + 2 * s + j] + r * hnj);
       a[aOff + j] = r;
-      a[aOff + n + j] = z;
-      a[aOff + 2 * n + j] = nn;
+      a[aOff + s + j] = z;
+      a[aOff + 2 * s + j] = nn;
       hn[hnOff + j] = hnj;
       float hp = hPrev[hPrevOff + j];
       // (1 − z)·n + z·h = n + z·(h − n)

@@ -120,6 +120,49 @@ class PanamaElementwiseTest {
     }
   }
 
+  /**
+   * Passes over whole activations are split across threads in fixed pieces: at 1, 2 and 3 threads
+   * the activation derivative gives the scalar twin's bits and the bias sums those of summing each
+   * column row by row (ragged last pieces, an odd offset).
+   */
+  @org.junit.jupiter.api.Test
+  void splitPassesGiveTheScalarTwinsBitsAtAnyThreadCount() {
+    int threads = io.kiln.runtime.Parallelism.threads();
+    try {
+      for (int t : new int[] {1, 2, 3}) {
+        io.kiln.runtime.Parallelism.setThreads(t);
+        Random r = new Random(t);
+        int n = 2 * PanamaElementwise.SPLIT_FLOATS + 37;
+        for (Activation f : new Activation[] {Activation.RELU, Activation.SIGMOID, Activation.TANH, Activation.NONE}) {
+          float[] y = random(r, n, 2f);
+          ref.activate(f, y, 0, y.length);
+          float[] dy = random(r, n, 1f);
+          float[] a = new float[y.length];
+          float[] b = new float[y.length];
+          vec.activationBackward(f, a, OFF, dy, OFF, y, OFF, n);
+          ref.activationBackward(f, b, OFF, dy, OFF, y, OFF, n);
+          org.junit.jupiter.api.Assertions.assertArrayEquals(b, a, f + " at " + t + " threads");
+        }
+        int cols = 2 * PanamaElementwise.SPLIT_COLUMNS + 22;
+        int rows = 2 * PanamaElementwise.SPLIT_FLOATS / cols + 5;
+        float[] dz = random(r, rows * cols, 1f);
+        float[] a = random(r, cols, 1f);
+        float[] b = a.clone();
+        vec.addColumnSums(a, OFF, dz, OFF, rows, cols);
+        for (int j = 0; j < cols; j++) { // each column summed row by row from 0, then added
+          float sum = 0f;
+          for (int i = 0; i < rows; i++) {
+            sum += dz[OFF + i * cols + j];
+          }
+          b[OFF + j] += sum;
+        }
+        org.junit.jupiter.api.Assertions.assertArrayEquals(b, a, "column sums at " + t + " threads");
+      }
+    } finally {
+      io.kiln.runtime.Parallelism.setThreads(threads);
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(ints = {1, 3, 7, 13, 17, 33, 64, 80, 841, 1023, 3844})
   void addRowSums(int cols) {

@@ -1,7 +1,9 @@
 package io.kiln.runtime.rnn;
 
+import static com.google.common.truth.Truth.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.kiln.runtime.Parallelism;
 import io.kiln.runtime.simd.Vectorization;
 import io.kiln.runtime.testing.Allocations;
 import io.kiln.runtime.train.GradientClipping;
@@ -87,5 +89,35 @@ class RecurrentAllocationTest {
     int[] call = {0};
     Allocations.assertNone("charlstm-size embedding + LSTM training steps", () -> step(call[0]++ % 3 == 1 ? T / 2 : T),
         3, 10);
+  }
+
+  /**
+   * A single sequence at 2 threads takes the split by units ({@link UnitChunks}, {@link Lockstep}):
+   * its forward allocates nothing on the calling thread after warm-up either.
+   */
+  @Test
+  @Tag("allocation")
+  void aSingleSequenceSplitByUnitsAllocatesNothingAfterWarmUp() {
+    assumeTrue(Vectorization.provider().name().startsWith("panama"), "the Vector API kernels are not in use");
+    int threads = Parallelism.threads();
+    Parallelism.setThreads(2);
+    try {
+      assertThat(UnitChunks.count(1, g, Vectorization.provider().recurrentCells())).isEqualTo(2);
+      for (int i = 0; i < 300; i++) {
+        forwardOne(8);
+      }
+      for (int i = 0; i < 30; i++) {
+        forwardOne(T);
+      }
+      int[] call = {0};
+      Allocations.assertNone("a charlstm-size sequence split by units", () -> forwardOne(call[0]++ % 3 == 1 ? T / 2 : T),
+          3, 10);
+    } finally {
+      Parallelism.setThreads(threads);
+    }
+  }
+
+  private void forwardOne(int steps) {
+    Recurrent.forward(g, 1, steps, x, 0, wIh, 0, wHh, 0, bIh, 0, bHh, 0, null, 0, null, 0, y, 0, hT, 0, cT, 0, ws, 0);
   }
 }

@@ -1,6 +1,7 @@
 package io.kiln.runtime.rnn;
 
 import static com.google.common.truth.Truth.assertThat;
+import static com.google.common.truth.Truth.assertWithMessage;
 import static io.kiln.runtime.rnn.RnnTestArrays.assertClose;
 
 import io.kiln.runtime.simd.RecurrentCells;
@@ -40,9 +41,10 @@ class RecurrentCellsTest {
         float[] c2 = c.clone();
         float[] h = RnnTestArrays.nans(n);
         float[] h2 = h.clone();
-        fast.lstmForward(a, RnnTestArrays.OFF, cp, RnnTestArrays.OFF, c, RnnTestArrays.OFF, h, RnnTestArrays.OFF, n);
-        scalar.lstmForward(a2, RnnTestArrays.OFF, cp, RnnTestArrays.OFF, c2, RnnTestArrays.OFF, h2, RnnTestArrays.OFF,
+        fast.lstmForward(a, RnnTestArrays.OFF, cp, RnnTestArrays.OFF, c, RnnTestArrays.OFF, h, RnnTestArrays.OFF, n,
             n);
+        scalar.lstmForward(a2, RnnTestArrays.OFF, cp, RnnTestArrays.OFF, c2, RnnTestArrays.OFF, h2, RnnTestArrays.OFF,
+            n, n);
         assertClose("lstm gates " + n, a2, a, 3e-7);
         assertClose("lstm c " + n, c2, c, 1e-6);
         assertClose("lstm h " + n, h2, h, 1e-6);
@@ -56,8 +58,8 @@ class RecurrentCellsTest {
       float[] h = RnnTestArrays.nans(n);
       float[] h2 = h.clone();
       int o = RnnTestArrays.OFF;
-      fast.gruForward(a, o, rec, o, hp, o, hn, o, h, o, n);
-      scalar.gruForward(a2, o, rec, o, hp, o, hn2, o, h2, o, n);
+      fast.gruForward(a, o, rec, o, hp, o, hn, o, h, o, n, n);
+      scalar.gruForward(a2, o, rec, o, hp, o, hn2, o, h2, o, n, n);
       assertClose("gru gates " + n, a2, a, 1e-6);
       assertClose("gru hn " + n, hn2, hn, 0);
       assertClose("gru h " + n, h2, h, 1e-6);
@@ -72,7 +74,7 @@ class RecurrentCellsTest {
         float[] dy = withDy ? RnnTestArrays.random(r, n, 1) : null;
         // the layer's workspace: activations i, f, g, o (in their ranges), then c_t
         float[] ws = RnnTestArrays.random(r, 5 * n, 1);
-        scalar.lstmForward(ws, o, null, 0, RnnTestArrays.nans(n), o, RnnTestArrays.nans(n), o, n);
+        scalar.lstmForward(ws, o, null, 0, RnnTestArrays.nans(n), o, RnnTestArrays.nans(n), o, n, n);
         float[] cp = RnnTestArrays.random(r, n, 1);
         // its scratch: dh, dc, then da (to be written)
         float[] sc = RnnTestArrays.random(r, 6 * n, 1);
@@ -85,7 +87,7 @@ class RecurrentCellsTest {
         // the workspace: activations r, z, n, then hn, then h_{t-1}
         float[] g = RnnTestArrays.random(r, 5 * n, 1);
         scalar.gruForward(g, o, RnnTestArrays.random(r, 3 * n, 1), o, RnnTestArrays.random(r, n, 1), o,
-            RnnTestArrays.nans(n), o, RnnTestArrays.nans(n), o, n);
+            RnnTestArrays.nans(n), o, RnnTestArrays.nans(n), o, n, n);
         // the scratch: dh, then dRec and dN (to be written)
         float[] gsc = RnnTestArrays.random(r, 5 * n, 1);
         Arrays.fill(gsc, o + n, o + 5 * n, Float.NaN);
@@ -93,6 +95,103 @@ class RecurrentCellsTest {
         fast.gruBackward(g, o, o + 3 * n, o + 4 * n, gsc, o, dy, o, o + n, o + 4 * n, n);
         scalar.gruBackward(g, o, o + 3 * n, o + 4 * n, gsc2, o, dy, o, o + n, o + 4 * n, n);
         assertClose("gru dh, dRec, dN " + n, gsc2, gsc, 0);
+      }
+    }
+  }
+
+  /**
+   * A thread that owns units [u0, u1) of a sequence updates them with the gate blocks a hidden
+   * size apart: every output must get the bits the whole row's pass gives it, in both
+   * implementations, for ranges with and without vector tails.
+   */
+  @Test
+  void aRangeOfUnitsGetsTheBitsOfTheWholeRow() {
+    int o = RnnTestArrays.OFF;
+    for (RecurrentCells cells : new RecurrentCells[] {fast, scalar}) {
+      for (int n : new int[] {35, 64, 97}) {
+        for (int[] range : new int[][] {{0, 32}, {32, n}, {3, n - 5}}) {
+          int u0 = range[0];
+          int u1 = range[1];
+          int m = u1 - u0;
+          String what = cells.getClass().getSimpleName() + " n " + n + " units " + u0 + ".." + u1 + ": ";
+          float[] cp = RnnTestArrays.random(r, n, 1);
+          float[] a = RnnTestArrays.random(r, 4 * n, 3);
+          float[] part = a.clone();
+          float[] c = RnnTestArrays.nans(n);
+          float[] cPart = c.clone();
+          float[] h = RnnTestArrays.nans(n);
+          float[] hPart = h.clone();
+          cells.lstmForward(a, o, cp, o, c, o, h, o, n, n);
+          cells.lstmForward(part, o + u0, cp, o + u0, cPart, o + u0, hPart, o + u0, m, n);
+          for (int gate = 0; gate < 4; gate++) {
+            int from = o + gate * n + u0;
+            assertWithMessage(what + "lstm gate " + gate).that(Arrays.copyOfRange(part, from, from + m))
+                .isEqualTo(Arrays.copyOfRange(a, from, from + m));
+          }
+          assertWithMessage(what + "lstm c").that(Arrays.copyOfRange(cPart, o + u0, o + u1))
+              .isEqualTo(Arrays.copyOfRange(c, o + u0, o + u1));
+          assertWithMessage(what + "lstm h").that(Arrays.copyOfRange(hPart, o + u0, o + u1))
+              .isEqualTo(Arrays.copyOfRange(h, o + u0, o + u1));
+
+          float[] g = RnnTestArrays.random(r, 3 * n, 2);
+          float[] gPart = g.clone();
+          float[] rec = RnnTestArrays.random(r, 3 * n, 2);
+          float[] hn = RnnTestArrays.nans(n);
+          float[] hnPart = hn.clone();
+          cells.gruForward(g, o, rec, o, cp, o, hn, o, h, o, n, n);
+          cells.gruForward(gPart, o + u0, rec, o + u0, cp, o + u0, hnPart, o + u0, hPart, o + u0, m, n);
+          for (int gate = 0; gate < 3; gate++) {
+            int from = o + gate * n + u0;
+            assertWithMessage(what + "gru gate " + gate).that(Arrays.copyOfRange(gPart, from, from + m))
+                .isEqualTo(Arrays.copyOfRange(g, from, from + m));
+          }
+          assertWithMessage(what + "gru hn").that(Arrays.copyOfRange(hnPart, o + u0, o + u1))
+              .isEqualTo(Arrays.copyOfRange(hn, o + u0, o + u1));
+          assertWithMessage(what + "gru h").that(Arrays.copyOfRange(hPart, o + u0, o + u1))
+              .isEqualTo(Arrays.copyOfRange(h, o + u0, o + u1));
+        }
+      }
+    }
+  }
+
+  /**
+   * A sequence's product split by units: panels packed in two parts, each part's columns of every
+   * gate multiplied by one {@code multiplyRow} call, give the bits of the one-call product, and
+   * nothing outside the requested columns is written.
+   */
+  @Test
+  void unitRangesOfTheRowProductGiveTheBitsOfTheWholeRow() {
+    if (!fast.packsSteps()) {
+      return; // the scalar twin has no packed product; the recurrent layer then runs the GEMM
+    }
+    int k = 37;
+    int nr = fast.panelColumns();
+    for (int hidden : new int[] {2 * nr, 3 * nr + 5, 5 * nr}) {
+      int gates = 4;
+      int n = gates * hidden;
+      float[] w = gaussians(n * k);
+      float[] bias = gaussians(n);
+      float[] state = gaussians(k);
+      for (boolean accumulate : new boolean[] {false, true}) {
+        float[] start = gaussians(n);
+        float[] whole = product(1, n, k, w, state, start, accumulate, bias);
+        int packed = k + n;
+        float[] buf = new float[packed + RecurrentCells.packedFloats(k, n)];
+        System.arraycopy(state, 0, buf, 0, k);
+        System.arraycopy(start, 0, buf, k, n);
+        int panels = (n + nr - 1) / nr;
+        fast.packPanels(true, w, 0, k, n, buf, packed, 0, panels / 3);
+        fast.packPanels(true, w, 0, k, n, buf, packed, panels / 3, panels);
+        int split = Math.min(hidden, nr + 3);
+        float[] before = buf.clone();
+        fast.multiplyRow(k, buf, 0, packed, k, 0, split, gates, hidden, accumulate, bias, 0);
+        for (int j = 0; j < n; j++) {
+          boolean mine = j % hidden < split;
+          assertWithMessage("column " + j + " after the first range").that(buf[k + j])
+              .isEqualTo(mine ? whole[j] : before[k + j]);
+        }
+        fast.multiplyRow(k, buf, 0, packed, k, split, hidden, gates, hidden, accumulate, bias, 0);
+        assertWithMessage("hidden " + hidden).that(Arrays.copyOfRange(buf, k, k + n)).isEqualTo(whole);
       }
     }
   }

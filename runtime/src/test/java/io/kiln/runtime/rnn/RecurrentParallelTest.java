@@ -4,23 +4,29 @@ import static com.google.common.truth.Truth.assertWithMessage;
 import static io.kiln.runtime.rnn.RnnTestArrays.assertClose;
 
 import io.kiln.runtime.Parallelism;
+import io.kiln.runtime.simd.RecurrentCells;
+import io.kiln.runtime.simd.Vectorization;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The batch split of the step loops ({@link RowChunks}: chunks of rows, each running every step on
- * one thread, as many chunks as threads): bitwise the same outputs and gradients for 1, 2, 3 and 4
- * threads, and the reference's, at batch sizes that leave ragged chunks (a last chunk of one row
- * takes the single-row product) and hidden sizes with ragged vector tails.
+ * one thread, as many chunks as threads) and a single sequence's split by units ({@link UnitChunks},
+ * threads in {@link Lockstep}): bitwise the same outputs and gradients for 1, 2, 3 and 4 threads,
+ * and the reference's, at batch sizes that leave ragged chunks (a last chunk of one row takes the
+ * single-row product) and hidden sizes with ragged vector tails and panels.
  */
 class RecurrentParallelTest {
   private static final int[] THREADS = {1, 2, 3, 4};
   private static final int[] BATCHES = {1, 3, 17, 31};
-  private static final int[] HIDDEN = {1, 3, 17, 33};
+  /** The last is large enough for a single sequence to split its units ({@link UnitChunks}), and ragged. */
+  private static final int[] HIDDEN = {1, 3, 17, 33, (int) Math.sqrt(UnitChunks.MIN_WEIGHTS) + 5};
   private static final int STEPS = 4;
   private static final double FORWARD_TOL = 2e-5 * STEPS;
   private static final double BACKWARD_TOL = 1e-4 * STEPS;
+
+  private static final RecurrentCells CELLS = Vectorization.provider().recurrentCells();
 
   private final int initialThreads = Parallelism.threads();
 
@@ -44,6 +50,10 @@ class RecurrentParallelTest {
         float[][] first = null;
         for (int t : THREADS) {
           Parallelism.setThreads(t);
+          if (batch == 1 && hidden == HIDDEN[HIDDEN.length - 1] && t > 1 && CELLS.packsSteps()) {
+            int split = Math.min(t, Runtime.getRuntime().availableProcessors());
+            assertWithMessage("units split at " + t + " threads").that(UnitChunks.count(batch, g, CELLS)).isEqualTo(split);
+          }
           String what = g + " batch " + batch + (withState ? " with state" : " with bias") + ", " + t + " threads: ";
           RnnFixture fast = RnnFixture.copyOf(start);
           fast.forward();

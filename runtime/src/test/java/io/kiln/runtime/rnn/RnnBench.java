@@ -103,7 +103,7 @@ public final class RnnBench {
       for (int b = 0; b < B; b++) {
         int row = b * T + t;
         // re-activating activations is the same work as activating pre-activations
-        CELLS.lstmForward(WS, row * GH, t == 0 ? null : WS, cs + (row - 1) * H, WS, cs + row * H, Y, row * H, H);
+        CELLS.lstmForward(WS, row * GH, t == 0 ? null : WS, cs + (row - 1) * H, WS, cs + row * H, Y, row * H, H, H);
       }
     }
   }
