@@ -102,6 +102,20 @@ public final class Parallelism {
   }
 
   /**
+   * Whether the current thread is running a task of {@link #forEach} (on a pool worker, or on the
+   * thread whose call is running): a {@code forEach} from here runs its tasks inline, one after the
+   * other, so a kernel that splits its work for {@link #threads()} threads would only repeat what
+   * each of its tasks does once (a GEMM's operand packing), and should not split.
+   */
+  public static boolean inTask() {
+    if (Thread.currentThread() instanceof Worker) {
+      return true;
+    }
+    Pool p = pool;
+    return p != null && p.busy.isHeldByCurrentThread();
+  }
+
+  /**
    * Which of the {@link #threads()} threads runs the current task: 0 on the thread that called
    * {@link #forEach} (and on any thread outside the pool), 1 to {@code threads() - 1} on the pool's
    * workers. A kernel that needs scratch per task indexes per-worker buffers with it, allocated once

@@ -205,7 +205,9 @@ final class PanamaGemm implements GemmKernel {
 
     void run() {
       kcBlock = GemmBlocking.evenBlock(k, KC, 8);
-      int threads = (long) m * n * k >= PARALLEL_MIN_MNK ? Parallelism.threads() : 1;
+      // a product inside a parallel task (a convolution's per-sample GEMM) runs its tasks inline:
+      // split, each would pack its own panels of the same operand
+      int threads = (long) m * n * k >= PARALLEL_MIN_MNK && !Parallelism.inTask() ? Parallelism.threads() : 1;
       transposed = layout == Layout.NT && PanamaGemmTransposed.applies(m, n, k);
       int gridM;
       if (transposed) {

@@ -58,6 +58,21 @@ class ParallelismTest {
   }
 
   @Test
+  void aTaskKnowsItRunsInsideForEachOnEveryThread() {
+    // (at 1 thread every call runs inline anyway: there is nothing to know)
+    for (int threads : new int[] {2, 3}) {
+      Parallelism.setThreads(threads);
+      assertThat(Parallelism.inTask()).isFalse();
+      AtomicIntegerArray inside = new AtomicIntegerArray(12);
+      Parallelism.forEach(12, t -> inside.set(t, Parallelism.inTask() ? 1 : 0));
+      for (int t = 0; t < 12; t++) {
+        assertThat(inside.get(t)).isEqualTo(1);
+      }
+      assertThat(Parallelism.inTask()).isFalse(); // after the call, on the caller
+    }
+  }
+
+  @Test
   void rethrowsTheFirstFailureAfterAllTasks() {
     Parallelism.setThreads(2);
     AtomicIntegerArray hits = new AtomicIntegerArray(16);
