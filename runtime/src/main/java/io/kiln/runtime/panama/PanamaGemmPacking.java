@@ -56,11 +56,26 @@ final class PanamaGemmPacking {
 
   /**
    * One B panel from a source holding op(B) transposed ({@code op(B)[p][j] = src[s + j·ld + p]};
-   * NT): a transpose, in strips of 8 source rows ({@link #transpose8} where L ≥ 8, else scalar).
+   * NT): a transpose, in strips of 16 source rows ({@link #transpose16}) where L = 16, then of 8
+   * ({@link #transpose8} where L ≥ 8), the rest scalar.
    */
   static void packBTransposed(float[] src, int s, int ld, int kc, int cols, float[] dst, int d) {
     int j = 0;
     int pv = L >= MR ? kc - kc % L : 0; // the part of k the vector transpose covers
+    if (L == 16) {
+      for (; j + 16 <= cols; j += 16) {
+        int s0 = s + j * ld;
+        for (int p = 0; p < pv; p += 16) {
+          transpose16(src, s0 + p, ld, dst, d + p * NR + j, NR);
+        }
+        for (int r = 0; r < 16; r++) {
+          int q = d + pv * NR + j + r;
+          for (int p = pv; p < kc; p++, q += NR) {
+            dst[q] = src[s0 + r * ld + p];
+          }
+        }
+      }
+    }
     for (; j + MR <= cols; j += MR) {
       int s0 = s + j * ld;
       for (int p = 0; p < pv; p += L) {
@@ -113,6 +128,99 @@ final class PanamaGemmPacking {
     return ix;
   }
 
+
+  /**
+   * The shuffles of {@link #transpose16}'s two-vector rearranges: lanes 0 … 7 (ZIP_LO) or 8 … 15
+   * (ZIP_HI) of x and y interleaved (x_i y_i x_i+1 y_i+1 …; an index below 0 picks lane
+   * index + L of y).
+   */
+  private static final VectorShuffle<Float> ZIP_LO = VectorShuffle.fromArray(S, zipIndexes(0), 0);
+  private static final VectorShuffle<Float> ZIP_HI = VectorShuffle.fromArray(S, zipIndexes(L / 2), 0);
+
+  private static int[] zipIndexes(int from) {
+    int[] ix = new int[L];
+    for (int i = 0; i < L / 2; i++) {
+      ix[2 * i] = from + i;
+      ix[2 * i + 1] = from + i - L;
+    }
+    return ix;
+  }
+
+  /**
+   * Transposes 16 source rows × 16 columns ({@code src[s + r·ld + p]}) into
+   * {@code dst[d + p·stride + r]}, one whole vector per column: four rounds of perfect shuffles
+   * (row i zipped with row i + 8 into rows 2i and 2i + 1, one two-vector rearrange each) leave row p
+   * holding column p. Half the shuffles of two {@link #transpose8} calls and no masked stores.
+   * Needs L = 16. Pure data movement: the same bits as the scalar copy's.
+   */
+  static void transpose16(float[] src, int s, int ld, float[] dst, int d, int stride) {
+    FloatVector r0 = FloatVector.fromArray(S, src, s);
+    FloatVector r1 = FloatVector.fromArray(S, src, s + ld);
+    FloatVector r2 = FloatVector.fromArray(S, src, s + 2 * ld);
+    FloatVector r3 = FloatVector.fromArray(S, src, s + 3 * ld);
+    FloatVector r4 = FloatVector.fromArray(S, src, s + 4 * ld);
+    FloatVector r5 = FloatVector.fromArray(S, src, s + 5 * ld);
+    FloatVector r6 = FloatVector.fromArray(S, src, s + 6 * ld);
+    FloatVector r7 = FloatVector.fromArray(S, src, s + 7 * ld);
+    FloatVector r8 = FloatVector.fromArray(S, src, s + 8 * ld);
+    FloatVector r9 = FloatVector.fromArray(S, src, s + 9 * ld);
+    FloatVector r10 = FloatVector.fromArray(S, src, s + 10 * ld);
+    FloatVector r11 = FloatVector.fromArray(S, src, s + 11 * ld);
+    FloatVector r12 = FloatVector.fromArray(S, src, s + 12 * ld);
+    FloatVector r13 = FloatVector.fromArray(S, src, s + 13 * ld);
+    FloatVector r14 = FloatVector.fromArray(S, src, s + 14 * ld);
+    FloatVector r15 = FloatVector.fromArray(S, src, s + 15 * ld);
+    for (int round = 0; round < 4; round++) {
+      FloatVector n0 = r0.rearrange(ZIP_LO, r8);
+      FloatVector n1 = r0.rearrange(ZIP_HI, r8);
+      FloatVector n2 = r1.rearrange(ZIP_LO, r9);
+      FloatVector n3 = r1.rearrange(ZIP_HI, r9);
+      FloatVector n4 = r2.rearrange(ZIP_LO, r10);
+      FloatVector n5 = r2.rearrange(ZIP_HI, r10);
+      FloatVector n6 = r3.rearrange(ZIP_LO, r11);
+      FloatVector n7 = r3.rearrange(ZIP_HI, r11);
+      FloatVector n8 = r4.rearrange(ZIP_LO, r12);
+      FloatVector n9 = r4.rearrange(ZIP_HI, r12);
+      FloatVector n10 = r5.rearrange(ZIP_LO, r13);
+      FloatVector n11 = r5.rearrange(ZIP_HI, r13);
+      FloatVector n12 = r6.rearrange(ZIP_LO, r14);
+      FloatVector n13 = r6.rearrange(ZIP_HI, r14);
+      FloatVector n14 = r7.rearrange(ZIP_LO, r15);
+      FloatVector n15 = r7.rearrange(ZIP_HI, r15);
+      r0 = n0;
+      r1 = n1;
+      r2 = n2;
+      r3 = n3;
+      r4 = n4;
+      r5 = n5;
+      r6 = n6;
+      r7 = n7;
+      r8 = n8;
+      r9 = n9;
+      r10 = n10;
+      r11 = n11;
+      r12 = n12;
+      r13 = n13;
+      r14 = n14;
+      r15 = n15;
+    }
+    r0.intoArray(dst, d);
+    r1.intoArray(dst, d + stride);
+    r2.intoArray(dst, d + 2 * stride);
+    r3.intoArray(dst, d + 3 * stride);
+    r4.intoArray(dst, d + 4 * stride);
+    r5.intoArray(dst, d + 5 * stride);
+    r6.intoArray(dst, d + 6 * stride);
+    r7.intoArray(dst, d + 7 * stride);
+    r8.intoArray(dst, d + 8 * stride);
+    r9.intoArray(dst, d + 9 * stride);
+    r10.intoArray(dst, d + 10 * stride);
+    r11.intoArray(dst, d + 11 * stride);
+    r12.intoArray(dst, d + 12 * stride);
+    r13.intoArray(dst, d + 13 * stride);
+    r14.intoArray(dst, d + 14 * stride);
+    r15.intoArray(dst, d + 15 * stride);
+  }
 
   /** Lane groups of 8 (one source row each after {@link #transpose8}), for scattered stores. */
   @SuppressWarnings("unchecked")

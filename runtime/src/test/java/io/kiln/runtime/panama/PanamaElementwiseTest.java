@@ -76,19 +76,25 @@ class PanamaElementwiseTest {
         continue; // its derivative needs z: see geluBackwardFromTheOutputIsRefused
       }
       float[] y = random(r, n, 2f);
-      ref.activate(f, y, 0, y.length);
       float[] dy = random(r, n, 1f);
-      float[] a = new float[y.length];
-      float[] b = new float[y.length];
-      vec.activationBackward(f, a, OFF, dy, OFF, y, OFF, n);
-      ref.activationBackward(f, b, OFF, dy, OFF, y, OFF, n);
-      // Same operations in the same order: no rounding difference at all.
-      assertEquals(java.util.Arrays.toString(b), java.util.Arrays.toString(a), f + " n=" + n);
+      float[] b = assertBackwardIsTheTwins(f + " n=" + n, f, y, dy, n);
       // In place (dz aliases dy).
       float[] inPlace = dy.clone();
       vec.activationBackward(f, inPlace, OFF, inPlace, OFF, y, OFF, n);
       assertClose(f + " in place", b, slicePadded(inPlace, b), 0);
     }
+  }
+
+  /** Activates y in place, then checks the vector derivative against the twin's bits; returns the twin's. */
+  private float[] assertBackwardIsTheTwins(String what, Activation f, float[] y, float[] dy, int n) {
+    ref.activate(f, y, 0, y.length);
+    float[] a = new float[y.length];
+    float[] b = new float[y.length];
+    vec.activationBackward(f, a, OFF, dy, OFF, y, OFF, n);
+    ref.activationBackward(f, b, OFF, dy, OFF, y, OFF, n);
+    // Same operations in the same order: no rounding difference at all.
+    assertEquals(java.util.Arrays.toString(b), java.util.Arrays.toString(a), what);
+    return b;
   }
 
   @org.junit.jupiter.api.Test
@@ -134,14 +140,7 @@ class PanamaElementwiseTest {
         Random r = new Random(t);
         int n = 2 * PanamaElementwise.SPLIT_FLOATS + 37;
         for (Activation f : new Activation[] {Activation.RELU, Activation.SIGMOID, Activation.TANH, Activation.NONE}) {
-          float[] y = random(r, n, 2f);
-          ref.activate(f, y, 0, y.length);
-          float[] dy = random(r, n, 1f);
-          float[] a = new float[y.length];
-          float[] b = new float[y.length];
-          vec.activationBackward(f, a, OFF, dy, OFF, y, OFF, n);
-          ref.activationBackward(f, b, OFF, dy, OFF, y, OFF, n);
-          org.junit.jupiter.api.Assertions.assertArrayEquals(b, a, f + " at " + t + " threads");
+          assertBackwardIsTheTwins(f + " at " + t + " threads", f, random(r, n, 2f), random(r, n, 1f), n);
         }
         int cols = 2 * PanamaElementwise.SPLIT_COLUMNS + 22;
         int rows = 2 * PanamaElementwise.SPLIT_FLOATS / cols + 5;

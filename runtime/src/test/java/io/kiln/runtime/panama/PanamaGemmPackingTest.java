@@ -60,7 +60,8 @@ class PanamaGemmPackingTest {
   }
 
   @ParameterizedTest(name = "cols={0} kc={1}")
-  @CsvSource({"1,1", "3,7", "8,16", "9,17", "13,33", "31,48", "32,1023", "32,256", "17,15", "24,64"})
+  @CsvSource({"1,1", "3,7", "8,16", "9,17", "13,33", "31,48", "32,1023", "32,256", "17,15", "24,64", "16,16",
+      "32,17", "20,40", "32,15"})
   void packBIsThePanelLayout(int width, int kc) {
     int cols = Math.min(width, NR); // NR is 16 on 256-bit vectors
     int d = 7; // panels start anywhere in the buffer

@@ -123,15 +123,9 @@ class RecurrentCellsTest {
           float[] hPart = h.clone();
           cells.lstmForward(a, o, cp, o, c, o, h, o, n, n);
           cells.lstmForward(part, o + u0, cp, o + u0, cPart, o + u0, hPart, o + u0, m, n);
-          for (int gate = 0; gate < 4; gate++) {
-            int from = o + gate * n + u0;
-            assertWithMessage(what + "lstm gate " + gate).that(Arrays.copyOfRange(part, from, from + m))
-                .isEqualTo(Arrays.copyOfRange(a, from, from + m));
-          }
-          assertWithMessage(what + "lstm c").that(Arrays.copyOfRange(cPart, o + u0, o + u1))
-              .isEqualTo(Arrays.copyOfRange(c, o + u0, o + u1));
-          assertWithMessage(what + "lstm h").that(Arrays.copyOfRange(hPart, o + u0, o + u1))
-              .isEqualTo(Arrays.copyOfRange(h, o + u0, o + u1));
+          assertSlices(what + "lstm gates", a, part, o + u0, 4, n, m);
+          assertSlices(what + "lstm c", c, cPart, o + u0, 1, n, m);
+          assertSlices(what + "lstm h", h, hPart, o + u0, 1, n, m);
 
           float[] g = RnnTestArrays.random(r, 3 * n, 2);
           float[] gPart = g.clone();
@@ -140,17 +134,20 @@ class RecurrentCellsTest {
           float[] hnPart = hn.clone();
           cells.gruForward(g, o, rec, o, cp, o, hn, o, h, o, n, n);
           cells.gruForward(gPart, o + u0, rec, o + u0, cp, o + u0, hnPart, o + u0, hPart, o + u0, m, n);
-          for (int gate = 0; gate < 3; gate++) {
-            int from = o + gate * n + u0;
-            assertWithMessage(what + "gru gate " + gate).that(Arrays.copyOfRange(gPart, from, from + m))
-                .isEqualTo(Arrays.copyOfRange(g, from, from + m));
-          }
-          assertWithMessage(what + "gru hn").that(Arrays.copyOfRange(hnPart, o + u0, o + u1))
-              .isEqualTo(Arrays.copyOfRange(hn, o + u0, o + u1));
-          assertWithMessage(what + "gru h").that(Arrays.copyOfRange(hPart, o + u0, o + u1))
-              .isEqualTo(Arrays.copyOfRange(h, o + u0, o + u1));
+          assertSlices(what + "gru gates", g, gPart, o + u0, 3, n, m);
+          assertSlices(what + "gru hn", hn, hnPart, o + u0, 1, n, m);
+          assertSlices(what + "gru h", h, hPart, o + u0, 1, n, m);
         }
       }
+    }
+  }
+
+  /** {@code blocks} slices of {@code m} floats, {@code stride} apart from {@code from}: the same bits. */
+  private static void assertSlices(String what, float[] whole, float[] part, int from, int blocks, int stride, int m) {
+    for (int i = 0; i < blocks; i++) {
+      int at = from + i * stride;
+      assertWithMessage(what + " (block " + i + ")").that(Arrays.copyOfRange(part, at, at + m))
+          .isEqualTo(Arrays.copyOfRange(whole, at, at + m));
     }
   }
 
