@@ -291,6 +291,9 @@ final class PanamaGemm implements GemmKernel {
       boolean add = accumulate || !firstK;
       // a conv's bias (per row, no activation) goes into the full tiles' stores
       boolean rowBias = lastK && ep.bias() == Epilogue.Bias.PER_ROW && ep.activation() == Activation.NONE;
+      // a dense layer's bias (per column, maybe ReLU) likewise
+      boolean columnBias = lastK && ep.bias() == Epilogue.Bias.PER_COLUMN
+          && (ep.activation() == Activation.NONE || ep.activation() == Activation.RELU);
       int microPanels = GemmBlocking.ceilDiv(mc, MR);
       int panels = GemmBlocking.ceilDiv(nc, NR);
       float[] tile = s.tile;
@@ -307,6 +310,11 @@ final class PanamaGemm implements GemmKernel {
           int ci = cOff + (ic + r0) * ldc + jc + j;
           if (rows == MR && cols == NR && rowBias) {
             kernelRowBias(ap, ir * MR * kc, bp, bi, kc, c, ci, ldc, add, ep.biasData(), ep.biasOffset() + ic + r0);
+            continue;
+          }
+          if (rows == MR && cols == NR && columnBias) {
+            kernelColumnBias(ap, ir * MR * kc, bp, bi, kc, c, ci, ldc, add, ep.biasData(), ep.biasOffset() + jc + j,
+                ep.activation() == Activation.RELU);
             continue;
           }
           if (rows == MR && cols == NR) {
@@ -616,6 +624,149 @@ final class PanamaGemm implements GemmKernel {
     c61.add(q6).intoArray(c, r6 + L);
     c70.add(q7).intoArray(c, r7);
     c71.add(q7).intoArray(c, r7 + L);
+  }
+  /**
+   * The micro-kernel with a per-column bias and an optional ReLU applied before the store (the last
+   * K block of a dense layer, {@code Epilogue.Bias.PER_COLUMN} with no activation or ReLU): the same
+   * operations in the same order as {@link #kernel} then {@link #epilogue}, without the second pass
+   * over the tile.
+   */
+  static void kernelColumnBias(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc, boolean add,
+      float[] bias, int bOff, boolean relu) {
+    if (add) {
+      kernelAddColumnBias(ap, ai, bp, bi, kc, c, ci, ldc, bias, bOff, relu);
+    } else {
+      kernelStoreColumnBias(ap, ai, bp, bi, kc, c, ci, ldc, bias, bOff, relu);
+    }
+  }
+
+  /** {@code C[r][j] = max((Apanel · Bpanel)[r][j] + bias[bo + j], floor)}. */
+  static void kernelStoreColumnBias(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc,
+      float[] bias, int bOff, boolean relu) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    for (int p = 0; p < kc; p++) {
+      int bo = bi + p * NR;
+      int ao = ai + p * MR;
+      FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
+      FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
+      c00 = a0.fma(b0, c00);
+      c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, ap[ao + 1]);
+      c10 = a1.fma(b0, c10);
+      c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2]);
+      c20 = a2.fma(b0, c20);
+      c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3]);
+      c30 = a3.fma(b0, c30);
+      c31 = a3.fma(b1, c31);
+      FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4]);
+      c40 = a4.fma(b0, c40);
+      c41 = a4.fma(b1, c41);
+      FloatVector a5 = FloatVector.broadcast(S, ap[ao + 5]);
+      c50 = a5.fma(b0, c50);
+      c51 = a5.fma(b1, c51);
+      FloatVector a6 = FloatVector.broadcast(S, ap[ao + 6]);
+      c60 = a6.fma(b0, c60);
+      c61 = a6.fma(b1, c61);
+      FloatVector a7 = FloatVector.broadcast(S, ap[ao + 7]);
+      c70 = a7.fma(b0, c70);
+      c71 = a7.fma(b1, c71);
+    }
+    // the tile's two column vectors of bias; floor: 0 for ReLU (v.max(0)), −∞ (no change, NaN kept) otherwise
+    FloatVector floor = FloatVector.broadcast(S, relu ? 0f : Float.NEGATIVE_INFINITY);
+    FloatVector q0 = FloatVector.fromArray(S, bias, bOff);
+    FloatVector q1 = FloatVector.fromArray(S, bias, bOff + L);
+    int r0 = ci, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
+    c00.add(q0).max(floor).intoArray(c, r0);
+    c01.add(q1).max(floor).intoArray(c, r0 + L);
+    c10.add(q0).max(floor).intoArray(c, r1);
+    c11.add(q1).max(floor).intoArray(c, r1 + L);
+    c20.add(q0).max(floor).intoArray(c, r2);
+    c21.add(q1).max(floor).intoArray(c, r2 + L);
+    c30.add(q0).max(floor).intoArray(c, r3);
+    c31.add(q1).max(floor).intoArray(c, r3 + L);
+    c40.add(q0).max(floor).intoArray(c, r4);
+    c41.add(q1).max(floor).intoArray(c, r4 + L);
+    c50.add(q0).max(floor).intoArray(c, r5);
+    c51.add(q1).max(floor).intoArray(c, r5 + L);
+    c60.add(q0).max(floor).intoArray(c, r6);
+    c61.add(q1).max(floor).intoArray(c, r6 + L);
+    c70.add(q0).max(floor).intoArray(c, r7);
+    c71.add(q1).max(floor).intoArray(c, r7 + L);
+  }
+  /** {@code C[r][j] = max((C[r][j] + (Apanel · Bpanel)[r][j]) + bias[bo + j], floor)}. */
+  static void kernelAddColumnBias(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc,
+      float[] bias, int bOff, boolean relu) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    for (int p = 0; p < kc; p++) {
+      int bo = bi + p * NR;
+      int ao = ai + p * MR;
+      FloatVector b0 = FloatVector.fromArray(S, bp, bo);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bo + L);
+      FloatVector a0 = FloatVector.broadcast(S, ap[ao]);
+      c00 = a0.fma(b0, c00);
+      c01 = a0.fma(b1, c01);
+      FloatVector a1 = FloatVector.broadcast(S, ap[ao + 1]);
+      c10 = a1.fma(b0, c10);
+      c11 = a1.fma(b1, c11);
+      FloatVector a2 = FloatVector.broadcast(S, ap[ao + 2]);
+      c20 = a2.fma(b0, c20);
+      c21 = a2.fma(b1, c21);
+      FloatVector a3 = FloatVector.broadcast(S, ap[ao + 3]);
+      c30 = a3.fma(b0, c30);
+      c31 = a3.fma(b1, c31);
+      FloatVector a4 = FloatVector.broadcast(S, ap[ao + 4]);
+      c40 = a4.fma(b0, c40);
+      c41 = a4.fma(b1, c41);
+      FloatVector a5 = FloatVector.broadcast(S, ap[ao + 5]);
+      c50 = a5.fma(b0, c50);
+      c51 = a5.fma(b1, c51);
+      FloatVector a6 = FloatVector.broadcast(S, ap[ao + 6]);
+      c60 = a6.fma(b0, c60);
+      c61 = a6.fma(b1, c61);
+      FloatVector a7 = FloatVector.broadcast(S, ap[ao + 7]);
+      c70 = a7.fma(b0, c70);
+      c71 = a7.fma(b1, c71);
+    }
+    // the tile's two column vectors of bias; floor: 0 for ReLU (v.max(0)), −∞ (no change, NaN kept) otherwise
+    FloatVector floor = FloatVector.broadcast(S, relu ? 0f : Float.NEGATIVE_INFINITY);
+    FloatVector q0 = FloatVector.fromArray(S, bias, bOff);
+    FloatVector q1 = FloatVector.fromArray(S, bias, bOff + L);
+    int r0 = ci, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc, r4 = r3 + ldc, r5 = r4 + ldc, r6 = r5 + ldc, r7 = r6 + ldc;
+    c00 = c00.add(FloatVector.fromArray(S, c, r0));
+    c01 = c01.add(FloatVector.fromArray(S, c, r0 + L));
+    c10 = c10.add(FloatVector.fromArray(S, c, r1));
+    c11 = c11.add(FloatVector.fromArray(S, c, r1 + L));
+    c20 = c20.add(FloatVector.fromArray(S, c, r2));
+    c21 = c21.add(FloatVector.fromArray(S, c, r2 + L));
+    c30 = c30.add(FloatVector.fromArray(S, c, r3));
+    c31 = c31.add(FloatVector.fromArray(S, c, r3 + L));
+    c40 = c40.add(FloatVector.fromArray(S, c, r4));
+    c41 = c41.add(FloatVector.fromArray(S, c, r4 + L));
+    c50 = c50.add(FloatVector.fromArray(S, c, r5));
+    c51 = c51.add(FloatVector.fromArray(S, c, r5 + L));
+    c60 = c60.add(FloatVector.fromArray(S, c, r6));
+    c61 = c61.add(FloatVector.fromArray(S, c, r6 + L));
+    c70 = c70.add(FloatVector.fromArray(S, c, r7));
+    c71 = c71.add(FloatVector.fromArray(S, c, r7 + L));
+    c00.add(q0).max(floor).intoArray(c, r0);
+    c01.add(q1).max(floor).intoArray(c, r0 + L);
+    c10.add(q0).max(floor).intoArray(c, r1);
+    c11.add(q1).max(floor).intoArray(c, r1 + L);
+    c20.add(q0).max(floor).intoArray(c, r2);
+    c21.add(q1).max(floor).intoArray(c, r2 + L);
+    c30.add(q0).max(floor).intoArray(c, r3);
+    c31.add(q1).max(floor).intoArray(c, r3 + L);
+    c40.add(q0).max(floor).intoArray(c, r4);
+    c41.add(q1).max(floor).intoArray(c, r4 + L);
+    c50.add(q0).max(floor).intoArray(c, r5);
+    c51.add(q1).max(floor).intoArray(c, r5 + L);
+    c60.add(q0).max(floor).intoArray(c, r6);
+    c61.add(q1).max(floor).intoArray(c, r6 + L);
+    c70.add(q0).max(floor).intoArray(c, r7);
+    c71.add(q1).max(floor).intoArray(c, r7 + L);
   }
 
   /** Bias and activation over a {@code rows × cols} block of C whose top-left is C[i0][j0]. */

@@ -68,10 +68,44 @@ class GemmTest {
         Epilogue.of(false, Epilogue.Bias.PER_ROW, rowBias, 0, Activation.STEP),
         Epilogue.of(true, Epilogue.Bias.NONE, null, 0, Activation.RELU),
         Epilogue.of(false, Epilogue.Bias.PER_ROW, rowBias, 1, Activation.NONE), // fused into the kernel's store
-        Epilogue.of(true, Epilogue.Bias.PER_ROW, rowBias, 2, Activation.NONE));
+        Epilogue.of(true, Epilogue.Bias.PER_ROW, rowBias, 2, Activation.NONE),
+        Epilogue.of(false, Epilogue.Bias.PER_COLUMN, colBias, 1, Activation.NONE), // fused likewise
+        Epilogue.of(true, Epilogue.Bias.PER_COLUMN, colBias, 4, Activation.RELU));
     for (Epilogue ep : epilogues) {
       check(layout, m, n, k, ep, rnd, /* padded */ false);
       check(layout, m, n, k, ep, rnd, /* padded */ true);
+    }
+  }
+
+  /**
+   * A dense layer's bias (and ReLU) is added in the micro-kernel's store for full tiles: bitwise
+   * what the plain product followed by {@code + bias} then {@code max(·, 0)} gives, stored or
+   * accumulated, over several K blocks and ragged edge tiles.
+   */
+  @Test
+  void aColumnBiasFusedIntoTheStoreGivesTheUnfusedBits() {
+    SplittableRandom rnd = new SplittableRandom(5);
+    for (int[] shape : new int[][] {{64, 96, 128}, {40, 70, 600}, {8, 32, 17}}) {
+      int m = shape[0];
+      int n = shape[1];
+      int k = shape[2];
+      float[] a = random(rnd, m * k);
+      float[] b = random(rnd, n * k);
+      float[] bias = random(rnd, n + 2);
+      for (boolean accumulate : new boolean[] {false, true}) {
+        for (Activation f : new Activation[] {Activation.NONE, Activation.RELU}) {
+          float[] c0 = random(rnd, m * n);
+          float[] fused = c0.clone();
+          FAST.gemm(Layout.NT, m, n, k, a, 0, b, 0, fused, 0, Epilogue.of(accumulate, Epilogue.Bias.PER_COLUMN, bias, 2, f));
+          float[] plain = c0.clone();
+          FAST.gemm(Layout.NT, m, n, k, a, 0, b, 0, plain, 0, accumulate ? Epilogue.ACCUMULATE : Epilogue.NONE);
+          for (int i = 0; i < plain.length; i++) {
+            float v = plain[i] + bias[2 + i % n];
+            plain[i] = f == Activation.RELU ? Math.max(v, 0f) : v;
+          }
+          assertWithMessage("m=%s n=%s k=%s accumulate=%s %s", m, n, k, accumulate, f).that(fused).isEqualTo(plain);
+        }
+      }
     }
   }
 
