@@ -696,6 +696,7 @@ final class PanamaGemm implements GemmKernel {
     c70.add(q0).max(floor).intoArray(c, r7);
     c71.add(q1).max(floor).intoArray(c, r7 + L);
   }
+
   /** {@code C[r][j] = max((C[r][j] + (Apanel · Bpanel)[r][j]) + bias[bo + j], floor)}. */
   static void kernelAddColumnBias(float[] ap, int ai, float[] bp, int bi, int kc, float[] c, int ci, int ldc,
       float[] bias, int bOff, boolean relu) {

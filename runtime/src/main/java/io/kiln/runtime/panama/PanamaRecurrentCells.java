@@ -253,26 +253,22 @@ final class PanamaRecurrentCells implements RecurrentCells {
           int rows = Math.min(mr, m - i);
           int ci = cOff + i * ldc + j;
           if (rows == mr && cols == nr) {
-            PanamaGemm.kernel(ap, i * k, packed, bi, k, c, ci, ldc, accumulate);
-          } else {
-            PanamaGemm.kernel(ap, i * k, packed, bi, k, tile, 0, nr, false);
-            for (int r = 0; r < rows; r++) {
-              int o = ci + r * ldc;
-              for (int jj = 0; jj < cols; jj++) {
-                c[o + jj] = accumulate ? c[o + jj] + tile[r * nr + jj] : tile[r * nr + jj];
-              }
+            if (bias == null) {
+              PanamaGemm.kernel(ap, i * k, packed, bi, k, c, ci, ldc, accumulate);
+            } else {
+              // b_hh added in the micro-kernel's store, as a dense layer's bias (same bits as after it)
+              PanamaGemm.kernelColumnBias(ap, i * k, packed, bi, k, c, ci, ldc, accumulate, bias, biasOff + j, false);
+            }
+            continue;
+          }
+          PanamaGemm.kernel(ap, i * k, packed, bi, k, tile, 0, nr, false);
+          for (int r = 0; r < rows; r++) {
+            int o = ci + r * ldc;
+            for (int jj = 0; jj < cols; jj++) {
+              c[o + jj] = accumulate ? c[o + jj] + tile[r * nr + jj] : tile[r * nr + jj];
             }
           }
-          if (bias != null && cols == nr) {
-            // the tile's rows are still in L1: two vector adds a row
-            int l = PanamaGemm.L;
-            FloatVector b0 = FloatVector.fromArray(S, bias, biasOff + j);
-            FloatVector b1 = FloatVector.fromArray(S, bias, biasOff + j + l);
-            for (int r = 0, o = ci; r < rows; r++, o += ldc) {
-              FloatVector.fromArray(S, c, o).add(b0).intoArray(c, o);
-              FloatVector.fromArray(S, c, o + l).add(b1).intoArray(c, o + l);
-            }
-          } else if (bias != null) {
+          if (bias != null) {
             for (int r = 0; r < rows; r++) {
               int o = ci + r * ldc;
               int b = biasOff + j;

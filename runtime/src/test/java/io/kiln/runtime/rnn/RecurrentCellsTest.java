@@ -208,13 +208,15 @@ class RecurrentCellsTest {
     for (int n : new int[] {20, 96, 1024 + 20}) {
       float[] w = gaussians(n * k);
       float[] bias = gaussians(n);
-      float[] states = gaussians(3 * k); // row 0 is the single sequence's state
+      float[] states = gaussians(9 * k); // row 0 is the single sequence's state
       for (boolean accumulate : new boolean[] {false, true}) {
         for (float[] b : new float[][] {null, bias}) {
-          float[] start = gaussians(3 * n);
+          float[] start = gaussians(9 * n);
           float[] one = product(1, n, k, w, states, start, accumulate, b);
-          float[] three = product(3, n, k, w, states, start, accumulate, b);
+          float[] three = product(3, n, k, w, states, start, accumulate, b); // a ragged tile
+          float[] nine = product(9, n, k, w, states, start, accumulate, b); // a full tile, then a ragged one
           assertThat(Arrays.copyOf(one, n)).isEqualTo(Arrays.copyOf(three, n));
+          assertThat(Arrays.copyOf(one, n)).isEqualTo(Arrays.copyOf(nine, n));
           for (int j = 0; j < n; j++) {
             double expected = (accumulate ? start[j] : 0) + (b == null ? 0 : b[j]);
             for (int p = 0; p < k; p++) {
@@ -234,13 +236,14 @@ class RecurrentCellsTest {
   /** {@code C[m, n] (+)= states[m, k] · wᵀ (+ bias)} through the packed per-step product; C starts as {@code start}. */
   private float[] product(int m, int n, int k, float[] w, float[] states, float[] start, boolean accumulate,
       float[] bias) {
-    int packed = 3 * k + 3 * n;
-    float[] buf = new float[packed + (n + 128) * k];
+    int cOff = m * k;
+    int packed = cOff + m * n;
+    float[] buf = new float[packed + RecurrentCells.packedFloats(k, n)];
     System.arraycopy(states, 0, buf, 0, m * k);
-    System.arraycopy(start, 0, buf, 3 * k, m * n);
+    System.arraycopy(start, 0, buf, cOff, m * n);
     fast.pack(true, w, 0, k, n, buf, packed);
-    fast.multiplyPacked(m, n, k, buf, 0, k, packed, 3 * k, n, accumulate, bias, 0);
-    return Arrays.copyOfRange(buf, 3 * k, 3 * k + m * n);
+    fast.multiplyPacked(m, n, k, buf, 0, k, packed, cOff, n, accumulate, bias, 0);
+    return Arrays.copyOfRange(buf, cOff, cOff + m * n);
   }
 }
 
