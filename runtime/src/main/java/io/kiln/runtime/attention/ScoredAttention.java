@@ -461,8 +461,7 @@ public final class ScoredAttention {
         // e = s·hᵀ (dot) or s·(h·W)ᵀ (general): [tq, n] · [tk, n]ᵀ -> [tq, tk], one product
         GEMM.gemm(Layout.NT, tq, tk, n, s, sOff + b * tq * n, kind == Score.DOT ? h : ws,
             kind == Score.DOT ? hOff + b * tk * n : proj + b * tk * n, ws, al, Epilogue.NONE);
-      }
-      if (kind == Score.ADDITIVE) {
+      } else {
         for (int i = 0; i < tq; i++) {
           int row = al + i * tk;
           int pi = proj + (b * tq + i) * a;
