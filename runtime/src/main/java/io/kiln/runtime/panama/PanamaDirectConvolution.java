@@ -245,17 +245,9 @@ final class PanamaDirectConvolution implements DirectConvolution {
       for (int t = 0; t < tv; t += L) {
         PanamaGemmPacking.transpose8(w, wOff + f * patch + t, patch, wt, wtOff + t * fp + f, fp);
       }
-      for (int r = f; r < f + mr; r++) {
-        for (int t = tv; t < patch; t++) {
-          wt[wtOff + t * fp + r] = w[wOff + r * patch + t];
-        }
-      }
+      PanamaGemmPacking.copyTransposed(w, wOff + f * patch, patch, mr, tv, patch, wt, wtOff + f, fp);
     }
-    for (int f = fv; f < filters; f++) {
-      for (int t = 0; t < patch; t++) {
-        wt[wtOff + t * fp + f] = w[wOff + f * patch + t];
-      }
-    }
+    PanamaGemmPacking.copyTransposed(w, wOff + fv * patch, patch, filters - fv, 0, patch, wt, wtOff + fv, fp);
   }
 
   /**

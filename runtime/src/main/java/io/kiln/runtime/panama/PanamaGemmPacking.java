@@ -64,40 +64,36 @@ final class PanamaGemmPacking {
     int pv = L >= MR ? kc - kc % L : 0; // the part of k the vector transpose covers
     if (L == 16) {
       for (; j + 16 <= cols; j += 16) {
-        int s0 = s + j * ld;
         for (int p = 0; p < pv; p += 16) {
-          transpose16(src, s0 + p, ld, dst, d + p * NR + j, NR);
+          transpose16(src, s + j * ld + p, ld, dst, d + p * NR + j, NR);
         }
-        for (int r = 0; r < 16; r++) {
-          int q = d + pv * NR + j + r;
-          for (int p = pv; p < kc; p++, q += NR) {
-            dst[q] = src[s0 + r * ld + p];
-          }
-        }
+        copyTransposed(src, s + j * ld, ld, 16, pv, kc, dst, d + j, NR);
       }
     }
     for (; j + MR <= cols; j += MR) {
-      int s0 = s + j * ld;
       for (int p = 0; p < pv; p += L) {
-        transpose8(src, s0 + p, ld, dst, d + p * NR + j, NR);
+        transpose8(src, s + j * ld + p, ld, dst, d + p * NR + j, NR);
       }
-      for (int r = 0; r < MR; r++) {
-        int q = d + pv * NR + j + r;
-        for (int p = pv; p < kc; p++, q += NR) {
-          dst[q] = src[s0 + r * ld + p];
-        }
-      }
+      copyTransposed(src, s + j * ld, ld, MR, pv, kc, dst, d + j, NR);
     }
-    for (; j < cols; j++) {
-      int s0 = s + j * ld;
-      int q = d + j;
-      for (int p = 0; p < kc; p++, q += NR) {
-        dst[q] = src[s0 + p];
-      }
-    }
+    copyTransposed(src, s + j * ld, ld, cols - j, 0, kc, dst, d + j, NR);
     if (cols < NR) {
       for (int p = 0; p < kc; p++) {
         Arrays.fill(dst, d + p * NR + cols, d + (p + 1) * NR, 0f);
+      }
+    }
+  }
+
+  /**
+   * {@code dst[d + p·stride + r] = src[s + r·ld + p]} for {@code rows} source rows and p in
+   * {@code [p0, kc)}: what the vector transposes ({@link #transpose8}, {@link #transpose16}) leave,
+   * one element at a time.
+   */
+  static void copyTransposed(float[] src, int s, int ld, int rows, int p0, int kc, float[] dst, int d, int stride) {
+    for (int r = 0; r < rows; r++) {
+      int q = d + p0 * stride + r;
+      for (int p = p0; p < kc; p++, q += stride) {
+        dst[q] = src[s + r * ld + p];
       }
     }
   }
