@@ -3,6 +3,8 @@ package io.kiln.runtime.attention;
 import io.kiln.runtime.At;
 import io.kiln.runtime.Checks;
 import io.kiln.runtime.Parallelism;
+import io.kiln.runtime.simd.LayerNormKernels;
+import io.kiln.runtime.simd.Vectorization;
 import java.util.Objects;
 import java.util.function.IntConsumer;
 
@@ -13,9 +15,9 @@ import java.util.function.IntConsumer;
  * Transformer's {@code LN(x + sublayer(x))}); γ, β may be null ({@code elementwise_affine=False}).
  *
  * <p>Forward saves the mean and {@code rstd = 1/√(var + eps)} per row (and, with a residual, the
- * sum {@code u}) for {@link #backward}. Row statistics are summed in double (two passes: mean,
- * then squared deviations), each as four interleaved partial sums. Work: forward and ∂u in fixed
- * chunks of {@value #ROWS_PER_TASK} rows;
+ * sum {@code u}) for {@link #backward}. The row passes are {@link LayerNormKernels} (statistics
+ * in double: the mean, then the squared deviations from it). Work: forward and ∂u in fixed chunks
+ * of {@value #ROWS_PER_TASK} rows;
  * ∂γ, ∂β in fixed chunks of {@value #COLUMNS_PER_TASK} columns, each summed over the rows in row
  * order. So results do not depend on the thread count. Nothing is allocated per call. The oracle
  * is {@code LayerNormReference} (in the tests).
@@ -26,6 +28,7 @@ import java.util.function.IntConsumer;
  * A layer object is not for concurrent use by two threads.
  */
 public final class LayerNorm {
+  private static final LayerNormKernels K = Vectorization.provider().layerNorm();
   static final int ROWS_PER_TASK = 32;
   static final int COLUMNS_PER_TASK = 64;
   private final int n;
@@ -322,136 +325,35 @@ public final class LayerNorm {
     private void forwardRows(int task) {
       int end = Math.min(rows, (task + 1) * ROWS_PER_TASK);
       for (int row = task * ROWS_PER_TASK; row < end; row++) {
-        int xi = xOff + row * n;
         float[] in = x;
-        int ui = xi;
+        int ui = xOff + row * n;
         if (r != null) {
-          int ri = rOff + row * n;
           int si = sumOff + row * n;
-          for (int j = 0; j < n; j++) {
-            sum[si + j] = x[xi + j] + r[ri + j];
-          }
+          K.add(sum, si, x, ui, r, rOff + row * n, n);
           in = sum;
           ui = si;
         }
-        double mu = sum(in, ui, n) / n;
-        double sq = squaredDeviations(in, ui, n, mu);
-        float m = (float) mu;
-        float rs = (float) (1.0 / Math.sqrt(sq / n + eps));
-        mean[meanOff + row] = m;
-        rstd[rstdOff + row] = rs;
-        int yi = yOff + row * n;
-        for (int j = 0; j < n; j++) {
-          float xh = (in[ui + j] - m) * rs;
-          float g = gamma == null ? 1f : gamma[gammaOff + j];
-          float b = beta == null ? 0f : beta[betaOff + j];
-          y[yi + j] = xh * g + b;
-        }
+        K.statistics(in, ui, n, eps, mean, meanOff + row, rstd, rstdOff + row);
+        K.normalize(y, yOff + row * n, in, ui, n, mean[meanOff + row], rstd[rstdOff + row], gamma, gammaOff, beta,
+            betaOff);
       }
     }
 
-    /**
-     * Four interleaved double sums, added at the end: one running sum is a chain of dependent adds
-     * (about 4 cycles each), which made the row statistics a tenth of gpt's single-sample predict.
-     */
-    private static double sum(float[] a, int off, int n) {
-      double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      int j = 0;
-      for (; j + 4 <= n; j += 4) {
-        s0 += a[off + j];
-        s1 += a[off + j + 1];
-        s2 += a[off + j + 2];
-        s3 += a[off + j + 3];
-      }
-      for (; j < n; j++) {
-        s0 += a[off + j];
-      }
-      return (s0 + s1) + (s2 + s3);
-    }
-
-    /** {@code Σ (a_j − mu)²} in double, interleaved as {@link #sum}. */
-    private static double squaredDeviations(float[] a, int off, int n, double mu) {
-      double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-      int j = 0;
-      for (; j + 4 <= n; j += 4) {
-        double d0 = a[off + j] - mu;
-        double d1 = a[off + j + 1] - mu;
-        double d2 = a[off + j + 2] - mu;
-        double d3 = a[off + j + 3] - mu;
-        s0 += d0 * d0;
-        s1 += d1 * d1;
-        s2 += d2 * d2;
-        s3 += d3 * d3;
-      }
-      for (; j < n; j++) {
-        double d = a[off + j] - mu;
-        s0 += d * d;
-      }
-      return (s0 + s1) + (s2 + s3);
-    }
-
+    /** Every row in order, so each column's sums do not depend on the thread count. */
     private void parameterColumns(int task) {
       int j0 = task * COLUMNS_PER_TASK;
-      int j1 = Math.min(n, j0 + COLUMNS_PER_TASK);
+      int width = Math.min(n, j0 + COLUMNS_PER_TASK) - j0;
       for (int row = 0; row < rows; row++) {
-        int ui = xOff + row * n;
-        int di = dyOff + row * n;
-        float m = mean[meanOff + row];
-        float rs = rstd[rstdOff + row];
-        if (dGamma != null) {
-          for (int j = j0; j < j1; j++) {
-            dGamma[dGammaOff + j] += dy[di + j] * ((x[ui + j] - m) * rs);
-          }
-        }
-        if (dBeta != null) {
-          for (int j = j0; j < j1; j++) {
-            dBeta[dBetaOff + j] += dy[di + j];
-          }
-        }
+        K.accumulateParameterGradients(dGamma, dGammaOff + j0, dBeta, dBetaOff + j0, dy, dyOff + row * n + j0, x,
+            xOff + row * n + j0, width, mean[meanOff + row], rstd[rstdOff + row]);
       }
     }
 
-    /** {@code du = rstd·(ĝ − mean(ĝ) − x̂·mean(ĝ ⊙ x̂))} with {@code ĝ = dy ⊙ γ}. */
     private void inputRows(int task) {
       int end = Math.min(rows, (task + 1) * ROWS_PER_TASK);
       for (int row = task * ROWS_PER_TASK; row < end; row++) {
-        int ui = xOff + row * n;
-        int di = dyOff + row * n;
-        int oi = yOff + row * n;
-        float m = mean[meanOff + row];
-        float rs = rstd[rstdOff + row];
-        // four interleaved sums of each, added at the end: one running sum each was a chain of
-        // dependent adds (about 4 cycles each) per element, as the forward statistics were
-        float sg0 = 0f, sg1 = 0f, sg2 = 0f, sg3 = 0f;
-        float sgx0 = 0f, sgx1 = 0f, sgx2 = 0f, sgx3 = 0f;
-        int j = 0;
-        for (; j + 4 <= n; j += 4) {
-          float g0 = dy[di + j] * (gamma == null ? 1f : gamma[gammaOff + j]);
-          float g1 = dy[di + j + 1] * (gamma == null ? 1f : gamma[gammaOff + j + 1]);
-          float g2 = dy[di + j + 2] * (gamma == null ? 1f : gamma[gammaOff + j + 2]);
-          float g3 = dy[di + j + 3] * (gamma == null ? 1f : gamma[gammaOff + j + 3]);
-          sg0 += g0;
-          sg1 += g1;
-          sg2 += g2;
-          sg3 += g3;
-          sgx0 += g0 * ((x[ui + j] - m) * rs);
-          sgx1 += g1 * ((x[ui + j + 1] - m) * rs);
-          sgx2 += g2 * ((x[ui + j + 2] - m) * rs);
-          sgx3 += g3 * ((x[ui + j + 3] - m) * rs);
-        }
-        for (; j < n; j++) {
-          float g = dy[di + j] * (gamma == null ? 1f : gamma[gammaOff + j]);
-          sg0 += g;
-          sgx0 += g * ((x[ui + j] - m) * rs);
-        }
-        float mg = ((sg0 + sg1) + (sg2 + sg3)) / n;
-        float mgx = ((sgx0 + sgx1) + (sgx2 + sgx3)) / n;
-        for (j = 0; j < n; j++) {
-          float g = dy[di + j] * (gamma == null ? 1f : gamma[gammaOff + j]);
-          float xh = (x[ui + j] - m) * rs;
-          float v = rs * (g - mg - xh * mgx);
-          y[oi + j] = accumulate ? y[oi + j] + v : v;
-        }
+        K.inputGradient(y, yOff + row * n, accumulate, dy, dyOff + row * n, x, xOff + row * n, n, mean[meanOff + row],
+            rstd[rstdOff + row], gamma, gammaOff);
       }
     }
   }

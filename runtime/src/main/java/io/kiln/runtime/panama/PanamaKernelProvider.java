@@ -5,6 +5,7 @@ import io.kiln.runtime.simd.AttentionPrimitives;
 import io.kiln.runtime.simd.DirectConvolution;
 import io.kiln.runtime.simd.ElementwiseKernels;
 import io.kiln.runtime.simd.KernelProvider;
+import io.kiln.runtime.simd.LayerNormKernels;
 import io.kiln.runtime.simd.PoolKernels;
 import io.kiln.runtime.simd.RecurrentCells;
 import jdk.incubator.vector.FloatVector;
@@ -21,6 +22,7 @@ public final class PanamaKernelProvider implements KernelProvider {
   private final RecurrentCells recurrentCells = new PanamaRecurrentCells();
   private final AttentionPrimitives attention = new PanamaAttention();
   private final DirectConvolution directConvolution = new PanamaDirectConvolution();
+  private final LayerNormKernels layerNorm = new PanamaLayerNorm();
 
   public PanamaKernelProvider() {}
 
@@ -47,6 +49,11 @@ public final class PanamaKernelProvider implements KernelProvider {
   @Override
   public AttentionPrimitives attention() {
     return attention;
+  }
+
+  @Override
+  public LayerNormKernels layerNorm() {
+    return layerNorm;
   }
 
   @Override

@@ -24,6 +24,9 @@ public interface KernelProvider {
   /** The inner loops of multi-head attention. */
   AttentionPrimitives attention();
 
+  /** The row passes of layer normalization. */
+  LayerNormKernels layerNorm();
+
   /** The direct convolution of one sample (stride 1, few filters). */
   DirectConvolution directConvolution();
 

@@ -39,6 +39,11 @@ public final class ScalarKernelProvider implements KernelProvider {
   }
 
   @Override
+  public LayerNormKernels layerNorm() {
+    return LayerNormKernels.SCALAR;
+  }
+
+  @Override
   public DirectConvolution directConvolution() {
     return DirectConvolution.SCALAR;
   }
