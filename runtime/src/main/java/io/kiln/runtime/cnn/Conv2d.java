@@ -297,10 +297,11 @@ public final class Conv2d {
         accumulateDx, cols, colsOff, dcols, dcolsOff);
   }
 
-  private static void multiply(ConvGeometry g, DirectConvolution.Shape direct, float[] x, int xb, float[] w, int wOff,
-      Epilogue ep, float[] y, int yb, float[] cols, int colsOff, int k, int n, int f) {
+  /** {@code weightsReady}: the previous call was the chunk's previous sample, on the same scratch. */
+  private static void multiply(ConvGeometry g, DirectConvolution.Shape direct, boolean weightsReady, float[] x, int xb,
+      float[] w, int wOff, Epilogue ep, float[] y, int yb, float[] cols, int colsOff, int k, int n, int f) {
     if (direct != null) {
-      DIRECT.forward(direct, x, xb, w, wOff, ep, y, yb, cols, colsOff);
+      DIRECT.forward(direct, x, xb, w, wOff, ep, y, yb, cols, colsOff, weightsReady);
     } else if (g.isPointwise()) {
       GEMM.gemm(Layout.NN, f, n, k, w, wOff, x, xb, y, yb, ep);
     } else {
@@ -473,7 +474,7 @@ public final class Conv2d {
             Arrays.fill(y, yb + i * n, yb + (i + 1) * n, bias[biasOff + i]);
           }
         }
-        multiply(g, direct, x, xOff + b * g.inputSize(), w, wOff, ep, y, yb, cs, co, k, n, f);
+        multiply(g, direct, b > b0, x, xOff + b * g.inputSize(), w, wOff, ep, y, yb, cs, co, k, n, f);
       }
     }
 

@@ -30,14 +30,14 @@ final class PanamaDirectConvolution implements DirectConvolution {
 
   @Override
   public void forward(Shape s, float[] x, int xOff, float[] w, int wOff, Epilogue ep, float[] y, int yOff,
-      float[] scratch, int scratchOff) {
+      float[] scratch, int scratchOff, boolean weightsReady) {
     pad(s, x, xOff, scratch, scratchOff);
     // the bias is added as the sums are stored; -0 where there is none (x + -0 is x, bit for bit)
     float[] bias = ep.bias() == Epilogue.Bias.PER_ROW ? ep.biasData() : null;
     int bo = ep.biasOffset();
     int n = s.outHeight() * s.outWidth();
     if (s.filters() > L / 2) {
-      acrossFilters(s, w, wOff, bias, bo, y, yOff, scratch, scratchOff);
+      acrossFilters(s, w, wOff, !weightsReady, bias, bo, y, yOff, scratch, scratchOff);
     } else {
       int perRow = (s.outWidth() + L - 1) / L;
       int vectors = s.outHeight() * perRow;
@@ -69,7 +69,8 @@ final class PanamaDirectConvolution implements DirectConvolution {
   /** Copies each input plane into the middle of a zeroed padded plane; zeroes the slack after them. */
   private static void pad(Shape s, float[] x, int xOff, float[] xp, int xpOff) {
     int ph = s.paddedHeight(), pw = s.paddedWidth(), h = s.height(), wd = s.width();
-    Arrays.fill(xp, xpOff, xpOff + s.scratchSize(), 0f);
+    // the planes and the slack; the weights' copy after them is acrossFilters'
+    Arrays.fill(xp, xpOff, xpOff + s.channels() * ph * pw + SCRATCH_SLACK, 0f);
     // rows and columns of the image inside the window reach (padding may exceed what windows read)
     int r0 = Math.max(0, s.padTop()), r1 = Math.min(ph, s.padTop() + h);
     int c0 = Math.max(0, s.padLeft()), c1 = Math.min(pw, s.padLeft() + wd);
@@ -209,14 +210,17 @@ final class PanamaDirectConvolution implements DirectConvolution {
    * consecutive outputs of one row × L filters, one vector of transposed weights and PB broadcast
    * inputs per tap. Positions past the row end read on into the padded buffer and are dropped.
    */
-  private static void acrossFilters(Shape s, float[] w, int wOff, float[] bias, int bo, float[] y, int yOff, float[] xp,
-      int xpOff) {
+  private static void acrossFilters(Shape s, float[] w, int wOff, boolean transpose, float[] bias, int bo, float[] y,
+      int yOff, float[] xp, int xpOff) {
     int patch = s.patchSize(), filters = s.filters(), fp = s.paddedFilters();
     int ph = s.paddedHeight(), pw = s.paddedWidth(), oh = s.outHeight(), ow = s.outWidth(), n = oh * ow;
     int planes = s.channels() * ph * pw;
     int tile = xpOff + planes + TILE_AT;
     int wt = xpOff + planes + SCRATCH_SLACK;
-    transposeWeights(w, wOff, filters, patch, xp, wt, fp);
+    if (transpose) {
+      Arrays.fill(xp, wt, wt + patch * fp, 0f); // the filters past F stay 0
+      transposeWeights(w, wOff, filters, patch, xp, wt, fp);
+    }
     for (int f0 = 0; f0 < filters; f0 += L) {
       int lanes = Math.min(L, filters - f0);
       for (int r = 0; r < oh; r++) {

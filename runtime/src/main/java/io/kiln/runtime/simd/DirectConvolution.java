@@ -110,10 +110,12 @@ public interface DirectConvolution {
    * {@code y[f, oh, ow] = act(Σ_{c,i,j} w[f, c, i, j]·x[c, oh + i - padTop, ow + j - padLeft] + bias[f])}
    * for one sample, out-of-image taps reading 0, through {@code ep} (a per-row bias or none, an
    * activation, never accumulating). {@code scratch} ({@link Shape#scratchSize()} floats from
-   * {@code scratchOff}) may be overwritten.
+   * {@code scratchOff}) may be overwritten. {@code weightsReady}: the previous call on this scratch
+   * had the same shape and weights (the next sample of a batch), so a copy of the weights it
+   * rearranged there may be used as it is.
    */
   default void forward(Shape s, float[] x, int xOff, float[] w, int wOff, Epilogue ep, float[] y, int yOff,
-      float[] scratch, int scratchOff) {
+      float[] scratch, int scratchOff, boolean weightsReady) {
     int c = s.channels(), h = s.height(), wd = s.width(), kh = s.kernelHeight(), kw = s.kernelWidth();
     int oh = s.outHeight(), ow = s.outWidth(), patch = s.patchSize(), n = oh * ow;
     float[] bias = ep.biasData();

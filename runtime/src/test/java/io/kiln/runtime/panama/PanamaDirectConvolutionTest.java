@@ -74,6 +74,30 @@ class PanamaDirectConvolutionTest {
     }
   }
 
+  /**
+   * A batch's next sample on the same scratch reuses the weights the previous call rearranged
+   * there: its output is the bits of a call on fresh scratch.
+   */
+  @Test
+  void theNextSampleOnTheSameScratchMatchesAFreshCall() {
+    for (Shape s : shapes()) {
+      Random r = new Random(s.hashCode() + 5);
+      int in = s.channels() * s.height() * s.width();
+      float[] first = random(r, in);
+      float[] second = random(r, in);
+      float[] w = random(r, s.filters() * s.patchSize());
+      float[] bias = random(r, s.filters());
+      Epilogue ep = Epilogue.of(false, Epilogue.Bias.PER_ROW, bias, OFF, Activation.RELU);
+      int n = s.filters() * s.outHeight() * s.outWidth();
+      float[] scratch = new float[s.scratchSize() + 2 * OFF];
+      float[] y = new float[n + 2 * OFF];
+      Arrays.fill(y, Float.NaN);
+      VECTOR.forward(s, first, OFF, w, OFF, ep, y, OFF, scratch, OFF, false);
+      VECTOR.forward(s, second, OFF, w, OFF, ep, y, OFF, scratch, OFF, true);
+      assertWithMessage(s.toString()).that(bits(y)).isEqualTo(bits(run(VECTOR, s, second, w, ep, n)));
+    }
+  }
+
   @Test
   void scalarTwinMatchesTheReference() {
     for (Shape s : shapes()) {
@@ -135,7 +159,7 @@ class PanamaDirectConvolutionTest {
     Arrays.fill(y, Float.NaN);
     float[] scratch = new float[s.scratchSize() + 2 * OFF];
     Arrays.fill(scratch, Float.NaN); // the kernel must not read scratch it did not write
-    kernel.forward(s, x, OFF, w, OFF, ep, y, OFF, scratch, OFF);
+    kernel.forward(s, x, OFF, w, OFF, ep, y, OFF, scratch, OFF, false);
     return y;
   }
 
