@@ -11,7 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link LayerNormKernels} on whole vectors. The element-wise passes end with the scalar twin on the
  * row's last {@code n mod L} values (same operations per element). The row statistics convert each
  * vector of floats to two of doubles and keep a sum per double lane; {@link #inputGradient} keeps a
- * float sum per lane and runs its ragged end through a mask (zeros add nothing).
+ * float sum per lane and runs its ragged end through a mask (zeros add nothing). Lanes are added in
+ * order, not by {@code reduceLanes}, whose order differs between C2 and the interpreter.
  */
 final class PanamaLayerNorm implements LayerNormKernels {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -38,7 +39,11 @@ final class PanamaLayerNorm implements LayerNormKernels {
       s1 = s1.add((DoubleVector) v.convertShape(VectorOperators.F2D, D, 1));
     }
     int body = j;
-    double s = s0.add(s1).reduceLanes(VectorOperators.ADD);
+    DoubleVector t = s0.add(s1);
+    double s = 0;
+    for (int lane = 0; lane < D.length(); lane++) {
+      s += t.lane(lane);
+    }
     for (; j < n; j++) {
       s += u[off + j];
     }
@@ -53,7 +58,11 @@ final class PanamaLayerNorm implements LayerNormKernels {
       s0 = d0.fma(d0, s0);
       s1 = d1.fma(d1, s1);
     }
-    double sq = s0.add(s1).reduceLanes(VectorOperators.ADD);
+    t = s0.add(s1);
+    double sq = 0;
+    for (int lane = 0; lane < D.length(); lane++) {
+      sq += t.lane(lane);
+    }
     for (; j < n; j++) {
       double d = u[off + j] - mu;
       sq += d * d;
@@ -98,8 +107,14 @@ final class PanamaLayerNorm implements LayerNormKernels {
       sg = sg.add(g);
       sgx = sgx.add(g.mul(xh));
     }
-    FloatVector mg = FloatVector.broadcast(F, sg.reduceLanes(VectorOperators.ADD) / n);
-    FloatVector mgx = FloatVector.broadcast(F, sgx.reduceLanes(VectorOperators.ADD) / n);
+    float sumG = 0f;
+    float sumGx = 0f;
+    for (int lane = 0; lane < L; lane++) {
+      sumG += sg.lane(lane);
+      sumGx += sgx.lane(lane);
+    }
+    FloatVector mg = FloatVector.broadcast(F, sumG / n);
+    FloatVector mgx = FloatVector.broadcast(F, sumGx / n);
     for (int j = 0; j < n; j += L) {
       VectorMask<Float> in = F.indexInRange(j, n);
       FloatVector g = FloatVector.fromArray(F, dy, dyOff + j, in);

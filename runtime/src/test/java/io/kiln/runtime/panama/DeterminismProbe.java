@@ -5,6 +5,7 @@ import io.kiln.runtime.gemm.Epilogue;
 import io.kiln.runtime.gemm.GemmKernel;
 import io.kiln.runtime.gemm.Layout;
 import io.kiln.runtime.simd.ElementwiseKernels;
+import io.kiln.runtime.simd.LayerNormKernels;
 import io.kiln.runtime.simd.ScalarElementwise;
 import io.kiln.runtime.simd.Vectorization;
 import java.util.ArrayList;
@@ -57,8 +58,33 @@ public final class DeterminismProbe {
     elementwise(out, "scalar", new ScalarElementwise());
     gemm(out, "panama", new PanamaGemm());
     gemm(out, "scalar", Vectorization.scalar().gemm());
+    layerNorm(out, "panama", new PanamaLayerNorm());
+    layerNorm(out, "scalar", LayerNormKernels.SCALAR);
     return out;
   }
+
+  static void layerNorm(List<String> out, String name, LayerNormKernels k) {
+    int n = 133; // a ragged end after whole vectors
+    int rows = 32;
+    float[] u = data(8, rows * n, 2);
+    float[] dy = data(9, rows * n, 1);
+    float[] gamma = data(10, n, 1);
+    for (int i = 0; i < u.length; i++) {
+      u[i] = Float.isFinite(u[i]) ? u[i] * (1 + i % 7) + 3f : 0.5f;
+      dy[i] = Float.isFinite(dy[i]) ? dy[i] * (1 + i % 5) : -0.5f;
+    }
+    for (int i = 0; i < n; i++) {
+      gamma[i] = Float.isFinite(gamma[i]) ? gamma[i] : 1.5f;
+    }
+    float[] stats = new float[2 * rows];
+    float[] du = new float[rows * n];
+    for (int r = 0; r < rows; r++) {
+      k.statistics(u, r * n, n, 1e-5f, stats, 2 * r, stats, 2 * r + 1);
+      k.inputGradient(du, r * n, false, dy, r * n, u, r * n, n, stats[2 * r], stats[2 * r + 1], gamma, 0);
+    }
+    out.add(name + " layerNorm " + Long.toHexString(hash(hash(0, stats), du)));
+  }
+
 
   static void elementwise(List<String> out, String name, ElementwiseKernels k) {
     for (Activation f : Activation.values()) {

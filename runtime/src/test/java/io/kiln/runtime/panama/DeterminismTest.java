@@ -16,8 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The same inputs give the same output bits whether the kernels run in the interpreter or as C2
- * code: activations, softmax, softmax-CE, BCE, MSE and GEMM with sigmoid/tanh epilogues, Vector API and
- * scalar. The JDK's lanewise EXP/TANH failed this (their C2 intrinsics differ from their Java
+ * code: activations, softmax, softmax-CE, BCE, MSE, GEMM with sigmoid/tanh epilogues and a layer
+ * norm's row sums, Vector API and scalar. The JDK's lanewise EXP/TANH failed this (their C2 intrinsics differ from their Java
  * fallback in the last bit), and so did reduceLanes(ADD) (C2 sums the lanes as a tree, the
  * fallback in order), so a model's losses depended on JIT timing.
  */
@@ -48,7 +48,8 @@ class DeterminismTest {
     // C2 only, compiling early, and many rounds so the printed one runs compiled code.
     List<String> compiled = child(tmp, "c2", List.of("-XX:-TieredCompilation", "-XX:CompileThreshold=200",
         "-XX:-BackgroundCompilation"), 30);
-    assertThat(interpreted).hasSize(2 * (Activation.values().length + 4) + 2 * 2); // both providers: each activation, 4 losses; 2 GEMMs each
+    // both providers: each activation, 4 losses; 2 GEMMs; a layer norm's statistics and ∂u
+    assertThat(interpreted).hasSize(2 * (Activation.values().length + 4) + 2 * 2 + 2);
     assertThat(compiled).containsExactlyElementsIn(interpreted).inOrder();
   }
 }
