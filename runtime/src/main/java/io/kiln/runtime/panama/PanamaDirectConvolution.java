@@ -5,6 +5,7 @@ import io.kiln.runtime.gemm.Epilogue;
 import io.kiln.runtime.simd.DirectConvolution;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -317,6 +318,10 @@ final class PanamaDirectConvolution implements DirectConvolution {
         int iHi = Math.min(kh, ih + pt + 1);
         // dcols of tap (0, 0) for this dx row's column 0; tap (i, j) is i·(KW·plane − OW) + j·(plane − 1) on
         int d0 = dcolsOff + ch * kh * kw * plane + (ih + pt) * ow + pl;
+        if (hi - lo < L) {
+          maskedRow(dcols, d0, plane, ow, kw, pl, iLo, iHi, dx, row, w, accumulate);
+          continue;
+        }
         for (int iw = 0; iw < lo; iw++) {
           dx[row + iw] = sum(dcols, d0 + iw, plane, ow, kw, iLo, iHi, iw + pl, accumulate ? dx[row + iw] : 0f);
         }
@@ -332,6 +337,32 @@ final class PanamaDirectConvolution implements DirectConvolution {
           dx[row + iw] = sum(dcols, d0 + iw, plane, ow, kw, iLo, iHi, iw + pl, accumulate ? dx[row + iw] : 0f);
         }
       }
+    }
+  }
+
+  /**
+   * A dx row with fewer than L columns whose taps are all inside the output (LeNet's second
+   * convolution: 14 columns, 6 of them full): L columns at a time, each tap's dcols row loaded and
+   * added through a mask of the columns it reaches, {@code [j − padLeft, j − padLeft + OW)}. Lanes
+   * outside the mask keep their sum, so every element gets the scalar twin's additions in its order.
+   */
+  private static void maskedRow(float[] dcols, int d0, int plane, int ow, int kw, int pl, int iLo, int iHi,
+      float[] dx, int row, int w, boolean accumulate) {
+    for (int iw0 = 0; iw0 < w; iw0 += L) {
+      VectorMask<Float> inRow = S.indexInRange(iw0, w);
+      FloatVector acc = FloatVector.fromArray(S, dx, row + iw0, inRow).blend(0f, S.maskAll(!accumulate));
+      for (int i = iLo; i < iHi; i++) {
+        int di = d0 + iw0 + i * (kw * plane - ow);
+        for (int j = 0; j < kw; j++) {
+          int from = Math.max(0, j - pl - iw0);
+          int to = Math.min(Math.min(L, w - iw0), j - pl + ow - iw0);
+          if (from < to) {
+            VectorMask<Float> reached = VectorMask.fromLong(S, (1L << to) - (1L << from));
+            acc = acc.add(FloatVector.fromArray(S, dcols, di + j * (plane - 1), reached), reached);
+          }
+        }
+      }
+      acc.intoArray(dx, row + iw0, inRow);
     }
   }
 
