@@ -5,19 +5,38 @@ import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@link LayerNormKernels} on whole vectors. The element-wise passes end with the scalar twin on the
  * row's last {@code n mod L} values (same operations per element). The row statistics convert each
  * vector of floats to two of doubles and keep a sum per double lane; {@link #inputGradient} keeps a
- * float sum per lane and runs its ragged end through a mask (zeros add nothing). Lanes are added in
- * order, not by {@code reduceLanes}, whose order differs between C2 and the interpreter.
+ * float sum per lane and runs its ragged end through a mask (zeros add nothing; masks from bits, as
+ * {@code indexInRange} made such loops slower than scalar ones).
  */
 final class PanamaLayerNorm implements LayerNormKernels {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
   private static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
   private static final int L = F.length();
+  /**
+   * A vector's lanes are summed by adding it to itself with lane i swapped with i ^ h, for h = L/2,
+   * L/4, …, 1: a fixed tree, the same in C2 and the interpreter (reduceLanes is not: C2 adds its
+   * lanes as a tree, the interpreter in order), and 4 shuffles instead of 16 lane reads.
+   */
+  private static final VectorShuffle<Float>[] SWAPS_F = swaps(F);
+  private static final VectorShuffle<Double>[] SWAPS_D = swaps(D);
+
+  @SuppressWarnings("unchecked")
+  private static <E> VectorShuffle<E>[] swaps(VectorSpecies<E> species) {
+    int rounds = Integer.numberOfTrailingZeros(species.length());
+    VectorShuffle<E>[] swaps = new VectorShuffle[rounds];
+    for (int r = 0; r < rounds; r++) {
+      int h = species.length() >> (r + 1);
+      swaps[r] = VectorShuffle.fromOp(species, i -> i ^ h);
+    }
+    return swaps;
+  }
 
   @Override
   public void add(float[] sum, int sumOff, float[] x, int xOff, float[] r, int rOff, int n) {
@@ -40,10 +59,10 @@ final class PanamaLayerNorm implements LayerNormKernels {
     }
     int body = j;
     DoubleVector t = s0.add(s1);
-    double s = 0;
-    for (int lane = 0; lane < D.length(); lane++) {
-      s += t.lane(lane);
+    for (VectorShuffle<Double> swap : SWAPS_D) {
+      t = t.add(t.rearrange(swap));
     }
+    double s = t.lane(0);
     for (; j < n; j++) {
       s += u[off + j];
     }
@@ -59,10 +78,10 @@ final class PanamaLayerNorm implements LayerNormKernels {
       s1 = d1.fma(d1, s1);
     }
     t = s0.add(s1);
-    double sq = 0;
-    for (int lane = 0; lane < D.length(); lane++) {
-      sq += t.lane(lane);
+    for (VectorShuffle<Double> swap : SWAPS_D) {
+      t = t.add(t.rearrange(swap));
     }
+    double sq = t.lane(0);
     for (; j < n; j++) {
       double d = u[off + j] - mu;
       sq += d * d;
@@ -98,7 +117,7 @@ final class PanamaLayerNorm implements LayerNormKernels {
     FloatVector sg = FloatVector.zero(F);
     FloatVector sgx = FloatVector.zero(F);
     for (int j = 0; j < n; j += L) {
-      VectorMask<Float> in = F.indexInRange(j, n);
+      VectorMask<Float> in = VectorMask.fromLong(F, n - j >= L ? -1L : (1L << (n - j)) - 1);
       FloatVector g = FloatVector.fromArray(F, dy, dyOff + j, in);
       if (gamma != null) {
         g = g.mul(FloatVector.fromArray(F, gamma, gammaOff + j, in));
@@ -107,16 +126,14 @@ final class PanamaLayerNorm implements LayerNormKernels {
       sg = sg.add(g);
       sgx = sgx.add(g.mul(xh));
     }
-    float sumG = 0f;
-    float sumGx = 0f;
-    for (int lane = 0; lane < L; lane++) {
-      sumG += sg.lane(lane);
-      sumGx += sgx.lane(lane);
+    for (VectorShuffle<Float> swap : SWAPS_F) {
+      sg = sg.add(sg.rearrange(swap));
+      sgx = sgx.add(sgx.rearrange(swap));
     }
-    FloatVector mg = FloatVector.broadcast(F, sumG / n);
-    FloatVector mgx = FloatVector.broadcast(F, sumGx / n);
+    FloatVector mg = FloatVector.broadcast(F, sg.lane(0) / n);
+    FloatVector mgx = FloatVector.broadcast(F, sgx.lane(0) / n);
     for (int j = 0; j < n; j += L) {
-      VectorMask<Float> in = F.indexInRange(j, n);
+      VectorMask<Float> in = VectorMask.fromLong(F, n - j >= L ? -1L : (1L << (n - j)) - 1);
       FloatVector g = FloatVector.fromArray(F, dy, dyOff + j, in);
       if (gamma != null) {
         g = g.mul(FloatVector.fromArray(F, gamma, gammaOff + j, in));
