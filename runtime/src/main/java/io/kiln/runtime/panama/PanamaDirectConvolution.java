@@ -345,11 +345,12 @@ final class PanamaDirectConvolution implements DirectConvolution {
    * convolution: 14 columns, 6 of them full): L columns at a time, each tap's dcols row loaded and
    * added through a mask of the columns it reaches, {@code [j − padLeft, j − padLeft + OW)}. Lanes
    * outside the mask keep their sum, so every element gets the scalar twin's additions in its order.
+   * Masks come from bits: built by {@code indexInRange}, the loop ran slower than the scalar sums.
    */
   private static void maskedRow(float[] dcols, int d0, int plane, int ow, int kw, int pl, int iLo, int iHi,
       float[] dx, int row, int w, boolean accumulate) {
     for (int iw0 = 0; iw0 < w; iw0 += L) {
-      VectorMask<Float> inRow = S.indexInRange(iw0, w);
+      VectorMask<Float> inRow = VectorMask.fromLong(S, w - iw0 >= L ? -1L : (1L << (w - iw0)) - 1);
       FloatVector acc = FloatVector.fromArray(S, dx, row + iw0, inRow).blend(0f, S.maskAll(!accumulate));
       for (int i = iLo; i < iHi; i++) {
         int di = d0 + iw0 + i * (kw * plane - ow);
