@@ -5,7 +5,6 @@ import io.kiln.runtime.gemm.Epilogue;
 import io.kiln.runtime.simd.DirectConvolution;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -319,7 +318,7 @@ final class PanamaDirectConvolution implements DirectConvolution {
         // dcols of tap (0, 0) for this dx row's column 0; tap (i, j) is i·(KW·plane − OW) + j·(plane − 1) on
         int d0 = dcolsOff + ch * kh * kw * plane + (ih + pt) * ow + pl;
         if (hi - lo < L) {
-          maskedRow(dcols, d0, plane, ow, kw, pl, iLo, iHi, dx, row, w, accumulate);
+          tapByTapRow(dcols, d0, plane, ow, kw, pl, iLo, iHi, dx, row, w, accumulate);
           continue;
         }
         for (int iw = 0; iw < lo; iw++) {
@@ -347,23 +346,26 @@ final class PanamaDirectConvolution implements DirectConvolution {
    * outside the mask keep their sum, so every element gets the scalar twin's additions in its order.
    * Masks come from bits: built by {@code indexInRange}, the loop ran slower than the scalar sums.
    */
-  private static void maskedRow(float[] dcols, int d0, int plane, int ow, int kw, int pl, int iLo, int iHi,
+  /**
+   * A dx row with fewer than L columns whose taps are all inside the output (LeNet's second
+   * convolution: 14 columns, 6 of them full): each tap adds the columns it reaches, {@code [j −
+   * padLeft, j − padLeft + OW)}, in one short loop over the row, in the scalar twin's tap order, so
+   * every element gets the twin's additions in its order. (One sum per element with its own tap
+   * bounds was slower; masked vector adds were faster but allocated in one CI run's compile order.)
+   */
+  private static void tapByTapRow(float[] dcols, int d0, int plane, int ow, int kw, int pl, int iLo, int iHi,
       float[] dx, int row, int w, boolean accumulate) {
-    for (int iw0 = 0; iw0 < w; iw0 += L) {
-      VectorMask<Float> inRow = VectorMask.fromLong(S, w - iw0 >= L ? -1L : (1L << (w - iw0)) - 1);
-      FloatVector acc = FloatVector.fromArray(S, dx, row + iw0, inRow).blend(0f, S.maskAll(!accumulate));
-      for (int i = iLo; i < iHi; i++) {
-        int di = d0 + iw0 + i * (kw * plane - ow);
-        for (int j = 0; j < kw; j++) {
-          int from = Math.max(0, j - pl - iw0);
-          int to = Math.min(Math.min(L, w - iw0), j - pl + ow - iw0);
-          if (from < to) {
-            VectorMask<Float> reached = VectorMask.fromLong(S, (1L << to) - (1L << from));
-            acc = acc.add(FloatVector.fromArray(S, dcols, di + j * (plane - 1), reached), reached);
-          }
+    if (!accumulate) {
+      Arrays.fill(dx, row, row + w, 0f);
+    }
+    for (int i = iLo; i < iHi; i++) {
+      int di = d0 + i * (kw * plane - ow);
+      for (int j = 0; j < kw; j++) {
+        int src = di + j * (plane - 1);
+        for (int iw = Math.max(0, j - pl), end = Math.min(w, j - pl + ow); iw < end; iw++) {
+          dx[row + iw] += dcols[src + iw];
         }
       }
-      acc.intoArray(dx, row + iw0, inRow);
     }
   }
 

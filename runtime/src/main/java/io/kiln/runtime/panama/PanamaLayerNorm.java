@@ -3,7 +3,6 @@ package io.kiln.runtime.panama;
 import io.kiln.runtime.simd.LayerNormKernels;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
@@ -12,8 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link LayerNormKernels} on whole vectors. The element-wise passes end with the scalar twin on the
  * row's last {@code n mod L} values (same operations per element). The row statistics convert each
  * vector of floats to two of doubles and keep a sum per double lane; {@link #inputGradient} keeps a
- * float sum per lane and runs its ragged end through a mask (zeros add nothing; masks from bits, as
- * {@code indexInRange} made such loops slower than scalar ones).
+ * float sum per lane and adds the ragged end's terms one by one. No masks: a masked loop elsewhere
+ * allocated in one compile order.
  */
 final class PanamaLayerNorm implements LayerNormKernels {
   private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -116,13 +115,13 @@ final class PanamaLayerNorm implements LayerNormKernels {
     FloatVector rs = FloatVector.broadcast(F, rstd);
     FloatVector sg = FloatVector.zero(F);
     FloatVector sgx = FloatVector.zero(F);
-    for (int j = 0; j < n; j += L) {
-      VectorMask<Float> in = VectorMask.fromLong(F, n - j >= L ? -1L : (1L << (n - j)) - 1);
-      FloatVector g = FloatVector.fromArray(F, dy, dyOff + j, in);
+    int body = n - n % L;
+    for (int j = 0; j < body; j += L) {
+      FloatVector g = FloatVector.fromArray(F, dy, dyOff + j);
       if (gamma != null) {
-        g = g.mul(FloatVector.fromArray(F, gamma, gammaOff + j, in));
+        g = g.mul(FloatVector.fromArray(F, gamma, gammaOff + j));
       }
-      FloatVector xh = FloatVector.fromArray(F, u, uOff + j, in).sub(m).mul(rs);
+      FloatVector xh = FloatVector.fromArray(F, u, uOff + j).sub(m).mul(rs);
       sg = sg.add(g);
       sgx = sgx.add(g.mul(xh));
     }
@@ -130,20 +129,33 @@ final class PanamaLayerNorm implements LayerNormKernels {
       sg = sg.add(sg.rearrange(swap));
       sgx = sgx.add(sgx.rearrange(swap));
     }
-    FloatVector mg = FloatVector.broadcast(F, sg.lane(0) / n);
-    FloatVector mgx = FloatVector.broadcast(F, sgx.lane(0) / n);
-    for (int j = 0; j < n; j += L) {
-      VectorMask<Float> in = VectorMask.fromLong(F, n - j >= L ? -1L : (1L << (n - j)) - 1);
-      FloatVector g = FloatVector.fromArray(F, dy, dyOff + j, in);
+    float sumG = sg.lane(0);
+    float sumGx = sgx.lane(0);
+    for (int j = body; j < n; j++) {
+      float g = gamma == null ? dy[dyOff + j] : dy[dyOff + j] * gamma[gammaOff + j];
+      sumG += g;
+      sumGx += g * ((u[uOff + j] - mean) * rstd);
+    }
+    float mg = sumG / n;
+    float mgx = sumGx / n;
+    FloatVector vmg = FloatVector.broadcast(F, mg);
+    FloatVector vmgx = FloatVector.broadcast(F, mgx);
+    for (int j = 0; j < body; j += L) {
+      FloatVector g = FloatVector.fromArray(F, dy, dyOff + j);
       if (gamma != null) {
-        g = g.mul(FloatVector.fromArray(F, gamma, gammaOff + j, in));
+        g = g.mul(FloatVector.fromArray(F, gamma, gammaOff + j));
       }
-      FloatVector xh = FloatVector.fromArray(F, u, uOff + j, in).sub(m).mul(rs);
-      FloatVector v = rs.mul(g.sub(mg).sub(xh.mul(mgx)));
+      FloatVector xh = FloatVector.fromArray(F, u, uOff + j).sub(m).mul(rs);
+      FloatVector v = rs.mul(g.sub(vmg).sub(xh.mul(vmgx)));
       if (accumulate) {
-        v = FloatVector.fromArray(F, du, duOff + j, in).add(v);
+        v = FloatVector.fromArray(F, du, duOff + j).add(v);
       }
-      v.intoArray(du, duOff + j, in);
+      v.intoArray(du, duOff + j);
+    }
+    for (int j = body; j < n; j++) {
+      float g = gamma == null ? dy[dyOff + j] : dy[dyOff + j] * gamma[gammaOff + j];
+      float v = rstd * ((g - mg) - ((u[uOff + j] - mean) * rstd) * mgx);
+      du[duOff + j] = accumulate ? du[duOff + j] + v : v;
     }
   }
 

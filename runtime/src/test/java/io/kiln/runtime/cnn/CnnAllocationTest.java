@@ -116,4 +116,21 @@ class CnnAllocationTest {
   void noAllocationPerStepAfterWarmUp() {
     Allocations.assertNone("LeNet-like training steps", this::step, 200, 60);
   }
+
+  /**
+   * col2im of LeNet's second convolution (rows narrower than a vector) into arrays with no room
+   * after them, as a pool worker's exactly sized buffer has: the vectors of the last rows would pass
+   * the arrays' ends, where a masked access allocates.
+   */
+  @Test
+  @Tag("allocation")
+  void col2imIntoTightArraysAllocatesNothing() {
+    io.kiln.runtime.simd.DirectConvolution.Shape s = new io.kiln.runtime.simd.DirectConvolution.Shape(6, 14, 14, 16, 5,
+        5, 0, 0, 10, 10);
+    float[] tightDcols = fill(c2.colsSize());
+    float[] tightDx = new float[c2.inputSize()];
+    io.kiln.runtime.simd.DirectConvolution kernel = io.kiln.runtime.simd.Vectorization.provider().directConvolution();
+    Allocations.assertNone("col2im into tight arrays", () -> kernel.col2im(s, tightDcols, 0, tightDx, 0, false), 2000,
+        60);
+  }
 }
