@@ -219,6 +219,7 @@ public final class KilnGoldenLstm implements Introspectable, SupervisedModel<Kil
         .biases(new At(params, P_L_BIAS_IH_L0), new At(params, P_L_BIAS_HH_L0))
         .output(new At(arena, A_L), At.NONE, At.NONE)
         .workspace(lWorkspace)
+        .embedding(new At(params, P_E_WEIGHT), 12)
         .outputGradients(new At(arena, G_L), At.NONE, At.NONE)
         .inputGradient(new At(arena, G_E), false)
         .weightGradients(new At(grads, P_L_WEIGHT_IH_L0), new At(grads, P_L_WEIGHT_HH_L0))
@@ -656,8 +657,8 @@ public final class KilnGoldenLstm implements Introspectable, SupervisedModel<Kil
     if (diagnose && Checks.firstNonFinite(arena, A_E, batch * steps * 6) >= 0) {
       return 0;
     }
-    // l = @Lstm over e: [B, T, 6] -> [B, T, 10] (input projection of all steps in one GEMM; per step one GEMM for all gates and one fused cell update)
-    lLayer.forward(batch, steps, arena, A_E);
+    // l = @Lstm over e: [B, T, 6] -> [B, T, 10] (input projection of all steps in one GEMM, or of the 12 rows of e.weight when the batch has more positions; per step one GEMM for all gates and one fused cell update)
+    lLayer.forward(batch, steps, arena, A_E, text, 0);
     if (introspection != null) {
       introspection.node(1).recordActivations(arena, A_L, batch * steps * 10);
       introspection.node(1).recordGates(lWorkspace, batch, steps);

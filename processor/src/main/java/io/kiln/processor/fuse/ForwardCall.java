@@ -122,10 +122,13 @@ public sealed interface ForwardCall extends KernelCall {
    * A recurrent layer over the whole sequence: the input projection of all steps as one GEMM, then
    * per step one recurrent GEMM for all gates and one fused cell update. Writes every step's
    * hidden state ({@code sequence}) or only the last ({@code !sequence}) into {@code y}; keeps what
-   * backward needs in the layer's workspace (outside the arena, sized by the runtime).
+   * backward needs in the layer's workspace (outside the arena, sized by the runtime). {@code
+   * embedding}: the lookup that wrote x, when x is one (one direction only), so that the runtime may
+   * project the table's rows instead of x's; null otherwise.
    */
   record RecurrentForward(List<String> covers, Layer.Recurrent layer, Buffer x, Buffer y, ParamTensor weightIh, ParamTensor weightHh,
-      ParamTensor biasIh, ParamTensor biasHh, int input, Buffer h0, Buffer c0, Buffer hT, Buffer cT, Reverse reverse) implements ForwardCall {
+      ParamTensor biasIh, ParamTensor biasHh, int input, Buffer h0, Buffer c0, Buffer hT, Buffer cT, Reverse reverse,
+      EmbeddingForward embedding) implements ForwardCall {
     /** A bidirectional layer's reverse direction: PyTorch's {@code *_l0_reverse} tensors (biases null without). */
     public record Reverse(ParamTensor weightIh, ParamTensor weightHh, ParamTensor biasIh, ParamTensor biasHh) {}
 

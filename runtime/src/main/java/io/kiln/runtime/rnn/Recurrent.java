@@ -75,6 +75,18 @@ public final class Recurrent {
       float[] wIh, int wIhOff, float[] wHh, int wHhOff, float[] bIh, int bIhOff, float[] bHh, int bHhOff,
       float[] h0, int h0Off, float[] c0, int c0Off, float[] y, int yOff, float[] hT, int hTOff, float[] cT, int cTOff,
       float[] workspace, int wsOff) {
+    forward(g, batch, steps, x, xOff, wIh, wIhOff, wHh, wHhOff, bIh, bIhOff, bHh, bHhOff, h0, h0Off, c0, c0Off, y, yOff,
+        hT, hTOff, cT, cTOff, workspace, wsOff, false);
+  }
+
+  /**
+   * {@link #forward} whose input projection is already in the workspace ({@code inputProjected}:
+   * {@link #projectTable} and {@link #gatherProjection} wrote it); x is then only range-checked.
+   */
+  static void forward(RecurrentGeometry g, int batch, int steps, float[] x, int xOff,
+      float[] wIh, int wIhOff, float[] wHh, int wHhOff, float[] bIh, int bIhOff, float[] bHh, int bHhOff,
+      float[] h0, int h0Off, float[] c0, int c0Off, float[] y, int yOff, float[] hT, int hTOff, float[] cT, int cTOff,
+      float[] workspace, int wsOff, boolean inputProjected) {
     Objects.requireNonNull(g, "geometry");
     Checks.batchAndSteps(batch, steps);
     final CellKind kind = g.kind();
@@ -113,7 +125,9 @@ public final class Recurrent {
     }
 
     // 1. input projection of every step: acts[B·T, G·H] = X · W_ihᵀ + b_ih
-    GEMM.gemm(Layout.NT, bt, gh, f, x, xOff, wIh, wIhOff, ws, acts, bIh == null ? Epilogue.NONE : STORE_BIAS.get(bIh, bIhOff));
+    if (!inputProjected) {
+      GEMM.gemm(Layout.NT, bt, gh, f, x, xOff, wIh, wIhOff, ws, acts, bIh == null ? Epilogue.NONE : STORE_BIAS.get(bIh, bIhOff));
+    }
 
     // 2. h_{−1} into the previous-state rows (b, 0)
     for (int b = 0; b < batch; b++) {
@@ -150,6 +164,26 @@ public final class Recurrent {
       for (int b = 0; b < batch; b++) {
         System.arraycopy(ws, extra + (b * steps + steps - 1) * h, cT, cTOff + b * h, h);
       }
+    }
+  }
+
+  /**
+   * {@code projected[vocab, G·H] = table · W_ihᵀ + b_ih}: the input projection of every row of an
+   * embedding table, the same GEMM and epilogue as {@link #forward}'s step 1, so a row of it has the
+   * bits of step 1's row for an input that is that table row.
+   */
+  static void projectTable(RecurrentGeometry g, int vocab, float[] table, int tableOff, float[] wIh, int wIhOff,
+      float[] bIh, int bIhOff, float[] projected) {
+    GEMM.gemm(Layout.NT, vocab, g.gateWidth(), g.input(), table, tableOff, wIh, wIhOff, projected, 0,
+        bIh == null ? Epilogue.NONE : STORE_BIAS.get(bIh, bIhOff));
+  }
+
+  /** Step 1 from a projected table: the workspace's row p of the input projection is row {@code tokens[p]}. */
+  static void gatherProjection(RecurrentGeometry g, int batch, int steps, int[] tokens, int tokensOff, float[] projected,
+      float[] workspace, int wsOff) {
+    int gh = g.gateWidth();
+    for (int p = 0, bt = batch * steps; p < bt; p++) {
+      System.arraycopy(projected, tokens[tokensOff + p] * gh, workspace, wsOff + p * gh, gh);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.kiln.runtime.rnn;
 
 import io.kiln.runtime.At;
+import io.kiln.runtime.Checks;
 import java.util.Objects;
 
 /**
@@ -50,6 +51,11 @@ public final class RecurrentLayer {
   private final float[] scratch;
   /** The two directions of a bidirectional layer, which run instead of this one's fields; null otherwise. */
   private final Bidirectional bidirectional;
+  /** The embedding table the input rows come from ({@link Builder#embedding}), or {@link At#NONE}. */
+  private final At embedding;
+  private final int vocab;
+  /** The input projection of every table row, {@code [vocab, G·H]}; null without an embedding. */
+  private final float[] projectedTable;
 
   private RecurrentLayer(Builder b) {
     this.g = b.g;
@@ -76,6 +82,9 @@ public final class RecurrentLayer {
     this.dBiasHh = b.dBiasHh;
     this.scratch = b.scratch;
     this.bidirectional = b.reverse == null ? null : new Bidirectional(b, b.reverse, b.maxBatch, b.maxSteps);
+    this.embedding = b.embedding;
+    this.vocab = b.vocab;
+    this.projectedTable = b.embedding == At.NONE || bidirectional != null ? null : new float[b.vocab * g.gateWidth()];
   }
 
   /** A builder for a layer of geometry {@code g}. */
@@ -92,6 +101,35 @@ public final class RecurrentLayer {
     Recurrent.forward(g, batch, steps, x, xOff, weightIh.array(), weightIh.offset(), weightHh.array(), weightHh.offset(),
         biasIh.array(), biasIh.offset(), biasHh.array(), biasHh.offset(), h0.array(), h0.offset(), c0.array(), c0.offset(),
         y.array(), y.offset(), hT.array(), hT.offset(), cT.array(), cT.offset(), workspace, 0);
+  }
+
+  /**
+   * {@link #forward} of an input whose rows are rows of the {@linkplain Builder#embedding embedding
+   * table}: {@code x[p] = table[tokens[p]]} for every position p (the caller's embedding lookup wrote
+   * x). When the batch has more positions than the table has rows, the input projection is computed
+   * once per table row and copied per position instead of once per position: the same products, so
+   * the same bits. x is still the input of {@link #backward}.
+   */
+  public void forward(int batch, int steps, float[] x, int xOff, int[] tokens, int tokensOff) {
+    if (projectedTable == null || (long) batch * steps <= vocab) {
+      forward(batch, steps, x, xOff);
+      return;
+    }
+    Checks.batchAndSteps(batch, steps);
+    Checks.range("tokens", tokens, tokensOff, (long) batch * steps);
+    for (int p = 0, n = batch * steps; p < n; p++) {
+      int id = tokens[tokensOff + p];
+      if (id < 0 || id >= vocab) {
+        throw new IllegalArgumentException("token " + id + " at position " + p + " is outside [0, " + vocab + ")");
+      }
+    }
+    Checks.range("workspace", workspace, 0, g.workspaceFloats(batch, steps));
+    Recurrent.projectTable(g, vocab, embedding.array(), embedding.offset(), weightIh.array(), weightIh.offset(),
+        biasIh.array(), biasIh.offset(), projectedTable);
+    Recurrent.gatherProjection(g, batch, steps, tokens, tokensOff, projectedTable, workspace, 0);
+    Recurrent.forward(g, batch, steps, x, xOff, weightIh.array(), weightIh.offset(), weightHh.array(), weightHh.offset(),
+        biasIh.array(), biasIh.offset(), biasHh.array(), biasHh.offset(), h0.array(), h0.offset(), c0.array(), c0.offset(),
+        y.array(), y.offset(), hT.array(), hT.offset(), cT.array(), cT.offset(), workspace, 0, true);
   }
 
   /** Backpropagation through time for the last {@link #forward} over input {@code x} (see {@link Recurrent#backward}). */
@@ -139,6 +177,8 @@ public final class RecurrentLayer {
     Builder reverse;
     int maxBatch;
     int maxSteps;
+    At embedding = At.NONE;
+    int vocab;
 
     private Builder(RecurrentGeometry g) {
       this.g = g;
@@ -240,6 +280,18 @@ public final class RecurrentLayer {
     public Builder reverseWeightGradients(At ih, At hh, At biasIh, At biasHh) {
       Objects.requireNonNull(reverse, "reverseWeightGradients needs reverse(...) first");
       reverse.weightGradients(ih, hh).biasGradients(biasIh, biasHh);
+      return this;
+    }
+
+    /**
+     * The input is an embedding lookup in {@code table [vocab, F]}: {@link RecurrentLayer#forward(int,
+     * int, float[], int, int[], int)} may project the table's rows instead of the input's. Ignored by
+     * a bidirectional layer.
+     */
+    public Builder embedding(At table, int vocab) {
+      Checks.positive("vocab", vocab);
+      this.embedding = Objects.requireNonNull(table, "table");
+      this.vocab = vocab;
       return this;
     }
 

@@ -31,12 +31,19 @@ public final class SequenceCalls extends GeneratedClassPart {
 
   public void forward(ForwardCall.RecurrentForward r, MethodSpec.Builder m) {
     Layer.Recurrent l = r.layer();
-    m.addComment("$L = $L over $L: $L -> $L (input projection of all steps in one GEMM; per step one GEMM for all gates and one fused cell update)",
-        r.y().name(), l.annotation(), r.x().name(), r.x().shape(), r.y().shape());
+    String projection = r.embedding() == null ? "input projection of all steps in one GEMM"
+        : "input projection of all steps in one GEMM, or of the " + r.embedding().vocab() + " rows of "
+            + r.embedding().table().name() + " when the batch has more positions";
+    m.addComment("$L = $L over $L: $L -> $L ($L; per step one GEMM for all gates and one fused cell update)",
+        r.y().name(), l.annotation(), r.x().name(), r.x().shape(), r.y().shape(), projection);
     if (r.h0() != null) {
       m.addComment("$L starts from $L's final state", r.covers().get(0), r.h0().name().replace("hT_", ""));
     }
-    m.addStatement("$L.forward(batch, steps, $L)", layerField(r), ref(r.x()));
+    if (r.embedding() != null) {
+      m.addStatement("$L.forward(batch, steps, $L, $L)", layerField(r), ref(r.x()), ref(r.embedding().ids()));
+    } else {
+      m.addStatement("$L.forward(batch, steps, $L)", layerField(r), ref(r.x()));
+    }
   }
 
   public void backward(BackwardCall.EmbeddingBackward e, MethodSpec.Builder gradients) {
@@ -87,6 +94,9 @@ public final class SequenceCalls extends GeneratedClassPart {
     boolean sequence = r.layer().returnSequences();
     b.add("\n.output($L, $L, $L)", sequence ? at(r.y()) : at((Buffer) null), sequence ? at(r.hT()) : at(r.y()), at(r.cT()))
         .add("\n.workspace($L)", workspace(r));
+    if (r.embedding() != null) {
+      b.add("\n.embedding($L, $L)", at("params", r.embedding().table()), r.embedding().vocab());
+    }
     BackwardCall.RecurrentBackward back = backwardOf(r);
     if (back != null) {
       b.add("\n.outputGradients($L, $L, $L)", at(back.dy()), at(back.dhT()), at(back.dcT()));

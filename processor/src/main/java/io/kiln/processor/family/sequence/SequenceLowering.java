@@ -63,8 +63,11 @@ public final class SequenceLowering extends FamilyLowering {
       buffers.finalState.put(n.name(), new Buffer[] {hT, cT});
     }
     Buffer[] initial = n.state() == null ? new Buffer[2] : buffers.finalState.get(n.state());
+    // an input written by an embedding lookup: the runtime may project the table's rows instead
+    ForwardCall.EmbeddingForward lookup = reverse == null && forwardCalls.get(n.input()) instanceof ForwardCall.EmbeddingForward e
+        ? e : null;
     return new ForwardCall.RecurrentForward(List.of(n.name()), r, buffers.activation.get(n.input()), out, wIh, wHh, bIh, bHh, in,
-        initial[0], initial[1], hT, cT, reverse);
+        initial[0], initial[1], hT, cT, reverse, lookup);
   }
 
   public void backward(Node n, BackwardOp.EmbeddingGrad e, Buffer dy, List<String> covers, List<BackwardCall> back) {
