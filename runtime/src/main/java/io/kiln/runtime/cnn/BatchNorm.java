@@ -2,6 +2,7 @@ package io.kiln.runtime.cnn;
 
 import io.kiln.runtime.At;
 import io.kiln.runtime.Checks;
+import io.kiln.runtime.simd.DoubleSum;
 import java.util.Objects;
 
 /**
@@ -189,7 +190,7 @@ public final class BatchNorm {
       int first = xOff + c * spatial;
       double sum = 0;
       for (int b = 0; b < batch; b++) {
-        sum += sum(x, first + b * stride, spatial);
+        sum += DoubleSum.of(x, first + b * stride, spatial);
       }
       double mean = sum / n;
       double sq = 0;
@@ -268,7 +269,7 @@ public final class BatchNorm {
       for (int b = 0; b < batch; b++) {
         int xi = xOff + c * spatial + b * stride;
         int di = dyOff + c * spatial + b * stride;
-        sumDy += sum(dy, di, spatial);
+        sumDy += DoubleSum.of(dy, di, spatial);
         sumDyXhat += dot(dy, di, x, xi, spatial, m) * invStd;
       }
       dBeta[dbOff + c] += (float) sumDy;
@@ -310,24 +311,6 @@ public final class BatchNorm {
     return (long) batch * spatial;
   }
 
-  /** Σ a[off..off+n) in double, four accumulators for ILP. */
-  private static double sum(float[] a, int off, int n) {
-    double s0 = 0;
-    double s1 = 0;
-    double s2 = 0;
-    double s3 = 0;
-    int i = 0;
-    for (; i + 4 <= n; i += 4) {
-      s0 += a[off + i];
-      s1 += a[off + i + 1];
-      s2 += a[off + i + 2];
-      s3 += a[off + i + 3];
-    }
-    for (; i < n; i++) {
-      s0 += a[off + i];
-    }
-    return (s0 + s1) + (s2 + s3);
-  }
 
   private static double squaredDeviations(float[] a, int off, int n, double mean) {
     double s0 = 0;

@@ -27,20 +27,10 @@ public interface LayerNormKernels {
    * it: a row far from zero (values 10⁴ apart by 10⁻²) keeps its variance.
    */
   default void statistics(float[] u, int off, int n, float eps, float[] mean, int meanAt, float[] rstd, int rstdAt) {
+    double mu = DoubleSum.of(u, off, n) / n;
     double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     int j = 0;
     for (; j + 4 <= n; j += 4) {
-      s0 += u[off + j];
-      s1 += u[off + j + 1];
-      s2 += u[off + j + 2];
-      s3 += u[off + j + 3];
-    }
-    for (; j < n; j++) {
-      s0 += u[off + j];
-    }
-    double mu = ((s0 + s1) + (s2 + s3)) / n;
-    s0 = s1 = s2 = s3 = 0;
-    for (j = 0; j + 4 <= n; j += 4) {
       double d0 = u[off + j] - mu;
       double d1 = u[off + j + 1] - mu;
       double d2 = u[off + j + 2] - mu;
