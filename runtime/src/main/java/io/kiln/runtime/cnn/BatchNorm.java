@@ -311,7 +311,6 @@ public final class BatchNorm {
     return (long) batch * spatial;
   }
 
-
   private static double squaredDeviations(float[] a, int off, int n, double mean) {
     double s0 = 0;
     double s1 = 0;

@@ -341,13 +341,6 @@ final class PanamaDirectConvolution implements DirectConvolution {
 
   /**
    * A dx row with fewer than L columns whose taps are all inside the output (LeNet's second
-   * convolution: 14 columns, 6 of them full): L columns at a time, each tap's dcols row loaded and
-   * added through a mask of the columns it reaches, {@code [j − padLeft, j − padLeft + OW)}. Lanes
-   * outside the mask keep their sum, so every element gets the scalar twin's additions in its order.
-   * Masks come from bits: built by {@code indexInRange}, the loop ran slower than the scalar sums.
-   */
-  /**
-   * A dx row with fewer than L columns whose taps are all inside the output (LeNet's second
    * convolution: 14 columns, 6 of them full): each tap adds the columns it reaches, {@code [j −
    * padLeft, j − padLeft + OW)}, in one short loop over the row, in the scalar twin's tap order, so
    * every element gets the twin's additions in its order. (One sum per element with its own tap

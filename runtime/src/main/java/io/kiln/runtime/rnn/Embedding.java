@@ -71,7 +71,8 @@ public final class Embedding {
     }
   }
 
-  private static void check(String inputName, int batch, int steps, int vocab, int dim, int[] ids, int idsOff) {
+  /** Batch, steps and sizes valid, and every id of the {@code [B, T]} block in {@code [0, vocab)}. */
+  static void check(String inputName, int batch, int steps, int vocab, int dim, int[] ids, int idsOff) {
     Checks.batchAndSteps(batch, steps);
     if (vocab < 1 || dim < 1) {
       throw new IllegalArgumentException("an embedding needs vocab >= 1 and dim >= 1 but has vocab=" + vocab

@@ -115,14 +115,7 @@ public final class RecurrentLayer {
       forward(batch, steps, x, xOff);
       return;
     }
-    Checks.batchAndSteps(batch, steps);
-    Checks.range("tokens", tokens, tokensOff, (long) batch * steps);
-    for (int p = 0, n = batch * steps; p < n; p++) {
-      int id = tokens[tokensOff + p];
-      if (id < 0 || id >= vocab) {
-        throw new IllegalArgumentException("token " + id + " at position " + p + " is outside [0, " + vocab + ")");
-      }
-    }
+    Embedding.check("tokens", batch, steps, vocab, g.input(), tokens, tokensOff);
     Checks.range("workspace", workspace, 0, g.workspaceFloats(batch, steps));
     Recurrent.projectTable(g, vocab, embedding.array(), embedding.offset(), weightIh.array(), weightIh.offset(),
         biasIh.array(), biasIh.offset(), projectedTable);

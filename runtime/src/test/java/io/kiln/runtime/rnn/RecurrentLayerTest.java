@@ -121,7 +121,7 @@ class RecurrentLayerTest {
     int[] tokens = {0, 1, 2, 0, 1, 3, 0, 1};
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> layer.forward(2, 4, new float[2 * 4 * 2], 0, tokens, 0));
-    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("token 3 at position 5"), e.getMessage());
+    org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("id 3 at [1, 1] is outside [0, 3)"), e.getMessage());
   }
 
   private static float[] gaussian(java.util.Random r, int n) {
