@@ -297,11 +297,11 @@ public final class Conv2d {
         accumulateDx, cols, colsOff, dcols, dcolsOff);
   }
 
-  /** {@code weightsReady}: the previous call was the chunk's previous sample, on the same scratch. */
-  private static void multiply(ConvGeometry g, DirectConvolution.Shape direct, boolean weightsReady, float[] x, int xb,
+  /** {@code prepared}: the direct path's {@link DirectConvolution#prepareWeights} of w. */
+  private static void multiply(ConvGeometry g, DirectConvolution.Shape direct, float[] prepared, float[] x, int xb,
       float[] w, int wOff, Epilogue ep, float[] y, int yb, float[] cols, int colsOff, int k, int n, int f) {
     if (direct != null) {
-      DIRECT.forward(direct, x, xb, w, wOff, ep, y, yb, cols, colsOff, weightsReady);
+      DIRECT.forward(direct, x, xb, w, wOff, prepared, 0, ep, y, yb, cols, colsOff);
     } else if (g.isPointwise()) {
       GEMM.gemm(Layout.NN, f, n, k, w, wOff, x, xb, y, yb, ep);
     } else {
@@ -331,6 +331,10 @@ public final class Conv2d {
     int xOff, wOff, biasOff, yOff, colsOff, dcolsOff, dzOff, dwOff, dBiasOff, dxOff;
     Epilogue ep;
     boolean accumulateDx;
+    /** The direct path's rearranged weights, prepared from {@link #preparedFrom}. */
+    float[] prepared = new float[0];
+    /** The weights {@link #prepared} was made from (null before the first direct call). */
+    float[] preparedFrom;
     /** Per chunk: the partial dW (weightSize floats) then the partial dBias (filters floats). */
     float[] partials = new float[0];
     /** im2col/col2im scratch of pool worker i at index i (index 0, the caller, uses cols/dcols). */
@@ -353,7 +357,32 @@ public final class Conv2d {
       this.yOff = yOff;
       this.cols = cols;
       this.colsOff = colsOff;
+      if (direct != null) {
+        prepare(direct, w, wOff);
+      }
       run();
+    }
+
+    /**
+     * Rearranges the weights for the direct path unless they are bit for bit those of the last
+     * preparation: comparing costs a fraction of rearranging, and needs no signal from whoever
+     * changes the weights (an optimizer step, a load, a user writing the parameters).
+     */
+    private void prepare(DirectConvolution.Shape direct, float[] w, int wOff) {
+      int size = DIRECT.preparedWeightsSize(direct);
+      if (size == 0) {
+        return;
+      }
+      int ws = g.weightSize();
+      if (preparedFrom != null && Arrays.equals(w, wOff, wOff + ws, preparedFrom, 0, ws)) {
+        return;
+      }
+      if (preparedFrom == null || preparedFrom.length != ws || prepared.length < size) {
+        preparedFrom = new float[ws];
+        prepared = new float[size];
+      }
+      System.arraycopy(w, wOff, preparedFrom, 0, ws);
+      DIRECT.prepareWeights(direct, w, wOff, prepared, 0);
     }
 
     void backward(ConvGeometry g, DirectConvolution.Shape stride1, int batch, float[] x, int xOff, float[] w, int wOff,
@@ -474,7 +503,7 @@ public final class Conv2d {
             Arrays.fill(y, yb + i * n, yb + (i + 1) * n, bias[biasOff + i]);
           }
         }
-        multiply(g, direct, b > b0, x, xOff + b * g.inputSize(), w, wOff, ep, y, yb, cs, co, k, n, f);
+        multiply(g, direct, prepared, x, xOff + b * g.inputSize(), w, wOff, ep, y, yb, cs, co, k, n, f);
       }
     }
 

@@ -28,16 +28,35 @@ final class PanamaDirectConvolution implements DirectConvolution {
 
   PanamaDirectConvolution() {}
 
+  /** Filters across the lanes read the weights transposed, one row of {@link Shape#paddedFilters()} per tap. */
   @Override
-  public void forward(Shape s, float[] x, int xOff, float[] w, int wOff, Epilogue ep, float[] y, int yOff,
-      float[] scratch, int scratchOff, boolean weightsReady) {
+  public int preparedWeightsSize(Shape s) {
+    return acrossLanes(s) ? s.patchSize() * s.paddedFilters() : 0;
+  }
+
+  @Override
+  public void prepareWeights(Shape s, float[] w, int wOff, float[] prepared, int preparedOff) {
+    if (acrossLanes(s)) {
+      Arrays.fill(prepared, preparedOff, preparedOff + s.patchSize() * s.paddedFilters(), 0f); // filters past F: 0
+      transposeWeights(w, wOff, s.filters(), s.patchSize(), prepared, preparedOff, s.paddedFilters());
+    }
+  }
+
+  /** More filters than half a vector: they go across the lanes. */
+  private static boolean acrossLanes(Shape s) {
+    return s.filters() > L / 2;
+  }
+
+  @Override
+  public void forward(Shape s, float[] x, int xOff, float[] w, int wOff, float[] prepared, int preparedOff,
+      Epilogue ep, float[] y, int yOff, float[] scratch, int scratchOff) {
     pad(s, x, xOff, scratch, scratchOff);
     // the bias is added as the sums are stored; -0 where there is none (x + -0 is x, bit for bit)
     float[] bias = ep.bias() == Epilogue.Bias.PER_ROW ? ep.biasData() : null;
     int bo = ep.biasOffset();
     int n = s.outHeight() * s.outWidth();
-    if (s.filters() > L / 2) {
-      acrossFilters(s, w, wOff, !weightsReady, bias, bo, y, yOff, scratch, scratchOff);
+    if (acrossLanes(s)) {
+      acrossFilters(s, prepared, preparedOff, bias, bo, y, yOff, scratch, scratchOff);
     } else {
       int perRow = (s.outWidth() + L - 1) / L;
       int vectors = s.outHeight() * perRow;
@@ -69,7 +88,6 @@ final class PanamaDirectConvolution implements DirectConvolution {
   /** Copies each input plane into the middle of a zeroed padded plane; zeroes the slack after them. */
   private static void pad(Shape s, float[] x, int xOff, float[] xp, int xpOff) {
     int ph = s.paddedHeight(), pw = s.paddedWidth(), h = s.height(), wd = s.width();
-    // the planes and the slack; the weights' copy after them is acrossFilters'
     Arrays.fill(xp, xpOff, xpOff + s.channels() * ph * pw + SCRATCH_SLACK, 0f);
     // rows and columns of the image inside the window reach (padding may exceed what windows read)
     int r0 = Math.max(0, s.padTop()), r1 = Math.min(ph, s.padTop() + h);
@@ -92,38 +110,35 @@ final class PanamaDirectConvolution implements DirectConvolution {
    */
   private static void block(Shape s, float[] xp, int xpOff, float[] w, int wOff, float[] bias, int bo, float[] y,
       int yOff, int f0, int q0, int perRow, int vectors) {
-    int pw = s.paddedWidth(), patch = s.patchSize(), last = s.filters() - 1;
+    int pw = s.paddedWidth(), patch = s.patchSize(), last = s.filters() - 1, ow = s.outWidth();
     int qb = Math.min(q0 + 1, vectors - 1), qc = Math.min(q0 + 2, vectors - 1), qd = Math.min(q0 + 3, vectors - 1);
+    // each vector's row and first column, found once (a division each): its window in xp, its place in y
+    int ra = q0 / perRow, rb = qb / perRow, rc = qc / perRow, rd = qd / perRow;
+    int ca = column(q0 - ra * perRow, ow), cb = column(qb - rb * perRow, ow);
+    int cc = column(qc - rc * perRow, ow), cd = column(qd - rd * perRow, ow);
     int tile = xpOff + s.channels() * s.paddedHeight() * pw + TILE_AT;
-    int ow = s.outWidth();
-    sums(xp, start(xpOff, q0, perRow, pw, ow), start(xpOff, qb, perRow, pw, ow), start(xpOff, qc, perRow, pw, ow),
-        start(xpOff, qd, perRow, pw, ow), s.channels() * s.paddedHeight(), s.paddedHeight(), s.kernelHeight(), pw,
-        s.kernelWidth(), w, wOff + f0 * patch, wOff + Math.min(f0 + 1, last) * patch,
-        wOff + Math.min(f0 + 2, last) * patch, tile);
-    int n = s.outHeight() * s.outWidth();
+    sums(xp, xpOff + ra * pw + ca, xpOff + rb * pw + cb, xpOff + rc * pw + cc, xpOff + rd * pw + cd,
+        s.channels() * s.paddedHeight(), s.paddedHeight(), s.kernelHeight(), pw, s.kernelWidth(), w,
+        wOff + f0 * patch, wOff + Math.min(f0 + 1, last) * patch, wOff + Math.min(f0 + 2, last) * patch, tile);
+    int n = s.outHeight() * ow;
     for (int f = 0; f < FB; f++) {
       int filter = Math.min(f0 + f, last);
       int yf = yOff + filter * n;
       float b = biasOf(bias, bo, filter);
-      store(xp, tile + f * PV * L, b, y, yf, q0, perRow, s.outWidth());
-      store(xp, tile + (f * PV + 1) * L, b, y, yf, qb, perRow, s.outWidth());
-      store(xp, tile + (f * PV + 2) * L, b, y, yf, qc, perRow, s.outWidth());
-      store(xp, tile + (f * PV + 3) * L, b, y, yf, qd, perRow, s.outWidth());
+      store(xp, tile + f * PV * L, b, y, yf + ra * ow + ca, ow - ca);
+      store(xp, tile + (f * PV + 1) * L, b, y, yf + rb * ow + cb, ow - cb);
+      store(xp, tile + (f * PV + 2) * L, b, y, yf + rc * ow + cc, ow - cc);
+      store(xp, tile + (f * PV + 3) * L, b, y, yf + rd * ow + cd, ow - cd);
     }
   }
 
-  /** Where output vector q's window starts in the padded input. */
-  private static int start(int xpOff, int q, int perRow, int pw, int ow) {
-    return xpOff + q / perRow * pw + column(q, perRow, ow);
-  }
-
   /**
-   * The first output column of vector q of its row. A row at least a vector wide ends in a vector
+   * The first output column of the row's vector v. A row at least a vector wide ends in a vector
    * that overlaps the one before it instead of a ragged one, so every store is a whole vector; the
    * overlapped outputs are computed twice by the same operations, so they get the same bits.
    */
-  private static int column(int q, int perRow, int ow) {
-    int col = q % perRow * L;
+  private static int column(int v, int ow) {
+    int col = v * L;
     return ow >= L ? Math.min(col, ow - L) : col;
   }
 
@@ -187,46 +202,36 @@ final class PanamaDirectConvolution implements DirectConvolution {
   }
 
   /**
-   * Output vector q of one filter plus its bias b, from the tile at {@code from} to the filter's
-   * plane at {@code yf}, the lanes inside the row.
+   * One output vector of a filter plus its bias b, from the tile at {@code from} to {@code to} in y,
+   * its first {@code min(L, room)} lanes (the rest lie past the row).
    */
-  private static void store(float[] tile, int from, float b, float[] y, int yf, int q, int perRow, int ow) {
-    int col = column(q, perRow, ow);
-    int to = yf + q / perRow * ow + col;
-    if (col + L <= ow) {
+  private static void store(float[] tile, int from, float b, float[] y, int to, int room) {
+    if (room >= L) {
       FloatVector.fromArray(S, tile, from).add(b).intoArray(y, to);
     } else {
       // the row's ragged end lane by lane: a masked store built from indexInRange allocated on this JDK
-      for (int k = 0; k < ow - col; k++) {
+      for (int k = 0; k < room; k++) {
         y[to + k] = tile[from + k] + b;
       }
     }
   }
-
-
 
   /**
    * Filters across the lanes, for more filters than half a vector: a block is {@link #PB}
    * consecutive outputs of one row × L filters, one vector of transposed weights and PB broadcast
    * inputs per tap. Positions past the row end read on into the padded buffer and are dropped.
    */
-  private static void acrossFilters(Shape s, float[] w, int wOff, boolean transpose, float[] bias, int bo, float[] y,
-      int yOff, float[] xp, int xpOff) {
-    int patch = s.patchSize(), filters = s.filters(), fp = s.paddedFilters();
+  private static void acrossFilters(Shape s, float[] wt, int wtOff, float[] bias, int bo, float[] y, int yOff,
+      float[] xp, int xpOff) {
+    int filters = s.filters(), fp = s.paddedFilters();
     int ph = s.paddedHeight(), pw = s.paddedWidth(), oh = s.outHeight(), ow = s.outWidth(), n = oh * ow;
-    int planes = s.channels() * ph * pw;
-    int tile = xpOff + planes + TILE_AT;
-    int wt = xpOff + planes + SCRATCH_SLACK;
-    if (transpose) {
-      Arrays.fill(xp, wt, wt + patch * fp, 0f); // the filters past F stay 0
-      transposeWeights(w, wOff, filters, patch, xp, wt, fp);
-    }
+    int tile = xpOff + s.channels() * ph * pw + TILE_AT;
     for (int f0 = 0; f0 < filters; f0 += L) {
       int lanes = Math.min(L, filters - f0);
       for (int r = 0; r < oh; r++) {
         for (int c0 = 0; c0 < ow; c0 += PB) {
           sumsAcrossFilters(xp, xpOff + r * pw + c0, s.channels() * ph, ph, s.kernelHeight(), pw, s.kernelWidth(),
-              wt + f0, fp, tile);
+              wt, wtOff + f0, fp, tile);
           int to = yOff + f0 * n + r * ow + c0;
           for (int k = 0, count = Math.min(PB, ow - c0); k < count; k++) {
             for (int lane = 0; lane < lanes; lane++) {
@@ -258,15 +263,15 @@ final class PanamaDirectConvolution implements DirectConvolution {
    * The PB sums of outputs {@code b + k} (k < PB) over every tap, each a vector over L filters whose
    * weights for tap t are at {@code wt + t·fp}; output k goes to {@code tile + k·L}.
    */
-  private static void sumsAcrossFilters(float[] xp, int b, int rows, int ph, int kh, int pw, int kw, int wt, int fp,
-      int tile) {
+  private static void sumsAcrossFilters(float[] xp, int b, int rows, int ph, int kh, int pw, int kw, float[] wt,
+      int wtOff, int fp, int tile) {
     FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
     FloatVector a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
-    int tw = wt;
+    int tw = wtOff;
     for (int plane = 0; plane < rows; plane += ph) {
       for (int at = b + plane * pw, end = b + (plane + kh) * pw; at < end; at += pw) {
         for (int o = at; o < at + kw; o++, tw += fp) {
-          FloatVector k = FloatVector.fromArray(S, xp, tw);
+          FloatVector k = FloatVector.fromArray(S, wt, tw);
           a0 = k.fma(FloatVector.broadcast(S, xp[o]), a0);
           a1 = k.fma(FloatVector.broadcast(S, xp[o + 1]), a1);
           a2 = k.fma(FloatVector.broadcast(S, xp[o + 2]), a2);

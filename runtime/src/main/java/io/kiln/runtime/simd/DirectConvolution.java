@@ -55,11 +55,11 @@ public interface DirectConvolution {
     }
 
     /**
-     * The scratch {@link #forward} needs: the zero-padded input of every channel, {@link
-     * #SCRATCH_SLACK}, and the weights transposed to one row of {@link #paddedFilters()} per tap.
+     * The scratch {@link #forward} needs: the zero-padded input of every channel and {@link
+     * #SCRATCH_SLACK}.
      */
     public int scratchSize() {
-      return channels * paddedHeight() * paddedWidth() + SCRATCH_SLACK + patchSize() * paddedFilters();
+      return channels * paddedHeight() * paddedWidth() + SCRATCH_SLACK;
     }
 
     /** F rounded up to {@link #FILTER_ROUNDING}: a whole number of vectors of filters. */
@@ -107,15 +107,31 @@ public interface DirectConvolution {
   }
 
   /**
+   * Floats of the weights rearranged by {@link #prepareWeights} for {@link #forward}; 0 where
+   * forward reads the weights as they are. At most {@link Shape#patchSize()} × {@link
+   * Shape#paddedFilters()}.
+   */
+  default int preparedWeightsSize(Shape s) {
+    return 0;
+  }
+
+  /**
+   * Writes the rearranged copy of {@code w} that {@link #forward} reads ({@link
+   * #preparedWeightsSize} floats from {@code preparedOff}). A layer prepares once per change of its
+   * weights, not once per sample: LeNet's second convolution spent a sixth of a one-sample call
+   * transposing them.
+   */
+  default void prepareWeights(Shape s, float[] w, int wOff, float[] prepared, int preparedOff) {}
+
+  /**
    * {@code y[f, oh, ow] = act(Σ_{c,i,j} w[f, c, i, j]·x[c, oh + i - padTop, ow + j - padLeft] + bias[f])}
    * for one sample, out-of-image taps reading 0, through {@code ep} (a per-row bias or none, an
-   * activation, never accumulating). {@code scratch} ({@link Shape#scratchSize()} floats from
-   * {@code scratchOff}) may be overwritten. {@code weightsReady}: the previous call on this scratch
-   * had the same shape and weights (the next sample of a batch), so a copy of the weights it
-   * rearranged there may be used as it is.
+   * activation, never accumulating). {@code prepared} holds {@link #prepareWeights} of these
+   * weights (unused where {@link #preparedWeightsSize} is 0). {@code scratch} ({@link
+   * Shape#scratchSize()} floats from {@code scratchOff}) may be overwritten.
    */
-  default void forward(Shape s, float[] x, int xOff, float[] w, int wOff, Epilogue ep, float[] y, int yOff,
-      float[] scratch, int scratchOff, boolean weightsReady) {
+  default void forward(Shape s, float[] x, int xOff, float[] w, int wOff, float[] prepared, int preparedOff,
+      Epilogue ep, float[] y, int yOff, float[] scratch, int scratchOff) {
     int c = s.channels(), h = s.height(), wd = s.width(), kh = s.kernelHeight(), kw = s.kernelWidth();
     int oh = s.outHeight(), ow = s.outWidth(), patch = s.patchSize(), n = oh * ow;
     float[] bias = ep.biasData();

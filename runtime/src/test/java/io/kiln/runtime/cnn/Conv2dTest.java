@@ -8,6 +8,7 @@ import static io.kiln.runtime.cnn.TestArrays.zeros;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.kiln.dsl.Activation;
+import io.kiln.runtime.At;
 import io.kiln.runtime.gemm.Epilogue;
 import java.util.ArrayList;
 import java.util.List;
@@ -124,6 +125,49 @@ class Conv2dTest {
         assertClose(what + " dx", dx0, dx, 1e-4, 3);
       }
     }
+  }
+
+  /**
+   * A layer keeps the direct path's rearranged weights between calls: after its weights change in
+   * place (as an optimizer step, a load or a user's write does), in one element or in the sign of a
+   * zero, it gives a fresh computation's bits, and until then the same bits call after call.
+   */
+  @Test
+  void aLayerSeesItsWeightsChangeInPlace() {
+    for (ConvGeometry g : new ConvGeometry[] {ConvGeometry.valid(6, 14, 14, 16, 5, 5, 1),
+        ConvGeometry.same(1, 28, 28, 6, 5, 5, 1), ConvGeometry.valid(3, 9, 11, 11, 3, 3, 1)}) {
+      Random r = new Random(g.hashCode());
+      float[] x = random(r, 2 * g.inputSize(), 1);
+      float[] w = random(r, g.weightSize(), 1);
+      float[] bias = random(r, g.filters(), 1);
+      float[] y = zeros(2 * g.outputSize());
+      float[] cols = zeros(g.colsSize());
+      Conv2d layer = Conv2d.of(g).weights(new At(w, OFF), new At(bias, OFF), Activation.NONE)
+          .output(new At(y, OFF), new At(cols, OFF)).build();
+      for (int change = 0; change < 4; change++) {
+        switch (change) {
+          case 1 -> w[OFF + g.weightSize() - 1] += 0.5f; // the last filter's last tap
+          case 2 -> w[OFF] = 0f;
+          case 3 -> w[OFF] = -0f; // equal as a number, not as bits: a -0 weight can make a -0 output
+          default -> { }
+        }
+        float[] want = zeros(2 * g.outputSize());
+        Conv2d.forward(g, 2, x, OFF, w, OFF, Conv2d.epilogue(bias, OFF, Activation.NONE), want, OFF,
+            zeros(g.colsSize()), OFF);
+        for (int call = 0; call < 2; call++) {
+          layer.forward(2, x, OFF);
+          assertThat(bitsOf(y)).isEqualTo(bitsOf(want));
+        }
+      }
+    }
+  }
+
+  private static int[] bitsOf(float[] a) {
+    int[] bits = new int[a.length];
+    for (int i = 0; i < a.length; i++) {
+      bits[i] = Float.floatToRawIntBits(a[i]);
+    }
+    return bits;
   }
 
   @Test

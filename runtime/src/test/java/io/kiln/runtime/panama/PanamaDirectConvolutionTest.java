@@ -75,11 +75,11 @@ class PanamaDirectConvolutionTest {
   }
 
   /**
-   * A batch's next sample on the same scratch reuses the weights the previous call rearranged
-   * there: its output is the bits of a call on fresh scratch.
+   * The weights prepared once serve call after call: a second sample on the same scratch and
+   * prepared copy gets the bits of a call with everything fresh.
    */
   @Test
-  void theNextSampleOnTheSameScratchMatchesAFreshCall() {
+  void preparedWeightsServeTheNextSample() {
     for (Shape s : shapes()) {
       Random r = new Random(s.hashCode() + 5);
       int in = s.channels() * s.height() * s.width();
@@ -90,10 +90,12 @@ class PanamaDirectConvolutionTest {
       Epilogue ep = Epilogue.of(false, Epilogue.Bias.PER_ROW, bias, OFF, Activation.RELU);
       int n = s.filters() * s.outHeight() * s.outWidth();
       float[] scratch = new float[s.scratchSize() + 2 * OFF];
+      float[] prepared = new float[VECTOR.preparedWeightsSize(s) + 2 * OFF];
+      VECTOR.prepareWeights(s, w, OFF, prepared, OFF);
       float[] y = new float[n + 2 * OFF];
       Arrays.fill(y, Float.NaN);
-      VECTOR.forward(s, first, OFF, w, OFF, ep, y, OFF, scratch, OFF, false);
-      VECTOR.forward(s, second, OFF, w, OFF, ep, y, OFF, scratch, OFF, true);
+      VECTOR.forward(s, first, OFF, w, OFF, prepared, OFF, ep, y, OFF, scratch, OFF);
+      VECTOR.forward(s, second, OFF, w, OFF, prepared, OFF, ep, y, OFF, scratch, OFF);
       assertWithMessage(s.toString()).that(bits(y)).isEqualTo(bits(run(VECTOR, s, second, w, ep, n)));
     }
   }
@@ -159,7 +161,10 @@ class PanamaDirectConvolutionTest {
     Arrays.fill(y, Float.NaN);
     float[] scratch = new float[s.scratchSize() + 2 * OFF];
     Arrays.fill(scratch, Float.NaN); // the kernel must not read scratch it did not write
-    kernel.forward(s, x, OFF, w, OFF, ep, y, OFF, scratch, OFF, false);
+    float[] prepared = new float[kernel.preparedWeightsSize(s) + 2 * OFF];
+    Arrays.fill(prepared, Float.NaN); // nor prepared weights outside what prepareWeights wrote
+    kernel.prepareWeights(s, w, OFF, prepared, OFF);
+    kernel.forward(s, x, OFF, w, OFF, prepared, OFF, ep, y, OFF, scratch, OFF);
     return y;
   }
 
