@@ -10,19 +10,19 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The Vector API direct convolution: vectorised over the output columns of a row. The input is
  * first copied into a zero-padded buffer so that every tap is one unmasked vector load; a block of
- * {@link #FB} filters × {@link #PV} output vectors keeps its sums in 12 registers across all the
- * taps. Ragged blocks repeat their last filter or output vector (the repeat recomputes and stores
- * the same bits). A row at least a vector wide ends in a vector overlapping the one before it; a
- * narrower row's only vector is copied lane by lane, its lanes past the row read the next row or
- * the slack and are dropped.
+ * 4 filters × 6 output vectors (or 6 × 4 where that wastes fewer filter slots, as for LeNet's 6)
+ * keeps its sums in 24 registers across all the taps, one loop over the taps. Ragged blocks
+ * repeat their last filter or output vector (the repeat recomputes and stores the same bits). A
+ * row at least a vector wide ends in a vector overlapping the one before it; a narrower row's only
+ * vector is copied lane by lane, its lanes past the row read the next row or the slack and are
+ * dropped. Rows narrower than a vector with more than half a vector of filters put the filters
+ * across the lanes instead.
  */
 final class PanamaDirectConvolution implements DirectConvolution {
   private static final VectorSpecies<Float> S = PanamaGemm.S;
   private static final int L = S.length();
-  /** Filters per block: broadcast weights per tap. */
-  static final int FB = 3;
-  /** Output vectors per block: vector loads per tap. */
-  static final int PV = 4;
+  /** Accumulators of a block of the outputs-across-lanes path: filters × output vectors. */
+  static final int BLOCK = 24;
   /** Output positions per block of the filters-across-lanes path: one accumulator each. */
   static final int PB = 12;
 
@@ -42,9 +42,13 @@ final class PanamaDirectConvolution implements DirectConvolution {
     }
   }
 
-  /** More filters than half a vector: they go across the lanes. */
+  /**
+   * Rows narrower than a vector (their output vectors would be partly empty) and more filters than
+   * half a vector: the filters go across the lanes. Wider rows keep outputs across the lanes even
+   * for many filters: cnn64's first convolution (32 filters, 62 columns) ran 2.5× faster so.
+   */
   private static boolean acrossLanes(Shape s) {
-    return s.filters() > L / 2;
+    return s.filters() > L / 2 && s.outWidth() < L;
   }
 
   @Override
@@ -60,9 +64,18 @@ final class PanamaDirectConvolution implements DirectConvolution {
     } else {
       int perRow = (s.outWidth() + L - 1) / L;
       int vectors = s.outHeight() * perRow;
-      for (int f0 = 0; f0 < s.filters(); f0 += FB) {
-        for (int q0 = 0; q0 < vectors; q0 += PV) {
-          block(s, scratch, scratchOff, w, wOff, bias, bo, y, yOff, f0, q0, perRow, vectors);
+      int tile = scratchOff + s.channels() * s.paddedHeight() * s.paddedWidth() + TILE_AT;
+      int f = s.filters();
+      boolean sixFilters = (f + 5) / 6 * 6 < (f + 3) / 4 * 4; // 6 × 4 wastes fewer filter slots than 4 × 6
+      int fb = sixFilters ? 6 : 4, pv = BLOCK / fb;
+      for (int f0 = 0; f0 < f; f0 += fb) {
+        for (int q0 = 0; q0 < vectors; q0 += pv) {
+          if (sixFilters) {
+            sums6x4(s, scratch, scratchOff, w, wOff, f0, q0, perRow, vectors, tile);
+          } else {
+            sums4x6(s, scratch, scratchOff, w, wOff, f0, q0, perRow, vectors, tile);
+          }
+          storeTile(s, scratch, tile, fb, pv, f0, q0, perRow, vectors, bias, bo, y, yOff);
         }
       }
     }
@@ -104,32 +117,26 @@ final class PanamaDirectConvolution implements DirectConvolution {
   }
 
   /**
-   * Filters {@code f0..f0+FB-1} × output vectors {@code q0..q0+PV-1} (vector q is row q / perRow,
-   * columns from (q % perRow)·L), indices past the end clamped to the last one: the sums go to the
-   * tile, then the tile's lanes inside the image to y.
+   * The tile's sums of filters {@code f0..f0+fb-1} × output vectors {@code q0..q0+pv-1} (indices past
+   * the end clamped to the last one), filter f's vector v at {@code tile + (f·pv + v)·L}, plus their
+   * bias, to y: the lanes inside each row.
    */
-  private static void block(Shape s, float[] xp, int xpOff, float[] w, int wOff, float[] bias, int bo, float[] y,
-      int yOff, int f0, int q0, int perRow, int vectors) {
-    int pw = s.paddedWidth(), patch = s.patchSize(), last = s.filters() - 1, ow = s.outWidth();
-    int qb = Math.min(q0 + 1, vectors - 1), qc = Math.min(q0 + 2, vectors - 1), qd = Math.min(q0 + 3, vectors - 1);
-    // each vector's row and first column, found once (a division each): its window in xp, its place in y
-    int ra = q0 / perRow, rb = qb / perRow, rc = qc / perRow, rd = qd / perRow;
-    int ca = column(q0 - ra * perRow, ow), cb = column(qb - rb * perRow, ow);
-    int cc = column(qc - rc * perRow, ow), cd = column(qd - rd * perRow, ow);
-    int tile = xpOff + s.channels() * s.paddedHeight() * pw + TILE_AT;
-    sums(xp, xpOff + ra * pw + ca, xpOff + rb * pw + cb, xpOff + rc * pw + cc, xpOff + rd * pw + cd,
-        s.channels() * s.paddedHeight(), s.paddedHeight(), s.kernelHeight(), pw, s.kernelWidth(), w,
-        wOff + f0 * patch, wOff + Math.min(f0 + 1, last) * patch, wOff + Math.min(f0 + 2, last) * patch, tile);
-    int n = s.outHeight() * ow;
-    for (int f = 0; f < FB; f++) {
-      int filter = Math.min(f0 + f, last);
-      int yf = yOff + filter * n;
-      float b = biasOf(bias, bo, filter);
-      store(xp, tile + f * PV * L, b, y, yf + ra * ow + ca, ow - ca);
-      store(xp, tile + (f * PV + 1) * L, b, y, yf + rb * ow + cb, ow - cb);
-      store(xp, tile + (f * PV + 2) * L, b, y, yf + rc * ow + cc, ow - cc);
-      store(xp, tile + (f * PV + 3) * L, b, y, yf + rd * ow + cd, ow - cd);
+  private static void storeTile(Shape s, float[] xp, int tile, int fb, int pv, int f0, int q0, int perRow,
+      int vectors, float[] bias, int bo, float[] y, int yOff) {
+    int ow = s.outWidth(), n = s.outHeight() * ow, last = s.filters() - 1;
+    for (int v = 0; v < pv; v++) {
+      int q = Math.min(q0 + v, vectors - 1), r = q / perRow, col = column(q - r * perRow, ow);
+      for (int f = 0; f < fb; f++) {
+        int filter = Math.min(f0 + f, last);
+        store(xp, tile + (f * pv + v) * L, biasOf(bias, bo, filter), y, yOff + filter * n + r * ow + col, ow - col);
+      }
     }
+  }
+
+  /** Where output vector q (clamped to the last of {@code vectors}) starts its window in the padded input. */
+  private static int start(int q, int vectors, int perRow, int pw, int ow) {
+    int clamped = Math.min(q, vectors - 1), r = clamped / perRow;
+    return r * pw + column(clamped - r * perRow, ow);
   }
 
   /**
@@ -146,49 +153,176 @@ final class PanamaDirectConvolution implements DirectConvolution {
   private static final int TILE_AT = 16;
 
   static {
-    if (TILE_AT + Math.max(FB * PV, PB) * L > SCRATCH_SLACK || Math.max(L, PB) > TILE_AT
+    if (TILE_AT + Math.max(BLOCK, PB) * L > SCRATCH_SLACK || Math.max(L, PB) > TILE_AT
         || L > DirectConvolution.FILTER_ROUNDING) {
       throw new AssertionError("the direct convolution's tile does not fit in its scratch slack");
     }
   }
 
-  /**
-   * The 12 sums of a block over every tap, in (channel, kernel row, kernel column) order: rows
-   * {@code r} of the padded input ({@code rows} = C·PH of them, kernel row {@code r % ph}) hold the
-   * taps; the tile receives filter f's vector v at {@code tile + (f·PV + v)·L}.
+  /*
+   * The sums of a block over every tap, in (channel, kernel row, kernel column) order, one per
+   * filter × output vector: the taps in one loop, the steps to the next kernel row and channel
+   * plane taken as branches (nested loops paid a range-check preamble per kernel row, more than a
+   * row of 3 or 5 taps costs: LeNet's first convolution 6.3 → 4.0 µs a sample); the tile receives
+   * filter f's vector v at tile + (f·pv + v), pv output vectors a block·L.
    */
-  private static void sums(float[] xp, int xa, int xb, int xc, int xd, int rows, int ph, int kh, int pw, int kw,
-      float[] w, int w0, int w1, int w2, int tile) {
-    FloatVector s0a = FloatVector.zero(S), s0b = s0a, s0c = s0a, s0d = s0a, s1a = s0a, s1b = s0a, s1c = s0a;
-    FloatVector s1d = s0a, s2a = s0a, s2b = s0a, s2c = s0a, s2d = s0a;
-    int t = 0;
-    for (int plane = 0; plane < rows; plane += ph) {
-      for (int at = plane * pw, end = (plane + kh) * pw; at < end; at += pw) {
-        for (int j = 0; j < kw; j++, t++) {
-          FloatVector va = FloatVector.fromArray(S, xp, xa + at + j);
-          FloatVector vb = FloatVector.fromArray(S, xp, xb + at + j);
-          FloatVector vc = FloatVector.fromArray(S, xp, xc + at + j);
-          FloatVector vd = FloatVector.fromArray(S, xp, xd + at + j);
-          FloatVector k0 = FloatVector.broadcast(S, w[w0 + t]);
-          s0a = k0.fma(va, s0a);
-          s0b = k0.fma(vb, s0b);
-          s0c = k0.fma(vc, s0c);
-          s0d = k0.fma(vd, s0d);
-          FloatVector k1 = FloatVector.broadcast(S, w[w1 + t]);
-          s1a = k1.fma(va, s1a);
-          s1b = k1.fma(vb, s1b);
-          s1c = k1.fma(vc, s1c);
-          s1d = k1.fma(vd, s1d);
-          FloatVector k2 = FloatVector.broadcast(S, w[w2 + t]);
-          s2a = k2.fma(va, s2a);
-          s2b = k2.fma(vb, s2b);
-          s2c = k2.fma(vc, s2c);
-          s2d = k2.fma(vd, s2d);
+
+  /** 4 filters × 6 output vectors from filter f0 and vector q0 (see above). */
+  private static void sums4x6(Shape s, float[] xp, int xpOff, float[] w, int wOff, int f0, int q0, int perRow,
+      int vectors, int tile) {
+    int pw = s.paddedWidth(), ow = s.outWidth(), patch = s.patchSize(), last = s.filters() - 1;
+    int xa = xpOff + start(q0, vectors, perRow, pw, ow);
+    int xb = xpOff + start(q0 + 1, vectors, perRow, pw, ow);
+    int xc = xpOff + start(q0 + 2, vectors, perRow, pw, ow);
+    int xd = xpOff + start(q0 + 3, vectors, perRow, pw, ow);
+    int xe = xpOff + start(q0 + 4, vectors, perRow, pw, ow);
+    int xf = xpOff + start(q0 + 5, vectors, perRow, pw, ow);
+    int w0 = wOff + f0 * patch;
+    int w1 = wOff + Math.min(f0 + 1, last) * patch;
+    int w2 = wOff + Math.min(f0 + 2, last) * patch;
+    int w3 = wOff + Math.min(f0 + 3, last) * patch;
+    FloatVector s0a = FloatVector.zero(S);
+    FloatVector s0b = s0a, s0c = s0a, s0d = s0a, s0e = s0a, s0f = s0a, s1a = s0a, s1b = s0a, s1c = s0a;
+    FloatVector s1d = s0a, s1e = s0a, s1f = s0a, s2a = s0a, s2b = s0a, s2c = s0a, s2d = s0a, s2e = s0a;
+    FloatVector s2f = s0a, s3a = s0a, s3b = s0a, s3c = s0a, s3d = s0a, s3e = s0a, s3f = s0a;
+    int kh = s.kernelHeight(), kw = s.kernelWidth(), rowStep = pw - kw, planeStep = (s.paddedHeight() - kh) * pw;
+    for (int t = 0, at = 0, j = 0, i = 0; t < patch; t++) {
+      FloatVector va = FloatVector.fromArray(S, xp, xa + at);
+      FloatVector vb = FloatVector.fromArray(S, xp, xb + at);
+      FloatVector vc = FloatVector.fromArray(S, xp, xc + at);
+      FloatVector vd = FloatVector.fromArray(S, xp, xd + at);
+      FloatVector ve = FloatVector.fromArray(S, xp, xe + at);
+      FloatVector vf = FloatVector.fromArray(S, xp, xf + at);
+      FloatVector k0 = FloatVector.broadcast(S, w[w0 + t]);
+      s0a = k0.fma(va, s0a);
+      s0b = k0.fma(vb, s0b);
+      s0c = k0.fma(vc, s0c);
+      s0d = k0.fma(vd, s0d);
+      s0e = k0.fma(ve, s0e);
+      s0f = k0.fma(vf, s0f);
+      FloatVector k1 = FloatVector.broadcast(S, w[w1 + t]);
+      s1a = k1.fma(va, s1a);
+      s1b = k1.fma(vb, s1b);
+      s1c = k1.fma(vc, s1c);
+      s1d = k1.fma(vd, s1d);
+      s1e = k1.fma(ve, s1e);
+      s1f = k1.fma(vf, s1f);
+      FloatVector k2 = FloatVector.broadcast(S, w[w2 + t]);
+      s2a = k2.fma(va, s2a);
+      s2b = k2.fma(vb, s2b);
+      s2c = k2.fma(vc, s2c);
+      s2d = k2.fma(vd, s2d);
+      s2e = k2.fma(ve, s2e);
+      s2f = k2.fma(vf, s2f);
+      FloatVector k3 = FloatVector.broadcast(S, w[w3 + t]);
+      s3a = k3.fma(va, s3a);
+      s3b = k3.fma(vb, s3b);
+      s3c = k3.fma(vc, s3c);
+      s3d = k3.fma(vd, s3d);
+      s3e = k3.fma(ve, s3e);
+      s3f = k3.fma(vf, s3f);
+      at++;
+      if (++j == kw) { // the next kernel row, and after the last one the next channel's plane
+        j = 0;
+        at += rowStep;
+        if (++i == kh) {
+          i = 0;
+          at += planeStep;
         }
       }
     }
     s0a.intoArray(xp, tile);
-    s0b.intoArray(xp, tile + L);
+    s0b.intoArray(xp, tile + 1 * L);
+    s0c.intoArray(xp, tile + 2 * L);
+    s0d.intoArray(xp, tile + 3 * L);
+    s0e.intoArray(xp, tile + 4 * L);
+    s0f.intoArray(xp, tile + 5 * L);
+    s1a.intoArray(xp, tile + 6 * L);
+    s1b.intoArray(xp, tile + 7 * L);
+    s1c.intoArray(xp, tile + 8 * L);
+    s1d.intoArray(xp, tile + 9 * L);
+    s1e.intoArray(xp, tile + 10 * L);
+    s1f.intoArray(xp, tile + 11 * L);
+    s2a.intoArray(xp, tile + 12 * L);
+    s2b.intoArray(xp, tile + 13 * L);
+    s2c.intoArray(xp, tile + 14 * L);
+    s2d.intoArray(xp, tile + 15 * L);
+    s2e.intoArray(xp, tile + 16 * L);
+    s2f.intoArray(xp, tile + 17 * L);
+    s3a.intoArray(xp, tile + 18 * L);
+    s3b.intoArray(xp, tile + 19 * L);
+    s3c.intoArray(xp, tile + 20 * L);
+    s3d.intoArray(xp, tile + 21 * L);
+    s3e.intoArray(xp, tile + 22 * L);
+    s3f.intoArray(xp, tile + 23 * L);
+  }
+
+  /** 6 filters × 4 output vectors from filter f0 and vector q0 (see above). */
+  private static void sums6x4(Shape s, float[] xp, int xpOff, float[] w, int wOff, int f0, int q0, int perRow,
+      int vectors, int tile) {
+    int pw = s.paddedWidth(), ow = s.outWidth(), patch = s.patchSize(), last = s.filters() - 1;
+    int xa = xpOff + start(q0, vectors, perRow, pw, ow);
+    int xb = xpOff + start(q0 + 1, vectors, perRow, pw, ow);
+    int xc = xpOff + start(q0 + 2, vectors, perRow, pw, ow);
+    int xd = xpOff + start(q0 + 3, vectors, perRow, pw, ow);
+    int w0 = wOff + f0 * patch;
+    int w1 = wOff + Math.min(f0 + 1, last) * patch;
+    int w2 = wOff + Math.min(f0 + 2, last) * patch;
+    int w3 = wOff + Math.min(f0 + 3, last) * patch;
+    int w4 = wOff + Math.min(f0 + 4, last) * patch;
+    int w5 = wOff + Math.min(f0 + 5, last) * patch;
+    FloatVector s0a = FloatVector.zero(S);
+    FloatVector s0b = s0a, s0c = s0a, s0d = s0a, s1a = s0a, s1b = s0a, s1c = s0a, s1d = s0a, s2a = s0a;
+    FloatVector s2b = s0a, s2c = s0a, s2d = s0a, s3a = s0a, s3b = s0a, s3c = s0a, s3d = s0a, s4a = s0a;
+    FloatVector s4b = s0a, s4c = s0a, s4d = s0a, s5a = s0a, s5b = s0a, s5c = s0a, s5d = s0a;
+    int kh = s.kernelHeight(), kw = s.kernelWidth(), rowStep = pw - kw, planeStep = (s.paddedHeight() - kh) * pw;
+    for (int t = 0, at = 0, j = 0, i = 0; t < patch; t++) {
+      FloatVector va = FloatVector.fromArray(S, xp, xa + at);
+      FloatVector vb = FloatVector.fromArray(S, xp, xb + at);
+      FloatVector vc = FloatVector.fromArray(S, xp, xc + at);
+      FloatVector vd = FloatVector.fromArray(S, xp, xd + at);
+      FloatVector k0 = FloatVector.broadcast(S, w[w0 + t]);
+      s0a = k0.fma(va, s0a);
+      s0b = k0.fma(vb, s0b);
+      s0c = k0.fma(vc, s0c);
+      s0d = k0.fma(vd, s0d);
+      FloatVector k1 = FloatVector.broadcast(S, w[w1 + t]);
+      s1a = k1.fma(va, s1a);
+      s1b = k1.fma(vb, s1b);
+      s1c = k1.fma(vc, s1c);
+      s1d = k1.fma(vd, s1d);
+      FloatVector k2 = FloatVector.broadcast(S, w[w2 + t]);
+      s2a = k2.fma(va, s2a);
+      s2b = k2.fma(vb, s2b);
+      s2c = k2.fma(vc, s2c);
+      s2d = k2.fma(vd, s2d);
+      FloatVector k3 = FloatVector.broadcast(S, w[w3 + t]);
+      s3a = k3.fma(va, s3a);
+      s3b = k3.fma(vb, s3b);
+      s3c = k3.fma(vc, s3c);
+      s3d = k3.fma(vd, s3d);
+      FloatVector k4 = FloatVector.broadcast(S, w[w4 + t]);
+      s4a = k4.fma(va, s4a);
+      s4b = k4.fma(vb, s4b);
+      s4c = k4.fma(vc, s4c);
+      s4d = k4.fma(vd, s4d);
+      FloatVector k5 = FloatVector.broadcast(S, w[w5 + t]);
+      s5a = k5.fma(va, s5a);
+      s5b = k5.fma(vb, s5b);
+      s5c = k5.fma(vc, s5c);
+      s5d = k5.fma(vd, s5d);
+      at++;
+      if (++j == kw) { // the next kernel row, and after the last one the next channel's plane
+        j = 0;
+        at += rowStep;
+        if (++i == kh) {
+          i = 0;
+          at += planeStep;
+        }
+      }
+    }
+    s0a.intoArray(xp, tile);
+    s0b.intoArray(xp, tile + 1 * L);
     s0c.intoArray(xp, tile + 2 * L);
     s0d.intoArray(xp, tile + 3 * L);
     s1a.intoArray(xp, tile + 4 * L);
@@ -199,6 +333,18 @@ final class PanamaDirectConvolution implements DirectConvolution {
     s2b.intoArray(xp, tile + 9 * L);
     s2c.intoArray(xp, tile + 10 * L);
     s2d.intoArray(xp, tile + 11 * L);
+    s3a.intoArray(xp, tile + 12 * L);
+    s3b.intoArray(xp, tile + 13 * L);
+    s3c.intoArray(xp, tile + 14 * L);
+    s3d.intoArray(xp, tile + 15 * L);
+    s4a.intoArray(xp, tile + 16 * L);
+    s4b.intoArray(xp, tile + 17 * L);
+    s4c.intoArray(xp, tile + 18 * L);
+    s4d.intoArray(xp, tile + 19 * L);
+    s5a.intoArray(xp, tile + 20 * L);
+    s5b.intoArray(xp, tile + 21 * L);
+    s5c.intoArray(xp, tile + 22 * L);
+    s5d.intoArray(xp, tile + 23 * L);
   }
 
   /**

@@ -21,9 +21,9 @@ public interface DirectConvolution {
   /**
    * Floats past the zero-padded input that {@link #forward}'s scratch must hold: a vector read at
    * the end of the last row may run over by up to one vector of the widest species (16 floats),
-   * and a vector implementation keeps a tile of sums there (12 vectors).
+   * and a vector implementation keeps a tile of sums there (24 vectors).
    */
-  int SCRATCH_SLACK = 256;
+  int SCRATCH_SLACK = 512;
 
   /** Filter counts are rounded up to this in the transposed weights: the widest species' lanes. */
   int FILTER_ROUNDING = 16;

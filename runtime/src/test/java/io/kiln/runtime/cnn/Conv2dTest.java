@@ -38,6 +38,7 @@ class Conv2dTest {
     g.add(ConvGeometry.same(1, 3, 3, 2, 5, 5, 1));
     g.add(ConvGeometry.same(1, 2, 7, 2, 5, 3, 1));
     g.add(ConvGeometry.same(1, 28, 28, 6, 5, 5, 1));
+    g.add(ConvGeometry.valid(3, 9, 40, 21, 3, 3, 1)); // many filters, a short patch over wide rows: direct
     g.add(ConvGeometry.valid(4, 13, 7, 3, 1, 1, 1)); // pointwise: no im2col
     g.add(ConvGeometry.valid(4, 13, 7, 3, 1, 1, 2));
     g.add(ConvGeometry.explicit(2, 7, 13, 3, 3, 3, 2, 1));
@@ -168,6 +169,17 @@ class Conv2dTest {
       bits[i] = Float.floatToRawIntBits(a[i]);
     }
     return bits;
+  }
+
+  /** Which convolutions of the reference models run direct (the measured choice in Conv2d's constants). */
+  @Test
+  void theDirectPathTakesFewFiltersOrAShortPatchOverWideRows() {
+    assertThat(Conv2d.directShape(ConvGeometry.same(1, 28, 28, 6, 5, 5, 1))).isNotNull(); // LeNet
+    assertThat(Conv2d.directShape(ConvGeometry.valid(6, 14, 14, 16, 5, 5, 1))).isNotNull();
+    assertThat(Conv2d.directShape(ConvGeometry.valid(3, 64, 64, 32, 3, 3, 1))).isNotNull(); // cnn64: 27 taps
+    assertThat(Conv2d.directShape(ConvGeometry.valid(32, 31, 31, 64, 3, 3, 1))).isNull(); // 288 taps: the GEMM
+    assertThat(Conv2d.directShape(ConvGeometry.valid(3, 12, 12, 32, 3, 3, 1))).isNull(); // rows under a vector
+    assertThat(Conv2d.directShape(ConvGeometry.valid(3, 64, 64, 32, 3, 3, 2))).isNull(); // strided
   }
 
   @Test

@@ -36,6 +36,8 @@ class PanamaDirectConvolutionTest {
     shapes.add(shape(1, 9, 17, 5, 3, 4, 0, 3)); // asymmetric: the right edge gets no padding
     shapes.add(shape(3, 6, 23, 20, 3, 3, 1, 1)); // filters across lanes: a ragged second vector of filters
     shapes.add(shape(2, 4, 5, 33, 2, 3, 0, 1)); // three vectors of filters, rows shorter than a block
+    shapes.add(shape(3, 7, 64, 32, 3, 3, 0, 0)); // cnn64's first convolution's rows: 4 × 6 blocks, 32 filters
+    shapes.add(shape(2, 5, 19, 5, 3, 3, 1, 1)); // 6 × 4 blocks with a repeated filter
     Random r = new Random(7);
     while (shapes.size() < 40) {
       int h = 1 + r.nextInt(20), w = 1 + r.nextInt(40);
