@@ -376,8 +376,14 @@ final class PanamaDirectConvolution implements DirectConvolution {
       int lanes = Math.min(L, filters - f0);
       for (int r = 0; r < oh; r++) {
         for (int c0 = 0; c0 < ow; c0 += PB) {
-          sumsAcrossFilters(xp, xpOff + r * pw + c0, s.channels() * ph, ph, s.kernelHeight(), pw, s.kernelWidth(),
-              wt, wtOff + f0, fp, tile);
+          int at = xpOff + r * pw + c0, rows = s.channels() * ph, kh = s.kernelHeight(), kw = s.kernelWidth();
+          if (kw == 5) {
+            sumsAcrossFilters5(xp, at, rows, ph, kh, pw, wt, wtOff + f0, fp, tile);
+          } else if (kw == 3) {
+            sumsAcrossFilters3(xp, at, rows, ph, kh, pw, wt, wtOff + f0, fp, tile);
+          } else {
+            sumsAcrossFilters(xp, at, rows, ph, kh, pw, kw, wt, wtOff + f0, fp, tile);
+          }
           int to = yOff + f0 * n + r * ow + c0;
           for (int k = 0, count = Math.min(PB, ow - c0); k < count; k++) {
             for (int lane = 0; lane < lanes; lane++) {
@@ -435,6 +441,118 @@ final class PanamaDirectConvolution implements DirectConvolution {
     }
     a0.intoArray(xp, tile);
     a1.intoArray(xp, tile + L);
+    a2.intoArray(xp, tile + 2 * L);
+    a3.intoArray(xp, tile + 3 * L);
+    a4.intoArray(xp, tile + 4 * L);
+    a5.intoArray(xp, tile + 5 * L);
+    a6.intoArray(xp, tile + 6 * L);
+    a7.intoArray(xp, tile + 7 * L);
+    a8.intoArray(xp, tile + 8 * L);
+    a9.intoArray(xp, tile + 9 * L);
+    a10.intoArray(xp, tile + 10 * L);
+    a11.intoArray(xp, tile + 11 * L);
+  }
+
+  /**
+   * {@link #sumsAcrossFilters} for 3-wide kernels: a kernel row's 3 weight vectors stay in
+   * registers and each of the 14 inputs under the row's windows is broadcast once for the
+   * (position, tap) pairs that read it, not once per pair. Each sum still adds its taps in order.
+   */
+  private static void sumsAcrossFilters3(float[] xp, int b, int rows, int ph, int kh, int pw, float[] wt,
+      int wtOff, int fp, int tile) {
+    FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+    FloatVector a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+    int kernelRows = rows / ph * kh, planeStep = (ph - kh) * pw;
+    for (int r = 0, o = b, i = 0, tw = wtOff; r < kernelRows; r++, tw += 3 * fp) {
+      FloatVector k0 = FloatVector.fromArray(S, wt, tw);
+      FloatVector k1 = FloatVector.fromArray(S, wt, tw + fp);
+      FloatVector k2 = FloatVector.fromArray(S, wt, tw + 2 * fp);
+      FloatVector x;
+      x = FloatVector.broadcast(S, xp[o]); a0 = k0.fma(x, a0);
+      x = FloatVector.broadcast(S, xp[o + 1]); a0 = k1.fma(x, a0); a1 = k0.fma(x, a1);
+      x = FloatVector.broadcast(S, xp[o + 2]); a0 = k2.fma(x, a0); a1 = k1.fma(x, a1); a2 = k0.fma(x, a2);
+      x = FloatVector.broadcast(S, xp[o + 3]); a1 = k2.fma(x, a1); a2 = k1.fma(x, a2); a3 = k0.fma(x, a3);
+      x = FloatVector.broadcast(S, xp[o + 4]); a2 = k2.fma(x, a2); a3 = k1.fma(x, a3); a4 = k0.fma(x, a4);
+      x = FloatVector.broadcast(S, xp[o + 5]); a3 = k2.fma(x, a3); a4 = k1.fma(x, a4); a5 = k0.fma(x, a5);
+      x = FloatVector.broadcast(S, xp[o + 6]); a4 = k2.fma(x, a4); a5 = k1.fma(x, a5); a6 = k0.fma(x, a6);
+      x = FloatVector.broadcast(S, xp[o + 7]); a5 = k2.fma(x, a5); a6 = k1.fma(x, a6); a7 = k0.fma(x, a7);
+      x = FloatVector.broadcast(S, xp[o + 8]); a6 = k2.fma(x, a6); a7 = k1.fma(x, a7); a8 = k0.fma(x, a8);
+      x = FloatVector.broadcast(S, xp[o + 9]); a7 = k2.fma(x, a7); a8 = k1.fma(x, a8); a9 = k0.fma(x, a9);
+      x = FloatVector.broadcast(S, xp[o + 10]); a8 = k2.fma(x, a8); a9 = k1.fma(x, a9); a10 = k0.fma(x, a10);
+      x = FloatVector.broadcast(S, xp[o + 11]); a9 = k2.fma(x, a9); a10 = k1.fma(x, a10); a11 = k0.fma(x, a11);
+      x = FloatVector.broadcast(S, xp[o + 12]); a10 = k2.fma(x, a10); a11 = k1.fma(x, a11);
+      x = FloatVector.broadcast(S, xp[o + 13]); a11 = k2.fma(x, a11);
+      o += pw;
+      if (++i == kh) { // the next channel's plane
+        i = 0;
+        o += planeStep;
+      }
+    }
+    a0.intoArray(xp, tile);
+    a1.intoArray(xp, tile + 1 * L);
+    a2.intoArray(xp, tile + 2 * L);
+    a3.intoArray(xp, tile + 3 * L);
+    a4.intoArray(xp, tile + 4 * L);
+    a5.intoArray(xp, tile + 5 * L);
+    a6.intoArray(xp, tile + 6 * L);
+    a7.intoArray(xp, tile + 7 * L);
+    a8.intoArray(xp, tile + 8 * L);
+    a9.intoArray(xp, tile + 9 * L);
+    a10.intoArray(xp, tile + 10 * L);
+    a11.intoArray(xp, tile + 11 * L);
+  }
+
+  /**
+   * {@link #sumsAcrossFilters} for 5-wide kernels: a kernel row's 5 weight vectors stay in
+   * registers and each of the 16 inputs under the row's windows is broadcast once for the
+   * (position, tap) pairs that read it, not once per pair. Each sum still adds its taps in order.
+   */
+  private static void sumsAcrossFilters5(float[] xp, int b, int rows, int ph, int kh, int pw, float[] wt,
+      int wtOff, int fp, int tile) {
+    FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+    FloatVector a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+    int kernelRows = rows / ph * kh, planeStep = (ph - kh) * pw;
+    for (int r = 0, o = b, i = 0, tw = wtOff; r < kernelRows; r++, tw += 5 * fp) {
+      FloatVector k0 = FloatVector.fromArray(S, wt, tw);
+      FloatVector k1 = FloatVector.fromArray(S, wt, tw + fp);
+      FloatVector k2 = FloatVector.fromArray(S, wt, tw + 2 * fp);
+      FloatVector k3 = FloatVector.fromArray(S, wt, tw + 3 * fp);
+      FloatVector k4 = FloatVector.fromArray(S, wt, tw + 4 * fp);
+      FloatVector x;
+      x = FloatVector.broadcast(S, xp[o]); a0 = k0.fma(x, a0);
+      x = FloatVector.broadcast(S, xp[o + 1]); a0 = k1.fma(x, a0); a1 = k0.fma(x, a1);
+      x = FloatVector.broadcast(S, xp[o + 2]); a0 = k2.fma(x, a0); a1 = k1.fma(x, a1); a2 = k0.fma(x, a2);
+      x = FloatVector.broadcast(S, xp[o + 3]); a0 = k3.fma(x, a0); a1 = k2.fma(x, a1); a2 = k1.fma(x, a2);
+      a3 = k0.fma(x, a3);
+      x = FloatVector.broadcast(S, xp[o + 4]); a0 = k4.fma(x, a0); a1 = k3.fma(x, a1); a2 = k2.fma(x, a2);
+      a3 = k1.fma(x, a3); a4 = k0.fma(x, a4);
+      x = FloatVector.broadcast(S, xp[o + 5]); a1 = k4.fma(x, a1); a2 = k3.fma(x, a2); a3 = k2.fma(x, a3);
+      a4 = k1.fma(x, a4); a5 = k0.fma(x, a5);
+      x = FloatVector.broadcast(S, xp[o + 6]); a2 = k4.fma(x, a2); a3 = k3.fma(x, a3); a4 = k2.fma(x, a4);
+      a5 = k1.fma(x, a5); a6 = k0.fma(x, a6);
+      x = FloatVector.broadcast(S, xp[o + 7]); a3 = k4.fma(x, a3); a4 = k3.fma(x, a4); a5 = k2.fma(x, a5);
+      a6 = k1.fma(x, a6); a7 = k0.fma(x, a7);
+      x = FloatVector.broadcast(S, xp[o + 8]); a4 = k4.fma(x, a4); a5 = k3.fma(x, a5); a6 = k2.fma(x, a6);
+      a7 = k1.fma(x, a7); a8 = k0.fma(x, a8);
+      x = FloatVector.broadcast(S, xp[o + 9]); a5 = k4.fma(x, a5); a6 = k3.fma(x, a6); a7 = k2.fma(x, a7);
+      a8 = k1.fma(x, a8); a9 = k0.fma(x, a9);
+      x = FloatVector.broadcast(S, xp[o + 10]); a6 = k4.fma(x, a6); a7 = k3.fma(x, a7); a8 = k2.fma(x, a8);
+      a9 = k1.fma(x, a9); a10 = k0.fma(x, a10);
+      x = FloatVector.broadcast(S, xp[o + 11]); a7 = k4.fma(x, a7); a8 = k3.fma(x, a8); a9 = k2.fma(x, a9);
+      a10 = k1.fma(x, a10); a11 = k0.fma(x, a11);
+      x = FloatVector.broadcast(S, xp[o + 12]); a8 = k4.fma(x, a8); a9 = k3.fma(x, a9); a10 = k2.fma(x, a10);
+      a11 = k1.fma(x, a11);
+      x = FloatVector.broadcast(S, xp[o + 13]); a9 = k4.fma(x, a9); a10 = k3.fma(x, a10); a11 = k2.fma(x, a11);
+      x = FloatVector.broadcast(S, xp[o + 14]); a10 = k4.fma(x, a10); a11 = k3.fma(x, a11);
+      x = FloatVector.broadcast(S, xp[o + 15]); a11 = k4.fma(x, a11);
+      o += pw;
+      if (++i == kh) { // the next channel's plane
+        i = 0;
+        o += planeStep;
+      }
+    }
+    a0.intoArray(xp, tile);
+    a1.intoArray(xp, tile + 1 * L);
     a2.intoArray(xp, tile + 2 * L);
     a3.intoArray(xp, tile + 3 * L);
     a4.intoArray(xp, tile + 4 * L);

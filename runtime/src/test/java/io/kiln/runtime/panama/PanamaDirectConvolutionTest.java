@@ -38,6 +38,8 @@ class PanamaDirectConvolutionTest {
     shapes.add(shape(2, 4, 5, 33, 2, 3, 0, 1)); // three vectors of filters, rows shorter than a block
     shapes.add(shape(3, 7, 64, 32, 3, 3, 0, 0)); // cnn64's first convolution's rows: 4 × 6 blocks, 32 filters
     shapes.add(shape(2, 5, 19, 5, 3, 3, 1, 1)); // 6 × 4 blocks with a repeated filter
+    shapes.add(shape(4, 8, 8, 24, 3, 3, 1, 1)); // filters across lanes, 3-wide kernel rows in registers
+    shapes.add(shape(3, 9, 7, 12, 4, 5, 2, 0)); // ... 5-wide
     Random r = new Random(7);
     while (shapes.size() < 40) {
       int h = 1 + r.nextInt(20), w = 1 + r.nextInt(40);
