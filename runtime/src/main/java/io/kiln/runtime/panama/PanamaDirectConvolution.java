@@ -24,7 +24,7 @@ final class PanamaDirectConvolution implements DirectConvolution {
   /** Accumulators of a block of the outputs-across-lanes path: filters × output vectors. */
   static final int BLOCK = 24;
   /** Output positions per block of the filters-across-lanes path: one accumulator each. */
-  static final int PB = 12;
+  static final int PB = 10;
 
   PanamaDirectConvolution() {}
 
@@ -418,7 +418,7 @@ final class PanamaDirectConvolution implements DirectConvolution {
   private static void sumsAcrossFilters(float[] xp, int b, int rows, int ph, int kh, int pw, int kw, float[] wt,
       int wtOff, int fp, int tile) {
     FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
-    FloatVector a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+    FloatVector a6 = a0, a7 = a0, a8 = a0, a9 = a0;
     int tw = wtOff;
     for (int plane = 0; plane < rows; plane += ph) {
       for (int at = b + plane * pw, end = b + (plane + kh) * pw; at < end; at += pw) {
@@ -434,8 +434,6 @@ final class PanamaDirectConvolution implements DirectConvolution {
           a7 = k.fma(FloatVector.broadcast(S, xp[o + 7]), a7);
           a8 = k.fma(FloatVector.broadcast(S, xp[o + 8]), a8);
           a9 = k.fma(FloatVector.broadcast(S, xp[o + 9]), a9);
-          a10 = k.fma(FloatVector.broadcast(S, xp[o + 10]), a10);
-          a11 = k.fma(FloatVector.broadcast(S, xp[o + 11]), a11);
         }
       }
     }
@@ -449,19 +447,17 @@ final class PanamaDirectConvolution implements DirectConvolution {
     a7.intoArray(xp, tile + 7 * L);
     a8.intoArray(xp, tile + 8 * L);
     a9.intoArray(xp, tile + 9 * L);
-    a10.intoArray(xp, tile + 10 * L);
-    a11.intoArray(xp, tile + 11 * L);
   }
 
   /**
    * {@link #sumsAcrossFilters} for 3-wide kernels: a kernel row's 3 weight vectors stay in
-   * registers and each of the 14 inputs under the row's windows is broadcast once for the
+   * registers and each of the 12 inputs under the row's windows is broadcast once for the
    * (position, tap) pairs that read it, not once per pair. Each sum still adds its taps in order.
    */
   private static void sumsAcrossFilters3(float[] xp, int b, int rows, int ph, int kh, int pw, float[] wt,
       int wtOff, int fp, int tile) {
     FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
-    FloatVector a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+    FloatVector a6 = a0, a7 = a0, a8 = a0, a9 = a0;
     int kernelRows = rows / ph * kh, planeStep = (ph - kh) * pw;
     for (int r = 0, o = b, i = 0, tw = wtOff; r < kernelRows; r++, tw += 3 * fp) {
       FloatVector k0 = FloatVector.fromArray(S, wt, tw);
@@ -478,10 +474,8 @@ final class PanamaDirectConvolution implements DirectConvolution {
       x = FloatVector.broadcast(S, xp[o + 7]); a5 = k2.fma(x, a5); a6 = k1.fma(x, a6); a7 = k0.fma(x, a7);
       x = FloatVector.broadcast(S, xp[o + 8]); a6 = k2.fma(x, a6); a7 = k1.fma(x, a7); a8 = k0.fma(x, a8);
       x = FloatVector.broadcast(S, xp[o + 9]); a7 = k2.fma(x, a7); a8 = k1.fma(x, a8); a9 = k0.fma(x, a9);
-      x = FloatVector.broadcast(S, xp[o + 10]); a8 = k2.fma(x, a8); a9 = k1.fma(x, a9); a10 = k0.fma(x, a10);
-      x = FloatVector.broadcast(S, xp[o + 11]); a9 = k2.fma(x, a9); a10 = k1.fma(x, a10); a11 = k0.fma(x, a11);
-      x = FloatVector.broadcast(S, xp[o + 12]); a10 = k2.fma(x, a10); a11 = k1.fma(x, a11);
-      x = FloatVector.broadcast(S, xp[o + 13]); a11 = k2.fma(x, a11);
+      x = FloatVector.broadcast(S, xp[o + 10]); a8 = k2.fma(x, a8); a9 = k1.fma(x, a9);
+      x = FloatVector.broadcast(S, xp[o + 11]); a9 = k2.fma(x, a9);
       o += pw;
       if (++i == kh) { // the next channel's plane
         i = 0;
@@ -498,19 +492,17 @@ final class PanamaDirectConvolution implements DirectConvolution {
     a7.intoArray(xp, tile + 7 * L);
     a8.intoArray(xp, tile + 8 * L);
     a9.intoArray(xp, tile + 9 * L);
-    a10.intoArray(xp, tile + 10 * L);
-    a11.intoArray(xp, tile + 11 * L);
   }
 
   /**
    * {@link #sumsAcrossFilters} for 5-wide kernels: a kernel row's 5 weight vectors stay in
-   * registers and each of the 16 inputs under the row's windows is broadcast once for the
+   * registers and each of the 14 inputs under the row's windows is broadcast once for the
    * (position, tap) pairs that read it, not once per pair. Each sum still adds its taps in order.
    */
   private static void sumsAcrossFilters5(float[] xp, int b, int rows, int ph, int kh, int pw, float[] wt,
       int wtOff, int fp, int tile) {
     FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
-    FloatVector a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+    FloatVector a6 = a0, a7 = a0, a8 = a0, a9 = a0;
     int kernelRows = rows / ph * kh, planeStep = (ph - kh) * pw;
     for (int r = 0, o = b, i = 0, tw = wtOff; r < kernelRows; r++, tw += 5 * fp) {
       FloatVector k0 = FloatVector.fromArray(S, wt, tw);
@@ -537,14 +529,10 @@ final class PanamaDirectConvolution implements DirectConvolution {
       x = FloatVector.broadcast(S, xp[o + 9]); a5 = k4.fma(x, a5); a6 = k3.fma(x, a6); a7 = k2.fma(x, a7);
       a8 = k1.fma(x, a8); a9 = k0.fma(x, a9);
       x = FloatVector.broadcast(S, xp[o + 10]); a6 = k4.fma(x, a6); a7 = k3.fma(x, a7); a8 = k2.fma(x, a8);
-      a9 = k1.fma(x, a9); a10 = k0.fma(x, a10);
+      a9 = k1.fma(x, a9);
       x = FloatVector.broadcast(S, xp[o + 11]); a7 = k4.fma(x, a7); a8 = k3.fma(x, a8); a9 = k2.fma(x, a9);
-      a10 = k1.fma(x, a10); a11 = k0.fma(x, a11);
-      x = FloatVector.broadcast(S, xp[o + 12]); a8 = k4.fma(x, a8); a9 = k3.fma(x, a9); a10 = k2.fma(x, a10);
-      a11 = k1.fma(x, a11);
-      x = FloatVector.broadcast(S, xp[o + 13]); a9 = k4.fma(x, a9); a10 = k3.fma(x, a10); a11 = k2.fma(x, a11);
-      x = FloatVector.broadcast(S, xp[o + 14]); a10 = k4.fma(x, a10); a11 = k3.fma(x, a11);
-      x = FloatVector.broadcast(S, xp[o + 15]); a11 = k4.fma(x, a11);
+      x = FloatVector.broadcast(S, xp[o + 12]); a8 = k4.fma(x, a8); a9 = k3.fma(x, a9);
+      x = FloatVector.broadcast(S, xp[o + 13]); a9 = k4.fma(x, a9);
       o += pw;
       if (++i == kh) { // the next channel's plane
         i = 0;
@@ -561,8 +549,6 @@ final class PanamaDirectConvolution implements DirectConvolution {
     a7.intoArray(xp, tile + 7 * L);
     a8.intoArray(xp, tile + 8 * L);
     a9.intoArray(xp, tile + 9 * L);
-    a10.intoArray(xp, tile + 10 * L);
-    a11.intoArray(xp, tile + 11 * L);
   }
 
   /**
