@@ -353,7 +353,7 @@ public final class Conv2d {
         float[] bias, int biasOff, Epilogue ep, float[] y, int yOff, float[] cols, int colsOff) {
       this.backward = false;
       this.g = g;
-      this.direct = direct;
+      this.direct = direct != null && keepsThreadsBusy(g, batch) ? direct : null;
       this.batch = batch;
       this.x = x;
       this.xOff = xOff;
@@ -366,10 +366,21 @@ public final class Conv2d {
       this.yOff = yOff;
       this.cols = cols;
       this.colsOff = colsOff;
-      if (direct != null) {
-        prepare(direct, w, wOff);
+      if (this.direct != null) {
+        prepare(this.direct, w, wOff);
       }
       run();
+    }
+
+    /**
+     * A direct convolution runs a sample on one thread, where the GEMM path splits one sample's
+     * product across the threads: with fewer samples than threads, a convolution with many filters
+     * goes back to the GEMM (cnn64's one-sample predict at 2 threads: 0.31 ms with its first
+     * convolution on the GEMM, 0.38 with it direct). Few filters stay direct: their GEMM has little
+     * to split. Either path gives the same bits.
+     */
+    private static boolean keepsThreadsBusy(ConvGeometry g, int batch) {
+      return g.filters() <= DIRECT_MAX_FILTERS || BatchSplit.chunks(batch) >= Parallelism.threads();
     }
 
     /**

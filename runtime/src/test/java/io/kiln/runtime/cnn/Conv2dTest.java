@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.kiln.dsl.Activation;
 import io.kiln.runtime.At;
+import io.kiln.runtime.Parallelism;
 import io.kiln.runtime.gemm.Epilogue;
 import java.util.ArrayList;
 import java.util.List;
@@ -180,6 +181,33 @@ class Conv2dTest {
     assertThat(Conv2d.directShape(ConvGeometry.valid(32, 31, 31, 64, 3, 3, 1))).isNull(); // 288 taps: the GEMM
     assertThat(Conv2d.directShape(ConvGeometry.valid(3, 12, 12, 32, 3, 3, 1))).isNull(); // rows under a vector
     assertThat(Conv2d.directShape(ConvGeometry.valid(3, 64, 64, 32, 3, 3, 2))).isNull(); // strided
+  }
+
+  /**
+   * Many filters over a short patch run direct when every thread has a sample and through the GEMM
+   * otherwise: both give the same bits, so a result does not depend on the thread count.
+   */
+  @Test
+  void theDirectAndGemmPathsAgreeBitwise() {
+    ConvGeometry g = ConvGeometry.valid(3, 9, 40, 21, 3, 3, 1);
+    assertThat(Conv2d.directShape(g)).isNotNull();
+    Random r = new Random(9);
+    float[] x = random(r, g.inputSize(), 1);
+    float[] w = random(r, g.weightSize(), 1);
+    float[] bias = random(r, g.filters(), 1);
+    int before = Parallelism.threads();
+    try {
+      float[][] y = new float[2][];
+      for (int threads = 1; threads <= 2; threads++) {
+        Parallelism.setThreads(threads); // batch 1: direct at 1 thread, the GEMM at 2
+        y[threads - 1] = zeros(g.outputSize());
+        Conv2d.forward(g, 1, x, OFF, w, OFF, Conv2d.epilogue(bias, OFF, Activation.RELU), y[threads - 1], OFF,
+            zeros(g.colsSize()), OFF);
+      }
+      assertThat(bitsOf(y[1])).isEqualTo(bitsOf(y[0]));
+    } finally {
+      Parallelism.setThreads(before);
+    }
   }
 
   @Test
