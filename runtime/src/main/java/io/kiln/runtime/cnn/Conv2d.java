@@ -25,7 +25,9 @@ import java.util.function.IntConsumer;
  * weights by it, writing {@code [F, OH·OW]} = the sample's NCHW output directly. Weights are
  * PyTorch's {@code [F, C, KH, KW]} layout, which is that matrix row-major. The GEMM is
  * {@link Vectorization#provider()}'s; im2col/col2im are plain loops (contiguous copies at stride
- * 1). A 1×1, stride-1, unpadded convolution skips im2col and multiplies the input directly.
+ * 1). A 1×1, stride-1, unpadded convolution skips im2col and multiplies the input directly. A
+ * stride-1 forward with few filters, or a short patch over wide rows, is summed in place instead
+ * ({@link DirectConvolution}: no im2col, no packing; the same bits as the GEMM path).
  *
  * <p>Threads: forward and backward split the batch into {@link BatchSplit} chunks of samples run by
  * {@link Parallelism#forEach} (the per-sample GEMMs are too small to split well: m = filters). The
@@ -52,9 +54,11 @@ public final class Conv2d {
   private static final DirectConvolution DIRECT = Vectorization.provider().directConvolution();
   private static final ElementwiseKernels ELEMENTWISE = Vectorization.provider().elementwise();
   /**
-   * The direct path takes at most this many filters. On AVX-512 LeNet's two convolutions (6 and
-   * 16 filters) direct took the one-sample predict from 34.0–34.5 to 27.7–28.0 µs; with cnn64's 32
-   * and 64 direct its one sample went from 0.48–0.50 to 0.82 ms (there the GEMM's tiles are full).
+   * The direct path takes at most this many filters over any patch: on AVX-512 LeNet's two
+   * convolutions (6 and 16 filters) direct took the one-sample predict from 34.0–34.5 to
+   * 27.7–28.0 µs with the first direct kernels. cnn64's second convolution (64 filters over 288
+   * taps) ran as fast either way at batch 64 (12.7 ms direct, 12.4 through the GEMM) and stays on
+   * the GEMM.
    */
   static final int DIRECT_MAX_FILTERS = 16;
   /**
