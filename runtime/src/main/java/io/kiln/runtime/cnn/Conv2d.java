@@ -120,8 +120,8 @@ public final class Conv2d {
 
   /**
    * The geometry of the direct forward when it applies: stride 1, no dilation, a real window (a
-   * 1×1 one is a plain GEMM without im2col), few filters or a short patch over wide rows, a patch summed in one chain, and its
-   * padded input fitting in the im2col scratch it replaces; else null.
+   * 1×1 one is a plain GEMM without im2col), few filters or a short patch over wide rows, a patch
+   * summed in one chain, and its padded input fitting in the im2col scratch it replaces; else null.
    */
   static DirectConvolution.Shape directShape(ConvGeometry g) {
     DirectConvolution.Shape s = stride1Shape(g);

@@ -254,9 +254,10 @@ final class PanamaConvolutionSums {
   }
 
   /**
-   * {@link #sumsAcrossFilters(float[], int, int, int, int, int, int, float[], int, int, int)} for 3-wide kernels: a kernel row's 3 weight vectors stay in
-   * registers and each of the 12 inputs under the row's windows is broadcast once for the
-   * (position, tap) pairs that read it, not once per pair. Each sum still adds its taps in order.
+   * {@link #sumsAcrossFilters(float[], int, int, int, int, int, int, float[], int, int, int)
+   * sumsAcrossFilters} for 3-wide kernels: a kernel row's 3 weight vectors stay in registers and
+   * each of the 12 inputs under the row's windows is broadcast once for the (position, tap) pairs
+   * that read it, not once per pair. Each sum still adds its taps in order.
    */
   static void sumsAcrossFilters3(float[] xp, int b, int rows, int ph, int kh, int pw, float[] wt,
       int wtOff, int fp, int tile) {
@@ -299,9 +300,10 @@ final class PanamaConvolutionSums {
   }
 
   /**
-   * {@link #sumsAcrossFilters(float[], int, int, int, int, int, int, float[], int, int, int)} for 5-wide kernels: a kernel row's 5 weight vectors stay in
-   * registers and each of the 14 inputs under the row's windows is broadcast once for the
-   * (position, tap) pairs that read it, not once per pair. Each sum still adds its taps in order.
+   * {@link #sumsAcrossFilters(float[], int, int, int, int, int, int, float[], int, int, int)
+   * sumsAcrossFilters} for 5-wide kernels: a kernel row's 5 weight vectors stay in registers and
+   * each of the 14 inputs under the row's windows is broadcast once for the (position, tap) pairs
+   * that read it, not once per pair. Each sum still adds its taps in order.
    */
   static void sumsAcrossFilters5(float[] xp, int b, int rows, int ph, int kh, int pw, float[] wt,
       int wtOff, int fp, int tile) {
