@@ -125,12 +125,16 @@ public final class Conv2d {
    */
   static DirectConvolution.Shape directShape(ConvGeometry g) {
     DirectConvolution.Shape s = stride1Shape(g);
-    boolean few = g.filters() <= DIRECT_MAX_FILTERS;
     boolean shortAndWide = g.patchSize() <= DIRECT_SHORT_PATCH && g.outWidth() >= DIRECT_MIN_WIDTH;
-    if (s == null || g.isPointwise() || !(few || shortAndWide) || g.patchSize() > DIRECT_MAX_PATCH) {
+    if (s == null || g.isPointwise() || !(fewFilters(g) || shortAndWide) || g.patchSize() > DIRECT_MAX_PATCH) {
       return null;
     }
     return s.scratchSize() <= g.colsSize() ? s : null;
+  }
+
+  /** Few enough filters for the direct path over any patch ({@link #DIRECT_MAX_FILTERS}). */
+  private static boolean fewFilters(ConvGeometry g) {
+    return g.filters() <= DIRECT_MAX_FILTERS;
   }
 
   /** The geometry as {@link DirectConvolution}'s kernels take it: stride 1, no dilation, no negative padding; else null. */
@@ -384,7 +388,7 @@ public final class Conv2d {
      * to split. Either path gives the same bits.
      */
     private static boolean keepsThreadsBusy(ConvGeometry g, int batch) {
-      return g.filters() <= DIRECT_MAX_FILTERS || BatchSplit.chunks(batch) >= Parallelism.threads();
+      return fewFilters(g) || BatchSplit.chunks(batch) >= Parallelism.threads();
     }
 
     /**

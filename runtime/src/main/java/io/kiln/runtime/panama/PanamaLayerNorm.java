@@ -76,6 +76,8 @@ final class PanamaLayerNorm implements LayerNormKernels {
       s0 = d0.fma(d0, s0);
       s1 = d1.fma(d1, s1);
     }
+    // the same lane tree as the mean's, written out: a helper taking the vectors boxed them where
+    // C2 did not inline it (AttentionAllocationTest caught the allocation)
     t = s0.add(s1);
     for (VectorShuffle<Double> swap : SWAPS_D) {
       t = t.add(t.rearrange(swap));

@@ -98,9 +98,7 @@ public final class RecurrentLayer {
       bidirectional.forward(batch, steps, x, xOff);
       return;
     }
-    Recurrent.forward(g, batch, steps, x, xOff, weightIh.array(), weightIh.offset(), weightHh.array(), weightHh.offset(),
-        biasIh.array(), biasIh.offset(), biasHh.array(), biasHh.offset(), h0.array(), h0.offset(), c0.array(), c0.offset(),
-        y.array(), y.offset(), hT.array(), hT.offset(), cT.array(), cT.offset(), workspace, 0);
+    run(batch, steps, x, xOff, false);
   }
 
   /**
@@ -120,9 +118,14 @@ public final class RecurrentLayer {
     Recurrent.projectTable(g, vocab, embedding.array(), embedding.offset(), weightIh.array(), weightIh.offset(),
         biasIh.array(), biasIh.offset(), projectedTable);
     Recurrent.gatherProjection(g, batch, steps, tokens, tokensOff, projectedTable, workspace, 0);
+    run(batch, steps, x, xOff, true);
+  }
+
+  /** One direction's {@link Recurrent#forward} over this layer's tensors; {@code inputProjected}: step 1 is in the workspace. */
+  private void run(int batch, int steps, float[] x, int xOff, boolean inputProjected) {
     Recurrent.forward(g, batch, steps, x, xOff, weightIh.array(), weightIh.offset(), weightHh.array(), weightHh.offset(),
         biasIh.array(), biasIh.offset(), biasHh.array(), biasHh.offset(), h0.array(), h0.offset(), c0.array(), c0.offset(),
-        y.array(), y.offset(), hT.array(), hT.offset(), cT.array(), cT.offset(), workspace, 0, true);
+        y.array(), y.offset(), hT.array(), hT.offset(), cT.array(), cT.offset(), workspace, 0, inputProjected);
   }
 
   /** Backpropagation through time for the last {@link #forward} over input {@code x} (see {@link Recurrent#backward}). */
